@@ -1,0 +1,99 @@
+/** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
+import { z } from 'zod';
+import { Mode } from '../model/index.ts';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+export const Environment = z
+  .object({
+    name: z.string().min(1),
+    /** production | staging | development | ... : what policies key on. Defaults from the name. */
+    tier: z.string().optional(),
+    /** Argo CD destination names or servers that belong to this environment. */
+    clusters: z.array(z.string()).default([]),
+    timezone: z.string().default('UTC'),
+    businessHours: z
+      .object({
+        days: z.array(z.number().int().min(0).max(6)).default([1, 2, 3, 4, 5]),
+        start: HHMM.default('09:00'),
+        end: HHMM.default('17:00'),
+      })
+      .default({ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }),
+  })
+  .strict();
+export type Environment = z.infer<typeof Environment>;
+
+export const Freeze = z
+  .object({
+    name: z.string().min(1),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    environments: z.array(z.string()).default(['*']),
+  })
+  .strict();
+export type Freeze = z.infer<typeof Freeze>;
+
+export const TrustRule = z
+  .object({ environment: z.string().default('*'), action: z.string().default('*'), mode: Mode })
+  .strict();
+
+/** An SLO envelope: guard-rail queries for canary analysis. `{{args.service}}` etc. are kept verbatim. */
+export const Slo = z
+  .object({
+    name: z.string().min(1),
+    prometheus: z.object({ address: z.string().min(1) }).strict(),
+    errorRate: z.object({ query: z.string().min(1), max: z.number() }).strict(),
+    latency: z.object({ query: z.string().min(1), maxSeconds: z.number() }).strict(),
+  })
+  .strict();
+export type Slo = z.infer<typeof Slo>;
+
+export const SalveConfig = z
+  .object({
+    apiVersion: z.literal('salve.dev/v1').default('salve.dev/v1'),
+    /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
+    applications: z.array(z.string()).default(['**/*.yaml', '**/*.yml']),
+    environments: z.array(Environment).default([]),
+    trust: z
+      .object({ default: Mode.default('approve'), rules: z.array(TrustRule).default([]) })
+      .strict()
+      .default({ default: 'approve', rules: [] }),
+    policy: z
+      .object({
+        confidenceThreshold: z.number().min(0).max(1).default(0.8),
+        riskThreshold: z.number().min(0).max(1).default(0.4),
+        protectedNamespaces: z.array(z.string()).default(['kube-system', 'kube-public', 'argocd']),
+        sensitiveKinds: z.array(z.string()).default(['StatefulSet', 'DaemonSet', 'Node']),
+        bounds: z
+          .object({
+            memoryMaxFactor: z.number().positive().default(2),
+            memoryCap: z.string().default('8Gi'),
+            cpuMaxFactor: z.number().positive().default(2),
+            cpuCap: z.string().default('4'),
+            replicasMaxFactor: z.number().positive().default(2),
+            replicasCap: z.number().int().positive().default(50),
+          })
+          .strict()
+          .prefault({}),
+        rollbackMaxReleaseAge: z.string().default('2h'),
+      })
+      .strict()
+      .prefault({}),
+    freezes: z.array(Freeze).default([]),
+    limits: z
+      .object({
+        openPullRequests: z.number().int().positive().default(5),
+        pullRequestsPerHour: z.number().int().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
+    /** A closed or observed incident is not acted on again within this period. */
+    holdPeriod: z.string().default('1h'),
+    slos: z.array(Slo).default([]),
+    /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
+    keys: z.array(z.string()).default(['.salve/keys/*.pub']),
+    /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
+    policies: z.array(z.string()).default([]),
+  })
+  .strict();
+export type SalveConfig = z.infer<typeof SalveConfig>;
