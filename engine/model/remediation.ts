@@ -118,3 +118,10 @@ export interface PublishRequest {
   pr: PullRequestContent;
   metadata: PrMetadata;
 }
+
+/** What planning one incident produced. The CLI prints it; the App publishes it. */
+export type PlanResult =
+  | { kind: 'publish'; remediation: Remediation; request: PublishRequest }
+  | { kind: 'observe'; remediation: Remediation; explanation: string; reason: string }
+  | { kind: 'denied'; remediation: Remediation; explanation: string }
+  | { kind: 'none'; reason: string };
