@@ -1,0 +1,98 @@
+/**
+ * Compiles policy directories to a wasm bundle with `opa build -t wasm`, cached by source digest
+ * in memory and, when asked, on disk.
+ */
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PolicyError } from '../model/errors.ts';
+import { locateOpa, runTool } from '../tools/index.ts';
+import { collectSources, type PolicySource, sourcesDigest } from './sources.ts';
+import { readTarGz } from './tar.ts';
+
+export const ENTRYPOINT = 'salve/main/decision';
+
+export interface PolicyBundle {
+  wasm: Buffer;
+  data: unknown;
+  /** `sha256:<hex>` over the entrypoint and the sorted sources (see sourcesDigest). */
+  digest: string;
+  entrypoint: string;
+  sources: { path: string; sha256: string }[];
+}
+
+export interface BuildOptions {
+  /** Directory for compiled bundles, keyed by digest; created when missing. */
+  cacheDir?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Memoises a pure function of the sources: same digest, same bundle. */
+const built = new Map<string, Promise<PolicyBundle>>();
+
+export async function buildBundle(policyDirs: string[], opts: BuildOptions = {}): Promise<PolicyBundle> {
+  const sources = await collectSources(policyDirs);
+  const digest = sourcesDigest(ENTRYPOINT, sources);
+  let pending = built.get(digest);
+  if (!pending) {
+    pending = compile(policyDirs, sources, digest, opts);
+    built.set(digest, pending);
+    pending.catch(() => built.delete(digest));
+  }
+  return pending;
+}
+
+async function compile(
+  policyDirs: string[],
+  sources: PolicySource[],
+  digest: string,
+  opts: BuildOptions,
+): Promise<PolicyBundle> {
+  const cached = opts.cacheDir ? join(opts.cacheDir, `bundle-${digest.slice('sha256:'.length)}.tar.gz`) : null;
+  let archive: Buffer | null = cached ? await readFile(cached).catch(() => null) : null;
+  if (!archive) {
+    archive = await runOpaBuild(policyDirs, sources, opts);
+    if (cached) await writeAtomically(cached, archive);
+  }
+  const members = await readTarGz(archive);
+  const wasm = members.get('/policy.wasm');
+  const data = members.get('/data.json');
+  if (!wasm) throw new PolicyError(`opa build produced no /policy.wasm for ${policyDirs.join(', ')}`);
+  return {
+    wasm,
+    data: data ? JSON.parse(data.toString('utf8')) : {},
+    digest,
+    entrypoint: ENTRYPOINT,
+    sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
+  };
+}
+
+/** Copies the non-test sources to a temp tree (so tests and data files stay out) and builds it. */
+async function runOpaBuild(policyDirs: string[], sources: PolicySource[], opts: BuildOptions): Promise<Buffer> {
+  const tmp = await mkdtemp(join(tmpdir(), 'salve-opa-build-'));
+  try {
+    for (const s of sources) {
+      const to = join(tmp, 'src', String(s.dirIndex), s.relPath);
+      await mkdir(dirname(to), { recursive: true });
+      await writeFile(to, s.content);
+    }
+    const out = join(tmp, 'bundle.tar.gz');
+    try {
+      await runTool(locateOpa(opts.env), ['build', '-t', 'wasm', '-e', ENTRYPOINT, '-o', out, join(tmp, 'src')]);
+    } catch (err) {
+      let message = (err as Error).message;
+      for (const [i, dir] of policyDirs.entries()) message = message.split(join(tmp, 'src', String(i))).join(dir);
+      throw new PolicyError(`policy build failed: ${message}`, { cause: err });
+    }
+    return await readFile(out);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const part = `${path}.${process.pid}.${Date.now()}.part`;
+  await writeFile(part, bytes);
+  await rename(part, path);
+}

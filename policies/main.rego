@@ -1,0 +1,30 @@
+# salve.main: the one decision salve acts on, combining admission, merge and safety.
+#
+#   rules   = every rule that fired in any package
+#   allowed = no rule denies
+#   mode    = observe  when not allowed, when any rule is advisory, or when the trust ladder says observe
+#             approve  when the trust ladder says approve or any rule requires approval
+#             automate otherwise (only the trust ladder can grant it)
+package salve.main
+
+rules := (data.salve.admission.rules | data.salve.merge.rules) | data.salve.safety.rules
+
+effects := {r.effect | some r in rules}
+
+default allowed := false
+
+allowed if not "deny" in effects
+
+mode := "observe" if {
+	not allowed
+} else := "observe" if {
+	"advisory" in effects
+} else := "observe" if {
+	data.salve.merge.base_mode == "observe"
+} else := "approve" if {
+	data.salve.merge.base_mode == "approve"
+} else := "approve" if {
+	"require-approval" in effects
+} else := data.salve.merge.base_mode
+
+decision := {"allowed": allowed, "mode": mode, "rules": rules}
