@@ -32,9 +32,9 @@ export async function generateSigningIdentity(user: { name: string; email: strin
 
 /**
  * Reads `SALVE_GPG_PRIVATE_KEY` (armored) or `SALVE_GPG_PRIVATE_KEY_FILE`, and `SALVE_GPG_PASSPHRASE`.
- * Returns null when neither key variable is set. The key is checked (parsed, decrypted) before it is returned.
+ * Neither set is a ConfigError. The key is checked (parsed, decrypted) before it is returned.
  */
-export async function loadSigningIdentity(env: Record<string, string | undefined>): Promise<SigningKey | null> {
+export async function loadSigningIdentity(env: Record<string, string | undefined>): Promise<SigningKey> {
   let armored = env.SALVE_GPG_PRIVATE_KEY;
   const file = env.SALVE_GPG_PRIVATE_KEY_FILE;
   if (!armored && file) {
@@ -44,7 +44,7 @@ export async function loadSigningIdentity(env: Record<string, string | undefined
       throw new ConfigError(`SALVE_GPG_PRIVATE_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  if (!armored) return null;
+  if (!armored) throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY (armored) or SALVE_GPG_PRIVATE_KEY_FILE');
   const source = env.SALVE_GPG_PRIVATE_KEY ? 'SALVE_GPG_PRIVATE_KEY' : `SALVE_GPG_PRIVATE_KEY_FILE (${file})`;
   const passphrase = env.SALVE_GPG_PASSPHRASE;
   await unlockKey({ armoredPrivateKey: armored, ...(passphrase ? { passphrase } : {}) }, source);
