@@ -18,9 +18,9 @@ allowed if not "deny" in effects
 mode := "observe" if {
 	not allowed
 } else := "observe" if {
-	"advisory" in effects
-} else := "observe" if {
 	data.salve.merge.base_mode == "observe"
+} else := "observe" if {
+	"advisory" in effects
 } else := "approve" if {
 	data.salve.merge.base_mode == "approve"
 } else := "approve" if {

@@ -59,7 +59,7 @@ rules contains {
 	"message": "raise-memory-limit needs numeric params fromBytes > 0 and toBytes",
 } if {
 	input.action.id == "raise-memory-limit"
-	invalid_raise(params.fromBytes, params.toBytes)
+	invalid_raise(object.get(params, "fromBytes", null), object.get(params, "toBytes", null))
 }
 
 rules contains {
@@ -95,7 +95,7 @@ rules contains {
 	"message": sprintf("memory %s → %s within %vx and %s cap", [params.from, params.to, bounds.memoryMaxFactor, human_bytes(bounds.memoryCapBytes)]),
 } if {
 	input.action.id == "raise-memory-limit"
-	not invalid_raise(params.fromBytes, params.toBytes)
+	not invalid_raise(object.get(params, "fromBytes", null), object.get(params, "toBytes", null))
 	params.toBytes > params.fromBytes
 	params.toBytes <= params.fromBytes * bounds.memoryMaxFactor
 	params.toBytes <= bounds.memoryCapBytes
@@ -109,7 +109,7 @@ rules contains {
 	"message": "raise-cpu-limit needs numeric params fromMillis > 0 and toMillis",
 } if {
 	input.action.id == "raise-cpu-limit"
-	invalid_raise(params.fromMillis, params.toMillis)
+	invalid_raise(object.get(params, "fromMillis", null), object.get(params, "toMillis", null))
 }
 
 rules contains {
@@ -145,7 +145,7 @@ rules contains {
 	"message": sprintf("cpu %s → %s within %vx and %dm cap", [params.from, params.to, bounds.cpuMaxFactor, bounds.cpuCapMillis]),
 } if {
 	input.action.id == "raise-cpu-limit"
-	not invalid_raise(params.fromMillis, params.toMillis)
+	not invalid_raise(object.get(params, "fromMillis", null), object.get(params, "toMillis", null))
 	params.toMillis > params.fromMillis
 	params.toMillis <= params.fromMillis * bounds.cpuMaxFactor
 	params.toMillis <= bounds.cpuCapMillis
@@ -159,7 +159,7 @@ rules contains {
 	"message": "raise-hpa-max-replicas needs numeric params from > 0 and to",
 } if {
 	input.action.id == "raise-hpa-max-replicas"
-	invalid_raise(params.from, params.to)
+	invalid_raise(object.get(params, "from", null), object.get(params, "to", null))
 }
 
 rules contains {
@@ -195,7 +195,7 @@ rules contains {
 	"message": sprintf("maxReplicas %d → %d within %vx and cap %d", [params.from, params.to, bounds.replicasMaxFactor, bounds.replicasCap]),
 } if {
 	input.action.id == "raise-hpa-max-replicas"
-	not invalid_raise(params.from, params.to)
+	not invalid_raise(object.get(params, "from", null), object.get(params, "to", null))
 	params.to > params.from
 	params.to <= params.from * bounds.replicasMaxFactor
 	params.to <= bounds.replicasCap
