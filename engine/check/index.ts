@@ -1,0 +1,5 @@
+/** check: rendered manifests, their diff, and the declared-effects gate. */
+export { parseManifests } from './manifests.ts';
+export { apiGroup, describeObject, objectKey } from './object-key.ts';
+export { renderedDiff } from './rendered-diff.ts';
+export { checkDeclaredEffects, type DeclaredEffects } from './declared-effects.ts';

@@ -1,0 +1,121 @@
+/**
+ * Text-level YAML editing: parse with the `yaml` Document API for structure and positions, then splice
+ * the few bytes that change, so comments, key order, indentation and quoting elsewhere stay byte-identical.
+ */
+import { isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument, type Scalar, stringify, type YAMLMap } from 'yaml';
+import { ConfigError } from '../model/errors.ts';
+
+export interface YamlText {
+  text: string;
+  root: YAMLMap<unknown, unknown>;
+  lineCounter: LineCounter;
+  newline: string;
+}
+
+/** Parses a kustomization; YAML errors and a non-mapping document become ConfigError naming `file`. */
+export function parseMapping(text: string, file: string): YamlText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false });
+  const error = doc.errors[0];
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new ConfigError(`${file}: a kustomization must be a YAML mapping`);
+  return { text, root: doc.contents, lineCounter, newline: text.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+export function findPair(map: YAMLMap<unknown, unknown>, key: string): Pair<unknown, unknown> | undefined {
+  return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
+}
+
+export function scalarValue(map: unknown, key: string): unknown {
+  if (!isMap(map)) return undefined;
+  const value = findPair(map, key)?.value;
+  return isScalar(value) ? value.value : undefined;
+}
+
+/** 0-based column of an offset. */
+export function columnOf(y: YamlText, offset: number): number {
+  return y.lineCounter.linePos(offset).col - 1;
+}
+
+/** Offset of the end of the line holding `offset` (before its newline), so inline comments stay put. */
+export function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  if (nl < 0) return text.length;
+  return text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** End offset of a node's value (range[1]); 0 when the node has no range. */
+export function valueEnd(node: unknown): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[1] : 0;
+}
+
+export function rangeOf(node: unknown): [number, number, number] | null {
+  return (node as { range?: [number, number, number] } | null)?.range ?? null;
+}
+
+/** How far block sequences are indented under their key in this file (2 when it has none). */
+export function sequenceIndent(y: YamlText): number {
+  for (const pair of y.root.items) {
+    const seq = pair.value;
+    const keyRange = rangeOf(pair.key);
+    const seqRange = rangeOf(seq);
+    if (isSeq(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
+      return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
+    }
+  }
+  return 2;
+}
+
+/** A scalar as YAML text, keeping the quoting style of the value it replaces when it can. */
+export function scalarText(value: string, like?: Scalar): string {
+  const type = like?.type;
+  const quoted = type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE' ? type : 'PLAIN';
+  return stringify(value, { defaultStringType: quoted, lineWidth: 0 }).trimEnd();
+}
+
+export interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Applies non-overlapping splices; ties keep their given order. */
+export function applySplices(text: string, splices: readonly Splice[]): string {
+  const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
+  let out = text;
+  for (const { s } of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  return out;
+}
+
+/**
+ * The end of the last line a node's content is on (trailing inline comment included, following blank
+ * lines and comments excluded): where a line added after it goes.
+ */
+export function lastLineEnd(y: YamlText, node: unknown): number {
+  let end = valueEnd(node);
+  while (end > 0 && /\s/.test(y.text.charAt(end - 1))) end--;
+  return lineEnd(y.text, end);
+}
+
+/** Where a new top-level key goes after `pair`: the end of the pair's last line. */
+export function afterPair(y: YamlText, pair: Pair<unknown, unknown>): number {
+  return lastLineEnd(y, pair.value ?? pair.key);
+}
+
+/** Appends a block of lines after `offset` (a line end), adding a final newline if the file lacked one. */
+export function insertLines(y: YamlText, offset: number, lines: readonly string[]): Splice {
+  const block = lines.map((line) => `${y.newline}${line}`).join('');
+  if (offset === y.text.length && y.text.length > 0 && !y.text.endsWith('\n')) {
+    return { start: offset, end: offset, text: `${block}${y.newline}` };
+  }
+  if (y.text.length === 0) return { start: 0, end: 0, text: `${lines.join(y.newline)}${y.newline}` };
+  return { start: offset, end: offset, text: block };
+}
