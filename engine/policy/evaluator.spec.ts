@@ -1,0 +1,221 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PolicyError } from '../model/errors.ts';
+import type { PolicyDecision } from '../model/index.ts';
+import type { PolicyInput } from '../model/policy.ts';
+import { locateOpa, runTool } from '../tools/index.ts';
+import { buildBundle } from './bundle.ts';
+import { loadEvaluator, type PolicyEvaluator } from './evaluator.ts';
+import { makeInput } from './fixtures.ts';
+
+const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
+const GI = 1024 ** 3;
+const MI = 1024 ** 2;
+
+const rollback = {
+  action: {
+    id: 'rollback-image',
+    family: 'workload',
+    disruption: 2,
+    params: { container: 'podinfo', image: 'ghcr.io/stefanprodan/podinfo', fromTag: '6.5.0', toTag: '6.4.1' },
+  },
+  change: {
+    fields: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'podinfo',
+        name: 'podinfo',
+        path: '/spec/template/spec/containers[name=podinfo]/image',
+        before: 'ghcr.io/stefanprodan/podinfo:6.5.0',
+        after: 'ghcr.io/stefanprodan/podinfo:6.4.1',
+      },
+    ],
+  },
+  release: { ageSeconds: 1800 },
+  incident: { risk: { score: 0.9, confidence: 0.9, type: 'crash-loop' as const } },
+};
+
+const ids = (d: PolicyDecision, effect?: string) =>
+  d.rules.filter((r) => effect === undefined || r.effect === effect).map((r) => r.id);
+
+describe('policy/evaluator', () => {
+  let evaluator: PolicyEvaluator;
+  let tmp: string;
+
+  beforeAll(async () => {
+    evaluator = await loadEvaluator(await buildBundle([POLICIES]));
+    tmp = await mkdtemp(join(tmpdir(), 'salve-evaluator-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('automates a bounded memory raise in staging under an automate trust rule', () => {
+    const d = evaluator.evaluate(makeInput());
+    expect(d).toMatchObject({ allowed: true, mode: 'automate' });
+    expect(ids(d, 'deny')).toEqual([]);
+    expect(d.rules).toContainEqual({
+      id: 'safety.memory-within-bounds',
+      effect: 'allow',
+      message: 'memory 256Mi → 384Mi within 2x and 8Gi cap',
+    });
+    expect(ids(d)).toContain('merge.trust-rule');
+  });
+
+  it('asks for approval in production when no trust rule matches', () => {
+    const d = evaluator.evaluate(makeInput({ environment: { name: 'production', tier: 'production' } }));
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(ids(d, 'require-approval')).toEqual(['merge.trust-default']);
+  });
+
+  it('asks for approval for a workload action in production even when trusted', () => {
+    const d = evaluator.evaluate(
+      makeInput({
+        ...rollback,
+        environment: { name: 'production', tier: 'production' },
+        settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }] },
+      }),
+    );
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(ids(d, 'require-approval')).toEqual(['merge.production-workload']);
+    expect(ids(d, 'allow')).toContain('admission.rollback-recent-release');
+  });
+
+  it('denies a memory raise beyond the factor and the cap, naming the bounds', () => {
+    const d = evaluator.evaluate(
+      makeInput({ action: { params: { from: '256Mi', to: '9Gi', fromBytes: 256 * MI, toBytes: 9 * GI } } }),
+    );
+    expect(d).toMatchObject({ allowed: false, mode: 'observe' });
+    expect(ids(d, 'deny')).toEqual(['safety.memory-over-cap', 'safety.memory-over-factor']);
+    expect(d.rules.find((r) => r.id === 'safety.memory-over-cap')?.message).toBe('memory 256Mi → 9Gi exceeds the 8Gi cap');
+    expect(ids(d)).not.toContain('safety.memory-within-bounds');
+  });
+
+  it('denies a protected namespace', () => {
+    const d = evaluator.evaluate(makeInput({ namespace: { name: 'kube-system' } }));
+    expect(d).toMatchObject({ allowed: false, mode: 'observe' });
+    expect(ids(d, 'deny')).toEqual(['admission.protected-namespace']);
+  });
+
+  it('denies during a change freeze', () => {
+    const d = evaluator.evaluate(makeInput({ time: { freeze: { active: true, name: 'black-friday' } } }));
+    expect(d.allowed).toBe(false);
+    expect(d.rules).toContainEqual({
+      id: 'admission.change-freeze',
+      effect: 'deny',
+      message: 'change freeze black-friday is active',
+    });
+  });
+
+  it('denies a safety-locked namespace', () => {
+    const d = evaluator.evaluate(makeInput({ namespace: { labels: { 'salve.dev/safety-lock': 'true' } } }));
+    expect(d).toMatchObject({ allowed: false, mode: 'observe' });
+    expect(ids(d, 'deny')).toEqual(['admission.safety-lock']);
+  });
+
+  it('denies workload actions in a pci namespace', () => {
+    const d = evaluator.evaluate(makeInput({ ...rollback, namespace: { labels: { 'salve.dev/tier': 'pci' } } }));
+    expect(ids(d, 'deny')).toEqual(['admission.pci-workload']);
+  });
+
+  it('asks for approval below the confidence threshold', () => {
+    const d = evaluator.evaluate(makeInput({ incident: { risk: { confidence: 0.5 } } }));
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(d.rules).toContainEqual({
+      id: 'merge.low-confidence',
+      effect: 'require-approval',
+      message: 'confidence 0.5 is below 0.8',
+    });
+  });
+
+  it('asks for approval on a StatefulSet', () => {
+    const d = evaluator.evaluate(makeInput({ target: { kind: 'StatefulSet' } }));
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(ids(d, 'require-approval')).toEqual(['merge.sensitive-kind']);
+  });
+
+  it('only observes outside business hours in production', () => {
+    const d = evaluator.evaluate(
+      makeInput({
+        environment: { name: 'production', tier: 'production' },
+        time: { businessHours: false, hour: 22 },
+        settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }] },
+      }),
+    );
+    expect(d).toMatchObject({ allowed: true, mode: 'observe' });
+    expect(ids(d, 'advisory')).toEqual(['admission.out-of-hours']);
+  });
+
+  it('only observes when the risk is below the threshold', () => {
+    const d = evaluator.evaluate(makeInput({ incident: { risk: { score: 0.2 } } }));
+    expect(d).toMatchObject({ allowed: true, mode: 'observe' });
+    expect(d.rules).toContainEqual({
+      id: 'admission.risk-below-threshold',
+      effect: 'advisory',
+      message: 'risk 0.2 is below the threshold 0.4: observe only',
+    });
+  });
+
+  it('observes when the trust ladder says observe', () => {
+    const d = evaluator.evaluate(makeInput({ settings: { trust: [], defaultMode: 'observe' } }));
+    expect(d).toMatchObject({ allowed: true, mode: 'observe' });
+  });
+
+  it('returns rules sorted by id then message, the same on every run', () => {
+    const input = makeInput({ incident: { risk: { confidence: 0.1, score: 0.1 } }, target: { kind: 'StatefulSet' } });
+    const d = evaluator.evaluate(input);
+    const sorted = [...d.rules].sort((a, b) => (a.id + a.message < b.id + b.message ? -1 : 1));
+    expect(d.rules).toEqual(sorted);
+    expect(evaluator.evaluate(input)).toEqual(d);
+  });
+
+  it('agrees with opa evaluating the same Rego natively', async () => {
+    const opa = locateOpa();
+    const inputs: PolicyInput[] = [
+      makeInput(),
+      makeInput({ incident: { risk: { score: 0.25, confidence: 0.55 } }, target: { kind: 'StatefulSet' } }),
+      makeInput({ action: { params: { from: '6Gi', to: '9Gi', fromBytes: 6 * GI, toBytes: 9 * GI } } }),
+      makeInput({ ...rollback, release: { ageSeconds: 9000 }, settings: { bounds: { memoryMaxFactor: 1.5 } } }),
+    ];
+    for (const [i, input] of inputs.entries()) {
+      const file = join(tmp, `input-${i}.json`);
+      await writeFile(file, JSON.stringify(input));
+      const { stdout } = await runTool(opa, ['eval', '-f', 'json', '-d', POLICIES, '-i', file, 'data.salve.main.decision']);
+      const native = JSON.parse(stdout).result[0].expressions[0].value as PolicyDecision;
+      const wasm = evaluator.evaluate(input);
+      expect(wasm.allowed).toBe(native.allowed);
+      expect(wasm.mode).toBe(native.mode);
+      const key = (r: { id: string; message: string }) => `${r.id}|${r.message}`;
+      expect(wasm.rules.map(key)).toEqual(native.rules.map(key).sort());
+    }
+  });
+
+  it('refuses an invalid input, naming the field', () => {
+    const bad = { ...makeInput(), time: { ...makeInput().time, hour: 25 } };
+    expect(() => evaluator.evaluate(bad)).toThrow(PolicyError);
+    expect(() => evaluator.evaluate(bad)).toThrow(/time\.hour/);
+  });
+
+  it('reports an undefined decision as a PolicyError naming the entrypoint', async () => {
+    const dir = join(tmp, 'undefined-policy');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'main.rego'),
+      'package salve.main\n\ndecision := {"allowed": true, "mode": "observe", "rules": []} if input.never\n',
+    );
+    const ev = await loadEvaluator(await buildBundle([dir]));
+    expect(() => ev.evaluate(makeInput())).toThrow(/salve\/main\/decision is undefined/);
+  });
+
+  it('reports a malformed decision as a PolicyError', async () => {
+    const dir = join(tmp, 'malformed-policy');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'main.rego'), 'package salve.main\n\ndecision := {"allowed": "yes", "mode": "observe", "rules": []}\n');
+    const ev = await loadEvaluator(await buildBundle([dir]));
+    expect(() => ev.evaluate(makeInput())).toThrow(/malformed decision at allowed/);
+  });
+});
