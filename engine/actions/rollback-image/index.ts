@@ -1,0 +1,82 @@
+/**
+ * CrashLoopBackOff or ImagePullBackOff soon after the overlay's image changed: roll back to the
+ * previous tag, found in the config repo's git history of the overlay's `images:` entry.
+ */
+import type { FileChange } from '../../model/index.ts';
+import { InputError } from '../../model/errors.ts';
+import { parseDocument } from 'yaml';
+import { setImage } from '../../render/index.ts';
+import type { ActionPlugin } from '../types.ts';
+import { containerPath, findWorkload, objectRef, pickContainer } from '../workload.ts';
+
+/** `registry/repo:tag@digest` → its name (what an `images:` entry's `name` matches). */
+export function imageName(image: string): string {
+  const noDigest = image.split('@')[0] ?? image;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** The `images:` entries of a kustomization, by name. */
+function imageEntries(text: string): Map<string, { newName?: string; newTag?: string }> {
+  const value = parseDocument(text).toJS() as { images?: Array<{ name?: string; newName?: string; newTag?: string }> } | null;
+  const out = new Map<string, { newName?: string; newTag?: string }>();
+  for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
+  return out;
+}
+
+export const rollbackImage: ActionPlugin = {
+  id: 'rollback-image',
+  family: 'workload',
+  disruption: 3,
+  handles: ['CrashLoopBackOff', 'ImagePullBackOff'],
+  description: "Roll a container back to the image tag the overlay pinned before its last change.",
+
+  async propose(incident, repo) {
+    const workload = findWorkload(repo.objects, incident);
+    if (!workload) return { action: this.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+    const container = pickContainer(workload, incident);
+    if (!container?.image) return { action: this.id, reason: 'cannot tell which container is failing' };
+    const text = await repo.readFile(repo.kustomizationPath);
+    const entries = text ? imageEntries(text) : new Map();
+    const rendered = imageName(container.image);
+    const entryName = [...entries.entries()].find(([name, e]) => name === rendered || e.newName === rendered)?.[0];
+    if (!entryName) {
+      return { action: this.id, reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})` };
+    }
+    const history = await repo.imageHistory(entryName);
+    const [current, previous] = history;
+    if (!current || !previous) {
+      return { action: this.id, reason: `no earlier tag of ${entryName} in the overlay's git history` };
+    }
+    const releaseAgeSeconds = Math.max(0, Math.round((repo.now.getTime() - Date.parse(current.time)) / 1000));
+    const ref = objectRef(workload);
+    const renderedName = entries.get(entryName)?.newName ?? entryName;
+    return {
+      action: this.id,
+      params: { container: container.name, image: entryName, renderedImage: `${renderedName}:${previous.tag}`, fromTag: current.tag, toTag: previous.tag },
+      summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
+      rationale: [
+        `The workload started failing (${incident.kinds.join(', ')}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
+        `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+      ],
+      object: ref,
+      container: container.name,
+      effects: this.effects({ container: container.name, renderedImage: `${renderedName}:${previous.tag}` }, ref),
+      releaseAgeSeconds,
+    };
+  },
+
+  effects(params, object) {
+    const ns = object.namespace ? { namespace: object.namespace } : {};
+    const path = containerPath(String(params.container), '/image');
+    return { fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }], objects: [] };
+  },
+
+  async render(candidate, repo): Promise<FileChange[]> {
+    const before = await repo.readFile(repo.kustomizationPath);
+    if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
+    const after = setImage(before, { name: String(candidate.params.image), newTag: String(candidate.params.toTag) });
+    return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
+  },
+};

@@ -1,0 +1,52 @@
+/** How outcomes read on a terminal and in `--json`. */
+import type { Outcome } from '../pipeline/run.ts';
+
+export function outcomeJson(o: Outcome): Record<string, unknown> {
+  const r = o.result;
+  if (r.kind === 'none') {
+    return { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [], outcome: 'none', reason: r.reason };
+  }
+  const rem = r.remediation;
+  return {
+    outcome: r.kind,
+    id: rem.id,
+    fingerprint: rem.incident.fingerprint,
+    target: rem.target,
+    overlay: rem.overlay,
+    action: rem.action.id,
+    summary: rem.action.summary,
+    mode: rem.decision.mode,
+    allowed: rem.decision.allowed,
+    branch: o.branch,
+    commit: o.commit,
+    pushed: o.pushed,
+    unchanged: o.unchanged,
+    observation: o.observation,
+    rules: rem.decision.rules,
+    risk: rem.incident.risk,
+    proofDigest: rem.proofDigest,
+    ...(r.kind === 'publish' ? { title: r.request.pr.title } : {}),
+  };
+}
+
+export function describeOutcome(o: Outcome): string {
+  const r = o.result;
+  if (r.kind === 'none') return `no action: ${r.reason}`;
+  const rem = r.remediation;
+  const t = rem.target;
+  const lines = [
+    `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${rem.incident.kinds.join(', ')}; ${rem.incident.occurrences} signal(s); risk ${rem.incident.risk.score.toFixed(2)}, confidence ${rem.incident.risk.confidence.toFixed(2)})`,
+    `action    ${rem.action.id}: ${rem.action.summary}`,
+    `decision  ${rem.decision.allowed ? rem.decision.mode : 'denied'}`,
+    `rules     ${rem.decision.rules.map((x) => `${x.id}[${x.effect}]`).join(', ')}`,
+  ];
+  if (r.kind === 'publish') {
+    lines.push(`pr        ${r.request.pr.title}`);
+    lines.push(`branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''}${o.unchanged ? ' (unchanged)' : ''}${o.pushed ? ' (pushed)' : ''}`);
+  }
+  if (r.kind === 'observe') lines.push(`observed  no branch written (${r.reason}); recorded at ${o.observation}`);
+  if (r.kind === 'denied') {
+    lines.push(`denied    ${rem.decision.rules.filter((x) => x.effect === 'deny').map((x) => `${x.id}: ${x.message}`).join('; ')}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,57 @@
+/** `salve plan`: one or more signal files against a local config repo checkout. */
+import { resolve } from 'node:path';
+import { loadSigningKey } from '../policy/index.ts';
+import { loadSigningIdentity } from '../publish/index.ts';
+import { runPlan, type Outcome } from '../pipeline/run.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import { InputError } from '../model/errors.ts';
+import { parse, required } from './args.ts';
+
+async function requireSigningKey(env: NodeJS.ProcessEnv) {
+  const key = await loadSigningKey({ env });
+  if (!key) {
+    throw new InputError('no proof signing key: set SALVE_SIGNING_KEY (ed25519 PKCS#8 PEM) or SALVE_SIGNING_KEY_FILE');
+  }
+  return key;
+}
+import { describeOutcome, outcomeJson } from './output.ts';
+
+export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = parse('plan', args, {
+    repo: { type: 'string' },
+    signal: { type: 'string', multiple: true },
+    cluster: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'warn' },
+  });
+  const repoDir = resolve(required('plan', 'repo', values.repo));
+  const signalFiles = values.signal ?? [];
+  if (signalFiles.length === 0) required('plan', 'signal', undefined);
+  const log = createLogger({ level: values['log-level'] });
+  const outcomes = await runPlan({
+    repoDir,
+    signalFiles: signalFiles.map((f) => resolve(f)),
+    ...(values.cluster ? { cluster: values.cluster } : {}),
+    signingKey: await requireSigningKey(env),
+    pgp: await loadSigningIdentity(env),
+    now: new Date(),
+    log,
+  });
+  printOutcomes(outcomes, values.json ?? false);
+  return exitCodeFor(outcomes);
+}
+
+export function printOutcomes(outcomes: Outcome[], json: boolean): void {
+  if (json) {
+    const objects = outcomes.map(outcomeJson);
+    const primary = objects[0] ?? { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [] };
+    process.stdout.write(`${JSON.stringify({ ...primary, incidents: objects.length, results: objects }, null, 2)}\n`);
+    return;
+  }
+  if (outcomes.length === 0) process.stdout.write('nothing to do: no firing signal needs an action\n');
+  for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
+}
+
+export function exitCodeFor(outcomes: Outcome[]): number {
+  return outcomes.some((o) => o.result.kind === 'denied') ? 3 : 0;
+}

@@ -1,0 +1,20 @@
+/** Trusted public keys committed in the config repo (`keys:` globs in .salve.yaml). */
+import { readdir } from 'node:fs/promises';
+import { join, matchesGlob, posix } from 'node:path';
+import type { SalveConfig } from '../config/schema.ts';
+
+/** Absolute paths of the files under `repoDir` that match the `keys:` globs, sorted. */
+export async function repoKeyFiles(repoDir: string, config: SalveConfig): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of config.keys) {
+    const dir = posix.dirname(pattern);
+    let names: string[] = [];
+    try {
+      names = await readdir(join(repoDir, dir));
+    } catch {
+      continue;
+    }
+    for (const name of names) if (matchesGlob(posix.join(dir, name), pattern)) out.push(join(repoDir, dir, name));
+  }
+  return [...new Set(out)].sort();
+}

@@ -1,0 +1,243 @@
+/**
+ * decide → render → check → govern for one incident: the least disruptive action that renders
+ * exactly its declared effects and that policy admits, with its proof signed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { actionsFor } from '../actions/registry.ts';
+import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
+import { isDeclined } from '../actions/types.ts';
+import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
+import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
+import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
+import { InputError } from '../model/errors.ts';
+import { PROOF_PAYLOAD_TYPE, type PolicyInput } from '../model/policy.ts';
+import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
+import { shortFingerprint } from '../perceive/index.ts';
+import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
+import type { PipelineContext } from './context.ts';
+import { buildPolicyInput } from './policy-input.ts';
+import { createShadow } from './shadow.ts';
+import { readBlobAt } from './git.ts';
+
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+interface Evaluated {
+  plugin: ActionPlugin;
+  candidate: ActionCandidate;
+  files: FileChange[];
+  diff: RenderedDiff;
+  input: PolicyInput;
+  decision: PolicyDecision;
+}
+
+async function findKustomization(repoDir: string, overlay: string): Promise<string> {
+  for (const name of KUSTOMIZATION_FILES) {
+    const path = overlay === '.' ? name : posix.join(overlay, name);
+    try {
+      await readFile(join(repoDir, path));
+      return path;
+    } catch {}
+  }
+  throw new InputError(`overlay ${overlay} has no kustomization file (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
+}
+
+function repoView(ctx: PipelineContext, resolution: OverlayResolution, objects: RepoView['objects'], kustomizationPath: string): RepoView {
+  return {
+    dir: ctx.repoDir,
+    config: ctx.config,
+    resolution,
+    objects,
+    kustomizationPath,
+    now: ctx.now,
+    readFile: async (path) => {
+      try {
+        return await readFile(join(ctx.repoDir, path), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    imageHistory: (imageName) => imageHistory(ctx.repoDir, kustomizationPath, imageName, { ref: ctx.baseCommit }),
+  };
+}
+
+/** The working tree must hold the base commit's content for every file the change touches. */
+async function assertClean(ctx: PipelineContext, files: readonly FileChange[]): Promise<void> {
+  for (const file of files) {
+    const committed = await readBlobAt(ctx.repoDir, ctx.baseCommit, file.path);
+    if (committed !== file.before) {
+      throw new InputError(`${file.path} has uncommitted changes in ${ctx.repoDir}; commit or stash them first`);
+    }
+  }
+}
+
+async function evaluate(
+  ctx: PipelineContext,
+  incident: Incident,
+  resolution: OverlayResolution,
+  view: RepoView,
+  plugin: ActionPlugin,
+  candidate: ActionCandidate,
+  labels: Record<string, string>,
+): Promise<Evaluated | Declined> {
+  const files = await plugin.render(candidate, view);
+  if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  await assertClean(ctx, files);
+  const shadow = await createShadow(ctx.repoDir, files);
+  let diff: RenderedDiff;
+  try {
+    const after = await buildOverlay(shadow.dir, resolution.overlay, ctx.builds);
+    diff = renderedDiff([...view.objects], after.objects);
+  } finally {
+    await shadow.cleanup();
+  }
+  checkDeclaredEffects(diff, candidate.effects);
+  const input = buildPolicyInput({
+    incident,
+    plugin,
+    candidate,
+    resolution,
+    namespaceLabels: labels,
+    diff,
+    config: ctx.config,
+    now: ctx.now,
+  });
+  const decision = ctx.policy.evaluator.evaluate(input);
+  ctx.log.debug({ action: plugin.id, mode: decision.mode, allowed: decision.allowed }, 'policy decision');
+  return { plugin, candidate, files, diff, input, decision };
+}
+
+export async function planIncident(incident: Incident, ctx: PipelineContext): Promise<PlanResult> {
+  const plugins = actionsFor(incident.kinds);
+  if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${incident.kinds.join(', ')}` };
+  const resolution = await resolveOverlay(ctx.repoDir, incident.target, { config: ctx.config, cache: ctx.builds });
+  const before = await buildOverlay(ctx.repoDir, resolution.overlay, ctx.builds);
+  const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
+  const view = repoView(ctx, resolution, before.objects, kustomizationPath);
+  const labels = namespaceLabels(before.objects, incident.target.namespace);
+
+  const declined: Declined[] = [];
+  const denied: Evaluated[] = [];
+  let chosen: Evaluated | null = null;
+  for (const plugin of plugins) {
+    const proposal = await plugin.propose(incident, view);
+    if (isDeclined(proposal)) {
+      declined.push(proposal);
+      continue;
+    }
+    const result = await evaluate(ctx, incident, resolution, view, plugin, proposal, labels);
+    if ('reason' in result && !('decision' in result)) {
+      declined.push(result);
+      continue;
+    }
+    const evaluated = result as Evaluated;
+    if (evaluated.decision.allowed) {
+      chosen = evaluated;
+      break;
+    }
+    denied.push(evaluated);
+  }
+  const picked = chosen ?? denied[0];
+  if (!picked) {
+    return { kind: 'none', reason: declined.map((d) => `${d.action}: ${d.reason}`).join('; ') };
+  }
+  const rationale = [
+    ...picked.candidate.rationale,
+    ...declined.map((d) => `Not ${d.action}: ${d.reason}.`),
+    ...denied.filter((d) => d !== picked).map((d) => `Not ${d.plugin.id}: denied by ${deniedBy(d.decision)}.`),
+  ];
+  return assemble(ctx, incident, resolution, picked, rationale);
+}
+
+function deniedBy(decision: PolicyDecision): string {
+  return decision.rules.filter((r) => r.effect === 'deny').map((r) => r.id).join(', ');
+}
+
+function assemble(
+  ctx: PipelineContext,
+  incident: Incident,
+  resolution: OverlayResolution,
+  picked: Evaluated,
+  rationale: string[],
+): PlanResult {
+  const { plugin, candidate, files, diff, input, decision } = picked;
+  const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
+  const proof = createProof({
+    repo: ctx.repoName,
+    baseCommit: ctx.baseCommit,
+    overlay: resolution.overlay,
+    files,
+    diff,
+    bundle: ctx.policy.bundle,
+    input,
+    decision,
+    engineVersion: ctx.engineVersion,
+    now: ctx.now,
+  });
+  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
+  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  const remediation: Remediation = {
+    id,
+    branch: `salve/${id}`,
+    incident,
+    action: {
+      id: plugin.id,
+      family: plugin.family,
+      disruption: plugin.disruption,
+      params: candidate.params,
+      summary: candidate.summary,
+      rationale,
+    },
+    target: { ...incident.target, ...(candidate.container ? { container: candidate.container } : {}) },
+    overlay: resolution.overlay,
+    application: resolution.application.name,
+    environment: resolution.environment,
+    baseCommit: ctx.baseCommit,
+    files,
+    diff,
+    decision,
+    proofDigest: `sha256:${sha256Hex(envelopeText)}`,
+    bundleDigest: ctx.policy.bundle.digest,
+  };
+  const metadata: PrMetadata = {
+    version: 1,
+    id,
+    fingerprint: incident.fingerprint,
+    action: plugin.id,
+    mode: decision.mode,
+    target: incident.target,
+    overlay: resolution.overlay,
+    baseCommit: ctx.baseCommit,
+    proofDigest: remediation.proofDigest,
+    occurrences: incident.occurrences,
+    lastSeen: incident.lastSeen,
+  };
+  const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
+  if (!decision.allowed) return { kind: 'denied', remediation, explanation };
+  if (decision.mode === 'observe') {
+    const reason = decision.rules.filter((r) => r.effect === 'advisory').map((r) => r.id).join(', ') || 'trust ladder';
+    return { kind: 'observe', remediation, explanation, reason };
+  }
+  const dir = `.salve/remediations/${id}`;
+  const record: FileChange[] = [
+    { path: `${dir}/explanation.md`, before: null, after: explanation },
+    { path: `${dir}/proof.json`, before: null, after: `${JSON.stringify(proof, null, 2)}\n` },
+    { path: `${dir}/proof.dsse.json`, before: null, after: envelopeText },
+  ];
+  const pr = renderPullRequest(remediation, { templateDirs: ctx.templateDirs, metadata });
+  return {
+    kind: 'publish',
+    remediation,
+    request: {
+      id,
+      branch: remediation.branch,
+      baseCommit: ctx.baseCommit,
+      baseBranch: ctx.baseBranch,
+      files: [...files, ...record],
+      commitMessage: `${pr.title}\n\n${candidate.summary}.\nDecision: ${decision.mode} (${decision.rules.length} rules).\nProof: ${remediation.proofDigest}\n\nSalve-Remediation: ${id}\nSalve-Fingerprint: ${incident.fingerprint}\n`,
+      pr: { ...pr, labels: labelsFor(remediation) },
+      metadata,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** Assembles the one document policy evaluates: everything it needs, nothing it must look up. */
+import { parseCpuMillis, parseMemory } from '../actions/quantity.ts';
+import type { ActionCandidate, ActionPlugin } from '../actions/types.ts';
+import type { SalveConfig } from '../config/schema.ts';
+import type { Incident, RenderedDiff } from '../model/index.ts';
+import { PolicyInput, type PolicySettings } from '../model/policy.ts';
+import type { OverlayResolution } from '../model/remediation.ts';
+import { durationSeconds, timeFacts } from './time-facts.ts';
+
+export function policySettings(config: SalveConfig): PolicySettings {
+  const p = config.policy;
+  return {
+    trust: config.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
+    defaultMode: config.trust.default,
+    confidenceThreshold: p.confidenceThreshold,
+    riskThreshold: p.riskThreshold,
+    protectedNamespaces: p.protectedNamespaces,
+    sensitiveKinds: p.sensitiveKinds,
+    bounds: {
+      memoryMaxFactor: p.bounds.memoryMaxFactor,
+      memoryCapBytes: parseMemory(p.bounds.memoryCap),
+      cpuMaxFactor: p.bounds.cpuMaxFactor,
+      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
+      replicasMaxFactor: p.bounds.replicasMaxFactor,
+      replicasCap: p.bounds.replicasCap,
+    },
+    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, 'policy.rollbackMaxReleaseAge'),
+  };
+}
+
+export interface PolicyInputParts {
+  incident: Incident;
+  plugin: ActionPlugin;
+  candidate: ActionCandidate;
+  resolution: OverlayResolution;
+  namespaceLabels: Record<string, string>;
+  diff: RenderedDiff;
+  config: SalveConfig;
+  now: Date;
+}
+
+export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
+  const { incident, plugin, candidate, resolution, config } = parts;
+  const env = config.environments.find((e) => e.name === resolution.environment.name);
+  return PolicyInput.parse({
+    version: 'salve.dev/policy-input/v1',
+    action: { id: plugin.id, family: plugin.family, disruption: plugin.disruption, params: candidate.params },
+    target: {
+      cluster: incident.target.cluster,
+      namespace: incident.target.namespace,
+      kind: candidate.object.kind,
+      name: candidate.object.name,
+      ...(candidate.container ? { container: candidate.container } : {}),
+    },
+    environment: resolution.environment,
+    namespace: { name: incident.target.namespace, labels: parts.namespaceLabels },
+    incident: {
+      fingerprint: incident.fingerprint,
+      kinds: incident.kinds,
+      occurrences: incident.occurrences,
+      risk: { score: incident.risk.score, confidence: incident.risk.confidence, type: incident.risk.type },
+    },
+    change: parts.diff,
+    release: { ageSeconds: candidate.releaseAgeSeconds },
+    time: timeFacts(parts.now, env, resolution.environment.name, config),
+    settings: policySettings(config),
+  });
+}

@@ -1,0 +1,56 @@
+/** The time facts policy reads: local weekday and hour, business hours and change freezes. */
+import ms from 'ms';
+import type { Environment, SalveConfig } from '../config/schema.ts';
+import { ConfigError } from '../model/errors.ts';
+import type { PolicyInput } from '../model/policy.ts';
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Parses a duration such as `2h` or `30m` into seconds; a bad value names the field. */
+export function durationSeconds(value: string, field: string): number {
+  const millis = ms(value as ms.StringValue);
+  if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 0) {
+    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
+  }
+  return Math.round(millis / 1000);
+}
+
+function localClock(now: Date, timezone: string): { weekday: number; hour: number; minute: number } {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(now);
+  } catch (cause) {
+    throw new ConfigError(`.salve.yaml environments[].timezone: unknown time zone ${JSON.stringify(timezone)}`, { cause });
+  }
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return { weekday: WEEKDAYS.indexOf(get('weekday')), hour: Number(get('hour')), minute: Number(get('minute')) };
+}
+
+export function timeFacts(now: Date, env: Environment | undefined, envName: string, config: SalveConfig): PolicyInput['time'] {
+  const timezone = env?.timezone ?? 'UTC';
+  const hours = env?.businessHours ?? { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
+  const { weekday, hour, minute } = localClock(now, timezone);
+  const minutes = hour * 60 + minute;
+  const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const businessHours =
+    hours.days.includes(weekday) && minutes >= toMinutes(hours.start) && minutes < toMinutes(hours.end);
+  const freeze = config.freezes.find(
+    (f) =>
+      (f.environments.includes('*') || f.environments.includes(envName)) &&
+      Date.parse(f.from) <= now.getTime() &&
+      now.getTime() < Date.parse(f.to),
+  );
+  return {
+    now: now.toISOString(),
+    weekday,
+    hour,
+    businessHours,
+    freeze: freeze ? { active: true, name: freeze.name } : { active: false },
+  };
+}

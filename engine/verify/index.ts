@@ -1,0 +1,134 @@
+/**
+ * Re-checks remediations on a ref, trusting nothing the branch says about itself: the signature
+ * against trusted keys, the policy decision recomputed from the proof's input, the changes digest
+ * against the commit's real diff, and the rendered diff re-rendered at base and head.
+ */
+import { getAction } from '../actions/registry.ts';
+import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
+import type { FileChange, RenderedDiff } from '../model/index.ts';
+import { SalveError } from '../model/errors.ts';
+import { DsseEnvelope, type Proof } from '../model/policy.ts';
+import { canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
+import { changedFiles, readRemediations, REMEDIATIONS_DIR } from '../publish/read.ts';
+import { buildOverlay, createBuildCache } from '../repo/index.ts';
+import { materialize } from './materialize.ts';
+
+export interface Verdict {
+  id: string;
+  ok: boolean;
+  /** Repo-relative file each problem is about, and the reason. */
+  errors: Array<{ file: string; reason: string }>;
+  action?: string;
+  target?: string;
+  mode?: string;
+  rules?: string[];
+  keyid?: string;
+  proof?: Proof;
+}
+
+export interface VerifyOptions {
+  repoDir: string;
+  ref: string;
+  bundle: PolicyBundle;
+  /** Keys trusted for this ref; callers load them from a commit the branch cannot change. */
+  trustedKeys: readonly PublicKeyInfo[];
+  /** Re-render the overlay at base and head with kustomize (default true). */
+  rerender?: boolean;
+}
+
+function message(err: unknown): string {
+  return err instanceof SalveError ? err.message : err instanceof Error ? err.message : String(err);
+}
+
+export async function verifyRef(opts: VerifyOptions): Promise<Verdict[]> {
+  const remediations = await readRemediations(opts.repoDir, opts.ref);
+  const verdicts: Verdict[] = [];
+  for (const rem of remediations) verdicts.push(await verifyOne(opts, rem.id, rem.files));
+  return verdicts;
+}
+
+async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, string>): Promise<Verdict> {
+  const dir = `${REMEDIATIONS_DIR}/${id}`;
+  const envelopeFile = `${dir}/proof.dsse.json`;
+  const verdict: Verdict = { id, ok: false, errors: [] };
+  const fail = (file: string, reason: string) => {
+    verdict.errors.push({ file, reason });
+    return verdict;
+  };
+  const text = files['proof.dsse.json'];
+  if (text === undefined) return fail(envelopeFile, 'missing: every remediation carries a signed proof');
+  let envelope: DsseEnvelope;
+  try {
+    envelope = DsseEnvelope.parse(JSON.parse(text));
+  } catch (err) {
+    return fail(envelopeFile, `not a DSSE envelope: ${message(err)}`);
+  }
+  let changes: FileChange[];
+  try {
+    const base = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { subject?: { baseCommit?: string } };
+    const baseCommit = base.subject?.baseCommit;
+    if (!baseCommit) return fail(envelopeFile, 'proof names no base commit');
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`));
+  } catch (err) {
+    return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
+  }
+  let proof: Proof;
+  try {
+    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle, files: changes });
+    proof = verified.proof;
+    verdict.keyid = verified.keyid;
+  } catch (err) {
+    return fail(envelopeFile, message(err));
+  }
+  Object.assign(verdict, {
+    proof,
+    action: proof.input.action.id,
+    target: `${proof.input.target.cluster}/${proof.input.target.namespace}/${proof.input.target.kind}/${proof.input.target.name}`,
+    mode: proof.decision.mode,
+    rules: proof.decision.rules.map((r) => r.id),
+  });
+  const recorded = files['proof.json'];
+  if (recorded !== undefined && canonicalJson(JSON.parse(recorded)) !== canonicalJson(proof)) {
+    fail(`${dir}/proof.json`, 'differs from the signed proof in proof.dsse.json');
+  }
+  if (opts.rerender !== false) {
+    try {
+      await checkRendered(opts, proof);
+    } catch (err) {
+      fail(proof.subject.overlay, message(err));
+    }
+  }
+  verdict.ok = verdict.errors.length === 0;
+  return verdict;
+}
+
+async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<void> {
+  const cache = createBuildCache();
+  const [base, head] = await Promise.all([
+    materialize(opts.repoDir, proof.subject.baseCommit),
+    materialize(opts.repoDir, opts.ref),
+  ]);
+  let diff: RenderedDiff;
+  try {
+    const before = await buildOverlay(base.dir, proof.subject.overlay, cache);
+    const after = await buildOverlay(head.dir, proof.subject.overlay, cache);
+    diff = renderedDiff(before.objects, after.objects);
+  } finally {
+    await Promise.all([base.cleanup(), head.cleanup()]);
+  }
+  if (canonicalJson(diff) !== canonicalJson(proof.input.change)) {
+    throw new SalveError('rendered-diff-mismatch', `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe(proof.input.change)}, rendered ${describe(diff)}`);
+  }
+  const plugin = getAction(proof.input.action.id);
+  if (!plugin) throw new SalveError('unknown-action', `proof names unknown action ${proof.input.action.id}`);
+  const t = proof.input.target;
+  checkDeclaredEffects(diff, plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace }));
+}
+
+function describe(diff: RenderedDiff): string {
+  const parts = [
+    ...diff.fields.map((f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`),
+    ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`),
+  ];
+  return parts.length ? parts.join('; ') : 'no change';
+}
