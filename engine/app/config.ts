@@ -1,0 +1,94 @@
+/**
+ * `salve serve` configuration from environment and flags (flags win), validated once at start.
+ * Errors name the variable or flag, never its value.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../model/index.ts';
+
+const RepoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name');
+
+export const ServeConfig = z
+  .object({
+    appId: z.coerce.number().int().positive(),
+    privateKey: z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'expected a PEM private key'),
+    webhookSecret: z.string().min(16, 'must be at least 16 characters'),
+    alertmanagerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    alertmanagerHmacSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    repo: RepoName.optional(),
+    host: z.string().default('0.0.0.0'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    apiUrl: z.url().default('https://api.github.com'),
+    /** Clone URL template; `{owner}` and `{repo}` are replaced. */
+    gitUrl: z.string().default('https://github.com/{owner}/{repo}.git'),
+    publish: z.enum(['api', 'git']).default('api'),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** Largest accepted request body, bytes. */
+    maxBodyBytes: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  })
+  .refine((c) => c.alertmanagerToken !== undefined || c.alertmanagerHmacSecret !== undefined, {
+    message: 'set SALVE_ALERTMANAGER_TOKEN or SALVE_ALERTMANAGER_HMAC_SECRET: the intake is never open',
+    path: ['alertmanagerToken'],
+  });
+export type ServeConfig = z.infer<typeof ServeConfig>;
+
+/** Field → [environment variable, flag]. */
+const SOURCES: Record<string, [string, string]> = {
+  appId: ['SALVE_APP_ID', '--app-id'],
+  privateKey: ['SALVE_PRIVATE_KEY', '--private-key'],
+  webhookSecret: ['SALVE_WEBHOOK_SECRET', '--webhook-secret'],
+  alertmanagerToken: ['SALVE_ALERTMANAGER_TOKEN', '--alertmanager-token'],
+  alertmanagerHmacSecret: ['SALVE_ALERTMANAGER_HMAC_SECRET', '--alertmanager-hmac-secret'],
+  repo: ['SALVE_REPO', '--repo'],
+  host: ['SALVE_HOST', '--host'],
+  port: ['SALVE_PORT', '--port'],
+  apiUrl: ['SALVE_GITHUB_API_URL', '--github-api-url'],
+  gitUrl: ['SALVE_GIT_URL', '--git-url'],
+  publish: ['SALVE_PUBLISH', '--publish'],
+  logLevel: ['SALVE_LOG_LEVEL', '--log-level'],
+  maxBodyBytes: ['SALVE_MAX_BODY_BYTES', '--max-body-bytes'],
+};
+
+export function loadServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeConfig {
+  const flags = parseFlags(argv);
+  const raw: Record<string, string | undefined> = {};
+  for (const [field, [name, flag]] of Object.entries(SOURCES)) raw[field] = flags.get(flag) ?? env[name];
+  const keyFile = flags.get('--private-key-file') ?? env.SALVE_PRIVATE_KEY_FILE;
+  if (raw.privateKey === undefined && keyFile !== undefined) {
+    try {
+      raw.privateKey = readFileSync(keyFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read the private key file named by SALVE_PRIVATE_KEY_FILE/--private-key-file: ${keyFile}`, { cause: err });
+    }
+  }
+  const parsed = ServeConfig.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const field = String(i.path[0] ?? '');
+      const [name, flag] = SOURCES[field] ?? [field, ''];
+      // zod messages for strings never echo the input; keep it that way for secrets.
+      return `${name}${flag ? ` (${flag})` : ''}: ${i.code === 'invalid_type' ? 'required' : i.message}`;
+    });
+    throw new ConfigError(`salve serve: invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new ConfigError(`salve serve: unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) flags.set(arg.slice(0, eq), arg.slice(eq + 1));
+    else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`salve serve: flag ${arg} needs a value`);
+      flags.set(arg, value);
+      i++;
+    }
+  }
+  const known = new Set([...Object.values(SOURCES).map(([, f]) => f), '--private-key-file']);
+  for (const flag of flags.keys()) if (!known.has(flag)) throw new ConfigError(`salve serve: unknown flag ${flag}`);
+  return flags;
+}

@@ -1,0 +1,40 @@
+/** `salve serve`: configuration, logger, server, and a clean stop on SIGINT/SIGTERM. */
+import { pino } from 'pino';
+import { ConfigError } from '../model/index.ts';
+import { loadServeConfig } from './config.ts';
+import { type SalveServer, type ServerDeps, createServer } from './server.ts';
+import type { Logger, Planner } from './types.ts';
+
+export interface ServeOptions extends Partial<Omit<ServerDeps, 'planner'>> {
+  /** The pipeline; the CLI passes it in. */
+  planner?: Planner;
+  /** Stop on these signals (default SIGINT, SIGTERM); [] leaves signals alone. */
+  signals?: NodeJS.Signals[];
+}
+
+export async function serveCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: ServeOptions = {},
+): Promise<SalveServer> {
+  const config = loadServeConfig(argv, env);
+  if (!options.planner) throw new ConfigError('salve serve: no planner was wired in (engine/app serveCommand options.planner)');
+  const logger: Logger =
+    options.logger ??
+    pino({
+      level: config.logLevel,
+      redact: { paths: ['privateKey', 'token', 'secret', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
+    });
+  const server = createServer(config, { ...options, planner: options.planner, logger });
+  await server.listen();
+  for (const signal of options.signals ?? ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping');
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+  return server;
+}

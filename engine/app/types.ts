@@ -1,0 +1,49 @@
+/** Ports the App depends on. Everything here is injected; nothing is global. */
+import type { PlanResult } from '../model/remediation.ts';
+import type { RepoRef } from '../publish/github/types.ts';
+
+export type { RepoRef };
+
+export function repoKey(ref: RepoRef): string {
+  return `${ref.owner}/${ref.repo}`;
+}
+
+export interface PlanContext {
+  repo: RepoRef;
+  checkoutDir: string;
+  now: Date;
+}
+
+/** Turns one intake payload (an Alertmanager v4 body, possibly several merged) into plans. */
+export interface Planner {
+  plan(payload: unknown, ctx: PlanContext): Promise<PlanResult[]>;
+}
+
+export interface CheckoutResult {
+  dir: string;
+  baseCommit: string;
+  baseBranch: string;
+  cleanup(): Promise<void>;
+}
+
+/** Makes the config repo's default branch available on disk. */
+export interface Checkout {
+  prepare(repo: RepoRef, token: string): Promise<CheckoutResult>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+type LogFn = (obj: object, msg: string) => void;
+
+/** The subset of pino salve uses: data first, static message. */
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  child(bindings: object): Logger;
+}

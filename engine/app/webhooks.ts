@@ -1,0 +1,63 @@
+/**
+ * GitHub webhooks: the signature is verified over the raw body before anything else happens.
+ * salve listens for what changes its view of its own PRs and installations.
+ */
+import { Webhooks } from '@octokit/webhooks';
+import type { Metrics } from './metrics.ts';
+import type { Logger } from './types.ts';
+
+export interface WebhookDeps {
+  secret: string;
+  metrics: Metrics;
+  logger: Logger;
+  forgetInstallation(id: number): void;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  name: string;
+  signature: string;
+  rawBody: string;
+}
+
+export type WebhookResult = 'accepted' | 'unauthorized' | 'bad-request';
+
+export function createWebhookHandler(deps: WebhookDeps) {
+  const webhooks = new Webhooks({ secret: deps.secret });
+  const isSalve = (labels: Array<{ name?: string }> | undefined) => (labels ?? []).some((l) => l.name === 'salve');
+
+  webhooks.on('pull_request.closed', ({ payload }) => {
+    if (!isSalve(payload.pull_request.labels)) return;
+    const event = payload.pull_request.merged ? 'merged' : 'closed';
+    deps.metrics.inc('salve_pull_requests_total', { event });
+    deps.logger.info({ pull: payload.pull_request.number, repo: payload.repository.full_name, event }, 'salve pull request closed');
+  });
+  webhooks.on(['installation.deleted', 'installation.suspend'], ({ payload }) => {
+    deps.forgetInstallation(payload.installation.id);
+  });
+  webhooks.on(['installation_repositories.removed', 'installation_repositories.added'], ({ payload }) => {
+    deps.forgetInstallation(payload.installation.id);
+  });
+
+  return async function handle(d: WebhookDelivery): Promise<WebhookResult> {
+    if (!d.signature || !(await webhooks.verify(d.rawBody, d.signature).catch(() => false))) {
+      deps.metrics.inc('salve_webhooks_total', { event: d.name || 'unknown', result: 'unauthorized' });
+      return 'unauthorized';
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(d.rawBody);
+    } catch {
+      deps.metrics.inc('salve_webhooks_total', { event: d.name, result: 'bad-request' });
+      return 'bad-request';
+    }
+    try {
+      await webhooks.receive({ id: d.id, name: d.name, payload } as Parameters<typeof webhooks.receive>[0]);
+    } catch (err) {
+      deps.metrics.inc('salve_errors_total', { stage: 'webhook' });
+      deps.logger.error({ err, event: d.name, delivery: d.id }, 'webhook handler failed');
+    }
+    deps.metrics.inc('salve_webhooks_total', { event: d.name, result: 'accepted' });
+    return 'accepted';
+  };
+}

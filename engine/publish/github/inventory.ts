@@ -1,0 +1,56 @@
+/**
+ * salve's pull requests in a repo: what the caps count and what a new remediation supersedes.
+ * Reads the 100 most recently created PRs, enough for caps of that order.
+ */
+import { SUPERSEDED_MARKER, labelNames, readMetadata } from './markers.ts';
+import type { GitHubContext, PublishLimits, PullSummary } from './types.ts';
+
+const HOUR_MS = 3_600_000;
+
+export async function listSalvePulls(ctx: GitHubContext): Promise<PullSummary[]> {
+  const { data } = await ctx.octokit.rest.pulls.list({
+    ...ctx.repo,
+    state: 'all',
+    sort: 'created',
+    direction: 'desc',
+    per_page: 100,
+  });
+  return (data as PullSummary[]).filter((p) => labelNames(p.labels).includes('salve'));
+}
+
+/** Which cap, if any, forbids opening another PR now. */
+export function capReached(
+  pulls: PullSummary[],
+  limits: PublishLimits,
+  now: Date,
+): { reason: 'open-pull-requests' | 'pull-requests-per-hour'; limit: number } | null {
+  const open = pulls.filter((p) => p.state === 'open').length;
+  if (open >= limits.openPullRequests) return { reason: 'open-pull-requests', limit: limits.openPullRequests };
+  const since = now.getTime() - HOUR_MS;
+  const recent = pulls.filter((p) => Date.parse(p.created_at) > since).length;
+  if (recent >= limits.pullRequestsPerHour) return { reason: 'pull-requests-per-hour', limit: limits.pullRequestsPerHour };
+  return null;
+}
+
+/** Closes open salve PRs for the same incident and another action, each with a comment linking the new PR. */
+export async function closeSuperseded(
+  ctx: GitHubContext,
+  pulls: PullSummary[],
+  current: { fingerprint: string; action: string; number: number; url: string },
+): Promise<number[]> {
+  const closed: number[] = [];
+  for (const p of pulls) {
+    if (p.state !== 'open' || p.number === current.number) continue;
+    const meta = readMetadata(p.body);
+    if (!meta || meta.fingerprint !== current.fingerprint || meta.action === current.action) continue;
+    await ctx.octokit.rest.issues.createComment({
+      ...ctx.repo,
+      issue_number: p.number,
+      body: `${SUPERSEDED_MARKER}\nSuperseded by #${current.number} (${current.url}): salve now proposes \`${current.action}\` instead of \`${meta.action}\` for this incident. Closing this one.`,
+    });
+    await ctx.octokit.rest.pulls.update({ ...ctx.repo, pull_number: p.number, state: 'closed' });
+    ctx.log.info({ pull: p.number, supersededBy: current.number }, 'closed superseded pull request');
+    closed.push(p.number);
+  }
+  return closed;
+}

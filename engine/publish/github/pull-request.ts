@@ -1,0 +1,131 @@
+/**
+ * ensurePullRequest: one PR per remediation branch (fingerprint + action), opened once, updated in
+ * place, never reopened within the hold period, frozen when someone else commits, capped.
+ */
+import { reconcileAutoMerge } from './auto-merge.ts';
+import { reportCheck } from './check-run.ts';
+import { parseCodeowners, readCodeowners, reviewersFor } from './codeowners.ts';
+import { branchHead, createRemediationCommit, deleteBranch, writeBranch } from './commit.ts';
+import { frozenBy, noteFrozen } from './freeze.ts';
+import { capReached, closeSuperseded, listSalvePulls } from './inventory.ts';
+import { contentHash, filesHash, labelNames, labelsFor, readHashes, renderBody } from './markers.ts';
+import type { GitHubContext, PublishInput, PublishLimits, PublishOutcome, PullSummary } from './types.ts';
+
+export async function ensurePullRequest(
+  ctx: GitHubContext,
+  input: PublishInput,
+  limits: PublishLimits,
+): Promise<PublishOutcome> {
+  const req = input.request;
+  const { data } = await ctx.octokit.rest.pulls.list({
+    ...ctx.repo,
+    head: `${ctx.repo.owner}:${req.branch}`,
+    state: 'all',
+    per_page: 100,
+  });
+  const pulls = data as PullSummary[];
+  const open = pulls.find((p) => p.state === 'open');
+  if (open) return updatePull(ctx, input, open);
+
+  const lastClosed = pulls
+    .filter((p) => p.closed_at !== null)
+    .sort((a, b) => Date.parse(b.closed_at ?? '') - Date.parse(a.closed_at ?? ''))[0];
+  if (lastClosed?.closed_at && ctx.now.getTime() - Date.parse(lastClosed.closed_at) < limits.holdPeriodMs) {
+    return { kind: 'held', number: lastClosed.number, closedAt: lastClosed.closed_at };
+  }
+  return openPull(ctx, input, limits);
+}
+
+async function openPull(ctx: GitHubContext, input: PublishInput, limits: PublishLimits): Promise<PublishOutcome> {
+  const req = input.request;
+  const inventory = await listSalvePulls(ctx);
+  const cap = capReached(inventory, limits, ctx.now);
+  if (cap) return { kind: 'capped', ...cap };
+
+  // A branch without a PR is a half-made PR from an earlier attempt: finish it.
+  const leftover = await branchHead(ctx, req.branch);
+  const sha = await putCommit(ctx, req, leftover !== null);
+  let pr: { number: number; node_id: string; html_url: string };
+  try {
+    const created = await ctx.octokit.rest.pulls.create({
+      ...ctx.repo,
+      title: req.pr.title,
+      head: req.branch,
+      base: req.baseBranch,
+      body: renderBody(req),
+      maintainer_can_modify: false,
+    });
+    pr = created.data;
+  } catch (err) {
+    await deleteBranch(ctx, req.branch).catch((cleanupErr: unknown) =>
+      ctx.log.warn({ err: cleanupErr, branch: req.branch }, 'could not remove branch of a failed pull request'),
+    );
+    throw err;
+  }
+  await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: labelsFor(req) });
+  if (req.metadata.mode === 'approve') await requestReviewers(ctx, input, pr.number);
+  const conclusion = await reportCheck(ctx, sha, input.decision, input.proofDigest);
+  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
+  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed: false, baseBranch: req.baseBranch }, wanted);
+  await closeSuperseded(ctx, inventory, {
+    fingerprint: req.metadata.fingerprint,
+    action: req.metadata.action,
+    number: pr.number,
+    url: pr.html_url,
+  });
+  return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha };
+}
+
+async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
+  const req = input.request;
+  const previous = readHashes(pr.body);
+  if (previous?.content === contentHash(req)) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+
+  const frozen = await frozenBy(ctx, pr.number);
+  if (frozen) {
+    if (await noteFrozen(ctx, pr.number, frozen)) ctx.log.warn({ pull: pr.number, reason: frozen }, 'branch frozen');
+    return { kind: 'frozen', number: pr.number, url: pr.html_url };
+  }
+
+  let head = pr.head.sha;
+  if (previous?.files !== filesHash(req)) {
+    head = await putCommit(ctx, req, true);
+  }
+  await ctx.octokit.rest.pulls.update({ ...ctx.repo, pull_number: pr.number, title: req.pr.title, body: renderBody(req) });
+
+  const have = labelNames(pr.labels);
+  const want = labelsFor(req);
+  for (const stale of have.filter((l) => /^salve\/(mode|action):/.test(l) && !want.includes(l))) {
+    await ctx.octokit.rest.issues.removeLabel({ ...ctx.repo, issue_number: pr.number, name: stale });
+  }
+  const missing = want.filter((l) => !have.includes(l));
+  if (missing.length > 0) await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: missing });
+  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve')) await requestReviewers(ctx, input, pr.number);
+
+  const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
+  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
+  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
+  return { kind: 'updated', number: pr.number, url: pr.html_url, head };
+}
+
+async function putCommit(ctx: GitHubContext, req: PublishInput['request'], exists: boolean): Promise<string> {
+  if (ctx.writeCommit) return ctx.writeCommit(req, exists);
+  const sha = await createRemediationCommit(ctx, req);
+  await writeBranch(ctx, req.branch, sha, exists);
+  return sha;
+}
+
+async function requestReviewers(ctx: GitHubContext, input: PublishInput, pullNumber: number): Promise<void> {
+  const text = await readCodeowners(ctx, input.request.baseCommit);
+  if (!text) return;
+  const paths = input.request.files.map((f) => f.path);
+  const { reviewers, teamReviewers } = reviewersFor(parseCodeowners(text), paths, [ctx.botLogin]);
+  if (reviewers.length === 0 && teamReviewers.length === 0) return;
+  await ctx.octokit.rest.pulls.requestReviewers({
+    ...ctx.repo,
+    pull_number: pullNumber,
+    reviewers,
+    team_reviewers: teamReviewers,
+  });
+}
