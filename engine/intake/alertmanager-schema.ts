@@ -31,5 +31,6 @@ export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayload>;
 
 /** True when the value has the unmistakable shape of a webhook payload (used to auto-detect files). */
 export function looksLikeAlertmanager(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'alerts' in value && ('version' in value || 'groupKey' in value);
+  if (typeof value !== 'object' || value === null || 'kind' in value) return false;
+  return 'alerts' in value || 'groupKey' in value || 'receiver' in value;
 }
