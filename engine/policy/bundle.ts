@@ -6,7 +6,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PolicyError } from '../model/errors.ts';
-import { locateOpa, runTool } from '../tools/index.ts';
+import { locateOpa } from '../tools/index.ts';
+import { execTool } from './exec.ts';
 import { collectSources, type PolicySource, sourcesDigest } from './sources.ts';
 import { readTarGz } from './tar.ts';
 
@@ -77,12 +78,15 @@ async function runOpaBuild(policyDirs: string[], sources: PolicySource[], opts: 
       await writeFile(to, s.content);
     }
     const out = join(tmp, 'bundle.tar.gz');
-    try {
-      await runTool(locateOpa(opts.env), ['build', '-t', 'wasm', '-e', ENTRYPOINT, '-o', out, join(tmp, 'src')]);
-    } catch (err) {
-      let message = (err as Error).message;
+    const args = ['build', '-t', 'wasm', '-e', ENTRYPOINT, '-o', out, join(tmp, 'src')];
+    const run = await execTool(locateOpa(opts.env), args).catch((err: unknown) => {
+      throw new PolicyError(`opa build could not run: ${(err as Error).message}`, { cause: err });
+    });
+    if (run.code !== 0) {
+      let message = `${run.stdout}\n${run.stderr}`.trim();
+      // Name the files the user wrote, not the temp copies.
       for (const [i, dir] of policyDirs.entries()) message = message.split(join(tmp, 'src', String(i))).join(dir);
-      throw new PolicyError(`policy build failed: ${message}`, { cause: err });
+      throw new PolicyError(`policy build failed: ${message}`);
     }
     return await readFile(out);
   } finally {

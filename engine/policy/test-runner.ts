@@ -34,6 +34,10 @@ interface OpaCoverage {
   files?: Record<string, { covered_lines?: number; not_covered_lines?: number; not_covered?: Span[] }>;
 }
 
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function parseJson<T>(stdout: string, what: string, stderr: string): T {
   try {
     return JSON.parse(stdout) as T;
@@ -47,20 +51,22 @@ export async function runPolicyTests(
   opts: { threshold?: number; env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<PolicyTestReport> {
   const opa = locateOpa(opts.env);
-  const [plain, withCoverage] = await Promise.all([
-    execTool(opa, ['test', '--format', 'json', ...policyDirs]),
-    execTool(opa, ['test', '--coverage', '--format', 'json', ...policyDirs]),
-  ]);
+  const plain = await execTool(opa, ['test', '--format', 'json', ...policyDirs]);
   const results = parseJson<OpaTestResult[]>(plain.stdout, 'results', plain.stderr);
-  const failures = results
-    .filter((r) => r.fail || r.error)
-    .map((r) => ({
-      file: `${r.location?.file ?? '?'}:${r.location?.row ?? 0}`,
-      test: `${r.package ?? ''}.${r.name ?? ''}`.replace(/^data\./, ''),
-      message: r.error?.message ?? (r.output?.trim() || 'test failed (a rule body was false or undefined)'),
-    }));
-  const passed = results.filter((r) => !r.fail && !r.error && !r.skip).length;
+  const isFailure = (r: OpaTestResult) => Boolean(r.fail || r.error);
+  const failures = results.filter(isFailure).map((r) => ({
+    file: `${r.location?.file ?? '?'}:${r.location?.row ?? 0}`,
+    test: `${r.package ?? ''}.${r.name ?? ''}`.replace(/^data\./, ''),
+    message: r.error?.message ?? (r.output?.trim() || 'test failed (a rule body was false or undefined)'),
+  }));
+  const passing = results.filter((r) => !isFailure(r) && !r.skip);
 
+  // opa prints no coverage report when a test fails: measure what the passing tests cover.
+  const only = failures.length === 0 ? [] : ['--run', `^(${passing.map((r) => escapeRegex(`${r.package}.${r.name}`)).join('|')})$`];
+  const withCoverage =
+    passing.length === 0
+      ? { stdout: '{}', stderr: '' }
+      : await execTool(opa, ['test', '--coverage', '--format', 'json', ...only, ...policyDirs]);
   const cov = parseJson<OpaCoverage>(withCoverage.stdout, 'coverage', withCoverage.stderr);
   let covered = 0;
   let total = 0;
@@ -76,7 +82,7 @@ export async function runPolicyTests(
   const coverage = total === 0 ? 0 : Math.round((covered / total) * 10000) / 100;
   const threshold = opts.threshold ?? 0;
   return {
-    passed,
+    passed: passing.length,
     failed: failures.length,
     coverage,
     failures,
