@@ -46,7 +46,7 @@ describe('publish/pgp', () => {
     await expect(loadSigningIdentity({})).rejects.toBeInstanceOf(ConfigError);
     await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY_FILE: join(tmp.path, 'missing.asc') })).rejects.toThrow(/cannot read .*missing\.asc \(ENOENT\)/);
     const broken = identity.armoredPrivateKey.replace(/\n([A-Za-z0-9+/]{20})/, '\n!!!!');
-    const err = await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: broken }).catch((e: unknown) => e as Error);
+    const err = (await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: broken }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toBe('SALVE_GPG_PRIVATE_KEY: not an armored OpenPGP private key');
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain('PRIVATE KEY BLOCK');
