@@ -13,37 +13,35 @@
  * An HPA signal keeps the HPA as its target: by convention the HPA and the workload it scales share
  * a name, and the action that tunes the HPA resolves the scale target from the rendered HPA.
  */
-import type { SignalKind } from "../model/index.ts";
+import type { SignalKind } from '../model/index.ts';
 
 export type AlertClass = { kind: SignalKind } | { skip: string };
 
 const WAITING: Record<string, SignalKind> = {
-	CrashLoopBackOff: "CrashLoopBackOff",
-	ImagePullBackOff: "ImagePullBackOff",
-	ErrImagePull: "ImagePullBackOff",
-	InvalidImageName: "ImagePullBackOff",
+  CrashLoopBackOff: 'CrashLoopBackOff',
+  ImagePullBackOff: 'ImagePullBackOff',
+  ErrImagePull: 'ImagePullBackOff',
+  InvalidImageName: 'ImagePullBackOff',
 };
 
 export function classifyAlert(labels: Record<string, string>): AlertClass {
-	const name = labels.alertname ?? "";
-	const reason = labels.reason;
-	if (reason === "OOMKilled") return { kind: "OOMKilled" };
-	switch (name) {
-		case "KubePodCrashLooping":
-			return { kind: "CrashLoopBackOff" };
-		case "KubeContainerWaiting": {
-			const kind = reason ? WAITING[reason] : undefined;
-			return kind
-				? { kind }
-				: { skip: `waiting reason ${reason ?? "(none)"} is not actionable` };
-		}
-		case "KubePodNotReady":
-			return { kind: "PodNotReady" };
-		case "CPUThrottlingHigh":
-			return { kind: "CPUThrottling" };
-		case "KubeHpaMaxedOut":
-			return { kind: "HPAMaxedOut" };
-		default:
-			return { skip: "unrecognised alert" };
-	}
+  const name = labels.alertname ?? '';
+  const reason = labels.reason;
+  if (reason === 'OOMKilled') return { kind: 'OOMKilled' };
+  switch (name) {
+    case 'KubePodCrashLooping':
+      return { kind: 'CrashLoopBackOff' };
+    case 'KubeContainerWaiting': {
+      const kind = reason ? WAITING[reason] : undefined;
+      return kind ? { kind } : { skip: `waiting reason ${reason ?? '(none)'} is not actionable` };
+    }
+    case 'KubePodNotReady':
+      return { kind: 'PodNotReady' };
+    case 'CPUThrottlingHigh':
+      return { kind: 'CPUThrottling' };
+    case 'KubeHpaMaxedOut':
+      return { kind: 'HPAMaxedOut' };
+    default:
+      return { skip: 'unrecognised alert' };
+  }
 }

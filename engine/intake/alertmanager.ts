@@ -1,145 +1,118 @@
 /** Alertmanager webhook (v4) → Signals. Unrecognised alerts are skipped and reported, never errors. */
-import { InputError, type Signal, type Target } from "../model/index.ts";
-import { classifyAlert } from "./alert-kinds.ts";
-import {
-	type AlertmanagerAlert,
-	AlertmanagerPayload,
-} from "./alertmanager-schema.ts";
-import { ownerFromPodName } from "./owner.ts";
-import type { IntakeOptions, IntakeResult } from "./types.ts";
-import { where } from "./types.ts";
-import { formatIssues } from "./zod-issues.ts";
+import { InputError, type Signal, type Target } from '../model/index.ts';
+import { classifyAlert } from './alert-kinds.ts';
+import { type AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-schema.ts';
+import { ownerFromPodName } from './owner.ts';
+import type { IntakeOptions, IntakeResult } from './types.ts';
+import { where } from './types.ts';
+import { formatIssues } from './zod-issues.ts';
 
 /** An alert may start at most this far in the future (clock skew); beyond, the payload is stale or forged. */
 const MAX_FUTURE_MS = 5 * 60 * 1000;
-const WORKLOAD_LABELS = ["deployment", "statefulset", "daemonset"] as const;
+const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset'] as const;
 const WORKLOAD_KIND = {
-	deployment: "Deployment",
-	statefulset: "StatefulSet",
-	daemonset: "DaemonSet",
+  deployment: 'Deployment',
+  statefulset: 'StatefulSet',
+  daemonset: 'DaemonSet',
 } as const;
 
-type Owner = Pick<Target, "kind" | "name">;
+type Owner = Pick<Target, 'kind' | 'name'>;
 
-function ownerOf(
-	labels: Record<string, string>,
-	isHpa: boolean,
-): Owner | string {
-	if (isHpa) {
-		const hpa = labels.horizontalpodautoscaler;
-		return hpa
-			? { kind: "HorizontalPodAutoscaler", name: hpa }
-			: "no horizontalpodautoscaler label";
-	}
-	if (labels.pod) return ownerFromPodName(labels.pod);
-	for (const key of WORKLOAD_LABELS) {
-		const name = labels[key];
-		if (name) return { kind: WORKLOAD_KIND[key], name };
-	}
-	return "no pod or workload label";
+function ownerOf(labels: Record<string, string>, isHpa: boolean): Owner | string {
+  if (isHpa) {
+    const hpa = labels.horizontalpodautoscaler;
+    return hpa ? { kind: 'HorizontalPodAutoscaler', name: hpa } : 'no horizontalpodautoscaler label';
+  }
+  if (labels.pod) return ownerFromPodName(labels.pod);
+  for (const key of WORKLOAD_LABELS) {
+    const name = labels[key];
+    if (name) return { kind: WORKLOAD_KIND[key], name };
+  }
+  return 'no pod or workload label';
 }
 
-function toSignal(
-	alert: AlertmanagerAlert,
-	index: number,
-	opts: IntakeOptions,
-	now: Date,
-): Signal | string {
-	const { labels } = alert;
-	const alertname = labels.alertname ?? "(unnamed)";
-	const startsAt = new Date(alert.startsAt);
-	if (startsAt.getTime() - now.getTime() > MAX_FUTURE_MS) {
-		throw new InputError(
-			`alerts[${index}].startsAt${where(opts.source)}: ${alertname} starts at ${alert.startsAt}, more than 5 minutes after ${now.toISOString()}; refusing stale or skewed input`,
-			{ code: "stale-input" },
-		);
-	}
-	const cls = classifyAlert(labels);
-	if ("skip" in cls) return cls.skip;
-	if (!labels.namespace) return "no namespace label";
-	const owner = ownerOf(labels, cls.kind === "HPAMaxedOut");
-	if (typeof owner === "string") return owner;
-	const cluster = labels.cluster ?? opts.cluster;
-	if (!cluster) {
-		throw new InputError(
-			`alerts[${index}].labels${where(opts.source)}: ${alertname} has no cluster label and no cluster was given (--cluster)`,
-		);
-	}
-	const resolved = alert.status === "resolved";
-	const ends =
-		alert.endsAt && !alert.endsAt.startsWith("0001-")
-			? alert.endsAt
-			: undefined;
-	const observedAt = resolved && ends ? ends : alert.startsAt;
-	const data: Record<string, string> = {
-		alertname,
-		fingerprint: alert.fingerprint,
-	};
-	for (const key of ["severity", "reason", "container", "pod"] as const) {
-		const v = labels[key];
-		if (v) data[key] = v;
-	}
-	if (alert.generatorURL) data.generatorURL = alert.generatorURL;
-	const summary =
-		alert.annotations.description ?? alert.annotations.summary ?? alertname;
-	return {
-		id: `alertmanager:${alert.fingerprint}:${alert.startsAt}`,
-		source: "alertmanager",
-		kind: cls.kind,
-		status: alert.status,
-		target: { cluster, namespace: labels.namespace, ...owner },
-		...(labels.container ? { container: labels.container } : {}),
-		...(labels.pod ? { pod: labels.pod } : {}),
-		observedAt,
-		labels: { ...labels },
-		evidence: [{ source: `alert ${alertname}`, summary, at: observedAt, data }],
-	};
+function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, now: Date): Signal | string {
+  const { labels } = alert;
+  const alertname = labels.alertname ?? '(unnamed)';
+  const startsAt = new Date(alert.startsAt);
+  if (startsAt.getTime() - now.getTime() > MAX_FUTURE_MS) {
+    throw new InputError(
+      `alerts[${index}].startsAt${where(opts.source)}: ${alertname} starts at ${alert.startsAt}, more than 5 minutes after ${now.toISOString()}; refusing stale or skewed input`,
+      { code: 'stale-input' },
+    );
+  }
+  const cls = classifyAlert(labels);
+  if ('skip' in cls) return cls.skip;
+  if (!labels.namespace) return 'no namespace label';
+  const owner = ownerOf(labels, cls.kind === 'HPAMaxedOut');
+  if (typeof owner === 'string') return owner;
+  const cluster = labels.cluster ?? opts.cluster;
+  if (!cluster) {
+    throw new InputError(
+      `alerts[${index}].labels${where(opts.source)}: ${alertname} has no cluster label and no cluster was given (--cluster)`,
+    );
+  }
+  const resolved = alert.status === 'resolved';
+  const ends = alert.endsAt && !alert.endsAt.startsWith('0001-') ? alert.endsAt : undefined;
+  const observedAt = resolved && ends ? ends : alert.startsAt;
+  const data: Record<string, string> = {
+    alertname,
+    fingerprint: alert.fingerprint,
+  };
+  for (const key of ['severity', 'reason', 'container', 'pod'] as const) {
+    const v = labels[key];
+    if (v) data[key] = v;
+  }
+  if (alert.generatorURL) data.generatorURL = alert.generatorURL;
+  const summary = alert.annotations.description ?? alert.annotations.summary ?? alertname;
+  return {
+    id: `alertmanager:${alert.fingerprint}:${alert.startsAt}`,
+    source: 'alertmanager',
+    kind: cls.kind,
+    status: alert.status,
+    target: { cluster, namespace: labels.namespace, ...owner },
+    ...(labels.container ? { container: labels.container } : {}),
+    ...(labels.pod ? { pod: labels.pod } : {}),
+    observedAt,
+    labels: { ...labels },
+    evidence: [{ source: `alert ${alertname}`, summary, at: observedAt, data }],
+  };
 }
 
 /** Validates a v4 webhook payload and turns each recognised alert into a Signal. */
-export function intakeAlertmanager(
-	payload: unknown,
-	opts: IntakeOptions = {},
-): IntakeResult {
-	const version = (payload as { version?: unknown } | null)?.version;
-	if (
-		typeof payload === "object" &&
-		payload !== null &&
-		version !== undefined &&
-		version !== "4"
-	) {
-		throw new InputError(
-			`version${where(opts.source)}: Alertmanager webhook version ${JSON.stringify(version)} is not supported (expected "4")`,
-			{ code: "unsupported-version" },
-		);
-	}
-	const parsed = AlertmanagerPayload.safeParse(payload);
-	if (!parsed.success) {
-		throw new InputError(
-			`malformed Alertmanager payload${where(opts.source)}: ${formatIssues(parsed.error)}`,
-			{
-				cause: parsed.error,
-			},
-		);
-	}
-	const now = opts.now ?? new Date();
-	const result: IntakeResult = { signals: [], skipped: [] };
-	parsed.data.alerts.forEach((alert, i) => {
-		const out = toSignal(alert, i, opts, now);
-		if (typeof out === "string")
-			result.skipped.push({
-				alertname: alert.labels.alertname ?? "(unnamed)",
-				reason: out,
-			});
-		else result.signals.push(out);
-	});
-	return result;
+export function intakeAlertmanager(payload: unknown, opts: IntakeOptions = {}): IntakeResult {
+  const version = (payload as { version?: unknown } | null)?.version;
+  if (typeof payload === 'object' && payload !== null && version !== undefined && version !== '4') {
+    throw new InputError(
+      `version${where(opts.source)}: Alertmanager webhook version ${JSON.stringify(version)} is not supported (expected "4")`,
+      { code: 'unsupported-version' },
+    );
+  }
+  const parsed = AlertmanagerPayload.safeParse(payload);
+  if (!parsed.success) {
+    throw new InputError(`malformed Alertmanager payload${where(opts.source)}: ${formatIssues(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  }
+  const now = opts.now ?? new Date();
+  const result: IntakeResult = { signals: [], skipped: [] };
+  const truncated = parsed.data.truncatedAlerts;
+  if (truncated > 0) {
+    result.skipped.push({ alertname: '(truncated)', reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)` });
+  }
+  parsed.data.alerts.forEach((alert, i) => {
+    const out = toSignal(alert, i, opts, now);
+    if (typeof out === 'string')
+      result.skipped.push({
+        alertname: alert.labels.alertname ?? '(unnamed)',
+        reason: out,
+      });
+    else result.signals.push(out);
+  });
+  return result;
 }
 
 /** The signals of a v4 webhook payload; see `intakeAlertmanager` for what was skipped. */
-export function parseAlertmanager(
-	payload: unknown,
-	opts: IntakeOptions = {},
-): Signal[] {
-	return intakeAlertmanager(payload, opts).signals;
+export function parseAlertmanager(payload: unknown, opts: IntakeOptions = {}): Signal[] {
+  return intakeAlertmanager(payload, opts).signals;
 }
