@@ -7,17 +7,12 @@ import { makeInput } from './fixtures.ts';
 import { generateEphemeralKey } from './keys.ts';
 import { canonicalDiff, changesDigest, createProof, renderedDiffDigest, signProof } from './proof.ts';
 
-const files: FileChange[] = [
-  { path: 'overlays/staging/patch-memory.yaml', before: null, after: 'kind: Deployment\n' },
-  { path: 'overlays/staging/kustomization.yaml', before: 'a', after: 'resources: []\n' },
-];
-const diff: RenderedDiff = {
-  fields: [
-    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b', path: '/spec/x', before: 1, after: 2 },
-    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'a', path: '/spec/x', before: 1, after: 2 },
-  ],
-  objects: [],
-};
+const patchFile: FileChange = { path: 'overlays/staging/patch-memory.yaml', before: null, after: 'kind: Deployment\n' };
+const kustomization: FileChange = { path: 'overlays/staging/kustomization.yaml', before: 'a', after: 'resources: []\n' };
+const files = [patchFile, kustomization];
+const fieldB = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b', path: '/spec/x', before: 1, after: 2 };
+const fieldA = { ...fieldB, name: 'a' };
+const diff: RenderedDiff = { fields: [fieldB, fieldA], objects: [] };
 
 describe('policy/proof', () => {
   it('digests file changes as [{path, sha256 of after}] sorted by path', () => {
@@ -28,7 +23,7 @@ describe('policy/proof', () => {
       ]),
     );
     expect(changesDigest([...files].reverse())).toBe(changesDigest(files));
-    expect(changesDigest([{ ...files[0]!, after: 'kind: Deployment\n# edited\n' }, files[1]!])).not.toBe(
+    expect(changesDigest([{ ...patchFile, after: 'kind: Deployment\n# edited\n' }, kustomization])).not.toBe(
       changesDigest(files),
     );
   });
@@ -36,7 +31,7 @@ describe('policy/proof', () => {
   it('digests the rendered diff independent of the order it was walked in', () => {
     expect(canonicalDiff(diff).fields.map((f) => f.name)).toEqual(['a', 'b']);
     expect(renderedDiffDigest(diff)).toBe(renderedDiffDigest({ ...diff, fields: [...diff.fields].reverse() }));
-    expect(renderedDiffDigest({ ...diff, fields: [diff.fields[0]!] })).not.toBe(renderedDiffDigest(diff));
+    expect(renderedDiffDigest({ ...diff, fields: [fieldB] })).not.toBe(renderedDiffDigest(diff));
   });
 
   it('creates a valid proof and signs its canonical JSON', () => {

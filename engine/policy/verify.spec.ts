@@ -14,7 +14,8 @@ import { verifyProof } from './verify.ts';
 
 const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
 
-const files: FileChange[] = [{ path: 'overlays/staging/patch.yaml', before: null, after: 'kind: Deployment\n' }];
+const patchFile: FileChange = { path: 'overlays/staging/patch.yaml', before: null, after: 'kind: Deployment\n' };
+const files = [patchFile];
 const diff: RenderedDiff = {
   fields: [
     {
@@ -114,7 +115,7 @@ describe('policy/verify', () => {
   });
 
   it('fails when the files or the rendered diff differ from the proof', async () => {
-    const edited = [{ ...files[0]!, after: 'kind: Deployment\nspec: {}\n' }];
+    const edited = [{ ...patchFile, after: 'kind: Deployment\nspec: {}\n' }];
     await expect(
       verifyProof({ envelope, trustedKeys: [key.publicKey], bundle, evaluator, files: edited }),
     ).rejects.toThrow(/changes digest differs: proof sha256:[0-9a-f]{64} vs files sha256:/);
