@@ -1,13 +1,18 @@
 # salve.main: the one decision salve acts on, combining admission, merge and safety.
 #
-#   rules   = every rule that fired in any package
+#   rules   = every rule that fired in any package, including a config repo's own packages
+#             named salve.custom.<name> that define `rules` the same way
 #   allowed = no rule denies
 #   mode    = observe  when not allowed, when any rule is advisory, or when the trust ladder says observe
 #             approve  when the trust ladder says approve or any rule requires approval
 #             automate otherwise (only the trust ladder can grant it)
 package salve.main
 
-rules := (data.salve.admission.rules | data.salve.merge.rules) | data.salve.safety.rules
+custom_rules contains r if {
+	some r in data.salve.custom[_].rules
+}
+
+rules := ((data.salve.admission.rules | data.salve.merge.rules) | data.salve.safety.rules) | custom_rules
 
 effects := {r.effect | some r in rules}
 

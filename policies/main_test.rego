@@ -50,3 +50,10 @@ test_rules_union_all_packages if {
 	prefixes := {split(r.id, ".")[0] | some r in d.rules}
 	prefixes == {"admission", "merge", "safety"}
 }
+
+test_custom_package_rules_join if {
+	custom := {"id": "custom.team-owner", "effect": "deny", "message": "team payments owns this"}
+	d := main.decision with input as f.base with data.salve.custom.team.rules as {custom}
+	custom in d.rules
+	d.allowed == false
+}

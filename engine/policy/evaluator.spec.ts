@@ -194,6 +194,27 @@ describe('policy/evaluator', () => {
     }
   });
 
+  it("joins a config repo's own salve.custom package into the decision", async () => {
+    const dir = join(tmp, 'repo-policies');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'owners.rego'),
+      [
+        'package salve.custom.owners',
+        '',
+        'rules contains {"id": "custom.payments-owned", "effect": "deny", "message": "payments owns this namespace"} if {',
+        '\tinput.namespace.name == "payments"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const ev = await loadEvaluator(await buildBundle([POLICIES, dir]));
+    expect(ev.evaluate(makeInput())).toMatchObject({ allowed: true, mode: 'automate' });
+    const d = ev.evaluate(makeInput({ namespace: { name: 'payments' } }));
+    expect(d).toMatchObject({ allowed: false, mode: 'observe' });
+    expect(ids(d, 'deny')).toEqual(['custom.payments-owned']);
+  });
+
   it('refuses an invalid input, naming the field', () => {
     const bad = { ...makeInput(), time: { ...makeInput().time, hour: 25 } };
     expect(() => evaluator.evaluate(bad)).toThrow(PolicyError);
