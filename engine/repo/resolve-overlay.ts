@@ -1,0 +1,101 @@
+/** A live target (cluster, namespace, kind, name) to the one overlay that renders it. */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SalveConfig } from '../config/schema.ts';
+import { ResolveError, SalveError } from '../model/errors.ts';
+import type { Target } from '../model/index.ts';
+import type { ArgoApplication, K8sObject, OverlayResolution } from '../model/remediation.ts';
+import type { Tool } from '../tools/index.ts';
+import { discoverApplications } from './applications.ts';
+import { type BuildCache, buildOverlay } from './build-overlay.ts';
+import { clusterAliases, environmentFor } from './environment.ts';
+import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
+
+export interface ResolveContext {
+  config: SalveConfig;
+  cache?: BuildCache;
+  kustomize?: Tool;
+  /** Applications already discovered (saves a walk of the repo). */
+  applications?: readonly ArgoApplication[];
+}
+
+type Outcome = 'match' | 'no-object' | 'app-of-apps' | 'not-kustomize' | { failed: string };
+
+const ARGO_KINDS = new Set(['Application', 'ApplicationSet', 'AppProject']);
+
+async function hasKustomization(repoDir: string, path: string): Promise<boolean> {
+  for (const name of KUSTOMIZATION_FILES) {
+    try {
+      await access(join(repoDir, path, name));
+      return true;
+    } catch {}
+  }
+  return false;
+}
+
+function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplication): boolean {
+  return objects.some(
+    (o) =>
+      o.kind === target.kind &&
+      o.metadata.name === target.name &&
+      (o.metadata.namespace ?? app.namespace) === target.namespace,
+  );
+}
+
+async function examine(repoDir: string, app: ArgoApplication, target: Target, ctx: ResolveContext): Promise<Outcome> {
+  if (!(await hasKustomization(repoDir, app.path))) return 'not-kustomize';
+  try {
+    const options = { ...(ctx.cache ? { cache: ctx.cache } : {}), ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}) };
+    const { objects } = await buildOverlay(repoDir, app.path, options);
+    const argoOnly = objects.every((o) => o.apiVersion.startsWith('argoproj.io/') && ARGO_KINDS.has(o.kind));
+    if (argoOnly) return 'app-of-apps';
+    return renders(objects, target, app) ? 'match' : 'no-object';
+  } catch (err) {
+    if (err instanceof SalveError && err.code === 'kustomize-build-failed') return { failed: err.message.split('\n')[1] ?? err.message };
+    throw err;
+  }
+}
+
+function describe(app: ArgoApplication, outcome: Outcome, target: Target): string {
+  const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
+  if (outcome === 'match') return `${where}: renders it`;
+  if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
+  if (typeof outcome === 'object') return `${where}: kustomize build failed: ${outcome.failed}`;
+  return `${where}: ${outcome}`;
+}
+
+/**
+ * Resolves a target to exactly one overlay among the Applications deployed to its cluster.
+ * App-of-apps roots and non-kustomize sources are skipped; zero or several matches is a ResolveError
+ * listing every overlay considered.
+ */
+export async function resolveOverlay(repoDir: string, target: Target, ctx: ResolveContext): Promise<OverlayResolution> {
+  const apps = ctx.applications ?? (await discoverApplications(repoDir, ctx.config));
+  const aliases = clusterAliases(ctx.config, target.cluster);
+  const candidates = apps.filter((app) => aliases.has(app.cluster));
+  const what = `${target.kind} ${target.namespace}/${target.name} on cluster ${target.cluster}`;
+  if (candidates.length === 0) {
+    const known = [...new Set(apps.map((a) => a.cluster))].sort().join(', ') || 'none';
+    throw new ResolveError(
+      `${what} resolves to no overlay: no Argo CD Application is deployed to that cluster (${apps.length} applications found; their clusters: ${known})`,
+    );
+  }
+  const outcomes: Array<{ app: ArgoApplication; outcome: Outcome }> = [];
+  for (const app of candidates) outcomes.push({ app, outcome: await examine(repoDir, app, target, ctx) });
+  const built = outcomes.filter(({ outcome }) => outcome !== 'not-kustomize' && outcome !== 'app-of-apps');
+  const matches = built.filter(({ outcome }) => outcome === 'match');
+  const first = matches[0];
+  if (matches.length === 1 && first) {
+    return {
+      overlay: first.app.path,
+      application: first.app,
+      environment: environmentFor(ctx.config, target.cluster),
+      considered: [...new Set(built.map(({ app }) => app.path))],
+    };
+  }
+  const verdict = matches.length === 0 ? 'resolves to no overlay' : `is ambiguous: ${matches.length} overlays render it`;
+  const lines = outcomes.map(({ app, outcome }) => `  - ${describe(app, outcome, target)}`);
+  throw new ResolveError(`${what} ${verdict}; overlays considered:\n${lines.join('\n')}`, {
+    code: matches.length === 0 ? 'unresolved-target' : 'ambiguous-target',
+  });
+}
