@@ -24,7 +24,7 @@ async function gitHunks(before: string, after: string): Promise<string> {
 const strip = (d: string) => d.slice(d.indexOf('@@'));
 
 describe('explain/unified-diff', () => {
-  const base = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+  const base = `${Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
 
   it('matches git for a single change in the middle', async () => {
     const after = base.replace('line 15\n', 'line fifteen\n');

@@ -41,9 +41,14 @@ export function diffLines(a: string[], b: string[]): Op[] {
   let i = 0;
   let j = 0;
   while (i < x.length || j < y.length) {
-    if (i < x.length && j < y.length && x[i] === y[j]) ops.push({ kind: ' ', line: x[i++] as string }), j++;
-    else if (i < x.length && (j === y.length || (table[(i + 1) * width + j] as number) >= (table[i * width + j + 1] as number))) ops.push({ kind: '-', line: x[i++] as string });
-    else ops.push({ kind: '+', line: y[j++] as string });
+    if (i < x.length && j < y.length && x[i] === y[j]) {
+      ops.push({ kind: ' ', line: x[i++] as string });
+      j++;
+    } else if (i < x.length && (j === y.length || (table[(i + 1) * width + j] as number) >= (table[i * width + j + 1] as number))) {
+      ops.push({ kind: '-', line: x[i++] as string });
+    } else {
+      ops.push({ kind: '+', line: y[j++] as string });
+    }
   }
   for (const line of a.slice(endA)) ops.push({ kind: ' ', line });
   return ops;

@@ -49,7 +49,8 @@ export async function startGitServer(root: string): Promise<GitServer> {
 /**
  * `git init --bare <bareDir>` and sets `remote` (default origin) of the work repo to `url` (usually
  * `server.url(repoPath(root, bareDir))`). With `seed`, the work repo's branches are copied to the bare
- * repo first (git CLI over the file system), as a freshly created remote would hold them.
+ * repo first (git CLI over the file system), as a freshly created remote would hold them. The bare
+ * repo's HEAD names the work repo's current branch.
  * Credentials never go in the URL: pass headers to the push instead.
  */
 export async function createBareRemote(
@@ -61,7 +62,8 @@ export async function createBareRemote(
   const remote = opts.remote ?? 'origin';
   if (/\/\/[^/]*@/.test(url)) throw new PublishError(`remote URL for ${remote} must not carry credentials; use headers`);
   const gitdir = await gitDirOf(workDir);
-  await run(['init', '--bare', '--quiet', bareDir]);
+  const branch = (await git.currentBranch({ fs, gitdir, test: true })) || 'main';
+  await run(['init', '--bare', '--quiet', `--initial-branch=${branch}`, bareDir]);
   if (opts.seed) await run([`--git-dir=${gitdir}`, 'push', '--quiet', bareDir, 'refs/heads/*:refs/heads/*']);
   await git.addRemote({ fs, gitdir, remote, url, force: true });
 }

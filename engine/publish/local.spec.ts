@@ -128,6 +128,32 @@ describe('publish/local', () => {
     expect(await gitCli(dir, ['rev-parse', 'refs/remotes/origin/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(replaced.commit);
   });
 
+  it('sends only the new objects on the first push of a branch', async () => {
+    const { dir, base, deployment } = await repo();
+    const bare = join(tmp.path, 'remotes', 'thin.git');
+    await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
+    await gitCli(tmp.path, ['--git-dir', bare, 'config', 'receive.unpackLimit', '1']);
+    const { readdir } = await import('node:fs/promises');
+    const before = new Set((await readdir(join(bare, 'objects', 'pack'))).filter((f) => f.endsWith('.idx')));
+    await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    const added = (await readdir(join(bare, 'objects', 'pack'))).filter((f) => f.endsWith('.idx') && !before.has(f));
+    expect(added).toHaveLength(1);
+    const listing = await gitCli(tmp.path, ['verify-pack', '-v', join(bare, 'objects', 'pack', added[0] as string)]);
+    const objects = listing.split('\n').filter((l) => /^[0-9a-f]{40} (commit|tree|blob)/.test(l));
+    // 1 commit, 4 blobs, 10 trees on the changed paths; the base tree holds about 60 more objects
+    expect(objects.filter((l) => l.includes(' commit ')).length).toBe(1);
+    expect(objects.filter((l) => l.includes(' blob ')).length).toBe(4);
+    expect(objects.filter((l) => l.includes(' tree ')).length).toBe(10);
+  });
+
+  it('pushes nothing without a remote and refuses a named remote that is not configured', async () => {
+    const { dir, base, deployment } = await repo();
+    const req = request(base, { files: files(deployment) });
+    await expect(publishLocal(req, { ...opts(dir), remote: 'upstream' })).rejects.toThrow(new PublishError('remote upstream is not configured (have: none)'));
+    await expect(publishLocal({ ...req, branch: 'salve/../x' }, opts(dir))).rejects.toThrow('branch name is not valid: salve/../x');
+    await expect(publishLocal(req, opts(dir))).resolves.toMatchObject({ pushed: false, unchanged: false });
+  });
+
   it('rolls back every ref when the push fails, and names the step', async () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'rejecting.git');

@@ -18,7 +18,10 @@ function group(changes: FileChange[]): Node {
     let node = root;
     for (const dir of parts.slice(0, -1)) {
       let next = node.dirs.get(dir);
-      if (!next) node.dirs.set(dir, (next = { files: new Map(), dirs: new Map() }));
+      if (!next) {
+        next = { files: new Map(), dirs: new Map() };
+        node.dirs.set(dir, next);
+      }
       node = next;
     }
     const name = parts.at(-1) as string;
