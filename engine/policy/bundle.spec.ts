@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyError } from '../model/errors.ts';
-import { buildBundle, ENTRYPOINT, type PolicyBundle } from './bundle.ts';
+import { buildBundle, ENTRYPOINT, forgetBuiltBundles, type PolicyBundle } from './bundle.ts';
 
 const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
 
@@ -56,14 +56,34 @@ describe('policy/bundle', () => {
     expect(await buildBundle([POLICIES])).toBe(bundle);
   });
 
-  it('writes the compiled bundle to the disk cache, keyed by digest', async () => {
+  it('writes the compiled bundle to the disk cache, keyed by digest, and reads it back', async () => {
     const src = join(tmp, 'disk', 'policies');
     await cp(POLICIES, src, { recursive: true });
     await writeFile(join(src, 'disk.rego'), 'package salve.disk\n\nmarker := "disk"\n');
     const cacheDir = join(tmp, 'cache');
     const built = await buildBundle([src], { cacheDir });
-    const files = await readdir(cacheDir);
-    expect(files).toEqual([`bundle-${built.digest.slice('sha256:'.length)}.tar.gz`]);
+    const entry = `bundle-${built.digest.slice('sha256:'.length)}.tar.gz`;
+    expect(await readdir(cacheDir)).toEqual([entry]);
+
+    // Without the memo and without a usable opa, only the disk cache can answer.
+    forgetBuiltBundles();
+    const noOpa = { SALVE_OPA: join(tmp, 'no-such-opa'), PATH: '' };
+    const again = await buildBundle([src], { cacheDir, env: noOpa });
+    expect(again.digest).toBe(built.digest);
+    expect(again.wasm.equals(built.wasm)).toBe(true);
+
+    // A damaged entry is rebuilt with opa.
+    forgetBuiltBundles();
+    await writeFile(join(cacheDir, entry), 'not a tarball');
+    await expect(buildBundle([src], { cacheDir, env: noOpa })).rejects.toThrow(PolicyError);
+    const rebuilt = await buildBundle([src], { cacheDir });
+    expect(rebuilt.wasm.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
+  });
+
+  it('fills an empty disk cache from a memoised build', async () => {
+    const cacheDir = join(tmp, 'late-cache');
+    await buildBundle([POLICIES], { cacheDir });
+    expect(await readdir(cacheDir)).toEqual([`bundle-${bundle.digest.slice('sha256:'.length)}.tar.gz`]);
   });
 
   it('combines several directories, e.g. salve defaults and a config repo', async () => {

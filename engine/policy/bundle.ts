@@ -2,7 +2,7 @@
  * Compiles policy directories to a wasm bundle with `opa build -t wasm`, cached by source digest
  * in memory and, when asked, on disk.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PolicyError } from '../model/errors.ts';
@@ -28,37 +28,58 @@ export interface BuildOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+interface Built {
+  archive: Buffer;
+  bundle: PolicyBundle;
+}
+
 /** Memoises a pure function of the sources: same digest, same bundle. */
-const built = new Map<string, Promise<PolicyBundle>>();
+const built = new Map<string, Promise<Built>>();
+
+/** Drops the in-memory builds (the disk cache stays). */
+export function forgetBuiltBundles(): void {
+  built.clear();
+}
 
 export async function buildBundle(policyDirs: string[], opts: BuildOptions = {}): Promise<PolicyBundle> {
   const sources = await collectSources(policyDirs);
   const digest = sourcesDigest(ENTRYPOINT, sources);
+  const cached = opts.cacheDir ? join(opts.cacheDir, `bundle-${digest.slice('sha256:'.length)}.tar.gz`) : null;
   let pending = built.get(digest);
   if (!pending) {
-    pending = compile(policyDirs, sources, digest, opts);
+    pending = load(policyDirs, sources, digest, cached, opts);
     built.set(digest, pending);
     pending.catch(() => built.delete(digest));
   }
-  return pending;
+  const { archive, bundle } = await pending;
+  if (cached && !(await exists(cached))) await writeAtomically(cached, archive);
+  return bundle;
 }
 
-async function compile(
+async function load(
   policyDirs: string[],
   sources: PolicySource[],
   digest: string,
+  cached: string | null,
   opts: BuildOptions,
-): Promise<PolicyBundle> {
-  const cached = opts.cacheDir ? join(opts.cacheDir, `bundle-${digest.slice('sha256:'.length)}.tar.gz`) : null;
-  let archive: Buffer | null = cached ? await readFile(cached).catch(() => null) : null;
-  if (!archive) {
-    archive = await runOpaBuild(policyDirs, sources, opts);
-    if (cached) await writeAtomically(cached, archive);
+): Promise<Built> {
+  const fromDisk = cached ? await readFile(cached).catch(() => null) : null;
+  if (fromDisk) {
+    // A damaged cache entry is rebuilt, not trusted.
+    const bundle = await unpack(fromDisk, sources, digest).catch(() => null);
+    if (bundle) return { archive: fromDisk, bundle };
   }
+  const archive = await runOpaBuild(policyDirs, sources, opts);
+  if (cached) await writeAtomically(cached, archive);
+  const bundle = await unpack(archive, sources, digest);
+  return { archive, bundle };
+}
+
+async function unpack(archive: Buffer, sources: PolicySource[], digest: string): Promise<PolicyBundle> {
   const members = await readTarGz(archive);
   const wasm = members.get('/policy.wasm');
   const data = members.get('/data.json');
-  if (!wasm) throw new PolicyError(`opa build produced no /policy.wasm for ${policyDirs.join(', ')}`);
+  if (!wasm) throw new PolicyError(`policy bundle ${digest} has no /policy.wasm`);
   return {
     wasm,
     data: data ? JSON.parse(data.toString('utf8')) : {},
@@ -66,6 +87,13 @@ async function compile(
     entrypoint: ENTRYPOINT,
     sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Copies the non-test sources to a temp tree (so tests and data files stay out) and builds it. */

@@ -1,5 +1,5 @@
 /** The policy engine: build and evaluate Rego as wasm, test policies, create, sign and verify proofs. */
-export { buildBundle, ENTRYPOINT, type BuildOptions, type PolicyBundle } from './bundle.ts';
+export { buildBundle, ENTRYPOINT, forgetBuiltBundles, type BuildOptions, type PolicyBundle } from './bundle.ts';
 export { canonicalJson, digestOf, sha256Hex } from './digest.ts';
 export { pae, signEnvelope, verifyEnvelope } from './dsse.ts';
 export { loadEvaluator, sortRules, type PolicyEvaluator } from './evaluator.ts';
