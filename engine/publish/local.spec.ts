@@ -88,6 +88,7 @@ describe('publish/local', () => {
     expect(await gitCli(dir, ['status', '--porcelain'])).toBe(statusBefore);
     expect(await readFile(join(dir, '.git/index'))).toEqual(indexBefore);
     expect(await gitCli(dir, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
+    expect(await readFile(join(dir, '.git/salve/pull-requests/3f9a1c2b7d4e-raise-memory-limit.md'), 'utf8')).toBe('# t\n\nlabels: salve\n\nb\n');
   });
 
   it('leaves an identical re-publish unchanged and replaces a different one with a single commit', async () => {

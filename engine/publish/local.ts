@@ -1,6 +1,7 @@
 /**
  * Publishes a remediation to a local repository: one signed commit on the base, on its own branch,
- * pushed to the remote when there is one. Never touches the working tree or the index.
+ * pushed to the remote when there is one. Never touches the working tree or the index. The PR a
+ * forge would show is written to `<gitdir>/salve/pull-requests/<id>.md` (there is no forge here).
  */
 import fs from 'node:fs';
 import git from 'isomorphic-git';
@@ -8,6 +9,7 @@ import http from 'isomorphic-git/http/node';
 import { PublishError } from '../model/index.ts';
 import type { PublishRequest } from '../model/remediation.ts';
 import { gitDirOf } from './git-dir.ts';
+import { recordPullRequest } from './observations.ts';
 import { signDetached, unlockKey } from './pgp.ts';
 import { type RefLedger, openLedger } from './ref-ledger.ts';
 import { applyChanges } from './tree.ts';
@@ -70,6 +72,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   const ledger = openLedger(gitdir);
   await ledger.write(ref, commit);
   if (remote) await pushOrRollBack(gitdir, ledger, remote, req, opts, previous !== null);
+  await recordPullRequest(opts.dir, req.id, req.pr);
   return { branch: req.branch, commit, pushed: remote !== null, unchanged: false };
 }
 
