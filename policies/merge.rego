@@ -6,7 +6,7 @@
 package salve.merge
 
 # `*` matches anything, including an empty string; no other glob syntax is special.
-matches(pattern, value) if glob.match(pattern, [], value)
+matches(pattern, value) if glob.match(pattern, null, value)
 
 # Indices of the trust rules that match, in order: the first one wins.
 matching := [i |

@@ -61,3 +61,11 @@ test_production_resources_no_workload_rule if {
 	rules := merge.rules with input as f.production
 	not "merge.production-workload" in f.ids(rules)
 }
+
+test_wildcard_spans_dots if {
+	inp := f.with_({
+		"environment": {"name": "prod.eu-west"},
+		"settings": {"trust": [{"environment": "prod*", "action": "raise-*", "mode": "automate"}]},
+	})
+	merge.base_mode == "automate" with input as inp
+}

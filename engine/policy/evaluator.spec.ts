@@ -165,6 +165,21 @@ describe('policy/evaluator', () => {
     expect(d).toMatchObject({ allowed: true, mode: 'observe' });
   });
 
+  it('matches trust rule wildcards across dots, as opa does natively', () => {
+    const d = evaluator.evaluate(
+      makeInput({
+        environment: { name: 'prod.eu-west', tier: 'staging' },
+        settings: { trust: [{ environment: 'prod*', action: 'raise-*', mode: 'automate' }] },
+      }),
+    );
+    expect(d.mode).toBe('automate');
+    expect(d.rules).toContainEqual({
+      id: 'merge.trust-rule',
+      effect: 'allow',
+      message: 'trust rule #1 (environment prod*, action raise-*) sets automate',
+    });
+  });
+
   it('returns rules sorted by id then message, the same on every run', () => {
     const input = makeInput({ incident: { risk: { confidence: 0.1, score: 0.1 } }, target: { kind: 'StatefulSet' } });
     const d = evaluator.evaluate(input);
