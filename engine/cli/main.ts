@@ -28,8 +28,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     case 'demo':
       return demoCommand(rest, env);
     case 'serve': {
-      const { serveCommand } = await import('../app/index.ts');
-      return serveCommand(rest, env);
+      const { serve } = await import('./serve.ts');
+      return serve(rest, env);
     }
     case 'test-policies':
       return testPoliciesCommand(rest, env);

@@ -12,7 +12,7 @@ import { replayHistory } from './history.ts';
 export const EXAMPLE_REPO = join(PROJECT_ROOT, 'examples', 'config-repo');
 export const EXAMPLE_SIGNALS = join(PROJECT_ROOT, 'examples', 'signals');
 /** The sample signals were captured around this time; the demo runs at it so decisions do not depend on when you run it. */
-export const DEMO_NOW = new Date('2025-06-12T09:35:00Z');
+export const DEMO_NOW = new Date('2025-06-12T10:00:00Z');
 
 export interface DemoWorld {
   root: string;

@@ -87,7 +87,7 @@ async function evaluate(
   const shadow = await createShadow(ctx.repoDir, files);
   let diff: RenderedDiff;
   try {
-    const after = await buildOverlay(shadow.dir, resolution.overlay, ctx.builds);
+    const after = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
     diff = renderedDiff([...view.objects], after.objects);
   } finally {
     await shadow.cleanup();
@@ -112,7 +112,7 @@ export async function planIncident(incident: Incident, ctx: PipelineContext): Pr
   const plugins = actionsFor(incident.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${incident.kinds.join(', ')}` };
   const resolution = await resolveOverlay(ctx.repoDir, incident.target, { config: ctx.config, cache: ctx.builds });
-  const before = await buildOverlay(ctx.repoDir, resolution.overlay, ctx.builds);
+  const before = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);
   const labels = namespaceLabels(before.objects, incident.target.namespace);

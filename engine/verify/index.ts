@@ -110,8 +110,8 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<void> {
   ]);
   let diff: RenderedDiff;
   try {
-    const before = await buildOverlay(base.dir, proof.subject.overlay, cache);
-    const after = await buildOverlay(head.dir, proof.subject.overlay, cache);
+    const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
+    const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);

@@ -1,0 +1,174 @@
+/**
+ * Every sample signal, end to end, on the example config repo with real git history, a real
+ * smart-HTTP remote, real kustomize and opa, and a re-verification of each pushed branch.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoWorld, DEMO_NOW, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
+import type { Outcome } from '../../engine/pipeline/run.ts';
+import { policyDirs, runPlan } from '../../engine/pipeline/run.ts';
+import { buildBundle, publicKeyInfo } from '../../engine/policy/index.ts';
+import { loadConfig } from '../../engine/repo/index.ts';
+import { silentLogger } from '../../engine/telemetry/logger.ts';
+import { verifyRef } from '../../engine/verify/index.ts';
+import { branches } from './helpers.ts';
+
+let world: DemoWorld;
+
+async function plan(file: string, now = DEMO_NOW): Promise<Outcome[]> {
+  return runPlan({
+    repoDir: world.work,
+    signalFiles: [join(EXAMPLE_SIGNALS, file)],
+    ...(file.startsWith('pod-') ? { cluster: 'production' } : {}),
+    signingKey: world.signingKey,
+    pgp: world.pgp,
+    now,
+    log: silentLogger(),
+  });
+}
+
+function only(outcomes: Outcome[]): Outcome {
+  expect(outcomes).toHaveLength(1);
+  return outcomes[0] as Outcome;
+}
+
+function remoteHas(branch: string): string {
+  return execFileSync('git', [`--git-dir=${world.bare}`, 'rev-parse', `refs/heads/${branch}`], { encoding: 'utf8' }).trim();
+}
+
+async function fileAt(ref: string, path: string): Promise<string> {
+  const { blob } = await git.readBlob({ fs, dir: world.work, oid: await git.resolveRef({ fs, dir: world.work, ref }), filepath: path });
+  return Buffer.from(blob).toString('utf8');
+}
+
+beforeAll(async () => {
+  world = await createDemoWorld();
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('pipeline on the example config repo', () => {
+  it('raises the memory limit of an OOMKilled production Deployment, for approval, on a pushed signed branch', async () => {
+    const o = only(await plan('oomkilled-checkout-production.json'));
+    expect(o.result.kind).toBe('publish');
+    if (o.result.kind !== 'publish') return;
+    const rem = o.result.remediation;
+    expect(rem.action.id).toBe('raise-memory-limit');
+    expect(rem.overlay).toBe('apps/checkout/overlays/production');
+    expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(rem.diff.objects).toEqual([]);
+    expect(rem.diff.fields).toEqual([
+      expect.objectContaining({
+        kind: 'Deployment',
+        name: 'checkout',
+        path: '/spec/template/spec/containers[name=checkout]/resources/limits/memory',
+        before: '256Mi',
+        after: '384Mi',
+      }),
+    ]);
+    expect(o.branch).toBe(`salve/${rem.id}`);
+    expect(o.branch).toMatch(/^salve\/[0-9a-f]{10}-raise-memory-limit$/);
+    expect(o.pushed).toBe(true);
+    expect(remoteHas(o.branch as string)).toBe(o.commit);
+    const { commit } = await git.readCommit({ fs, dir: world.work, oid: o.commit as string });
+    expect(commit.parent).toEqual([world.head]);
+    expect(commit.gpgsig).toContain('BEGIN PGP SIGNATURE');
+    const proof = JSON.parse(await fileAt(o.branch as string, `.salve/remediations/${rem.id}/proof.json`));
+    expect(proof.subject.baseCommit).toBe(world.head);
+    expect(await fileAt(o.branch as string, `.salve/remediations/${rem.id}/explanation.md`)).toContain('384Mi');
+    expect(o.result.request.pr.body).toContain('<!-- salve:metadata');
+  });
+
+  it('re-running the same incident yields byte-identical files and leaves the branch as it is', async () => {
+    const first = only(await plan('oomkilled-checkout-production.json'));
+    const second = only(await plan('oomkilled-checkout-production.json'));
+    expect(first.result.kind).toBe('publish');
+    if (first.result.kind !== 'publish' || second.result.kind !== 'publish') throw new Error('expected publish');
+    expect(second.result.request.files).toEqual(first.result.request.files);
+    expect(second.unchanged).toBe(true);
+    expect(second.commit).toBe(first.commit);
+  });
+
+  it('rolls back to the previous tag from git history when a crash loop follows a fresh release', async () => {
+    const o = only(await plan('crashloop-checkout-production.json'));
+    if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
+    const rem = o.result.remediation;
+    expect(rem.action.id).toBe('rollback-image');
+    expect(rem.action.params).toMatchObject({ fromTag: '1.8.2', toTag: '1.8.1' });
+    expect(rem.decision.rules.map((r) => r.id)).toContain('admission.rollback-recent-release');
+    const kustomization = await fileAt(o.branch as string, 'apps/checkout/overlays/production/kustomization.yaml');
+    expect(kustomization).toContain('newTag: 1.8.1');
+    expect(rem.diff.fields).toEqual([
+      expect.objectContaining({ path: '/spec/template/spec/containers[name=checkout]/image', after: 'ghcr.io/example-org/checkout:1.8.1' }),
+    ]);
+  });
+
+  it('raises an HPA that ran at its maximum, and a throttled CPU limit in staging under automate', async () => {
+    const hpa = only(await plan('hpa-maxed-checkout-staging.json'));
+    if (hpa.result.kind !== 'publish') throw new Error(`expected publish, got ${hpa.result.kind}`);
+    expect(hpa.result.remediation.action.params).toEqual({ from: 3, to: 5 });
+    expect(hpa.result.remediation.diff.fields.map((f) => f.path)).toEqual(['/spec/maxReplicas']);
+
+    const cpu = only(await plan('cpu-throttling-catalog-staging.json'));
+    if (cpu.result.kind !== 'publish') throw new Error(`expected publish, got ${cpu.result.kind}`);
+    expect(cpu.result.remediation.decision.mode).toBe('automate');
+    expect(cpu.result.remediation.diff.fields).toEqual([
+      expect.objectContaining({ before: '200m', after: '300m' }),
+    ]);
+  });
+
+  it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {
+    const o = only(await plan('pod-oomkilled-orders-db.json'));
+    if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
+    expect(o.result.remediation.target.kind).toBe('StatefulSet');
+    expect(o.result.remediation.decision.mode).toBe('approve');
+    expect(o.result.remediation.decision.rules.map((r) => r.id)).toContain('merge.sensitive-kind');
+  });
+
+  it('denies a rollback of a release too old to blame, and writes no branch', async () => {
+    const before = await branches(world.work);
+    const o = only(await plan('pod-crashloop-catalog.json'));
+    expect(o.result.kind).toBe('denied');
+    if (o.result.kind !== 'denied') return;
+    expect(o.result.remediation.decision.allowed).toBe(false);
+    expect(o.result.remediation.decision.rules).toContainEqual(expect.objectContaining({ id: 'admission.rollback-release-age', effect: 'deny' }));
+    expect(o.branch).toBeNull();
+    expect(await branches(world.work)).toEqual(before);
+  });
+
+  it('never acts on resolved alerts, and names what it cannot remediate', async () => {
+    expect(await plan('resolved-oomkilled-checkout-production.json')).toEqual([]);
+    const probe = only(await plan('pod-probe-failure-checkout.json'));
+    expect(probe.result).toEqual({ kind: 'none', reason: 'no action handles ProbeFailure' });
+  });
+
+  it('only observes out of business hours in production: a record, no branch', async () => {
+    const before = await branches(world.work);
+    const night = new Date('2025-06-12T21:30:00Z'); // 23:30 in Berlin
+    const o = only(await plan('oomkilled-checkout-production.json', night));
+    expect(o.result.kind).toBe('observe');
+    if (o.result.kind !== 'observe') return;
+    expect(o.result.remediation.decision.rules).toContainEqual(expect.objectContaining({ effect: 'advisory' }));
+    expect(o.branch).toBeNull();
+    expect(o.observation).toBeTruthy();
+    expect(fs.readFileSync(o.observation as string, 'utf8')).toContain('raise memory limit');
+    expect(await branches(world.work)).toEqual(before);
+  });
+
+  it('every pushed branch verifies: signature, recomputed decision, changes digest and re-rendered diff', async () => {
+    const { config } = await loadConfig(world.work);
+    const bundle = await buildBundle(policyDirs(world.work, config));
+    const salveBranches = (await branches(world.work)).filter((b) => b.startsWith('salve/'));
+    expect(salveBranches.length).toBeGreaterThanOrEqual(5);
+    for (const ref of salveBranches) {
+      const verdicts = await verifyRef({ repoDir: world.work, ref, bundle, trustedKeys: [publicKeyInfo(world.publicKey, 'demo')] });
+      expect(verdicts).toHaveLength(1);
+      expect(verdicts[0]).toMatchObject({ ok: true, errors: [] });
+    }
+  });
+});
