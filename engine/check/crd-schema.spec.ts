@@ -59,7 +59,7 @@ function objects(text: string): K8sObject[] {
 
 function rollout(mutate: (spec: Record<string, any>) => void): K8sObject {
   const [ro] = objects(MANIFESTS);
-  mutate((ro as { spec: Record<string, any> }).spec);
+  mutate((ro as unknown as { spec: Record<string, any> }).spec);
   return ro as K8sObject;
 }
 

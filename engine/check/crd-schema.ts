@@ -115,7 +115,8 @@ export function validateArgoRollouts(objects: readonly K8sObject[], validators?:
       problems.push({ kind: obj.kind, name, path: '/apiVersion', message: `no schema for ${obj.apiVersion} ${obj.kind}` });
       continue;
     }
-    if (validate(obj)) continue;
+    const valid: boolean = validate(obj as unknown);
+    if (valid) continue;
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
       const { path, message } = describeError(err);

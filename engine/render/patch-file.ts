@@ -5,6 +5,10 @@ export interface PatchObject {
   apiVersion: string;
   kind: string;
   name: string;
+  /**
+   * Leave out when the overlay sets `namespace:` or the base objects carry none: kustomize applies
+   * patches before its namespace transformer, so a namespaced patch then matches nothing.
+   */
   namespace?: string;
   /** The fragment of `spec` to merge (list items matched by their merge key, e.g. container `name`). */
   spec: Record<string, unknown>;

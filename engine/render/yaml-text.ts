@@ -19,7 +19,7 @@ export function parseMapping(text: string, file: string): YamlText {
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
-    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0]}`);
+    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   if (!isMap(doc.contents)) throw new ConfigError(`${file}: a kustomization must be a YAML mapping`);
   return { text, root: doc.contents, lineCounter, newline: text.includes('\r\n') ? '\r\n' : '\n' };

@@ -53,7 +53,7 @@ export async function loadConfig(repoDir: string): Promise<{ config: SalveConfig
     return `${file}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`);
+    const lines = doc.errors.map((e) => `${at(e.pos[0])}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
     throw new ConfigError(`invalid YAML in ${file}:\n${lines.join('\n')}`);
   }
   const result = SalveConfig.safeParse(doc.toJS() ?? {});
