@@ -45,7 +45,10 @@ export function globToRegex(pattern: string): RegExp {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${re}(?:/.*)?$`);
+  // `docs/*` owns the files in docs/, not deeper ones; a name without a wildcard owns its subtree.
+  const last = body.slice(body.lastIndexOf('/') + 1);
+  const subtree = last.includes('*') && last !== '**' ? '' : '(?:/.*)?';
+  return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${re}${subtree}$`);
 }
 
 /** Owners of the changed paths: for each path the last matching rule, all paths together. */
