@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigError } from '../model/errors.ts';
 import { ensurePatchEntry } from './patches.ts';
 
@@ -48,6 +49,13 @@ describe('render/patches', () => {
     expect(out).toBe(
       `resources:\n  - a.yaml\npatches:\n  - path: one.yaml # first\n    target:\n      kind: Deployment\n  - path: two.yaml\nimages: []\n`,
     );
+  });
+
+  it('appends after an inline block-scalar patch without changing it', () => {
+    const text = 'patches:\n  - target: {kind: HorizontalPodAutoscaler}\n    patch: |-\n      - op: replace\n        path: /spec/minReplicas\n        value: 3\n\n# end\n';
+    const out = ensurePatchEntry(text, 'p.yaml');
+    expect(out).toBe(text.replace('value: 3\n', 'value: 3\n  - path: p.yaml\n'));
+    expect(parse(out).patches[0]).toEqual(parse(text).patches[0]);
   });
 
   it('fills an empty patches: value, block or flow', () => {
