@@ -1,6 +1,7 @@
 /** Trusted public keys committed in the config repo (`keys:` globs in .salve.yaml). */
 import { readdir } from 'node:fs/promises';
-import { join, matchesGlob, posix } from 'node:path';
+import { join, posix } from 'node:path';
+import { globToRegExp } from '../repo/glob.ts';
 import type { SalveConfig } from '../config/schema.ts';
 
 /** Absolute paths of the files under `repoDir` that match the `keys:` globs, sorted. */
@@ -14,7 +15,8 @@ export async function repoKeyFiles(repoDir: string, config: SalveConfig): Promis
     } catch {
       continue;
     }
-    for (const name of names) if (matchesGlob(posix.join(dir, name), pattern)) out.push(join(repoDir, dir, name));
+    const re = globToRegExp(pattern);
+    for (const name of names) if (re.test(posix.join(dir, name))) out.push(join(repoDir, dir, name));
   }
   return [...new Set(out)].sort();
 }
