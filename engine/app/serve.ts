@@ -1,7 +1,9 @@
 /** `salve serve`: configuration, logger, server, and a clean stop on SIGINT/SIGTERM. */
 import { pino } from 'pino';
 import { ConfigError } from '../model/index.ts';
+import { loadSigningIdentity } from '../publish/pgp.ts';
 import { loadServeConfig } from './config.ts';
+import { gitCommitWriter } from './git-publish.ts';
 import { type SalveServer, type ServerDeps, createServer } from './server.ts';
 import type { Logger, Planner } from './types.ts';
 
@@ -25,7 +27,14 @@ export async function serveCommand(
       level: config.logLevel,
       redact: { paths: ['privateKey', 'token', 'secret', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
     });
-  const server = createServer(config, { ...options, planner: options.planner, logger });
+  let gitWriter = options.gitWriter;
+  if (config.publish === 'git' && !gitWriter) {
+    // Signed commits pushed over git: SALVE_GPG_PRIVATE_KEY(_FILE), SALVE_GPG_PASSPHRASE, SALVE_GIT_AUTHOR_NAME/EMAIL.
+    const signing = await loadSigningIdentity({ ...env });
+    const author = { name: env.SALVE_GIT_AUTHOR_NAME ?? 'salve', email: env.SALVE_GIT_AUTHOR_EMAIL ?? 'salve@users.noreply.github.com' };
+    gitWriter = gitCommitWriter({ author, signing, clock: options.clock ?? { now: () => new Date() } });
+  }
+  const server = createServer(config, { ...options, planner: options.planner, logger, ...(gitWriter ? { gitWriter } : {}) });
   await server.listen();
   for (const signal of options.signals ?? ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
