@@ -4,6 +4,7 @@
  * against the commit's real diff, and the rendered diff re-rendered at base and head.
  */
 import { getAction } from '../actions/registry.ts';
+import { validateArgoRollouts } from '../check/crd-schema.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { SalveError } from '../model/errors.ts';
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   trustedKeys: readonly PublicKeyInfo[];
   /** Re-render the overlay at base and head with kustomize (default true). */
   rerender?: boolean;
+  /** Only these remediation ids (default: every one on the ref). */
+  ids?: readonly string[];
 }
 
 function message(err: unknown): string {
@@ -41,7 +44,8 @@ function message(err: unknown): string {
 }
 
 export async function verifyRef(opts: VerifyOptions): Promise<Verdict[]> {
-  const remediations = await readRemediations(opts.repoDir, opts.ref);
+  const only = opts.ids ? new Set(opts.ids) : null;
+  const remediations = (await readRemediations(opts.repoDir, opts.ref)).filter((r) => !only || only.has(r.id));
   const verdicts: Verdict[] = [];
   for (const rem of remediations) verdicts.push(await verifyOne(opts, rem.id, rem.files));
   return verdicts;
@@ -93,7 +97,7 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
   }
   if (opts.rerender !== false) {
     try {
-      await checkRendered(opts, proof);
+      for (const problem of await checkRendered(opts, proof)) fail(proof.subject.overlay, problem);
     } catch (err) {
       fail(proof.subject.overlay, message(err));
     }
@@ -102,17 +106,20 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
   return verdict;
 }
 
-async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<void> {
+/** Throws when the re-rendered diff is not the recorded one; returns schema problems of the rendered head. */
+async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[]> {
   const cache = createBuildCache();
   const [base, head] = await Promise.all([
     materialize(opts.repoDir, proof.subject.baseCommit),
     materialize(opts.repoDir, opts.ref),
   ]);
   let diff: RenderedDiff;
+  let problems: string[];
   try {
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
+    problems = validateArgoRollouts(after.objects).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
   }
@@ -123,6 +130,7 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<void> {
   if (!plugin) throw new SalveError('unknown-action', `proof names unknown action ${proof.input.action.id}`);
   const t = proof.input.target;
   checkDeclaredEffects(diff, plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace }));
+  return problems;
 }
 
 function describe(diff: RenderedDiff): string {
