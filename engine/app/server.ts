@@ -25,6 +25,8 @@ export interface ServerDeps {
   /** Octokit timing overrides (tests shorten back-off). */
   github?: Partial<Omit<ClientOptions, 'baseUrl' | 'log'>>;
   gitWriter?: WorkerDeps['gitWriter'];
+  /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
+  repoRunner?: (key: string, batch: AlertmanagerPayload[]) => Promise<void>;
 }
 
 export interface SalveServer {
@@ -61,7 +63,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     return bot;
   };
 
-  const runRepo = createRepoWorker({
+  const runRepo = deps.repoRunner ?? createRepoWorker({
     planner: deps.planner,
     checkout: deps.checkout ?? checkoutFor(config),
     clock: deps.clock ?? systemClock,
