@@ -28,7 +28,13 @@ function payload(owner: number, i: number): string {
     alerts: [
       {
         status: 'firing',
-        labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', deployment: `app-${owner}`, pod: `app-${owner}-${i}`, container: 'app' },
+        labels: {
+          alertname: 'KubePodCrashLooping',
+          namespace: 'shop',
+          deployment: `app-${owner}`,
+          pod: `app-${owner}-${i}`,
+          container: 'app',
+        },
         annotations: { summary: 'Pod is crash looping.' },
         startsAt: '2025-03-04T09:58:00Z',
         fingerprint: `${owner}-${i}`,
@@ -47,7 +53,18 @@ async function fire(url: string, total: number, concurrency: number, body: (i: n
       const data = body(next++);
       await new Promise<void>((resolve, reject) => {
         const req = request(
-          { hostname, port, path: '/intake/alertmanager/acme/config', method: 'POST', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+          {
+            hostname,
+            port,
+            path: '/intake/alertmanager/acme/config',
+            method: 'POST',
+            agent,
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(data),
+            },
+          },
           (res) => {
             res.resume();
             res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -69,7 +86,9 @@ function gc(): void {
 }
 
 export async function benchApp(): Promise<Array<{ name: string; value: number; unit: string; reference?: string }>> {
-  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs1', format: 'pem' })
+    .toString();
   // GitHub is out of the picture: the API URL points at a closed local port.
   const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--github-api-url', 'http://127.0.0.1:9'], {
     SALVE_APP_ID: '1',
@@ -80,7 +99,8 @@ export async function benchApp(): Promise<Array<{ name: string; value: number; u
   // The stubbed run: what perception does with a batch (group alerts by owner), no checkout, no GitHub.
   const owners = new Map<string, number>();
   const repoRunner = async (_key: string, batch: AlertmanagerPayload[]) => {
-    for (const p of batch) for (const a of p.alerts) owners.set(a.labels.deployment ?? '', (owners.get(a.labels.deployment ?? '') ?? 0) + 1);
+    for (const p of batch)
+      for (const a of p.alerts) owners.set(a.labels.deployment ?? '', (owners.get(a.labels.deployment ?? '') ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 5));
   };
   const salve = createServer(config, { planner: { plan: async () => [] }, logger: silent, repoRunner });
@@ -114,10 +134,20 @@ export async function benchApp(): Promise<Array<{ name: string; value: number; u
   await salve.close();
   await new Promise<void>((r) => bare.close(() => r()));
   return [
-    { name: 'app.intake.alerts_per_second', value: Math.round(salveRate), unit: 'alerts/s', reference: `bare node:http 202: ${Math.round(bareRate)}/s` },
+    {
+      name: 'app.intake.alerts_per_second',
+      value: Math.round(salveRate),
+      unit: 'alerts/s',
+      reference: `bare node:http 202: ${Math.round(bareRate)}/s`,
+    },
     { name: 'app.intake.ratio_to_bare_http', value: Number((salveRate / bareRate).toFixed(3)), unit: 'ratio' },
     { name: 'app.storm.heap_used_before', value: Math.round(before / 1024 / 1024), unit: 'MiB' },
     { name: 'app.storm.heap_used_after_10k_alerts_50_owners', value: Math.round(after / 1024 / 1024), unit: 'MiB' },
-    { name: 'app.storm.heap_growth', value: Number(((after - before) / 1024 / 1024).toFixed(2)), unit: 'MiB', reference: `${owners.size} owners seen` },
+    {
+      name: 'app.storm.heap_growth',
+      value: Number(((after - before) / 1024 / 1024).toFixed(2)),
+      unit: 'MiB',
+      reference: `${owners.size} owners seen`,
+    },
   ];
 }

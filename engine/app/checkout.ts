@@ -16,7 +16,9 @@ export function authHeader(token: string): Record<string, string> {
 }
 
 export function cloneUrl(template: string, repo: RepoRef): string {
-  return template.replaceAll('{owner}', encodeURIComponent(repo.owner)).replaceAll('{repo}', encodeURIComponent(repo.repo));
+  return template
+    .replaceAll('{owner}', encodeURIComponent(repo.owner))
+    .replaceAll('{repo}', encodeURIComponent(repo.repo));
 }
 
 export function gitCheckout(options: { urlTemplate: string; tmpRoot?: string }): Checkout {

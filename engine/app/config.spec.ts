@@ -3,18 +3,37 @@ import { ConfigError } from '../model/index.ts';
 import { loadServeConfig } from './config.ts';
 
 const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n';
-const ENV = { SALVE_APP_ID: '42', SALVE_PRIVATE_KEY: KEY, SALVE_WEBHOOK_SECRET: 'w'.repeat(20), SALVE_ALERTMANAGER_TOKEN: 't'.repeat(20) };
+const ENV = {
+  SALVE_APP_ID: '42',
+  SALVE_PRIVATE_KEY: KEY,
+  SALVE_WEBHOOK_SECRET: 'w'.repeat(20),
+  SALVE_ALERTMANAGER_TOKEN: 't'.repeat(20),
+};
 
 describe('app/config', () => {
   it('reads environment and lets flags win', () => {
-    const c = loadServeConfig(['--port', '9000', '--repo=acme/cfg', '--publish', 'git'], { ...ENV, SALVE_PORT: '8081' });
-    expect(c).toMatchObject({ appId: 42, port: 9000, repo: 'acme/cfg', publish: 'git', host: '0.0.0.0', apiUrl: 'https://api.github.com' });
+    const c = loadServeConfig(['--port', '9000', '--repo=acme/cfg', '--publish', 'git'], {
+      ...ENV,
+      SALVE_PORT: '8081',
+    });
+    expect(c).toMatchObject({
+      appId: 42,
+      port: 9000,
+      repo: 'acme/cfg',
+      publish: 'git',
+      host: '0.0.0.0',
+      apiUrl: 'https://api.github.com',
+    });
   });
 
   it('names every problem by variable and flag, without echoing secrets', () => {
     let err: unknown;
     try {
-      loadServeConfig([], { SALVE_PRIVATE_KEY: 'not a key but a secret value', SALVE_WEBHOOK_SECRET: 'short', SALVE_REPO: 'nope' });
+      loadServeConfig([], {
+        SALVE_PRIVATE_KEY: 'not a key but a secret value',
+        SALVE_WEBHOOK_SECRET: 'short',
+        SALVE_REPO: 'nope',
+      });
     } catch (e) {
       err = e;
     }

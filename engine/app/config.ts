@@ -24,7 +24,11 @@ export const ServeConfig = z
     publish: z.enum(['api', 'git']).default('api'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /** Largest accepted request body, bytes. */
-    maxBodyBytes: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+    maxBodyBytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
   })
   .refine((c) => c.alertmanagerToken !== undefined || c.alertmanagerHmacSecret !== undefined, {
     message: 'set SALVE_ALERTMANAGER_TOKEN or SALVE_ALERTMANAGER_HMAC_SECRET: the intake is never open',
@@ -49,7 +53,10 @@ const SOURCES: Record<string, [string, string]> = {
   maxBodyBytes: ['SALVE_MAX_BODY_BYTES', '--max-body-bytes'],
 };
 
-export function loadServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeConfig {
+export function loadServeConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServeConfig {
   const flags = parseFlags(argv);
   const raw: Record<string, string | undefined> = {};
   for (const [field, [name, flag]] of Object.entries(SOURCES)) raw[field] = flags.get(flag) ?? env[name];
@@ -58,7 +65,10 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     try {
       raw.privateKey = readFileSync(keyFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read the private key file named by SALVE_PRIVATE_KEY_FILE/--private-key-file: ${keyFile}`, { cause: err });
+      throw new ConfigError(
+        `cannot read the private key file named by SALVE_PRIVATE_KEY_FILE/--private-key-file: ${keyFile}`,
+        { cause: err },
+      );
     }
   }
   const parsed = ServeConfig.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
@@ -83,7 +93,8 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     if (eq > 0) flags.set(arg.slice(0, eq), arg.slice(eq + 1));
     else {
       const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new ConfigError(`salve serve: flag ${arg} needs a value`);
+      if (value === undefined || value.startsWith('--'))
+        throw new ConfigError(`salve serve: flag ${arg} needs a value`);
       flags.set(arg, value);
       i++;
     }

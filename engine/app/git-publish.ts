@@ -3,8 +3,9 @@
  * (OpenPGP) in the checkout and pushed over HTTPS with the installation token in a header, by the
  * local publisher. The PR lifecycle around it is the same as for the API path.
  */
-import { publishLocal } from '../publish/local.ts';
+
 import type { CommitWriter } from '../publish/github/types.ts';
+import { publishLocal } from '../publish/local.ts';
 import { authHeader } from './checkout.ts';
 import type { CheckoutResult, Clock } from './types.ts';
 

@@ -33,11 +33,14 @@ export interface ClientOptions {
 function octokitOptions(opts: ClientOptions) {
   const base = opts.retryAfterBaseValue ?? 1000;
   const rateLimitRetries = opts.rateLimitRetries ?? 2;
-  const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
-    opts.log.warn({ kind, retryAfter, method: options.method, url: options.url, retryCount }, 'GitHub rate limit');
-    return retryCount < rateLimitRetries;
-  };
-  const say = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string) => opts.log[level]({ source: 'octokit' }, redact(String(msg)));
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
+      opts.log.warn({ kind, retryAfter, method: options.method, url: options.url, retryCount }, 'GitHub rate limit');
+      return retryCount < rateLimitRetries;
+    };
+  const say = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string) =>
+    opts.log[level]({ source: 'octokit' }, redact(String(msg)));
   return {
     baseUrl: opts.baseUrl,
     userAgent: 'salve',

@@ -11,7 +11,10 @@ interface Family {
 const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
   salve_signals_received_total: { help: 'Alerts received at the intake.', type: 'counter' },
   salve_incidents_total: { help: 'Incidents planned, by outcome (publish, observe, denied, none).', type: 'counter' },
-  salve_pull_requests_total: { help: 'Pull request events, by event (opened, updated, unchanged, merged, closed, frozen, held, superseded).', type: 'counter' },
+  salve_pull_requests_total: {
+    help: 'Pull request events, by event (opened, updated, unchanged, merged, closed, frozen, held, superseded).',
+    type: 'counter',
+  },
   salve_decisions_total: { help: 'Policy decisions, by mode.', type: 'counter' },
   salve_errors_total: { help: 'Errors, by stage.', type: 'counter' },
   salve_webhooks_total: { help: 'GitHub webhook deliveries, by event and result.', type: 'counter' },

@@ -6,8 +6,8 @@ export class PendingList {
 
   /** Records (or replaces, by remediation id) a remediation to retry. */
   hold(repo: string, input: PublishInput): void {
-    let list = this.byRepo.get(repo);
-    if (!list) this.byRepo.set(repo, (list = new Map()));
+    const list = this.byRepo.get(repo) ?? new Map<string, PublishInput>();
+    this.byRepo.set(repo, list);
     list.set(input.request.id, input);
   }
 

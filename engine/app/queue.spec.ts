@@ -9,14 +9,20 @@ describe('app/queue', () => {
     let active = new Map<string, number>();
     let maxPerKey = 0;
     let maxOverall = 0;
-    const q = new KeyedQueue<number>(async (key, batch) => {
-      active.set(key, (active.get(key) ?? 0) + 1);
-      maxPerKey = Math.max(maxPerKey, ...active.values());
-      maxOverall = Math.max(maxOverall, [...active.values()].reduce((a, b) => a + b, 0));
-      log.push(`${key}:${batch.join(',')}`);
-      await tick(20);
-      active.set(key, (active.get(key) ?? 1) - 1);
-    }, () => {});
+    const q = new KeyedQueue<number>(
+      async (key, batch) => {
+        active.set(key, (active.get(key) ?? 0) + 1);
+        maxPerKey = Math.max(maxPerKey, ...active.values());
+        maxOverall = Math.max(
+          maxOverall,
+          [...active.values()].reduce((a, b) => a + b, 0),
+        );
+        log.push(`${key}:${batch.join(',')}`);
+        await tick(20);
+        active.set(key, (active.get(key) ?? 1) - 1);
+      },
+      () => {},
+    );
     q.push('a/x', 1);
     q.push('b/y', 1);
     for (let i = 2; i <= 5; i++) q.push('a/x', i);
@@ -32,10 +38,13 @@ describe('app/queue', () => {
   it('reports a failing batch and goes on with the next', async () => {
     const errors: string[] = [];
     const done: number[][] = [];
-    const q = new KeyedQueue<number>(async (_k, batch) => {
-      if (batch.includes(1)) throw new Error('boom');
-      done.push(batch);
-    }, (key, err) => errors.push(`${key}: ${(err as Error).message}`));
+    const q = new KeyedQueue<number>(
+      async (_k, batch) => {
+        if (batch.includes(1)) throw new Error('boom');
+        done.push(batch);
+      },
+      (key, err) => errors.push(`${key}: ${(err as Error).message}`),
+    );
     q.push('k', 1);
     q.push('k', 2);
     await q.idle();

@@ -4,7 +4,7 @@ import { ConfigError } from '../model/index.ts';
 import { loadSigningIdentity } from '../publish/pgp.ts';
 import { loadServeConfig } from './config.ts';
 import { gitCommitWriter } from './git-publish.ts';
-import { type SalveServer, type ServerDeps, createServer } from './server.ts';
+import { createServer, type SalveServer, type ServerDeps } from './server.ts';
 import type { Logger, Planner } from './types.ts';
 
 export interface ServeOptions extends Partial<Omit<ServerDeps, 'planner'>> {
@@ -20,21 +20,33 @@ export async function serveCommand(
   options: ServeOptions = {},
 ): Promise<SalveServer> {
   const config = loadServeConfig(argv, env);
-  if (!options.planner) throw new ConfigError('salve serve: no planner was wired in (engine/app serveCommand options.planner)');
+  if (!options.planner)
+    throw new ConfigError('salve serve: no planner was wired in (engine/app serveCommand options.planner)');
   const logger: Logger =
     options.logger ??
     pino({
       level: config.logLevel,
-      redact: { paths: ['privateKey', 'token', 'secret', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['privateKey', 'token', 'secret', '*.authorization', 'headers.authorization'],
+        censor: '[redacted]',
+      },
     });
   let gitWriter = options.gitWriter;
   if (config.publish === 'git' && !gitWriter) {
     // Signed commits pushed over git: SALVE_GPG_PRIVATE_KEY(_FILE), SALVE_GPG_PASSPHRASE, SALVE_GIT_AUTHOR_NAME/EMAIL.
     const signing = await loadSigningIdentity({ ...env });
-    const author = { name: env.SALVE_GIT_AUTHOR_NAME ?? 'salve', email: env.SALVE_GIT_AUTHOR_EMAIL ?? 'salve@users.noreply.github.com' };
+    const author = {
+      name: env.SALVE_GIT_AUTHOR_NAME ?? 'salve',
+      email: env.SALVE_GIT_AUTHOR_EMAIL ?? 'salve@users.noreply.github.com',
+    };
     gitWriter = gitCommitWriter({ author, signing, clock: options.clock ?? { now: () => new Date() } });
   }
-  const server = createServer(config, { ...options, planner: options.planner, logger, ...(gitWriter ? { gitWriter } : {}) });
+  const server = createServer(config, {
+    ...options,
+    planner: options.planner,
+    logger,
+    ...(gitWriter ? { gitWriter } : {}),
+  });
   await server.listen();
   for (const signal of options.signals ?? ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {

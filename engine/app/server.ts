@@ -2,20 +2,20 @@
  * The `salve serve` HTTP server: GitHub webhooks, the Alertmanager intake (queued per
  * repository), health, readiness and metrics. `createServer` is the single wiring point.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../model/index.ts';
 import { type AlertmanagerPayload, parseAlertmanager } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
 import type { ServeConfig } from './config.ts';
-import { type ClientOptions, Installations, appClient, installationToken } from './github.ts';
+import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
 import { authenticateIntake } from './intake-auth.ts';
 import { Metrics } from './metrics.ts';
 import { PendingList } from './pending.ts';
 import { KeyedQueue } from './queue.ts';
 import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
-import { type WorkerDeps, createRepoWorker } from './worker.ts';
 import { createWebhookHandler } from './webhooks.ts';
+import { createRepoWorker, type WorkerDeps } from './worker.ts';
 
 export interface ServerDeps {
   planner: Planner;
@@ -63,18 +63,20 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     return bot;
   };
 
-  const runRepo = deps.repoRunner ?? createRepoWorker({
-    planner: deps.planner,
-    checkout: deps.checkout ?? checkoutFor(config),
-    clock: deps.clock ?? systemClock,
-    logger: log,
-    metrics,
-    pending,
-    clientFor: (repo) => installations.clientFor(repo),
-    tokenFor: installationToken,
-    botLogin,
-    ...(deps.gitWriter ? { gitWriter: deps.gitWriter } : {}),
-  });
+  const runRepo =
+    deps.repoRunner ??
+    createRepoWorker({
+      planner: deps.planner,
+      checkout: deps.checkout ?? checkoutFor(config),
+      clock: deps.clock ?? systemClock,
+      logger: log,
+      metrics,
+      pending,
+      clientFor: (repo) => installations.clientFor(repo),
+      tokenFor: installationToken,
+      botLogin,
+      ...(deps.gitWriter ? { gitWriter: deps.gitWriter } : {}),
+    });
   const queue = new KeyedQueue<AlertmanagerPayload>(
     async (key, batch) => {
       metrics.set('salve_queue_depth', queue.depth);
@@ -93,7 +95,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     const url = new URL(req.url ?? '/', 'http://salve.invalid');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n');
-    if (req.method === 'GET' && path === '/readyz') return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
+    if (req.method === 'GET' && path === '/readyz')
+      return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
     if (req.method === 'GET' && path === '/metrics') {
       metrics.set('salve_queue_depth', queue.depth);
       metrics.set('salve_pending_remediations', pending.size);
@@ -114,11 +117,17 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     if (req.method === 'POST' && intake) {
       const rawBody = await readBody(req, config.maxBodyBytes);
       const secrets = { token: config.alertmanagerToken, hmacSecret: config.alertmanagerHmacSecret };
-      const authorized = authenticateIntake(secrets, { authorization: header(req, 'authorization'), signature: header(req, 'x-salve-signature') }, rawBody);
+      const authorized = authenticateIntake(
+        secrets,
+        { authorization: header(req, 'authorization'), signature: header(req, 'x-salve-signature') },
+        rawBody,
+      );
       if (!authorized) return send(res, 401, 'unauthorized\n');
       const repo = intake[1] && intake[2] ? `${intake[1]}/${intake[2]}` : (url.searchParams.get('repo') ?? config.repo);
       if (!repo || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) {
-        throw new InputError('which repository? use /intake/alertmanager/<owner>/<repo>, ?repo=owner/name or SALVE_REPO');
+        throw new InputError(
+          'which repository? use /intake/alertmanager/<owner>/<repo>, ?repo=owner/name or SALVE_REPO',
+        );
       }
       const payload = parseAlertmanager(rawBody);
       metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);

@@ -30,7 +30,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
     if (!isSalve(payload.pull_request.labels)) return;
     const event = payload.pull_request.merged ? 'merged' : 'closed';
     deps.metrics.inc('salve_pull_requests_total', { event });
-    deps.logger.info({ pull: payload.pull_request.number, repo: payload.repository.full_name, event }, 'salve pull request closed');
+    deps.logger.info(
+      { pull: payload.pull_request.number, repo: payload.repository.full_name, event },
+      'salve pull request closed',
+    );
   });
   webhooks.on(['installation.deleted', 'installation.suspend'], ({ payload }) => {
     deps.forgetInstallation(payload.installation.id);

@@ -49,9 +49,16 @@ export function createRepoWorker(deps: WorkerDeps) {
       for (const r of results) {
         account(deps.metrics, r);
         if (r.kind === 'publish') {
-          inputs.set(r.request.id, { request: r.request, decision: r.remediation.decision, proofDigest: r.remediation.proofDigest });
+          inputs.set(r.request.id, {
+            request: r.request,
+            decision: r.remediation.decision,
+            proofDigest: r.remediation.proofDigest,
+          });
         } else if (r.kind !== 'none') {
-          log.info({ id: r.remediation.id, kind: r.kind, mode: r.remediation.decision.mode }, 'remediation not published');
+          log.info(
+            { id: r.remediation.id, kind: r.kind, mode: r.remediation.decision.mode },
+            'remediation not published',
+          );
         }
       }
       const git = deps.gitWriter?.(co, token);
@@ -97,7 +104,10 @@ function record(deps: WorkerDeps, key: string, input: PublishInput, outcome: Pub
   const id = input.request.id;
   if (outcome.kind === 'capped') {
     deps.pending.hold(key, input);
-    log.warn({ id, reason: outcome.reason, limit: outcome.limit, pending: deps.pending.list(key).length }, 'pull request cap reached; remediation kept pending');
+    log.warn(
+      { id, reason: outcome.reason, limit: outcome.limit, pending: deps.pending.list(key).length },
+      'pull request cap reached; remediation kept pending',
+    );
   } else {
     deps.pending.release(key, id);
     log.info({ id, outcome }, 'remediation published');

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePublish } from '../../engine/app/__fixtures__/requests.ts';
 import { gitCheckout } from '../../engine/app/checkout.ts';
-import { SalveOctokit } from '../../engine/app/github.ts';
 import { gitCommitWriter } from '../../engine/app/git-publish.ts';
+import { SalveOctokit } from '../../engine/app/github.ts';
 import { createBareRemote, type GitServer, repoPath, startGitServer } from '../../engine/publish/git-server.ts';
 import { labelsFor } from '../../engine/publish/github/markers.ts';
 import { ensurePullRequest } from '../../engine/publish/github/pull-request.ts';
@@ -51,33 +51,57 @@ describe('app: git publish path against a real smart-HTTP server', () => {
 
   it('clones shallowly with the token in a header, then opens the PR around a signed, pushed commit', async () => {
     const template = server.url('{owner}/{repo}.git');
-    const co = await gitCheckout({ urlTemplate: template }).prepare({ owner: OWNER, repo: REPO }, 'ghs_tokenForTheGitServer000000000000');
+    const co = await gitCheckout({ urlTemplate: template }).prepare(
+      { owner: OWNER, repo: REPO },
+      'ghs_tokenForTheGitServer000000000000',
+    );
     try {
       expect(co.baseBranch).toBe('main');
       expect(co.baseCommit).toBe(baseCommit);
       expect(await readFile(join(co.dir, '.salve.yaml'), 'utf8')).toContain('holdPeriod: 30m');
       expect(await readFile(join(co.dir, '.git/config'), 'utf8')).not.toContain('ghs_');
-      expect((await git(co.dir, 'rev-list', '--count', 'HEAD'))).toBe('1');
+      expect(await git(co.dir, 'rev-list', '--count', 'HEAD')).toBe('1');
 
       const r = fixturePublish({ baseCommit: co.baseCommit, mode: 'approve' });
       const req = r.request;
-      const writer = gitCommitWriter({ author: { name: 'salve', email: 'bot@salve.dev' }, signing: { armoredPrivateKey: identity.armoredPrivateKey }, clock: { now: () => NOW } })(co, 'ghs_tokenForTheGitServer000000000000');
+      const writer = gitCommitWriter({
+        author: { name: 'salve', email: 'bot@salve.dev' },
+        signing: { armoredPrivateKey: identity.armoredPrivateKey },
+        clock: { now: () => NOW },
+      })(co, 'ghs_tokenForTheGitServer000000000000');
 
       const mock = httpMock();
       gh.headLookup(mock.scope, req.branch, []);
       gh.inventory(mock.scope, []);
       gh.branchMissing(mock.scope, req.branch);
       let pushed = '';
-      mock.scope.post(`${gh.REPO_PATH}/pulls`, (b: { head: string }) => b.head === req.branch).reply(201, async () => {
-        pushed = await git(bare, 'rev-parse', `refs/heads/${req.branch}`);
-        return { number: 51, node_id: 'PR_kw51', html_url: `https://github.com/${OWNER}/${REPO}/pull/51` };
-      });
+      mock.scope
+        .post(`${gh.REPO_PATH}/pulls`, (b: { head: string }) => b.head === req.branch)
+        .reply(201, async () => {
+          pushed = await git(bare, 'rev-parse', `refs/heads/${req.branch}`);
+          return { number: 51, node_id: 'PR_kw51', html_url: `https://github.com/${OWNER}/${REPO}/pull/51` };
+        });
       gh.addLabels(mock.scope, 51, labelsFor(req));
       gh.codeowners(mock.scope, req.baseCommit, null);
-      mock.scope.post(`${gh.REPO_PATH}/check-runs`, (b: { head_sha: string }) => b.head_sha === pushed).reply(201, { id: 1 });
-      const octokit = new SalveOctokit({ auth: 'ghs_x', request: { retries: 0 }, retry: { enabled: false }, throttle: { enabled: false, onRateLimit: () => false, onSecondaryRateLimit: () => false } });
+      mock.scope
+        .post(`${gh.REPO_PATH}/check-runs`, (b: { head_sha: string }) => b.head_sha === pushed)
+        .reply(201, { id: 1 });
+      const octokit = new SalveOctokit({
+        auth: 'ghs_x',
+        request: { retries: 0 },
+        retry: { enabled: false },
+        throttle: { enabled: false, onRateLimit: () => false, onSecondaryRateLimit: () => false },
+      });
       const outcome = await ensurePullRequest(
-        { octokit, repo: { owner: OWNER, repo: REPO }, botLogin: BOT, log: silent, now: NOW, writeCommit: writer.write, ownEmails: writer.ownEmails },
+        {
+          octokit,
+          repo: { owner: OWNER, repo: REPO },
+          botLogin: BOT,
+          log: silent,
+          now: NOW,
+          writeCommit: writer.write,
+          ownEmails: writer.ownEmails,
+        },
         { request: req, decision: r.remediation.decision, proofDigest: r.remediation.proofDigest },
         { holdPeriodMs: 1_800_000, openPullRequests: 5, pullRequestsPerHour: 2 },
       );
@@ -97,7 +121,9 @@ describe('app: git publish path against a real smart-HTTP server', () => {
 
   it('reports a clone failure as a PublishError naming the repository, without the token', async () => {
     const co = gitCheckout({ urlTemplate: server.url('{owner}/missing.git') });
-    const err = await co.prepare({ owner: OWNER, repo: 'missing' }, 'ghs_secretTokenValue000000000000000').catch((e: unknown) => e);
+    const err = await co
+      .prepare({ owner: OWNER, repo: 'missing' }, 'ghs_secretTokenValue000000000000000')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'PublishError', code: 'checkout-failed' });
     expect((err as Error).message).toContain(`${OWNER}/missing`);
     expect((err as Error).message).not.toContain('ghs_secret');

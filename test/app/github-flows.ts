@@ -1,7 +1,7 @@
 /** nock interceptors for the GitHub calls salve makes, asserting the request bodies that matter. */
 import type nock from 'nock';
 import type { PublishRequest } from '../../engine/model/remediation.ts';
-import { OWNER, REPO, pull } from './github-replies.ts';
+import { OWNER, pull, REPO } from './github-replies.ts';
 
 const R = `/repos/${OWNER}/${REPO}`;
 /** Octokit sends `heads/<branch>` as one encoded path segment. */
@@ -9,11 +9,17 @@ export const refPath = (branch: string) => `${R}/git/ref/heads%2F${branch.replac
 export const refsPath = (branch: string) => `${R}/git/refs/heads%2F${branch.replaceAll('/', '%2F')}`;
 
 export function headLookup(scope: nock.Scope, branch: string, pulls: ReturnType<typeof pull>[]) {
-  scope.get(`${R}/pulls`).query({ head: `${OWNER}:${branch}`, state: 'all', per_page: '100' }).reply(200, pulls);
+  scope
+    .get(`${R}/pulls`)
+    .query({ head: `${OWNER}:${branch}`, state: 'all', per_page: '100' })
+    .reply(200, pulls);
 }
 
 export function inventory(scope: nock.Scope, pulls: ReturnType<typeof pull>[]) {
-  scope.get(`${R}/pulls`).query({ state: 'all', sort: 'created', direction: 'desc', per_page: '100' }).reply(200, pulls);
+  scope
+    .get(`${R}/pulls`)
+    .query({ state: 'all', sort: 'created', direction: 'desc', per_page: '100' })
+    .reply(200, pulls);
 }
 
 export function branchMissing(scope: nock.Scope, branch: string) {
@@ -22,69 +28,109 @@ export function branchMissing(scope: nock.Scope, branch: string) {
 
 /** Blobs, tree on base_tree, commit with no author/committer/signature. Returns the commit sha. */
 export function commitFlow(scope: nock.Scope, req: PublishRequest, commitSha: string): string {
-  scope.get(`${R}/git/commits/${req.baseCommit}`).reply(200, { sha: req.baseCommit, tree: { sha: 'base-tree-sha' }, parents: [] });
+  scope
+    .get(`${R}/git/commits/${req.baseCommit}`)
+    .reply(200, { sha: req.baseCommit, tree: { sha: 'base-tree-sha' }, parents: [] });
   for (const file of req.files) {
     scope
-      .post(`${R}/git/blobs`, (b: { content: string; encoding: string }) => b.encoding === 'base64' && Buffer.from(b.content, 'base64').toString('utf8') === file.after)
+      .post(
+        `${R}/git/blobs`,
+        (b: { content: string; encoding: string }) =>
+          b.encoding === 'base64' && Buffer.from(b.content, 'base64').toString('utf8') === file.after,
+      )
       .reply(201, { sha: `blob-${file.path}` });
   }
   scope
-    .post(`${R}/git/trees`, (b: { base_tree: string; tree: Array<{ path: string; sha: string }> }) =>
-      b.base_tree === 'base-tree-sha' && b.tree.length === req.files.length && b.tree.every((t) => t.sha === `blob-${t.path}`),
+    .post(
+      `${R}/git/trees`,
+      (b: { base_tree: string; tree: Array<{ path: string; sha: string }> }) =>
+        b.base_tree === 'base-tree-sha' &&
+        b.tree.length === req.files.length &&
+        b.tree.every((t) => t.sha === `blob-${t.path}`),
     )
     .reply(201, { sha: `tree-${commitSha}` });
   scope
-    .post(`${R}/git/commits`, (b: Record<string, unknown>) =>
-      b.tree === `tree-${commitSha}` &&
-      JSON.stringify(b.parents) === JSON.stringify([req.baseCommit]) &&
-      b.message === req.commitMessage &&
-      !('author' in b) && !('committer' in b) && !('signature' in b),
+    .post(
+      `${R}/git/commits`,
+      (b: Record<string, unknown>) =>
+        b.tree === `tree-${commitSha}` &&
+        JSON.stringify(b.parents) === JSON.stringify([req.baseCommit]) &&
+        b.message === req.commitMessage &&
+        !('author' in b) &&
+        !('committer' in b) &&
+        !('signature' in b),
     )
     .reply(201, { sha: commitSha, verification: { verified: true, reason: 'valid' } });
   return commitSha;
 }
 
 export function createRef(scope: nock.Scope, branch: string, commitSha: string) {
-  scope.post(`${R}/git/refs`, { ref: `refs/heads/${branch}`, sha: commitSha }).reply(201, { ref: `refs/heads/${branch}`, object: { sha: commitSha } });
+  scope
+    .post(`${R}/git/refs`, { ref: `refs/heads/${branch}`, sha: commitSha })
+    .reply(201, { ref: `refs/heads/${branch}`, object: { sha: commitSha } });
 }
 
 export function updateRef(scope: nock.Scope, branch: string, commitSha: string) {
-  scope.patch(refsPath(branch), { sha: commitSha, force: true }).reply(200, { ref: `refs/heads/${branch}`, object: { sha: commitSha } });
+  scope
+    .patch(refsPath(branch), { sha: commitSha, force: true })
+    .reply(200, { ref: `refs/heads/${branch}`, object: { sha: commitSha } });
 }
 
 export function createPull(scope: nock.Scope, req: PublishRequest, number: number) {
   scope
-    .post(`${R}/pulls`, (b: { head: string; base: string; title: string; body: string }) =>
-      b.head === req.branch && b.base === req.baseBranch && b.title === req.pr.title && b.body.includes('<!-- salve:hash '),
+    .post(
+      `${R}/pulls`,
+      (b: { head: string; base: string; title: string; body: string }) =>
+        b.head === req.branch &&
+        b.base === req.baseBranch &&
+        b.title === req.pr.title &&
+        b.body.includes('<!-- salve:hash '),
     )
     .reply(201, pull({ number, branch: req.branch }));
 }
 
 export function addLabels(scope: nock.Scope, number: number, labels: string[]) {
-  scope.post(`${R}/issues/${number}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+  scope.post(`${R}/issues/${number}/labels`, { labels }).reply(
+    200,
+    labels.map((name) => ({ name })),
+  );
 }
 
 export function codeowners(scope: nock.Scope, ref: string, text: string | null) {
   if (text === null) {
-    for (const p of ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']) scope.get(`${R}/contents/${p.replaceAll('/', '%2F')}`).query({ ref }).reply(404, { message: 'Not Found' });
+    for (const p of ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'])
+      scope
+        .get(`${R}/contents/${p.replaceAll('/', '%2F')}`)
+        .query({ ref })
+        .reply(404, { message: 'Not Found' });
     return;
   }
-  scope.get(`${R}/contents/.github%2FCODEOWNERS`).query({ ref }).reply(200, {
-    type: 'file',
-    encoding: 'base64',
-    path: '.github/CODEOWNERS',
-    content: Buffer.from(text).toString('base64'),
-  });
+  scope
+    .get(`${R}/contents/.github%2FCODEOWNERS`)
+    .query({ ref })
+    .reply(200, {
+      type: 'file',
+      encoding: 'base64',
+      path: '.github/CODEOWNERS',
+      content: Buffer.from(text).toString('base64'),
+    });
 }
 
 export function requestReviewers(scope: nock.Scope, number: number, reviewers: string[], teams: string[]) {
-  scope.post(`${R}/pulls/${number}/requested_reviewers`, { reviewers, team_reviewers: teams }).reply(201, pull({ number, branch: 'x' }));
+  scope
+    .post(`${R}/pulls/${number}/requested_reviewers`, { reviewers, team_reviewers: teams })
+    .reply(201, pull({ number, branch: 'x' }));
 }
 
 export function checkRun(scope: nock.Scope, headSha: string, conclusion: string, digest: string) {
   scope
-    .post(`${R}/check-runs`, (b: { name: string; head_sha: string; conclusion: string; output: { summary: string } }) =>
-      b.name === 'salve/policy' && b.head_sha === headSha && b.conclusion === conclusion && b.output.summary.includes(digest),
+    .post(
+      `${R}/check-runs`,
+      (b: { name: string; head_sha: string; conclusion: string; output: { summary: string } }) =>
+        b.name === 'salve/policy' &&
+        b.head_sha === headSha &&
+        b.conclusion === conclusion &&
+        b.output.summary.includes(digest),
     )
     .reply(201, { id: 4242, name: 'salve/policy', head_sha: headSha, status: 'completed', conclusion });
 }
@@ -95,9 +141,16 @@ export function requiredChecks(scope: nock.Scope, branch: string, contexts: stri
   else s.reply(200, { strict: true, contexts, checks: contexts.map((c) => ({ context: c, app_id: null })) });
 }
 
-export function graphqlMutation(scope: nock.Scope, mutation: 'enablePullRequestAutoMerge' | 'disablePullRequestAutoMerge', nodeId: string) {
+export function graphqlMutation(
+  scope: nock.Scope,
+  mutation: 'enablePullRequestAutoMerge' | 'disablePullRequestAutoMerge',
+  nodeId: string,
+) {
   scope
-    .post('/graphql', (b: { query: string; variables: { id: string } }) => b.query.includes(mutation) && b.variables.id === nodeId)
+    .post(
+      '/graphql',
+      (b: { query: string; variables: { id: string } }) => b.query.includes(mutation) && b.variables.id === nodeId,
+    )
     .reply(200, { data: { [mutation]: { clientMutationId: null } } });
 }
 
@@ -106,7 +159,12 @@ export function prCommits(scope: nock.Scope, number: number, commits: unknown[])
 }
 
 export function updatePull(scope: nock.Scope, number: number, branch: string) {
-  scope.patch(`${R}/pulls/${number}`, (b: { body?: string }) => typeof b.body === 'string' && b.body.includes('<!-- salve:hash ')).reply(200, pull({ number, branch }));
+  scope
+    .patch(
+      `${R}/pulls/${number}`,
+      (b: { body?: string }) => typeof b.body === 'string' && b.body.includes('<!-- salve:hash '),
+    )
+    .reply(200, pull({ number, branch }));
 }
 
 export { R as REPO_PATH };

@@ -6,7 +6,13 @@ export const OWNER = 'acme';
 export const REPO = 'platform-config';
 export const BOT = 'salve-app[bot]';
 
-const user = (login: string, type = 'User') => ({ login, id: login.length * 1000, type, node_id: `U_${login}`, html_url: `https://github.com/${login}` });
+const user = (login: string, type = 'User') => ({
+  login,
+  id: login.length * 1000,
+  type,
+  node_id: `U_${login}`,
+  html_url: `https://github.com/${login}`,
+});
 
 export function pull(o: {
   number: number;
@@ -31,15 +37,28 @@ export function pull(o: {
     title: 'salve: raise-memory-limit',
     user: user(BOT, 'Bot'),
     body: o.body ?? '',
-    labels: (o.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `LA_${i}`, name, color: 'ededed', default: false })),
+    labels: (o.labels ?? []).map((name, i) => ({
+      id: i + 1,
+      node_id: `LA_${i}`,
+      name,
+      color: 'ededed',
+      default: false,
+    })),
     created_at: o.createdAt ?? '2025-03-04T09:00:00Z',
     updated_at: o.createdAt ?? '2025-03-04T09:00:00Z',
     closed_at: o.closedAt ?? null,
     merged_at: o.mergedAt ?? null,
     draft: false,
-    head: { label: `${OWNER}:${o.branch}`, ref: o.branch, sha: o.headSha ?? 'c'.repeat(40), user: user(OWNER, 'Organization') },
+    head: {
+      label: `${OWNER}:${o.branch}`,
+      ref: o.branch,
+      sha: o.headSha ?? 'c'.repeat(40),
+      user: user(OWNER, 'Organization'),
+    },
     base: { label: `${OWNER}:main`, ref: 'main', sha: 'a'.repeat(40), user: user(OWNER, 'Organization') },
-    auto_merge: o.autoMerge ? { enabled_by: user(BOT, 'Bot'), merge_method: 'squash', commit_title: '', commit_message: '' } : null,
+    auto_merge: o.autoMerge
+      ? { enabled_by: user(BOT, 'Bot'), merge_method: 'squash', commit_title: '', commit_message: '' }
+      : null,
     author_association: 'NONE',
   };
 }
@@ -50,10 +69,19 @@ export function prCommit(sha: string, author: string, committer = 'web-flow') {
     node_id: `C_${sha.slice(0, 8)}`,
     commit: {
       author: { name: author, email: `${author}@users.noreply.github.com`, date: '2025-03-04T09:00:00Z' },
-      committer: { name: committer === 'web-flow' ? 'GitHub' : committer, email: 'noreply@github.com', date: '2025-03-04T09:00:00Z' },
+      committer: {
+        name: committer === 'web-flow' ? 'GitHub' : committer,
+        email: 'noreply@github.com',
+        date: '2025-03-04T09:00:00Z',
+      },
       message: 'salve: raise-memory-limit',
       tree: { sha: 't'.repeat(40), url: '' },
-      verification: { verified: committer === 'web-flow', reason: committer === 'web-flow' ? 'valid' : 'unsigned', signature: null, payload: null },
+      verification: {
+        verified: committer === 'web-flow',
+        reason: committer === 'web-flow' ? 'valid' : 'unsigned',
+        signature: null,
+        payload: null,
+      },
     },
     author: user(author, author.endsWith('[bot]') ? 'Bot' : 'User'),
     committer: user(committer),

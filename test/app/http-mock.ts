@@ -17,7 +17,14 @@ export function httpMock(baseUrl = 'https://api.github.com'): HttpMock {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; path?: string; href?: string; host?: string; hostname?: string; options?: { method?: string; path?: string; host?: string; hostname?: string } }) => {
+  const onNoMatch = (req: {
+    method?: string;
+    path?: string;
+    href?: string;
+    host?: string;
+    hostname?: string;
+    options?: { method?: string; path?: string; host?: string; hostname?: string };
+  }) => {
     const host = req.hostname ?? req.host ?? req.options?.hostname ?? req.options?.host ?? req.href ?? '';
     if (/127\.0\.0\.1|localhost/.test(host)) return; // local servers under test are allowed through
     unmatched.push(`${req.method ?? req.options?.method ?? '?'} ${req.path ?? req.href ?? req.options?.path ?? '?'}`);
@@ -39,10 +46,7 @@ export function httpMock(baseUrl = 'https://api.github.com'): HttpMock {
     verify() {
       const pending = scope.pendingMocks();
       reset();
-      const problems = [
-        ...unmatched.map((u) => `unmatched request: ${u}`),
-        ...pending.map((p) => `unused mock: ${p}`),
-      ];
+      const problems = [...unmatched.map((u) => `unmatched request: ${u}`), ...pending.map((p) => `unused mock: ${p}`)];
       if (problems.length > 0) throw new Error(`http mock:\n  ${problems.join('\n  ')}`);
     },
   };

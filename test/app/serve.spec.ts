@@ -1,20 +1,23 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { groupingPlanner } from '../../engine/app/__fixtures__/requests.ts';
 import { loadServeConfig } from '../../engine/app/config.ts';
-import { type SalveServer, createServer } from '../../engine/app/server.ts';
+import { createServer, type SalveServer } from '../../engine/app/server.ts';
 import type { Checkout, Planner } from '../../engine/app/types.ts';
-import { labelsFor } from '../../engine/publish/github/markers.ts';
 import type { PublishRequest } from '../../engine/model/remediation.ts';
+import { labelsFor } from '../../engine/publish/github/markers.ts';
 import * as gh from './github-flows.ts';
-import { BOT, OWNER, REPO, prCommit, pull } from './github-replies.ts';
+import { BOT, OWNER, prCommit, pull, REPO } from './github-replies.ts';
 import { type HttpMock, httpMock } from './http-mock.ts';
 
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, any>> }>;
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
 const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
 const INTAKE_TOKEN = 'intake-token-for-tests-0123456789';
 const NOW = new Date('2025-03-04T10:00:00Z');
@@ -22,7 +25,9 @@ const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => sile
 
 let privateKey: string;
 beforeAll(() => {
-  privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs1', format: 'pem' })
+    .toString();
 });
 
 /** A config repo on disk: what the real checkout would have cloned (the clone itself is tested in git-path.spec). */
@@ -33,7 +38,12 @@ function dirCheckout(salveYaml: string): Checkout & { prepared: number } {
       co.prepared++;
       const dir = await mkdtemp(join(tmpdir(), 'salve-serve-'));
       await writeFile(join(dir, '.salve.yaml'), salveYaml);
-      return { dir, baseCommit: 'a'.repeat(40), baseBranch: 'main', cleanup: () => rm(dir, { recursive: true, force: true }) };
+      return {
+        dir,
+        baseCommit: 'a'.repeat(40),
+        baseBranch: 'main',
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
     },
   };
   return co;
@@ -42,8 +52,17 @@ function dirCheckout(salveYaml: string): Checkout & { prepared: number } {
 function alert(labels: Record<string, string>) {
   return {
     status: 'firing',
-    labels: <Record<string, string>>{ alertname: 'KubePodCrashLooping', job: 'kube-state-metrics', severity: 'warning', ...labels },
-    annotations: { description: `Pod ${labels.namespace}/${labels.pod} (${labels.container}) is in waiting state (reason: "CrashLoopBackOff").`, runbook_url: 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping', summary: 'Pod is crash looping.' },
+    labels: <Record<string, string>>{
+      alertname: 'KubePodCrashLooping',
+      job: 'kube-state-metrics',
+      severity: 'warning',
+      ...labels,
+    },
+    annotations: {
+      description: `Pod ${labels.namespace}/${labels.pod} (${labels.container}) is in waiting state (reason: "CrashLoopBackOff").`,
+      runbook_url: 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
+      summary: 'Pod is crash looping.',
+    },
     startsAt: '2025-03-04T09:58:00Z',
     endsAt: '0001-01-01T00:00:00Z',
     generatorURL: 'http://prometheus:9090/graph?g0.expr=...',
@@ -66,7 +85,12 @@ function payload(alerts: ReturnType<typeof alert>[]) {
   });
 }
 
-const checkoutAlert = alert({ namespace: 'shop', pod: 'checkout-7d9f8-abcde', container: 'app', deployment: 'checkout' });
+const checkoutAlert = alert({
+  namespace: 'shop',
+  pod: 'checkout-7d9f8-abcde',
+  container: 'app',
+  deployment: 'checkout',
+});
 
 describe('app: salve serve end to end', () => {
   let server: SalveServer | null = null;
@@ -84,33 +108,62 @@ describe('app: salve serve end to end', () => {
       SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       SALVE_ALERTMANAGER_TOKEN: INTAKE_TOKEN,
     });
-    server = createServer(config, { planner, checkout, logger: silent, clock: { now: () => NOW }, github: { retries: 0, throttle: false } });
+    server = createServer(config, {
+      planner,
+      checkout,
+      logger: silent,
+      clock: { now: () => NOW },
+      github: { retries: 0, throttle: false },
+    });
     return server.listen();
   }
 
   function appAuth(m: HttpMock) {
     m.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app', name: 'salve', owner: { login: OWNER } });
     m.scope.get(`/repos/${OWNER}/${REPO}/installation`).reply(200, { id: 99, account: { login: OWNER } });
-    m.scope.post('/app/installations/99/access_tokens').reply(201, { token: 'ghs_0123456789abcdefghijABCDEFGHIJ012345', expires_at: '2025-03-04T11:00:00Z', permissions: {}, repository_selection: 'selected' });
+    m.scope.post('/app/installations/99/access_tokens').reply(201, {
+      token: 'ghs_0123456789abcdefghijABCDEFGHIJ012345',
+      expires_at: '2025-03-04T11:00:00Z',
+      permissions: {},
+      repository_selection: 'selected',
+    });
   }
 
-  function postAlerts(url: string, body: string, headers: Record<string, string> = { authorization: `Bearer ${INTAKE_TOKEN}` }) {
-    return fetch(`${url}/intake/alertmanager/${OWNER}/${REPO}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  function postAlerts(
+    url: string,
+    body: string,
+    headers: Record<string, string> = { authorization: `Bearer ${INTAKE_TOKEN}` },
+  ) {
+    return fetch(`${url}/intake/alertmanager/${OWNER}/${REPO}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   }
 
-  it('rejects a webhook with a bad or missing signature, and accepts GitHub\'s own payload when signed', async () => {
+  it("rejects a webhook with a bad or missing signature, and accepts GitHub's own payload when signed", async () => {
     mock = httpMock();
     mock.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app' });
     const planner = groupingPlanner();
     const url = await start(planner, dirCheckout(''));
-    const closed = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed') as Record<string, any>;
-    const merged = { ...closed, pull_request: { ...closed.pull_request, merged: true, labels: [{ id: 1, name: 'salve' }] } };
+    const closed = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed') as {
+      pull_request: Record<string, unknown>;
+    } & Record<string, unknown>;
+    const merged = {
+      ...closed,
+      pull_request: { ...closed.pull_request, merged: true, labels: [{ id: 1, name: 'salve' }] },
+    };
     const body = JSON.stringify(merged, null, 2);
     const sig = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
     const send = (signature?: string) =>
       fetch(`${url}/webhooks/github`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'd-1', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'pull_request',
+          'x-github-delivery': 'd-1',
+          ...(signature ? { 'x-hub-signature-256': signature } : {}),
+        },
         body,
       });
     expect((await send()).status).toBe(401);
@@ -130,7 +183,9 @@ describe('app: salve serve end to end', () => {
     const planner = groupingPlanner();
     const url = await start(planner, dirCheckout(''));
     expect((await postAlerts(url, payload([checkoutAlert]), {})).status).toBe(401);
-    expect((await postAlerts(url, payload([checkoutAlert]), { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    expect(
+      (await postAlerts(url, payload([checkoutAlert]), { authorization: 'Bearer wrong-token-0123456789' })).status,
+    ).toBe(401);
     expect((await postAlerts(url, '{"version":"3"}')).status).toBe(400);
     const hmac = createHmac('sha256', 'not-configured').update('x').digest('hex');
     expect((await postAlerts(url, 'x', { 'x-salve-signature': `sha256=${hmac}` })).status).toBe(401);
@@ -169,7 +224,15 @@ describe('app: salve serve end to end', () => {
     const afterFirst = mock.calls.length;
 
     const { renderBody } = await import('../../engine/publish/github/markers.ts');
-    gh.headLookup(mock.scope, branch, [pull({ number: 31, branch, body: renderBody(first.request), labels: labelsFor(first.request), headSha: '1'.repeat(40) })]);
+    gh.headLookup(mock.scope, branch, [
+      pull({
+        number: 31,
+        branch,
+        body: renderBody(first.request),
+        labels: labelsFor(first.request),
+        headSha: '1'.repeat(40),
+      }),
+    ]);
     gh.prCommits(mock.scope, 31, [prCommit('1'.repeat(40), BOT)]);
     gh.commitFlow(mock.scope, second.request, '2'.repeat(40));
     gh.updateRef(mock.scope, branch, '2'.repeat(40));
@@ -180,7 +243,9 @@ describe('app: salve serve end to end', () => {
 
     const R = gh.REPO_PATH;
     const writes = mock.calls.filter((c) => !c.startsWith('GET'));
-    expect(mock.calls.slice(0, 3).sort()).toEqual(['GET /app', `GET /repos/${OWNER}/${REPO}/installation`, 'POST /app/installations/99/access_tokens'].sort());
+    expect(mock.calls.slice(0, 3).sort()).toEqual(
+      ['GET /app', `GET /repos/${OWNER}/${REPO}/installation`, 'POST /app/installations/99/access_tokens'].sort(),
+    );
     expect(writes.filter((c) => c === `POST ${R}/pulls`)).toHaveLength(1);
     expect(writes.filter((c) => c === `PATCH ${R}/pulls/31`)).toHaveLength(1);
     expect(mock.calls.slice(afterFirst)).toEqual([
@@ -208,7 +273,9 @@ describe('app: salve serve end to end', () => {
     appAuth(mock);
     openMocks(mock, first.request, 41, '4'.repeat(40), first.remediation.proofDigest);
     const { renderBody } = await import('../../engine/publish/github/markers.ts');
-    gh.headLookup(mock.scope, branch, [pull({ number: 41, branch, body: renderBody(first.request), labels: labelsFor(first.request) })]);
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 41, branch, body: renderBody(first.request), labels: labelsFor(first.request) }),
+    ]);
     gh.prCommits(mock.scope, 41, [prCommit('4'.repeat(40), BOT)]);
     gh.commitFlow(mock.scope, last.request, '5'.repeat(40));
     gh.updateRef(mock.scope, branch, '5'.repeat(40));
@@ -232,7 +299,12 @@ describe('app: salve serve end to end', () => {
     const checkout = dirCheckout('');
     const url = await start(planner, checkout);
     const responses = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => postAlerts(url, payload([{ ...checkoutAlert, labels: { ...checkoutAlert.labels, pod: `checkout-7d9f8-${i}` } }]))),
+      Array.from({ length: 500 }, (_, i) =>
+        postAlerts(
+          url,
+          payload([{ ...checkoutAlert, labels: { ...checkoutAlert.labels, pod: `checkout-7d9f8-${i}` } }]),
+        ),
+      ),
     );
     expect(responses.every((r) => r.status === 202)).toBe(true);
     release();

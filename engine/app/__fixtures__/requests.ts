@@ -58,11 +58,35 @@ export function fixtureRemediation(o: FixtureOptions = {}): { remediation: Remed
       : `- op: replace\n  path: /spec/template/spec/containers/0/image\n  value: ghcr.io/example/${name}:1.4.2\n`;
   const files = [
     { path: `overlays/staging/${name}/salve-${action}.yaml`, before: null, after: patch },
-    { path: 'overlays/staging/kustomization.yaml', before: 'resources:\n  - ../../base\n', after: `resources:\n  - ../../base\npatches:\n  - path: ${name}/salve-${action}.yaml\n` },
-    { path: `.salve/remediations/${id}/proof.dsse.json`, before: null, after: `{"payloadType":"application/vnd.salve.proof.v1+json","payload":"e30=","signatures":[{"keyid":"k1","sig":"c2ln"}]}\n` },
-    { path: `.salve/remediations/${id}/explanation.md`, before: null, after: `# ${action} for ${namespace}/${name}\n\nSeen ${occurrences} times, last at ${lastSeen}.\n` },
+    {
+      path: 'overlays/staging/kustomization.yaml',
+      before: 'resources:\n  - ../../base\n',
+      after: `resources:\n  - ../../base\npatches:\n  - path: ${name}/salve-${action}.yaml\n`,
+    },
+    {
+      path: `.salve/remediations/${id}/proof.dsse.json`,
+      before: null,
+      after: `{"payloadType":"application/vnd.salve.proof.v1+json","payload":"e30=","signatures":[{"keyid":"k1","sig":"c2ln"}]}\n`,
+    },
+    {
+      path: `.salve/remediations/${id}/explanation.md`,
+      before: null,
+      after: `# ${action} for ${namespace}/${name}\n\nSeen ${occurrences} times, last at ${lastSeen}.\n`,
+    },
   ];
-  const metadata = { version: 1 as const, id, fingerprint, action, mode, target, overlay: 'overlays/staging', baseCommit, proofDigest: `sha256:${'d'.repeat(64)}`, occurrences, lastSeen };
+  const metadata = {
+    version: 1 as const,
+    id,
+    fingerprint,
+    action,
+    mode,
+    target,
+    overlay: 'overlays/staging',
+    baseCommit,
+    proofDigest: `sha256:${'d'.repeat(64)}`,
+    occurrences,
+    lastSeen,
+  };
   const request: PublishRequest = {
     id,
     branch: `salve/${id}`,
@@ -81,7 +105,14 @@ export function fixtureRemediation(o: FixtureOptions = {}): { remediation: Remed
     id,
     branch: request.branch,
     incident,
-    action: { id: action, family: 'resources', disruption: 1, params: {}, summary: `${action} of ${namespace}/${name}`, rationale: [] },
+    action: {
+      id: action,
+      family: 'resources',
+      disruption: 1,
+      params: {},
+      summary: `${action} of ${namespace}/${name}`,
+      rationale: [],
+    },
     target: { ...target, container: 'app' },
     overlay: 'overlays/staging',
     application: `${name}-staging`,
@@ -104,7 +135,9 @@ export function fixturePublish(o: FixtureOptions = {}): Extract<PlanResult, { ki
  * A planner for tests of the App around it: groups firing alerts by (namespace, deployment) and
  * counts occurrences per owner across runs, as perception does; one publish result per owner.
  */
-export function groupingPlanner(options: Omit<FixtureOptions, 'namespace' | 'name' | 'occurrences'> = {}): Planner & { calls: number } {
+export function groupingPlanner(
+  options: Omit<FixtureOptions, 'namespace' | 'name' | 'occurrences'> = {},
+): Planner & { calls: number } {
   const seen = new Map<string, number>();
   const planner = {
     calls: 0,

@@ -20,7 +20,9 @@ export function checkSummary(decision: PolicyDecision, proofDigest: string): str
     '| rule | effect | message |',
     '| --- | --- | --- |',
   ];
-  const lines = decision.rules.map((r) => `| \`${r.id}\` | ${r.effect} | ${r.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  const lines = decision.rules.map(
+    (r) => `| \`${r.id}\` | ${r.effect} | ${r.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+  );
   if (lines.length === 0) lines.push('| (none) | | |');
   let text = [...head, ...lines].join('\n');
   if (text.length > MAX_SUMMARY) {

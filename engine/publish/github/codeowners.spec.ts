@@ -14,7 +14,14 @@ describe('publish/github/codeowners', () => {
   const rules = parseCodeowners(text);
 
   it('parses rules, skipping comments and trailing comments', () => {
-    expect(rules.map((r) => r.pattern)).toEqual(['*', '*.yaml', '/overlays/production/', 'overlays/staging/**', '.salve/', 'docs/*']);
+    expect(rules.map((r) => r.pattern)).toEqual([
+      '*',
+      '*.yaml',
+      '/overlays/production/',
+      'overlays/staging/**',
+      '.salve/',
+      'docs/*',
+    ]);
     expect(rules[3]?.owners).toEqual(['@alice']);
   });
 
@@ -29,7 +36,9 @@ describe('publish/github/codeowners', () => {
   });
 
   it('takes the last matching rule per path; users become reviewers, teams team reviewers; e-mails and the bot are skipped', () => {
-    expect(reviewersFor(rules, ['overlays/staging/checkout/patch.yaml', '.salve/remediations/x/proof.dsse.json'], ['bob'])).toEqual({
+    expect(
+      reviewersFor(rules, ['overlays/staging/checkout/patch.yaml', '.salve/remediations/x/proof.dsse.json'], ['bob']),
+    ).toEqual({
       reviewers: ['alice'],
       teamReviewers: [],
     });

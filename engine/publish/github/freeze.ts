@@ -9,14 +9,19 @@ import type { GitHubContext } from './types.ts';
 const GITHUB_COMMITTER = 'web-flow';
 
 export async function frozenBy(ctx: GitHubContext, pullNumber: number): Promise<string | null> {
-  const { data: commits } = await ctx.octokit.rest.pulls.listCommits({ ...ctx.repo, pull_number: pullNumber, per_page: 100 });
+  const { data: commits } = await ctx.octokit.rest.pulls.listCommits({
+    ...ctx.repo,
+    pull_number: pullNumber,
+    per_page: 100,
+  });
   if (commits.length > 1) return `${commits.length} commits on the branch`;
   for (const c of commits) {
     if (c.commit.author?.email && ctx.ownEmails?.includes(c.commit.author.email)) continue;
     const author = c.author?.login ?? c.commit.author?.name ?? 'unknown';
     if (author !== ctx.botLogin) return `commit ${c.sha.slice(0, 12)} by ${author}`;
     const committer = c.committer?.login ?? c.commit.committer?.name ?? 'unknown';
-    if (committer !== ctx.botLogin && committer !== GITHUB_COMMITTER) return `commit ${c.sha.slice(0, 12)} committed by ${committer}`;
+    if (committer !== ctx.botLogin && committer !== GITHUB_COMMITTER)
+      return `commit ${c.sha.slice(0, 12)} committed by ${committer}`;
   }
   return null;
 }

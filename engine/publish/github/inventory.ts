@@ -2,7 +2,7 @@
  * salve's pull requests in a repo: what the caps count and what a new remediation supersedes.
  * Reads the 100 most recently created PRs, enough for caps of that order.
  */
-import { SUPERSEDED_MARKER, labelNames, readMetadata } from './markers.ts';
+import { labelNames, readMetadata, SUPERSEDED_MARKER } from './markers.ts';
 import type { GitHubContext, PublishLimits, PullSummary } from './types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -28,7 +28,8 @@ export function capReached(
   if (open >= limits.openPullRequests) return { reason: 'open-pull-requests', limit: limits.openPullRequests };
   const since = now.getTime() - HOUR_MS;
   const recent = pulls.filter((p) => Date.parse(p.created_at) > since).length;
-  if (recent >= limits.pullRequestsPerHour) return { reason: 'pull-requests-per-hour', limit: limits.pullRequestsPerHour };
+  if (recent >= limits.pullRequestsPerHour)
+    return { reason: 'pull-requests-per-hour', limit: limits.pullRequestsPerHour };
   return null;
 }
 

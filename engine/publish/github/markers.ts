@@ -41,12 +41,15 @@ export function readHashes(body: string | null | undefined): { content: string; 
 }
 
 /** The metadata salve left in a PR body, or null when there is none or it does not parse. */
-export function readMetadata(body: string | null | undefined): Pick<PrMetadata, 'id' | 'fingerprint' | 'action'> | null {
+export function readMetadata(
+  body: string | null | undefined,
+): Pick<PrMetadata, 'id' | 'fingerprint' | 'action'> | null {
   const m = METADATA_RE.exec(body ?? '');
   if (!m?.[1]) return null;
   try {
     const meta = JSON.parse(m[1]) as Partial<PrMetadata>;
-    if (typeof meta.fingerprint !== 'string' || typeof meta.action !== 'string' || typeof meta.id !== 'string') return null;
+    if (typeof meta.fingerprint !== 'string' || typeof meta.action !== 'string' || typeof meta.id !== 'string')
+      return null;
     return { id: meta.id, fingerprint: meta.fingerprint, action: meta.action };
   } catch {
     return null;

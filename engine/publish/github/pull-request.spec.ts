@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT, OWNER, REPO, prCommit, pull } from '../../../test/app/github-replies.ts';
 import * as gh from '../../../test/app/github-flows.ts';
+import { BOT, OWNER, prCommit, pull, REPO } from '../../../test/app/github-replies.ts';
 import { type HttpMock, httpMock } from '../../../test/app/http-mock.ts';
 import { fixturePublish } from '../../app/__fixtures__/requests.ts';
 import { type ClientOptions, SalveOctokit } from '../../app/github.ts';
@@ -55,7 +55,12 @@ describe('publish/github/pull-request', () => {
     gh.checkRun(mock.scope, sha, 'success', inp.proofDigest);
 
     const outcome = await ensurePullRequest(context(), inp, LIMITS);
-    expect(outcome).toEqual({ kind: 'opened', number: 7, url: `https://github.com/${OWNER}/${REPO}/pull/7`, head: sha });
+    expect(outcome).toEqual({
+      kind: 'opened',
+      number: 7,
+      url: `https://github.com/${OWNER}/${REPO}/pull/7`,
+      head: sha,
+    });
     expect(mock.calls.slice(0, 4)).toEqual([
       `GET ${R}/pulls?head=${OWNER}:${req.branch}&state=all&per_page=100`,
       `GET ${R}/pulls?state=all&sort=created&direction=desc&per_page=100`,
@@ -91,7 +96,9 @@ describe('publish/github/pull-request', () => {
     const first = input({ occurrences: 1 });
     const again = input({ occurrences: 2, lastSeen: '2025-03-04T10:05:00Z' });
     const branch = again.request.branch;
-    gh.headLookup(mock.scope, branch, [pull({ number: 7, branch, body: renderBody(first.request), labels: labelsFor(first.request) })]);
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 7, branch, body: renderBody(first.request), labels: labelsFor(first.request) }),
+    ]);
     gh.prCommits(mock.scope, 7, [prCommit('c'.repeat(40), BOT)]);
     const sha = gh.commitFlow(mock.scope, again.request, 'f'.repeat(40));
     gh.updateRef(mock.scope, branch, sha);
@@ -111,14 +118,19 @@ describe('publish/github/pull-request', () => {
     gh.headLookup(mock.scope, branch, [open]);
     gh.prCommits(mock.scope, 9, [prCommit('c'.repeat(40), BOT), prCommit('9'.repeat(40), 'alice', 'alice')]);
     mock.scope.get(`${R}/issues/9/comments`).query({ per_page: '100' }).reply(200, []);
-    mock.scope.post(`${R}/issues/9/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER)).reply(201, { id: 1, body: FROZEN_MARKER });
+    mock.scope
+      .post(`${R}/issues/9/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 1, body: FROZEN_MARKER });
     expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 9 });
     mock.verify();
 
     mock = httpMock();
     gh.headLookup(mock.scope, branch, [open]);
     gh.prCommits(mock.scope, 9, [prCommit('8'.repeat(40), 'alice', 'alice')]);
-    mock.scope.get(`${R}/issues/9/comments`).query({ per_page: '100' }).reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+    mock.scope
+      .get(`${R}/issues/9/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
     expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 9 });
     expect(mock.calls.some((c) => c.startsWith('POST'))).toBe(false);
     mock.verify();
@@ -174,7 +186,15 @@ describe('publish/github/pull-request', () => {
     const before = input({ mode: 'automate' });
     const after = input({ mode: 'approve', occurrences: 2 });
     const branch = after.request.branch;
-    gh.headLookup(mock.scope, branch, [pull({ number: 15, branch, body: renderBody(before.request), labels: labelsFor(before.request), autoMerge: true })]);
+    gh.headLookup(mock.scope, branch, [
+      pull({
+        number: 15,
+        branch,
+        body: renderBody(before.request),
+        labels: labelsFor(before.request),
+        autoMerge: true,
+      }),
+    ]);
     gh.prCommits(mock.scope, 15, [prCommit('c'.repeat(40), BOT)]);
     const sha = gh.commitFlow(mock.scope, after.request, '5'.repeat(40));
     gh.updateRef(mock.scope, branch, sha);
@@ -194,7 +214,11 @@ describe('publish/github/pull-request', () => {
     const closed = pull({ number: 5, branch, state: 'closed', closedAt: '2025-03-04T09:30:00Z' });
     mock = httpMock();
     gh.headLookup(mock.scope, branch, [closed]);
-    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({ kind: 'held', number: 5, closedAt: '2025-03-04T09:30:00Z' });
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({
+      kind: 'held',
+      number: 5,
+      closedAt: '2025-03-04T09:30:00Z',
+    });
     mock.verify();
 
     mock = httpMock();
@@ -214,25 +238,49 @@ describe('publish/github/pull-request', () => {
 
   it('caps open salve PRs and new PRs per hour', async () => {
     const inp = input({ name: 'cart' });
-    const others = [1, 2, 3, 4, 5].map((n) => pull({ number: n, branch: `salve/x${n}`, labels: ['salve'], createdAt: '2025-03-01T00:00:00Z' }));
+    const others = [1, 2, 3, 4, 5].map((n) =>
+      pull({ number: n, branch: `salve/x${n}`, labels: ['salve'], createdAt: '2025-03-01T00:00:00Z' }),
+    );
     mock = httpMock();
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, [...others, pull({ number: 6, branch: 'human', labels: ['bug'] })]);
-    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({ kind: 'capped', reason: 'open-pull-requests', limit: 5 });
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({
+      kind: 'capped',
+      reason: 'open-pull-requests',
+      limit: 5,
+    });
     mock.verify();
 
     mock = httpMock();
-    const recent = [1, 2].map((n) => pull({ number: n, branch: `salve/y${n}`, labels: ['salve'], state: 'closed', createdAt: '2025-03-04T09:30:00Z', closedAt: '2025-03-04T09:40:00Z' }));
+    const recent = [1, 2].map((n) =>
+      pull({
+        number: n,
+        branch: `salve/y${n}`,
+        labels: ['salve'],
+        state: 'closed',
+        createdAt: '2025-03-04T09:30:00Z',
+        closedAt: '2025-03-04T09:40:00Z',
+      }),
+    );
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, recent);
-    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({ kind: 'capped', reason: 'pull-requests-per-hour', limit: 2 });
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({
+      kind: 'capped',
+      reason: 'pull-requests-per-hour',
+      limit: 2,
+    });
     mock.verify();
   });
 
   it('closes the PR a new action supersedes, with a comment linking the new one', async () => {
     const old = input({ action: 'raise-memory-limit' });
     const next = input({ action: 'rollback-image' });
-    const oldPull = pull({ number: 20, branch: old.request.branch, body: renderBody(old.request), labels: labelsFor(old.request) });
+    const oldPull = pull({
+      number: 20,
+      branch: old.request.branch,
+      body: renderBody(old.request),
+      labels: labelsFor(old.request),
+    });
     mock = httpMock();
     gh.headLookup(mock.scope, next.request.branch, []);
     gh.inventory(mock.scope, [oldPull]);
@@ -243,8 +291,12 @@ describe('publish/github/pull-request', () => {
     gh.addLabels(mock.scope, 21, labelsFor(next.request));
     gh.codeowners(mock.scope, next.request.baseCommit, null);
     gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
-    mock.scope.post(`${R}/issues/20/comments`, (b: { body: string }) => b.body.includes('Superseded by #21')).reply(201, {});
-    mock.scope.patch(`${R}/pulls/20`, { state: 'closed' }).reply(200, pull({ number: 20, branch: old.request.branch, state: 'closed' }));
+    mock.scope
+      .post(`${R}/issues/20/comments`, (b: { body: string }) => b.body.includes('Superseded by #21'))
+      .reply(201, {});
+    mock.scope
+      .patch(`${R}/pulls/20`, { state: 'closed' })
+      .reply(200, pull({ number: 20, branch: old.request.branch, state: 'closed' }));
     await ensurePullRequest(context(), next, LIMITS);
     expect(mock.calls.slice(-2)).toEqual([`POST ${R}/issues/20/comments`, `PATCH ${R}/pulls/20`]);
     mock.verify();
@@ -259,7 +311,9 @@ describe('publish/github/pull-request', () => {
     gh.branchMissing(mock.scope, req.branch);
     const sha = gh.commitFlow(mock.scope, req, '8'.repeat(40));
     gh.createRef(mock.scope, req.branch, sha);
-    mock.scope.post(`${R}/pulls`).reply(422, { message: 'Validation Failed', errors: [{ message: 'base is invalid' }] });
+    mock.scope
+      .post(`${R}/pulls`)
+      .reply(422, { message: 'Validation Failed', errors: [{ message: 'base is invalid' }] });
     mock.scope.delete(gh.refsPath(req.branch)).reply(204);
     await expect(ensurePullRequest(context(), inp, LIMITS)).rejects.toMatchObject({ status: 422 });
     mock.verify();
@@ -269,7 +323,9 @@ describe('publish/github/pull-request', () => {
     mock = httpMock();
     const inp = input();
     mock.scope.get(`${R}/pulls`).query(true).reply(502, 'Bad Gateway');
-    gh.headLookup(mock.scope, inp.request.branch, [pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) })]);
+    gh.headLookup(mock.scope, inp.request.branch, [
+      pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) }),
+    ]);
     expect(await ensurePullRequest(context({ retries: 2 }), inp, LIMITS)).toMatchObject({ kind: 'unchanged' });
     expect(mock.calls).toHaveLength(2);
     mock.verify();
@@ -281,8 +337,14 @@ describe('publish/github/pull-request', () => {
     mock.scope
       .get(`${R}/pulls`)
       .query(true)
-      .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '3' });
-    gh.headLookup(mock.scope, inp.request.branch, [pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) })]);
+      .reply(
+        403,
+        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        { 'retry-after': '3' },
+      );
+    gh.headLookup(mock.scope, inp.request.branch, [
+      pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) }),
+    ]);
     const started = Date.now();
     const ctx = context({ throttle: true, retryAfterBaseValue: 20 });
     expect(await ensurePullRequest(ctx, inp, LIMITS)).toMatchObject({ kind: 'unchanged' });

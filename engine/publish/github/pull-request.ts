@@ -91,7 +91,12 @@ async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSumma
   if (previous?.files !== filesHash(req)) {
     head = await putCommit(ctx, req, true);
   }
-  await ctx.octokit.rest.pulls.update({ ...ctx.repo, pull_number: pr.number, title: req.pr.title, body: renderBody(req) });
+  await ctx.octokit.rest.pulls.update({
+    ...ctx.repo,
+    pull_number: pr.number,
+    title: req.pr.title,
+    body: renderBody(req),
+  });
 
   const have = labelNames(pr.labels);
   const want = labelsFor(req);
@@ -99,8 +104,10 @@ async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSumma
     await ctx.octokit.rest.issues.removeLabel({ ...ctx.repo, issue_number: pr.number, name: stale });
   }
   const missing = want.filter((l) => !have.includes(l));
-  if (missing.length > 0) await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: missing });
-  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve')) await requestReviewers(ctx, input, pr.number);
+  if (missing.length > 0)
+    await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: missing });
+  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve'))
+    await requestReviewers(ctx, input, pr.number);
 
   const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
