@@ -1,6 +1,6 @@
-# salve.main: the one decision salve acts on, combining admission, merge and safety.
+# salve.main: the one decision salve acts on, combining admission, merge, safety and exposure.
 #
-#   rules   = every rule that fired in any package, including a config repo's own packages
+#   rules   = every rule that fired in admission, merge, safety and exposure, and in a config repo's own packages
 #             named salve.custom.<name> that define `rules` the same way
 #   allowed = no rule denies
 #   mode    = observe  when not allowed, when any rule is advisory, or when the trust ladder says observe
@@ -12,7 +12,7 @@ custom_rules contains r if {
 	some r in data.salve.custom[_].rules
 }
 
-rules := ((data.salve.admission.rules | data.salve.merge.rules) | data.salve.safety.rules) | custom_rules
+rules := (((data.salve.admission.rules | data.salve.merge.rules) | data.salve.safety.rules) | data.salve.exposure.rules) | custom_rules
 
 effects := {r.effect | some r in rules}
 

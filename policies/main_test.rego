@@ -1,5 +1,7 @@
 package salve.main_test
 
+import data.salve.exposure_test.canary
+import data.salve.exposure_test.slo
 import data.salve.fixtures_test as f
 import data.salve.main
 
@@ -10,14 +12,14 @@ test_staging_memory_raise_automates if {
 }
 
 test_production_memory_raise_needs_approval if {
-	d := main.decision with input as f.production
+	d := main.decision with input as canary(f.production)
 	d.allowed == true
 	d.mode == "approve"
 }
 
 test_production_trusted_memory_raise_automates if {
-	inp := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}]}})
-	d := main.decision with input as inp
+	inp := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}], "slos": [slo]}})
+	d := main.decision with input as canary(inp)
 	d.mode == "automate"
 }
 
