@@ -42,18 +42,28 @@ export async function loadBaseView(workspace: string, commit: string, inputs: Ac
   }
   const policies = inputs.policies ?? config.policies;
   const keyDirs = config.keys.map((k) => posix.dirname(k));
-  const tree = await materialize(workspace, commit, [...CONFIG_FILES, ...policies, ...keyDirs, ...inputs.trustedKeyFiles]);
+  const tree = await materialize(workspace, commit, [
+    ...CONFIG_FILES,
+    ...policies,
+    ...keyDirs,
+    ...inputs.trustedKeyFiles,
+  ]);
   try {
     const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies.map((p) => join(tree.dir, p))], {
       cacheDir: join(workspace, '.git', 'salve', 'bundles'),
     });
     const pems = [...inputs.trustedKeyPems];
-    for (const file of [...(await repoKeyFiles(tree.dir, config)), ...inputs.trustedKeyFiles.map((f) => join(tree.dir, f))]) {
+    for (const file of [
+      ...(await repoKeyFiles(tree.dir, config)),
+      ...inputs.trustedKeyFiles.map((f) => join(tree.dir, f)),
+    ]) {
       try {
         pems.push(await readFile(file, 'utf8'));
       } catch {
         const rel = file.slice(tree.dir.length + 1);
-        throw new ConfigError(`trusted key file ${rel} (input trusted-keys) is not in the base commit ${commit.slice(0, 12)}`);
+        throw new ConfigError(
+          `trusted key file ${rel} (input trusted-keys) is not in the base commit ${commit.slice(0, 12)}`,
+        );
       }
     }
     const trustedKeys = await loadTrustedKeys(pems);

@@ -61,21 +61,22 @@ async function blobAt(dir: string, commit: string, filepath: string): Promise<st
 }
 
 /**
- * The newest commit on the first-parent line from `head` down to `stop` (exclusive) that changed
+ * The oldest commit on the first-parent line from `head` down to `stop` (exclusive) that changed
  * `filepath`, with its first parent. null when none did.
  */
-export async function lastChange(
+export async function firstChange(
   dir: string,
   head: string,
   stop: string,
   filepath: string,
 ): Promise<{ commit: string; parent: string } | null> {
+  let found: { commit: string; parent: string } | null = null;
   let oid = head;
   for (let i = 0; i < 1000 && oid !== stop; i++) {
     const parent = (await git.readCommit({ fs, dir, oid })).commit.parent[0];
-    if (!parent) return null;
-    if ((await blobAt(dir, oid, filepath)) !== (await blobAt(dir, parent, filepath))) return { commit: oid, parent };
+    if (!parent) break;
+    if ((await blobAt(dir, oid, filepath)) !== (await blobAt(dir, parent, filepath))) found = { commit: oid, parent };
     oid = parent;
   }
-  return null;
+  return found;
 }

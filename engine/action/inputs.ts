@@ -49,8 +49,9 @@ const PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
 
 export function readInputs(env: ActionEnv): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE;
-  if (!workspace) throw new InputError('GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout');
-  const threshold = input(env, 'coverage-threshold') || '80';
+  if (!workspace)
+    throw new InputError('GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout');
+  const threshold = input(env, 'coverage-threshold') || '90';
   const coverageThreshold = Number(threshold);
   if (!Number.isFinite(coverageThreshold) || coverageThreshold < 0 || coverageThreshold > 100) {
     throw new InputError(`input coverage-threshold: expected a percentage from 0 to 100, got "${threshold}"`);
@@ -86,6 +87,7 @@ export async function readPullRequest(env: ActionEnv): Promise<PullRequestRef | 
   if (!pr) return null;
   const baseSha = pr.base?.sha;
   const headSha = pr.head?.sha;
-  if (!baseSha || !headSha) throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
+  if (!baseSha || !headSha)
+    throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
   return { number: pr.number ?? null, baseSha, headSha };
 }

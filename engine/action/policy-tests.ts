@@ -7,7 +7,8 @@ import type { Annotation } from './types.ts';
 /** A path as the annotation names it: repo-relative inside the workspace, `salve/…` for salve's own. */
 export function annotationPath(workspace: string, file: string): string {
   const abs = resolve(file);
-  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep}`)) return `salve/policies/${relative(DEFAULT_POLICIES_DIR, abs).split(sep).join('/')}`;
+  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep}`))
+    return `salve/policies/${relative(DEFAULT_POLICIES_DIR, abs).split(sep).join('/')}`;
   const rel = relative(workspace, abs);
   return rel.startsWith('..') ? abs : rel.split(sep).join('/');
 }
@@ -41,7 +42,9 @@ export async function testPolicies(
     const first = own[0] ?? report.uncovered[0];
     annotations.push({
       level: 'error',
-      ...(first ? { file: annotationPath(workspace, first.file), ...(first.lines[0] ? { line: first.lines[0] } : {}) } : {}),
+      ...(first
+        ? { file: annotationPath(workspace, first.file), ...(first.lines[0] ? { line: first.lines[0] } : {}) }
+        : {}),
       title: 'policy coverage below threshold',
       message: `policy tests cover ${report.coverage}% of the policy lines, below the threshold of ${threshold}%${
         first ? `; not covered here: lines ${first.lines.slice(0, 20).join(', ')}` : ''

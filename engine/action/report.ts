@@ -18,12 +18,12 @@ export function emitAnnotations(annotations: readonly Annotation[]): void {
   }
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;');
 }
 
 function code(text: string): string {
-  return `<code>${escape(text)}</code>`;
+  return `<code>${escapeHtml(text)}</code>`;
 }
 
 export interface SummaryParts {
@@ -44,28 +44,31 @@ export function renderSummary(parts: SummaryParts): string {
       `<p>${ok ? '✅' : '❌'} Policy tests: ${t.passed} passed, ${t.failed} failed; coverage ${t.coverage}% (threshold ${parts.threshold}%)</p>`,
       true,
     );
-    if (t.failures.length > 0) s.addList(t.failures.map((f) => `${code(f.file)} ${escape(f.test)}: ${escape(f.message)}`));
+    if (t.failures.length > 0)
+      s.addList(t.failures.map((f) => `${code(f.file)} ${escapeHtml(f.test)}: ${escapeHtml(f.message)}`));
   }
   if (parts.verdicts.length > 0) {
     s.addTable([
       ['Remediation', 'Action', 'Target', 'Mode', 'Rules', 'Verdict'].map((data) => ({ data, header: true })),
       ...parts.verdicts.map((v) => [
         code(v.id),
-        escape(v.action ?? '?'),
-        escape(v.target ?? '?'),
-        escape(v.mode ?? '?'),
+        escapeHtml(v.action ?? '?'),
+        escapeHtml(v.target ?? '?'),
+        escapeHtml(v.mode ?? '?'),
         v.rules && v.rules.length > 0 ? v.rules.map(code).join(' ') : 'none',
         v.ok ? '✅ verified' : `❌ ${v.errors.length} problem${v.errors.length === 1 ? '' : 's'}`,
       ]),
     ]);
     for (const v of parts.verdicts.filter((x) => !x.ok)) {
-      s.addHeading(`❌ ${escape(v.id)}`, 3).addList(v.errors.map((e) => `${code(e.file)}: ${escape(e.reason)}`));
+      s.addHeading(`❌ ${escapeHtml(v.id)}`, 3).addList(v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`));
     }
   }
   if (parts.scope.length > 0) {
-    s.addHeading('❌ Changes outside the signed remediations', 3).addList(parts.scope.map((p) => `${code(p.file)}: ${escape(p.reason)}`));
+    s.addHeading('❌ Changes outside the signed remediations', 3).addList(
+      parts.scope.map((p) => `${code(p.file)}: ${escapeHtml(p.reason)}`),
+    );
   }
-  for (const note of parts.notes) s.addRaw(`<p>${escape(note)}</p>`, true);
+  for (const note of parts.notes) s.addRaw(`<p>${escapeHtml(note)}</p>`, true);
   const markdown = s.stringify();
   s.emptyBuffer();
   return markdown;

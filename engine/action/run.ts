@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { REMEDIATIONS_DIR } from '../publish/read.ts';
 import { loadConfig } from '../repo/index.ts';
+import type { Verdict } from '../verify/index.ts';
 import { loadBaseView } from './base-view.ts';
 import { changedPaths, mergeBase, resolveCommit } from './git-history.ts';
 import { type ActionEnv, readInputs, readPullRequest } from './inputs.ts';
@@ -13,7 +14,6 @@ import type { ScopeProblem } from './pr-scope.ts';
 import { emitAnnotations, renderSummary, setOutputs, writeSummary } from './report.ts';
 import type { ActionResult, Annotation } from './types.ts';
 import { remediationIds, verifyPullRequest } from './verify-pr.ts';
-import type { Verdict } from '../verify/index.ts';
 
 export async function runAction(env: ActionEnv): Promise<ActionResult> {
   const inputs = readInputs(env);
@@ -36,25 +36,51 @@ export async function runAction(env: ActionEnv): Promise<ActionResult> {
   if (!inputs.verify) notes.push('Remediation verification is off (input verify-remediations: false).');
   else if (!pr) notes.push('Not a pull_request event: no remediations to verify.');
   else {
-    const [base, head] = await Promise.all([resolveCommit(inputs.workspace, pr.baseSha), resolveCommit(inputs.workspace, pr.headSha)]);
+    const [base, head] = await Promise.all([
+      resolveCommit(inputs.workspace, pr.baseSha),
+      resolveCommit(inputs.workspace, pr.headSha),
+    ]);
     const since = (await mergeBase(inputs.workspace, base, head)) ?? base;
     const prFiles = await changedPaths(inputs.workspace, since, head);
-    if (remediationIds(prFiles).length === 0) notes.push(`No file under ${REMEDIATIONS_DIR}/ changed: not a remediation pull request.`);
+    if (remediationIds(prFiles).length === 0)
+      notes.push(`No file under ${REMEDIATIONS_DIR}/ changed: not a remediation pull request.`);
     else {
       const view = await loadBaseView(inputs.workspace, base, inputs);
-      ({ verdicts, scope } = await verifyPullRequest({ workspace: inputs.workspace, base: view, head, mergeBase: since, prFiles }));
+      ({ verdicts, scope } = await verifyPullRequest({
+        workspace: inputs.workspace,
+        base: view,
+        head,
+        mergeBase: since,
+        prFiles,
+      }));
     }
   }
   for (const v of verdicts) {
-    for (const e of v.errors) annotations.push({ level: 'error', file: e.file, title: `salve: remediation ${v.id} failed verification`, message: e.reason });
+    for (const e of v.errors)
+      annotations.push({
+        level: 'error',
+        file: e.file,
+        title: `salve: remediation ${v.id} failed verification`,
+        message: e.reason,
+      });
   }
-  for (const p of scope) annotations.push({ level: 'error', file: p.file, title: 'salve: change outside the signed remediations', message: p.reason });
+  for (const p of scope)
+    annotations.push({
+      level: 'error',
+      file: p.file,
+      title: 'salve: change outside the signed remediations',
+      message: p.reason,
+    });
 
   const verified = verdicts.filter((v) => v.ok).length;
   const ok = policiesOk && verified === verdicts.length && scope.length === 0;
   const summary = renderSummary({ policyTests, threshold: inputs.coverageThreshold, verdicts, scope, notes });
   emitAnnotations(annotations);
   await writeSummary(env, summary);
-  await setOutputs(env, { result: ok ? 'pass' : 'fail', verified: String(verified), remediations: String(verdicts.length) });
+  await setOutputs(env, {
+    result: ok ? 'pass' : 'fail',
+    verified: String(verified),
+    remediations: String(verdicts.length),
+  });
   return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary };
 }

@@ -2,10 +2,11 @@
  * Re-verifies every remediation a pull request adds or changes, with the base commit's policies
  * and keys, and checks that the pull request carries nothing its signed proofs do not cover.
  */
-import { canonicalJson, describeDecisionDiff, verifyEnvelope } from '../policy/index.ts';
+
 import { DsseEnvelope, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
-import { readRemediations, REMEDIATIONS_DIR } from '../publish/read.ts';
-import { verifyRef, type Verdict } from '../verify/index.ts';
+import { canonicalJson, describeDecisionDiff, verifyEnvelope } from '../policy/index.ts';
+import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
+import { type Verdict, verifyRef } from '../verify/index.ts';
 import type { BaseView } from './base-view.ts';
 import { isAncestor } from './git-history.ts';
 import { checkScope, type ScopeProblem } from './pr-scope.ts';
@@ -35,10 +36,30 @@ export async function verifyPullRequest(args: {
 }): Promise<PullRequestVerification> {
   const { workspace, base, head } = args;
   const ids = remediationIds(args.prFiles);
-  const verdicts = await verifyRef({ repoDir: workspace, ref: head, bundle: base.bundle, trustedKeys: base.trustedKeys, ids });
+  const verdicts = await verifyRef({
+    repoDir: workspace,
+    ref: head,
+    bundle: base.bundle,
+    trustedKeys: base.trustedKeys,
+    ids,
+  });
   const records = await readRemediations(workspace, head);
   for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, base, workspace);
-  const scope = await checkScope({ dir: workspace, head, mergeBase: args.mergeBase, prFiles: args.prFiles, ids, policies: base.policies });
+  const remediations = verdicts.map((v) => ({
+    id: v.id,
+    ok: v.ok,
+    ...(v.proof ? { baseCommit: v.proof.subject.baseCommit } : {}),
+  }));
+  // Remediations the PR changes but removes from the head are out of scope for verifyRef: keep their files checked.
+  for (const id of ids) if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false });
+  const scope = await checkScope({
+    dir: workspace,
+    head,
+    mergeBase: args.mergeBase,
+    prFiles: args.prFiles,
+    remediations,
+    policies: base.policies,
+  });
   for (const problem of scope) {
     const verdict = verdicts.find((v) => v.id === problem.remediation);
     if (verdict) {
@@ -73,7 +94,12 @@ function signedByTrustedKey(envelope: DsseEnvelope, base: BaseView): boolean {
  * when its signature fails), whether it was planned on the base branch, and, when it was signed
  * under other policies, what the base commit's policies decide for the same input.
  */
-async function explain(v: Verdict, files: Record<string, string> | undefined, base: BaseView, workspace: string): Promise<void> {
+async function explain(
+  v: Verdict,
+  files: Record<string, string> | undefined,
+  base: BaseView,
+  workspace: string,
+): Promise<void> {
   const claim = readClaim(files);
   const proof = v.proof ?? claim?.proof;
   if (!proof) return;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { K8sObject } from '../model/remediation.ts';
-import { closeSchema, compileCrdValidators, type CrdValidators, validateArgoRollouts } from './crd-schema.ts';
+import { type CrdValidators, closeSchema, compileCrdValidators, validateArgoRollouts } from './crd-schema.ts';
 
 const MANIFESTS = `
 apiVersion: argoproj.io/v1alpha1
@@ -78,7 +78,12 @@ describe('check/crd-schema', () => {
       spec.strategy.canary.steps[1] = { pasue: { duration: '5m' } };
     });
     expect(validateArgoRollouts([bad], validators)).toEqual([
-      { kind: 'Rollout', name: 'checkout', path: '/spec/strategy/canary/steps/1/pasue', message: 'unknown field "pasue"' },
+      {
+        kind: 'Rollout',
+        name: 'checkout',
+        path: '/spec/strategy/canary/steps/1/pasue',
+        message: 'unknown field "pasue"',
+      },
     ]);
   });
 
@@ -88,15 +93,30 @@ describe('check/crd-schema', () => {
       spec.replicas = 'three';
     });
     const problems = validateArgoRollouts([bad], validators);
-    expect(problems).toContainEqual({ kind: 'Rollout', name: 'checkout', path: '/spec/workloadref', message: 'unknown field "workloadref"' });
-    expect(problems).toContainEqual({ kind: 'Rollout', name: 'checkout', path: '/spec/replicas', message: 'must be integer' });
+    expect(problems).toContainEqual({
+      kind: 'Rollout',
+      name: 'checkout',
+      path: '/spec/workloadref',
+      message: 'unknown field "workloadref"',
+    });
+    expect(problems).toContainEqual({
+      kind: 'Rollout',
+      name: 'checkout',
+      path: '/spec/replicas',
+      message: 'must be integer',
+    });
   });
 
   it('catches an unknown field in an AnalysisTemplate metric provider', () => {
     const [, template] = objects(MANIFESTS.replace('address: http', 'adress: http'));
     const problems = validateArgoRollouts([template as K8sObject], validators);
     expect(problems).toEqual([
-      { kind: 'AnalysisTemplate', name: 'checkout-slo', path: '/spec/metrics/0/provider/prometheus/adress', message: 'unknown field "adress"' },
+      {
+        kind: 'AnalysisTemplate',
+        name: 'checkout-slo',
+        path: '/spec/metrics/0/provider/prometheus/adress',
+        message: 'unknown field "adress"',
+      },
     ]);
   });
 

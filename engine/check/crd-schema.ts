@@ -63,12 +63,23 @@ function mapValues(obj: Schema, fn: (v: unknown) => unknown): Schema {
 /** Compiles the shipped CRDs (≈ 1-2 s, mostly YAML parsing); pass the result to `validateArgoRollouts` to reuse it. */
 export function compileCrdValidators(dir = schemasDir()): CrdValidators {
   // Unoptimised code generation compiles these large schemas about three times faster.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, code: { optimize: false } });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    logger: false,
+    code: { optimize: false },
+  });
   const validators: CrdValidators = new Map();
   for (const file of CRD_FILES) {
     const path = join(dir, file);
     for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-      const crd = doc.toJS() as { spec?: { names?: { kind?: string }; versions?: Array<{ name: string; schema?: { openAPIV3Schema?: unknown } }> } };
+      const crd = doc.toJS() as {
+        spec?: {
+          names?: { kind?: string };
+          versions?: Array<{ name: string; schema?: { openAPIV3Schema?: unknown } }>;
+        };
+      };
       const kind = crd.spec?.names?.kind;
       for (const version of crd.spec?.versions ?? []) {
         const schema = version.schema?.openAPIV3Schema;
@@ -95,7 +106,10 @@ function describeError(err: ErrorObject): { path: string; message: string } {
   }
   if (err.keyword === 'enum') {
     const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
-    return { path: err.instancePath || '/', message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
+    return {
+      path: err.instancePath || '/',
+      message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+    };
   }
   return { path: err.instancePath || '/', message: err.message ?? err.keyword };
 }
@@ -112,7 +126,12 @@ export function validateArgoRollouts(objects: readonly K8sObject[], validators?:
     const name = obj.metadata?.name ?? '(unnamed)';
     const validate = (validators ?? defaultValidators()).get(`${obj.kind}/${version}`);
     if (!validate) {
-      problems.push({ kind: obj.kind, name, path: '/apiVersion', message: `no schema for ${obj.apiVersion} ${obj.kind}` });
+      problems.push({
+        kind: obj.kind,
+        name,
+        path: '/apiVersion',
+        message: `no schema for ${obj.apiVersion} ${obj.kind}`,
+      });
       continue;
     }
     const valid: boolean = validate(obj as unknown);

@@ -1,0 +1,232 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runAction } from '../../engine/action/run.ts';
+import type { ActionResult } from '../../engine/action/types.ts';
+import { generateEphemeralKey, publicKeyPem } from '../../engine/policy/index.ts';
+import {
+  actionEnvironment,
+  commitOn,
+  createPullRequestWorld,
+  type PullRequestWorld,
+  parseOutputs,
+  pullRequestEvent,
+  rewriteEnvelope,
+} from './world.ts';
+
+interface Run {
+  result: ActionResult;
+  stdout: string;
+  summary: string;
+  outputs: Record<string, string>;
+}
+
+describe('action', () => {
+  let w: PullRequestWorld;
+  beforeAll(async () => {
+    w = await createPullRequestWorld();
+  }, 60_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  async function act(head: string | null, inputs: Record<string, string> = {}): Promise<Run> {
+    const run = await actionEnvironment(w.repo, head ? pullRequestEvent(w.base, head) : null, {
+      'coverage-threshold': '90',
+      policies: '',
+      'trusted-keys': '',
+      'verify-remediations': 'true',
+      'test-policies': 'false',
+      ...inputs,
+    });
+    const chunks: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    });
+    try {
+      const result = await runAction(run.env);
+      return {
+        result,
+        stdout: chunks.join(''),
+        summary: await readFile(run.env.GITHUB_STEP_SUMMARY as string, 'utf8'),
+        outputs: parseOutputs(await readFile(run.env.GITHUB_OUTPUT as string, 'utf8')),
+      };
+    } finally {
+      spy.mockRestore();
+      await run.cleanup();
+    }
+  }
+
+  const proofFile = (id: string) => `.salve/remediations/${id}/proof.dsse.json`;
+  const reasons = (r: Run) => r.result.verdicts.flatMap((v) => v.errors.map((e) => `${e.file}: ${e.reason}`));
+
+  it('passes a remediation planned by salve, with its policy tests, and reports it in the summary and outputs', async () => {
+    const r = await act(w.valid.head, { 'test-policies': 'true' });
+    expect(reasons(r)).toEqual([]);
+    expect(r.result.annotations).toEqual([]);
+    expect(r.result).toMatchObject({ ok: true, verified: 1, checked: 1 });
+    expect(r.result.policyTests).toMatchObject({ failed: 0, ok: true });
+    expect(r.result.policyTests?.passed).toBeGreaterThan(50);
+    expect(r.outputs).toEqual({ result: 'pass', verified: '1', remediations: '1' });
+    const [verdict] = r.result.verdicts;
+    expect(verdict).toMatchObject({
+      id: w.valid.id,
+      ok: true,
+      action: 'raise-hpa-max-replicas',
+      target: 'staging/checkout/HorizontalPodAutoscaler/checkout',
+      mode: 'approve',
+    });
+    expect(verdict?.rules).toContain('guard.needs-review');
+    expect(r.summary).toContain('<th>Action</th><th>Target</th><th>Mode</th><th>Rules</th><th>Verdict</th>');
+    expect(r.summary).toContain(
+      `<td><code>${w.valid.id}</code></td><td>raise-hpa-max-replicas</td><td>staging/checkout/HorizontalPodAutoscaler/checkout</td><td>approve</td>`,
+    );
+    expect(r.summary).toContain('✅ verified');
+    expect(r.summary).toMatch(/Policy tests: \d+ passed, 0 failed; coverage [\d.]+% \(threshold 90%\)/);
+    expect(r.stdout).not.toContain('::error');
+  }, 60_000);
+
+  it('fails a proof whose signed payload was edited, naming the envelope and the bad signature', async () => {
+    const head = await commitOn(w.repo, w.valid.head, 'Let it merge itself', () =>
+      rewriteEnvelope(join(w.repo, proofFile(w.valid.id)), (proof) => {
+        proof.decision.mode = 'automate';
+      }),
+    );
+    const r = await act(head);
+    expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+    expect(reasons(r)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${proofFile(w.valid.id)}: bad signature: the signature by trusted key [0-9a-f]{64} does not match the payload$`,
+        ),
+      ),
+    );
+    expect(r.outputs).toEqual({ result: 'fail', verified: '0', remediations: '1' });
+    expect(r.stdout).toContain(`file=${proofFile(w.valid.id)}::bad signature`);
+    // What the tampered proof claims is still shown, beside the failure.
+    expect(r.result.verdicts[0]).toMatchObject({ action: 'raise-hpa-max-replicas', mode: 'automate', ok: false });
+    expect(r.summary).toContain(`❌ ${w.valid.id}`);
+    expect(r.summary).toContain('bad signature');
+  }, 60_000);
+
+  it('fails a proof re-signed with a key the base commit does not trust, unless the workflow trusts that key', async () => {
+    const other = generateEphemeralKey();
+    const head = await commitOn(w.repo, w.valid.head, 'Sign it ourselves', () =>
+      rewriteEnvelope(join(w.repo, proofFile(w.valid.id)), () => {}, other),
+    );
+    const r = await act(head);
+    expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+    expect(reasons(r)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${proofFile(w.valid.id)}: no trusted key matched: signed by ${other.keyid}; trusted [0-9a-f]{64}`),
+      ),
+    );
+    expect(r.stdout).toMatch(
+      /::error title=.*,file=\.salve\/remediations\/.*\/proof\.dsse\.json::no trusted key matched/,
+    );
+
+    const trusted = await act(head, { 'trusted-keys': publicKeyPem(other) });
+    expect(reasons(trusted)).toEqual([]);
+    expect(trusted.result).toMatchObject({ ok: true, verified: 1 });
+    expect(trusted.result.verdicts[0]?.keyid).toBe(other.keyid);
+  }, 60_000);
+
+  it('stops with a ConfigError when a trusted key file is not in the base commit', async () => {
+    await expect(act(w.valid.head, { 'trusted-keys': 'keys/ops.pub' })).rejects.toThrow(
+      /^trusted key file keys\/ops\.pub \(input trusted-keys\) is not in the base commit [0-9a-f]{12}$/,
+    );
+  }, 60_000);
+
+  it('fails an extra change to the overlay after the remediation was signed, naming the file', async () => {
+    const overlay = 'apps/checkout/overlays/staging/kustomization.yaml';
+    const head = await commitOn(w.repo, w.valid.head, 'Also bump the image', async () => {
+      const file = join(w.repo, overlay);
+      const text = await readFile(file, 'utf8');
+      expect(text).toMatch(/newTag: \S+/);
+      await writeFile(file, text.replace(/newTag: \S+/, 'newTag: 9.9.9'));
+    });
+    const r = await act(head);
+    expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+    const all = reasons(r);
+    expect(all).toContainEqual(expect.stringMatching(new RegExp(`^${proofFile(w.valid.id)}: changes digest differs`)));
+    expect(all).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${overlay}: changed after ${w.valid.id} was signed in commit ${w.valid.head.slice(0, 12)}: not covered by its proof$`,
+        ),
+      ),
+    );
+    expect(r.stdout).toContain(`file=${overlay}::changed after ${w.valid.id} was signed`);
+  }, 60_000);
+
+  it('fails a PR that loosens a policy and carries a remediation signed under the loosened policy', async () => {
+    const r = await act(w.loosened.head);
+    expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+    const all = reasons(r);
+    const envelope = proofFile(w.loosened.id);
+    expect(all).toContainEqual(expect.stringMatching(new RegExp(`^${envelope}: policy bundle differs`)));
+    expect(all).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${envelope}: signed under policies other than the base commit's .*; with the base commit's policies the decision is different: mode automate vs approve; rule now fires: guard\\.needs-review \\(require-approval\\)`,
+        ),
+      ),
+    );
+    expect(all).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${envelope}: planned on commit [0-9a-f]{12}, which is not on the base branch`),
+      ),
+    );
+    expect(r.result.annotations).toContainEqual(
+      expect.objectContaining({
+        file: 'policy/guard.rego',
+        message: expect.stringMatching(
+          /^changed by this pull request outside any signed remediation: it is policy or trust configuration/,
+        ),
+      }),
+    );
+    expect(r.summary).toContain('Changes outside the signed remediations');
+    expect(r.outputs.result).toBe('fail');
+  }, 60_000);
+
+  it('annotates a failing policy test on its Rego file and line, and coverage below the threshold', async () => {
+    const broken = join(w.repo, 'policy', 'broken_test.rego');
+    await writeFile(
+      broken,
+      'package broken_test\n\nimport data.salve.custom.guard\n\ntest_rollback_needs_review if {\n\tcount(guard.rules) == 1 with input as {"action": {"id": "rollback-image"}}\n}\n',
+    );
+    try {
+      const r = await act(null, { 'test-policies': 'true', 'coverage-threshold': '100' });
+      expect(r.result).toMatchObject({ ok: false, checked: 0 });
+      expect(r.result.annotations).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          file: 'policy/broken_test.rego',
+          line: 5,
+          title: 'policy test failed: broken_test.test_rollback_needs_review',
+        }),
+      );
+      expect(r.stdout).toContain(
+        '::error title=policy test failed%3A broken_test.test_rollback_needs_review,file=policy/broken_test.rego,line=5::',
+      );
+      expect(r.result.annotations).toContainEqual(
+        expect.objectContaining({
+          title: 'policy coverage below threshold',
+          message: expect.stringMatching(/below the threshold of 100%/),
+        }),
+      );
+      expect(r.summary).toContain('Not a pull_request event');
+      expect(r.outputs).toEqual({ result: 'fail', verified: '0', remediations: '0' });
+    } finally {
+      await rm(broken);
+    }
+  }, 60_000);
+
+  it('does nothing beyond policy tests on a pull request that changes no remediation', async () => {
+    const head = await commitOn(w.repo, w.base, 'Docs', () => writeFile(join(w.repo, 'NOTES.md'), 'notes\n'));
+    const r = await act(head);
+    expect(r.result).toMatchObject({ ok: true, checked: 0, verified: 0 });
+    expect(r.summary).toContain('not a remediation pull request');
+  }, 60_000);
+});
