@@ -13,6 +13,7 @@ import { recordPullRequest } from './observations.ts';
 import { signDetached, unlockKey } from './pgp.ts';
 import { type RefLedger, openLedger } from './ref-ledger.ts';
 import { applyChanges } from './tree.ts';
+import { writeSignedCommit } from './commit-object.ts';
 
 export interface PublishLocalOptions {
   dir: string;
@@ -55,19 +56,11 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   const key = await unlockKey(opts.signing);
   const signature = { name: opts.author.name, email: opts.author.email, timestamp: Math.floor(opts.now.getTime() / 1000), timezoneOffset: 0 };
   const commit = await step('commit', () =>
-    git.commit({
-      fs,
+    writeSignedCommit(
       gitdir,
-      ref,
-      noUpdateBranch: true,
-      message: req.commitMessage,
-      tree,
-      parent: [req.baseCommit],
-      author: signature,
-      committer: signature,
-      signingKey: opts.signing.armoredPrivateKey,
-      onSign: async ({ payload }) => ({ signature: await signDetached(key, payload) }),
-    }),
+      { tree, parents: [req.baseCommit], author: signature, message: req.commitMessage },
+      (payload) => signDetached(key, payload),
+    ),
   );
   const ledger = openLedger(gitdir);
   await ledger.write(ref, commit);
