@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAction } from '../../engine/action/run.ts';
 import type { ActionResult } from '../../engine/action/types.ts';
@@ -13,6 +15,8 @@ import {
   pullRequestEvent,
   rewriteEnvelope,
 } from './world.ts';
+
+const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 interface Run {
   result: ActionResult;
@@ -221,6 +225,33 @@ describe('action', () => {
     } finally {
       await rm(broken);
     }
+  }, 60_000);
+
+  it('runs as shipped: node dist/index.js finds its policies and schemas, passes a valid PR and fails a tampered one', async () => {
+    const ship = async (head: string) => {
+      const run = await actionEnvironment(w.repo, pullRequestEvent(w.base, head), { 'test-policies': 'true', 'coverage-threshold': '90' });
+      try {
+        const child = await new Promise<{ code: number | null; stdout: string }>((done, fail) => {
+          execFile(process.execPath, [DIST], { env: run.env, cwd: w.repo }, (err, stdout) => {
+            if (err && typeof err.code !== 'number') fail(err);
+            else done({ code: err ? (err.code as number) : 0, stdout });
+          });
+        });
+        return { ...child, outputs: parseOutputs(await readFile(run.env.GITHUB_OUTPUT as string, 'utf8')) };
+      } finally {
+        await run.cleanup();
+      }
+    };
+    const good = await ship(w.valid.head);
+    expect(good.stdout).not.toContain('::error');
+    expect(good).toMatchObject({ code: 0, outputs: { result: 'pass', verified: '1', remediations: '1' } });
+    const tampered = await commitOn(w.repo, w.valid.head, 'Explain it differently', () =>
+      writeFile(join(w.repo, `.salve/remediations/${w.valid.id}/explanation.md`), 'Trust me.\n'),
+    );
+    const bad = await ship(tampered);
+    expect(bad).toMatchObject({ code: 1, outputs: { result: 'fail', verified: '0', remediations: '1' } });
+    expect(bad.stdout).toContain(`file=.salve/remediations/${w.valid.id}/explanation.md::changed after ${w.valid.id} was signed`);
+    expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation(s) failed verification');
   }, 60_000);
 
   it('does nothing beyond policy tests on a pull request that changes no remediation', async () => {

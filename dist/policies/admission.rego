@@ -1,0 +1,143 @@
+# salve.admission: which action is admissible where and when.
+#
+# Reads: input.action.{id,family}, input.namespace.{name,labels}, input.environment.tier,
+# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,freeze},
+# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds}.
+# Every rule reports itself as {id, effect, message} in `rules`.
+package salve.admission
+
+# The tier a namespace label pins, else the environment's tier.
+tier := input.namespace.labels["salve.dev/tier"] if {
+	input.namespace.labels["salve.dev/tier"] != ""
+} else := input.environment.tier
+
+pci if tier == "pci"
+
+pci if input.environment.tier == "pci"
+
+production if tier == "production"
+
+production if input.environment.tier == "production"
+
+resource_risk_types := {"resource-pressure", "scaling"}
+
+rollback_min_risk := 0.7
+
+rules contains {
+	"id": "admission.protected-namespace",
+	"effect": "deny",
+	"message": sprintf("namespace %s is protected (settings.protectedNamespaces)", [input.namespace.name]),
+} if {
+	input.namespace.name in input.settings.protectedNamespaces
+}
+
+rules contains {
+	"id": "admission.safety-lock",
+	"effect": "deny",
+	"message": sprintf("namespace %s carries the label salve.dev/safety-lock=true", [input.namespace.name]),
+} if {
+	input.namespace.labels["salve.dev/safety-lock"] == "true"
+}
+
+rules contains {
+	"id": "admission.change-freeze",
+	"effect": "deny",
+	"message": sprintf("change freeze %s is active", [object.get(input.time.freeze, "name", "(unnamed)")]),
+} if {
+	input.time.freeze.active == true
+}
+
+rules contains {
+	"id": "admission.pci-workload",
+	"effect": "deny",
+	"message": sprintf("tier pci forbids automated workload actions (%s)", [input.action.id]),
+} if {
+	pci
+	input.action.family == "workload"
+}
+
+rules contains {
+	"id": "admission.risk-below-threshold",
+	"effect": "advisory",
+	"message": sprintf("risk %v is below the threshold %v: observe only", [input.incident.risk.score, input.settings.riskThreshold]),
+} if {
+	input.incident.risk.score < input.settings.riskThreshold
+}
+
+rules contains {
+	"id": "admission.out-of-hours",
+	"effect": "advisory",
+	"message": "outside business hours in production: advisory changes only",
+} if {
+	input.time.businessHours == false
+	production
+}
+
+# Rollback: only shortly after the release it undoes, and only for a high risk.
+rules contains {
+	"id": "admission.rollback-release-age",
+	"effect": "deny",
+	"message": "rollback needs a known release age: none was found",
+} if {
+	input.action.id == "rollback-image"
+	input.release.ageSeconds == null
+}
+
+rules contains {
+	"id": "admission.rollback-release-age",
+	"effect": "deny",
+	"message": sprintf("rollback undoes a release %vs old, not below %vs", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
+} if {
+	input.action.id == "rollback-image"
+	is_number(input.release.ageSeconds)
+	input.release.ageSeconds >= input.settings.rollbackMaxReleaseAgeSeconds
+}
+
+rules contains {
+	"id": "admission.rollback-risk",
+	"effect": "deny",
+	"message": sprintf("rollback needs risk >= %v, got %v", [rollback_min_risk, input.incident.risk.score]),
+} if {
+	input.action.id == "rollback-image"
+	input.incident.risk.score < rollback_min_risk
+}
+
+rules contains {
+	"id": "admission.rollback-recent-release",
+	"effect": "allow",
+	"message": sprintf("rollback of a release %vs old (below %vs) at risk %v >= %v", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
+} if {
+	input.action.id == "rollback-image"
+	is_number(input.release.ageSeconds)
+	input.release.ageSeconds < input.settings.rollbackMaxReleaseAgeSeconds
+	input.incident.risk.score >= rollback_min_risk
+}
+
+# Resource actions answer resource pressure or scaling, nothing else.
+rules contains {
+	"id": "admission.resource-risk-type",
+	"effect": "deny",
+	"message": sprintf("resource action %s does not answer risk type %s (needs resource-pressure or scaling)", [input.action.id, input.incident.risk.type]),
+} if {
+	input.action.family == "resources"
+	not input.incident.risk.type in resource_risk_types
+}
+
+rules contains {
+	"id": "admission.resource-pressure-tune",
+	"effect": "allow",
+	"message": sprintf("resource action %s answers risk type %s", [input.action.id, input.incident.risk.type]),
+} if {
+	input.action.family == "resources"
+	input.incident.risk.type in resource_risk_types
+}
+
+rules contains {
+	"id": "admission.namespace-open",
+	"effect": "allow",
+	"message": sprintf("namespace %s is neither protected nor safety-locked, and no freeze is active", [input.namespace.name]),
+} if {
+	not input.namespace.name in input.settings.protectedNamespaces
+	not input.namespace.labels["salve.dev/safety-lock"] == "true"
+	not input.time.freeze.active == true
+}

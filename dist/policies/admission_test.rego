@@ -1,0 +1,118 @@
+package salve.admission_test
+
+import data.salve.admission
+import data.salve.fixtures_test as f
+
+test_open_namespace_allows if {
+	rules := admission.rules with input as f.base
+	f.fired(rules, "admission.namespace-open", "allow")
+	f.fired(rules, "admission.resource-pressure-tune", "allow")
+	not "deny" in {r.effect | some r in rules}
+}
+
+test_protected_namespace_denied if {
+	rules := admission.rules with input as f.with_({"namespace": {"name": "kube-system"}})
+	f.fired(rules, "admission.protected-namespace", "deny")
+	not "admission.namespace-open" in f.ids(rules)
+}
+
+test_safety_lock_denied if {
+	rules := admission.rules with input as f.with_({"namespace": {"labels": {"salve.dev/safety-lock": "true"}}})
+	f.fired(rules, "admission.safety-lock", "deny")
+}
+
+test_safety_lock_false_not_denied if {
+	rules := admission.rules with input as f.with_({"namespace": {"labels": {"salve.dev/safety-lock": "false"}}})
+	not "admission.safety-lock" in f.ids(rules)
+}
+
+test_freeze_denied_with_name if {
+	rules := admission.rules with input as f.with_({"time": {"freeze": {"active": true, "name": "black-friday"}}})
+	some r in rules
+	r.id == "admission.change-freeze"
+	r.effect == "deny"
+	contains(r.message, "black-friday")
+}
+
+test_freeze_without_name if {
+	rules := admission.rules with input as f.with_({"time": {"freeze": {"active": true}}})
+	some r in rules
+	r.id == "admission.change-freeze"
+	contains(r.message, "(unnamed)")
+}
+
+test_pci_label_forbids_workload if {
+	inp := object.union(f.rollback, {"namespace": {"labels": {"salve.dev/tier": "pci"}}})
+	rules := admission.rules with input as inp
+	f.fired(rules, "admission.pci-workload", "deny")
+}
+
+test_pci_environment_forbids_workload if {
+	inp := object.union(f.rollback, {"environment": {"tier": "pci"}})
+	rules := admission.rules with input as inp
+	f.fired(rules, "admission.pci-workload", "deny")
+}
+
+test_pci_allows_resources if {
+	rules := admission.rules with input as f.with_({"environment": {"tier": "pci"}})
+	not "admission.pci-workload" in f.ids(rules)
+}
+
+test_namespace_tier_label_wins if {
+	admission.tier == "pci" with input as f.with_({"namespace": {"labels": {"salve.dev/tier": "pci"}}})
+	admission.tier == "staging" with input as f.with_({"namespace": {"labels": {"salve.dev/tier": ""}}})
+}
+
+test_low_risk_is_advisory if {
+	rules := admission.rules with input as f.with_({"incident": {"risk": {"score": 0.2}}})
+	f.fired(rules, "admission.risk-below-threshold", "advisory")
+}
+
+test_out_of_hours_production_advisory if {
+	inp := object.union(f.production, {"time": {"businessHours": false}})
+	rules := admission.rules with input as inp
+	f.fired(rules, "admission.out-of-hours", "advisory")
+}
+
+test_out_of_hours_staging_fine if {
+	rules := admission.rules with input as f.with_({"time": {"businessHours": false}})
+	not "admission.out-of-hours" in f.ids(rules)
+}
+
+test_production_by_label if {
+	admission.production with input as f.with_({"namespace": {"labels": {"salve.dev/tier": "production"}}})
+}
+
+test_rollback_recent_release_allowed if {
+	rules := admission.rules with input as f.rollback
+	f.fired(rules, "admission.rollback-recent-release", "allow")
+	not "deny" in {r.effect | some r in rules}
+}
+
+test_rollback_without_release_age_denied if {
+	rules := admission.rules with input as object.union(f.rollback, {"release": {"ageSeconds": null}})
+	f.fired(rules, "admission.rollback-release-age", "deny")
+	not "admission.rollback-recent-release" in f.ids(rules)
+}
+
+test_rollback_old_release_denied if {
+	rules := admission.rules with input as object.union(f.rollback, {"release": {"ageSeconds": 7200}})
+	f.fired(rules, "admission.rollback-release-age", "deny")
+}
+
+test_rollback_low_risk_denied if {
+	rules := admission.rules with input as object.union(f.rollback, {"incident": {"risk": {"score": 0.6}}})
+	f.fired(rules, "admission.rollback-risk", "deny")
+	not "admission.rollback-recent-release" in f.ids(rules)
+}
+
+test_resource_action_wrong_risk_type_denied if {
+	rules := admission.rules with input as f.with_({"incident": {"risk": {"type": "crash-loop"}}})
+	f.fired(rules, "admission.resource-risk-type", "deny")
+	not "admission.resource-pressure-tune" in f.ids(rules)
+}
+
+test_resource_action_scaling_allowed if {
+	rules := admission.rules with input as f.hpa
+	f.fired(rules, "admission.resource-pressure-tune", "allow")
+}

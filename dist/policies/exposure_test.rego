@@ -1,0 +1,111 @@
+package salve.exposure_test
+
+import data.salve.exposure
+import data.salve.fixtures_test as f
+import data.salve.main
+
+slo := {
+	"name": "http-availability",
+	"prometheus": {"address": "http://prometheus:9090"},
+	"errorRate": {"query": "errors{service=\"{{args.service}}\"}", "max": 0.01},
+	"latency": {"query": "p99{service=\"{{args.service}}\"}", "maxSeconds": 0.5},
+}
+
+with_slos := object.union(f.production, {"settings": {"slos": [slo]}})
+
+# The input as the engine hands it to the main decision: the plan policy chose, and what it rendered.
+canary(inp) := object.union(inp, {"exposure": {"plan": p, "change": {"fields": [], "objects": []}, "objects": []}}) if {
+	p := exposure.plan with input as inp
+}
+
+rollback := object.union(with_slos, {"action": {"id": "rollback-image", "family": "workload", "disruption": 3}})
+
+test_staging_needs_no_canary if {
+	not exposure.plan with input as f.base
+	d := main.decision with input as f.base
+	d.allowed
+	every r in d.rules { not startswith(r.id, "exposure.") }
+}
+
+test_hpa_raise_in_production_needs_no_canary if {
+	inp := object.union(with_slos, {"action": {"id": "raise-hpa-max-replicas"}, "target": {"kind": "HorizontalPodAutoscaler"}})
+	not exposure.plan with input as inp
+}
+
+test_statefulset_needs_no_canary if {
+	not exposure.plan with input as object.union(with_slos, {"target": {"kind": "StatefulSet"}})
+}
+
+test_namespace_label_makes_production if {
+	inp := object.union(f.base, {"namespace": {"labels": {"salve.dev/tier": "production"}}})
+	p := exposure.plan with input as inp
+	p.strategy == "canary"
+}
+
+test_memory_raise_in_production_two_steps if {
+	p := exposure.plan with input as with_slos
+	[s.weight | some s in p.steps] == [25, 50]
+	[s.pauseSeconds | some s in p.steps] == [300, 300]
+	p.scaleDown == "progressively"
+	p.analysis.slo == "http-availability"
+	p.analysis.metrics[0].successCondition == "result[0] <= 0.01"
+	p.analysis.metrics[0].failureCondition == "result[0] > 0.01"
+	p.analysis.metrics[1].successCondition == "result[0] <= 0.5"
+	p.analysis.metrics[1].query == slo.latency.query
+	p.reason == "raise-memory-limit in production (disruption 1) ships as a canary: 25% → 50% → 100%"
+}
+
+test_rollback_in_production_smaller_first_step_longer_dwell if {
+	p := exposure.plan with input as rollback
+	[s.weight | some s in p.steps] == [10, 30, 60]
+	every s in p.steps { s.pauseSeconds == 600 }
+}
+
+test_required_without_exposure_is_denied if {
+	d := main.decision with input as with_slos
+	not d.allowed
+	some r in d.rules
+	r.id == "exposure.plan-missing"
+}
+
+test_matching_plan_is_allowed if {
+	d := main.decision with input as canary(with_slos)
+	d.allowed
+	some r in d.rules
+	r.id == "exposure.canary"
+	r.effect == "allow"
+}
+
+test_weakened_plan_is_denied if {
+	good := canary(with_slos)
+	weak := object.union(good, {"exposure": {"plan": {"steps": [{"weight": 100, "pauseSeconds": 0, "analysis": false}]}}})
+	d := main.decision with input as weak
+	not d.allowed
+	some r in d.rules
+	r.id == "exposure.plan-differs"
+}
+
+test_canary_where_none_is_needed_is_denied if {
+	inp := object.union(f.base, {"exposure": {"plan": {}, "change": {"fields": [], "objects": []}, "objects": []}})
+	d := main.decision with input as inp
+	not d.allowed
+	some r in d.rules
+	r.id == "exposure.unexpected"
+}
+
+test_no_slo_requires_approval if {
+	trusted := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "*", "mode": "automate"}]}})
+	p := exposure.plan with input as trusted
+	p.analysis == null
+	d := main.decision with input as canary(trusted)
+	d.allowed
+	d.mode == "approve"
+	some r in d.rules
+	r.id == "exposure.no-guard-rails"
+}
+
+test_plan_ignores_exposure_and_change if {
+	a := exposure.plan with input as with_slos
+	b := exposure.plan with input as object.union(canary(with_slos), {"change": {"fields": [], "objects": [{"op": "add"}]}})
+	a == b
+}

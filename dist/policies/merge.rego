@@ -1,0 +1,66 @@
+# salve.merge: the trust ladder (observe, approve, automate) per environment and action.
+#
+# Reads: input.environment.{name,tier}, input.action.{id,family}, input.target.kind,
+# input.namespace.labels["salve.dev/tier"], input.incident.risk.confidence, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds}.
+# Exposes `base_mode` (the trust ladder's answer before any require-approval) and `rules`.
+package salve.merge
+
+# `*` matches anything, including an empty string; no other glob syntax is special.
+matches(pattern, value) if glob.match(pattern, null, value)
+
+# Indices of the trust rules that match, in order: the first one wins.
+matching := [i |
+	some i, rule in input.settings.trust
+	matches(rule.environment, input.environment.name)
+	matches(rule.action, input.action.id)
+]
+
+matched := input.settings.trust[matching[0]]
+
+base_mode := matched.mode if {
+	count(matching) > 0
+} else := input.settings.defaultMode
+
+# How the base mode shows in the rules: automate allows, approve asks, observe only advises.
+mode_effect := {"automate": "allow", "approve": "require-approval", "observe": "advisory"}
+
+rules contains {
+	"id": "merge.trust-rule",
+	"effect": mode_effect[base_mode],
+	"message": sprintf("trust rule #%d (environment %s, action %s) sets %s", [matching[0] + 1, matched.environment, matched.action, base_mode]),
+} if {
+	count(matching) > 0
+}
+
+rules contains {
+	"id": "merge.trust-default",
+	"effect": mode_effect[base_mode],
+	"message": sprintf("no trust rule matches environment %s and action %s: default mode %s", [input.environment.name, input.action.id, base_mode]),
+} if {
+	count(matching) == 0
+}
+
+rules contains {
+	"id": "merge.low-confidence",
+	"effect": "require-approval",
+	"message": sprintf("confidence %v is below %v", [input.incident.risk.confidence, input.settings.confidenceThreshold]),
+} if {
+	input.incident.risk.confidence < input.settings.confidenceThreshold
+}
+
+rules contains {
+	"id": "merge.sensitive-kind",
+	"effect": "require-approval",
+	"message": sprintf("%s is a sensitive kind (settings.sensitiveKinds)", [input.target.kind]),
+} if {
+	input.target.kind in input.settings.sensitiveKinds
+}
+
+rules contains {
+	"id": "merge.production-workload",
+	"effect": "require-approval",
+	"message": sprintf("workload action %s in production needs a human", [input.action.id]),
+} if {
+	data.salve.admission.production
+	input.action.family == "workload"
+}

@@ -1,0 +1,71 @@
+package salve.merge_test
+
+import data.salve.fixtures_test as f
+import data.salve.merge
+
+test_first_matching_trust_rule_wins if {
+	inp := f.with_({"settings": {"trust": [
+		{"environment": "prod*", "action": "*", "mode": "observe"},
+		{"environment": "staging", "action": "raise-*", "mode": "automate"},
+		{"environment": "*", "action": "*", "mode": "approve"},
+	]}})
+	merge.base_mode == "automate" with input as inp
+	rules := merge.rules with input as inp
+	some r in rules
+	r.id == "merge.trust-rule"
+	r.effect == "allow"
+	contains(r.message, "#2")
+}
+
+test_default_mode_when_no_rule_matches if {
+	merge.base_mode == "approve" with input as f.production
+	rules := merge.rules with input as f.production
+	f.fired(rules, "merge.trust-default", "require-approval")
+}
+
+test_observe_trust_is_advisory if {
+	inp := f.with_({"settings": {"trust": [{"environment": "*", "action": "*", "mode": "observe"}]}})
+	rules := merge.rules with input as inp
+	f.fired(rules, "merge.trust-rule", "advisory")
+}
+
+test_action_pattern_must_match if {
+	inp := f.with_({"settings": {"trust": [{"environment": "staging", "action": "rollback-*", "mode": "automate"}]}})
+	merge.base_mode == "approve" with input as inp
+}
+
+test_low_confidence_requires_approval if {
+	rules := merge.rules with input as f.with_({"incident": {"risk": {"confidence": 0.5}}})
+	f.fired(rules, "merge.low-confidence", "require-approval")
+}
+
+test_high_confidence_no_approval if {
+	rules := merge.rules with input as f.base
+	not "merge.low-confidence" in f.ids(rules)
+	not "merge.sensitive-kind" in f.ids(rules)
+	not "merge.production-workload" in f.ids(rules)
+}
+
+test_statefulset_requires_approval if {
+	rules := merge.rules with input as f.with_({"target": {"kind": "StatefulSet"}})
+	f.fired(rules, "merge.sensitive-kind", "require-approval")
+}
+
+test_production_workload_requires_approval if {
+	inp := object.union(f.rollback, {"environment": {"name": "production", "tier": "production"}})
+	rules := merge.rules with input as inp
+	f.fired(rules, "merge.production-workload", "require-approval")
+}
+
+test_production_resources_no_workload_rule if {
+	rules := merge.rules with input as f.production
+	not "merge.production-workload" in f.ids(rules)
+}
+
+test_wildcard_spans_dots if {
+	inp := f.with_({
+		"environment": {"name": "prod.eu-west"},
+		"settings": {"trust": [{"environment": "prod*", "action": "raise-*", "mode": "automate"}]},
+	})
+	merge.base_mode == "automate" with input as inp
+}

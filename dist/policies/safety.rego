@@ -1,0 +1,303 @@
+# salve.safety: bounds on every action parameter, and the blast radius of the rendered change.
+#
+# Action params contract (the engine's action plugins produce these):
+#   raise-memory-limit      {container, from, to, fromBytes, toBytes}   from/to as written ("256Mi"), bytes as numbers
+#   raise-cpu-limit         {container, from, to, fromMillis, toMillis} from/to as written ("500m"), millicores as numbers
+#   raise-hpa-max-replicas  {from, to}                                  integers (spec.maxReplicas before and after)
+#   rollback-image          {container, image, fromTag, toTag}          image without tag; the tag now and the tag restored
+#
+# Reads: input.action.{id,params}, input.change.{fields,objects}, input.settings.bounds.
+package salve.safety
+
+bounds := input.settings.bounds
+
+params := input.action.params
+
+known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replicas", "rollback-image"}
+
+# Most fields one change may touch, whatever the action.
+max_fields := 4
+
+container_path(suffix) := sprintf("/spec/template/spec/containers[name=%s]/%s", [params.container, suffix])
+
+# The fields each action may change (its declared family of fields).
+allowed_paths := {container_path("resources/limits/memory"), container_path("resources/requests/memory")} if {
+	input.action.id == "raise-memory-limit"
+} else := {container_path("resources/limits/cpu"), container_path("resources/requests/cpu")} if {
+	input.action.id == "raise-cpu-limit"
+} else := {"/spec/maxReplicas"} if {
+	input.action.id == "raise-hpa-max-replicas"
+} else := {container_path("image")} if {
+	input.action.id == "rollback-image"
+}
+
+gib := 1073741824
+
+mib := 1048576
+
+human_bytes(b) := sprintf("%dGi", [floor(b / gib)]) if {
+	b % gib == 0
+} else := sprintf("%dMi", [floor(b / mib)]) if {
+	b % mib == 0
+} else := sprintf("%d", [b])
+
+# A raise is checked by three bounds: it raises, it stays within factor x before, it stays under the cap.
+invalid_raise(from, to) if not is_number(from)
+
+invalid_raise(from, to) if not is_number(to)
+
+invalid_raise(from, to) if {
+	is_number(from)
+	from <= 0
+}
+
+# ---- memory ----------------------------------------------------------------------------------
+
+rules contains {
+	"id": "safety.memory-params",
+	"effect": "deny",
+	"message": "raise-memory-limit needs numeric params fromBytes > 0 and toBytes",
+} if {
+	input.action.id == "raise-memory-limit"
+	invalid_raise(object.get(params, "fromBytes", null), object.get(params, "toBytes", null))
+}
+
+rules contains {
+	"id": "safety.memory-not-raise",
+	"effect": "deny",
+	"message": sprintf("memory %s → %s is not a raise", [params.from, params.to]),
+} if {
+	input.action.id == "raise-memory-limit"
+	params.toBytes <= params.fromBytes
+}
+
+rules contains {
+	"id": "safety.memory-over-factor",
+	"effect": "deny",
+	"message": sprintf("memory %s → %s exceeds %vx the current limit", [params.from, params.to, bounds.memoryMaxFactor]),
+} if {
+	input.action.id == "raise-memory-limit"
+	params.toBytes > params.fromBytes * bounds.memoryMaxFactor
+}
+
+rules contains {
+	"id": "safety.memory-over-cap",
+	"effect": "deny",
+	"message": sprintf("memory %s → %s exceeds the %s cap", [params.from, params.to, human_bytes(bounds.memoryCapBytes)]),
+} if {
+	input.action.id == "raise-memory-limit"
+	params.toBytes > bounds.memoryCapBytes
+}
+
+rules contains {
+	"id": "safety.memory-within-bounds",
+	"effect": "allow",
+	"message": sprintf("memory %s → %s within %vx and %s cap", [params.from, params.to, bounds.memoryMaxFactor, human_bytes(bounds.memoryCapBytes)]),
+} if {
+	input.action.id == "raise-memory-limit"
+	not invalid_raise(object.get(params, "fromBytes", null), object.get(params, "toBytes", null))
+	params.toBytes > params.fromBytes
+	params.toBytes <= params.fromBytes * bounds.memoryMaxFactor
+	params.toBytes <= bounds.memoryCapBytes
+}
+
+# ---- cpu -------------------------------------------------------------------------------------
+
+rules contains {
+	"id": "safety.cpu-params",
+	"effect": "deny",
+	"message": "raise-cpu-limit needs numeric params fromMillis > 0 and toMillis",
+} if {
+	input.action.id == "raise-cpu-limit"
+	invalid_raise(object.get(params, "fromMillis", null), object.get(params, "toMillis", null))
+}
+
+rules contains {
+	"id": "safety.cpu-not-raise",
+	"effect": "deny",
+	"message": sprintf("cpu %s → %s is not a raise", [params.from, params.to]),
+} if {
+	input.action.id == "raise-cpu-limit"
+	params.toMillis <= params.fromMillis
+}
+
+rules contains {
+	"id": "safety.cpu-over-factor",
+	"effect": "deny",
+	"message": sprintf("cpu %s → %s exceeds %vx the current limit", [params.from, params.to, bounds.cpuMaxFactor]),
+} if {
+	input.action.id == "raise-cpu-limit"
+	params.toMillis > params.fromMillis * bounds.cpuMaxFactor
+}
+
+rules contains {
+	"id": "safety.cpu-over-cap",
+	"effect": "deny",
+	"message": sprintf("cpu %s → %s exceeds the %dm cap", [params.from, params.to, bounds.cpuCapMillis]),
+} if {
+	input.action.id == "raise-cpu-limit"
+	params.toMillis > bounds.cpuCapMillis
+}
+
+rules contains {
+	"id": "safety.cpu-within-bounds",
+	"effect": "allow",
+	"message": sprintf("cpu %s → %s within %vx and %dm cap", [params.from, params.to, bounds.cpuMaxFactor, bounds.cpuCapMillis]),
+} if {
+	input.action.id == "raise-cpu-limit"
+	not invalid_raise(object.get(params, "fromMillis", null), object.get(params, "toMillis", null))
+	params.toMillis > params.fromMillis
+	params.toMillis <= params.fromMillis * bounds.cpuMaxFactor
+	params.toMillis <= bounds.cpuCapMillis
+}
+
+# ---- HPA max replicas ------------------------------------------------------------------------
+
+rules contains {
+	"id": "safety.replicas-params",
+	"effect": "deny",
+	"message": "raise-hpa-max-replicas needs numeric params from > 0 and to",
+} if {
+	input.action.id == "raise-hpa-max-replicas"
+	invalid_raise(object.get(params, "from", null), object.get(params, "to", null))
+}
+
+rules contains {
+	"id": "safety.replicas-not-raise",
+	"effect": "deny",
+	"message": sprintf("maxReplicas %d → %d is not a raise", [params.from, params.to]),
+} if {
+	input.action.id == "raise-hpa-max-replicas"
+	params.to <= params.from
+}
+
+rules contains {
+	"id": "safety.replicas-over-factor",
+	"effect": "deny",
+	"message": sprintf("maxReplicas %d → %d exceeds %vx the current maximum", [params.from, params.to, bounds.replicasMaxFactor]),
+} if {
+	input.action.id == "raise-hpa-max-replicas"
+	params.to > params.from * bounds.replicasMaxFactor
+}
+
+rules contains {
+	"id": "safety.replicas-over-cap",
+	"effect": "deny",
+	"message": sprintf("maxReplicas %d → %d exceeds the cap of %d", [params.from, params.to, bounds.replicasCap]),
+} if {
+	input.action.id == "raise-hpa-max-replicas"
+	params.to > bounds.replicasCap
+}
+
+rules contains {
+	"id": "safety.replicas-within-bounds",
+	"effect": "allow",
+	"message": sprintf("maxReplicas %d → %d within %vx and cap %d", [params.from, params.to, bounds.replicasMaxFactor, bounds.replicasCap]),
+} if {
+	input.action.id == "raise-hpa-max-replicas"
+	not invalid_raise(object.get(params, "from", null), object.get(params, "to", null))
+	params.to > params.from
+	params.to <= params.from * bounds.replicasMaxFactor
+	params.to <= bounds.replicasCap
+}
+
+# ---- rollback --------------------------------------------------------------------------------
+
+rules contains {
+	"id": "safety.rollback-params",
+	"effect": "deny",
+	"message": "rollback-image needs string params container, image, fromTag and toTag",
+} if {
+	input.action.id == "rollback-image"
+	some key in ["container", "image", "fromTag", "toTag"]
+	not non_empty_string(object.get(params, key, null))
+}
+
+rules contains {
+	"id": "safety.rollback-same-tag",
+	"effect": "deny",
+	"message": sprintf("rollback of %s restores the tag it already runs (%s)", [params.image, params.toTag]),
+} if {
+	input.action.id == "rollback-image"
+	params.toTag == params.fromTag
+}
+
+rules contains {
+	"id": "safety.rollback-image",
+	"effect": "allow",
+	"message": sprintf("rollback of %s from %s to %s changes the image only", [params.image, params.fromTag, params.toTag]),
+} if {
+	input.action.id == "rollback-image"
+	every key in ["container", "image", "fromTag", "toTag"] {
+		non_empty_string(object.get(params, key, null))
+	}
+	params.toTag != params.fromTag
+}
+
+non_empty_string(s) if {
+	is_string(s)
+	s != ""
+}
+
+# ---- actions without declared bounds ---------------------------------------------------------
+
+rules contains {
+	"id": "safety.unbounded-action",
+	"effect": "require-approval",
+	"message": sprintf("action %s has no declared parameter bounds: a human reviews it", [input.action.id]),
+} if {
+	not input.action.id in known_actions
+}
+
+# ---- blast radius ----------------------------------------------------------------------------
+
+object_key(f) := sprintf("%s/%s/%s", [f.kind, object.get(f, "namespace", ""), f.name])
+
+touched_objects := {object_key(f) | some f in input.change.fields}
+
+rules contains {
+	"id": "safety.blast-radius-objects",
+	"effect": "deny",
+	"message": sprintf("the change touches %d objects (%s), at most 1 allowed", [count(touched_objects), concat(", ", sort(touched_objects))]),
+} if {
+	count(touched_objects) > 1
+}
+
+rules contains {
+	"id": "safety.blast-radius-fields",
+	"effect": "deny",
+	"message": sprintf("the change touches %d fields, at most %d allowed", [count(input.change.fields), max_fields]),
+} if {
+	count(input.change.fields) > max_fields
+}
+
+rules contains {
+	"id": "safety.field-outside-family",
+	"effect": "deny",
+	"message": sprintf("%s changes %s %s, outside the fields it declares", [input.action.id, object_key(f), f.path]),
+} if {
+	input.action.id in known_actions
+	some f in input.change.fields
+	not f.path in allowed_paths
+}
+
+rules contains {
+	"id": "safety.object-removed",
+	"effect": "require-approval",
+	"message": sprintf("the change removes %s %s", [o.kind, o.name]),
+} if {
+	some o in input.change.objects
+	o.op == "remove"
+}
+
+rules contains {
+	"id": "safety.blast-radius",
+	"effect": "allow",
+	"message": sprintf("the change touches %d field(s) of %d object", [count(input.change.fields), count(touched_objects)]),
+} if {
+	count(touched_objects) <= 1
+	count(input.change.fields) <= max_fields
+	every f in input.change.fields {
+		f.path in allowed_paths
+	}
+}

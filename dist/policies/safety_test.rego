@@ -1,0 +1,156 @@
+package salve.safety_test
+
+import data.salve.fixtures_test as f
+import data.salve.safety
+
+gi := 1073741824
+
+memory(from, to, from_bytes, to_bytes) := f.with_({"action": {"params": {
+	"container": "podinfo",
+	"from": from,
+	"to": to,
+	"fromBytes": from_bytes,
+	"toBytes": to_bytes,
+}}})
+
+test_memory_within_bounds if {
+	rules := safety.rules with input as f.base
+	some r in rules
+	r.id == "safety.memory-within-bounds"
+	r.effect == "allow"
+	r.message == "memory 256Mi → 384Mi within 2x and 8Gi cap"
+	f.fired(rules, "safety.blast-radius", "allow")
+	not "deny" in {x.effect | some x in rules}
+}
+
+test_memory_over_factor_denied if {
+	rules := safety.rules with input as memory("256Mi", "1Gi", 256 * f.mi, gi)
+	f.fired(rules, "safety.memory-over-factor", "deny")
+	not "safety.memory-within-bounds" in f.ids(rules)
+}
+
+test_memory_over_cap_denied if {
+	rules := safety.rules with input as memory("6Gi", "9Gi", 6 * gi, 9 * gi)
+	some r in rules
+	r.id == "safety.memory-over-cap"
+	contains(r.message, "8Gi cap")
+	not "safety.memory-over-factor" in f.ids(rules)
+}
+
+test_memory_cap_in_mebibytes if {
+	safety.human_bytes(1536 * f.mi) == "1536Mi"
+	safety.human_bytes(1000) == "1000"
+}
+
+test_memory_not_raise_denied if {
+	rules := safety.rules with input as memory("256Mi", "256Mi", 256 * f.mi, 256 * f.mi)
+	f.fired(rules, "safety.memory-not-raise", "deny")
+}
+
+test_memory_params_missing_denied if {
+	inp := json.remove(f.base, ["action/params/toBytes"])
+	rules := safety.rules with input as inp
+	f.fired(rules, "safety.memory-params", "deny")
+	not "safety.memory-within-bounds" in f.ids(rules)
+}
+
+test_memory_zero_from_denied if {
+	rules := safety.rules with input as memory("0", "1Mi", 0, f.mi)
+	f.fired(rules, "safety.memory-params", "deny")
+}
+
+test_cpu_within_bounds if {
+	rules := safety.rules with input as f.cpu
+	some r in rules
+	r.id == "safety.cpu-within-bounds"
+	r.message == "cpu 500m → 750m within 2x and 4000m cap"
+	f.fired(rules, "safety.blast-radius", "allow")
+}
+
+cpu(from, to) := object.union(f.cpu, {"action": {"params": {"fromMillis": from, "toMillis": to, "from": sprintf("%dm", [from]), "to": sprintf("%dm", [to])}}})
+
+test_cpu_bounds_denied if {
+	f.fired(safety.rules, "safety.cpu-over-factor", "deny") with input as cpu(500, 1500)
+	f.fired(safety.rules, "safety.cpu-over-cap", "deny") with input as cpu(3000, 5000)
+	f.fired(safety.rules, "safety.cpu-not-raise", "deny") with input as cpu(500, 400)
+	f.fired(safety.rules, "safety.cpu-params", "deny") with input as json.remove(f.cpu, ["action/params/fromMillis"])
+}
+
+hpa(from, to) := object.union(f.hpa, {"action": {"params": {"from": from, "to": to}}})
+
+test_replicas_within_bounds if {
+	rules := safety.rules with input as f.hpa
+	some r in rules
+	r.id == "safety.replicas-within-bounds"
+	r.message == "maxReplicas 4 → 6 within 2x and cap 50"
+	f.fired(rules, "safety.blast-radius", "allow")
+}
+
+test_replicas_bounds_denied if {
+	f.fired(safety.rules, "safety.replicas-over-factor", "deny") with input as hpa(4, 9)
+	f.fired(safety.rules, "safety.replicas-over-cap", "deny") with input as hpa(40, 60)
+	f.fired(safety.rules, "safety.replicas-not-raise", "deny") with input as hpa(4, 4)
+	f.fired(safety.rules, "safety.replicas-params", "deny") with input as hpa("4", 6)
+}
+
+test_rollback_allowed if {
+	rules := safety.rules with input as f.rollback
+	f.fired(rules, "safety.rollback-image", "allow")
+	f.fired(rules, "safety.blast-radius", "allow")
+	not "deny" in {x.effect | some x in rules}
+}
+
+test_rollback_same_tag_denied if {
+	inp := object.union(f.rollback, {"action": {"params": {"toTag": "6.5.0"}}})
+	f.fired(safety.rules, "safety.rollback-same-tag", "deny") with input as inp
+}
+
+test_rollback_params_denied if {
+	inp := object.union(f.rollback, {"action": {"params": {"image": ""}}})
+	rules := safety.rules with input as inp
+	f.fired(rules, "safety.rollback-params", "deny")
+	not "safety.rollback-image" in f.ids(rules)
+}
+
+test_unknown_action_requires_approval if {
+	inp := f.with_({"action": {"id": "pause-rollout", "family": "workload", "params": {}}})
+	rules := safety.rules with input as inp
+	f.fired(rules, "safety.unbounded-action", "require-approval")
+	not "safety.field-outside-family" in f.ids(rules)
+}
+
+test_two_objects_denied if {
+	other := object.union(f.memory_field("limits", "256Mi", "384Mi"), {"name": "other"})
+	inp := f.with_({"change": {"fields": [f.memory_field("limits", "256Mi", "384Mi"), other]}})
+	rules := safety.rules with input as inp
+	some r in rules
+	r.id == "safety.blast-radius-objects"
+	contains(r.message, "Deployment/podinfo/other")
+	not "safety.blast-radius" in f.ids(rules)
+}
+
+test_requests_and_limits_allowed if {
+	inp := f.with_({"change": {"fields": [f.memory_field("limits", "256Mi", "384Mi"), f.memory_field("requests", "128Mi", "192Mi")]}})
+	rules := safety.rules with input as inp
+	f.fired(rules, "safety.blast-radius", "allow")
+}
+
+test_field_outside_family_denied if {
+	stray := object.union(f.memory_field("limits", "256Mi", "384Mi"), {"path": "/spec/replicas"})
+	inp := f.with_({"change": {"fields": [f.memory_field("limits", "256Mi", "384Mi"), stray]}})
+	rules := safety.rules with input as inp
+	some r in rules
+	r.id == "safety.field-outside-family"
+	contains(r.message, "/spec/replicas")
+}
+
+test_too_many_fields_denied if {
+	field := f.memory_field("limits", "256Mi", "384Mi")
+	inp := f.with_({"change": {"fields": [field, field, field, field, field]}})
+	f.fired(safety.rules, "safety.blast-radius-fields", "deny") with input as inp
+}
+
+test_object_removal_requires_approval if {
+	inp := f.with_({"change": {"objects": [{"op": "remove", "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"}]}})
+	f.fired(safety.rules, "safety.object-removed", "require-approval") with input as inp
+}
