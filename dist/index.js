@@ -82844,7 +82844,9 @@ function renderSummary(parts) {
       ])
     ]);
     for (const v of parts.verdicts.filter((x) => !x.ok)) {
-      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`));
+      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(
+        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`)
+      );
     }
   }
   if (parts.scope.length > 0) {

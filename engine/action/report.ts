@@ -60,7 +60,9 @@ export function renderSummary(parts: SummaryParts): string {
       ]),
     ]);
     for (const v of parts.verdicts.filter((x) => !x.ok)) {
-      s.addHeading(`❌ ${escapeHtml(v.id)}`, 3).addList(v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`));
+      s.addHeading(`❌ ${escapeHtml(v.id)}`, 3).addList(
+        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`),
+      );
     }
   }
   if (parts.scope.length > 0) {

@@ -229,7 +229,10 @@ describe('action', () => {
 
   it('runs as shipped: node dist/index.js finds its policies and schemas, passes a valid PR and fails a tampered one', async () => {
     const ship = async (head: string) => {
-      const run = await actionEnvironment(w.repo, pullRequestEvent(w.base, head), { 'test-policies': 'true', 'coverage-threshold': '90' });
+      const run = await actionEnvironment(w.repo, pullRequestEvent(w.base, head), {
+        'test-policies': 'true',
+        'coverage-threshold': '90',
+      });
       try {
         const child = await new Promise<{ code: number | null; stdout: string }>((done, fail) => {
           execFile(process.execPath, [DIST], { env: run.env, cwd: w.repo }, (err, stdout) => {
@@ -250,7 +253,9 @@ describe('action', () => {
     );
     const bad = await ship(tampered);
     expect(bad).toMatchObject({ code: 1, outputs: { result: 'fail', verified: '0', remediations: '1' } });
-    expect(bad.stdout).toContain(`file=.salve/remediations/${w.valid.id}/explanation.md::changed after ${w.valid.id} was signed`);
+    expect(bad.stdout).toContain(
+      `file=.salve/remediations/${w.valid.id}/explanation.md::changed after ${w.valid.id} was signed`,
+    );
     expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation(s) failed verification');
   }, 60_000);
 
