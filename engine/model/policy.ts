@@ -1,6 +1,15 @@
 /** The policy input document, the proof and the DSSE envelope: what govern consumes and produces. */
 import { z } from 'zod';
-import { FieldChange, Mode, ObjectChange, PolicyDecision, RiskType, SignalKind } from './index.ts';
+import { FieldChange, Mode, ObjectChange, PolicyDecision, RenderedDiff, RiskType, SignalKind } from './index.ts';
+
+/** An SLO envelope from `.salve.yaml` `slos:`: the guard-rail queries a canary's analysis runs. */
+export const SloEnvelope = z.object({
+  name: z.string(),
+  prometheus: z.object({ address: z.string() }),
+  errorRate: z.object({ query: z.string(), max: z.number() }),
+  latency: z.object({ query: z.string(), maxSeconds: z.number() }),
+});
+export type SloEnvelope = z.infer<typeof SloEnvelope>;
 
 export const PolicySettings = z.object({
   /** Trust ladder: first matching rule wins, then `defaultMode`. `*` matches anything. */
@@ -22,8 +31,65 @@ export const PolicySettings = z.object({
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
   rollbackMaxReleaseAgeSeconds: z.number(),
+  /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
+  slos: z.array(SloEnvelope).optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
+
+/** One canary step: set the weight, dwell, then (when `analysis`) gate on the guard rails. */
+export const ExposureStep = z.object({
+  weight: z.number().int().min(1).max(99),
+  pauseSeconds: z.number().int().nonnegative(),
+  analysis: z.boolean(),
+});
+export type ExposureStep = z.infer<typeof ExposureStep>;
+
+/** A guard-rail metric: promotion when successCondition holds, abort past failureLimit failures. */
+export const ExposureMetric = z.object({
+  name: z.string(),
+  query: z.string(),
+  successCondition: z.string(),
+  failureCondition: z.string(),
+});
+export type ExposureMetric = z.infer<typeof ExposureMetric>;
+
+/** What `salve/exposure/plan` decides for one remediation (see policies/exposure.rego). */
+export const ExposurePlan = z.object({
+  strategy: z.literal('canary'),
+  reason: z.string(),
+  scaleDown: z.enum(['never', 'onsuccess', 'progressively']),
+  steps: z.array(ExposureStep).min(1),
+  analysis: z
+    .object({
+      slo: z.string(),
+      address: z.string(),
+      interval: z.string(),
+      count: z.number().int().positive(),
+      failureLimit: z.number().int().nonnegative(),
+      metrics: z.array(ExposureMetric).min(1),
+    })
+    .nullable(),
+});
+export type ExposurePlan = z.infer<typeof ExposurePlan>;
+
+/** An exposure object as rendered: identity and the digest of its `spec` (what salve wrote). */
+export const ExposureObject = z.object({
+  op: z.enum(['add', 'patch']),
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  specSha256: z.string(),
+});
+export type ExposureObject = z.infer<typeof ExposureObject>;
+
+/** The plan the change carries, the part of the rendered diff that is exposure, and its objects. */
+export const Exposure = z.object({
+  plan: ExposurePlan,
+  change: RenderedDiff,
+  objects: z.array(ExposureObject),
+});
+export type Exposure = z.infer<typeof Exposure>;
 
 export const PolicyInput = z.object({
   version: z.literal('salve.dev/policy-input/v1'),
@@ -59,6 +125,8 @@ export const PolicyInput = z.object({
     freeze: z.object({ active: z.boolean(), name: z.string().optional() }),
   }),
   settings: PolicySettings,
+  /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
+  exposure: Exposure.optional(),
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 

@@ -1,5 +1,6 @@
 /** What the pipeline hands between stages after perception: plans, remediations, bundles to publish. */
 import type { FileChange, Incident, Mode, PolicyDecision, RenderedDiff, Target } from './index.ts';
+import type { Exposure } from './policy.ts';
 
 /** A Kubernetes object as kustomize renders it. */
 export interface K8sObject {
@@ -79,6 +80,8 @@ export interface Remediation {
   files: FileChange[];
   diff: RenderedDiff;
   decision: PolicyDecision;
+  /** The canary the change ships under, when policy asked for one (as recorded in the proof's input). */
+  exposure?: Exposure;
   /** sha256 of the DSSE envelope bytes as committed. */
   proofDigest: string;
   bundleDigest: string;

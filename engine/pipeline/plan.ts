@@ -16,6 +16,7 @@ import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
 import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
+import { type ExposurePlanner, finishExposure, loadExposurePlanner, mergeEffects, prepareExposure } from '../render/rollouts/index.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { createShadow } from './shadow.ts';
@@ -31,6 +32,8 @@ interface Evaluated {
   input: PolicyInput;
   decision: PolicyDecision;
 }
+
+const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
 
 async function findKustomization(repoDir: string, overlay: string): Promise<string> {
   for (const name of KUSTOMIZATION_FILES) {
@@ -80,31 +83,33 @@ async function evaluate(
   plugin: ActionPlugin,
   candidate: ActionCandidate,
   labels: Record<string, string>,
+  planner: ExposurePlanner,
 ): Promise<Evaluated | Declined> {
-  const files = await plugin.render(candidate, view);
-  if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  const own = await plugin.render(candidate, view);
+  if (own.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  const inputFor = (diff: RenderedDiff) =>
+    buildPolicyInput({ incident, plugin, candidate, resolution, namespaceLabels: labels, diff, config: ctx.config, now: ctx.now });
+  // The exposure plan reads neither the change nor the exposure: decided before rendering either.
+  const plan = planner.plan(inputFor(NO_CHANGE));
+  const stage = plan
+    ? await prepareExposure(plan, view.objects, candidate.object, { ...view, overlay: resolution.overlay }, own, `Managed by salve: safe exposure for ${candidate.summary}.`)
+    : null;
+  const files = stage?.files ?? own;
   await assertClean(ctx, files);
   const shadow = await createShadow(ctx.repoDir, files);
   let diff: RenderedDiff;
+  let after: Awaited<ReturnType<typeof buildOverlay>>;
   try {
-    const after = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
+    after = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
     diff = renderedDiff([...view.objects], after.objects);
   } finally {
     await shadow.cleanup();
   }
-  checkDeclaredEffects(diff, candidate.effects);
-  const input = buildPolicyInput({
-    incident,
-    plugin,
-    candidate,
-    resolution,
-    namespaceLabels: labels,
-    diff,
-    config: ctx.config,
-    now: ctx.now,
-  });
+  checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
+  const split = stage ? finishExposure(stage, diff, after.objects) : null;
+  const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
   const decision = ctx.policy.evaluator.evaluate(input);
-  ctx.log.debug({ action: plugin.id, mode: decision.mode, allowed: decision.allowed }, 'policy decision');
+  ctx.log.debug({ action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) }, 'policy decision');
   return { plugin, candidate, files, diff, input, decision };
 }
 
@@ -116,6 +121,7 @@ export async function planIncident(incident: Incident, ctx: PipelineContext): Pr
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);
   const labels = namespaceLabels(before.objects, incident.target.namespace);
+  const planner = await loadExposurePlanner(ctx.policy.bundle);
 
   const declined: Declined[] = [];
   const denied: Evaluated[] = [];
@@ -126,7 +132,7 @@ export async function planIncident(incident: Incident, ctx: PipelineContext): Pr
       declined.push(proposal);
       continue;
     }
-    const result = await evaluate(ctx, incident, resolution, view, plugin, proposal, labels);
+    const result = await evaluate(ctx, incident, resolution, view, plugin, proposal, labels, planner);
     if ('reason' in result && !('decision' in result)) {
       declined.push(result);
       continue;
@@ -197,6 +203,7 @@ function assemble(
     files,
     diff,
     decision,
+    ...(input.exposure ? { exposure: input.exposure } : {}),
     proofDigest: `sha256:${sha256Hex(envelopeText)}`,
     bundleDigest: ctx.policy.bundle.digest,
   };

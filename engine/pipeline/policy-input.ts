@@ -25,6 +25,7 @@ export function policySettings(config: SalveConfig): PolicySettings {
       replicasCap: p.bounds.replicasCap,
     },
     rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, 'policy.rollbackMaxReleaseAge'),
+    ...(config.slos.length > 0 ? { slos: config.slos } : {}),
   };
 }
 

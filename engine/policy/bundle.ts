@@ -12,6 +12,8 @@ import { collectSources, type PolicySource, sourcesDigest } from './sources.ts';
 import { readTarGz } from './tar.ts';
 
 export const ENTRYPOINT = 'salve/main/decision';
+/** The exposure plan (`policies/exposure.rego`), decided before the exposure objects are rendered. */
+export const EXPOSURE_ENTRYPOINT = 'salve/exposure/plan';
 
 export interface PolicyBundle {
   wasm: Buffer;
@@ -19,6 +21,8 @@ export interface PolicyBundle {
   /** `sha256:<hex>` over the entrypoint and the sorted sources (see sourcesDigest). */
   digest: string;
   entrypoint: string;
+  /** EXPOSURE_ENTRYPOINT when a source declares `package salve.exposure`; the set follows from the sources. */
+  exposureEntrypoint?: string;
   sources: { path: string; sha256: string }[];
 }
 
@@ -85,8 +89,13 @@ async function unpack(archive: Buffer, sources: PolicySource[], digest: string):
     data: data ? JSON.parse(data.toString('utf8')) : {},
     digest,
     entrypoint: ENTRYPOINT,
+    ...(declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {}),
     sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
   };
+}
+
+function declaresExposure(sources: readonly PolicySource[]): boolean {
+  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -106,7 +115,8 @@ async function runOpaBuild(policyDirs: string[], sources: PolicySource[], opts: 
       await writeFile(to, s.content);
     }
     const out = join(tmp, 'bundle.tar.gz');
-    const args = ['build', '-t', 'wasm', '-e', ENTRYPOINT, '-o', out, join(tmp, 'src')];
+    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
+    const args = ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '-o', out, join(tmp, 'src')];
     const run = await execTool(locateOpa(opts.env), args).catch((err: unknown) => {
       throw new PolicyError(`opa build could not run: ${(err as Error).message}`, { cause: err });
     });

@@ -1,0 +1,83 @@
+/**
+ * The Argo Rollouts objects an exposure plan stands for: canary steps, the AnalysisTemplate of its
+ * guard rails, and the Rollout that takes over a Deployment. Pure: the same plan and workload give
+ * the same objects, so the engine renders and the verifier recomputes exactly these.
+ */
+import type { ExposurePlan } from '../../model/policy.ts';
+import type { K8sObject } from '../../model/remediation.ts';
+
+export const ROLLOUTS_API = 'argoproj.io/v1alpha1';
+/** The AnalysisTemplate argument the SLO queries use (`{{args.service}}`). */
+export const SERVICE_ARG = 'service';
+
+export function templateName(workload: string): string {
+  return `${workload}-salve-guard-rails`;
+}
+
+export type CanaryStep =
+  | { setWeight: number }
+  | { pause: { duration: string } }
+  | { analysis: { templates: Array<{ templateName: string }>; args: Array<{ name: string; value: string }> } };
+
+/** setWeight, then the dwell, then the gate: promotion needs the guard rails to hold after each dwell. */
+export function canarySteps(plan: ExposurePlan, workload: string): CanaryStep[] {
+  const steps: CanaryStep[] = [];
+  for (const step of plan.steps) {
+    steps.push({ setWeight: step.weight });
+    // `pause: {}` waits for a human forever; a zero dwell is no pause at all.
+    if (step.pauseSeconds > 0) steps.push({ pause: { duration: `${step.pauseSeconds}s` } });
+    if (step.analysis && plan.analysis) {
+      steps.push({
+        analysis: {
+          templates: [{ templateName: templateName(workload) }],
+          args: [{ name: SERVICE_ARG, value: workload }],
+        },
+      });
+    }
+  }
+  return steps;
+}
+
+/** The guard rails as an AnalysisTemplate (Prometheus provider); null when the plan has no analysis. */
+export function analysisTemplate(plan: ExposurePlan, workload: string): K8sObject | null {
+  const analysis = plan.analysis;
+  if (!analysis) return null;
+  return {
+    apiVersion: ROLLOUTS_API,
+    kind: 'AnalysisTemplate',
+    metadata: { name: templateName(workload) },
+    spec: {
+      args: [{ name: SERVICE_ARG }],
+      metrics: analysis.metrics.map((m) => ({
+        name: m.name,
+        interval: analysis.interval,
+        count: analysis.count,
+        failureLimit: analysis.failureLimit,
+        successCondition: m.successCondition,
+        failureCondition: m.failureCondition,
+        provider: { prometheus: { address: analysis.address, query: m.query } },
+      })),
+    },
+  };
+}
+
+/**
+ * A Rollout of the same name that references the Deployment (workloadRef): Argo Rollouts runs the
+ * Deployment's pod template under the plan's steps and scales the Deployment per `scaleDown`.
+ * Replicas and selector are the Deployment's as rendered at the base commit.
+ */
+export function rolloutFor(deployment: K8sObject, plan: ExposurePlan): K8sObject {
+  const spec = (deployment.spec ?? {}) as { replicas?: number; selector?: unknown };
+  const name = deployment.metadata.name;
+  return {
+    apiVersion: ROLLOUTS_API,
+    kind: 'Rollout',
+    metadata: { name },
+    spec: {
+      replicas: spec.replicas ?? 1,
+      ...(spec.selector ? { selector: spec.selector } : {}),
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name, scaleDown: plan.scaleDown },
+      strategy: { canary: { steps: canarySteps(plan, name) } },
+    },
+  };
+}
