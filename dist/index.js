@@ -82062,7 +82062,6 @@ async function readTarGz(archive) {
 
 // engine/policy/bundle.ts
 var ENTRYPOINT = "salve/main/decision";
-var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
 var built = /* @__PURE__ */ new Map();
 async function buildBundle(policyDirs, opts = {}) {
   const sources = await collectSources(policyDirs);
@@ -82099,12 +82098,8 @@ async function unpack(archive, sources, digest) {
     data: data ? JSON.parse(data.toString("utf8")) : {},
     digest,
     entrypoint: ENTRYPOINT,
-    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
     sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
   };
-}
-function declaresExposure(sources) {
-  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
 }
 async function exists2(path) {
   return stat4(path).then(
@@ -82121,8 +82116,7 @@ async function runOpaBuild(policyDirs, sources, opts) {
       await writeFile2(to, s.content);
     }
     const out = join8(tmp, "bundle.tar.gz");
-    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
-    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join8(tmp, "src")];
+    const args = ["build", "-t", "wasm", "-e", ENTRYPOINT, "-o", out, join8(tmp, "src")];
     const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
       throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
     });
@@ -82148,12 +82142,6 @@ async function writeAtomically(path, bytes) {
 import { sign, verify } from "node:crypto";
 
 // engine/model/policy.ts
-var SloEnvelope = external_exports.object({
-  name: external_exports.string(),
-  prometheus: external_exports.object({ address: external_exports.string() }),
-  errorRate: external_exports.object({ query: external_exports.string(), max: external_exports.number() }),
-  latency: external_exports.object({ query: external_exports.string(), maxSeconds: external_exports.number() })
-});
 var PolicySettings = external_exports.object({
   /** Trust ladder: first matching rule wins, then `defaultMode`. `*` matches anything. */
   trust: external_exports.array(external_exports.object({ environment: external_exports.string(), action: external_exports.string(), mode: Mode })),
@@ -82173,47 +82161,7 @@ var PolicySettings = external_exports.object({
     replicasCap: external_exports.number()
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
-  rollbackMaxReleaseAgeSeconds: external_exports.number(),
-  /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
-  slos: external_exports.array(SloEnvelope).optional()
-});
-var ExposureStep = external_exports.object({
-  weight: external_exports.number().int().min(1).max(99),
-  pauseSeconds: external_exports.number().int().nonnegative(),
-  analysis: external_exports.boolean()
-});
-var ExposureMetric = external_exports.object({
-  name: external_exports.string(),
-  query: external_exports.string(),
-  successCondition: external_exports.string(),
-  failureCondition: external_exports.string()
-});
-var ExposurePlan = external_exports.object({
-  strategy: external_exports.literal("canary"),
-  reason: external_exports.string(),
-  scaleDown: external_exports.enum(["never", "onsuccess", "progressively"]),
-  steps: external_exports.array(ExposureStep).min(1),
-  analysis: external_exports.object({
-    slo: external_exports.string(),
-    address: external_exports.string(),
-    interval: external_exports.string(),
-    count: external_exports.number().int().positive(),
-    failureLimit: external_exports.number().int().nonnegative(),
-    metrics: external_exports.array(ExposureMetric).min(1)
-  }).nullable()
-});
-var ExposureObject = external_exports.object({
-  op: external_exports.enum(["add", "patch"]),
-  apiVersion: external_exports.string(),
-  kind: external_exports.string(),
-  namespace: external_exports.string().optional(),
-  name: external_exports.string(),
-  specSha256: external_exports.string()
-});
-var Exposure = external_exports.object({
-  plan: ExposurePlan,
-  change: RenderedDiff,
-  objects: external_exports.array(ExposureObject)
+  rollbackMaxReleaseAgeSeconds: external_exports.number()
 });
 var PolicyInput = external_exports.object({
   version: external_exports.literal("salve.dev/policy-input/v1"),
@@ -82248,9 +82196,7 @@ var PolicyInput = external_exports.object({
     businessHours: external_exports.boolean(),
     freeze: external_exports.object({ active: external_exports.boolean(), name: external_exports.string().optional() })
   }),
-  settings: PolicySettings,
-  /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
-  exposure: Exposure.optional()
+  settings: PolicySettings
 });
 var Proof = external_exports.object({
   version: external_exports.literal("salve.dev/proof/v1"),
