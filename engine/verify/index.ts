@@ -9,9 +9,10 @@ import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { SalveError } from '../model/errors.ts';
 import { DsseEnvelope, type Proof } from '../model/policy.ts';
-import { canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
+import { canonicalDiff, canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
 import { changedFiles, readRemediations, REMEDIATIONS_DIR } from '../publish/read.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
+import { checkExposure } from './exposure.ts';
 import { materialize } from './materialize.ts';
 
 export interface Verdict {
@@ -115,21 +116,25 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
   ]);
   let diff: RenderedDiff;
   let problems: string[];
+  let exposure: Awaited<ReturnType<typeof checkExposure>>;
   try {
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
     problems = validateArgoRollouts(after.objects).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`);
+    exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
+    problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
   }
-  if (canonicalJson(diff) !== canonicalJson(proof.input.change)) {
-    throw new SalveError('rendered-diff-mismatch', `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe(proof.input.change)}, rendered ${describe(diff)}`);
+  if (canonicalJson(canonicalDiff(diff)) !== canonicalJson(exposure.recorded)) {
+    throw new SalveError('rendered-diff-mismatch', `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe(exposure.recorded)}, rendered ${describe(diff)}`);
   }
   const plugin = getAction(proof.input.action.id);
   if (!plugin) throw new SalveError('unknown-action', `proof names unknown action ${proof.input.action.id}`);
   const t = proof.input.target;
-  checkDeclaredEffects(diff, plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace }));
+  const own = plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
+  checkDeclaredEffects(diff, { fields: [...own.fields, ...exposure.effects.fields], objects: [...own.objects, ...exposure.effects.objects] });
   return problems;
 }
 
