@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import { PublishError } from '../model/index.ts';
 import type { PublishRequest } from '../model/remediation.ts';
 import { gitDirOf } from './git-dir.ts';
@@ -14,6 +13,7 @@ import { signDetached, unlockKey } from './pgp.ts';
 import { type RefLedger, openLedger } from './ref-ledger.ts';
 import { applyChanges } from './tree.ts';
 import { writeSignedCommit } from './commit-object.ts';
+import { pushCommit } from './push.ts';
 
 export interface PublishLocalOptions {
   dir: string;
@@ -72,7 +72,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
 async function pushOrRollBack(gitdir: string, ledger: RefLedger, remote: string, req: PublishRequest, opts: PublishLocalOptions, force: boolean) {
   try {
     await ensureRemoteBase(gitdir, ledger, remote, req);
-    await git.push({ fs, http, gitdir, remote, ref: req.branch, remoteRef: req.branch, force, headers: opts.headers ?? {} });
+    await pushCommit({ gitdir, remote, branch: req.branch, force, headers: opts.headers ?? {} });
   } catch (err) {
     await ledger.rollBack();
     throw new PublishError(`push to ${remote} failed: ${describe(err)}`, { cause: err });
