@@ -973,7 +973,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify3 } = __require("node:querystring");
+    var { stringify: stringify4 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1033,7 +1033,7 @@ var require_util = __commonJS({
       if (url2.includes("?") || url2.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify3(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url2 += "?" + stringified;
       }
@@ -16240,7 +16240,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify3(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16298,7 +16298,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify3
+      stringify: stringify4
     };
   }
 });
@@ -16444,7 +16444,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify3 } = require_util6();
+    var { stringify: stringify4 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16487,7 +16487,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify3(cookie);
+      const str = stringify4(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -17230,8 +17230,8 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
-          if (secWSAccept !== digest) {
+          const digest2 = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          if (secWSAccept !== digest2) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -36039,8 +36039,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
         await writeObject2({ write, object: object2, stype: type });
       }
-      const digest = hash2.digest();
-      outputStream.push(digest);
+      const digest2 = hash2.digest();
+      outputStream.push(digest2);
       return outputStream;
     }
     async function _packObjects({ fs: fs5, cache: cache2, gitdir, oids, write }) {
@@ -38319,8 +38319,8 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -38341,7 +38341,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar5(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar6(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -38356,8 +38356,8 @@ var require_identity = __commonJS({
     exports.isMap = isMap4;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar5;
-    exports.isSeq = isSeq4;
+    exports.isScalar = isScalar6;
+    exports.isSeq = isSeq5;
   }
 });
 
@@ -39774,7 +39774,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify3(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -39803,7 +39803,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify3;
+    exports.stringify = stringify4;
   }
 });
 
@@ -39813,7 +39813,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -39835,7 +39835,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify4.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -39887,7 +39887,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -40028,7 +40028,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -40064,7 +40064,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key) && ctx?.doc) {
-        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -40131,12 +40131,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify4(collection, ctx, options);
+      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -40161,7 +40161,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -40228,7 +40228,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify3.stringify(item, itemCtx, () => comment = null);
+        let str = stringify4.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -41589,7 +41589,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -41604,7 +41604,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify3.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -41626,7 +41626,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -41634,7 +41634,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify3.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -43770,7 +43770,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -43823,7 +43823,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify3;
+    exports.stringify = stringify4;
   }
 });
 
@@ -43901,7 +43901,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -43985,7 +43985,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar5;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -45515,7 +45515,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument6(source, options = {}) {
+    function parseDocument7(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45541,7 +45541,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument6(src, options);
+      const doc = parseDocument7(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45553,7 +45553,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify3(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -45577,8 +45577,8 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments4;
-    exports.parseDocument = parseDocument6;
-    exports.stringify = stringify3;
+    exports.parseDocument = parseDocument7;
+    exports.stringify = stringify4;
   }
 });
 
@@ -50568,7 +50568,7 @@ ${indent}${str}`;
         const {
           indent,
           indentStep,
-          stringify: stringify3
+          stringify: stringify4
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
@@ -50598,7 +50598,7 @@ ${indent}${str}`;
             if (inFlow && (!chompKeep && item.spaceBefore || item.commentBefore || item.comment || item.key && (item.key.commentBefore || item.key.comment) || item.value && (item.value.commentBefore || item.value.comment))) hasItemWithNewLine = true;
           }
           chompKeep = false;
-          let str2 = stringify3(item, ctx, () => comment = null, () => chompKeep = true);
+          let str2 = stringify4(item, ctx, () => comment = null, () => chompKeep = true);
           if (inFlow && !hasItemWithNewLine && str2.includes("\n")) hasItemWithNewLine = true;
           if (inFlow && i < this.items.length - 1) str2 += ",";
           str2 = addComment(str2, itemIndent, comment);
@@ -50775,14 +50775,14 @@ ${indent}${s}` : "\n";
           doc,
           indent,
           indentStep,
-          stringify: stringify3
+          stringify: stringify4
         } = ctx;
         ctx = Object.assign({}, ctx, {
           implicitKey: !explicitKey,
           indent: indent + indentStep
         });
         let chompKeep = false;
-        let str = stringify3(key, ctx, () => keyComment = null, () => chompKeep = true);
+        let str = stringify4(key, ctx, () => keyComment = null, () => chompKeep = true);
         str = addComment(str, ctx.indent, keyComment);
         if (!explicitKey && str.length > 1024) {
           if (simpleKeys) throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -50820,7 +50820,7 @@ ${cs}`;
         if (!indentSeq && indentSize >= 2 && !ctx.inFlow && !explicitKey && value instanceof YAMLSeq && value.type !== PlainValue.Type.FLOW_SEQ && !value.tag && !doc.anchors.getName(value)) {
           ctx.indent = ctx.indent.substr(2);
         }
-        const valueStr = stringify3(value, ctx, () => valueComment = null, () => chompKeep = true);
+        const valueStr = stringify4(value, ctx, () => valueComment = null, () => chompKeep = true);
         let ws = " ";
         if (vcb || this.comment) {
           ws = `${vcb}
@@ -53185,7 +53185,7 @@ var require_Document_a8d0fbf9 = __commonJS({
       }
       return props.join(" ");
     }
-    function stringify3(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       const {
         anchors,
         schema
@@ -53583,7 +53583,7 @@ ${cbNode.commentBefore}` : cb;
           keep,
           mapAsMap: keep && !!mapAsMap,
           maxAliasCount,
-          stringify: stringify3
+          stringify: stringify4
           // Requiring directly in Pair would create circular dependencies
         };
         const anchorNames = Object.keys(this.anchors.map);
@@ -53638,7 +53638,7 @@ ${cbNode.commentBefore}` : cb;
           doc: this,
           indent: "",
           indentStep: " ".repeat(indentSize),
-          stringify: stringify3
+          stringify: stringify4
           // Requiring directly in nodes would create circular dependencies
         };
         let chompKeep = false;
@@ -53651,10 +53651,10 @@ ${cbNode.commentBefore}` : cb;
             contentComment = this.contents.comment;
           }
           const onChompKeep = contentComment ? null : () => chompKeep = true;
-          const body = stringify3(this.contents, ctx, () => contentComment = null, onChompKeep);
+          const body = stringify4(this.contents, ctx, () => contentComment = null, onChompKeep);
           lines.push(resolveSeq.addComment(body, "", contentComment));
         } else if (this.contents !== void 0) {
-          lines.push(stringify3(this.contents, ctx));
+          lines.push(stringify4(this.contents, ctx));
         }
         if (this.comment) {
           if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "") lines.push("");
@@ -53705,7 +53705,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument6(src, options) {
+    function parseDocument7(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53715,12 +53715,12 @@ var require_dist2 = __commonJS({
       return doc;
     }
     function parse6(src, options) {
-      const doc = parseDocument6(src, options);
+      const doc = parseDocument7(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
     }
-    function stringify3(value, options) {
+    function stringify4(value, options) {
       const doc = new Document(options);
       doc.contents = value;
       return String(doc);
@@ -53732,9 +53732,9 @@ var require_dist2 = __commonJS({
       parse: parse6,
       parseAllDocuments: parseAllDocuments4,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument6,
+      parseDocument: parseDocument7,
       scalarOptions: Document$1.scalarOptions,
-      stringify: stringify3
+      stringify: stringify4
     };
     exports.YAML = YAML;
   }
@@ -54283,10 +54283,10 @@ var require_code = __commonJS({
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify3(x) {
+    function stringify4(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify3;
+    exports.stringify = stringify4;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -82062,44 +82062,49 @@ async function readTarGz(archive) {
 
 // engine/policy/bundle.ts
 var ENTRYPOINT = "salve/main/decision";
+var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
 var built = /* @__PURE__ */ new Map();
 async function buildBundle(policyDirs, opts = {}) {
   const sources = await collectSources(policyDirs);
-  const digest = sourcesDigest(ENTRYPOINT, sources);
-  const cached2 = opts.cacheDir ? join8(opts.cacheDir, `bundle-${digest.slice("sha256:".length)}.tar.gz`) : null;
-  let pending = built.get(digest);
+  const digest2 = sourcesDigest(ENTRYPOINT, sources);
+  const cached2 = opts.cacheDir ? join8(opts.cacheDir, `bundle-${digest2.slice("sha256:".length)}.tar.gz`) : null;
+  let pending = built.get(digest2);
   if (!pending) {
-    pending = load(policyDirs, sources, digest, cached2, opts);
-    built.set(digest, pending);
-    pending.catch(() => built.delete(digest));
+    pending = load(policyDirs, sources, digest2, cached2, opts);
+    built.set(digest2, pending);
+    pending.catch(() => built.delete(digest2));
   }
   const { archive, bundle } = await pending;
   if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
   return bundle;
 }
-async function load(policyDirs, sources, digest, cached2, opts) {
+async function load(policyDirs, sources, digest2, cached2, opts) {
   const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
   if (fromDisk) {
-    const bundle2 = await unpack(fromDisk, sources, digest).catch(() => null);
+    const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
     if (bundle2) return { archive: fromDisk, bundle: bundle2 };
   }
   const archive = await runOpaBuild(policyDirs, sources, opts);
   if (cached2) await writeAtomically(cached2, archive);
-  const bundle = await unpack(archive, sources, digest);
+  const bundle = await unpack(archive, sources, digest2);
   return { archive, bundle };
 }
-async function unpack(archive, sources, digest) {
+async function unpack(archive, sources, digest2) {
   const members2 = await readTarGz(archive);
   const wasm = members2.get("/policy.wasm");
   const data = members2.get("/data.json");
-  if (!wasm) throw new PolicyError(`policy bundle ${digest} has no /policy.wasm`);
+  if (!wasm) throw new PolicyError(`policy bundle ${digest2} has no /policy.wasm`);
   return {
     wasm,
     data: data ? JSON.parse(data.toString("utf8")) : {},
-    digest,
+    digest: digest2,
     entrypoint: ENTRYPOINT,
+    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
     sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
   };
+}
+function declaresExposure(sources) {
+  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
 }
 async function exists2(path) {
   return stat4(path).then(
@@ -82116,7 +82121,8 @@ async function runOpaBuild(policyDirs, sources, opts) {
       await writeFile2(to, s.content);
     }
     const out = join8(tmp, "bundle.tar.gz");
-    const args = ["build", "-t", "wasm", "-e", ENTRYPOINT, "-o", out, join8(tmp, "src")];
+    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
+    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join8(tmp, "src")];
     const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
       throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
     });
@@ -82142,6 +82148,12 @@ async function writeAtomically(path, bytes) {
 import { sign, verify } from "node:crypto";
 
 // engine/model/policy.ts
+var SloEnvelope = external_exports.object({
+  name: external_exports.string(),
+  prometheus: external_exports.object({ address: external_exports.string() }),
+  errorRate: external_exports.object({ query: external_exports.string(), max: external_exports.number() }),
+  latency: external_exports.object({ query: external_exports.string(), maxSeconds: external_exports.number() })
+});
 var PolicySettings = external_exports.object({
   /** Trust ladder: first matching rule wins, then `defaultMode`. `*` matches anything. */
   trust: external_exports.array(external_exports.object({ environment: external_exports.string(), action: external_exports.string(), mode: Mode })),
@@ -82161,7 +82173,47 @@ var PolicySettings = external_exports.object({
     replicasCap: external_exports.number()
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
-  rollbackMaxReleaseAgeSeconds: external_exports.number()
+  rollbackMaxReleaseAgeSeconds: external_exports.number(),
+  /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
+  slos: external_exports.array(SloEnvelope).optional()
+});
+var ExposureStep = external_exports.object({
+  weight: external_exports.number().int().min(1).max(99),
+  pauseSeconds: external_exports.number().int().nonnegative(),
+  analysis: external_exports.boolean()
+});
+var ExposureMetric = external_exports.object({
+  name: external_exports.string(),
+  query: external_exports.string(),
+  successCondition: external_exports.string(),
+  failureCondition: external_exports.string()
+});
+var ExposurePlan = external_exports.object({
+  strategy: external_exports.literal("canary"),
+  reason: external_exports.string(),
+  scaleDown: external_exports.enum(["never", "onsuccess", "progressively"]),
+  steps: external_exports.array(ExposureStep).min(1),
+  analysis: external_exports.object({
+    slo: external_exports.string(),
+    address: external_exports.string(),
+    interval: external_exports.string(),
+    count: external_exports.number().int().positive(),
+    failureLimit: external_exports.number().int().nonnegative(),
+    metrics: external_exports.array(ExposureMetric).min(1)
+  }).nullable()
+});
+var ExposureObject = external_exports.object({
+  op: external_exports.enum(["add", "patch"]),
+  apiVersion: external_exports.string(),
+  kind: external_exports.string(),
+  namespace: external_exports.string().optional(),
+  name: external_exports.string(),
+  specSha256: external_exports.string()
+});
+var Exposure = external_exports.object({
+  plan: ExposurePlan,
+  change: RenderedDiff,
+  objects: external_exports.array(ExposureObject)
 });
 var PolicyInput = external_exports.object({
   version: external_exports.literal("salve.dev/policy-input/v1"),
@@ -82196,7 +82248,9 @@ var PolicyInput = external_exports.object({
     businessHours: external_exports.boolean(),
     freeze: external_exports.object({ active: external_exports.boolean(), name: external_exports.string().optional() })
   }),
-  settings: PolicySettings
+  settings: PolicySettings,
+  /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
+  exposure: Exposure.optional()
 });
 var Proof = external_exports.object({
   version: external_exports.literal("salve.dev/proof/v1"),
@@ -82338,9 +82392,9 @@ async function loadEvaluator(bundle) {
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe3(err)}`, { cause: err });
   }
-  const { entrypoint, digest } = bundle;
+  const { entrypoint, digest: digest2 } = bundle;
   return {
-    digest,
+    digest: digest2,
     entrypoint,
     evaluate(input3) {
       const valid = PolicyInput.safeParse(input3);
@@ -82359,7 +82413,7 @@ async function loadEvaluator(bundle) {
       }
       const first = results[0];
       if (!first || first.result === void 0) {
-        throw new PolicyError(`policy entrypoint ${entrypoint} is undefined for this input (bundle ${digest})`);
+        throw new PolicyError(`policy entrypoint ${entrypoint} is undefined for this input (bundle ${digest2})`);
       }
       const parsed = PolicyDecision.safeParse(first.result);
       if (!parsed.success) {
@@ -82484,18 +82538,18 @@ async function verifyProof(args) {
     );
   }
   if (args.files) {
-    const digest = changesDigest(args.files);
-    if (digest !== proof.subject.changesDigest) {
-      throw new VerifyError(`changes digest differs: proof ${proof.subject.changesDigest} vs files ${digest}`, {
+    const digest2 = changesDigest(args.files);
+    if (digest2 !== proof.subject.changesDigest) {
+      throw new VerifyError(`changes digest differs: proof ${proof.subject.changesDigest} vs files ${digest2}`, {
         code: "changes-mismatch"
       });
     }
   }
   if (args.diff) {
-    const digest = renderedDiffDigest(args.diff);
-    if (digest !== proof.subject.renderedDiffDigest) {
+    const digest2 = renderedDiffDigest(args.diff);
+    if (digest2 !== proof.subject.renderedDiffDigest) {
       throw new VerifyError(
-        `rendered diff digest differs: proof ${proof.subject.renderedDiffDigest} vs rendered ${digest}`,
+        `rendered diff digest differs: proof ${proof.subject.renderedDiffDigest} vs rendered ${digest2}`,
         { code: "diff-mismatch" }
       );
     }
@@ -83683,6 +83737,224 @@ function checkDeclaredEffects(diff, declared) {
   throw new CheckError(lines.join("\n"), { code: unexpected.length > 0 ? "undeclared-change" : "effect-missing" });
 }
 
+// engine/render/rollouts/objects.ts
+var ROLLOUTS_API = "argoproj.io/v1alpha1";
+var SERVICE_ARG = "service";
+function templateName(workload) {
+  return `${workload}-salve-guard-rails`;
+}
+function canarySteps(plan, workload) {
+  const steps = [];
+  for (const step of plan.steps) {
+    steps.push({ setWeight: step.weight });
+    if (step.pauseSeconds > 0) steps.push({ pause: { duration: `${step.pauseSeconds}s` } });
+    if (step.analysis && plan.analysis) {
+      steps.push({
+        analysis: {
+          templates: [{ templateName: templateName(workload) }],
+          args: [{ name: SERVICE_ARG, value: workload }]
+        }
+      });
+    }
+  }
+  return steps;
+}
+function analysisTemplate(plan, workload) {
+  const analysis = plan.analysis;
+  if (!analysis) return null;
+  return {
+    apiVersion: ROLLOUTS_API,
+    kind: "AnalysisTemplate",
+    metadata: { name: templateName(workload) },
+    spec: {
+      args: [{ name: SERVICE_ARG }],
+      metrics: analysis.metrics.map((m) => ({
+        name: m.name,
+        interval: analysis.interval,
+        count: analysis.count,
+        failureLimit: analysis.failureLimit,
+        successCondition: m.successCondition,
+        failureCondition: m.failureCondition,
+        provider: { prometheus: { address: analysis.address, query: m.query } }
+      }))
+    }
+  };
+}
+function rolloutFor(deployment, plan) {
+  const spec = deployment.spec ?? {};
+  const name = deployment.metadata.name;
+  return {
+    apiVersion: ROLLOUTS_API,
+    kind: "Rollout",
+    metadata: { name },
+    spec: {
+      replicas: spec.replicas ?? 1,
+      ...spec.selector ? { selector: spec.selector } : {},
+      workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: plan.scaleDown },
+      strategy: { canary: { steps: canarySteps(plan, name) } }
+    }
+  };
+}
+
+// engine/render/rollouts/expected.ts
+import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
+function findTarget(objects, target) {
+  return objects.find(
+    (o) => o.kind === target.kind && o.metadata.name === target.name && (target.namespace === void 0 || o.metadata.namespace === void 0 || o.metadata.namespace === target.namespace)
+  );
+}
+function canaryOf(rollout) {
+  const strategy = rollout.spec?.strategy;
+  return strategy?.canary ?? null;
+}
+function withSteps(rollout, steps) {
+  const spec = rollout.spec;
+  return { ...rollout, spec: { ...spec, strategy: { ...spec.strategy, canary: { ...spec.strategy.canary, steps } } } };
+}
+function expectedExposure(plan, base, target) {
+  const workload = findTarget(base, target);
+  if (!workload) return null;
+  const template = analysisTemplate(plan, workload.metadata.name);
+  const ns = workload.metadata.namespace;
+  const declare = (o) => ({ op: "add", kind: o.kind, name: o.metadata.name, ...ns ? { namespace: ns } : {} });
+  if (workload.kind === "Deployment") {
+    const added2 = [rolloutFor(workload, plan), ...template ? [template] : []];
+    return { mode: "takeover", ...ns ? { namespace: ns } : {}, added: added2, patched: null, effects: { fields: [], objects: added2.map(declare) } };
+  }
+  if (workload.kind !== "Rollout" || !canaryOf(workload)) return null;
+  const steps = canarySteps(plan, workload.metadata.name);
+  const fields = renderedDiff([workload], [withSteps(workload, steps)]).fields.map((f) => ({
+    kind: f.kind,
+    name: f.name,
+    ...f.namespace ? { namespace: f.namespace } : {},
+    path: f.path,
+    after: f.after
+  }));
+  const added = template ? [template] : [];
+  const effects = { fields, objects: added.map(declare) };
+  return { mode: "steps", ...ns ? { namespace: ns } : {}, added, patched: { object: workload, steps }, effects };
+}
+var digest = (value) => sha256Hex(canonicalJson(value));
+function stepsOf(rollout) {
+  return rollout ? canaryOf(rollout)?.steps ?? null : null;
+}
+function exposureRecord(expected) {
+  const out = expected.added.map((o) => ({
+    op: "add",
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...expected.namespace ? { namespace: expected.namespace } : {},
+    specSha256: digest(o.spec)
+  }));
+  if (expected.patched) {
+    const { object: object2, steps } = expected.patched;
+    out.push({
+      op: "patch",
+      apiVersion: object2.apiVersion,
+      kind: object2.kind,
+      name: object2.metadata.name,
+      ...object2.metadata.namespace ? { namespace: object2.metadata.namespace } : {},
+      specSha256: digest(steps)
+    });
+  }
+  return out;
+}
+function exposureProblems(expected, rendered) {
+  const problems = [];
+  for (const want of expected.added) {
+    const got = findTarget(rendered, { kind: want.kind, name: want.metadata.name });
+    if (!got) {
+      problems.push(`${want.kind}/${want.metadata.name}: not rendered`);
+      continue;
+    }
+    if (isDeepStrictEqual3(got.spec, want.spec)) continue;
+    const diff = renderedDiff([{ ...want, metadata: got.metadata }], [got]);
+    problems.push(...describeFields(diff, "differs from the exposure plan"));
+  }
+  if (expected.patched) {
+    const { object: object2, steps } = expected.patched;
+    const got = findTarget(rendered, { kind: object2.kind, name: object2.metadata.name });
+    const actual = stepsOf(got);
+    if (!isDeepStrictEqual3(actual, steps)) {
+      problems.push(`${object2.kind}/${object2.metadata.name} /spec/strategy/canary/steps: rendered ${JSON.stringify(actual)}, the plan gives ${JSON.stringify(steps)}`);
+    }
+  }
+  return problems;
+}
+function describeFields(diff, what) {
+  return diff.fields.map((f) => `${f.kind}/${f.name} ${f.path} ${what}: rendered ${JSON.stringify(f.after)}, the plan gives ${JSON.stringify(f.before)}`);
+}
+
+// engine/render/rollouts/files.ts
+var import_yaml13 = __toESM(require_dist(), 1);
+
+// engine/render/rollouts/kustomization.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+
+// engine/render/rollouts/planner.ts
+function describe4(err) {
+  if (err instanceof Error) return err.message;
+  return typeof err === "string" ? err : JSON.stringify(err);
+}
+async function loadExposurePlanner(bundle) {
+  const entrypoint = bundle.exposureEntrypoint;
+  if (!entrypoint) return { plan: () => null };
+  let policy;
+  try {
+    policy = await loadPolicy(bundle.wasm);
+    policy.setData(bundle.data ?? {});
+  } catch (err) {
+    throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe4(err)}`, { cause: err });
+  }
+  return {
+    plan(input3) {
+      let results;
+      try {
+        results = policy.evaluate(input3, entrypoint);
+      } catch (err) {
+        throw new PolicyError(`evaluating ${entrypoint} failed: ${describe4(err)}`, { cause: err });
+      }
+      const result = results[0]?.result;
+      if (result === void 0 || result === null) return null;
+      const parsed = ExposurePlan.safeParse(result);
+      if (!parsed.success) {
+        const issue3 = parsed.error.issues[0];
+        throw new PolicyError(`${entrypoint} returned a malformed plan at ${issue3?.path.join(".") || "(root)"}: ${issue3?.message ?? "unknown"}`);
+      }
+      return parsed.data;
+    }
+  };
+}
+
+// engine/render/rollouts/split.ts
+function joinDiffs(a, b) {
+  return canonicalDiff({ fields: [...a.fields, ...b.fields], objects: [...a.objects, ...b.objects] });
+}
+
+// engine/verify/exposure.ts
+async function checkExposure(proof, bundle, before, after) {
+  const recordedExposure = proof.input.exposure;
+  const recorded = joinDiffs(proof.input.change, recordedExposure?.change ?? { fields: [], objects: [] });
+  const none = { recorded, effects: { fields: [], objects: [] }, problems: [] };
+  const plan = (await loadExposurePlanner(bundle)).plan(proof.input);
+  if (!plan && !recordedExposure) return none;
+  if (!plan) return { ...none, problems: ["the proof records an exposure plan, and policy asks for none"] };
+  if (!recordedExposure) return { ...none, problems: [`policy asks for a canary (${plan.reason}), and the proof records none`] };
+  const problems = [];
+  if (canonicalJson(plan) !== canonicalJson(recordedExposure.plan)) {
+    problems.push(`exposure plan in the proof differs from the one policy decides: recorded ${JSON.stringify(recordedExposure.plan.steps)}, decided ${JSON.stringify(plan.steps)}`);
+  }
+  const t = proof.input.target;
+  const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
+  if (!expected) return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
+  if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {
+    problems.push("exposure objects recorded in the proof are not the ones the plan stands for");
+  }
+  problems.push(...exposureProblems(expected, after));
+  return { recorded, effects: expected.effects, problems };
+}
+
 // engine/verify/index.ts
 function message(err) {
   return err instanceof SalveError ? err.message : err instanceof Error ? err.message : String(err);
@@ -83756,24 +84028,28 @@ async function checkRendered(opts, proof) {
   ]);
   let diff;
   let problems;
+  let exposure;
   try {
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache: cache2 });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache: cache2 });
     diff = renderedDiff(before.objects, after.objects);
     problems = validateArgoRollouts(after.objects).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`);
+    exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
+    problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
   }
-  if (canonicalJson(diff) !== canonicalJson(proof.input.change)) {
-    throw new SalveError("rendered-diff-mismatch", `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe4(proof.input.change)}, rendered ${describe4(diff)}`);
+  if (canonicalJson(canonicalDiff(diff)) !== canonicalJson(exposure.recorded)) {
+    throw new SalveError("rendered-diff-mismatch", `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe5(exposure.recorded)}, rendered ${describe5(diff)}`);
   }
   const plugin = getAction(proof.input.action.id);
   if (!plugin) throw new SalveError("unknown-action", `proof names unknown action ${proof.input.action.id}`);
   const t = proof.input.target;
-  checkDeclaredEffects(diff, plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace }));
+  const own2 = plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
+  checkDeclaredEffects(diff, { fields: [...own2.fields, ...exposure.effects.fields], objects: [...own2.objects, ...exposure.effects.objects] });
   return problems;
 }
-function describe4(diff) {
+function describe5(diff) {
   const parts = [
     ...diff.fields.map((f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} \u2192 ${JSON.stringify(f.after)}`),
     ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`)
