@@ -6,6 +6,7 @@
 import { DsseEnvelope, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
 import { canonicalJson, describeDecisionDiff, verifyEnvelope } from '../policy/index.ts';
 import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
+import { policySettings } from '../pipeline/policy-input.ts';
 import { type Verdict, verifyRef } from '../verify/index.ts';
 import type { BaseView } from './base-view.ts';
 import { isAncestor } from './git-history.ts';
@@ -42,6 +43,7 @@ export async function verifyPullRequest(args: {
     bundle: base.bundle,
     trustedKeys: base.trustedKeys,
     ids,
+    settings: policySettings(base.config),
   });
   const records = await readRemediations(workspace, head);
   for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, base, workspace);

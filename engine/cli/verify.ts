@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../model/errors.ts';
+import { policySettings } from '../pipeline/policy-input.ts';
 import { policyDirs } from '../pipeline/run.ts';
 import { buildBundle, loadTrustedKeys } from '../policy/index.ts';
 import { loadConfig } from '../repo/index.ts';
@@ -26,7 +27,7 @@ export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   }
   const trustedKeys = await loadTrustedKeys(pems);
   const bundle = await buildBundle(policyDirs(repoDir, config));
-  const verdicts = await verifyRef({ repoDir, ref: values.ref ?? 'HEAD', bundle, trustedKeys });
+  const verdicts = await verifyRef({ repoDir, ref: values.ref ?? 'HEAD', bundle, trustedKeys, settings: policySettings(config) });
   print(verdicts, values.ref ?? 'HEAD', values.json ?? false);
   if (verdicts.length === 0) return 2;
   return verdicts.every((v) => v.ok) ? 0 : 1;

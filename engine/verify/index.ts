@@ -8,7 +8,7 @@ import { validateArgoRollouts } from '../check/crd-schema.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { SalveError } from '../model/errors.ts';
-import { DsseEnvelope, type Proof } from '../model/policy.ts';
+import { DsseEnvelope, type PolicySettings, type Proof } from '../model/policy.ts';
 import { canonicalDiff, canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
 import { changedFiles, readRemediations, REMEDIATIONS_DIR } from '../publish/read.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
@@ -38,6 +38,12 @@ export interface VerifyOptions {
   rerender?: boolean;
   /** Only these remediation ids (default: every one on the ref). */
   ids?: readonly string[];
+  /**
+   * The policy settings the trusted `.salve.yaml` yields now. The proof's input carries the
+   * settings it was decided under; a mismatch means the trust ladder, thresholds or bounds changed
+   * since (or were edited), and the remediation must be planned again.
+   */
+  settings?: PolicySettings;
 }
 
 function message(err: unknown): string {
@@ -92,6 +98,12 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
     mode: proof.decision.mode,
     rules: proof.decision.rules.map((r) => r.id),
   });
+  if (opts.settings) {
+    const differ = differingKeys(proof.input.settings, opts.settings);
+    if (differ.length > 0) {
+      fail(envelopeFile, `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(', ')}); plan it again`);
+    }
+  }
   const recorded = files['proof.json'];
   if (recorded !== undefined && canonicalJson(JSON.parse(recorded)) !== canonicalJson(proof)) {
     fail(`${dir}/proof.json`, 'differs from the signed proof in proof.dsse.json');
@@ -144,4 +156,12 @@ function describe(diff: RenderedDiff): string {
     ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`),
   ];
   return parts.length ? parts.join('; ') : 'no change';
+}
+
+/** Top-level keys whose values differ, compared as canonical JSON. */
+function differingKeys(recorded: PolicySettings, expected: PolicySettings): string[] {
+  const keys = new Set([...Object.keys(recorded), ...Object.keys(expected)]);
+  return [...keys]
+    .filter((k) => canonicalJson((recorded as Record<string, unknown>)[k]) !== canonicalJson((expected as Record<string, unknown>)[k]))
+    .sort();
 }

@@ -84,6 +84,22 @@ describe('salve CLI', () => {
     expect(bad.stdout).toMatch(/proof\.dsse\.json: .*signature/i);
   });
 
+  it('verify fails a proof decided under trust settings the checkout no longer has', async () => {
+    const plan = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'], keys);
+    const { branch } = JSON.parse(plan.stdout);
+    const dir = world.work;
+    const config = join(dir, '.salve.yaml');
+    const original = fs.readFileSync(config, 'utf8');
+    try {
+      fs.writeFileSync(config, original.replace('  default: approve', '  default: observe'));
+      const run = await salve(['verify', '--repo', dir, '--ref', branch]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/differ from the trusted \.salve\.yaml \(defaultMode\)/);
+    } finally {
+      fs.writeFileSync(config, original);
+    }
+  });
+
   it('exits 3 when policy denies, naming the rule', async () => {
     const run = await salve(['plan', '--repo', world.work, '--cluster', 'production', '--signal', join(EXAMPLE_SIGNALS, 'pod-crashloop-catalog.json')], keys);
     expect(run.code).toBe(3);
