@@ -1,6 +1,7 @@
 /** The data the templates see: a remediation flattened into strings, rows and sections. */
 import type { Evidence, FieldChange, ObjectChange } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
+import { exposureView } from './exposure-view.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 export interface ViewLimits {
@@ -93,6 +94,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNo
     fileDiff: diff.text,
     diffNote: diff.note,
     mergeNote: extra.mergeNote ?? mergeNote(rem),
+    exposure: exposureView(rem.exposure),
     proofDigest: rem.proofDigest,
     bundleDigest: rem.bundleDigest,
   };

@@ -20,6 +20,10 @@ describe('policy/bundle', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
+  it('compiles the exposure plan as a second entrypoint when a source declares salve.exposure', () => {
+    expect(bundle.exposureEntrypoint).toBe('salve/exposure/plan');
+  });
+
   it('compiles the policies to wasm with the decision entrypoint', () => {
     expect(bundle.wasm.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
     expect(bundle.entrypoint).toBe(ENTRYPOINT);
@@ -30,6 +34,7 @@ describe('policy/bundle', () => {
   it('lists the non-test sources only, sorted, with their digests', () => {
     expect(bundle.sources.map((s) => s.path)).toEqual([
       'policies/admission.rego',
+      'policies/exposure.rego',
       'policies/main.rego',
       'policies/merge.rego',
       'policies/safety.rego',
@@ -92,7 +97,7 @@ describe('policy/bundle', () => {
     await writeFile(join(extra, 'team.rego'), 'package salve.team\n\nowner := "payments"\n');
     const both = await buildBundle([POLICIES, extra]);
     expect(both.sources.map((s) => s.path)).toContain('repo-policies/team.rego');
-    expect(both.sources).toHaveLength(5);
+    expect(both.sources).toHaveLength(6);
   });
 
   it('reports a Rego error with the original file path', async () => {

@@ -8,10 +8,17 @@ import type { PolicyDecision } from '../model/index.ts';
 import type { PolicyInput } from '../model/policy.ts';
 import { locateOpa, runTool } from '../tools/index.ts';
 import { buildBundle } from './bundle.ts';
+import { type ExposurePlanner, loadExposurePlanner } from '../render/rollouts/planner.ts';
 import { loadEvaluator, type PolicyEvaluator } from './evaluator.ts';
 import { makeInput } from './fixtures.ts';
 
 const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
+const SLO = {
+  name: 'http',
+  prometheus: { address: 'http://prometheus:9090' },
+  errorRate: { query: 'errors', max: 0.01 },
+  latency: { query: 'p99', maxSeconds: 0.5 },
+};
 const GI = 1024 ** 3;
 const MI = 1024 ** 2;
 
@@ -44,10 +51,19 @@ const ids = (d: PolicyDecision, effect?: string) =>
 
 describe('policy/evaluator', () => {
   let evaluator: PolicyEvaluator;
+  let planner: ExposurePlanner;
   let tmp: string;
+  /** Production workload actions ship under the canary policy plans (policies/exposure.rego). */
+  const withCanary = (input: PolicyInput): PolicyInput => {
+    const plan = planner.plan(input);
+    if (!plan) throw new Error('expected an exposure plan');
+    return { ...input, exposure: { plan, change: { fields: [], objects: [] }, objects: [] } };
+  };
 
   beforeAll(async () => {
-    evaluator = await loadEvaluator(await buildBundle([POLICIES]));
+    const bundle = await buildBundle([POLICIES]);
+    evaluator = await loadEvaluator(bundle);
+    planner = await loadExposurePlanner(bundle);
     tmp = await mkdtemp(join(tmpdir(), 'salve-evaluator-'));
   });
   afterAll(async () => {
@@ -67,18 +83,20 @@ describe('policy/evaluator', () => {
   });
 
   it('asks for approval in production when no trust rule matches', () => {
-    const d = evaluator.evaluate(makeInput({ environment: { name: 'production', tier: 'production' } }));
+    const d = evaluator.evaluate(withCanary(makeInput({ environment: { name: 'production', tier: 'production' }, settings: { slos: [SLO] } })));
     expect(d).toMatchObject({ allowed: true, mode: 'approve' });
     expect(ids(d, 'require-approval')).toEqual(['merge.trust-default']);
   });
 
   it('asks for approval for a workload action in production even when trusted', () => {
     const d = evaluator.evaluate(
-      makeInput({
-        ...rollback,
-        environment: { name: 'production', tier: 'production' },
-        settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }] },
-      }),
+      withCanary(
+        makeInput({
+          ...rollback,
+          environment: { name: 'production', tier: 'production' },
+          settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }], slos: [SLO] },
+        }),
+      ),
     );
     expect(d).toMatchObject({ allowed: true, mode: 'approve' });
     expect(ids(d, 'require-approval')).toEqual(['merge.production-workload']);
@@ -140,11 +158,13 @@ describe('policy/evaluator', () => {
 
   it('only observes outside business hours in production', () => {
     const d = evaluator.evaluate(
-      makeInput({
-        environment: { name: 'production', tier: 'production' },
-        time: { businessHours: false, hour: 22 },
-        settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }] },
-      }),
+      withCanary(
+        makeInput({
+          environment: { name: 'production', tier: 'production' },
+          time: { businessHours: false, hour: 22 },
+          settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }], slos: [SLO] },
+        }),
+      ),
     );
     expect(d).toMatchObject({ allowed: true, mode: 'observe' });
     expect(ids(d, 'advisory')).toEqual(['admission.out-of-hours']);

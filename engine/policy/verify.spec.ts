@@ -103,7 +103,7 @@ describe('policy/verify', () => {
       p.input.environment = { name: 'production', tier: 'production' };
     });
     await expect(verifyProof({ envelope: forged, trustedKeys: [key.publicKey], bundle, evaluator })).rejects.toThrow(
-      /mode automate vs approve/,
+      /decision differs .*allowed true vs false; mode automate vs observe/,
     );
   });
 

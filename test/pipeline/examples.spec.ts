@@ -61,7 +61,12 @@ describe('pipeline on the example config repo', () => {
     expect(rem.action.id).toBe('raise-memory-limit');
     expect(rem.overlay).toBe('apps/checkout/overlays/production');
     expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
-    expect(rem.diff.objects).toEqual([]);
+    // Production memory raises ship as a canary: the Rollout and its guard rails are the only other change.
+    expect(rem.diff.objects).toEqual([
+      { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', namespace: 'checkout', name: 'checkout-salve-guard-rails' },
+      { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'checkout', name: 'checkout' },
+    ]);
+    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.canary');
     expect(rem.diff.fields).toEqual([
       expect.objectContaining({
         kind: 'Deployment',

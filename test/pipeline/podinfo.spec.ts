@@ -56,8 +56,9 @@ describe('pipeline on the podinfo test bed', () => {
     const rem = o.result.remediation;
     expect(rem.overlay).toBe('deploy/overlays/production');
     expect(rem.application).toBe('podinfo-production');
+    // A production memory raise ships as a canary (no SLOs here: no AnalysisTemplate, and approval).
     expect(rem.diff).toEqual({
-      objects: [],
+      objects: [{ op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'production', name: 'backend' }],
       fields: [
         {
           apiVersion: 'apps/v1',
@@ -73,8 +74,11 @@ describe('pipeline on the podinfo test bed', () => {
     const paths = rem.files.map((f) => f.path).sort();
     expect(paths).toEqual([
       'deploy/overlays/production/kustomization.yaml',
+      'deploy/overlays/production/salve/exposure-backend.yaml',
       'deploy/overlays/production/salve/raise-memory-limit-deployment-backend.yaml',
+      'deploy/overlays/production/salve/rollout-replicas.yaml',
     ]);
+    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.no-guard-rails');
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
     for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean)) expect(kustomization?.after).toContain(line);
