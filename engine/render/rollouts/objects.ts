@@ -74,7 +74,8 @@ export function rolloutFor(deployment: K8sObject, plan: ExposurePlan): K8sObject
     kind: 'Rollout',
     metadata: { name },
     spec: {
-      replicas: spec.replicas ?? 1,
+      // No count when the Deployment has none (an HPA owns it): the Rollout would otherwise pin 1.
+      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
       ...(spec.selector ? { selector: spec.selector } : {}),
       workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name, scaleDown: plan.scaleDown },
       strategy: { canary: { steps: canarySteps(plan, name) } },
