@@ -57,7 +57,10 @@ export function exposureView(exposure: Exposure | undefined) {
     rows,
     analysis: plan.analysis,
     metrics: plan.analysis?.metrics ?? [],
-    objects: exposure.objects.map((o) => ({ op: o.op === 'add' ? 'added' : 'canary steps patched', ref: `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}` })),
+    objects: exposure.objects.map((o) => ({
+      op: o.op === 'add' ? 'added' : 'canary steps patched',
+      ref: `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`,
+    })),
     mermaid: mermaid(exposure),
     note: takeoverNote(exposure),
   };

@@ -4,12 +4,19 @@
  * recorded, and the Rollout/AnalysisTemplate actually rendered on the branch must be those objects
  * (steps, weights, pauses, analysis args and queries).
  */
-import { canonicalJson } from '../policy/digest.ts';
+
 import type { RenderedDiff } from '../model/index.ts';
 import type { Proof } from '../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../model/remediation.ts';
 import type { PolicyBundle } from '../policy/bundle.ts';
-import { expectedExposure, exposureProblems, exposureRecord, joinDiffs, loadExposurePlanner } from '../render/rollouts/index.ts';
+import { canonicalJson } from '../policy/digest.ts';
+import {
+  expectedExposure,
+  exposureProblems,
+  exposureRecord,
+  joinDiffs,
+  loadExposurePlanner,
+} from '../render/rollouts/index.ts';
 
 export interface ExposureCheck {
   /** The whole rendered diff the proof stands for, in canonical order. */
@@ -31,14 +38,18 @@ export async function checkExposure(
   const plan = (await loadExposurePlanner(bundle)).plan(proof.input);
   if (!plan && !recordedExposure) return none;
   if (!plan) return { ...none, problems: ['the proof records an exposure plan, and policy asks for none'] };
-  if (!recordedExposure) return { ...none, problems: [`policy asks for a canary (${plan.reason}), and the proof records none`] };
+  if (!recordedExposure)
+    return { ...none, problems: [`policy asks for a canary (${plan.reason}), and the proof records none`] };
   const problems: string[] = [];
   if (canonicalJson(plan) !== canonicalJson(recordedExposure.plan)) {
-    problems.push(`exposure plan in the proof differs from the one policy decides: recorded ${JSON.stringify(recordedExposure.plan.steps)}, decided ${JSON.stringify(plan.steps)}`);
+    problems.push(
+      `exposure plan in the proof differs from the one policy decides: recorded ${JSON.stringify(recordedExposure.plan.steps)}, decided ${JSON.stringify(plan.steps)}`,
+    );
   }
   const t = proof.input.target;
   const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
-  if (!expected) return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
+  if (!expected)
+    return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {
     problems.push('exposure objects recorded in the proof are not the ones the plan stands for');
   }

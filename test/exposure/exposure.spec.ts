@@ -13,9 +13,14 @@ import { checkDeclaredEffects, renderedDiff } from '../../engine/check/index.ts'
 import type { FileChange } from '../../engine/model/index.ts';
 import type { ExposurePlan, PolicyInput } from '../../engine/model/policy.ts';
 import type { K8sObject } from '../../engine/model/remediation.ts';
-import { buildBundle, type PolicyBundle } from '../../engine/policy/index.ts';
 import { makeInput } from '../../engine/policy/fixtures.ts';
-import { expectedExposure, finishExposure, loadExposurePlanner, prepareExposure } from '../../engine/render/rollouts/index.ts';
+import { buildBundle, type PolicyBundle } from '../../engine/policy/index.ts';
+import {
+  expectedExposure,
+  finishExposure,
+  loadExposurePlanner,
+  prepareExposure,
+} from '../../engine/render/rollouts/index.ts';
 import { buildOverlay } from '../../engine/repo/index.ts';
 import { checkExposure } from '../../engine/verify/exposure.ts';
 
@@ -24,15 +29,27 @@ const PODINFO = join(ROOT, '..', 'shared', 'testbeds', 'podinfo');
 const SLO = {
   name: 'http-availability',
   prometheus: { address: 'http://prometheus.monitoring:9090' },
-  errorRate: { query: 'sum(rate(http_requests_total{service="{{args.service}}",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="{{args.service}}"}[5m]))', max: 0.01 },
-  latency: { query: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="{{args.service}}"}[5m])))', maxSeconds: 0.5 },
+  errorRate: {
+    query:
+      'sum(rate(http_requests_total{service="{{args.service}}",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="{{args.service}}"}[5m]))',
+    max: 0.01,
+  },
+  latency: {
+    query:
+      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="{{args.service}}"}[5m])))',
+    maxSeconds: 0.5,
+  },
 };
 
 let bundle: PolicyBundle;
 let tmp: string;
 
 function production(overrides: Parameters<typeof makeInput>[0] = {}): PolicyInput {
-  return makeInput({ environment: { name: 'production', tier: 'production' }, settings: { slos: [SLO] }, ...overrides });
+  return makeInput({
+    environment: { name: 'production', tier: 'production' },
+    settings: { slos: [SLO] },
+    ...overrides,
+  });
 }
 
 async function planFor(input: PolicyInput): Promise<ExposurePlan | null> {
@@ -62,7 +79,14 @@ async function expose(src: string, overlay: string, target: { kind: string; name
   const after = await buildOverlay(dir, overlay);
   const diff = renderedDiff(before.objects, after.objects);
   checkDeclaredEffects(diff, stage.expected.effects);
-  return { dir, stage, before: before.objects, after: after.objects, diff, checked: finishExposure(stage, diff, after.objects) };
+  return {
+    dir,
+    stage,
+    before: before.objects,
+    after: after.objects,
+    diff,
+    checked: finishExposure(stage, diff, after.objects),
+  };
 }
 
 const ROLLOUT_REPO = {
@@ -121,15 +145,26 @@ afterAll(async () => {
 describe('exposure', () => {
   it('plans no canary for a tier with no canary requirement, and none for an HPA in production', async () => {
     expect(await planFor(makeInput({ settings: { slos: [SLO] } }))).toBeNull();
-    expect(await planFor(production({ action: { id: 'raise-hpa-max-replicas' }, target: { kind: 'HorizontalPodAutoscaler' } }))).toBeNull();
+    expect(
+      await planFor(
+        production({ action: { id: 'raise-hpa-max-replicas' }, target: { kind: 'HorizontalPodAutoscaler' } }),
+      ),
+    ).toBeNull();
     expect(await planFor(production({ target: { kind: 'StatefulSet' } }))).toBeNull();
   });
 
   it('takes over the podinfo Deployment with a Rollout and guard rails that pass the CRD schemas', async () => {
-    const plan = await planFor(production({ target: { kind: 'Deployment', name: 'backend', namespace: 'production' } }));
+    const plan = await planFor(
+      production({ target: { kind: 'Deployment', name: 'backend', namespace: 'production' } }),
+    );
     expect(plan?.steps.map((s) => s.weight)).toEqual([25, 50]);
     if (!plan) return;
-    const { after, diff, checked } = await expose(PODINFO, 'deploy/overlays/production', { kind: 'Deployment', name: 'backend' }, plan);
+    const { after, diff, checked } = await expose(
+      PODINFO,
+      'deploy/overlays/production',
+      { kind: 'Deployment', name: 'backend' },
+      plan,
+    );
     expect(diff.fields).toEqual([]);
     expect(diff.objects.map((o) => `${o.op} ${o.kind}/${o.namespace}/${o.name}`)).toEqual([
       'add AnalysisTemplate/production/backend-salve-guard-rails',
@@ -142,17 +177,29 @@ describe('exposure', () => {
     expect((rollout.spec as { replicas: number }).replicas).toBe((deployment.spec as { replicas: number }).replicas);
     expect(checked.change).toEqual({ fields: [], objects: [] });
     expect(checked.exposure.objects.map((o) => o.kind)).toEqual(['Rollout', 'AnalysisTemplate']);
-    await expect(JSON.stringify(exposure.map((o) => ({ ...o, metadata: { name: o.metadata.name } })), null, 2)).toMatchFileSnapshot(
-      '__snapshots__/podinfo-takeover.json',
-    );
+    await expect(
+      JSON.stringify(
+        exposure.map((o) => ({ ...o, metadata: { name: o.metadata.name } })),
+        null,
+        2,
+      ),
+    ).toMatchFileSnapshot('__snapshots__/podinfo-takeover.json');
   });
 
   it('lets the overlay replicas: entry reach the Rollout through the configurations entry it adds', async () => {
     const plan = await planFor(production({ target: { kind: 'Deployment', name: 'backend' } }));
     if (!plan) throw new Error('expected a plan');
-    const { dir, after } = await expose(PODINFO, 'deploy/overlays/production', { kind: 'Deployment', name: 'backend' }, plan);
+    const { dir, after } = await expose(
+      PODINFO,
+      'deploy/overlays/production',
+      { kind: 'Deployment', name: 'backend' },
+      plan,
+    );
     const kustomization = join(dir, 'deploy/overlays/production/kustomization.yaml');
-    await writeFile(kustomization, `${await readFile(kustomization, 'utf8')}\nreplicas:\n  - name: backend\n    count: 7\n`);
+    await writeFile(
+      kustomization,
+      `${await readFile(kustomization, 'utf8')}\nreplicas:\n  - name: backend\n    count: 7\n`,
+    );
     const rebuilt = await buildOverlay(dir, 'deploy/overlays/production');
     const replicas = (o: K8sObject | undefined) => (o?.spec as { replicas?: number } | undefined)?.replicas;
     expect(replicas(rebuilt.objects.find((o) => o.kind === 'Rollout'))).toBe(7);
@@ -161,30 +208,60 @@ describe('exposure', () => {
   });
 
   it("patches an existing Rollout's canary steps; images: and replicas: keep working on it", async () => {
-    const plan = await planFor(production({ action: { id: 'rollback-image', family: 'workload', disruption: 3 }, target: { kind: 'Rollout', name: 'storefront' } }));
+    const plan = await planFor(
+      production({
+        action: { id: 'rollback-image', family: 'workload', disruption: 3 },
+        target: { kind: 'Rollout', name: 'storefront' },
+      }),
+    );
     if (!plan) throw new Error('expected a plan');
-    const { after, diff, checked } = await expose(join(tmp, 'rollout-src'), 'app/prod', { kind: 'Rollout', name: 'storefront' }, plan);
+    const { after, diff, checked } = await expose(
+      join(tmp, 'rollout-src'),
+      'app/prod',
+      { kind: 'Rollout', name: 'storefront' },
+      plan,
+    );
     const rollout = after.find((o) => o.kind === 'Rollout') as K8sObject & { spec: Record<string, any> };
     expect(rollout.spec.replicas).toBe(4);
     expect(rollout.spec.template.spec.containers[0].image).toBe('ghcr.io/example-org/storefront:1.1.0');
-    expect(rollout.spec.strategy.canary.steps.filter((s: object) => 'setWeight' in s).map((s: { setWeight: number }) => s.setWeight)).toEqual([10, 30, 60]);
+    expect(
+      rollout.spec.strategy.canary.steps
+        .filter((s: object) => 'setWeight' in s)
+        .map((s: { setWeight: number }) => s.setWeight),
+    ).toEqual([10, 30, 60]);
     expect(diff.objects.map((o) => o.kind)).toEqual(['AnalysisTemplate']);
     expect(diff.fields.every((f) => f.path.startsWith('/spec/strategy/canary/steps'))).toBe(true);
     expect(checked.exposure.change.fields).toHaveLength(diff.fields.length);
     expect(validateArgoRollouts(after)).toEqual([]);
-    await expect(JSON.stringify(rollout.spec.strategy, null, 2)).toMatchFileSnapshot('__snapshots__/rollout-steps.json');
+    await expect(JSON.stringify(rollout.spec.strategy, null, 2)).toMatchFileSnapshot(
+      '__snapshots__/rollout-steps.json',
+    );
   });
 
   it('catches a misspelled field in a generated Rollout against the real CRD schema', async () => {
     const plan = await planFor(production());
     if (!plan) throw new Error('expected a plan');
-    const base: K8sObject[] = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', namespace: 'podinfo' }, spec: { replicas: 2 } }];
+    const base: K8sObject[] = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'podinfo', namespace: 'podinfo' },
+        spec: { replicas: 2 },
+      },
+    ];
     const expected = expectedExposure(plan, base, { kind: 'Deployment', name: 'podinfo' });
     const rollout = expected?.added.find((o) => o.kind === 'Rollout') as K8sObject & { spec: Record<string, any> };
     expect(validateArgoRollouts(expected?.added ?? [])).toEqual([]);
-    const typo = { ...rollout, spec: { ...rollout.spec, strategy: { canary: { stepz: rollout.spec.strategy.canary.steps } } } };
+    const typo = {
+      ...rollout,
+      spec: { ...rollout.spec, strategy: { canary: { stepz: rollout.spec.strategy.canary.steps } } },
+    };
     expect(validateArgoRollouts([typo])).toEqual([
-      expect.objectContaining({ kind: 'Rollout', path: '/spec/strategy/canary/stepz', message: 'unknown field "stepz"' }),
+      expect.objectContaining({
+        kind: 'Rollout',
+        path: '/spec/strategy/canary/stepz',
+        message: 'unknown field "stepz"',
+      }),
     ]);
   });
 
@@ -192,11 +269,20 @@ describe('exposure', () => {
     const input = production({ target: { kind: 'Deployment', name: 'backend', namespace: 'production' } });
     const plan = await planFor(input);
     if (!plan) throw new Error('expected a plan');
-    const { before, after, diff, checked } = await expose(PODINFO, 'deploy/overlays/production', { kind: 'Deployment', name: 'backend' }, plan);
-    const proof = { input: { ...input, change: checked.change, exposure: checked.exposure } } as Parameters<typeof checkExposure>[0];
+    const { before, after, diff, checked } = await expose(
+      PODINFO,
+      'deploy/overlays/production',
+      { kind: 'Deployment', name: 'backend' },
+      plan,
+    );
+    const proof = { input: { ...input, change: checked.change, exposure: checked.exposure } } as Parameters<
+      typeof checkExposure
+    >[0];
     const ok = await checkExposure(proof, bundle, before, after);
     expect(ok.problems).toEqual([]);
-    expect(JSON.stringify(ok.recorded)).toBe(JSON.stringify((await import('../../engine/policy/index.ts')).canonicalDiff(diff)));
+    expect(JSON.stringify(ok.recorded)).toBe(
+      JSON.stringify((await import('../../engine/policy/index.ts')).canonicalDiff(diff)),
+    );
 
     const weakened = after.map((o) => {
       if (o.kind !== 'Rollout') return o;
@@ -205,13 +291,22 @@ describe('exposure', () => {
       return { ...o, spec };
     });
     const bad = await checkExposure(proof, bundle, before, weakened);
-    expect(bad.problems.join('\n')).toMatch(/Rollout\/backend \/spec\/strategy\/canary\/steps\/0\/setWeight differs from the exposure plan: rendered 100, the plan gives 25/);
+    expect(bad.problems.join('\n')).toMatch(
+      /Rollout\/backend \/spec\/strategy\/canary\/steps\/0\/setWeight differs from the exposure plan: rendered 100, the plan gives 25/,
+    );
 
-    const forged = { input: { ...proof.input, exposure: { ...checked.exposure, plan: { ...plan, steps: [{ weight: 99, pauseSeconds: 0, analysis: false }] } } } } as typeof proof;
+    const forged = {
+      input: {
+        ...proof.input,
+        exposure: { ...checked.exposure, plan: { ...plan, steps: [{ weight: 99, pauseSeconds: 0, analysis: false }] } },
+      },
+    } as typeof proof;
     const drift = await checkExposure(forged, bundle, before, after);
     expect(drift.problems.join('\n')).toMatch(/exposure plan in the proof differs from the one policy decides/);
 
     const staging = { input: { ...proof.input, environment: { name: 'staging', tier: 'staging' } } } as typeof proof;
-    expect((await checkExposure(staging, bundle, before, after)).problems).toEqual(['the proof records an exposure plan, and policy asks for none']);
+    expect((await checkExposure(staging, bundle, before, after)).problems).toEqual([
+      'the proof records an exposure plan, and policy asks for none',
+    ]);
   });
 });

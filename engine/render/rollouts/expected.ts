@@ -34,7 +34,9 @@ function findTarget(objects: readonly K8sObject[], target: ExposureTarget): K8sO
     (o) =>
       o.kind === target.kind &&
       o.metadata.name === target.name &&
-      (target.namespace === undefined || o.metadata.namespace === undefined || o.metadata.namespace === target.namespace),
+      (target.namespace === undefined ||
+        o.metadata.namespace === undefined ||
+        o.metadata.namespace === target.namespace),
   );
 }
 
@@ -49,15 +51,30 @@ function withSteps(rollout: K8sObject, steps: CanaryStep[]): K8sObject {
 }
 
 /** null when the target cannot be exposed: not rendered, neither Deployment nor canary Rollout. */
-export function expectedExposure(plan: ExposurePlan, base: readonly K8sObject[], target: ExposureTarget): ExpectedExposure | null {
+export function expectedExposure(
+  plan: ExposurePlan,
+  base: readonly K8sObject[],
+  target: ExposureTarget,
+): ExpectedExposure | null {
   const workload = findTarget(base, target);
   if (!workload) return null;
   const template = analysisTemplate(plan, workload.metadata.name);
   const ns = workload.metadata.namespace;
-  const declare = (o: K8sObject): DeclaredObject => ({ op: 'add', kind: o.kind, name: o.metadata.name, ...(ns ? { namespace: ns } : {}) });
+  const declare = (o: K8sObject): DeclaredObject => ({
+    op: 'add',
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(ns ? { namespace: ns } : {}),
+  });
   if (workload.kind === 'Deployment') {
     const added = [rolloutFor(workload, plan), ...(template ? [template] : [])];
-    return { mode: 'takeover', ...(ns ? { namespace: ns } : {}), added, patched: null, effects: { fields: [], objects: added.map(declare) } };
+    return {
+      mode: 'takeover',
+      ...(ns ? { namespace: ns } : {}),
+      added,
+      patched: null,
+      effects: { fields: [], objects: added.map(declare) },
+    };
   }
   if (workload.kind !== 'Rollout' || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
@@ -121,12 +138,17 @@ export function exposureProblems(expected: ExpectedExposure, rendered: readonly 
     const got = findTarget(rendered, { kind: object.kind, name: object.metadata.name });
     const actual = stepsOf(got);
     if (!isDeepStrictEqual(actual, steps)) {
-      problems.push(`${object.kind}/${object.metadata.name} /spec/strategy/canary/steps: rendered ${JSON.stringify(actual)}, the plan gives ${JSON.stringify(steps)}`);
+      problems.push(
+        `${object.kind}/${object.metadata.name} /spec/strategy/canary/steps: rendered ${JSON.stringify(actual)}, the plan gives ${JSON.stringify(steps)}`,
+      );
     }
   }
   return problems;
 }
 
 function describeFields(diff: RenderedDiff, what: string): string[] {
-  return diff.fields.map((f) => `${f.kind}/${f.name} ${f.path} ${what}: rendered ${JSON.stringify(f.after)}, the plan gives ${JSON.stringify(f.before)}`);
+  return diff.fields.map(
+    (f) =>
+      `${f.kind}/${f.name} ${f.path} ${what}: rendered ${JSON.stringify(f.after)}, the plan gives ${JSON.stringify(f.before)}`,
+  );
 }

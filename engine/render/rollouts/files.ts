@@ -7,8 +7,8 @@ import { posix } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
-import { ensurePatchEntry } from '../patches.ts';
 import { strategicMergePatch } from '../patch-file.ts';
+import { ensurePatchEntry } from '../patches.ts';
 import type { ExpectedExposure } from './expected.ts';
 import { ensureListEntry } from './kustomization.ts';
 
@@ -37,9 +37,14 @@ function yamlDocs(objects: readonly unknown[], header: string): string {
   return `# ${header}\n${docs.join('---\n')}`;
 }
 
-export async function renderExposureFiles(expected: ExpectedExposure, repo: ExposureRepo, header: string): Promise<FileChange[]> {
+export async function renderExposureFiles(
+  expected: ExpectedExposure,
+  repo: ExposureRepo,
+  header: string,
+): Promise<FileChange[]> {
   const kustomization = await repo.readFile(repo.kustomizationPath);
-  if (kustomization === null) throw new InputError(`overlay ${repo.overlay} has no kustomization file at ${repo.kustomizationPath}`);
+  if (kustomization === null)
+    throw new InputError(`overlay ${repo.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   const dir = posix.dirname(repo.kustomizationPath);
   const relative = (path: string) => posix.relative(dir, path);
   const written = new Map<string, string>();
@@ -58,7 +63,12 @@ export async function renderExposureFiles(expected: ExpectedExposure, repo: Expo
   if (expected.patched) {
     const { object, steps } = expected.patched;
     const path = inOverlay(repo.overlay, `salve/exposure-steps-rollout-${object.metadata.name}.yaml`);
-    const patch = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, spec: { strategy: { canary: { steps } } } };
+    const patch = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      spec: { strategy: { canary: { steps } } },
+    };
     written.set(path, strategicMergePatch(patch, header));
     text = ensurePatchEntry(text, relative(path));
   }

@@ -41,7 +41,9 @@ export async function loadExposurePlanner(bundle: PolicyBundle): Promise<Exposur
       const parsed = ExposurePlan.safeParse(result);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new PolicyError(`${entrypoint} returned a malformed plan at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}`);
+        throw new PolicyError(
+          `${entrypoint} returned a malformed plan at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}`,
+        );
       }
       return parsed.data;
     },

@@ -9,16 +9,22 @@ interface Ref {
   namespace?: string | undefined;
 }
 
-const same = (d: Ref, a: Ref) => d.kind === a.kind && d.name === a.name && (d.namespace === undefined || d.namespace === a.namespace);
+const same = (d: Ref, a: Ref) =>
+  d.kind === a.kind && d.name === a.name && (d.namespace === undefined || d.namespace === a.namespace);
 
 export function splitDiff(
   diff: RenderedDiff,
   effects: { fields: readonly DeclaredEffect[]; objects: readonly DeclaredObject[] },
 ): { remediation: RenderedDiff; exposure: RenderedDiff } {
-  const isExposureField = (f: RenderedDiff['fields'][number]) => effects.fields.some((e) => e.path === f.path && same(e, f));
-  const isExposureObject = (o: RenderedDiff['objects'][number]) => effects.objects.some((e) => e.op === o.op && same(e, o));
+  const isExposureField = (f: RenderedDiff['fields'][number]) =>
+    effects.fields.some((e) => e.path === f.path && same(e, f));
+  const isExposureObject = (o: RenderedDiff['objects'][number]) =>
+    effects.objects.some((e) => e.op === o.op && same(e, o));
   return {
-    remediation: { fields: diff.fields.filter((f) => !isExposureField(f)), objects: diff.objects.filter((o) => !isExposureObject(o)) },
+    remediation: {
+      fields: diff.fields.filter((f) => !isExposureField(f)),
+      objects: diff.objects.filter((o) => !isExposureObject(o)),
+    },
     exposure: { fields: diff.fields.filter(isExposureField), objects: diff.objects.filter(isExposureObject) },
   };
 }

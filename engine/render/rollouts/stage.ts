@@ -7,7 +7,13 @@ import { CheckError } from '../../model/errors.ts';
 import type { FileChange, RenderedDiff } from '../../model/index.ts';
 import type { Exposure, ExposurePlan } from '../../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../../model/remediation.ts';
-import { type ExpectedExposure, type ExposureTarget, expectedExposure, exposureProblems, exposureRecord } from './expected.ts';
+import {
+  type ExpectedExposure,
+  type ExposureTarget,
+  expectedExposure,
+  exposureProblems,
+  exposureRecord,
+} from './expected.ts';
 import { type ExposureRepo, renderExposureFiles } from './files.ts';
 import { splitDiff } from './split.ts';
 
@@ -58,16 +64,28 @@ export async function prepareExposure(
  * plan's) and splits the diff: `change` is the remediation's own part, `exposure.change` the rest.
  * Throws CheckError naming every problem.
  */
-export function finishExposure(stage: ExposureStage, diff: RenderedDiff, rendered: readonly K8sObject[]): { change: RenderedDiff; exposure: Exposure } {
+export function finishExposure(
+  stage: ExposureStage,
+  diff: RenderedDiff,
+  rendered: readonly K8sObject[],
+): { change: RenderedDiff; exposure: Exposure } {
   const problems = [
-    ...validateArgoRollouts(rendered).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`),
+    ...validateArgoRollouts(rendered).map(
+      (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
+    ),
     ...exposureProblems(stage.expected, rendered),
   ];
   if (problems.length > 0) {
-    throw new CheckError(['the rendered exposure objects are not the plan:', ...problems.map((p) => `  - ${p}`)].join('\n'), {
-      code: 'exposure-mismatch',
-    });
+    throw new CheckError(
+      ['the rendered exposure objects are not the plan:', ...problems.map((p) => `  - ${p}`)].join('\n'),
+      {
+        code: 'exposure-mismatch',
+      },
+    );
   }
   const { remediation, exposure } = splitDiff(diff, stage.expected.effects);
-  return { change: remediation, exposure: { plan: stage.plan, change: exposure, objects: exposureRecord(stage.expected) } };
+  return {
+    change: remediation,
+    exposure: { plan: stage.plan, change: exposure, objects: exposureRecord(stage.expected) },
+  };
 }
