@@ -70,7 +70,7 @@ describe('salve CLI', () => {
     const envelopePath = join(dir, `.salve/remediations/${id}/proof.dsse.json`);
     const envelope = JSON.parse(fs.readFileSync(envelopePath, 'utf8'));
     const proof = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-    proof.decision.mode = 'automate';
+    proof.decision.mode = proof.decision.mode === 'automate' ? 'approve' : 'automate';
     envelope.payload = Buffer.from(JSON.stringify(proof)).toString('base64');
     await writeFile(envelopePath, JSON.stringify(envelope, null, 2));
     await git.add({ fs, dir, filepath: `.salve/remediations/${id}/proof.dsse.json` });
