@@ -35,7 +35,8 @@ function takeoverNote(exposure: Exposure): string {
   }
   return [
     `Merging adds a Rollout \`${rollout?.name ?? ''}\` that references the Deployment of the same name (\`workloadRef\`, \`scaleDown: ${exposure.plan.scaleDown}\`).`,
-    "Argo Rollouts runs the Deployment's pod template under the steps below and scales the Deployment's own pods down as the Rollout's become available, back up if it aborts.",
+    "Argo Rollouts deploys a new Rollout's first revision without steps, and Argo CD applies this pod template to the Deployment in the same sync: **this fix reaches every pod at once**; the steps below guard every later change to the workload (which is why this takeover needs a human's approval).",
+    "The Deployment's own pods are scaled down as the Rollout's become available.",
     "The Deployment stays in the overlay with its replica count; the overlay's `replicas:` entry also sets the Rollout's (a `configurations:` entry teaches kustomize where a Rollout keeps it).",
     "Argo CD will report the Deployment's scaled-down replicas as drift unless the Application ignores `spec.replicas` on it.",
   ].join(' ');

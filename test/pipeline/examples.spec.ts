@@ -66,7 +66,7 @@ describe('pipeline on the example config repo', () => {
       { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', namespace: 'checkout', name: 'checkout-salve-guard-rails' },
       { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'checkout', name: 'checkout' },
     ]);
-    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.canary');
+    expect(rem.decision.rules.map((r) => r.id)).toEqual(expect.arrayContaining(['exposure.canary', 'exposure.takeover']));
     expect(rem.diff.fields).toEqual([
       expect.objectContaining({
         kind: 'Deployment',
