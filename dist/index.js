@@ -18293,9 +18293,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms) {
+    function delay(ms2) {
       return new Promise((resolve8) => {
-        setTimeout(resolve8, ms).unref();
+        setTimeout(resolve8, ms2).unref();
       });
     }
     module.exports = {
@@ -54155,6 +54155,122 @@ var require_opa = __commonJS({
   }
 });
 
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m = s * 60;
+    var h = m * 60;
+    var d = h * 24;
+    var w = d * 7;
+    var y = d * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse6(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse6(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w;
+        case "days":
+        case "day":
+        case "d":
+          return n * d;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return Math.round(ms2 / d) + "d";
+      }
+      if (msAbs >= h) {
+        return Math.round(ms2 / h) + "h";
+      }
+      if (msAbs >= m) {
+        return Math.round(ms2 / m) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return plural2(ms2, msAbs, d, "day");
+      }
+      if (msAbs >= h) {
+        return plural2(ms2, msAbs, h, "hour");
+      }
+      if (msAbs >= m) {
+        return plural2(ms2, msAbs, m, "minute");
+      }
+      if (msAbs >= s) {
+        return plural2(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural2(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
+  }
+});
+
 // node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
   "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
@@ -82909,6 +83025,39 @@ function raiseCpu(millis, factor, capMillis) {
   return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
 }
 
+// engine/pipeline/time-facts.ts
+var import_ms2 = __toESM(require_ms(), 1);
+function durationSeconds(value, field) {
+  const millis = (0, import_ms2.default)(value);
+  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
+    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
+  }
+  return Math.round(millis / 1e3);
+}
+
+// engine/pipeline/policy-input.ts
+function policySettings(config2) {
+  const p = config2.policy;
+  return {
+    trust: config2.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
+    defaultMode: config2.trust.default,
+    confidenceThreshold: p.confidenceThreshold,
+    riskThreshold: p.riskThreshold,
+    protectedNamespaces: p.protectedNamespaces,
+    sensitiveKinds: p.sensitiveKinds,
+    bounds: {
+      memoryMaxFactor: p.bounds.memoryMaxFactor,
+      memoryCapBytes: parseMemory(p.bounds.memoryCap),
+      cpuMaxFactor: p.bounds.cpuMaxFactor,
+      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
+      replicasMaxFactor: p.bounds.replicasMaxFactor,
+      replicasCap: p.bounds.replicasCap
+    },
+    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
+    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
+  };
+}
+
 // engine/actions/patch.ts
 import { posix as posix3 } from "node:path";
 
@@ -83209,67 +83358,75 @@ async function writeResourcePatch(repo, action, object2, fragment, header) {
   return changes;
 }
 
-// engine/actions/raise-cpu-limit/index.ts
+// engine/actions/container-limit.ts
 var STEP_FACTOR = 1.5;
-var raiseCpuLimit = {
+function containerLimitAction(spec) {
+  const label = spec.resource === "cpu" ? "CPU" : spec.resource;
+  return {
+    id: spec.id,
+    family: "resources",
+    disruption: 2,
+    handles: spec.handles,
+    description: spec.description,
+    async propose(incident, repo) {
+      const workload = findWorkload(repo.objects, incident);
+      if (!workload) {
+        return { action: spec.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+      }
+      const container = pickContainer(workload, incident);
+      if (!container) return { action: spec.id, reason: `cannot tell which container ${spec.symptom}` };
+      const limit = container.resources?.limits?.[spec.resource];
+      if (limit === void 0) return { action: spec.id, reason: `container ${container.name} has no ${label} limit to raise` };
+      const capText = spec.cap(repo.config);
+      const fromAmount = spec.parse(limit);
+      const toAmount = spec.raise(fromAmount, STEP_FACTOR, spec.parse(capText));
+      if (toAmount <= fromAmount) return { action: spec.id, reason: `${label} limit ${String(limit)} is already at the cap ${capText}` };
+      const from = String(limit);
+      const to = spec.format(toAmount);
+      const ref = objectRef(workload);
+      return {
+        action: spec.id,
+        params: { container: container.name, from, to, [`from${spec.unit}`]: fromAmount, [`to${spec.unit}`]: toAmount },
+        summary: `raise ${label} limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
+        rationale: [
+          `The container ${spec.symptom} (${incident.occurrences} signal(s)); its ${label} limit is ${from}.`,
+          `A ${STEP_FACTOR}x step, capped at ${capText}: ${spec.why}`
+        ],
+        object: ref,
+        container: container.name,
+        effects: this.effects({ container: container.name, to }, ref),
+        releaseAgeSeconds: null
+      };
+    },
+    effects(params, object2) {
+      const ns = object2.namespace ? { namespace: object2.namespace } : {};
+      const path = containerPath(String(params.container), `/resources/limits/${spec.resource}`);
+      return { fields: [{ kind: object2.kind, name: object2.name, ...ns, path, after: params.to }], objects: [] };
+    },
+    async render(candidate, repo) {
+      const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
+      if (!workload) return [];
+      const limits = { [spec.resource]: candidate.params.to };
+      const fragment = { spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } } };
+      return writeResourcePatch(repo, spec.id, workload, fragment, `Managed by salve: ${candidate.summary}.`);
+    }
+  };
+}
+
+// engine/actions/raise-cpu-limit/index.ts
+var raiseCpuLimit = containerLimitAction({
   id: "raise-cpu-limit",
-  family: "resources",
-  disruption: 2,
   handles: ["CPUThrottling"],
   description: "Raise a container CPU limit.",
-  async propose(incident, repo) {
-    const workload = findWorkload(repo.objects, incident);
-    if (!workload) return { action: this.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
-    const container = pickContainer(workload, incident);
-    if (!container) return { action: this.id, reason: "cannot tell which container is throttled" };
-    const limit = container.resources?.limits?.cpu;
-    if (limit === void 0) return { action: this.id, reason: `container ${container.name} has no CPU limit to raise` };
-    const fromMillis = parseCpuMillis(limit);
-    const capMillis = parseCpuMillis(repo.config.policy.bounds.cpuCap);
-    const toMillis = raiseCpu(fromMillis, STEP_FACTOR, capMillis);
-    if (toMillis <= fromMillis) {
-      return { action: this.id, reason: `CPU limit ${String(limit)} is already at the cap ${repo.config.policy.bounds.cpuCap}` };
-    }
-    const from = String(limit);
-    const to = formatCpu(toMillis);
-    const ref = objectRef(workload);
-    return {
-      action: this.id,
-      params: { container: container.name, from, to, fromMillis, toMillis },
-      summary: `raise CPU limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
-      rationale: [
-        `The container is throttled (${incident.occurrences} alert(s)); its CPU limit is ${from}.`,
-        `A ${STEP_FACTOR}x step (capped at ${repo.config.policy.bounds.cpuCap}) relieves throttling without changing scheduling requests.`
-      ],
-      object: ref,
-      container: container.name,
-      effects: this.effects({ container: container.name, to }, ref),
-      releaseAgeSeconds: null
-    };
-  },
-  effects(params, object2) {
-    return {
-      fields: [
-        {
-          kind: object2.kind,
-          name: object2.name,
-          ...object2.namespace ? { namespace: object2.namespace } : {},
-          path: containerPath(String(params.container), "/resources/limits/cpu"),
-          after: params.to
-        }
-      ],
-      objects: []
-    };
-  },
-  async render(candidate, repo) {
-    const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
-    if (!workload) return [];
-    const fragment = {
-      spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits: { cpu: candidate.params.to } } }] } } }
-    };
-    return writeResourcePatch(repo, this.id, workload, fragment, `Managed by salve: ${candidate.summary}.`);
-  }
-};
+  resource: "cpu",
+  unit: "Millis",
+  symptom: "is throttled",
+  cap: (config2) => config2.policy.bounds.cpuCap,
+  parse: parseCpuMillis,
+  format: formatCpu,
+  raise: raiseCpu,
+  why: "relieves throttling without changing scheduling requests."
+});
 
 // engine/actions/raise-hpa-max-replicas/index.ts
 var STEP_FACTOR2 = 1.5;
@@ -83324,68 +83481,19 @@ var raiseHpaMaxReplicas = {
 };
 
 // engine/actions/raise-memory-limit/index.ts
-var STEP_FACTOR3 = 1.5;
-var raiseMemoryLimit = {
+var raiseMemoryLimit = containerLimitAction({
   id: "raise-memory-limit",
-  family: "resources",
-  disruption: 2,
   handles: ["OOMKilled"],
-  description: "Raise a container memory limit (and the request when it would exceed the new limit).",
-  async propose(incident, repo) {
-    const workload = findWorkload(repo.objects, incident);
-    if (!workload) return { action: this.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
-    const container = pickContainer(workload, incident);
-    if (!container) return { action: this.id, reason: "cannot tell which container was OOMKilled" };
-    const limit = container.resources?.limits?.memory;
-    if (limit === void 0) {
-      return { action: this.id, reason: `container ${container.name} has no memory limit to raise` };
-    }
-    const fromBytes = parseMemory(limit);
-    const capBytes = parseMemory(repo.config.policy.bounds.memoryCap);
-    const toBytes = raiseMemory(fromBytes, STEP_FACTOR3, capBytes);
-    if (toBytes <= fromBytes) {
-      return { action: this.id, reason: `memory limit ${String(limit)} is already at the cap ${repo.config.policy.bounds.memoryCap}` };
-    }
-    const from = String(limit);
-    const to = formatMemory(toBytes);
-    const ref = objectRef(workload);
-    return {
-      action: this.id,
-      params: { container: container.name, from, to, fromBytes, toBytes },
-      summary: `raise memory limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
-      rationale: [
-        `The container was OOMKilled ${incident.occurrences} time(s); its limit is ${from}.`,
-        `A ${STEP_FACTOR3}x step (capped at ${repo.config.policy.bounds.memoryCap}) is the smallest change likely to stop the kills.`
-      ],
-      object: ref,
-      container: container.name,
-      effects: this.effects({ container: container.name, to }, ref),
-      releaseAgeSeconds: null
-    };
-  },
-  effects(params, object2) {
-    return {
-      fields: [
-        {
-          kind: object2.kind,
-          name: object2.name,
-          ...object2.namespace ? { namespace: object2.namespace } : {},
-          path: containerPath(String(params.container), "/resources/limits/memory"),
-          after: params.to
-        }
-      ],
-      objects: []
-    };
-  },
-  async render(candidate, repo) {
-    const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
-    if (!workload) return [];
-    const fragment = {
-      spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits: { memory: candidate.params.to } } }] } } }
-    };
-    return writeResourcePatch(repo, this.id, workload, fragment, `Managed by salve: ${candidate.summary}.`);
-  }
-};
+  description: "Raise a container memory limit.",
+  resource: "memory",
+  unit: "Bytes",
+  symptom: "was OOMKilled",
+  cap: (config2) => config2.policy.bounds.memoryCap,
+  parse: parseMemory,
+  format: formatMemory,
+  raise: raiseMemory,
+  why: "the smallest change likely to stop the kills; requests, and so scheduling, stay as they are."
+});
 
 // engine/actions/rollback-image/index.ts
 var import_yaml10 = __toESM(require_dist(), 1);
@@ -83737,6 +83845,9 @@ function checkDeclaredEffects(diff, declared) {
   throw new CheckError(lines.join("\n"), { code: unexpected.length > 0 ? "undeclared-change" : "effect-missing" });
 }
 
+// engine/render/rollouts/expected.ts
+import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
+
 // engine/render/rollouts/objects.ts
 var ROLLOUTS_API = "argoproj.io/v1alpha1";
 var SERVICE_ARG = "service";
@@ -83788,7 +83899,8 @@ function rolloutFor(deployment, plan) {
     kind: "Rollout",
     metadata: { name },
     spec: {
-      replicas: spec.replicas ?? 1,
+      // No count when the Deployment has none (an HPA owns it): the Rollout would otherwise pin 1.
+      ...spec.replicas !== void 0 ? { replicas: spec.replicas } : {},
       ...spec.selector ? { selector: spec.selector } : {},
       workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: plan.scaleDown },
       strategy: { canary: { steps: canarySteps(plan, name) } }
@@ -83797,7 +83909,6 @@ function rolloutFor(deployment, plan) {
 }
 
 // engine/render/rollouts/expected.ts
-import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
 function findTarget(objects, target) {
   return objects.find(
     (o) => o.kind === target.kind && o.metadata.name === target.name && (target.namespace === void 0 || o.metadata.namespace === void 0 || o.metadata.namespace === target.namespace)
@@ -83816,10 +83927,21 @@ function expectedExposure(plan, base, target) {
   if (!workload) return null;
   const template = analysisTemplate(plan, workload.metadata.name);
   const ns = workload.metadata.namespace;
-  const declare = (o) => ({ op: "add", kind: o.kind, name: o.metadata.name, ...ns ? { namespace: ns } : {} });
+  const declare = (o) => ({
+    op: "add",
+    kind: o.kind,
+    name: o.metadata.name,
+    ...ns ? { namespace: ns } : {}
+  });
   if (workload.kind === "Deployment") {
     const added2 = [rolloutFor(workload, plan), ...template ? [template] : []];
-    return { mode: "takeover", ...ns ? { namespace: ns } : {}, added: added2, patched: null, effects: { fields: [], objects: added2.map(declare) } };
+    return {
+      mode: "takeover",
+      ...ns ? { namespace: ns } : {},
+      added: added2,
+      patched: null,
+      effects: { fields: [], objects: added2.map(declare) }
+    };
   }
   if (workload.kind !== "Rollout" || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
@@ -83877,13 +83999,17 @@ function exposureProblems(expected, rendered) {
     const got = findTarget(rendered, { kind: object2.kind, name: object2.metadata.name });
     const actual = stepsOf(got);
     if (!isDeepStrictEqual3(actual, steps)) {
-      problems.push(`${object2.kind}/${object2.metadata.name} /spec/strategy/canary/steps: rendered ${JSON.stringify(actual)}, the plan gives ${JSON.stringify(steps)}`);
+      problems.push(
+        `${object2.kind}/${object2.metadata.name} /spec/strategy/canary/steps: rendered ${JSON.stringify(actual)}, the plan gives ${JSON.stringify(steps)}`
+      );
     }
   }
   return problems;
 }
 function describeFields(diff, what) {
-  return diff.fields.map((f) => `${f.kind}/${f.name} ${f.path} ${what}: rendered ${JSON.stringify(f.after)}, the plan gives ${JSON.stringify(f.before)}`);
+  return diff.fields.map(
+    (f) => `${f.kind}/${f.name} ${f.path} ${what}: rendered ${JSON.stringify(f.after)}, the plan gives ${JSON.stringify(f.before)}`
+  );
 }
 
 // engine/render/rollouts/files.ts
@@ -83920,7 +84046,9 @@ async function loadExposurePlanner(bundle) {
       const parsed = ExposurePlan.safeParse(result);
       if (!parsed.success) {
         const issue3 = parsed.error.issues[0];
-        throw new PolicyError(`${entrypoint} returned a malformed plan at ${issue3?.path.join(".") || "(root)"}: ${issue3?.message ?? "unknown"}`);
+        throw new PolicyError(
+          `${entrypoint} returned a malformed plan at ${issue3?.path.join(".") || "(root)"}: ${issue3?.message ?? "unknown"}`
+        );
       }
       return parsed.data;
     }
@@ -83940,14 +84068,18 @@ async function checkExposure(proof, bundle, before, after) {
   const plan = (await loadExposurePlanner(bundle)).plan(proof.input);
   if (!plan && !recordedExposure) return none;
   if (!plan) return { ...none, problems: ["the proof records an exposure plan, and policy asks for none"] };
-  if (!recordedExposure) return { ...none, problems: [`policy asks for a canary (${plan.reason}), and the proof records none`] };
+  if (!recordedExposure)
+    return { ...none, problems: [`policy asks for a canary (${plan.reason}), and the proof records none`] };
   const problems = [];
   if (canonicalJson(plan) !== canonicalJson(recordedExposure.plan)) {
-    problems.push(`exposure plan in the proof differs from the one policy decides: recorded ${JSON.stringify(recordedExposure.plan.steps)}, decided ${JSON.stringify(plan.steps)}`);
+    problems.push(
+      `exposure plan in the proof differs from the one policy decides: recorded ${JSON.stringify(recordedExposure.plan.steps)}, decided ${JSON.stringify(plan.steps)}`
+    );
   }
   const t = proof.input.target;
   const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
-  if (!expected) return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
+  if (!expected)
+    return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {
     problems.push("exposure objects recorded in the proof are not the ones the plan stands for");
   }
@@ -84006,6 +84138,12 @@ async function verifyOne(opts, id, files) {
     mode: proof.decision.mode,
     rules: proof.decision.rules.map((r) => r.id)
   });
+  if (opts.settings) {
+    const differ = differingKeys(proof.input.settings, opts.settings);
+    if (differ.length > 0) {
+      fail(envelopeFile, `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(", ")}); plan it again`);
+    }
+  }
   const recorded = files["proof.json"];
   if (recorded !== void 0 && canonicalJson(JSON.parse(recorded)) !== canonicalJson(proof)) {
     fail(`${dir}/proof.json`, "differs from the signed proof in proof.dsse.json");
@@ -84055,6 +84193,10 @@ function describe5(diff) {
     ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`)
   ];
   return parts.length ? parts.join("; ") : "no change";
+}
+function differingKeys(recorded, expected) {
+  const keys = /* @__PURE__ */ new Set([...Object.keys(recorded), ...Object.keys(expected)]);
+  return [...keys].filter((k) => canonicalJson(recorded[k]) !== canonicalJson(expected[k])).sort();
 }
 
 // engine/action/pr-scope.ts
@@ -84127,7 +84269,8 @@ async function verifyPullRequest(args) {
     ref: head,
     bundle: base.bundle,
     trustedKeys: base.trustedKeys,
-    ids
+    ids,
+    settings: policySettings(base.config)
   });
   const records = await readRemediations(workspace, head);
   for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, base, workspace);

@@ -121,3 +121,16 @@ rules contains {
 	required
 	analysis == null
 }
+
+# Argo Rollouts deploys the first revision of a new Rollout without running its steps, and Argo CD
+# applies the same sync's pod template to the Deployment it takes over: a takeover protects the
+# changes after it, not the one it arrives with. A human decides whether that is acceptable now.
+rules contains {
+	"id": "exposure.takeover",
+	"effect": "require-approval",
+	"message": sprintf("this change hands %s/%s to a new Argo Rollouts Rollout: its first revision rolls out without canary steps, so this fix reaches every pod at once; the canary guards later changes", [input.target.kind, input.target.name]),
+} if {
+	some o in input.exposure.objects
+	o.kind == "Rollout"
+	o.op == "add"
+}

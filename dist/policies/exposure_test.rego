@@ -109,3 +109,19 @@ test_plan_ignores_exposure_and_change if {
 	b := exposure.plan with input as object.union(canary(with_slos), {"change": {"fields": [], "objects": [{"op": "add"}]}})
 	a == b
 }
+
+test_takeover_requires_approval if {
+	trusted := object.union(with_slos, {"settings": {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]}})
+	inp := object.union(canary(trusted), {"exposure": {"objects": [{"op": "add", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
+	d := main.decision with input as inp
+	d.mode == "approve"
+	some r in d.rules
+	r.id == "exposure.takeover"
+	r.effect == "require-approval"
+}
+
+test_patching_an_existing_rollout_is_no_takeover if {
+	inp := object.union(canary(with_slos), {"exposure": {"objects": [{"op": "patch", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
+	d := main.decision with input as inp
+	every r in d.rules { r.id != "exposure.takeover" }
+}
