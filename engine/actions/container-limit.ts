@@ -4,9 +4,9 @@
  */
 import type { SalveConfig } from '../config/schema.ts';
 import type { SignalKind } from '../model/index.ts';
-import { writeResourcePatch } from './patch.ts';
+import { needsJsonPatch, writeJsonPatch, writeResourcePatch } from './patch.ts';
 import type { ActionPlugin } from './types.ts';
-import { containerPath, findWorkload, objectRef, pickContainer } from './workload.ts';
+import { containerPath, containersOf, findWorkload, objectRef, pickContainer } from './workload.ts';
 
 export const STEP_FACTOR = 1.5;
 
@@ -77,9 +77,15 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
     async render(candidate, repo) {
       const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
       if (!workload) return [];
+      const header = `Managed by salve: ${candidate.summary}.`;
+      if (needsJsonPatch(workload)) {
+        const index = containersOf(workload).findIndex((c) => c.name === candidate.container);
+        const path = `/spec/template/spec/containers/${index}/resources/limits/${spec.resource}`;
+        return writeJsonPatch(repo, spec.id, workload, [{ op: 'replace', path, value: candidate.params.to }], header);
+      }
       const limits = { [spec.resource]: candidate.params.to };
       const fragment = { spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } } };
-      return writeResourcePatch(repo, spec.id, workload, fragment, `Managed by salve: ${candidate.summary}.`);
+      return writeResourcePatch(repo, spec.id, workload, fragment, header);
     },
   };
 }

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { FileChange } from '../model/index.ts';
 import { InputError } from '../model/errors.ts';
 import type { K8sObject } from '../model/remediation.ts';
+import { stringify } from 'yaml';
 import { ensurePatchEntry, strategicMergePatch } from '../render/index.ts';
 import type { RepoView } from './types.ts';
 import { patchFilePath } from './workload.ts';
@@ -25,6 +26,50 @@ export async function writeResourcePatch(
     { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, spec: fragment.spec as Record<string, unknown> },
     header,
   );
+  const changes: FileChange[] = [];
+  if (kustomizationAfter !== kustomizationBefore) {
+    changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });
+  }
+  const patchBefore = await repo.readFile(patchPath);
+  if (patchBefore !== patch) changes.push({ path: patchPath, before: patchBefore, after: patch });
+  return changes;
+}
+
+/** One JSON6902 operation. */
+export interface JsonPatchOp {
+  op: 'add' | 'replace';
+  path: string;
+  value: unknown;
+}
+
+/**
+ * Kinds kustomize has no schema for (CRDs such as Argo Rollouts) merge lists wholesale under a
+ * strategic-merge patch: a container patch would replace every container. They get a JSON6902
+ * patch with an explicit target instead.
+ */
+export function needsJsonPatch(object: K8sObject): boolean {
+  const group = object.apiVersion.includes('/') ? (object.apiVersion.split('/')[0] ?? '') : '';
+  return group.includes('.') && !group.endsWith('.k8s.io');
+}
+
+export async function writeJsonPatch(
+  repo: RepoView,
+  action: string,
+  object: K8sObject,
+  ops: JsonPatchOp[],
+  header: string,
+): Promise<FileChange[]> {
+  const patchPath = patchFilePath(repo.resolution.overlay, action, object);
+  const kustomizationBefore = await repo.readFile(repo.kustomizationPath);
+  if (kustomizationBefore === null) {
+    throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
+  }
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  const target = { ...(group ? { group } : {}), ...(version ? { version } : {}), kind: object.kind, name: object.metadata.name };
+  const relative = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
+  const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative, repo.kustomizationPath, target);
+  const comment = header.split(/\r?\n/).map((l) => (l.trim() ? `# ${l}` : '#')).join('\n');
+  const patch = `${comment}\n${stringify(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
   const changes: FileChange[] = [];
   if (kustomizationAfter !== kustomizationBefore) {
     changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });

@@ -68,8 +68,10 @@ export async function demoCommand(args: string[], _env: NodeJS.ProcessEnv): Prom
       }
     }
   } finally {
-    if (values.keep) out(`\nkept ${world.root}`);
-    else await world.close();
+    if (values.keep) {
+      await world.stop();
+      out(`\nkept ${world.root} (work repo platform-config/, bare remote remotes/platform-config.git)`);
+    } else await world.close();
   }
   return failures === 0 ? 0 : 1;
 }

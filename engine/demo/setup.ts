@@ -23,7 +23,10 @@ export interface DemoWorld {
   signingKey: SigningKey;
   publicKey: KeyObject;
   pgp: { armoredPrivateKey: string; armoredPublicKey: string };
+  /** Stops the git server and removes everything. */
   close(): Promise<void>;
+  /** Stops the git server and keeps the files for a look. */
+  stop(): Promise<void>;
 }
 
 export async function createDemoWorld(opts: { now?: Date; remote?: boolean; exampleDir?: string } = {}): Promise<DemoWorld> {
@@ -57,6 +60,9 @@ export async function createDemoWorld(opts: { now?: Date; remote?: boolean; exam
       async close() {
         await live?.close();
         await rm(root, { recursive: true, force: true });
+      },
+      async stop() {
+        await live?.close();
       },
     };
   } catch (err) {

@@ -10,7 +10,7 @@ import { isDeclined } from '../actions/types.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
-import { InputError } from '../model/errors.ts';
+import { InputError, ResolveError } from '../model/errors.ts';
 import { PROOF_PAYLOAD_TYPE, type PolicyInput } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
@@ -113,10 +113,30 @@ async function evaluate(
   return { plugin, candidate, files, diff, input, decision };
 }
 
-export async function planIncident(incident: Incident, ctx: PipelineContext): Promise<PlanResult> {
-  const plugins = actionsFor(incident.kinds);
-  if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${incident.kinds.join(', ')}` };
-  const resolution = await resolveOverlay(ctx.repoDir, incident.target, { config: ctx.config, cache: ctx.builds });
+/**
+ * Resolves the incident's owner to one overlay. A pod name says "ReplicaSet of something": a
+ * Deployment by convention, but an Argo Rollout's ReplicaSets are named the same way, so a
+ * Deployment no overlay renders is looked for as a Rollout before giving up.
+ */
+async function resolveIncident(incident: Incident, ctx: PipelineContext): Promise<{ incident: Incident; resolution: OverlayResolution }> {
+  const resolveCtx = { config: ctx.config, cache: ctx.builds };
+  try {
+    return { incident, resolution: await resolveOverlay(ctx.repoDir, incident.target, resolveCtx) };
+  } catch (err) {
+    if (!(err instanceof ResolveError) || err.code !== 'unresolved-target' || incident.target.kind !== 'Deployment') throw err;
+    const target = { ...incident.target, kind: 'Rollout' };
+    try {
+      return { incident: { ...incident, target }, resolution: await resolveOverlay(ctx.repoDir, target, resolveCtx) };
+    } catch {
+      throw err;
+    }
+  }
+}
+
+export async function planIncident(detected: Incident, ctx: PipelineContext): Promise<PlanResult> {
+  const plugins = actionsFor(detected.kinds);
+  if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
+  const { incident, resolution } = await resolveIncident(detected, ctx);
   const before = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);

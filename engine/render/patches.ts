@@ -33,44 +33,72 @@ function alreadyListed(y: YamlText, patchPath: string): boolean {
   return isSeq(legacy) && legacy.items.some((item) => isScalar(item) && normalise(String(item.value)) === want);
 }
 
+/** Which objects a JSON6902 patch applies to (kustomize requires it for that patch type). */
+export interface PatchTarget {
+  group?: string;
+  version?: string;
+  kind: string;
+  name: string;
+}
+
+function targetText(target: PatchTarget): string {
+  const parts = (['group', 'version', 'kind', 'name'] as const)
+    .filter((k) => target[k] !== undefined && target[k] !== '')
+    .map((k) => `${k}: ${scalarText(String(target[k]))}`);
+  return `{${parts.join(', ')}}`;
+}
+
+function entryLines(patchPath: string, target: PatchTarget | undefined, column: string): string[] {
+  const lines = [`${column}- path: ${scalarText(patchPath)}`];
+  if (target) lines.push(`${column}  target: ${targetText(target)}`);
+  return lines;
+}
+
 /** Rewrites through the Document API: for layouts the splicer does not handle (flow collections). */
-function viaDocument(text: string, patchPath: string): string {
+function viaDocument(text: string, patchPath: string, target: PatchTarget | undefined): string {
   const doc = parseDocument(text);
   const patches = doc.get('patches');
-  if (isSeq(patches)) patches.add(doc.createNode({ path: patchPath }));
-  else doc.set('patches', doc.createNode([{ path: patchPath }]));
+  const entry = target ? { path: patchPath, target } : { path: patchPath };
+  if (isSeq(patches)) patches.add(doc.createNode(entry));
+  else doc.set('patches', doc.createNode([entry]));
   return doc.toString({ lineWidth: 0 });
 }
 
 /**
- * Adds `- path: <patchPath>` to `patches:` unless it is already listed there (or in the legacy
- * `patchesStrategicMerge:`, which is left alone). Idempotent: a second call returns its input.
+ * Adds `- path: <patchPath>` (with `target:` for a JSON6902 patch) to `patches:` unless it is
+ * already listed there (or in the legacy `patchesStrategicMerge:`, which is left alone).
+ * Idempotent: a second call returns its input.
  */
-export function ensurePatchEntry(kustomizationText: string, patchPath: string, file = 'kustomization.yaml'): string {
+export function ensurePatchEntry(
+  kustomizationText: string,
+  patchPath: string,
+  file = 'kustomization.yaml',
+  target?: PatchTarget,
+): string {
   const y = parseMapping(kustomizationText, file);
   if (alreadyListed(y, patchPath)) return kustomizationText;
-  if (y.root.flow) return viaDocument(kustomizationText, patchPath);
-  const entry = `- path: ${scalarText(patchPath)}`;
+  if (y.root.flow) return viaDocument(kustomizationText, patchPath, target);
   const pair = findPair(y.root, 'patches');
   const indent = ' '.repeat(sequenceIndent(y));
   if (!pair) {
     const anchor = ANCHORS.map((key) => findPair(y.root, key)).filter((p) => p !== undefined).pop();
     const after = anchor ?? y.root.items[y.root.items.length - 1];
     const offset = after ? afterPair(y, after) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ['patches:', `${indent}${entry}`])]);
+    return applySplices(y.text, [insertLines(y, offset, ['patches:', ...entryLines(patchPath, target, indent)])]);
   }
   const seq = pair.value;
   const seqRange = rangeOf(seq);
   if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seqRange) {
     const column = ' '.repeat(columnOf(y, seqRange[0]));
     const last = seq.items[seq.items.length - 1];
-    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), [`${column}${entry}`])]);
+    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), entryLines(patchPath, target, column))]);
   }
   const empty = seq === null || (isScalar(seq) && seq.value === null) || (isSeq(seq) && seq.items.length === 0);
-  if (!empty) return viaDocument(kustomizationText, patchPath);
+  if (!empty) return viaDocument(kustomizationText, patchPath, target);
   // `patches:` or `patches: []`: replace the empty value with a block sequence.
   const keyEnd = valueEnd(pair.key);
   const colon = y.text.indexOf(':', keyEnd);
   const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
-  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${indent}${entry}` }]);
+  const lines = entryLines(patchPath, target, indent).join(y.newline);
+  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
 }

@@ -127,6 +127,25 @@ describe('pipeline on the example config repo', () => {
     ]);
   });
 
+  it('finds the Argo Rollout behind pod names, patches it with a JSON6902 patch, and sets canary steps on it', async () => {
+    const o = only(await plan('oomkilled-storefront-production.json'));
+    if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
+    const rem = o.result.remediation;
+    expect(rem.target.kind).toBe('Rollout');
+    expect(rem.diff.fields).toContainEqual(
+      expect.objectContaining({ kind: 'Rollout', path: '/spec/template/spec/containers[name=storefront]/resources/limits/memory', before: '384Mi', after: '576Mi' }),
+    );
+    // Only the memory limit and the canary steps change on the Rollout: the patch did not replace its containers.
+    const rolloutPaths = rem.diff.fields.filter((f) => f.kind === 'Rollout').map((f) => f.path);
+    expect(rolloutPaths.filter((p) => !p.startsWith('/spec/strategy/canary/steps'))).toEqual([
+      '/spec/template/spec/containers[name=storefront]/resources/limits/memory',
+    ]);
+    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.canary');
+    expect(rem.decision.rules.map((r) => r.id)).not.toContain('exposure.takeover');
+    const kustomization = rem.files.find((f) => f.path === 'apps/storefront/overlays/production/kustomization.yaml');
+    expect(kustomization?.after).toContain('target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: storefront}');
+  });
+
   it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {
     const o = only(await plan('pod-oomkilled-orders-db.json'));
     if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
