@@ -86,6 +86,17 @@ describe('render/patches', () => {
     expect(ensurePatchEntry(out, 'p.yaml')).toBe(out);
   });
 
+  it('writes a JSON6902 target under the entry, in every layout, and stays idempotent', () => {
+    const target = { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', name: 'web' };
+    const line = '    target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: web}';
+    const added = ensurePatchEntry('resources:\n  - ../../base\n', 'salve/p.yaml', 'k.yaml', target);
+    expect(added).toBe(`resources:\n  - ../../base\npatches:\n  - path: salve/p.yaml\n${line}\n`);
+    expect(ensurePatchEntry(added, 'salve/p.yaml', 'k.yaml', target)).toBe(added);
+    const appended = ensurePatchEntry('patches:\n  - path: mine.yaml # keep\n', 'salve/p.yaml', 'k.yaml', target);
+    expect(appended).toBe(`patches:\n  - path: mine.yaml # keep\n  - path: salve/p.yaml\n${line}\n`);
+    expect(ensurePatchEntry('patches: []\n', 'salve/p.yaml', 'k.yaml', target)).toBe(`patches:\n  - path: salve/p.yaml\n${line}\n`);
+  });
+
   it('rejects a kustomization that is not a mapping, naming the file', () => {
     expect(() => ensurePatchEntry('- a\n- b\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(ConfigError);
     expect(() => ensurePatchEntry('- a\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(/apps\/x\/kustomization.yaml/);
