@@ -30,6 +30,11 @@ async function plan(file: string, now = DEMO_NOW): Promise<Outcome[]> {
   });
 }
 
+/** Proof digests and key ids change with every run's throw-away key; everything else is stable. */
+function normalise(text: string): string {
+  return text.replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>').replace(/\b[0-9a-f]{64}\b/g, '<key-or-fingerprint>');
+}
+
 function only(outcomes: Outcome[]): Outcome {
   expect(outcomes).toHaveLength(1);
   return outcomes[0] as Outcome;
@@ -67,6 +72,7 @@ describe('pipeline on the example config repo', () => {
       { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'checkout', name: 'checkout' },
     ]);
     expect(rem.decision.rules.map((r) => r.id)).toEqual(expect.arrayContaining(['exposure.canary', 'exposure.takeover']));
+    await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot('./__snapshots__/canary-takeover-pr-body.md');
     expect(rem.diff.fields).toEqual([
       expect.objectContaining({
         kind: 'Deployment',
@@ -144,6 +150,7 @@ describe('pipeline on the example config repo', () => {
     expect(rem.decision.rules.map((r) => r.id)).not.toContain('exposure.takeover');
     const kustomization = rem.files.find((f) => f.path === 'apps/storefront/overlays/production/kustomization.yaml');
     expect(kustomization?.after).toContain('target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: storefront}');
+    await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot('./__snapshots__/canary-existing-rollout-pr-body.md');
   });
 
   it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {
