@@ -31,19 +31,42 @@ async function generateRepo(dir: string, files = 20_000): Promise<void> {
     const name = `svc-${String(app).padStart(4, '0')}`;
     const base = join(dir, 'apps', name, 'base');
     await mkdir(base, { recursive: true });
-    await writeFile(join(base, 'kustomization.yaml'), 'resources:\n  - deployment.yaml\n  - service.yaml\n  - hpa.yaml\n  - configmap.yaml\n');
-    await writeFile(join(base, 'deployment.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example.org/${name}:1.0.${app}\n`);
+    await writeFile(
+      join(base, 'kustomization.yaml'),
+      'resources:\n  - deployment.yaml\n  - service.yaml\n  - hpa.yaml\n  - configmap.yaml\n',
+    );
+    await writeFile(
+      join(base, 'deployment.yaml'),
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example.org/${name}:1.0.${app}\n`,
+    );
     await writeFile(join(base, 'service.yaml'), `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n`);
-    await writeFile(join(base, 'hpa.yaml'), `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${name}\nspec:\n  maxReplicas: ${3 + (app % 7)}\n`);
-    await writeFile(join(base, 'configmap.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  id: "${app}"\n`);
+    await writeFile(
+      join(base, 'hpa.yaml'),
+      `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${name}\nspec:\n  maxReplicas: ${3 + (app % 7)}\n`,
+    );
+    await writeFile(
+      join(base, 'configmap.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  id: "${app}"\n`,
+    );
     for (const env of ['staging', 'production']) {
       const overlay = join(dir, 'apps', name, 'overlays', env);
       await mkdir(overlay, { recursive: true });
-      await writeFile(join(overlay, 'kustomization.yaml'), `namespace: ${env}\nresources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n`);
-      await writeFile(join(overlay, 'replicas.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: ${env === 'production' ? 3 : 1}\n`);
+      await writeFile(
+        join(overlay, 'kustomization.yaml'),
+        `namespace: ${env}\nresources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n`,
+      );
+      await writeFile(
+        join(overlay, 'replicas.yaml'),
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: ${env === 'production' ? 3 : 1}\n`,
+      );
     }
   }
-  const id = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.org', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.org' };
+  const id = {
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.org',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.org',
+  };
   await sh('git', ['-C', dir, 'init', '-q', '-b', 'main']);
   await sh('git', ['-C', dir, 'add', '-A']);
   await sh('git', ['-C', dir, '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'generated config repo'], id);
@@ -67,9 +90,17 @@ function request(base: string, branch: string, changed: FileChange): PublishRequ
     commitMessage: `bench: ${branch}\n`,
     pr: { title: branch, body: '', labels: [] },
     metadata: {
-      version: 1, id, fingerprint: '0'.repeat(64), action: 'raise-memory-limit', mode: 'approve',
-      target: { cluster: 'c', namespace: 'n', kind: 'Deployment', name: 'x' }, overlay: 'o', baseCommit: base,
-      proofDigest: 'sha256:0', occurrences: 1, lastSeen: '2025-01-01T00:00:00Z',
+      version: 1,
+      id,
+      fingerprint: '0'.repeat(64),
+      action: 'raise-memory-limit',
+      mode: 'approve',
+      target: { cluster: 'c', namespace: 'n', kind: 'Deployment', name: 'x' },
+      overlay: 'o',
+      baseCommit: base,
+      proofDigest: 'sha256:0',
+      occurrences: 1,
+      lastSeen: '2025-01-01T00:00:00Z',
     },
   };
 }
@@ -77,7 +108,14 @@ function request(base: string, branch: string, changed: FileChange): PublishRequ
 /** The git CLI's equivalent of one publish: same files, same key, same server. */
 async function gitCliPublish(work: string, gnupg: string, keyId: string, req: PublishRequest): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'salve-bench-index-'));
-  const env = { GIT_INDEX_FILE: join(scratch, 'index'), GNUPGHOME: gnupg, GIT_AUTHOR_NAME: 'salve', GIT_AUTHOR_EMAIL: 'salve@example.org', GIT_COMMITTER_NAME: 'salve', GIT_COMMITTER_EMAIL: 'salve@example.org' };
+  const env = {
+    GIT_INDEX_FILE: join(scratch, 'index'),
+    GNUPGHOME: gnupg,
+    GIT_AUTHOR_NAME: 'salve',
+    GIT_AUTHOR_EMAIL: 'salve@example.org',
+    GIT_COMMITTER_NAME: 'salve',
+    GIT_COMMITTER_EMAIL: 'salve@example.org',
+  };
   try {
     await sh('git', ['-C', work, 'read-tree', req.baseCommit], env);
     for (const f of req.files) {
@@ -85,7 +123,11 @@ async function gitCliPublish(work: string, gnupg: string, keyId: string, req: Pu
       await sh('git', ['-C', work, 'update-index', '--add', '--cacheinfo', `100644,${blob},${f.path}`], env);
     }
     const tree = await sh('git', ['-C', work, 'write-tree'], env);
-    const commit = await sh('git', ['-C', work, 'commit-tree', `-S${keyId}`, '-p', req.baseCommit, '-m', req.commitMessage, tree], env);
+    const commit = await sh(
+      'git',
+      ['-C', work, 'commit-tree', `-S${keyId}`, '-p', req.baseCommit, '-m', req.commitMessage, tree],
+      env,
+    );
     await sh('git', ['-C', work, 'update-ref', `refs/heads/${req.branch}`, commit], env);
     await sh('git', ['-C', work, 'push', '-q', 'origin', `refs/heads/${req.branch}`], env);
   } finally {
@@ -117,8 +159,15 @@ async function compare(label: string, work: string, base: string, changedPath: s
         now: new Date(),
       }),
     );
-    const cli = await medianOf(RUNS, (i) => gitCliPublish(work, gnupg, identity.fingerprint, request(base, `salve/cli-${i}`, change(i + 100))));
-    return ratio(`git write: salve / git CLI (${label})`, salve, cli, `median ${seconds(salve)} vs ${seconds(cli)}: branch, signed commit, push; ${RUNS} runs`);
+    const cli = await medianOf(RUNS, (i) =>
+      gitCliPublish(work, gnupg, identity.fingerprint, request(base, `salve/cli-${i}`, change(i + 100))),
+    );
+    return ratio(
+      `git write: salve / git CLI (${label})`,
+      salve,
+      cli,
+      `median ${seconds(salve)} vs ${seconds(cli)}: branch, signed commit, push; ${RUNS} runs`,
+    );
   } finally {
     await server.close();
   }
@@ -128,7 +177,15 @@ export async function benchGitWrite(): Promise<Figure[]> {
   const figures: Figure[] = [];
   const world = await createDemoWorld({ remote: false });
   try {
-    figures.push(await compare('example repo', world.work, world.head, 'apps/checkout/overlays/production/kustomization.yaml', world.root));
+    figures.push(
+      await compare(
+        'example repo',
+        world.work,
+        world.head,
+        'apps/checkout/overlays/production/kustomization.yaml',
+        world.root,
+      ),
+    );
   } finally {
     await world.close();
   }
@@ -138,7 +195,15 @@ export async function benchGitWrite(): Promise<Figure[]> {
     await mkdir(work);
     await generateRepo(work);
     const head = await sh('git', ['-C', work, 'rev-parse', 'HEAD']);
-    figures.push(await compare('generated 20,000-file repo', work, head, 'apps/svc-1234/overlays/production/kustomization.yaml', root));
+    figures.push(
+      await compare(
+        'generated 20,000-file repo',
+        work,
+        head,
+        'apps/svc-1234/overlays/production/kustomization.yaml',
+        root,
+      ),
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -13,12 +13,24 @@ export async function benchPlan(): Promise<Figure[]> {
   try {
     const signal = join(EXAMPLE_SIGNALS, 'oomkilled-checkout-production.json');
     const plan = () =>
-      runPlan({ repoDir: world.work, signalFiles: [signal], signingKey: world.signingKey, pgp: world.pgp, now: DEMO_NOW, log: silentLogger() });
+      runPlan({
+        repoDir: world.work,
+        signalFiles: [signal],
+        signingKey: world.signingKey,
+        pgp: world.pgp,
+        now: DEMO_NOW,
+        log: silentLogger(),
+      });
     await plan(); // warm: the policy bundle is cached on disk after the first build
     const planTime = await medianOf(RUNS, plan);
     const buildTime = await medianOf(RUNS, () => buildOverlay(world.work, 'apps/checkout/overlays/production'));
     return [
-      ratio('plan / kustomize build (example repo)', planTime, buildTime, `median salve plan ${seconds(planTime)} vs kustomize build ${seconds(buildTime)}, ${RUNS} runs`),
+      ratio(
+        'plan / kustomize build (example repo)',
+        planTime,
+        buildTime,
+        `median salve plan ${seconds(planTime)} vs kustomize build ${seconds(buildTime)}, ${RUNS} runs`,
+      ),
     ];
   } finally {
     await world.close();

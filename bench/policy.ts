@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_POLICIES_DIR } from '../engine/pipeline/assets.ts';
-import { buildBundle, loadEvaluator } from '../engine/policy/index.ts';
 import { makeInput } from '../engine/policy/fixtures.ts';
+import { buildBundle, loadEvaluator } from '../engine/policy/index.ts';
 import { locateOpa } from '../engine/tools/index.ts';
 import { type Figure, timeIt } from './stats.ts';
 
@@ -31,13 +31,32 @@ export async function benchPolicy(): Promise<Figure[]> {
     const run = promisify(execFile);
     const cli = await timeIt(async () => {
       for (let i = 0; i < OPA_EVALS; i++) {
-        await run(opa.command, ['eval', '-d', DEFAULT_POLICIES_DIR, '-i', inputFile, '--format', 'json', 'data.salve.main.decision']);
+        await run(opa.command, [
+          'eval',
+          '-d',
+          DEFAULT_POLICIES_DIR,
+          '-i',
+          inputFile,
+          '--format',
+          'json',
+          'data.salve.main.decision',
+        ]);
       }
     });
     const cliRate = OPA_EVALS / cli;
     return [
-      { name: 'policy decisions per second (wasm, in-process)', value: wasmRate, unit: '/s', reference: `${EVALS} evaluations` },
-      { name: 'policy decisions: wasm / opa eval CLI', value: wasmRate / cliRate, unit: 'x', reference: `opa eval ${cliRate.toFixed(1)}/s (process per decision, as a shell-out would)` },
+      {
+        name: 'policy decisions per second (wasm, in-process)',
+        value: wasmRate,
+        unit: '/s',
+        reference: `${EVALS} evaluations`,
+      },
+      {
+        name: 'policy decisions: wasm / opa eval CLI',
+        value: wasmRate / cliRate,
+        unit: 'x',
+        reference: `opa eval ${cliRate.toFixed(1)}/s (process per decision, as a shell-out would)`,
+      },
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

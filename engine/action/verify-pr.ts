@@ -4,9 +4,9 @@
  */
 
 import { DsseEnvelope, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
+import { policySettings } from '../pipeline/policy-input.ts';
 import { canonicalJson, describeDecisionDiff, verifyEnvelope } from '../policy/index.ts';
 import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
-import { policySettings } from '../pipeline/policy-input.ts';
 import { type Verdict, verifyRef } from '../verify/index.ts';
 import type { BaseView } from './base-view.ts';
 import { isAncestor } from './git-history.ts';

@@ -40,16 +40,21 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
     async propose(incident, repo) {
       const workload = findWorkload(repo.objects, incident);
       if (!workload) {
-        return { action: spec.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+        return {
+          action: spec.id,
+          reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}`,
+        };
       }
       const container = pickContainer(workload, incident);
       if (!container) return { action: spec.id, reason: `cannot tell which container ${spec.symptom}` };
       const limit = container.resources?.limits?.[spec.resource];
-      if (limit === undefined) return { action: spec.id, reason: `container ${container.name} has no ${label} limit to raise` };
+      if (limit === undefined)
+        return { action: spec.id, reason: `container ${container.name} has no ${label} limit to raise` };
       const capText = spec.cap(repo.config);
       const fromAmount = spec.parse(limit);
       const toAmount = spec.raise(fromAmount, STEP_FACTOR, spec.parse(capText));
-      if (toAmount <= fromAmount) return { action: spec.id, reason: `${label} limit ${String(limit)} is already at the cap ${capText}` };
+      if (toAmount <= fromAmount)
+        return { action: spec.id, reason: `${label} limit ${String(limit)} is already at the cap ${capText}` };
       const from = String(limit);
       const to = spec.format(toAmount);
       const ref = objectRef(workload);
@@ -75,7 +80,9 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
     },
 
     async render(candidate, repo) {
-      const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
+      const workload = repo.objects.find(
+        (o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name,
+      );
       if (!workload) return [];
       const header = `Managed by salve: ${candidate.summary}.`;
       if (needsJsonPatch(workload)) {
@@ -84,7 +91,9 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
         return writeJsonPatch(repo, spec.id, workload, [{ op: 'replace', path, value: candidate.params.to }], header);
       }
       const limits = { [spec.resource]: candidate.params.to };
-      const fragment = { spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } } };
+      const fragment = {
+        spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } },
+      };
       return writeResourcePatch(repo, spec.id, workload, fragment, header);
     },
   };

@@ -1,9 +1,9 @@
 /** Writes an action's strategic-merge patch beside the overlay and references it from the kustomization. */
 import { posix } from 'node:path';
-import type { FileChange } from '../model/index.ts';
-import { InputError } from '../model/errors.ts';
-import type { K8sObject } from '../model/remediation.ts';
 import { stringify } from 'yaml';
+import { InputError } from '../model/errors.ts';
+import type { FileChange } from '../model/index.ts';
+import type { K8sObject } from '../model/remediation.ts';
 import { ensurePatchEntry, strategicMergePatch } from '../render/index.ts';
 import type { RepoView } from './types.ts';
 import { patchFilePath } from './workload.ts';
@@ -23,7 +23,12 @@ export async function writeResourcePatch(
   const relative = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative);
   const patch = strategicMergePatch(
-    { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, spec: fragment.spec as Record<string, unknown> },
+    {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      spec: fragment.spec as Record<string, unknown>,
+    },
     header,
   );
   const changes: FileChange[] = [];
@@ -65,10 +70,18 @@ export async function writeJsonPatch(
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
   const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  const target = { ...(group ? { group } : {}), ...(version ? { version } : {}), kind: object.kind, name: object.metadata.name };
+  const target = {
+    ...(group ? { group } : {}),
+    ...(version ? { version } : {}),
+    kind: object.kind,
+    name: object.metadata.name,
+  };
   const relative = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative, repo.kustomizationPath, target);
-  const comment = header.split(/\r?\n/).map((l) => (l.trim() ? `# ${l}` : '#')).join('\n');
+  const comment = header
+    .split(/\r?\n/)
+    .map((l) => (l.trim() ? `# ${l}` : '#'))
+    .join('\n');
   const patch = `${comment}\n${stringify(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
   const changes: FileChange[] = [];
   if (kustomizationAfter !== kustomizationBefore) {

@@ -30,7 +30,9 @@ describe('actions/registry', () => {
 
   it('declares effects from params alone', () => {
     const memory = getAction('raise-memory-limit');
-    expect(memory?.effects({ container: 'app', to: '384Mi' }, { kind: 'Deployment', name: 'web', namespace: 'prod' })).toEqual({
+    expect(
+      memory?.effects({ container: 'app', to: '384Mi' }, { kind: 'Deployment', name: 'web', namespace: 'prod' }),
+    ).toEqual({
       fields: [
         {
           kind: 'Deployment',

@@ -43,18 +43,27 @@ describe('check/declared-effects', () => {
 
   it('fails on an undeclared change, listing object, path and values', () => {
     const extra = { ...memory, path: '/spec/replicas', before: 2, after: 3 };
-    const err = thrown(() => checkDeclaredEffects({ fields: [memory, extra], objects: [] }, { fields: [declaredMemory], objects: [] }));
+    const err = thrown(() =>
+      checkDeclaredEffects({ fields: [memory, extra], objects: [] }, { fields: [declaredMemory], objects: [] }),
+    );
     expect(err.code).toBe('undeclared-change');
     expect(err.message).toContain('undeclared changes:\n  - Deployment production/backend /spec/replicas: 2 → 3');
     expect(err.message).not.toContain('resources/limits/memory');
   });
 
   it('fails when a declared effect is missing or lands with another value', () => {
-    const missing = thrown(() => checkDeclaredEffects({ fields: [], objects: [] }, { fields: [declaredMemory], objects: [] }));
+    const missing = thrown(() =>
+      checkDeclaredEffects({ fields: [], objects: [] }, { fields: [declaredMemory], objects: [] }),
+    );
     expect(missing.code).toBe('effect-missing');
-    expect(missing.message).toContain(`Deployment production/backend ${memory.path}: declared "384Mi", rendered no change`);
+    expect(missing.message).toContain(
+      `Deployment production/backend ${memory.path}: declared "384Mi", rendered no change`,
+    );
     const other = thrown(() =>
-      checkDeclaredEffects({ fields: [{ ...memory, after: '0.375Gi' }], objects: [] }, { fields: [declaredMemory], objects: [] }),
+      checkDeclaredEffects(
+        { fields: [{ ...memory, after: '0.375Gi' }], objects: [] },
+        { fields: [declaredMemory], objects: [] },
+      ),
     );
     expect(other.code).toBe('effect-missing');
     expect(other.message).toContain('declared "384Mi", rendered "0.375Gi"');
@@ -63,7 +72,10 @@ describe('check/declared-effects', () => {
   it('fails on an added object nobody declared and a declared object not rendered', () => {
     const added = { op: 'add' as const, apiVersion: 'v1', kind: 'ConfigMap', namespace: 'production', name: 'x' };
     const err = thrown(() =>
-      checkDeclaredEffects({ fields: [], objects: [added] }, { fields: [], objects: [{ op: 'add', kind: 'Rollout', name: 'b' }] }),
+      checkDeclaredEffects(
+        { fields: [], objects: [added] },
+        { fields: [], objects: [{ op: 'add', kind: 'Rollout', name: 'b' }] },
+      ),
     );
     expect(err.code).toBe('undeclared-change');
     expect(err.message).toContain('ConfigMap production/x: object added');

@@ -28,7 +28,9 @@ export function flatten(value: unknown, prefix = '', out = new Map<string, unkno
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(prefix, []);
     const addresses = itemAddresses(value);
-    value.forEach((item, i) => flatten(item, `${prefix}${addresses[i]}`, out));
+    value.forEach((item, i) => {
+      flatten(item, `${prefix}${addresses[i]}`, out);
+    });
   } else if (isRecord(value)) {
     const keys = Object.keys(value).sort();
     if (keys.length === 0) out.set(prefix, {});

@@ -1,5 +1,6 @@
 /** check: rendered manifests, their diff, and the declared-effects gate. */
+
+export { checkDeclaredEffects, type DeclaredEffects } from './declared-effects.ts';
 export { parseManifests } from './manifests.ts';
 export { apiGroup, describeObject, objectKey } from './object-key.ts';
 export { renderedDiff } from './rendered-diff.ts';
-export { checkDeclaredEffects, type DeclaredEffects } from './declared-effects.ts';

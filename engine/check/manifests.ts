@@ -22,7 +22,10 @@ export function parseManifests(yaml: string, source = 'manifests'): K8sObject[] 
       return `${source}:${line}:${col}`;
     };
     const error = doc.errors[0];
-    if (error) throw new InputError(`${at(error.pos[0])}: invalid YAML in document ${index + 1}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
+    if (error)
+      throw new InputError(
+        `${at(error.pos[0])}: invalid YAML in document ${index + 1}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;
     const start = doc.contents?.range[0] ?? 0;

@@ -1,5 +1,5 @@
 /** Argument parsing on node:util parseArgs, with errors that say which flag was wrong. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InputError } from '../model/errors.ts';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(

@@ -2,10 +2,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDemoWorld, DEMO_NOW, EXAMPLE_SIGNALS } from '../demo/setup.ts';
+import { SalveError } from '../model/errors.ts';
 import { policyDirs, runPlan } from '../pipeline/run.ts';
 import { buildBundle, publicKeyInfo } from '../policy/index.ts';
 import { loadConfig } from '../repo/index.ts';
-import { SalveError } from '../model/errors.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { verifyRef } from '../verify/index.ts';
 import { parse } from './args.ts';
@@ -24,7 +24,9 @@ export async function demoCommand(args: string[], _env: NodeJS.ProcessEnv): Prom
   let failures = 0;
   try {
     out(`salve demo: example config repo at ${world.work} (HEAD ${world.head.slice(0, 12)})`);
-    out(`remote: ${world.server ? 'bare repo served by git http-backend on 127.0.0.1' : 'none'}; clock: ${DEMO_NOW.toISOString()}`);
+    out(
+      `remote: ${world.server ? 'bare repo served by git http-backend on 127.0.0.1' : 'none'}; clock: ${DEMO_NOW.toISOString()}`,
+    );
     const { config } = await loadConfig(world.work);
     const bundle = await buildBundle(policyDirs(world.work, config));
     out(`policy bundle ${bundle.digest}`);
@@ -56,10 +58,15 @@ export async function demoCommand(args: string[], _env: NodeJS.ProcessEnv): Prom
             trustedKeys: [publicKeyInfo(world.publicKey, 'demo key')],
           });
           const verdict = verdicts.find((v) => v.id === id);
-          if (verdict?.ok) out(`verify    ok (signature ${verdict.keyid?.slice(0, 16)}, decision re-evaluated, rendered diff re-rendered)`);
+          if (verdict?.ok)
+            out(
+              `verify    ok (signature ${verdict.keyid?.slice(0, 16)}, decision re-evaluated, rendered diff re-rendered)`,
+            );
           else {
             failures++;
-            out(`verify    FAILED: ${verdict ? verdict.errors.map((e) => `${e.file}: ${e.reason}`).join('; ') : 'remediation not found on branch'}`);
+            out(
+              `verify    FAILED: ${verdict ? verdict.errors.map((e) => `${e.file}: ${e.reason}`).join('; ') : 'remediation not found on branch'}`,
+            );
           }
         }
       } catch (err) {

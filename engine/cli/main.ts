@@ -1,5 +1,5 @@
 /** The `salve` command line: the only place besides the App and the Action that reads argv and env. */
-import { SalveError, redact } from '../model/errors.ts';
+import { redact, SalveError } from '../model/errors.ts';
 import { demoCommand } from './demo.ts';
 import { planCommand } from './plan.ts';
 import { testPoliciesCommand } from './test-policies.ts';

@@ -4,7 +4,16 @@ import type { Outcome } from '../pipeline/run.ts';
 export function outcomeJson(o: Outcome): Record<string, unknown> {
   const r = o.result;
   if (r.kind === 'none') {
-    return { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [], outcome: 'none', reason: r.reason };
+    return {
+      fingerprint: null,
+      action: null,
+      mode: null,
+      branch: null,
+      commit: null,
+      rules: [],
+      outcome: 'none',
+      reason: r.reason,
+    };
   }
   const rem = r.remediation;
   return {
@@ -42,11 +51,18 @@ export function describeOutcome(o: Outcome): string {
   ];
   if (r.kind === 'publish') {
     lines.push(`pr        ${r.request.pr.title}`);
-    lines.push(`branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''}${o.unchanged ? ' (unchanged)' : ''}${o.pushed ? ' (pushed)' : ''}`);
+    lines.push(
+      `branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''}${o.unchanged ? ' (unchanged)' : ''}${o.pushed ? ' (pushed)' : ''}`,
+    );
   }
   if (r.kind === 'observe') lines.push(`observed  no branch written (${r.reason}); recorded at ${o.observation}`);
   if (r.kind === 'denied') {
-    lines.push(`denied    ${rem.decision.rules.filter((x) => x.effect === 'deny').map((x) => `${x.id}: ${x.message}`).join('; ')}`);
+    lines.push(
+      `denied    ${rem.decision.rules
+        .filter((x) => x.effect === 'deny')
+        .map((x) => `${x.id}: ${x.message}`)
+        .join('; ')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -1,10 +1,10 @@
 /** `salve plan`: one or more signal files against a local config repo checkout. */
 import { resolve } from 'node:path';
+import { InputError } from '../model/errors.ts';
+import { type Outcome, runPlan } from '../pipeline/run.ts';
 import { loadSigningKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
-import { runPlan, type Outcome } from '../pipeline/run.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { InputError } from '../model/errors.ts';
 import { parse, required } from './args.ts';
 
 async function requireSigningKey(env: NodeJS.ProcessEnv) {
@@ -14,6 +14,7 @@ async function requireSigningKey(env: NodeJS.ProcessEnv) {
   }
   return key;
 }
+
 import { describeOutcome, outcomeJson } from './output.ts';
 
 export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -44,7 +45,14 @@ export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promi
 export function printOutcomes(outcomes: Outcome[], json: boolean): void {
   if (json) {
     const objects = outcomes.map(outcomeJson);
-    const primary = objects[0] ?? { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [] };
+    const primary = objects[0] ?? {
+      fingerprint: null,
+      action: null,
+      mode: null,
+      branch: null,
+      commit: null,
+      rules: [],
+    };
     process.stdout.write(`${JSON.stringify({ ...primary, incidents: objects.length, results: objects }, null, 2)}\n`);
     return;
   }

@@ -13,6 +13,8 @@ export async function testPoliciesCommand(args: string[], _env: NodeJS.ProcessEn
   const threshold = Number(values.threshold);
   const result = await runPolicyTests(dirs, { threshold });
   for (const f of result.failures) process.stdout.write(`FAIL ${f.file}: ${f.test}: ${f.message}\n`);
-  process.stdout.write(`policy tests: ${result.passed} passed, ${result.failed} failed; coverage ${result.coverage.toFixed(1)}% (threshold ${threshold}%)\n`);
+  process.stdout.write(
+    `policy tests: ${result.passed} passed, ${result.failed} failed; coverage ${result.coverage.toFixed(1)}% (threshold ${threshold}%)\n`,
+  );
   return result.failed === 0 && result.coverage >= threshold ? 0 : 1;
 }

@@ -52,7 +52,10 @@ export async function replayHistory(
   now: Date,
   extraFiles: Record<string, string> = {},
 ): Promise<string> {
-  await cp(exampleDir, workDir, { recursive: true, filter: (src) => !src.includes(`${join(exampleDir, '.salve-demo')}`) });
+  await cp(exampleDir, workDir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${join(exampleDir, '.salve-demo')}`),
+  });
   const history = History.parse(parse(await readFile(join(exampleDir, '.salve-demo', 'history.yaml'), 'utf8')));
   for (const commit of [...history.commits].reverse()) {
     for (const edit of [...commit.edits].reverse()) await applyEdit(workDir, edit, false);

@@ -1,11 +1,12 @@
 /** The demo's world: the example config repo as a git repo with history, a bare remote served over smart HTTP, throw-away keys. */
+
+import type { KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import { PROJECT_ROOT } from '../pipeline/assets.ts';
 import { generateEphemeralKey, publicKeyPem, type SigningKey } from '../policy/index.ts';
-import { createBareRemote, repoPath, startGitServer, type GitServer } from '../publish/git-server.ts';
+import { createBareRemote, type GitServer, repoPath, startGitServer } from '../publish/git-server.ts';
 import { generateSigningIdentity } from '../publish/pgp.ts';
 import { replayHistory } from './history.ts';
 
@@ -29,7 +30,9 @@ export interface DemoWorld {
   stop(): Promise<void>;
 }
 
-export async function createDemoWorld(opts: { now?: Date; remote?: boolean; exampleDir?: string } = {}): Promise<DemoWorld> {
+export async function createDemoWorld(
+  opts: { now?: Date; remote?: boolean; exampleDir?: string } = {},
+): Promise<DemoWorld> {
   const now = opts.now ?? DEMO_NOW;
   const root = await mkdtemp(join(tmpdir(), 'salve-demo-'));
   const work = join(root, 'platform-config');

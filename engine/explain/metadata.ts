@@ -22,7 +22,10 @@ const PrMetadataV1 = z.object({
 
 /** One line of HTML comment; `<`, `>` and `&` are JSON-escaped so no value can close the comment. */
 export function metadataComment(meta: PrMetadata): string {
-  const json = JSON.stringify(PrMetadataV1.parse(meta)).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(PrMetadataV1.parse(meta)).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `${PREFIX}${json}${SUFFIX}`;
 }
 
@@ -42,11 +45,14 @@ export function parseMetadata(body: string): PrMetadata | null {
     throw new InputError('PR body: salve:metadata is not valid JSON');
   }
   const version = (raw as { version?: unknown } | null)?.version;
-  if (version !== 1) throw new InputError(`PR body: salve:metadata version ${JSON.stringify(version)} is not supported (expected 1)`);
+  if (version !== 1)
+    throw new InputError(`PR body: salve:metadata version ${JSON.stringify(version)} is not supported (expected 1)`);
   const parsed = PrMetadataV1.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`PR body: salve:metadata field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new InputError(
+      `PR body: salve:metadata field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

@@ -37,18 +37,29 @@ describe('explain/render', () => {
       'Auto-merge is armed: the PR merges once the required checks pass, and Argo CD syncs **checkout-production** after merge.',
     );
     expect(renderPullRequest(remediation, opts).body).toContain('This waits for a reviewer');
-    expect(renderExplanation(withDecision('observe'), opts)).toContain('n/a: observe mode records the remediation and publishes nothing.');
+    expect(renderExplanation(withDecision('observe'), opts)).toContain(
+      'n/a: observe mode records the remediation and publishes nothing.',
+    );
     const denied = renderExplanation(withDecision('observe', false), opts);
     expect(denied).toContain('## Why not allowed');
     expect(denied).toContain('Decision: **observe**, denied.');
-    expect(renderPullRequest(withDecision('automate'), { ...opts, mergeNote: 'Auto-merge could not be armed: no required checks.' }).body).toContain(
-      '## What merging does\n\nAuto-merge could not be armed: no required checks.\n',
-    );
+    expect(
+      renderPullRequest(withDecision('automate'), {
+        ...opts,
+        mergeNote: 'Auto-merge could not be armed: no required checks.',
+      }).body,
+    ).toContain('## What merging does\n\nAuto-merge could not be armed: no required checks.\n');
     expect(labelsFor(withDecision('automate'))).toContain('salve/mode:automate');
   });
 
   it('keeps tables intact when messages carry pipes and line breaks', () => {
-    const rem = { ...remediation, decision: { ...remediation.decision, rules: [{ id: 'custom.odd', effect: 'allow' as const, message: 'a | b\nc' }] } };
+    const rem = {
+      ...remediation,
+      decision: {
+        ...remediation.decision,
+        rules: [{ id: 'custom.odd', effect: 'allow' as const, message: 'a | b\nc' }],
+      },
+    };
     expect(renderPullRequest(rem, opts).body).toContain('| `custom.odd` | allow | a \\| b<br>c |');
   });
 
@@ -100,7 +111,9 @@ describe('explain/metadata', () => {
 
   it('rejects unknown versions and malformed metadata, naming the field', () => {
     const v2 = metadataComment(metadata).replace('"version":1', '"version":2');
-    expect(() => parseMetadata(v2)).toThrow(new InputError('PR body: salve:metadata version 2 is not supported (expected 1)'));
+    expect(() => parseMetadata(v2)).toThrow(
+      new InputError('PR body: salve:metadata version 2 is not supported (expected 1)'),
+    );
     expect(() => parseMetadata('<!-- salve:metadata {nope} -->')).toThrow('not valid JSON');
     const bad = metadataComment(metadata).replace('"mode":"approve"', '"mode":"yolo"');
     expect(() => parseMetadata(bad)).toThrow(/field mode/);

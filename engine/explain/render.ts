@@ -23,17 +23,21 @@ export function labelsFor(rem: Remediation): string[] {
 
 export function renderPullRequest(rem: Remediation, opts: RenderOptions): PullRequestContent {
   const extra = opts.mergeNote === undefined ? {} : { mergeNote: opts.mergeNote };
-  const title = renderTemplate('pr-title.hbs', opts.templateDirs, buildView(rem, FULL, extra)).replace(/\s+/g, ' ').trim();
+  const title = renderTemplate('pr-title.hbs', opts.templateDirs, buildView(rem, FULL, extra))
+    .replace(/\s+/g, ' ')
+    .trim();
   const meta = `\n\n${metadataComment(opts.metadata)}\n`;
   const budget = MAX_BODY - meta.length;
-  const render = (limits: ViewLimits) => renderTemplate('pr-body.hbs', opts.templateDirs, buildView(rem, limits, extra)).trimEnd();
+  const render = (limits: ViewLimits) =>
+    renderTemplate('pr-body.hbs', opts.templateDirs, buildView(rem, limits, extra)).trimEnd();
   let body = render(FULL);
   if (body.length > budget) {
     const fewer = { samples: 1, diffChars: 0 };
     const frame = render(fewer).length;
     body = render({ ...fewer, diffChars: Math.max(0, budget - frame - 200) });
   }
-  if (body.length > budget) body = body.slice(0, budget - TRUNCATED.length).replace(/\n[^\n]*$/, '') + TRUNCATED.trimEnd();
+  if (body.length > budget)
+    body = body.slice(0, budget - TRUNCATED.length).replace(/\n[^\n]*$/, '') + TRUNCATED.trimEnd();
   return {
     title: title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE - 1)}…` : title,
     body: body + meta,

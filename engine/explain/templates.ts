@@ -15,13 +15,18 @@ export type TemplateName = 'pr-title.hbs' | 'pr-body.hbs' | 'explanation.hbs';
 
 /** A markdown table cell: pipes escaped, line breaks folded, empty shown as a dash. */
 export function cell(value: unknown): string {
-  const text = value === undefined || value === null || value === '' ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    value === undefined || value === null || value === ''
+      ? '—'
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** Inline code that survives backticks in the value. */
 export function code(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
   const ticks = '`'.repeat(longest + 1);
   return longest > 0 ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`;

@@ -12,9 +12,11 @@ async function gitHunks(before: string, after: string): Promise<string> {
   try {
     await writeFile(join(dir, 'a'), before);
     await writeFile(join(dir, 'b'), after);
-    const out = await promisify(execFile)('git', ['diff', '--no-index', '--no-color', '--diff-algorithm=minimal', 'a', 'b'], { cwd: dir }).catch(
-      (e: { stdout: string }) => ({ stdout: e.stdout }),
-    );
+    const out = await promisify(execFile)(
+      'git',
+      ['diff', '--no-index', '--no-color', '--diff-algorithm=minimal', 'a', 'b'],
+      { cwd: dir },
+    ).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
     return out.stdout.slice(out.stdout.indexOf('@@')).replace(/^(@@ [^@]+ @@).*$/gm, '$1');
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -37,7 +39,9 @@ describe('explain/unified-diff', () => {
   });
 
   it('prints a new file against /dev/null and nothing for equal texts', () => {
-    expect(unifiedDiff({ path: 'p/new.yaml', before: null, after: 'a: 1\nb: 2\n' })).toBe('--- /dev/null\n+++ b/p/new.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n');
+    expect(unifiedDiff({ path: 'p/new.yaml', before: null, after: 'a: 1\nb: 2\n' })).toBe(
+      '--- /dev/null\n+++ b/p/new.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n',
+    );
     expect(unifiedDiff({ path: 'f', before: 'same\n', after: 'same\n' })).toBe('');
   });
 

@@ -34,7 +34,10 @@ export function diffLines(a: string[], b: string[]): Op[] {
   const table = new Uint32Array((x.length + 1) * width);
   for (let i = x.length - 1; i >= 0; i--) {
     for (let j = y.length - 1; j >= 0; j--) {
-      table[i * width + j] = x[i] === y[j] ? (table[(i + 1) * width + j + 1] as number) + 1 : Math.max(table[(i + 1) * width + j] as number, table[i * width + j + 1] as number);
+      table[i * width + j] =
+        x[i] === y[j]
+          ? (table[(i + 1) * width + j + 1] as number) + 1
+          : Math.max(table[(i + 1) * width + j] as number, table[i * width + j + 1] as number);
     }
   }
   const ops: Op[] = a.slice(0, start).map((line) => ({ kind: ' ', line }));
@@ -44,7 +47,10 @@ export function diffLines(a: string[], b: string[]): Op[] {
     if (i < x.length && j < y.length && x[i] === y[j]) {
       ops.push({ kind: ' ', line: x[i++] as string });
       j++;
-    } else if (i < x.length && (j === y.length || (table[(i + 1) * width + j] as number) >= (table[i * width + j + 1] as number))) {
+    } else if (
+      i < x.length &&
+      (j === y.length || (table[(i + 1) * width + j] as number) >= (table[i * width + j + 1] as number))
+    ) {
       ops.push({ kind: '-', line: x[i++] as string });
     } else {
       ops.push({ kind: '+', line: y[j++] as string });
@@ -65,7 +71,8 @@ export function unifiedDiff(change: FileChange, context = 3): string {
   while (k < changed.length) {
     const from = Math.max(0, (changed[k] as number) - context);
     let to = Math.min(ops.length, (changed[k] as number) + context + 1);
-    while (k + 1 < changed.length && (changed[k + 1] as number) - context <= to) to = Math.min(ops.length, (changed[++k] as number) + context + 1);
+    while (k + 1 < changed.length && (changed[k + 1] as number) - context <= to)
+      to = Math.min(ops.length, (changed[++k] as number) + context + 1);
     k++;
     const before = ops.slice(0, from);
     const oldStart = before.filter((o) => o.kind !== '+').length;

@@ -85,10 +85,17 @@ export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNo
       evidence: s.evidence.map(evidenceRow),
     })),
     samplesNote:
-      incident.signals.length > samples.length ? `${incident.signals.length - samples.length} more sample signals are left out.` : '',
+      incident.signals.length > samples.length
+        ? `${incident.signals.length - samples.length} more sample signals are left out.`
+        : '',
     decision: { ...decision, heading: decision.allowed ? 'Why allowed' : 'Why not allowed' },
     boundsRules: decision.rules.filter((r) => r.id.startsWith('safety.')),
-    fields: rem.diff.fields.map((f) => ({ object: objectName(f), path: f.path, before: value(f.before), after: value(f.after) })),
+    fields: rem.diff.fields.map((f) => ({
+      object: objectName(f),
+      path: f.path,
+      before: value(f.before),
+      after: value(f.after),
+    })),
     objects: rem.diff.objects.map((o) => ({ op: o.op, object: objectName(o), apiVersion: o.apiVersion })),
     files: rem.files.map((f) => ({ path: f.path, status: f.before === null ? 'added' : 'modified' })),
     fileDiff: diff.text,

@@ -98,7 +98,10 @@ export function intakeAlertmanager(payload: unknown, opts: IntakeOptions = {}): 
   const result: IntakeResult = { signals: [], skipped: [] };
   const truncated = parsed.data.truncatedAlerts;
   if (truncated > 0) {
-    result.skipped.push({ alertname: '(truncated)', reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)` });
+    result.skipped.push({
+      alertname: '(truncated)',
+      reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)`,
+    });
   }
   parsed.data.alerts.forEach((alert, i) => {
     const out = toSignal(alert, i, opts, now);

@@ -1,8 +1,8 @@
 /** Trusted public keys committed in the config repo (`keys:` globs in .salve.yaml). */
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { globToRegExp } from '../repo/glob.ts';
 import type { SalveConfig } from '../config/schema.ts';
+import { globToRegExp } from '../repo/glob.ts';
 
 /** Absolute paths of the files under `repoDir` that match the `keys:` globs, sorted. */
 export async function repoKeyFiles(repoDir: string, config: SalveConfig): Promise<string[]> {

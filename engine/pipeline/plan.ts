@@ -9,18 +9,24 @@ import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actio
 import { isDeclined } from '../actions/types.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
-import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
-import { PROOF_PAYLOAD_TYPE, type PolicyInput } from '../model/policy.ts';
+import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
+import { type PolicyInput, PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import {
+  type ExposurePlanner,
+  finishExposure,
+  loadExposurePlanner,
+  mergeEffects,
+  prepareExposure,
+} from '../render/rollouts/index.ts';
 import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
-import { type ExposurePlanner, finishExposure, loadExposurePlanner, mergeEffects, prepareExposure } from '../render/rollouts/index.ts';
 import type { PipelineContext } from './context.ts';
+import { readBlobAt } from './git.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { createShadow } from './shadow.ts';
-import { readBlobAt } from './git.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -46,7 +52,12 @@ async function findKustomization(repoDir: string, overlay: string): Promise<stri
   throw new InputError(`overlay ${overlay} has no kustomization file (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
 }
 
-function repoView(ctx: PipelineContext, resolution: OverlayResolution, objects: RepoView['objects'], kustomizationPath: string): RepoView {
+function repoView(
+  ctx: PipelineContext,
+  resolution: OverlayResolution,
+  objects: RepoView['objects'],
+  kustomizationPath: string,
+): RepoView {
   return {
     dir: ctx.repoDir,
     config: ctx.config,
@@ -88,11 +99,27 @@ async function evaluate(
   const own = await plugin.render(candidate, view);
   if (own.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
   const inputFor = (diff: RenderedDiff) =>
-    buildPolicyInput({ incident, plugin, candidate, resolution, namespaceLabels: labels, diff, config: ctx.config, now: ctx.now });
+    buildPolicyInput({
+      incident,
+      plugin,
+      candidate,
+      resolution,
+      namespaceLabels: labels,
+      diff,
+      config: ctx.config,
+      now: ctx.now,
+    });
   // The exposure plan reads neither the change nor the exposure: decided before rendering either.
   const plan = planner.plan(inputFor(NO_CHANGE));
   const stage = plan
-    ? await prepareExposure(plan, view.objects, candidate.object, { ...view, overlay: resolution.overlay }, own, `Managed by salve: safe exposure for ${candidate.summary}.`)
+    ? await prepareExposure(
+        plan,
+        view.objects,
+        candidate.object,
+        { ...view, overlay: resolution.overlay },
+        own,
+        `Managed by salve: safe exposure for ${candidate.summary}.`,
+      )
     : null;
   const files = stage?.files ?? own;
   await assertClean(ctx, files);
@@ -109,7 +136,10 @@ async function evaluate(
   const split = stage ? finishExposure(stage, diff, after.objects) : null;
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
   const decision = ctx.policy.evaluator.evaluate(input);
-  ctx.log.debug({ action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) }, 'policy decision');
+  ctx.log.debug(
+    { action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) },
+    'policy decision',
+  );
   return { plugin, candidate, files, diff, input, decision };
 }
 
@@ -118,12 +148,16 @@ async function evaluate(
  * Deployment by convention, but an Argo Rollout's ReplicaSets are named the same way, so a
  * Deployment no overlay renders is looked for as a Rollout before giving up.
  */
-async function resolveIncident(incident: Incident, ctx: PipelineContext): Promise<{ incident: Incident; resolution: OverlayResolution }> {
+async function resolveIncident(
+  incident: Incident,
+  ctx: PipelineContext,
+): Promise<{ incident: Incident; resolution: OverlayResolution }> {
   const resolveCtx = { config: ctx.config, cache: ctx.builds };
   try {
     return { incident, resolution: await resolveOverlay(ctx.repoDir, incident.target, resolveCtx) };
   } catch (err) {
-    if (!(err instanceof ResolveError) || err.code !== 'unresolved-target' || incident.target.kind !== 'Deployment') throw err;
+    if (!(err instanceof ResolveError) || err.code !== 'unresolved-target' || incident.target.kind !== 'Deployment')
+      throw err;
     const target = { ...incident.target, kind: 'Rollout' };
     try {
       return { incident: { ...incident, target }, resolution: await resolveOverlay(ctx.repoDir, target, resolveCtx) };
@@ -177,7 +211,10 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
 }
 
 function deniedBy(decision: PolicyDecision): string {
-  return decision.rules.filter((r) => r.effect === 'deny').map((r) => r.id).join(', ');
+  return decision.rules
+    .filter((r) => r.effect === 'deny')
+    .map((r) => r.id)
+    .join(', ');
 }
 
 function assemble(
@@ -243,7 +280,11 @@ function assemble(
   const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
   if (!decision.allowed) return { kind: 'denied', remediation, explanation };
   if (decision.mode === 'observe') {
-    const reason = decision.rules.filter((r) => r.effect === 'advisory').map((r) => r.id).join(', ') || 'trust ladder';
+    const reason =
+      decision.rules
+        .filter((r) => r.effect === 'advisory')
+        .map((r) => r.id)
+        .join(', ') || 'trust ladder';
     return { kind: 'observe', remediation, explanation, reason };
   }
   const dir = `.salve/remediations/${id}`;

@@ -11,10 +11,17 @@ import { prepareContext } from './run.ts';
 export function createPlanner(opts: { signingKey: SigningKey; log: Logger }): Planner {
   return {
     async plan(payload, ctx) {
-      const signals = parseAlertmanager(payload, { source: `alertmanager webhook for ${ctx.repo.owner}/${ctx.repo.repo}`, now: ctx.now });
+      const signals = parseAlertmanager(payload, {
+        source: `alertmanager webhook for ${ctx.repo.owner}/${ctx.repo.repo}`,
+        now: ctx.now,
+      });
       const incidents = coalesce(signals, { now: ctx.now });
       if (incidents.length === 0) return [];
-      const pipeline = await prepareContext(ctx.checkoutDir, { signingKey: opts.signingKey, now: ctx.now, log: opts.log });
+      const pipeline = await prepareContext(ctx.checkoutDir, {
+        signingKey: opts.signingKey,
+        now: ctx.now,
+        log: opts.log,
+      });
       const results: PlanResult[] = [];
       for (const incident of incidents) {
         // One incident failing (an unresolvable target, say) must not stop the others.

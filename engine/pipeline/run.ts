@@ -57,10 +57,15 @@ export async function loadSignals(files: string[], cluster: string | undefined, 
   return all;
 }
 
-export async function prepareContext(repoDir: string, opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'>): Promise<PipelineContext> {
+export async function prepareContext(
+  repoDir: string,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'>,
+): Promise<PipelineContext> {
   const { config } = await loadConfig(repoDir);
   const head = await headOf(repoDir);
-  const bundle = await buildBundle(policyDirs(repoDir, config), { cacheDir: join(repoDir, '.git', 'salve', 'bundles') });
+  const bundle = await buildBundle(policyDirs(repoDir, config), {
+    cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
+  });
   const evaluator = await loadEvaluator(bundle);
   return {
     repoDir,

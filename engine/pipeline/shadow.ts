@@ -4,7 +4,7 @@
  * the path to a changed file are real (their files copied, since kustomize refuses symlinked files
  * under its root); everything else is a symlink into the checkout.
  */
-import { cp, mkdtemp, readdir, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { FileChange } from '../model/index.ts';
@@ -18,7 +18,10 @@ export async function createShadow(repoDir: string, changes: readonly FileChange
   const dir = await mkdtemp(join(tmpdir(), 'salve-shadow-'));
   const realDirs = new Set<string>(['']);
   for (const change of changes) {
-    const parts = posix.dirname(change.path).split('/').filter((p) => p && p !== '.');
+    const parts = posix
+      .dirname(change.path)
+      .split('/')
+      .filter((p) => p && p !== '.');
     for (let i = 1; i <= parts.length; i++) realDirs.add(parts.slice(0, i).join('/'));
   }
   try {

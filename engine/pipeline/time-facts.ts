@@ -26,13 +26,20 @@ function localClock(now: Date, timezone: string): { weekday: number; hour: numbe
       hourCycle: 'h23',
     }).formatToParts(now);
   } catch (cause) {
-    throw new ConfigError(`.salve.yaml environments[].timezone: unknown time zone ${JSON.stringify(timezone)}`, { cause });
+    throw new ConfigError(`.salve.yaml environments[].timezone: unknown time zone ${JSON.stringify(timezone)}`, {
+      cause,
+    });
   }
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { weekday: WEEKDAYS.indexOf(get('weekday')), hour: Number(get('hour')), minute: Number(get('minute')) };
 }
 
-export function timeFacts(now: Date, env: Environment | undefined, envName: string, config: SalveConfig): PolicyInput['time'] {
+export function timeFacts(
+  now: Date,
+  env: Environment | undefined,
+  envName: string,
+  config: SalveConfig,
+): PolicyInput['time'] {
   const timezone = env?.timezone ?? 'UTC';
   const hours = env?.businessHours ?? { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
   const { weekday, hour, minute } = localClock(now, timezone);

@@ -40,10 +40,13 @@ export function verifyEnvelope(
 ): { keyid: string; payload: Buffer } {
   const expected = opts.payloadType ?? PROOF_PAYLOAD_TYPE;
   if (env.payloadType !== expected) {
-    throw new VerifyError(`envelope payload type is ${env.payloadType}, expected ${expected}`, { code: 'wrong-payload-type' });
+    throw new VerifyError(`envelope payload type is ${env.payloadType}, expected ${expected}`, {
+      code: 'wrong-payload-type',
+    });
   }
   const trusted = toInfo(trustedKeys);
-  if (trusted.length === 0) throw new VerifyError('no trusted keys given to verify the envelope', { code: 'no-trusted-key' });
+  if (trusted.length === 0)
+    throw new VerifyError('no trusted keys given to verify the envelope', { code: 'no-trusted-key' });
   const payload = Buffer.from(env.payload, 'base64');
   const message = pae(env.payloadType, payload);
   const bad: string[] = [];

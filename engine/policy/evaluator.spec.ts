@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyError } from '../model/errors.ts';
 import type { PolicyDecision } from '../model/index.ts';
 import type { PolicyInput } from '../model/policy.ts';
+import { type ExposurePlanner, loadExposurePlanner } from '../render/rollouts/planner.ts';
 import { locateOpa, runTool } from '../tools/index.ts';
 import { buildBundle } from './bundle.ts';
-import { type ExposurePlanner, loadExposurePlanner } from '../render/rollouts/planner.ts';
 import { loadEvaluator, type PolicyEvaluator } from './evaluator.ts';
 import { makeInput } from './fixtures.ts';
 
@@ -83,7 +83,9 @@ describe('policy/evaluator', () => {
   });
 
   it('asks for approval in production when no trust rule matches', () => {
-    const d = evaluator.evaluate(withCanary(makeInput({ environment: { name: 'production', tier: 'production' }, settings: { slos: [SLO] } })));
+    const d = evaluator.evaluate(
+      withCanary(makeInput({ environment: { name: 'production', tier: 'production' }, settings: { slos: [SLO] } })),
+    );
     expect(d).toMatchObject({ allowed: true, mode: 'approve' });
     expect(ids(d, 'require-approval')).toEqual(['merge.trust-default']);
   });
@@ -109,7 +111,9 @@ describe('policy/evaluator', () => {
     );
     expect(d).toMatchObject({ allowed: false, mode: 'observe' });
     expect(ids(d, 'deny')).toEqual(['safety.memory-over-cap', 'safety.memory-over-factor']);
-    expect(d.rules.find((r) => r.id === 'safety.memory-over-cap')?.message).toBe('memory 256Mi → 9Gi exceeds the 8Gi cap');
+    expect(d.rules.find((r) => r.id === 'safety.memory-over-cap')?.message).toBe(
+      'memory 256Mi → 9Gi exceeds the 8Gi cap',
+    );
     expect(ids(d)).not.toContain('safety.memory-within-bounds');
   });
 
@@ -219,7 +223,16 @@ describe('policy/evaluator', () => {
     for (const [i, input] of inputs.entries()) {
       const file = join(tmp, `input-${i}.json`);
       await writeFile(file, JSON.stringify(input));
-      const { stdout } = await runTool(opa, ['eval', '-f', 'json', '-d', POLICIES, '-i', file, 'data.salve.main.decision']);
+      const { stdout } = await runTool(opa, [
+        'eval',
+        '-f',
+        'json',
+        '-d',
+        POLICIES,
+        '-i',
+        file,
+        'data.salve.main.decision',
+      ]);
       const native = JSON.parse(stdout).result[0].expressions[0].value as PolicyDecision;
       const wasm = evaluator.evaluate(input);
       expect(wasm.allowed).toBe(native.allowed);
@@ -270,7 +283,10 @@ describe('policy/evaluator', () => {
   it('reports a malformed decision as a PolicyError', async () => {
     const dir = join(tmp, 'malformed-policy');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'main.rego'), 'package salve.main\n\ndecision := {"allowed": "yes", "mode": "observe", "rules": []}\n');
+    await writeFile(
+      join(dir, 'main.rego'),
+      'package salve.main\n\ndecision := {"allowed": "yes", "mode": "observe", "rules": []}\n',
+    );
     const ev = await loadEvaluator(await buildBundle([dir]));
     expect(() => ev.evaluate(makeInput())).toThrow(/malformed decision at allowed/);
   });

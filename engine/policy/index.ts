@@ -1,19 +1,26 @@
 /** The policy engine: build and evaluate Rego as wasm, test policies, create, sign and verify proofs. */
-export { buildBundle, ENTRYPOINT, forgetBuiltBundles, type BuildOptions, type PolicyBundle } from './bundle.ts';
+export { type BuildOptions, buildBundle, ENTRYPOINT, forgetBuiltBundles, type PolicyBundle } from './bundle.ts';
 export { canonicalJson, digestOf, sha256Hex } from './digest.ts';
 export { pae, signEnvelope, verifyEnvelope } from './dsse.ts';
-export { loadEvaluator, sortRules, type PolicyEvaluator } from './evaluator.ts';
+export { loadEvaluator, type PolicyEvaluator, sortRules } from './evaluator.ts';
 export {
   generateEphemeralKey,
   keyIdOf,
   loadSigningKey,
   loadTrustedKeys,
+  type PublicKeyInfo,
   privateKeyPem,
   publicKeyInfo,
   publicKeyPem,
-  type PublicKeyInfo,
   type SigningKey,
 } from './keys.ts';
-export { canonicalDiff, changesDigest, createProof, renderedDiffDigest, signProof, type CreateProofArgs } from './proof.ts';
-export { runPolicyTests, type PolicyTestReport } from './test-runner.ts';
-export { describeDecisionDiff, verifyProof, type VerifyProofArgs } from './verify.ts';
+export {
+  type CreateProofArgs,
+  canonicalDiff,
+  changesDigest,
+  createProof,
+  renderedDiffDigest,
+  signProof,
+} from './proof.ts';
+export { type PolicyTestReport, runPolicyTests } from './test-runner.ts';
+export { describeDecisionDiff, type VerifyProofArgs, verifyProof } from './verify.ts';

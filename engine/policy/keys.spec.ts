@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../model/errors.ts';
-import {
-  generateEphemeralKey,
-  keyIdOf,
-  loadSigningKey,
-  loadTrustedKeys,
-  privateKeyPem,
-  publicKeyPem,
-} from './keys.ts';
+import { generateEphemeralKey, keyIdOf, loadSigningKey, loadTrustedKeys, privateKeyPem, publicKeyPem } from './keys.ts';
 
 describe('policy/keys', () => {
   let tmp: string;
@@ -60,12 +53,16 @@ describe('policy/keys', () => {
   it('refuses a key that is not ed25519', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rsaPem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await expect(loadSigningKey({ env: { SALVE_SIGNING_KEY: rsaPem } })).rejects.toThrow(/expected an ed25519 key, got rsa/);
+    await expect(loadSigningKey({ env: { SALVE_SIGNING_KEY: rsaPem } })).rejects.toThrow(
+      /expected an ed25519 key, got rsa/,
+    );
   });
 
   it('names a missing key file', async () => {
     const missing = join(tmp, 'nope.pem');
-    await expect(loadSigningKey({ env: { SALVE_SIGNING_KEY_FILE: missing } })).rejects.toThrow(`${missing} cannot be read: ENOENT`);
+    await expect(loadSigningKey({ env: { SALVE_SIGNING_KEY_FILE: missing } })).rejects.toThrow(
+      `${missing} cannot be read: ENOENT`,
+    );
   });
 
   it('loads trusted public keys from PEM strings and files', async () => {

@@ -64,11 +64,13 @@ async function readKeyFile(path: string, what: string): Promise<string> {
  * null when none is configured.
  */
 export async function loadSigningKey(opts: { env: Env; file?: string }): Promise<SigningKey | null> {
-  if (opts.file) return signingKeyFromPem(await readKeyFile(opts.file, 'signing key file'), `signing key file ${opts.file}`);
+  if (opts.file)
+    return signingKeyFromPem(await readKeyFile(opts.file, 'signing key file'), `signing key file ${opts.file}`);
   const inline = opts.env.SALVE_SIGNING_KEY;
   if (inline?.trim()) return signingKeyFromPem(inline, 'SALVE_SIGNING_KEY');
   const file = opts.env.SALVE_SIGNING_KEY_FILE;
-  if (file) return signingKeyFromPem(await readKeyFile(file, 'SALVE_SIGNING_KEY_FILE'), `SALVE_SIGNING_KEY_FILE ${file}`);
+  if (file)
+    return signingKeyFromPem(await readKeyFile(file, 'SALVE_SIGNING_KEY_FILE'), `SALVE_SIGNING_KEY_FILE ${file}`);
   return null;
 }
 

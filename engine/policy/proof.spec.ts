@@ -8,7 +8,11 @@ import { generateEphemeralKey } from './keys.ts';
 import { canonicalDiff, changesDigest, createProof, renderedDiffDigest, signProof } from './proof.ts';
 
 const patchFile: FileChange = { path: 'overlays/staging/patch-memory.yaml', before: null, after: 'kind: Deployment\n' };
-const kustomization: FileChange = { path: 'overlays/staging/kustomization.yaml', before: 'a', after: 'resources: []\n' };
+const kustomization: FileChange = {
+  path: 'overlays/staging/kustomization.yaml',
+  before: 'a',
+  after: 'resources: []\n',
+};
 const files = [patchFile, kustomization];
 const fieldB = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b', path: '/spec/x', before: 1, after: 2 };
 const fieldA = { ...fieldB, name: 'a' };

@@ -1,6 +1,6 @@
 /** Proofs: what was decided, on which input, under which policy, about which change; and their digests. */
 import type { FileChange, PolicyDecision, RenderedDiff } from '../model/index.ts';
-import { type DsseEnvelope, PROOF_PAYLOAD_TYPE, Proof, type PolicyInput } from '../model/policy.ts';
+import { type DsseEnvelope, type PolicyInput, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
 import { canonicalJson, digestOf, sha256Hex } from './digest.ts';
 import { signEnvelope } from './dsse.ts';
 import type { SigningKey } from './keys.ts';

@@ -62,7 +62,10 @@ export async function runPolicyTests(
   const passing = results.filter((r) => !isFailure(r) && !r.skip);
 
   // opa prints no coverage report when a test fails: measure what the passing tests cover.
-  const only = failures.length === 0 ? [] : ['--run', `^(${passing.map((r) => escapeRegex(`${r.package}.${r.name}`)).join('|')})$`];
+  const only =
+    failures.length === 0
+      ? []
+      : ['--run', `^(${passing.map((r) => escapeRegex(`${r.package}.${r.name}`)).join('|')})$`];
   const withCoverage =
     passing.length === 0
       ? { stdout: '{}', stderr: '' }

@@ -73,13 +73,20 @@ describe('policy/verify', () => {
   });
 
   it('fails on a tampered payload', async () => {
-    const tampered = { ...envelope, payload: Buffer.from(canonicalJson({ ...proof, createdAt: 'x' })).toString('base64') };
-    await expect(verifyProof({ envelope: tampered, trustedKeys: [key.publicKey], bundle })).rejects.toThrow(/bad signature/);
+    const tampered = {
+      ...envelope,
+      payload: Buffer.from(canonicalJson({ ...proof, createdAt: 'x' })).toString('base64'),
+    };
+    await expect(verifyProof({ envelope: tampered, trustedKeys: [key.publicKey], bundle })).rejects.toThrow(
+      /bad signature/,
+    );
   });
 
   it('fails with a key it does not trust', async () => {
     const other = generateEphemeralKey();
-    await expect(verifyProof({ envelope, trustedKeys: [other.publicKey], bundle })).rejects.toThrow(/no trusted key matched/);
+    await expect(verifyProof({ envelope, trustedKeys: [other.publicKey], bundle })).rejects.toThrow(
+      /no trusted key matched/,
+    );
   });
 
   it('fails when the input was changed after the decision, naming what differs', async () => {

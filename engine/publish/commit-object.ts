@@ -19,7 +19,12 @@ function person(p: CommitFields['author']): string {
 
 /** The commit as git hashes it without a signature: the payload a signature covers. */
 export function commitPayload(c: CommitFields): string {
-  const headers = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${person(c.author)}`, `committer ${person(c.author)}`];
+  const headers = [
+    `tree ${c.tree}`,
+    ...c.parents.map((p) => `parent ${p}`),
+    `author ${person(c.author)}`,
+    `committer ${person(c.author)}`,
+  ];
   const message = c.message.endsWith('\n') ? c.message : `${c.message}\n`;
   return `${headers.join('\n')}\n\n${message}`;
 }

@@ -3,7 +3,7 @@
  * 127.0.0.1. Run as its own process (`node --import tsx git-server-main.ts <root>`); prints
  * `{"port":N}` on stdout once listening. Serves only bare repos under <root>; push is enabled.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 

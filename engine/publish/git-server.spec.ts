@@ -35,9 +35,9 @@ describe('publish/git-server', () => {
   });
 
   it('keeps credentials out of remote URLs and bare repos inside the root', async () => {
-    await expect(createBareRemote(join(tmp.path, 'work'), join(tmp.path, 'x.git'), 'http://user:secret@127.0.0.1/x.git')).rejects.toThrow(
-      new PublishError('remote URL for origin must not carry credentials; use headers'),
-    );
+    await expect(
+      createBareRemote(join(tmp.path, 'work'), join(tmp.path, 'x.git'), 'http://user:secret@127.0.0.1/x.git'),
+    ).rejects.toThrow(new PublishError('remote URL for origin must not carry credentials; use headers'));
     expect(() => repoPath(join(tmp.path, 'remotes'), join(tmp.path, 'elsewhere.git'))).toThrow(PublishError);
   });
 });

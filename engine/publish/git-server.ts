@@ -19,7 +19,9 @@ const MAIN = fileURLToPath(new URL('./git-server-main.ts', import.meta.url));
 export async function startGitServer(root: string): Promise<GitServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, root], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new PublishError('git server did not start within 15 s')), 15_000);
@@ -60,7 +62,8 @@ export async function createBareRemote(
   opts: { remote?: string; seed?: boolean } = {},
 ): Promise<void> {
   const remote = opts.remote ?? 'origin';
-  if (/\/\/[^/]*@/.test(url)) throw new PublishError(`remote URL for ${remote} must not carry credentials; use headers`);
+  if (/\/\/[^/]*@/.test(url))
+    throw new PublishError(`remote URL for ${remote} must not carry credentials; use headers`);
   const gitdir = await gitDirOf(workDir);
   const branch = (await git.currentBranch({ fs, gitdir, test: true })) || 'main';
   await run(['init', '--bare', '--quiet', `--initial-branch=${branch}`, bareDir]);

@@ -25,8 +25,11 @@ describe('publish/local', () => {
     await writeFile(join(tmp.path, 'pub.asc'), identity.armoredPublicKey);
     const { execFile } = await import('node:child_process');
     await new Promise<void>((ok, fail) =>
-      execFile('sh', ['-c', `mkdir -m 700 -p ${gnupg} && gpg --batch --quiet --import ${join(tmp.path, 'pub.asc')}`], { env: { ...process.env, GNUPGHOME: gnupg } }, (err) =>
-        err ? fail(err) : ok(),
+      execFile(
+        'sh',
+        ['-c', `mkdir -m 700 -p ${gnupg} && gpg --batch --quiet --import ${join(tmp.path, 'pub.asc')}`],
+        { env: { ...process.env, GNUPGHOME: gnupg } },
+        (err) => (err ? fail(err) : ok()),
       ),
     );
     server = await startGitServer(join(tmp.path, 'remotes'));
@@ -53,7 +56,11 @@ describe('publish/local', () => {
     return [
       { path: DEPLOYMENT, before: deployment, after: `${deployment}# touched\n` },
       { path: PATCH, before: null, after: `# memory ${limit}\n` },
-      { path: '.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md', before: null, after: `# raise to ${limit}\n` },
+      {
+        path: '.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md',
+        before: null,
+        after: `# raise to ${limit}\n`,
+      },
       { path: '.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.json', before: null, after: '{"v":1}\n' },
     ];
   }
@@ -74,13 +81,23 @@ describe('publish/local', () => {
     expect(verified).toBe('');
     const { execFile } = await import('node:child_process');
     const raw = await new Promise<string>((ok) =>
-      execFile('git', ['verify-commit', '--raw', result.commit], { cwd: dir, env: { ...process.env, GNUPGHOME: gnupg } }, (_e, _o, err) => ok(err)),
+      execFile(
+        'git',
+        ['verify-commit', '--raw', result.commit],
+        { cwd: dir, env: { ...process.env, GNUPGHOME: gnupg } },
+        (_e, _o, err) => ok(err),
+      ),
     );
     expect(raw).toContain(`VALIDSIG ${identity.fingerprint}`);
     // files at the ref are exactly base + changes
     const diff = await gitCli(dir, ['diff', '--name-status', base, result.commit]);
     expect(diff.split('\n').sort()).toEqual(
-      [`A\t${PATCH}`, 'A\t.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md', 'A\t.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.json', `M\t${DEPLOYMENT}`].sort(),
+      [
+        `A\t${PATCH}`,
+        'A\t.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md',
+        'A\t.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.json',
+        `M\t${DEPLOYMENT}`,
+      ].sort(),
     );
     expect(await gitCli(dir, ['show', `${result.commit}:${PATCH}`])).toBe('# memory 384Mi');
     expect(await gitCli(dir, ['fsck', '--no-dangling', '--strict'])).toBe('');
@@ -88,13 +105,18 @@ describe('publish/local', () => {
     expect(await gitCli(dir, ['status', '--porcelain'])).toBe(statusBefore);
     expect(await readFile(join(dir, '.git/index'))).toEqual(indexBefore);
     expect(await gitCli(dir, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
-    expect(await readFile(join(dir, '.git/salve/pull-requests/3f9a1c2b7d4e-raise-memory-limit.md'), 'utf8')).toBe('# t\n\nlabels: salve\n\nb\n');
+    expect(await readFile(join(dir, '.git/salve/pull-requests/3f9a1c2b7d4e-raise-memory-limit.md'), 'utf8')).toBe(
+      '# t\n\nlabels: salve\n\nb\n',
+    );
   });
 
   it('leaves an identical re-publish unchanged and replaces a different one with a single commit', async () => {
     const { dir, base, deployment } = await repo();
     const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
-    const again = await publishLocal(request(base, { files: files(deployment) }), { ...opts(dir), now: new Date('2025-03-05T00:00:00Z') });
+    const again = await publishLocal(request(base, { files: files(deployment) }), {
+      ...opts(dir),
+      now: new Date('2025-03-05T00:00:00Z'),
+    });
     expect(again).toEqual({ ...first, unchanged: true });
     const other = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir));
     expect(other.unchanged).toBe(false);
@@ -106,17 +128,28 @@ describe('publish/local', () => {
   it('refuses a change whose "before" does not match the base, naming the file', async () => {
     const { dir, base } = await repo();
     const req = request(base, { files: [{ path: DEPLOYMENT, before: 'stale\n', after: 'x\n' }] });
-    await expect(publishLocal(req, opts(dir))).rejects.toThrow(new PublishError(`${DEPLOYMENT}: the base commit does not match the change's "before" (file is different at base)`));
-    await expect(gitCli(dir, ['rev-parse', '--verify', '--quiet', 'salve/3f9a1c2b7d4e-raise-memory-limit'])).rejects.toThrow();
+    await expect(publishLocal(req, opts(dir))).rejects.toThrow(
+      new PublishError(
+        `${DEPLOYMENT}: the base commit does not match the change's "before" (file is different at base)`,
+      ),
+    );
+    await expect(
+      gitCli(dir, ['rev-parse', '--verify', '--quiet', 'salve/3f9a1c2b7d4e-raise-memory-limit']),
+    ).rejects.toThrow();
   });
 
   it('pushes to the origin served by git http-backend, and force-pushes a replaced branch', async () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'push.git');
     await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
-    const first = await publishLocal(request(base, { files: files(deployment) }), { ...opts(dir), headers: { 'X-Test': '1' } });
+    const first = await publishLocal(request(base, { files: files(deployment) }), {
+      ...opts(dir),
+      headers: { 'X-Test': '1' },
+    });
     expect(first).toMatchObject({ pushed: true, unchanged: false });
-    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(first.commit);
+    expect(
+      await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit']),
+    ).toBe(first.commit);
     expect(await gitCli(tmp.path, ['--git-dir', bare, 'verify-commit', first.commit], { GNUPGHOME: gnupg })).toBe('');
     expect(await gitCli(dir, ['symbolic-ref', 'refs/remotes/origin/HEAD'])).toBe('refs/remotes/origin/main');
 
@@ -125,8 +158,12 @@ describe('publish/local', () => {
 
     const replaced = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir));
     expect(replaced.pushed).toBe(true);
-    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(replaced.commit);
-    expect(await gitCli(dir, ['rev-parse', 'refs/remotes/origin/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(replaced.commit);
+    expect(
+      await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit']),
+    ).toBe(replaced.commit);
+    expect(await gitCli(dir, ['rev-parse', 'refs/remotes/origin/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(
+      replaced.commit,
+    );
   });
 
   it('sends only the new objects on the first push of a branch', async () => {
@@ -150,8 +187,12 @@ describe('publish/local', () => {
   it('pushes nothing without a remote and refuses a named remote that is not configured', async () => {
     const { dir, base, deployment } = await repo();
     const req = request(base, { files: files(deployment) });
-    await expect(publishLocal(req, { ...opts(dir), remote: 'upstream' })).rejects.toThrow(new PublishError('remote upstream is not configured (have: none)'));
-    await expect(publishLocal({ ...req, branch: 'salve/../x' }, opts(dir))).rejects.toThrow('branch name is not valid: salve/../x');
+    await expect(publishLocal(req, { ...opts(dir), remote: 'upstream' })).rejects.toThrow(
+      new PublishError('remote upstream is not configured (have: none)'),
+    );
+    await expect(publishLocal({ ...req, branch: 'salve/../x' }, opts(dir))).rejects.toThrow(
+      'branch name is not valid: salve/../x',
+    );
     await expect(publishLocal(req, opts(dir))).resolves.toMatchObject({ pushed: false, unchanged: false });
   });
 
@@ -159,7 +200,9 @@ describe('publish/local', () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'rejecting.git');
     await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
-    await writeFile(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "no pushes today" >&2\nexit 1\n', { mode: 0o755 });
+    await writeFile(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "no pushes today" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
     const refsBefore = await gitCli(dir, ['for-each-ref', '--format=%(refname) %(objectname)']);
     const req = request(base, { files: files(deployment) });
     await expect(publishLocal(req, opts(dir))).rejects.toThrow(/^push to origin failed: /);
@@ -172,7 +215,9 @@ describe('publish/local', () => {
     const { dir, base, deployment } = await repo();
     const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
     await gitCli(dir, ['remote', 'add', 'origin', 'http://127.0.0.1:9/nowhere.git']);
-    const err = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir)).catch((e: unknown) => e);
+    const err = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir)).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PublishError);
     expect((err as Error).message).toMatch(/^push to origin failed: /);
     expect(await gitCli(dir, ['rev-parse', 'salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(first.commit);
@@ -182,7 +227,10 @@ describe('publish/local', () => {
     const { dir, base, deployment } = await repo();
     const published = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
     expect(await readRemediations(dir, published.branch)).toEqual([
-      { id: '3f9a1c2b7d4e-raise-memory-limit', files: { 'explanation.md': '# raise to 384Mi\n', 'proof.json': '{"v":1}\n' } },
+      {
+        id: '3f9a1c2b7d4e-raise-memory-limit',
+        files: { 'explanation.md': '# raise to 384Mi\n', 'proof.json': '{"v":1}\n' },
+      },
     ]);
     expect(await readRemediations(dir, 'main')).toEqual([]);
     const sorted = [...files(deployment)].sort((a, b) => (a.path < b.path ? -1 : 1));

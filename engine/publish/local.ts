@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { PublishError } from '../model/index.ts';
 import type { PublishRequest } from '../model/remediation.ts';
+import { writeSignedCommit } from './commit-object.ts';
 import { gitDirOf } from './git-dir.ts';
 import { recordPullRequest } from './observations.ts';
 import { signDetached, unlockKey } from './pgp.ts';
-import { type RefLedger, openLedger } from './ref-ledger.ts';
-import { applyChanges } from './tree.ts';
-import { writeSignedCommit } from './commit-object.ts';
 import { pushCommit } from './push.ts';
+import { openLedger, type RefLedger } from './ref-ledger.ts';
+import { applyChanges } from './tree.ts';
 
 export interface PublishLocalOptions {
   dir: string;
@@ -46,7 +46,8 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
     const { commit } = await git.readCommit({ fs, gitdir, oid: previous });
     if (commit.tree === tree && commit.parent.length === 1 && commit.parent[0] === req.baseCommit) {
       const tracked = remote ? await resolve(gitdir, `refs/remotes/${remote}/${req.branch}`) : null;
-      if (!remote || tracked === previous) return { branch: req.branch, commit: previous, pushed: false, unchanged: true };
+      if (!remote || tracked === previous)
+        return { branch: req.branch, commit: previous, pushed: false, unchanged: true };
       const ledger = openLedger(gitdir);
       await pushOrRollBack(gitdir, ledger, remote, req, opts, true);
       return { branch: req.branch, commit: previous, pushed: true, unchanged: true };
@@ -54,7 +55,12 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   }
 
   const key = await unlockKey(opts.signing);
-  const signature = { name: opts.author.name, email: opts.author.email, timestamp: Math.floor(opts.now.getTime() / 1000), timezoneOffset: 0 };
+  const signature = {
+    name: opts.author.name,
+    email: opts.author.email,
+    timestamp: Math.floor(opts.now.getTime() / 1000),
+    timezoneOffset: 0,
+  };
   const commit = await step('commit', () =>
     writeSignedCommit(
       gitdir,
@@ -69,7 +75,14 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   return { branch: req.branch, commit, pushed: remote !== null, unchanged: false };
 }
 
-async function pushOrRollBack(gitdir: string, ledger: RefLedger, remote: string, req: PublishRequest, opts: PublishLocalOptions, force: boolean) {
+async function pushOrRollBack(
+  gitdir: string,
+  ledger: RefLedger,
+  remote: string,
+  req: PublishRequest,
+  opts: PublishLocalOptions,
+  force: boolean,
+) {
   try {
     await ensureRemoteBase(gitdir, ledger, remote, req);
     await pushCommit({ gitdir, remote, branch: req.branch, force, headers: opts.headers ?? {} });
@@ -93,7 +106,8 @@ async function ensureRemoteBase(gitdir: string, ledger: RefLedger, remote: strin
 async function pickRemote(gitdir: string, wanted: string | undefined): Promise<string | null> {
   const remotes = (await git.listRemotes({ fs, gitdir })).map((r) => r.remote);
   if (wanted !== undefined) {
-    if (!remotes.includes(wanted)) throw new PublishError(`remote ${wanted} is not configured (have: ${remotes.join(', ') || 'none'})`);
+    if (!remotes.includes(wanted))
+      throw new PublishError(`remote ${wanted} is not configured (have: ${remotes.join(', ') || 'none'})`);
     return wanted;
   }
   return remotes.includes('origin') ? 'origin' : null;
@@ -117,10 +131,7 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 
 function isBranchName(name: string): boolean {
-  return (
-    /^[A-Za-z0-9._/-]+$/.test(name) &&
-    !/(^[-/.])|\.\.|\/\/|\/\.|\.lock$|[/.]$/.test(name)
-  );
+  return /^[A-Za-z0-9._/-]+$/.test(name) && !/(^[-/.])|\.\.|\/\/|\/\.|\.lock$|[/.]$/.test(name);
 }
 
 function describe(err: unknown): string {

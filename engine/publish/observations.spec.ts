@@ -18,12 +18,22 @@ describe('publish/observations', () => {
   const decision = {
     allowed: true,
     mode: 'observe' as const,
-    rules: [{ id: 'admission.risk-below-threshold', effect: 'advisory' as const, message: 'risk 0.3 is below the threshold 0.5: observe only' }],
+    rules: [
+      {
+        id: 'admission.risk-below-threshold',
+        effect: 'advisory' as const,
+        message: 'risk 0.3 is below the threshold 0.5: observe only',
+      },
+    ],
   };
 
   it('writes the record inside the git dir: no branch, no commit, a clean working tree', async () => {
     const refs = await gitCli(dir, ['for-each-ref']);
-    const file = await recordObservation(dir, { id: '3f9a1c2b7d4e-raise-memory-limit', explanation: '# raise memory\n\nbecause\n', decision });
+    const file = await recordObservation(dir, {
+      id: '3f9a1c2b7d4e-raise-memory-limit',
+      explanation: '# raise memory\n\nbecause\n',
+      decision,
+    });
     expect(file).toBe(join(dir, '.git', 'salve', 'observations', '3f9a1c2b7d4e-raise-memory-limit.md'));
     expect(await readFile(file, 'utf8')).toBe(
       '# raise memory\n\nbecause\n\n## Decision\n\nmode: observe, allowed: true\n\n- `admission.risk-below-threshold` (advisory): risk 0.3 is below the threshold 0.5: observe only\n',
@@ -33,7 +43,11 @@ describe('publish/observations', () => {
   });
 
   it('renders the PR of a local publish beside it', async () => {
-    const file = await recordPullRequest(dir, 'abc-raise', { title: 'salve: t', body: 'body\n', labels: ['salve', 'salve/mode:approve'] });
+    const file = await recordPullRequest(dir, 'abc-raise', {
+      title: 'salve: t',
+      body: 'body\n',
+      labels: ['salve', 'salve/mode:approve'],
+    });
     expect(await readFile(file, 'utf8')).toBe('# salve: t\n\nlabels: salve, salve/mode:approve\n\nbody\n');
   });
 

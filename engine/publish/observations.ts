@@ -22,7 +22,12 @@ export async function recordObservation(
 
 /** The PR a local publish would open, as a markdown file (title, labels, body). */
 export async function recordPullRequest(dir: string, id: string, pr: PullRequestContent): Promise<string> {
-  return writeState(dir, 'pull-requests', id, `# ${pr.title}\n\nlabels: ${pr.labels.join(', ')}\n\n${pr.body.trimEnd()}\n`);
+  return writeState(
+    dir,
+    'pull-requests',
+    id,
+    `# ${pr.title}\n\nlabels: ${pr.labels.join(', ')}\n\n${pr.body.trimEnd()}\n`,
+  );
 }
 
 async function writeState(dir: string, kind: string, id: string, text: string): Promise<string> {

@@ -29,22 +29,35 @@ describe('publish/pgp', () => {
   });
 
   it('loads from SALVE_GPG_PRIVATE_KEY or a file, and unlocks a protected key with the passphrase', async () => {
-    expect(await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: identity.armoredPrivateKey })).toEqual({ armoredPrivateKey: identity.armoredPrivateKey });
+    expect(await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: identity.armoredPrivateKey })).toEqual({
+      armoredPrivateKey: identity.armoredPrivateKey,
+    });
     const file = join(tmp.path, 'key.asc');
     await writeFile(file, identity.armoredPrivateKey);
-    expect(await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY_FILE: file })).toEqual({ armoredPrivateKey: identity.armoredPrivateKey });
+    expect(await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY_FILE: file })).toEqual({
+      armoredPrivateKey: identity.armoredPrivateKey,
+    });
 
-    const locked = await openpgp.encryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: identity.armoredPrivateKey }), passphrase: 'hunter2' });
+    const locked = await openpgp.encryptKey({
+      privateKey: await openpgp.readPrivateKey({ armoredKey: identity.armoredPrivateKey }),
+      passphrase: 'hunter2',
+    });
     const armored = locked.armor();
     const loaded = await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: armored, SALVE_GPG_PASSPHRASE: 'hunter2' });
     expect((await unlockKey(loaded)).isDecrypted()).toBe(true);
-    await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: armored })).rejects.toThrow('SALVE_GPG_PRIVATE_KEY: the key is protected and SALVE_GPG_PASSPHRASE is not set');
-    await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: armored, SALVE_GPG_PASSPHRASE: 'wrong' })).rejects.toThrow('the passphrase does not unlock the key');
+    await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: armored })).rejects.toThrow(
+      'SALVE_GPG_PRIVATE_KEY: the key is protected and SALVE_GPG_PASSPHRASE is not set',
+    );
+    await expect(
+      loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: armored, SALVE_GPG_PASSPHRASE: 'wrong' }),
+    ).rejects.toThrow('the passphrase does not unlock the key');
   });
 
   it('fails with ConfigError that never carries key material', async () => {
     await expect(loadSigningIdentity({})).rejects.toBeInstanceOf(ConfigError);
-    await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY_FILE: join(tmp.path, 'missing.asc') })).rejects.toThrow(/cannot read .*missing\.asc \(ENOENT\)/);
+    await expect(loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY_FILE: join(tmp.path, 'missing.asc') })).rejects.toThrow(
+      /cannot read .*missing\.asc \(ENOENT\)/,
+    );
     const broken = identity.armoredPrivateKey.replace(/\n([A-Za-z0-9+/]{20})/, '\n!!!!');
     const err = (await loadSigningIdentity({ SALVE_GPG_PRIVATE_KEY: broken }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ConfigError);

@@ -27,7 +27,11 @@ export async function generateSigningIdentity(user: { name: string; email: strin
     format: 'armored',
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
-  return { armoredPrivateKey: privateKey, armoredPublicKey: publicKey, fingerprint: key.getFingerprint().toUpperCase() };
+  return {
+    armoredPrivateKey: privateKey,
+    armoredPublicKey: publicKey,
+    fingerprint: key.getFingerprint().toUpperCase(),
+  };
 }
 
 /**
@@ -41,10 +45,13 @@ export async function loadSigningIdentity(env: Record<string, string | undefined
     try {
       armored = await readFile(file, 'utf8');
     } catch (err) {
-      throw new ConfigError(`SALVE_GPG_PRIVATE_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(
+        `SALVE_GPG_PRIVATE_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
-  if (!armored) throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY (armored) or SALVE_GPG_PRIVATE_KEY_FILE');
+  if (!armored)
+    throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY (armored) or SALVE_GPG_PRIVATE_KEY_FILE');
   const source = env.SALVE_GPG_PRIVATE_KEY ? 'SALVE_GPG_PRIVATE_KEY' : `SALVE_GPG_PRIVATE_KEY_FILE (${file})`;
   const passphrase = env.SALVE_GPG_PASSPHRASE;
   await unlockKey({ armoredPrivateKey: armored, ...(passphrase ? { passphrase } : {}) }, source);

@@ -29,7 +29,17 @@ describe('publish/push', () => {
     const report = Buffer.concat([pkt('unpack ok\n'), pkt('ok refs/heads/salve/x\n'), Buffer.from('0000')]);
     const body = Buffer.concat([band(2, Buffer.from('Resolving deltas\n')), band(1, report), Buffer.from('0000')]);
     expect(parseReport(body)).toEqual(['unpack ok', 'ok refs/heads/salve/x']);
-    const refused = Buffer.concat([band(1, Buffer.concat([pkt('unpack ok\n'), pkt('ng refs/heads/salve/x pre-receive hook declined\n'), Buffer.from('0000')])), Buffer.from('0000')]);
+    const refused = Buffer.concat([
+      band(
+        1,
+        Buffer.concat([
+          pkt('unpack ok\n'),
+          pkt('ng refs/heads/salve/x pre-receive hook declined\n'),
+          Buffer.from('0000'),
+        ]),
+      ),
+      Buffer.from('0000'),
+    ]);
     expect(parseReport(refused)[1]).toBe('ng refs/heads/salve/x pre-receive hook declined');
     expect(() => parseReport(band(3, Buffer.from('disk full\n')))).toThrow(PublishError);
   });

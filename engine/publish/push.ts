@@ -23,7 +23,12 @@ async function readTree(gitdir: string, oid: string | null, cache: object): Prom
 }
 
 /** Objects reachable from `tree` that are not reachable from `baseTree`, pruning equal subtrees. */
-export async function newObjects(gitdir: string, tree: string, baseTree: string | null, cache: object = {}): Promise<string[]> {
+export async function newObjects(
+  gitdir: string,
+  tree: string,
+  baseTree: string | null,
+  cache: object = {},
+): Promise<string[]> {
   const out: string[] = [];
   async function walk(oid: string, base: string | null): Promise<void> {
     if (oid === base) return;
@@ -100,15 +105,31 @@ export async function pushCommit(opts: PushOptions): Promise<void> {
   const parent = commit.parent[0];
   if (commit.parent.length !== 1 || !parent || ![...remoteRefs.values()].includes(parent)) {
     // The remote lacks the base: let isomorphic-git work out the full set of objects.
-    await git.push({ fs, http, gitdir: opts.gitdir, remote: opts.remote, ref: opts.branch, remoteRef: opts.branch, force: opts.force, headers: opts.headers });
+    await git.push({
+      fs,
+      http,
+      gitdir: opts.gitdir,
+      remote: opts.remote,
+      ref: opts.branch,
+      remoteRef: opts.branch,
+      force: opts.force,
+      headers: opts.headers,
+    });
     return;
   }
   const old = remoteRefs.get(ref) ?? ZERO;
   if (old === oid) {
-    await git.writeRef({ fs, gitdir: opts.gitdir, ref: `refs/remotes/${opts.remote}/${opts.branch}`, value: oid, force: true });
+    await git.writeRef({
+      fs,
+      gitdir: opts.gitdir,
+      ref: `refs/remotes/${opts.remote}/${opts.branch}`,
+      value: oid,
+      force: true,
+    });
     return;
   }
-  if (old !== ZERO && !opts.force) throw new PublishError(`${ref} already exists on ${opts.remote} at ${old.slice(0, 12)}; refusing to overwrite it`);
+  if (old !== ZERO && !opts.force)
+    throw new PublishError(`${ref} already exists on ${opts.remote} at ${old.slice(0, 12)}; refusing to overwrite it`);
   const cache = {};
   const { commit: base } = await git.readCommit({ fs, gitdir: opts.gitdir, oid: parent, cache });
   const oids = [oid, ...(await newObjects(opts.gitdir, commit.tree, base.tree, cache))];
@@ -136,5 +157,11 @@ export async function pushCommit(opts: PushOptions): Promise<void> {
   if (report[0] !== 'unpack ok') throw new PublishError(`remote could not unpack: ${report[0] ?? 'no report'}`);
   const status = report.find((l) => l.endsWith(` ${ref}`) || l.includes(` ${ref} `));
   if (!status?.startsWith('ok ')) throw new PublishError(`remote refused ${ref}: ${status ?? 'no status'}`);
-  await git.writeRef({ fs, gitdir: opts.gitdir, ref: `refs/remotes/${opts.remote}/${opts.branch}`, value: oid, force: true });
+  await git.writeRef({
+    fs,
+    gitdir: opts.gitdir,
+    ref: `refs/remotes/${opts.remote}/${opts.branch}`,
+    value: oid,
+    force: true,
+  });
 }

@@ -43,7 +43,9 @@ describe('publish/read', () => {
   });
 
   it('refuses a deletion it cannot express, and unknown refs, naming them', async () => {
-    await expect(changedFiles(dir, base, 'by-hand')).rejects.toThrow(new InputError(`by-hand deletes files present at ${base.slice(0, 12)}: deploy/bases/cache/redis.conf`));
+    await expect(changedFiles(dir, base, 'by-hand')).rejects.toThrow(
+      new InputError(`by-hand deletes files present at ${base.slice(0, 12)}: deploy/bases/cache/redis.conf`),
+    );
     await expect(readRemediations(dir, 'no-such-branch')).rejects.toThrow(/no-such-branch: no such commit or ref/);
   });
 });

@@ -7,7 +7,10 @@ import { gitDirOf } from './git-dir.ts';
 export const REMEDIATIONS_DIR = '.salve/remediations';
 
 /** Every `.salve/remediations/<id>/*` file at `ref` (branch, tag or commit), as text. `[]` when none. */
-export async function readRemediations(dir: string, ref: string): Promise<Array<{ id: string; files: Record<string, string> }>> {
+export async function readRemediations(
+  dir: string,
+  ref: string,
+): Promise<Array<{ id: string; files: Record<string, string> }>> {
   const gitdir = await gitDirOf(dir);
   const oid = await commitOf(gitdir, ref);
   let entries: TreeEntry[];
@@ -36,19 +39,28 @@ export async function changedFiles(dir: string, baseCommit: string, ref: string)
   const changes: FileChange[] = [];
   const deleted: string[] = [];
   await diffTrees(gitdir, baseTree, headTree, '', changes, deleted);
-  if (deleted.length > 0) throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(', ')}`);
+  if (deleted.length > 0)
+    throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(', ')}`);
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Recursive tree comparison that skips identical subtrees, so a large repo costs what changed. */
-async function diffTrees(gitdir: string, a: string | null, b: string | null, prefix: string, changes: FileChange[], deleted: string[]) {
+async function diffTrees(
+  gitdir: string,
+  a: string | null,
+  b: string | null,
+  prefix: string,
+  changes: FileChange[],
+  deleted: string[],
+) {
   if (a === b) return;
   const left = new Map((a ? (await git.readTree({ fs, gitdir, oid: a })).tree : []).map((e) => [e.path, e]));
   const right = new Map((b ? (await git.readTree({ fs, gitdir, oid: b })).tree : []).map((e) => [e.path, e]));
   for (const [name, l] of left) {
     const r = right.get(name);
     if (!r || r.type !== l.type) {
-      if (l.type === 'tree') for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
+      if (l.type === 'tree')
+        for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
       else deleted.push(prefix + name);
     }
   }
@@ -58,13 +70,22 @@ async function diffTrees(gitdir: string, a: string | null, b: string | null, pre
     if (same?.oid === r.oid) continue;
     if (r.type === 'tree') await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes, deleted);
     else if (r.type === 'blob') {
-      changes.push({ path: prefix + name, before: same ? await readText(gitdir, same.oid) : null, after: await readText(gitdir, r.oid) });
+      changes.push({
+        path: prefix + name,
+        before: same ? await readText(gitdir, same.oid) : null,
+        after: await readText(gitdir, r.oid),
+      });
     }
   }
 }
 
 /** path → blob oid of every file under a tree. */
-async function walk(gitdir: string, tree: string, prefix: string, out = new Map<string, string>()): Promise<Map<string, string>> {
+async function walk(
+  gitdir: string,
+  tree: string,
+  prefix: string,
+  out = new Map<string, string>(),
+): Promise<Map<string, string>> {
   for (const entry of (await git.readTree({ fs, gitdir, oid: tree })).tree) {
     if (entry.type === 'tree') await walk(gitdir, entry.oid, `${prefix}${entry.path}/`, out);
     else if (entry.type === 'blob') out.set(prefix + entry.path, entry.oid);

@@ -47,7 +47,8 @@ async function build(gitdir: string, oid: string | null, node: Node, prefix: str
   for (const [name, change] of node.files) {
     const path = prefix + name;
     const existing = entries.get(name);
-    if (existing && existing.type !== 'blob') throw new PublishError(`${path}: is a ${existing.type} at the base commit, not a file`);
+    if (existing && existing.type !== 'blob')
+      throw new PublishError(`${path}: is a ${existing.type} at the base commit, not a file`);
     const current = existing ? await readText(gitdir, existing.oid) : null;
     if (current !== change.before) {
       const was = current === null ? 'absent' : 'different';
@@ -58,7 +59,8 @@ async function build(gitdir: string, oid: string | null, node: Node, prefix: str
   }
   for (const [name, child] of node.dirs) {
     const existing = entries.get(name);
-    if (existing && existing.type !== 'tree') throw new PublishError(`${prefix}${name}: is a file at the base commit, not a directory`);
+    if (existing && existing.type !== 'tree')
+      throw new PublishError(`${prefix}${name}: is a file at the base commit, not a directory`);
     const sub = await build(gitdir, existing?.oid ?? null, child, `${prefix}${name}/`);
     entries.set(name, { mode: '040000', path: name, oid: sub, type: 'tree' });
   }

@@ -23,7 +23,9 @@ describe('render/images', () => {
 
   it('adds an entry to an existing images: list', () => {
     const out = setImage(WITH_IMAGES, { name: 'nginx', newTag: '1.27' });
-    expect(out).toBe(WITH_IMAGES.replace('    newTag: "7.2"\n', '    newTag: "7.2"\n  - name: nginx\n    newTag: "1.27"\n'));
+    expect(out).toBe(
+      WITH_IMAGES.replace('    newTag: "7.2"\n', '    newTag: "7.2"\n  - name: nginx\n    newTag: "1.27"\n'),
+    );
     expect(setImage(out, { name: 'nginx', newTag: '1.27' })).toBe(out);
   });
 

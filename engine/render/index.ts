@@ -1,4 +1,5 @@
 /** render: edits to a kustomization and the patch files salve writes (Rollouts live in ./rollouts/). */
-export { ensurePatchEntry, type PatchTarget } from './patches.ts';
+
 export { type ImageOverride, setImage } from './images.ts';
 export { type PatchObject, strategicMergePatch } from './patch-file.ts';
+export { ensurePatchEntry, type PatchTarget } from './patches.ts';

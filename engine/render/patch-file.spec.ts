@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { strategicMergePatch } from './patch-file.ts';
 
 describe('render/patch-file', () => {
@@ -13,7 +13,10 @@ describe('render/patch-file', () => {
   };
 
   it('writes a header, the object identity and the spec fragment, merge key first', () => {
-    const text = strategicMergePatch(object, 'Managed by salve: raise memory limit of backend/backend\nincident 3f2a9c');
+    const text = strategicMergePatch(
+      object,
+      'Managed by salve: raise memory limit of backend/backend\nincident 3f2a9c',
+    );
     expect(text).toMatchInlineSnapshot(`
       "# Managed by salve: raise memory limit of backend/backend
       # incident 3f2a9c

@@ -52,7 +52,8 @@ describe('render/patches', () => {
   });
 
   it('appends after an inline block-scalar patch without changing it', () => {
-    const text = 'patches:\n  - target: {kind: HorizontalPodAutoscaler}\n    patch: |-\n      - op: replace\n        path: /spec/minReplicas\n        value: 3\n\n# end\n';
+    const text =
+      'patches:\n  - target: {kind: HorizontalPodAutoscaler}\n    patch: |-\n      - op: replace\n        path: /spec/minReplicas\n        value: 3\n\n# end\n';
     const out = ensurePatchEntry(text, 'p.yaml');
     expect(out).toBe(text.replace('value: 3\n', 'value: 3\n  - path: p.yaml\n'));
     expect(parse(out).patches[0]).toEqual(parse(text).patches[0]);
@@ -94,12 +95,16 @@ describe('render/patches', () => {
     expect(ensurePatchEntry(added, 'salve/p.yaml', 'k.yaml', target)).toBe(added);
     const appended = ensurePatchEntry('patches:\n  - path: mine.yaml # keep\n', 'salve/p.yaml', 'k.yaml', target);
     expect(appended).toBe(`patches:\n  - path: mine.yaml # keep\n  - path: salve/p.yaml\n${line}\n`);
-    expect(ensurePatchEntry('patches: []\n', 'salve/p.yaml', 'k.yaml', target)).toBe(`patches:\n  - path: salve/p.yaml\n${line}\n`);
+    expect(ensurePatchEntry('patches: []\n', 'salve/p.yaml', 'k.yaml', target)).toBe(
+      `patches:\n  - path: salve/p.yaml\n${line}\n`,
+    );
   });
 
   it('rejects a kustomization that is not a mapping, naming the file', () => {
     expect(() => ensurePatchEntry('- a\n- b\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(ConfigError);
-    expect(() => ensurePatchEntry('- a\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(/apps\/x\/kustomization.yaml/);
+    expect(() => ensurePatchEntry('- a\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(
+      /apps\/x\/kustomization.yaml/,
+    );
     expect(() => ensurePatchEntry('a: [\n', 'p.yaml', 'k.yaml')).toThrow(/k\.yaml:\d+:\d+: invalid YAML/);
   });
 });

@@ -81,7 +81,9 @@ export function ensurePatchEntry(
   const pair = findPair(y.root, 'patches');
   const indent = ' '.repeat(sequenceIndent(y));
   if (!pair) {
-    const anchor = ANCHORS.map((key) => findPair(y.root, key)).filter((p) => p !== undefined).pop();
+    const anchor = ANCHORS.map((key) => findPair(y.root, key))
+      .filter((p) => p !== undefined)
+      .pop();
     const after = anchor ?? y.root.items[y.root.items.length - 1];
     const offset = after ? afterPair(y, after) : y.text.length;
     return applySplices(y.text, [insertLines(y, offset, ['patches:', ...entryLines(patchPath, target, indent)])]);

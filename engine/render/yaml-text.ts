@@ -2,7 +2,17 @@
  * Text-level YAML editing: parse with the `yaml` Document API for structure and positions, then splice
  * the few bytes that change, so comments, key order, indentation and quoting elsewhere stay byte-identical.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Pair, parseDocument, type Scalar, stringify, type YAMLMap } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+  type Scalar,
+  stringify,
+  type YAMLMap,
+} from 'yaml';
 import { ConfigError } from '../model/errors.ts';
 
 export interface YamlText {
@@ -19,7 +29,9 @@ export function parseMapping(text: string, file: string): YamlText {
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
-    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ConfigError(
+      `${file}:${line}:${col}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   if (!isMap(doc.contents)) throw new ConfigError(`${file}: a kustomization must be a YAML mapping`);
   return { text, root: doc.contents, lineCounter, newline: text.includes('\r\n') ? '\r\n' : '\n' };

@@ -26,7 +26,10 @@ function sourceOf(spec: Json): Json | null {
 
 /** Normalises `./apps/x/` to `apps/x`; `.` and `` are the repo root. */
 export function normalisePath(path: string): string {
-  const clean = posix.normalize(path.replaceAll('\\', '/')).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const clean = posix
+    .normalize(path.replaceAll('\\', '/'))
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   return clean === '.' ? '' : clean;
 }
 
@@ -63,7 +66,10 @@ export function applicationsIn(yaml: string, file: string): ArgoApplication[] {
  * Every Argo CD Application with a source path in files matching `config.applications`, sorted by
  * name, then file. Helm chart sources (no path) are left out.
  */
-export async function discoverApplications(repoDir: string, config: Pick<SalveConfig, 'applications'>): Promise<ArgoApplication[]> {
+export async function discoverApplications(
+  repoDir: string,
+  config: Pick<SalveConfig, 'applications'>,
+): Promise<ArgoApplication[]> {
   const files = (await walkFiles(repoDir)).filter(
     (file) => /\.ya?ml$/.test(file) && matchesAny(file, config.applications),
   );

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDeclaredEffects } from '../check/declared-effects.ts';
 import { renderedDiff } from '../check/rendered-diff.ts';
 import { CheckError } from '../model/errors.ts';
-import { ensurePatchEntry } from '../render/patches.ts';
 import { strategicMergePatch } from '../render/patch-file.ts';
+import { ensurePatchEntry } from '../render/patches.ts';
 import { makePodinfoRepo, type PodinfoRepo } from './__fixtures__/podinfo.ts';
 import { buildOverlay, createBuildCache } from './build-overlay.ts';
 import { findObject, namespaceLabels } from './objects.ts';
@@ -48,7 +48,10 @@ describe('repo/build-overlay', () => {
     const kustomization = join(repo.dir, PRODUCTION, 'kustomization.yaml');
     await mkdir(join(repo.dir, PRODUCTION, 'salve'), { recursive: true });
     await writeFile(join(repo.dir, PRODUCTION, 'salve', 'backend-memory.yaml'), patch);
-    await writeFile(kustomization, ensurePatchEntry(await readFile(kustomization, 'utf8'), 'salve/backend-memory.yaml'));
+    await writeFile(
+      kustomization,
+      ensurePatchEntry(await readFile(kustomization, 'utf8'), 'salve/backend-memory.yaml'),
+    );
 
     const after = await buildOverlay(repo.dir, PRODUCTION, { cache });
     expect(cache.stats).toEqual({ builds: 2, hits: 0 });
@@ -80,7 +83,9 @@ describe('repo/build-overlay', () => {
     const err = await buildOverlay(repo.dir, 'deploy/overlays/broken').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckError);
     expect((err as CheckError).code).toBe('kustomize-build-failed');
-    expect((err as CheckError).message).toMatch(/^kustomize build of overlay deploy\/overlays\/broken failed:\nError: .*missing\.yaml/);
+    expect((err as CheckError).message).toMatch(
+      /^kustomize build of overlay deploy\/overlays\/broken failed:\nError: .*missing\.yaml/,
+    );
   });
 
   it('does not cache a failed build', async () => {

@@ -21,6 +21,7 @@ export function environmentFor(config: Pick<SalveConfig, 'environments'>, cluste
 /** Every cluster alias that means the same cluster: itself and its environment's other clusters. */
 export function clusterAliases(config: Pick<SalveConfig, 'environments'>, cluster: string): Set<string> {
   const aliases = new Set([cluster]);
-  for (const env of config.environments) if (env.clusters.includes(cluster)) for (const c of env.clusters) aliases.add(c);
+  for (const env of config.environments)
+    if (env.clusters.includes(cluster)) for (const c of env.clusters) aliases.add(c);
   return aliases;
 }

@@ -96,7 +96,13 @@ describe('repo/example-repo', () => {
       const [change] = diff.fields;
       expect(change?.path).toMatch(/^\/spec\/template\/spec\/containers\[name=[^\]]+\]\/image$/);
       expect(change?.after).toBe('ghcr.io/example-org/checkout:1.8.1');
-      const effect = { kind: 'Deployment', name: 'checkout', namespace: 'checkout', path: change?.path ?? '', after: change?.after };
+      const effect = {
+        kind: 'Deployment',
+        name: 'checkout',
+        namespace: 'checkout',
+        path: change?.path ?? '',
+        after: change?.after,
+      };
       expect(() => checkDeclaredEffects(diff, { fields: [effect], objects: [] })).not.toThrow();
     });
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const SKIP = new Set(['.git', 'node_modules']);
 
-function escape(char: string): string {
+function escapeChar(char: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
 }
 
@@ -32,7 +32,10 @@ export function globToRegExp(glob: string): RegExp {
       const close = glob.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replaceAll('\\', '\\\\')}]`;
+        re += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replaceAll('\\', '\\\\')}]`;
         i = close;
       }
     } else if (c === '{') {
@@ -42,7 +45,7 @@ export function globToRegExp(glob: string): RegExp {
       braces--;
       re += ')';
     } else if (c === ',' && braces > 0) re += '|';
-    else re += escape(c);
+    else re += escapeChar(c);
   }
   return new RegExp(`^${re}$`);
 }

@@ -9,7 +9,8 @@ import { imageHistory } from './image-history.ts';
 
 const FILE = 'apps/api/overlays/production/kustomization.yaml';
 const IMAGE = 'ghcr.io/acme/api';
-const BASE = 'resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.0.0"\n  - name: redis\n    newTag: "7"\n';
+const BASE =
+  'resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.0.0"\n  - name: redis\n    newTag: "7"\n';
 
 describe('repo/image-history', () => {
   let dir: string;
@@ -56,7 +57,10 @@ describe('repo/image-history', () => {
     ]);
     const fromThird = await imageHistory(dir, FILE, IMAGE, { ref: commits[3] as string });
     expect(fromThird.map((r) => r.tag)).toEqual(['1.1.0', '1.0.0']);
-    expect((await imageHistory(dir, FILE, IMAGE, { depth: 2 })).map((r) => r.tag)).toEqual([`sha256:${'b'.repeat(64)}`, '1.1.0']);
+    expect((await imageHistory(dir, FILE, IMAGE, { depth: 2 })).map((r) => r.tag)).toEqual([
+      `sha256:${'b'.repeat(64)}`,
+      '1.1.0',
+    ]);
   });
 
   it('is empty for an image or file the history never had', async () => {

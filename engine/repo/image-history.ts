@@ -22,9 +22,9 @@ function imageValue(yaml: string, imageName: string): string | null {
   }
   const images = (doc as { images?: unknown } | null)?.images;
   if (!Array.isArray(images)) return null;
-  const entry = images.find((i) => typeof i === 'object' && i !== null && (i as { name?: unknown }).name === imageName) as
-    | { newTag?: unknown; digest?: unknown }
-    | undefined;
+  const entry = images.find(
+    (i) => typeof i === 'object' && i !== null && (i as { name?: unknown }).name === imageName,
+  ) as { newTag?: unknown; digest?: unknown } | undefined;
   const value = entry?.digest ?? entry?.newTag;
   return value === undefined || value === null ? null : String(value);
 }
@@ -55,7 +55,9 @@ export async function imageHistory(
   try {
     oid = await git.resolveRef({ fs, dir: repoDir, ref: opts.ref ?? 'HEAD' });
   } catch (err) {
-    throw new ConfigError(`cannot read the history of ${file}: ref ${opts.ref ?? 'HEAD'} not found in ${repoDir}`, { cause: err });
+    throw new ConfigError(`cannot read the history of ${file}: ref ${opts.ref ?? 'HEAD'} not found in ${repoDir}`, {
+      cause: err,
+    });
   }
   const runs: ImageRevision[] = [];
   let lastBlob: string | null = null;
@@ -63,7 +65,8 @@ export async function imageHistory(
   for (let walked = 0; walked < depth; walked++) {
     const { commit } = await git.readCommit({ fs, dir: repoDir, oid });
     const blob = await blobAt(repoDir, oid, file);
-    const value: string | null = blob === null ? null : blob.oid === lastBlob ? lastValue : imageValue(blob.text, imageName);
+    const value: string | null =
+      blob === null ? null : blob.oid === lastBlob ? lastValue : imageValue(blob.text, imageName);
     lastBlob = blob?.oid ?? null;
     const time = new Date(commit.committer.timestamp * 1000).toISOString();
     const current = runs[runs.length - 1];

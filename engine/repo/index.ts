@@ -1,6 +1,12 @@
 /** repo: the config repo — .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
 export { applicationsIn, discoverApplications, normalisePath } from './applications.ts';
-export { type BuildCache, type BuildOptions, type BuildResult, buildOverlay, createBuildCache } from './build-overlay.ts';
+export {
+  type BuildCache,
+  type BuildOptions,
+  type BuildResult,
+  buildOverlay,
+  createBuildCache,
+} from './build-overlay.ts';
 export { clusterAliases, environmentFor, inferTier } from './environment.ts';
 export { globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';

@@ -49,6 +49,8 @@ describe('repo/load-config', () => {
 
   it('names file, line and column of a YAML syntax error', async () => {
     const err = await failure('trust:\n  default: approve\n   rules: []\n');
-    expect(err.message).toMatch(/^invalid YAML in \.salve\.yaml:\n\.salve\.yaml:2:12: Nested mappings are not allowed in compact mappings\n/);
+    expect(err.message).toMatch(
+      /^invalid YAML in \.salve\.yaml:\n\.salve\.yaml:2:12: Nested mappings are not allowed in compact mappings\n/,
+    );
   });
 });

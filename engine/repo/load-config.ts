@@ -1,7 +1,7 @@
 /** `.salve.yaml` at the root of the config repo: absent means every default (zero config). */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SalveConfig } from '../config/schema.ts';
 import { ConfigError } from '../model/errors.ts';
@@ -25,7 +25,8 @@ function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
   let node: unknown = doc.contents;
   let offset = doc.contents?.range?.[0] ?? 0;
   for (const key of path) {
-    const next = isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(key, true) : undefined;
+    const next =
+      isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(key, true) : undefined;
     if (!isNode(next)) break;
     node = next;
     offset = next.range?.[0] ?? offset;
@@ -53,11 +54,15 @@ export async function loadConfig(repoDir: string): Promise<{ config: SalveConfig
     return `${file}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => `${at(e.pos[0])}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+    const lines = doc.errors.map(
+      (e) => `${at(e.pos[0])}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
     throw new ConfigError(`invalid YAML in ${file}:\n${lines.join('\n')}`);
   }
   const result = SalveConfig.safeParse(doc.toJS() ?? {});
   if (result.success) return { config: result.data, file };
-  const lines = result.error.issues.map((issue) => `${at(offsetOf(doc, issue))}: ${fieldName(issue)}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `${at(offsetOf(doc, issue))}: ${fieldName(issue)}: ${issue.message}`,
+  );
   throw new ConfigError(`invalid ${file}:\n${lines.join('\n')}`, { cause: result.error });
 }

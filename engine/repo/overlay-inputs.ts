@@ -23,7 +23,17 @@ function record(value: unknown): Json {
 /** Local paths a kustomization names, relative to its directory; remote ones prefixed `remote:`. */
 function referencedPaths(k: Json): string[] {
   const paths: string[] = [];
-  for (const key of ['resources', 'bases', 'components', 'crds', 'configurations', 'transformers', 'generators', 'validators', 'patchesStrategicMerge']) {
+  for (const key of [
+    'resources',
+    'bases',
+    'components',
+    'crds',
+    'configurations',
+    'transformers',
+    'generators',
+    'validators',
+    'patchesStrategicMerge',
+  ]) {
     for (const item of list(k[key])) if (typeof item === 'string' && !item.includes('\n')) paths.push(item);
   }
   for (const key of ['patches', 'patchesJson6902', 'replacements']) {

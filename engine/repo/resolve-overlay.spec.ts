@@ -31,7 +31,13 @@ describe('repo/resolve-overlay', () => {
     const apps = await discoverApplications(repo.dir, config);
     expect(apps.map((a) => [a.name, a.file, a.cluster, a.namespace, a.path])).toEqual([
       ['podinfo-dev', 'argocd/podinfo-dev.yaml', 'dev-cluster', 'dev', 'deploy/overlays/dev'],
-      ['podinfo-production', 'argocd/podinfo-production.yaml', 'prod-cluster', 'production', 'deploy/overlays/production'],
+      [
+        'podinfo-production',
+        'argocd/podinfo-production.yaml',
+        'prod-cluster',
+        'production',
+        'deploy/overlays/production',
+      ],
       ['podinfo-staging', 'argocd/podinfo-staging.yaml', 'staging-cluster', 'staging', 'deploy/overlays/staging'],
       ['root', 'argocd/root.yaml', 'prod-cluster', 'argocd', 'argocd'],
     ]);
@@ -82,14 +88,23 @@ describe('repo/resolve-overlay', () => {
   });
 
   it('refuses to guess when two Applications render the target', async () => {
-    const twin = argoApplication('podinfo-production-twin', './deploy/overlays/production/', 'prod-cluster', 'production');
+    const twin = argoApplication(
+      'podinfo-production-twin',
+      './deploy/overlays/production/',
+      'prod-cluster',
+      'production',
+    );
     await writeFile(join(repo.dir, 'argocd', 'twin.yaml'), twin);
     try {
       const err = await resolveError(resolveOverlay(repo.dir, backend('prod-cluster', 'production'), { config }));
       expect(err.code).toBe('ambiguous-target');
       expect(err.message).toContain('is ambiguous: 2 overlays render it');
-      expect(err.message).toContain('Application podinfo-production in argocd/podinfo-production.yaml, namespace production): renders it');
-      expect(err.message).toContain('Application podinfo-production-twin in argocd/twin.yaml, namespace production): renders it');
+      expect(err.message).toContain(
+        'Application podinfo-production in argocd/podinfo-production.yaml, namespace production): renders it',
+      );
+      expect(err.message).toContain(
+        'Application podinfo-production-twin in argocd/twin.yaml, namespace production): renders it',
+      );
     } finally {
       await writeFile(join(repo.dir, 'argocd', 'twin.yaml'), '');
     }

@@ -45,13 +45,17 @@ function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplica
 async function examine(repoDir: string, app: ArgoApplication, target: Target, ctx: ResolveContext): Promise<Outcome> {
   if (!(await hasKustomization(repoDir, app.path))) return 'not-kustomize';
   try {
-    const options = { ...(ctx.cache ? { cache: ctx.cache } : {}), ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}) };
+    const options = {
+      ...(ctx.cache ? { cache: ctx.cache } : {}),
+      ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
+    };
     const { objects } = await buildOverlay(repoDir, app.path, options);
     const argoOnly = objects.every((o) => o.apiVersion.startsWith('argoproj.io/') && ARGO_KINDS.has(o.kind));
     if (argoOnly) return 'app-of-apps';
     return renders(objects, target, app) ? 'match' : 'no-object';
   } catch (err) {
-    if (err instanceof SalveError && err.code === 'kustomize-build-failed') return { failed: err.message.split('\n')[1] ?? err.message };
+    if (err instanceof SalveError && err.code === 'kustomize-build-failed')
+      return { failed: err.message.split('\n')[1] ?? err.message };
     throw err;
   }
 }
@@ -93,7 +97,8 @@ export async function resolveOverlay(repoDir: string, target: Target, ctx: Resol
       considered: [...new Set(built.map(({ app }) => app.path))],
     };
   }
-  const verdict = matches.length === 0 ? 'resolves to no overlay' : `is ambiguous: ${matches.length} overlays render it`;
+  const verdict =
+    matches.length === 0 ? 'resolves to no overlay' : `is ambiguous: ${matches.length} overlays render it`;
   const lines = outcomes.map(({ app, outcome }) => `  - ${describe(app, outcome, target)}`);
   throw new ResolveError(`${what} ${verdict}; overlays considered:\n${lines.join('\n')}`, {
     code: matches.length === 0 ? 'unresolved-target' : 'ambiguous-target',

@@ -1,5 +1,5 @@
 /** Structured logs on stderr (stdout belongs to the CLI's output). Secrets are redacted by path and by pattern. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { redact } from '../model/errors.ts';
 
 export type { Logger };
@@ -10,16 +10,22 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       name: options.name ?? 'salve',
       level: options.level ?? 'info',
       redact: {
-        paths: ['token', '*.token', 'privateKey', '*.privateKey', 'secret', '*.secret', 'headers.authorization', '*.headers.authorization'],
+        paths: [
+          'token',
+          '*.token',
+          'privateKey',
+          '*.privateKey',
+          'secret',
+          '*.secret',
+          'headers.authorization',
+          '*.headers.authorization',
+        ],
         censor: '[redacted]',
       },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>);
         },
       },
     },

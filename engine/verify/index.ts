@@ -6,11 +6,11 @@
 import { getAction } from '../actions/registry.ts';
 import { validateArgoRollouts } from '../check/crd-schema.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
-import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { SalveError } from '../model/errors.ts';
+import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { DsseEnvelope, type PolicySettings, type Proof } from '../model/policy.ts';
 import { canonicalDiff, canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
-import { changedFiles, readRemediations, REMEDIATIONS_DIR } from '../publish/read.ts';
+import { changedFiles, REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
 import { checkExposure } from './exposure.ts';
 import { materialize } from './materialize.ts';
@@ -76,16 +76,25 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
   }
   let changes: FileChange[];
   try {
-    const base = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { subject?: { baseCommit?: string } };
+    const base = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      subject?: { baseCommit?: string };
+    };
     const baseCommit = base.subject?.baseCommit;
     if (!baseCommit) return fail(envelopeFile, 'proof names no base commit');
-    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`));
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter(
+      (f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`),
+    );
   } catch (err) {
     return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
   }
   let proof: Proof;
   try {
-    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle, files: changes });
+    const verified = await verifyProof({
+      envelope,
+      trustedKeys: opts.trustedKeys,
+      bundle: opts.bundle,
+      files: changes,
+    });
     proof = verified.proof;
     verdict.keyid = verified.keyid;
   } catch (err) {
@@ -101,7 +110,10 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {
-      fail(envelopeFile, `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(', ')}); plan it again`);
+      fail(
+        envelopeFile,
+        `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(', ')}); plan it again`,
+      );
     }
   }
   const recorded = files['proof.json'];
@@ -133,26 +145,36 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
-    problems = validateArgoRollouts(after.objects).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`);
+    problems = validateArgoRollouts(after.objects).map(
+      (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
+    );
     exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
     problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
   }
   if (canonicalJson(canonicalDiff(diff)) !== canonicalJson(exposure.recorded)) {
-    throw new SalveError('rendered-diff-mismatch', `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe(exposure.recorded)}, rendered ${describe(diff)}`);
+    throw new SalveError(
+      'rendered-diff-mismatch',
+      `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe(exposure.recorded)}, rendered ${describe(diff)}`,
+    );
   }
   const plugin = getAction(proof.input.action.id);
   if (!plugin) throw new SalveError('unknown-action', `proof names unknown action ${proof.input.action.id}`);
   const t = proof.input.target;
   const own = plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
-  checkDeclaredEffects(diff, { fields: [...own.fields, ...exposure.effects.fields], objects: [...own.objects, ...exposure.effects.objects] });
+  checkDeclaredEffects(diff, {
+    fields: [...own.fields, ...exposure.effects.fields],
+    objects: [...own.objects, ...exposure.effects.objects],
+  });
   return problems;
 }
 
 function describe(diff: RenderedDiff): string {
   const parts = [
-    ...diff.fields.map((f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`),
+    ...diff.fields.map(
+      (f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`,
+    ),
     ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`),
   ];
   return parts.length ? parts.join('; ') : 'no change';
@@ -162,6 +184,10 @@ function describe(diff: RenderedDiff): string {
 function differingKeys(recorded: PolicySettings, expected: PolicySettings): string[] {
   const keys = new Set([...Object.keys(recorded), ...Object.keys(expected)]);
   return [...keys]
-    .filter((k) => canonicalJson((recorded as Record<string, unknown>)[k]) !== canonicalJson((expected as Record<string, unknown>)[k]))
+    .filter(
+      (k) =>
+        canonicalJson((recorded as Record<string, unknown>)[k]) !==
+        canonicalJson((expected as Record<string, unknown>)[k]),
+    )
     .sort();
 }

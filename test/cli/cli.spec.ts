@@ -1,13 +1,13 @@
 /** The `salve` command line as a user runs it: real processes, exit codes, --json, errors on stderr. */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import git from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { privateKeyPem, publicKeyPem } from '../../engine/policy/index.ts';
 import { alertPayload, writeSignal } from '../pipeline/helpers.ts';
-import { writeFile } from 'node:fs/promises';
-import fs from 'node:fs';
-import git from 'isomorphic-git';
 
 const MAIN = resolve(import.meta.dirname, '../../engine/cli/main.ts');
 
@@ -42,7 +42,10 @@ afterAll(async () => {
 
 describe('salve CLI', () => {
   it('plan --json prints one object with the fingerprint, action, mode, branch, commit and rules', async () => {
-    const run = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'], keys);
+    const run = await salve(
+      ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'],
+      keys,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -55,12 +58,25 @@ describe('salve CLI', () => {
 
   it('verify re-checks the branch, and fails loudly once the proof is tampered with', async () => {
     // Staging: the CLI runs on the real clock, and production outside business hours only observes.
-    const plan = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'cpu-throttling-catalog-staging.json'), '--json'], keys);
+    const plan = await salve(
+      [
+        'plan',
+        '--repo',
+        world.work,
+        '--signal',
+        join(EXAMPLE_SIGNALS, 'cpu-throttling-catalog-staging.json'),
+        '--json',
+      ],
+      keys,
+    );
     const { branch, id } = JSON.parse(plan.stdout);
     const ok = await salve(['verify', '--repo', world.work, '--ref', branch, '--json']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, remediations: [{ id, ok: true, action: 'raise-cpu-limit' }] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      remediations: [{ id, ok: true, action: 'raise-cpu-limit' }],
+    });
 
     // Edit the recorded decision on the branch (a new commit), as someone with push access could.
     const dir = world.work;
@@ -85,7 +101,10 @@ describe('salve CLI', () => {
   });
 
   it('verify fails a proof decided under trust settings the checkout no longer has', async () => {
-    const plan = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'], keys);
+    const plan = await salve(
+      ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'],
+      keys,
+    );
     const { branch } = JSON.parse(plan.stdout);
     const dir = world.work;
     const config = join(dir, '.salve.yaml');
@@ -101,13 +120,27 @@ describe('salve CLI', () => {
   });
 
   it('exits 3 when policy denies, naming the rule', async () => {
-    const run = await salve(['plan', '--repo', world.work, '--cluster', 'production', '--signal', join(EXAMPLE_SIGNALS, 'pod-crashloop-catalog.json')], keys);
+    const run = await salve(
+      [
+        'plan',
+        '--repo',
+        world.work,
+        '--cluster',
+        'production',
+        '--signal',
+        join(EXAMPLE_SIGNALS, 'pod-crashloop-catalog.json'),
+      ],
+      keys,
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('admission.rollback-release-age');
   });
 
   it('exits 2 on bad input with what was wrong and where', async () => {
-    const file = await writeSignal({ ...alertPayload([{ alertname: 'KubePodCrashLooping', cluster: 'production', namespace: 'checkout' }]), alerts: 'nope' });
+    const file = await writeSignal({
+      ...alertPayload([{ alertname: 'KubePodCrashLooping', cluster: 'production', namespace: 'checkout' }]),
+      alerts: 'nope',
+    });
     const bad = await salve(['plan', '--repo', world.work, '--signal', file], keys);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(file);
@@ -117,9 +150,12 @@ describe('salve CLI', () => {
     expect(noRepo.code).toBe(2);
     expect(noRepo.stderr).toContain('--repo is required');
 
-    const noKey = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json')], {
-      SALVE_GPG_PRIVATE_KEY: keys.SALVE_GPG_PRIVATE_KEY as string,
-    });
+    const noKey = await salve(
+      ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json')],
+      {
+        SALVE_GPG_PRIVATE_KEY: keys.SALVE_GPG_PRIVATE_KEY as string,
+      },
+    );
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('SALVE_SIGNING_KEY');
 
@@ -129,10 +165,13 @@ describe('salve CLI', () => {
 
   it('never prints key material, even when the key is unusable', async () => {
     const secret = privateKeyPem(world.signingKey);
-    const run = await salve(['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json')], {
-      SALVE_SIGNING_KEY: secret.replace('MC4CAQAw', 'MC4CAQAx'),
-      SALVE_GPG_PRIVATE_KEY: keys.SALVE_GPG_PRIVATE_KEY as string,
-    });
+    const run = await salve(
+      ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json')],
+      {
+        SALVE_SIGNING_KEY: secret.replace('MC4CAQAw', 'MC4CAQAx'),
+        SALVE_GPG_PRIVATE_KEY: keys.SALVE_GPG_PRIVATE_KEY as string,
+      },
+    );
     expect(run.code).not.toBe(0);
     const body = secret.split('\n')[1] as string;
     expect(run.stderr + run.stdout).not.toContain(body);

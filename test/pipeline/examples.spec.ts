@@ -30,9 +30,16 @@ async function plan(file: string, now = DEMO_NOW): Promise<Outcome[]> {
   });
 }
 
-/** Proof digests and key ids change with every run's throw-away key; everything else is stable. */
+/**
+ * Proof digests, key ids and the base commit (whose tree holds the throw-away public key) change
+ * with every run; everything else is stable.
+ */
 function normalise(text: string): string {
-  return text.replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>').replace(/\b[0-9a-f]{64}\b/g, '<key-or-fingerprint>');
+  return text
+    .replaceAll(world.head, '<base-commit>')
+    .replaceAll(world.head.slice(0, 12), '<base>')
+    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>')
+    .replace(/\b[0-9a-f]{64}\b/g, '<key-or-fingerprint>');
 }
 
 function only(outcomes: Outcome[]): Outcome {
@@ -41,11 +48,18 @@ function only(outcomes: Outcome[]): Outcome {
 }
 
 function remoteHas(branch: string): string {
-  return execFileSync('git', [`--git-dir=${world.bare}`, 'rev-parse', `refs/heads/${branch}`], { encoding: 'utf8' }).trim();
+  return execFileSync('git', [`--git-dir=${world.bare}`, 'rev-parse', `refs/heads/${branch}`], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 async function fileAt(ref: string, path: string): Promise<string> {
-  const { blob } = await git.readBlob({ fs, dir: world.work, oid: await git.resolveRef({ fs, dir: world.work, ref }), filepath: path });
+  const { blob } = await git.readBlob({
+    fs,
+    dir: world.work,
+    oid: await git.resolveRef({ fs, dir: world.work, ref }),
+    filepath: path,
+  });
   return Buffer.from(blob).toString('utf8');
 }
 
@@ -68,10 +82,18 @@ describe('pipeline on the example config repo', () => {
     expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
     // Production memory raises ship as a canary: the Rollout and its guard rails are the only other change.
     expect(rem.diff.objects).toEqual([
-      { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', namespace: 'checkout', name: 'checkout-salve-guard-rails' },
+      {
+        op: 'add',
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        namespace: 'checkout',
+        name: 'checkout-salve-guard-rails',
+      },
       { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'checkout', name: 'checkout' },
     ]);
-    expect(rem.decision.rules.map((r) => r.id)).toEqual(expect.arrayContaining(['exposure.canary', 'exposure.takeover']));
+    expect(rem.decision.rules.map((r) => r.id)).toEqual(
+      expect.arrayContaining(['exposure.canary', 'exposure.takeover']),
+    );
     await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot('./__snapshots__/canary-takeover-pr-body.md');
     expect(rem.diff.fields).toEqual([
       expect.objectContaining({
@@ -115,7 +137,10 @@ describe('pipeline on the example config repo', () => {
     const kustomization = await fileAt(o.branch as string, 'apps/checkout/overlays/production/kustomization.yaml');
     expect(kustomization).toContain('newTag: 1.8.1');
     expect(rem.diff.fields).toEqual([
-      expect.objectContaining({ path: '/spec/template/spec/containers[name=checkout]/image', after: 'ghcr.io/example-org/checkout:1.8.1' }),
+      expect.objectContaining({
+        path: '/spec/template/spec/containers[name=checkout]/image',
+        after: 'ghcr.io/example-org/checkout:1.8.1',
+      }),
     ]);
   });
 
@@ -128,9 +153,7 @@ describe('pipeline on the example config repo', () => {
     const cpu = only(await plan('cpu-throttling-catalog-staging.json'));
     if (cpu.result.kind !== 'publish') throw new Error(`expected publish, got ${cpu.result.kind}`);
     expect(cpu.result.remediation.decision.mode).toBe('automate');
-    expect(cpu.result.remediation.diff.fields).toEqual([
-      expect.objectContaining({ before: '200m', after: '300m' }),
-    ]);
+    expect(cpu.result.remediation.diff.fields).toEqual([expect.objectContaining({ before: '200m', after: '300m' })]);
   });
 
   it('finds the Argo Rollout behind pod names, patches it with a JSON6902 patch, and sets canary steps on it', async () => {
@@ -139,7 +162,12 @@ describe('pipeline on the example config repo', () => {
     const rem = o.result.remediation;
     expect(rem.target.kind).toBe('Rollout');
     expect(rem.diff.fields).toContainEqual(
-      expect.objectContaining({ kind: 'Rollout', path: '/spec/template/spec/containers[name=storefront]/resources/limits/memory', before: '384Mi', after: '576Mi' }),
+      expect.objectContaining({
+        kind: 'Rollout',
+        path: '/spec/template/spec/containers[name=storefront]/resources/limits/memory',
+        before: '384Mi',
+        after: '576Mi',
+      }),
     );
     // Only the memory limit and the canary steps change on the Rollout: the patch did not replace its containers.
     const rolloutPaths = rem.diff.fields.filter((f) => f.kind === 'Rollout').map((f) => f.path);
@@ -149,8 +177,12 @@ describe('pipeline on the example config repo', () => {
     expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.canary');
     expect(rem.decision.rules.map((r) => r.id)).not.toContain('exposure.takeover');
     const kustomization = rem.files.find((f) => f.path === 'apps/storefront/overlays/production/kustomization.yaml');
-    expect(kustomization?.after).toContain('target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: storefront}');
-    await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot('./__snapshots__/canary-existing-rollout-pr-body.md');
+    expect(kustomization?.after).toContain(
+      'target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: storefront}',
+    );
+    await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot(
+      './__snapshots__/canary-existing-rollout-pr-body.md',
+    );
   });
 
   it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {
@@ -167,7 +199,9 @@ describe('pipeline on the example config repo', () => {
     expect(o.result.kind).toBe('denied');
     if (o.result.kind !== 'denied') return;
     expect(o.result.remediation.decision.allowed).toBe(false);
-    expect(o.result.remediation.decision.rules).toContainEqual(expect.objectContaining({ id: 'admission.rollback-release-age', effect: 'deny' }));
+    expect(o.result.remediation.decision.rules).toContainEqual(
+      expect.objectContaining({ id: 'admission.rollback-release-age', effect: 'deny' }),
+    );
     expect(o.branch).toBeNull();
     expect(await branches(world.work)).toEqual(before);
   });
@@ -197,7 +231,12 @@ describe('pipeline on the example config repo', () => {
     const salveBranches = (await branches(world.work)).filter((b) => b.startsWith('salve/'));
     expect(salveBranches.length).toBeGreaterThanOrEqual(5);
     for (const ref of salveBranches) {
-      const verdicts = await verifyRef({ repoDir: world.work, ref, bundle, trustedKeys: [publicKeyInfo(world.publicKey, 'demo')] });
+      const verdicts = await verifyRef({
+        repoDir: world.work,
+        ref,
+        bundle,
+        trustedKeys: [publicKeyInfo(world.publicKey, 'demo')],
+      });
       expect(verdicts).toHaveLength(1);
       expect(verdicts[0]).toMatchObject({ ok: true, errors: [] });
     }

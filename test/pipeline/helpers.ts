@@ -4,10 +4,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
+import type { RunOptions } from '../../engine/pipeline/run.ts';
 import { generateEphemeralKey, type SigningKey } from '../../engine/policy/index.ts';
 import { generateSigningIdentity } from '../../engine/publish/pgp.ts';
 import { silentLogger } from '../../engine/telemetry/logger.ts';
-import type { RunOptions } from '../../engine/pipeline/run.ts';
 
 export interface Keys {
   signingKey: SigningKey;
@@ -25,16 +25,30 @@ export function testKeys(): Promise<Keys> {
   return shared;
 }
 
-export async function runOptions(repoDir: string, signalFiles: string[], now: Date, extra: Partial<RunOptions> = {}): Promise<RunOptions> {
+export async function runOptions(
+  repoDir: string,
+  signalFiles: string[],
+  now: Date,
+  extra: Partial<RunOptions> = {},
+): Promise<RunOptions> {
   const keys = await testKeys();
   return { repoDir, signalFiles, signingKey: keys.signingKey, pgp: keys.pgp, now, log: silentLogger(), ...extra };
 }
 
 /** Commits everything in `dir` (a fresh repo unless one exists) and returns HEAD. */
-export async function commitAll(dir: string, message: string, when = new Date('2025-06-01T10:00:00Z')): Promise<string> {
+export async function commitAll(
+  dir: string,
+  message: string,
+  when = new Date('2025-06-01T10:00:00Z'),
+): Promise<string> {
   if (!fs.existsSync(join(dir, '.git'))) await git.init({ fs, dir, defaultBranch: 'main' });
   await git.add({ fs, dir, filepath: '.' });
-  const author = { name: 'Test Engineer', email: 'test@example.org', timestamp: Math.floor(when.getTime() / 1000), timezoneOffset: 0 };
+  const author = {
+    name: 'Test Engineer',
+    email: 'test@example.org',
+    timestamp: Math.floor(when.getTime() / 1000),
+    timezoneOffset: 0,
+  };
   return git.commit({ fs, dir, message, author, committer: author });
 }
 

@@ -4,13 +4,13 @@
  */
 import fs from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
-import { locateKustomize } from '../../engine/tools/index.ts';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckError, InputError, ResolveError } from '../../engine/model/errors.ts';
 import { runPlan } from '../../engine/pipeline/run.ts';
 import { argoApplication, makePodinfoRepo, type PodinfoRepo } from '../../engine/repo/__fixtures__/podinfo.ts';
+import { locateKustomize } from '../../engine/tools/index.ts';
 import { alertPayload, branches, commitAll, runOptions, writeSignal } from './helpers.ts';
 
 const NOW = new Date('2025-06-12T10:00:00Z'); // a Thursday, business hours in UTC
@@ -58,7 +58,9 @@ describe('pipeline on the podinfo test bed', () => {
     expect(rem.application).toBe('podinfo-production');
     // A production memory raise ships as a canary (no SLOs here: no AnalysisTemplate, and approval).
     expect(rem.diff).toEqual({
-      objects: [{ op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'production', name: 'backend' }],
+      objects: [
+        { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'production', name: 'backend' },
+      ],
       fields: [
         {
           apiVersion: 'apps/v1',
@@ -81,7 +83,8 @@ describe('pipeline on the podinfo test bed', () => {
     expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.no-guard-rails');
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
-    for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean)) expect(kustomization?.after).toContain(line);
+    for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean))
+      expect(kustomization?.after).toContain(line);
     expect(o.commit).toBeTruthy();
     const log = await git.log({ fs, dir, ref: o.branch as string });
     expect(log.map((c) => c.oid)).toEqual([o.commit, commit]);
@@ -103,7 +106,10 @@ describe('pipeline on the podinfo test bed', () => {
 
   it('refuses an ambiguous target, naming every overlay it considered', async () => {
     const { dir } = await podinfo();
-    await writeFile(join(dir, 'argocd', 'podinfo-production-copy.yaml'), argoApplication('podinfo-production-copy', 'deploy/overlays/production', 'prod-cluster', 'production'));
+    await writeFile(
+      join(dir, 'argocd', 'podinfo-production-copy.yaml'),
+      argoApplication('podinfo-production-copy', 'deploy/overlays/production', 'prod-cluster', 'production'),
+    );
     await commitAll(dir, 'a second Application on the same overlay');
     const before = await refsOf(dir);
     const error = await runPlan(await runOptions(dir, [await writeSignal(oom())], NOW)).catch((e: unknown) => e);
@@ -116,7 +122,9 @@ describe('pipeline on the podinfo test bed', () => {
 
   it('refuses a target no Application renders', async () => {
     const { dir } = await podinfo();
-    const error = await runPlan(await runOptions(dir, [await writeSignal(oom('prod-cluster', 'payments'))], NOW)).catch((e: unknown) => e);
+    const error = await runPlan(await runOptions(dir, [await writeSignal(oom('prod-cluster', 'payments'))], NOW)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ResolveError);
     expect((error as Error).message).toContain('deploy/overlays/production');
   });
@@ -139,7 +147,7 @@ describe('pipeline on the podinfo test bed', () => {
     expect(await refsOf(dir)).toEqual(before);
   });
 
-  it('aborts on a failing kustomize build with kustomize\'s error, and commits nothing', async () => {
+  it("aborts on a failing kustomize build with kustomize's error, and commits nothing", async () => {
     const { dir } = await podinfo();
     await appendFile(join(dir, 'deploy/overlays/production/kustomization.yaml'), '  - does-not-exist.yaml\n');
     const text = await readFile(join(dir, 'deploy/overlays/production/kustomization.yaml'), 'utf8');
@@ -159,7 +167,11 @@ describe('pipeline on the podinfo test bed', () => {
     const before = await refsOf(dir);
     // Real kustomize for the base; the build of the changed tree (salve's shadow copy) fails.
     const wrapper = join(dir, '..', `kustomize-fails-on-change-${process.pid}.sh`);
-    await writeFile(wrapper, `#!/bin/sh\ncase "$PWD" in *salve-shadow*) echo "Error: injected failure in changed overlay" >&2; exit 1;; esac\nexec "${locateKustomize().command}" "$@"\n`, { mode: 0o755 });
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\ncase "$PWD" in *salve-shadow*) echo "Error: injected failure in changed overlay" >&2; exit 1;; esac\nexec "${locateKustomize().command}" "$@"\n`,
+      { mode: 0o755 },
+    );
     const saved = process.env.SALVE_KUSTOMIZE;
     process.env.SALVE_KUSTOMIZE = wrapper;
     try {
@@ -200,7 +212,7 @@ describe('pipeline on the podinfo test bed', () => {
     expect(await refsOf(dir)).toEqual(before);
   });
 
-  it('leaves the user\'s checkout untouched', async () => {
+  it("leaves the user's checkout untouched", async () => {
     const { dir } = await podinfo();
     await runPlan(await runOptions(dir, [await writeSignal(oom())], NOW));
     const matrix = await git.statusMatrix({ fs, dir });

@@ -31,9 +31,14 @@ export const raiseHpaMaxReplicas: ActionPlugin = {
 
   async propose(incident, repo) {
     const hpa = findHpa(repo.objects, incident);
-    if (!hpa) return { action: this.id, reason: `no HorizontalPodAutoscaler for ${incident.target.kind}/${incident.target.name} in ${repo.resolution.overlay}` };
+    if (!hpa)
+      return {
+        action: this.id,
+        reason: `no HorizontalPodAutoscaler for ${incident.target.kind}/${incident.target.name} in ${repo.resolution.overlay}`,
+      };
     const from = (hpa.spec as { maxReplicas?: unknown } | undefined)?.maxReplicas;
-    if (typeof from !== 'number') return { action: this.id, reason: `HorizontalPodAutoscaler/${hpa.metadata.name} has no numeric maxReplicas` };
+    if (typeof from !== 'number')
+      return { action: this.id, reason: `HorizontalPodAutoscaler/${hpa.metadata.name} has no numeric maxReplicas` };
     const cap = repo.config.policy.bounds.replicasCap;
     const to = Math.min(Math.max(from + 1, Math.ceil(from * STEP_FACTOR)), cap);
     if (to <= from) return { action: this.id, reason: `maxReplicas ${from} is already at the cap ${cap}` };
@@ -54,12 +59,23 @@ export const raiseHpaMaxReplicas: ActionPlugin = {
 
   effects(params, object) {
     const ns = object.namespace ? { namespace: object.namespace } : {};
-    return { fields: [{ kind: object.kind, name: object.name, ...ns, path: '/spec/maxReplicas', after: params.to }], objects: [] };
+    return {
+      fields: [{ kind: object.kind, name: object.name, ...ns, path: '/spec/maxReplicas', after: params.to }],
+      objects: [],
+    };
   },
 
   async render(candidate, repo) {
-    const hpa = repo.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === candidate.object.name);
+    const hpa = repo.objects.find(
+      (o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === candidate.object.name,
+    );
     if (!hpa) return [];
-    return writeResourcePatch(repo, this.id, hpa, { spec: { maxReplicas: candidate.params.to } }, `Managed by salve: ${candidate.summary}.`);
+    return writeResourcePatch(
+      repo,
+      this.id,
+      hpa,
+      { spec: { maxReplicas: candidate.params.to } },
+      `Managed by salve: ${candidate.summary}.`,
+    );
   },
 };

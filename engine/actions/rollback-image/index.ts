@@ -2,9 +2,10 @@
  * CrashLoopBackOff or ImagePullBackOff soon after the overlay's image changed: roll back to the
  * previous tag, found in the config repo's git history of the overlay's `images:` entry.
  */
-import type { FileChange } from '../../model/index.ts';
-import { InputError } from '../../model/errors.ts';
+
 import { parseDocument } from 'yaml';
+import { InputError } from '../../model/errors.ts';
+import type { FileChange } from '../../model/index.ts';
 import { setImage } from '../../render/index.ts';
 import type { ActionPlugin } from '../types.ts';
 import { containerPath, findWorkload, objectRef, pickContainer } from '../workload.ts';
@@ -19,7 +20,9 @@ export function imageName(image: string): string {
 
 /** The `images:` entries of a kustomization, by name. */
 function imageEntries(text: string): Map<string, { newName?: string; newTag?: string }> {
-  const value = parseDocument(text).toJS() as { images?: Array<{ name?: string; newName?: string; newTag?: string }> } | null;
+  const value = parseDocument(text).toJS() as {
+    images?: Array<{ name?: string; newName?: string; newTag?: string }>;
+  } | null;
   const out = new Map<string, { newName?: string; newTag?: string }>();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
@@ -30,11 +33,15 @@ export const rollbackImage: ActionPlugin = {
   family: 'workload',
   disruption: 3,
   handles: ['CrashLoopBackOff', 'ImagePullBackOff'],
-  description: "Roll a container back to the image tag the overlay pinned before its last change.",
+  description: 'Roll a container back to the image tag the overlay pinned before its last change.',
 
   async propose(incident, repo) {
     const workload = findWorkload(repo.objects, incident);
-    if (!workload) return { action: this.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+    if (!workload)
+      return {
+        action: this.id,
+        reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}`,
+      };
     const container = pickContainer(workload, incident);
     if (!container?.image) return { action: this.id, reason: 'cannot tell which container is failing' };
     const text = await repo.readFile(repo.kustomizationPath);
@@ -42,7 +49,10 @@ export const rollbackImage: ActionPlugin = {
     const rendered = imageName(container.image);
     const entryName = [...entries.entries()].find(([name, e]) => name === rendered || e.newName === rendered)?.[0];
     if (!entryName) {
-      return { action: this.id, reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})` };
+      return {
+        action: this.id,
+        reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})`,
+      };
     }
     const history = await repo.imageHistory(entryName);
     const [current, previous] = history;
@@ -54,7 +64,13 @@ export const rollbackImage: ActionPlugin = {
     const renderedName = entries.get(entryName)?.newName ?? entryName;
     return {
       action: this.id,
-      params: { container: container.name, image: entryName, renderedImage: `${renderedName}:${previous.tag}`, fromTag: current.tag, toTag: previous.tag },
+      params: {
+        container: container.name,
+        image: entryName,
+        renderedImage: `${renderedName}:${previous.tag}`,
+        fromTag: current.tag,
+        toTag: previous.tag,
+      },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
         `The workload started failing (${incident.kinds.join(', ')}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
@@ -70,7 +86,10 @@ export const rollbackImage: ActionPlugin = {
   effects(params, object) {
     const ns = object.namespace ? { namespace: object.namespace } : {};
     const path = containerPath(String(params.container), '/image');
-    return { fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }], objects: [] };
+    return {
+      fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }],
+      objects: [],
+    };
   },
 
   async render(candidate, repo): Promise<FileChange[]> {

@@ -16,7 +16,14 @@ function oom(pod: string, at: string, restarts: number): Signal {
     container: 'checkout',
     pod,
     observedAt: at,
-    labels: { alertname: 'KubeContainerOOMKilled', cluster: 'production', namespace: 'checkout', pod, container: 'checkout', severity: 'warning' },
+    labels: {
+      alertname: 'KubeContainerOOMKilled',
+      cluster: 'production',
+      namespace: 'checkout',
+      pod,
+      container: 'checkout',
+      severity: 'warning',
+    },
     evidence: [
       {
         source: 'alertmanager/KubeContainerOOMKilled',
@@ -116,9 +123,21 @@ export const remediation: Remediation = {
     allowed: true,
     mode: 'approve',
     rules: [
-      { id: 'admission.namespace-open', effect: 'allow', message: 'namespace checkout is neither protected nor safety-locked, and no freeze is active' },
-      { id: 'admission.resource-pressure-tune', effect: 'allow', message: 'resource action raise-memory-limit answers risk type resource-pressure' },
-      { id: 'merge.trust-rule', effect: 'require-approval', message: 'trust rule #2 (environment production, action raise-memory-limit) sets approve' },
+      {
+        id: 'admission.namespace-open',
+        effect: 'allow',
+        message: 'namespace checkout is neither protected nor safety-locked, and no freeze is active',
+      },
+      {
+        id: 'admission.resource-pressure-tune',
+        effect: 'allow',
+        message: 'resource action raise-memory-limit answers risk type resource-pressure',
+      },
+      {
+        id: 'merge.trust-rule',
+        effect: 'require-approval',
+        message: 'trust rule #2 (environment production, action raise-memory-limit) sets approve',
+      },
       { id: 'safety.memory-within-bounds', effect: 'allow', message: 'memory 256Mi → 384Mi within 2x and 4Gi cap' },
     ],
   },

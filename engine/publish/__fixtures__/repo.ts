@@ -13,7 +13,14 @@ const exec = promisify(execFile);
 export async function gitCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await exec('git', args, {
     cwd,
-    env: { ...process.env, GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com', ...env },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Dev',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      GIT_COMMITTER_NAME: 'Dev',
+      GIT_COMMITTER_EMAIL: 'dev@example.com',
+      ...env,
+    },
   });
   return stdout.trim();
 }

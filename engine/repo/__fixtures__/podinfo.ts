@@ -78,7 +78,10 @@ export async function makePodinfoRepo(options: { git?: boolean } = {}): Promise<
   for (const { env, cluster } of PODINFO_ENVIRONMENTS) {
     const file = `podinfo-${env}.yaml`;
     files.push(file);
-    await writeFile(join(dir, 'argocd', file), argoApplication(`podinfo-${env}`, `deploy/overlays/${env}`, cluster, env));
+    await writeFile(
+      join(dir, 'argocd', file),
+      argoApplication(`podinfo-${env}`, `deploy/overlays/${env}`, cluster, env),
+    );
   }
   await writeFile(
     join(dir, 'argocd', 'kustomization.yaml'),
