@@ -973,7 +973,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify4 } = __require("node:querystring");
+    var { stringify: stringify5 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1033,7 +1033,7 @@ var require_util = __commonJS({
       if (url2.includes("?") || url2.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify4(queryParams);
+      const stringified = stringify5(queryParams);
       if (stringified) {
         url2 += "?" + stringified;
       }
@@ -5504,7 +5504,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape3 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5512,14 +5512,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object2) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -16240,7 +16240,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify4(cookie) {
+    function stringify5(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16298,7 +16298,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify4
+      stringify: stringify5
     };
   }
 });
@@ -16444,7 +16444,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify4 } = require_util6();
+    var { stringify: stringify5 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16487,7 +16487,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify4(cookie);
+      const str = stringify5(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -39774,7 +39774,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify4(item, ctx, onComment, onChompKeep) {
+    function stringify5(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -39803,7 +39803,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -39813,7 +39813,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -39835,7 +39835,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify4.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify5.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -39887,7 +39887,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify5.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -40028,7 +40028,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -40064,7 +40064,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key) && ctx?.doc) {
-        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify5.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -40131,12 +40131,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify5(collection, ctx, options);
+      const stringify6 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify6(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -40161,7 +40161,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify5.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -40228,7 +40228,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify4.stringify(item, itemCtx, () => comment = null);
+        let str = stringify5.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -41589,7 +41589,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify4 = require_stringify();
+    var stringify5 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -41604,7 +41604,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify4.createStringifyContext(doc, options);
+      const ctx = stringify5.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -41626,7 +41626,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify5.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -41634,7 +41634,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify4.stringify(doc.contents, ctx));
+        lines.push(stringify5.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -43770,7 +43770,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify5 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -43823,7 +43823,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -45553,7 +45553,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify4(value, replacer, options) {
+    function stringify5(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -45578,7 +45578,7 @@ var require_public_api = __commonJS({
     exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments4;
     exports.parseDocument = parseDocument7;
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
   }
 });
 
@@ -50568,7 +50568,7 @@ ${indent}${str}`;
         const {
           indent,
           indentStep,
-          stringify: stringify4
+          stringify: stringify5
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
@@ -50598,7 +50598,7 @@ ${indent}${str}`;
             if (inFlow && (!chompKeep && item.spaceBefore || item.commentBefore || item.comment || item.key && (item.key.commentBefore || item.key.comment) || item.value && (item.value.commentBefore || item.value.comment))) hasItemWithNewLine = true;
           }
           chompKeep = false;
-          let str2 = stringify4(item, ctx, () => comment = null, () => chompKeep = true);
+          let str2 = stringify5(item, ctx, () => comment = null, () => chompKeep = true);
           if (inFlow && !hasItemWithNewLine && str2.includes("\n")) hasItemWithNewLine = true;
           if (inFlow && i < this.items.length - 1) str2 += ",";
           str2 = addComment(str2, itemIndent, comment);
@@ -50775,14 +50775,14 @@ ${indent}${s}` : "\n";
           doc,
           indent,
           indentStep,
-          stringify: stringify4
+          stringify: stringify5
         } = ctx;
         ctx = Object.assign({}, ctx, {
           implicitKey: !explicitKey,
           indent: indent + indentStep
         });
         let chompKeep = false;
-        let str = stringify4(key, ctx, () => keyComment = null, () => chompKeep = true);
+        let str = stringify5(key, ctx, () => keyComment = null, () => chompKeep = true);
         str = addComment(str, ctx.indent, keyComment);
         if (!explicitKey && str.length > 1024) {
           if (simpleKeys) throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -50820,7 +50820,7 @@ ${cs}`;
         if (!indentSeq && indentSize >= 2 && !ctx.inFlow && !explicitKey && value instanceof YAMLSeq && value.type !== PlainValue.Type.FLOW_SEQ && !value.tag && !doc.anchors.getName(value)) {
           ctx.indent = ctx.indent.substr(2);
         }
-        const valueStr = stringify4(value, ctx, () => valueComment = null, () => chompKeep = true);
+        const valueStr = stringify5(value, ctx, () => valueComment = null, () => chompKeep = true);
         let ws = " ";
         if (vcb || this.comment) {
           ws = `${vcb}
@@ -53185,7 +53185,7 @@ var require_Document_a8d0fbf9 = __commonJS({
       }
       return props.join(" ");
     }
-    function stringify4(item, ctx, onComment, onChompKeep) {
+    function stringify5(item, ctx, onComment, onChompKeep) {
       const {
         anchors,
         schema
@@ -53583,7 +53583,7 @@ ${cbNode.commentBefore}` : cb;
           keep,
           mapAsMap: keep && !!mapAsMap,
           maxAliasCount,
-          stringify: stringify4
+          stringify: stringify5
           // Requiring directly in Pair would create circular dependencies
         };
         const anchorNames = Object.keys(this.anchors.map);
@@ -53638,7 +53638,7 @@ ${cbNode.commentBefore}` : cb;
           doc: this,
           indent: "",
           indentStep: " ".repeat(indentSize),
-          stringify: stringify4
+          stringify: stringify5
           // Requiring directly in nodes would create circular dependencies
         };
         let chompKeep = false;
@@ -53651,10 +53651,10 @@ ${cbNode.commentBefore}` : cb;
             contentComment = this.contents.comment;
           }
           const onChompKeep = contentComment ? null : () => chompKeep = true;
-          const body = stringify4(this.contents, ctx, () => contentComment = null, onChompKeep);
+          const body = stringify5(this.contents, ctx, () => contentComment = null, onChompKeep);
           lines.push(resolveSeq.addComment(body, "", contentComment));
         } else if (this.contents !== void 0) {
-          lines.push(stringify4(this.contents, ctx));
+          lines.push(stringify5(this.contents, ctx));
         }
         if (this.comment) {
           if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "") lines.push("");
@@ -53720,7 +53720,7 @@ var require_dist2 = __commonJS({
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
     }
-    function stringify4(value, options) {
+    function stringify5(value, options) {
       const doc = new Document(options);
       doc.contents = value;
       return String(doc);
@@ -53734,7 +53734,7 @@ var require_dist2 = __commonJS({
       parseCST: parseCst.parse,
       parseDocument: parseDocument7,
       scalarOptions: Document$1.scalarOptions,
-      stringify: stringify4
+      stringify: stringify5
     };
     exports.YAML = YAML;
   }
@@ -54399,10 +54399,10 @@ var require_code = __commonJS({
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify4(x) {
+    function stringify5(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify4;
+    exports.stringify = stringify5;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -81552,7 +81552,8 @@ async function changedFiles(dir, baseCommit, ref) {
   const changes = [];
   const deleted = [];
   await diffTrees(gitdir, baseTree, headTree, "", changes, deleted);
-  if (deleted.length > 0) throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(", ")}`);
+  if (deleted.length > 0)
+    throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(", ")}`);
   return changes.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 async function diffTrees(gitdir, a, b, prefix, changes, deleted) {
@@ -81562,7 +81563,8 @@ async function diffTrees(gitdir, a, b, prefix, changes, deleted) {
   for (const [name, l] of left) {
     const r = right.get(name);
     if (!r || r.type !== l.type) {
-      if (l.type === "tree") for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
+      if (l.type === "tree")
+        for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
       else deleted.push(prefix + name);
     }
   }
@@ -81572,7 +81574,11 @@ async function diffTrees(gitdir, a, b, prefix, changes, deleted) {
     if (same?.oid === r.oid) continue;
     if (r.type === "tree") await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes, deleted);
     else if (r.type === "blob") {
-      changes.push({ path: prefix + name, before: same ? await readText(gitdir, same.oid) : null, after: await readText(gitdir, r.oid) });
+      changes.push({
+        path: prefix + name,
+        before: same ? await readText(gitdir, same.oid) : null,
+        after: await readText(gitdir, r.oid)
+      });
     }
   }
 }
@@ -81603,7 +81609,7 @@ async function readText(gitdir, oid) {
 var import_yaml = __toESM(require_dist(), 1);
 
 // engine/repo/glob.ts
-function escape2(char) {
+function escapeChar(char) {
   return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
 }
 function globToRegExp(glob) {
@@ -81637,7 +81643,7 @@ function globToRegExp(glob) {
       braces--;
       re += ")";
     } else if (c === "," && braces > 0) re += "|";
-    else re += escape2(c);
+    else re += escapeChar(c);
   }
   return new RegExp(`^${re}$`);
 }
@@ -81661,7 +81667,10 @@ function parseManifests(yaml, source = "manifests") {
       return `${source}:${line}:${col}`;
     };
     const error63 = doc.errors[0];
-    if (error63) throw new InputError(`${at(error63.pos[0])}: invalid YAML in document ${index + 1}: ${error63.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`);
+    if (error63)
+      throw new InputError(
+        `${at(error63.pos[0])}: invalid YAML in document ${index + 1}: ${error63.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`
+      );
     const value = doc.toJS();
     if (value === null || value === void 0) return;
     const start = doc.contents?.range[0] ?? 0;
@@ -81778,7 +81787,17 @@ function record2(value) {
 }
 function referencedPaths(k) {
   const paths = [];
-  for (const key of ["resources", "bases", "components", "crds", "configurations", "transformers", "generators", "validators", "patchesStrategicMerge"]) {
+  for (const key of [
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "transformers",
+    "generators",
+    "validators",
+    "patchesStrategicMerge"
+  ]) {
     for (const item of list(k[key])) if (typeof item === "string" && !item.includes("\n")) paths.push(item);
   }
   for (const key of ["patches", "patchesJson6902", "replacements"]) {
@@ -81995,13 +82014,17 @@ async function loadConfig(repoDir) {
     return `${file2}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    const lines2 = doc.errors.map((e) => `${at(e.pos[0])}: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`);
+    const lines2 = doc.errors.map(
+      (e) => `${at(e.pos[0])}: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
+    );
     throw new ConfigError(`invalid YAML in ${file2}:
 ${lines2.join("\n")}`);
   }
   const result = SalveConfig.safeParse(doc.toJS() ?? {});
   if (result.success) return { config: result.data, file: file2 };
-  const lines = result.error.issues.map((issue3) => `${at(offsetOf(doc, issue3))}: ${fieldName(issue3)}: ${issue3.message}`);
+  const lines = result.error.issues.map(
+    (issue3) => `${at(offsetOf(doc, issue3))}: ${fieldName(issue3)}: ${issue3.message}`
+  );
   throw new ConfigError(`invalid ${file2}:
 ${lines.join("\n")}`, { cause: result.error });
 }
@@ -82454,10 +82477,13 @@ function toInfo(keys) {
 function verifyEnvelope(env, trustedKeys, opts = {}) {
   const expected = opts.payloadType ?? PROOF_PAYLOAD_TYPE;
   if (env.payloadType !== expected) {
-    throw new VerifyError(`envelope payload type is ${env.payloadType}, expected ${expected}`, { code: "wrong-payload-type" });
+    throw new VerifyError(`envelope payload type is ${env.payloadType}, expected ${expected}`, {
+      code: "wrong-payload-type"
+    });
   }
   const trusted = toInfo(trustedKeys);
-  if (trusted.length === 0) throw new VerifyError("no trusted keys given to verify the envelope", { code: "no-trusted-key" });
+  if (trusted.length === 0)
+    throw new VerifyError("no trusted keys given to verify the envelope", { code: "no-trusted-key" });
   const payload = Buffer.from(env.payload, "base64");
   const message2 = pae(env.payloadType, payload);
   const bad = [];
@@ -82991,7 +83017,18 @@ async function setOutputs(env, outputs) {
 
 // engine/actions/quantity.ts
 var BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-var DECIMAL = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+var DECIMAL = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18
+};
 var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 function parse5(value, what) {
   const text = typeof value === "number" ? String(value) : value;
@@ -83059,9 +83096,10 @@ function policySettings(config2) {
 }
 
 // engine/actions/patch.ts
+var import_yaml10 = __toESM(require_dist(), 1);
 import { posix as posix3 } from "node:path";
 
-// engine/render/patches.ts
+// engine/render/images.ts
 var import_yaml7 = __toESM(require_dist(), 1);
 
 // engine/render/yaml-text.ts
@@ -83072,7 +83110,9 @@ function parseMapping(text, file2) {
   const error63 = doc.errors[0];
   if (error63) {
     const { line, col } = lineCounter.linePos(error63.pos[0]);
-    throw new ConfigError(`${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`);
+    throw new ConfigError(
+      `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
+    );
   }
   if (!(0, import_yaml6.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
   return { text, root: doc.contents, lineCounter, newline: text.includes("\r\n") ? "\r\n" : "\n" };
@@ -83142,57 +83182,7 @@ function insertLines(y, offset, lines) {
   return { start: offset, end: offset, text: block };
 }
 
-// engine/render/patches.ts
-var ANCHORS = ["resources", "components", "patchesStrategicMerge", "patchesJson6902"];
-function normalise(path) {
-  return path.replace(/^(\.\/)+/, "");
-}
-function alreadyListed(y, patchPath) {
-  const want = normalise(patchPath);
-  const patches = findPair(y.root, "patches")?.value;
-  if ((0, import_yaml7.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
-    return true;
-  }
-  const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
-  return (0, import_yaml7.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml7.isScalar)(item) && normalise(String(item.value)) === want);
-}
-function viaDocument(text, patchPath) {
-  const doc = (0, import_yaml7.parseDocument)(text);
-  const patches = doc.get("patches");
-  if ((0, import_yaml7.isSeq)(patches)) patches.add(doc.createNode({ path: patchPath }));
-  else doc.set("patches", doc.createNode([{ path: patchPath }]));
-  return doc.toString({ lineWidth: 0 });
-}
-function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.yaml") {
-  const y = parseMapping(kustomizationText, file2);
-  if (alreadyListed(y, patchPath)) return kustomizationText;
-  if (y.root.flow) return viaDocument(kustomizationText, patchPath);
-  const entry = `- path: ${scalarText(patchPath)}`;
-  const pair = findPair(y.root, "patches");
-  const indent = " ".repeat(sequenceIndent(y));
-  if (!pair) {
-    const anchor2 = ANCHORS.map((key) => findPair(y.root, key)).filter((p) => p !== void 0).pop();
-    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
-    const offset = after ? afterPair(y, after) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ["patches:", `${indent}${entry}`])]);
-  }
-  const seq = pair.value;
-  const seqRange = rangeOf(seq);
-  if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && seqRange) {
-    const column = " ".repeat(columnOf(y, seqRange[0]));
-    const last = seq.items[seq.items.length - 1];
-    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), [`${column}${entry}`])]);
-  }
-  const empty = seq === null || (0, import_yaml7.isScalar)(seq) && seq.value === null || (0, import_yaml7.isSeq)(seq) && seq.items.length === 0;
-  if (!empty) return viaDocument(kustomizationText, patchPath);
-  const keyEnd = valueEnd(pair.key);
-  const colon = y.text.indexOf(":", keyEnd);
-  const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
-  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${indent}${entry}` }]);
-}
-
 // engine/render/images.ts
-var import_yaml8 = __toESM(require_dist(), 1);
 var FIELDS = ["newName", "newTag", "digest"];
 function wanted(image) {
   const set2 = FIELDS.flatMap((f) => image[f] === void 0 ? [] : [[f, image[f]]]);
@@ -83222,7 +83212,7 @@ function updateEntry(y, entry, image) {
     }
     const node2 = pair.value;
     const range = rangeOf(node2);
-    if (!(0, import_yaml8.isScalar)(node2) || !range) return null;
+    if (!(0, import_yaml7.isScalar)(node2) || !range) return null;
     if (String(node2.value) === value) continue;
     splices.push({ start: range[0], end: range[1], text: scalarText(value, node2) });
   }
@@ -83238,28 +83228,28 @@ function updateEntry(y, entry, image) {
   if (added.length > 0) splices.push(insertLines(y, lastLineEnd(y, entry), added));
   return splices;
 }
-function viaDocument2(text, image) {
-  const doc = (0, import_yaml8.parseDocument)(text);
+function viaDocument(text, image) {
+  const doc = (0, import_yaml7.parseDocument)(text);
   const { set: set2, drop } = wanted(image);
   let images = doc.get("images");
-  if (!(0, import_yaml8.isSeq)(images)) {
+  if (!(0, import_yaml7.isSeq)(images)) {
     doc.set("images", doc.createNode([]));
     images = doc.get("images");
   }
-  if (!(0, import_yaml8.isSeq)(images)) return text;
-  let entry = images.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
-  if (!(0, import_yaml8.isMap)(entry)) {
+  if (!(0, import_yaml7.isSeq)(images)) return text;
+  let entry = images.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
+  if (!(0, import_yaml7.isMap)(entry)) {
     entry = doc.createNode({ name: image.name });
     images.add(entry);
   }
-  if (!(0, import_yaml8.isMap)(entry)) return text;
+  if (!(0, import_yaml7.isMap)(entry)) return text;
   for (const [field, value] of set2) entry.set(field, value);
   for (const field of drop) entry.delete(field);
   return doc.toString({ lineWidth: 0 });
 }
 function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
   const y = parseMapping(kustomizationText, file2);
-  if (y.root.flow) return viaDocument2(kustomizationText, image);
+  if (y.root.flow) return viaDocument(kustomizationText, image);
   const pair = findPair(y.root, "images");
   const indent = " ".repeat(sequenceIndent(y));
   if (!pair) {
@@ -83269,11 +83259,11 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
   }
   const seq = pair.value;
   const seqRange = rangeOf(seq);
-  if (!(0, import_yaml8.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument2(kustomizationText, image);
-  const entry = seq.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
-  if ((0, import_yaml8.isMap)(entry)) {
+  if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
+  const entry = seq.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
+  if ((0, import_yaml7.isMap)(entry)) {
     const splices = updateEntry(y, entry, image);
-    return splices ? applySplices(y.text, splices) : viaDocument2(kustomizationText, image);
+    return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
   }
   const column = " ".repeat(columnOf(y, seqRange[0]));
   const last = seq.items[seq.items.length - 1];
@@ -83281,7 +83271,7 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
 }
 
 // engine/render/patch-file.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -83298,9 +83288,69 @@ function strategicMergePatch(object2, header) {
   if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
   const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
   const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
-  const yaml = (0, import_yaml9.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
+  const yaml = (0, import_yaml8.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
   return header.trim() === "" ? yaml : `${comment}
 ${yaml}`;
+}
+
+// engine/render/patches.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+var ANCHORS = ["resources", "components", "patchesStrategicMerge", "patchesJson6902"];
+function normalise(path) {
+  return path.replace(/^(\.\/)+/, "");
+}
+function alreadyListed(y, patchPath) {
+  const want = normalise(patchPath);
+  const patches = findPair(y.root, "patches")?.value;
+  if ((0, import_yaml9.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
+    return true;
+  }
+  const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
+  return (0, import_yaml9.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml9.isScalar)(item) && normalise(String(item.value)) === want);
+}
+function targetText(target) {
+  const parts = ["group", "version", "kind", "name"].filter((k) => target[k] !== void 0 && target[k] !== "").map((k) => `${k}: ${scalarText(String(target[k]))}`);
+  return `{${parts.join(", ")}}`;
+}
+function entryLines(patchPath, target, column) {
+  const lines = [`${column}- path: ${scalarText(patchPath)}`];
+  if (target) lines.push(`${column}  target: ${targetText(target)}`);
+  return lines;
+}
+function viaDocument2(text, patchPath, target) {
+  const doc = (0, import_yaml9.parseDocument)(text);
+  const patches = doc.get("patches");
+  const entry = target ? { path: patchPath, target } : { path: patchPath };
+  if ((0, import_yaml9.isSeq)(patches)) patches.add(doc.createNode(entry));
+  else doc.set("patches", doc.createNode([entry]));
+  return doc.toString({ lineWidth: 0 });
+}
+function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.yaml", target) {
+  const y = parseMapping(kustomizationText, file2);
+  if (alreadyListed(y, patchPath)) return kustomizationText;
+  if (y.root.flow) return viaDocument2(kustomizationText, patchPath, target);
+  const pair = findPair(y.root, "patches");
+  const indent = " ".repeat(sequenceIndent(y));
+  if (!pair) {
+    const anchor2 = ANCHORS.map((key) => findPair(y.root, key)).filter((p) => p !== void 0).pop();
+    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
+    const offset = after ? afterPair(y, after) : y.text.length;
+    return applySplices(y.text, [insertLines(y, offset, ["patches:", ...entryLines(patchPath, target, indent)])]);
+  }
+  const seq = pair.value;
+  const seqRange = rangeOf(seq);
+  if ((0, import_yaml9.isSeq)(seq) && !seq.flow && seq.items.length > 0 && seqRange) {
+    const column = " ".repeat(columnOf(y, seqRange[0]));
+    const last = seq.items[seq.items.length - 1];
+    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), entryLines(patchPath, target, column))]);
+  }
+  const empty = seq === null || (0, import_yaml9.isScalar)(seq) && seq.value === null || (0, import_yaml9.isSeq)(seq) && seq.items.length === 0;
+  if (!empty) return viaDocument2(kustomizationText, patchPath, target);
+  const keyEnd = valueEnd(pair.key);
+  const colon = y.text.indexOf(":", keyEnd);
+  const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
+  const lines = entryLines(patchPath, target, indent).join(y.newline);
+  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
 }
 
 // engine/actions/workload.ts
@@ -83346,9 +83396,44 @@ async function writeResourcePatch(repo, action, object2, fragment, header) {
   const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3);
   const patch = strategicMergePatch(
-    { apiVersion: object2.apiVersion, kind: object2.kind, name: object2.metadata.name, spec: fragment.spec },
+    {
+      apiVersion: object2.apiVersion,
+      kind: object2.kind,
+      name: object2.metadata.name,
+      spec: fragment.spec
+    },
     header
   );
+  const changes = [];
+  if (kustomizationAfter !== kustomizationBefore) {
+    changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });
+  }
+  const patchBefore = await repo.readFile(patchPath);
+  if (patchBefore !== patch) changes.push({ path: patchPath, before: patchBefore, after: patch });
+  return changes;
+}
+function needsJsonPatch(object2) {
+  const group = object2.apiVersion.includes("/") ? object2.apiVersion.split("/")[0] ?? "" : "";
+  return group.includes(".") && !group.endsWith(".k8s.io");
+}
+async function writeJsonPatch(repo, action, object2, ops, header) {
+  const patchPath = patchFilePath(repo.resolution.overlay, action, object2);
+  const kustomizationBefore = await repo.readFile(repo.kustomizationPath);
+  if (kustomizationBefore === null) {
+    throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
+  }
+  const [group, version2] = object2.apiVersion.includes("/") ? object2.apiVersion.split("/") : ["", object2.apiVersion];
+  const target = {
+    ...group ? { group } : {},
+    ...version2 ? { version: version2 } : {},
+    kind: object2.kind,
+    name: object2.metadata.name
+  };
+  const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
+  const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
+  const comment = header.split(/\r?\n/).map((l) => l.trim() ? `# ${l}` : "#").join("\n");
+  const patch = `${comment}
+${(0, import_yaml10.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
   const changes = [];
   if (kustomizationAfter !== kustomizationBefore) {
     changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });
@@ -83371,16 +83456,21 @@ function containerLimitAction(spec) {
     async propose(incident, repo) {
       const workload = findWorkload(repo.objects, incident);
       if (!workload) {
-        return { action: spec.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+        return {
+          action: spec.id,
+          reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}`
+        };
       }
       const container = pickContainer(workload, incident);
       if (!container) return { action: spec.id, reason: `cannot tell which container ${spec.symptom}` };
       const limit = container.resources?.limits?.[spec.resource];
-      if (limit === void 0) return { action: spec.id, reason: `container ${container.name} has no ${label} limit to raise` };
+      if (limit === void 0)
+        return { action: spec.id, reason: `container ${container.name} has no ${label} limit to raise` };
       const capText = spec.cap(repo.config);
       const fromAmount = spec.parse(limit);
       const toAmount = spec.raise(fromAmount, STEP_FACTOR, spec.parse(capText));
-      if (toAmount <= fromAmount) return { action: spec.id, reason: `${label} limit ${String(limit)} is already at the cap ${capText}` };
+      if (toAmount <= fromAmount)
+        return { action: spec.id, reason: `${label} limit ${String(limit)} is already at the cap ${capText}` };
       const from = String(limit);
       const to = spec.format(toAmount);
       const ref = objectRef(workload);
@@ -83404,11 +83494,21 @@ function containerLimitAction(spec) {
       return { fields: [{ kind: object2.kind, name: object2.name, ...ns, path, after: params.to }], objects: [] };
     },
     async render(candidate, repo) {
-      const workload = repo.objects.find((o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name);
+      const workload = repo.objects.find(
+        (o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name
+      );
       if (!workload) return [];
+      const header = `Managed by salve: ${candidate.summary}.`;
+      if (needsJsonPatch(workload)) {
+        const index = containersOf(workload).findIndex((c) => c.name === candidate.container);
+        const path = `/spec/template/spec/containers/${index}/resources/limits/${spec.resource}`;
+        return writeJsonPatch(repo, spec.id, workload, [{ op: "replace", path, value: candidate.params.to }], header);
+      }
       const limits = { [spec.resource]: candidate.params.to };
-      const fragment = { spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } } };
-      return writeResourcePatch(repo, spec.id, workload, fragment, `Managed by salve: ${candidate.summary}.`);
+      const fragment = {
+        spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } }
+      };
+      return writeResourcePatch(repo, spec.id, workload, fragment, header);
     }
   };
 }
@@ -83449,9 +83549,14 @@ var raiseHpaMaxReplicas = {
   description: "Raise a HorizontalPodAutoscaler's maxReplicas.",
   async propose(incident, repo) {
     const hpa = findHpa(repo.objects, incident);
-    if (!hpa) return { action: this.id, reason: `no HorizontalPodAutoscaler for ${incident.target.kind}/${incident.target.name} in ${repo.resolution.overlay}` };
+    if (!hpa)
+      return {
+        action: this.id,
+        reason: `no HorizontalPodAutoscaler for ${incident.target.kind}/${incident.target.name} in ${repo.resolution.overlay}`
+      };
     const from = hpa.spec?.maxReplicas;
-    if (typeof from !== "number") return { action: this.id, reason: `HorizontalPodAutoscaler/${hpa.metadata.name} has no numeric maxReplicas` };
+    if (typeof from !== "number")
+      return { action: this.id, reason: `HorizontalPodAutoscaler/${hpa.metadata.name} has no numeric maxReplicas` };
     const cap = repo.config.policy.bounds.replicasCap;
     const to = Math.min(Math.max(from + 1, Math.ceil(from * STEP_FACTOR2)), cap);
     if (to <= from) return { action: this.id, reason: `maxReplicas ${from} is already at the cap ${cap}` };
@@ -83471,12 +83576,23 @@ var raiseHpaMaxReplicas = {
   },
   effects(params, object2) {
     const ns = object2.namespace ? { namespace: object2.namespace } : {};
-    return { fields: [{ kind: object2.kind, name: object2.name, ...ns, path: "/spec/maxReplicas", after: params.to }], objects: [] };
+    return {
+      fields: [{ kind: object2.kind, name: object2.name, ...ns, path: "/spec/maxReplicas", after: params.to }],
+      objects: []
+    };
   },
   async render(candidate, repo) {
-    const hpa = repo.objects.find((o) => o.kind === "HorizontalPodAutoscaler" && o.metadata.name === candidate.object.name);
+    const hpa = repo.objects.find(
+      (o) => o.kind === "HorizontalPodAutoscaler" && o.metadata.name === candidate.object.name
+    );
     if (!hpa) return [];
-    return writeResourcePatch(repo, this.id, hpa, { spec: { maxReplicas: candidate.params.to } }, `Managed by salve: ${candidate.summary}.`);
+    return writeResourcePatch(
+      repo,
+      this.id,
+      hpa,
+      { spec: { maxReplicas: candidate.params.to } },
+      `Managed by salve: ${candidate.summary}.`
+    );
   }
 };
 
@@ -83496,7 +83612,7 @@ var raiseMemoryLimit = containerLimitAction({
 });
 
 // engine/actions/rollback-image/index.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 function imageName(image) {
   const noDigest = image.split("@")[0] ?? image;
   const slash = noDigest.lastIndexOf("/");
@@ -83504,7 +83620,7 @@ function imageName(image) {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 function imageEntries(text) {
-  const value = (0, import_yaml10.parseDocument)(text).toJS();
+  const value = (0, import_yaml11.parseDocument)(text).toJS();
   const out = /* @__PURE__ */ new Map();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
@@ -83517,7 +83633,11 @@ var rollbackImage = {
   description: "Roll a container back to the image tag the overlay pinned before its last change.",
   async propose(incident, repo) {
     const workload = findWorkload(repo.objects, incident);
-    if (!workload) return { action: this.id, reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}` };
+    if (!workload)
+      return {
+        action: this.id,
+        reason: `${incident.target.kind}/${incident.target.name} is not rendered by ${repo.resolution.overlay}`
+      };
     const container = pickContainer(workload, incident);
     if (!container?.image) return { action: this.id, reason: "cannot tell which container is failing" };
     const text = await repo.readFile(repo.kustomizationPath);
@@ -83525,7 +83645,10 @@ var rollbackImage = {
     const rendered = imageName(container.image);
     const entryName = [...entries.entries()].find(([name, e]) => name === rendered || e.newName === rendered)?.[0];
     if (!entryName) {
-      return { action: this.id, reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})` };
+      return {
+        action: this.id,
+        reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})`
+      };
     }
     const history = await repo.imageHistory(entryName);
     const [current, previous] = history;
@@ -83537,7 +83660,13 @@ var rollbackImage = {
     const renderedName = entries.get(entryName)?.newName ?? entryName;
     return {
       action: this.id,
-      params: { container: container.name, image: entryName, renderedImage: `${renderedName}:${previous.tag}`, fromTag: current.tag, toTag: previous.tag },
+      params: {
+        container: container.name,
+        image: entryName,
+        renderedImage: `${renderedName}:${previous.tag}`,
+        fromTag: current.tag,
+        toTag: previous.tag
+      },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
         `The workload started failing (${incident.kinds.join(", ")}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
@@ -83552,7 +83681,10 @@ var rollbackImage = {
   effects(params, object2) {
     const ns = object2.namespace ? { namespace: object2.namespace } : {};
     const path = containerPath(String(params.container), "/image");
-    return { fields: [{ kind: object2.kind, name: object2.name, ...ns, path, after: params.renderedImage }], objects: [] };
+    return {
+      fields: [{ kind: object2.kind, name: object2.name, ...ns, path, after: params.renderedImage }],
+      objects: []
+    };
   },
   async render(candidate, repo) {
     const before = await repo.readFile(repo.kustomizationPath);
@@ -83570,7 +83702,7 @@ function getAction(id) {
 
 // engine/check/crd-schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 import { existsSync as existsSync2, readFileSync } from "node:fs";
 import { dirname as dirname4, join as join11, resolve as resolve7 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
@@ -83612,7 +83744,7 @@ function compileCrdValidators(dir = schemasDir()) {
   const validators = /* @__PURE__ */ new Map();
   for (const file2 of CRD_FILES) {
     const path = join11(dir, file2);
-    for (const doc of (0, import_yaml11.parseAllDocuments)(readFileSync(path, "utf8"))) {
+    for (const doc of (0, import_yaml12.parseAllDocuments)(readFileSync(path, "utf8"))) {
       const crd = doc.toJS();
       const kind2 = crd.spec?.names?.kind;
       for (const version2 of crd.spec?.versions ?? []) {
@@ -83674,6 +83806,9 @@ function validateArgoRollouts(objects, validators) {
 }
 var CRD_KINDS = /* @__PURE__ */ new Set(["Rollout", "AnalysisTemplate"]);
 
+// engine/check/declared-effects.ts
+import { isDeepStrictEqual } from "node:util";
+
 // engine/check/object-key.ts
 function apiGroup(apiVersion) {
   const slash = apiVersion.indexOf("/");
@@ -83687,8 +83822,52 @@ function describeObject(ref) {
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 }
 
+// engine/check/declared-effects.ts
+function sameObject(declared, actual) {
+  return declared.kind === actual.kind && declared.name === actual.name && (declared.namespace === void 0 || declared.namespace === actual.namespace);
+}
+function show(value) {
+  return value === null || value === void 0 ? "(absent)" : JSON.stringify(value);
+}
+function checkDeclaredEffects(diff, declared) {
+  const unexpected = [];
+  const missing = [];
+  const matchedFields = /* @__PURE__ */ new Set();
+  const matchedObjects = /* @__PURE__ */ new Set();
+  for (const change of diff.fields) {
+    const effect = declared.fields.find((d) => d.path === change.path && sameObject(d, change));
+    const where = `${describeObject(change)} ${change.path}`;
+    if (!effect) {
+      unexpected.push(`${where}: ${show(change.before)} \u2192 ${show(change.after)}`);
+      continue;
+    }
+    matchedFields.add(effect);
+    if (!isDeepStrictEqual(effect.after, change.after)) {
+      missing.push(`${where}: declared ${show(effect.after)}, rendered ${show(change.after)}`);
+    }
+  }
+  for (const change of diff.objects) {
+    const object2 = declared.objects.find((d) => d.op === change.op && sameObject(d, change));
+    if (object2) matchedObjects.add(object2);
+    else unexpected.push(`${describeObject(change)}: object ${change.op === "add" ? "added" : "removed"}`);
+  }
+  for (const effect of declared.fields) {
+    if (!matchedFields.has(effect)) {
+      missing.push(`${describeObject(effect)} ${effect.path}: declared ${show(effect.after)}, rendered no change`);
+    }
+  }
+  for (const object2 of declared.objects) {
+    if (!matchedObjects.has(object2)) missing.push(`${describeObject(object2)}: declared ${object2.op}, not rendered`);
+  }
+  if (unexpected.length === 0 && missing.length === 0) return;
+  const lines = ["the rendered change differs from the declared effects"];
+  if (unexpected.length > 0) lines.push("undeclared changes:", ...unexpected.map((l) => `  - ${l}`));
+  if (missing.length > 0) lines.push("declared effects not rendered as declared:", ...missing.map((l) => `  - ${l}`));
+  throw new CheckError(lines.join("\n"), { code: unexpected.length > 0 ? "undeclared-change" : "effect-missing" });
+}
+
 // engine/check/rendered-diff.ts
-import { isDeepStrictEqual } from "node:util";
+import { isDeepStrictEqual as isDeepStrictEqual2 } from "node:util";
 
 // engine/check/flatten.ts
 function escapeSegment(segment) {
@@ -83711,7 +83890,9 @@ function flatten(value, prefix = "", out = /* @__PURE__ */ new Map()) {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(prefix, []);
     const addresses = itemAddresses(value);
-    value.forEach((item, i) => flatten(item, `${prefix}${addresses[i]}`, out));
+    value.forEach((item, i) => {
+      flatten(item, `${prefix}${addresses[i]}`, out);
+    });
   } else if (isRecord3(value)) {
     const keys = Object.keys(value).sort();
     if (keys.length === 0) out.set(prefix, {});
@@ -83770,7 +83951,7 @@ function fieldChanges(before, after) {
   for (const path of paths) {
     const was = left.has(path) ? left.get(path) : null;
     const now = right.has(path) ? right.get(path) : null;
-    if (isDeepStrictEqual(was, now)) continue;
+    if (isDeepStrictEqual2(was, now)) continue;
     if (isEmptyContainer(was) && now === null && hasDescendant(right, path)) continue;
     if (isEmptyContainer(now) && was === null && hasDescendant(left, path)) continue;
     changes.push({ ...identity(after), path, before: was, after: now });
@@ -83798,51 +83979,6 @@ function renderedDiff(before, after) {
     else if (was) objects.push({ op: "remove", ...identity(was) });
   }
   return { fields, objects };
-}
-
-// engine/check/declared-effects.ts
-import { isDeepStrictEqual as isDeepStrictEqual2 } from "node:util";
-function sameObject(declared, actual) {
-  return declared.kind === actual.kind && declared.name === actual.name && (declared.namespace === void 0 || declared.namespace === actual.namespace);
-}
-function show(value) {
-  return value === null || value === void 0 ? "(absent)" : JSON.stringify(value);
-}
-function checkDeclaredEffects(diff, declared) {
-  const unexpected = [];
-  const missing = [];
-  const matchedFields = /* @__PURE__ */ new Set();
-  const matchedObjects = /* @__PURE__ */ new Set();
-  for (const change of diff.fields) {
-    const effect = declared.fields.find((d) => d.path === change.path && sameObject(d, change));
-    const where = `${describeObject(change)} ${change.path}`;
-    if (!effect) {
-      unexpected.push(`${where}: ${show(change.before)} \u2192 ${show(change.after)}`);
-      continue;
-    }
-    matchedFields.add(effect);
-    if (!isDeepStrictEqual2(effect.after, change.after)) {
-      missing.push(`${where}: declared ${show(effect.after)}, rendered ${show(change.after)}`);
-    }
-  }
-  for (const change of diff.objects) {
-    const object2 = declared.objects.find((d) => d.op === change.op && sameObject(d, change));
-    if (object2) matchedObjects.add(object2);
-    else unexpected.push(`${describeObject(change)}: object ${change.op === "add" ? "added" : "removed"}`);
-  }
-  for (const effect of declared.fields) {
-    if (!matchedFields.has(effect)) {
-      missing.push(`${describeObject(effect)} ${effect.path}: declared ${show(effect.after)}, rendered no change`);
-    }
-  }
-  for (const object2 of declared.objects) {
-    if (!matchedObjects.has(object2)) missing.push(`${describeObject(object2)}: declared ${object2.op}, not rendered`);
-  }
-  if (unexpected.length === 0 && missing.length === 0) return;
-  const lines = ["the rendered change differs from the declared effects"];
-  if (unexpected.length > 0) lines.push("undeclared changes:", ...unexpected.map((l) => `  - ${l}`));
-  if (missing.length > 0) lines.push("declared effects not rendered as declared:", ...missing.map((l) => `  - ${l}`));
-  throw new CheckError(lines.join("\n"), { code: unexpected.length > 0 ? "undeclared-change" : "effect-missing" });
 }
 
 // engine/render/rollouts/expected.ts
@@ -84013,10 +84149,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
@@ -84119,13 +84255,20 @@ async function verifyOne(opts, id, files) {
     const base = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
     const baseCommit = base.subject?.baseCommit;
     if (!baseCommit) return fail(envelopeFile, "proof names no base commit");
-    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`));
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter(
+      (f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`)
+    );
   } catch (err) {
     return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
   }
   let proof;
   try {
-    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle, files: changes });
+    const verified = await verifyProof({
+      envelope,
+      trustedKeys: opts.trustedKeys,
+      bundle: opts.bundle,
+      files: changes
+    });
     proof = verified.proof;
     verdict.keyid = verified.keyid;
   } catch (err) {
@@ -84141,7 +84284,10 @@ async function verifyOne(opts, id, files) {
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {
-      fail(envelopeFile, `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(", ")}); plan it again`);
+      fail(
+        envelopeFile,
+        `decided under policy settings that differ from the trusted .salve.yaml (${differ.join(", ")}); plan it again`
+      );
     }
   }
   const recorded = files["proof.json"];
@@ -84171,32 +84317,44 @@ async function checkRendered(opts, proof) {
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache: cache2 });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache: cache2 });
     diff = renderedDiff(before.objects, after.objects);
-    problems = validateArgoRollouts(after.objects).map((p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`);
+    problems = validateArgoRollouts(after.objects).map(
+      (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`
+    );
     exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
     problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
   }
   if (canonicalJson(canonicalDiff(diff)) !== canonicalJson(exposure.recorded)) {
-    throw new SalveError("rendered-diff-mismatch", `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe5(exposure.recorded)}, rendered ${describe5(diff)}`);
+    throw new SalveError(
+      "rendered-diff-mismatch",
+      `rendered diff at ${opts.ref} differs from the one recorded in the proof: recorded ${describe5(exposure.recorded)}, rendered ${describe5(diff)}`
+    );
   }
   const plugin = getAction(proof.input.action.id);
   if (!plugin) throw new SalveError("unknown-action", `proof names unknown action ${proof.input.action.id}`);
   const t = proof.input.target;
   const own2 = plugin.effects(proof.input.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
-  checkDeclaredEffects(diff, { fields: [...own2.fields, ...exposure.effects.fields], objects: [...own2.objects, ...exposure.effects.objects] });
+  checkDeclaredEffects(diff, {
+    fields: [...own2.fields, ...exposure.effects.fields],
+    objects: [...own2.objects, ...exposure.effects.objects]
+  });
   return problems;
 }
 function describe5(diff) {
   const parts = [
-    ...diff.fields.map((f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} \u2192 ${JSON.stringify(f.after)}`),
+    ...diff.fields.map(
+      (f) => `${f.kind}/${f.name} ${f.path}: ${JSON.stringify(f.before)} \u2192 ${JSON.stringify(f.after)}`
+    ),
     ...diff.objects.map((o) => `${o.op} ${o.kind}/${o.name}`)
   ];
   return parts.length ? parts.join("; ") : "no change";
 }
 function differingKeys(recorded, expected) {
   const keys = /* @__PURE__ */ new Set([...Object.keys(recorded), ...Object.keys(expected)]);
-  return [...keys].filter((k) => canonicalJson(recorded[k]) !== canonicalJson(expected[k])).sort();
+  return [...keys].filter(
+    (k) => canonicalJson(recorded[k]) !== canonicalJson(expected[k])
+  ).sort();
 }
 
 // engine/action/pr-scope.ts

@@ -22,7 +22,7 @@ rollback := object.union(with_slos, {"action": {"id": "rollback-image", "family"
 
 test_staging_needs_no_canary if {
 	not exposure.plan with input as f.base
-	d := main.decision with input as f.base
+	d := main.decision with data.salve.custom as {} with input as f.base
 	d.allowed
 	every r in d.rules { not startswith(r.id, "exposure.") }
 }
@@ -62,14 +62,14 @@ test_rollback_in_production_smaller_first_step_longer_dwell if {
 }
 
 test_required_without_exposure_is_denied if {
-	d := main.decision with input as with_slos
+	d := main.decision with data.salve.custom as {} with input as with_slos
 	not d.allowed
 	some r in d.rules
 	r.id == "exposure.plan-missing"
 }
 
 test_matching_plan_is_allowed if {
-	d := main.decision with input as canary(with_slos)
+	d := main.decision with data.salve.custom as {} with input as canary(with_slos)
 	d.allowed
 	some r in d.rules
 	r.id == "exposure.canary"
@@ -79,7 +79,7 @@ test_matching_plan_is_allowed if {
 test_weakened_plan_is_denied if {
 	good := canary(with_slos)
 	weak := object.union(good, {"exposure": {"plan": {"steps": [{"weight": 100, "pauseSeconds": 0, "analysis": false}]}}})
-	d := main.decision with input as weak
+	d := main.decision with data.salve.custom as {} with input as weak
 	not d.allowed
 	some r in d.rules
 	r.id == "exposure.plan-differs"
@@ -87,7 +87,7 @@ test_weakened_plan_is_denied if {
 
 test_canary_where_none_is_needed_is_denied if {
 	inp := object.union(f.base, {"exposure": {"plan": {}, "change": {"fields": [], "objects": []}, "objects": []}})
-	d := main.decision with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
 	not d.allowed
 	some r in d.rules
 	r.id == "exposure.unexpected"
@@ -97,7 +97,7 @@ test_no_slo_requires_approval if {
 	trusted := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "*", "mode": "automate"}]}})
 	p := exposure.plan with input as trusted
 	p.analysis == null
-	d := main.decision with input as canary(trusted)
+	d := main.decision with data.salve.custom as {} with input as canary(trusted)
 	d.allowed
 	d.mode == "approve"
 	some r in d.rules
@@ -113,7 +113,7 @@ test_plan_ignores_exposure_and_change if {
 test_takeover_requires_approval if {
 	trusted := object.union(with_slos, {"settings": {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]}})
 	inp := object.union(canary(trusted), {"exposure": {"objects": [{"op": "add", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
-	d := main.decision with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
 	d.mode == "approve"
 	some r in d.rules
 	r.id == "exposure.takeover"
@@ -122,6 +122,6 @@ test_takeover_requires_approval if {
 
 test_patching_an_existing_rollout_is_no_takeover if {
 	inp := object.union(canary(with_slos), {"exposure": {"objects": [{"op": "patch", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
-	d := main.decision with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
 	every r in d.rules { r.id != "exposure.takeover" }
 }

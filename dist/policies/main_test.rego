@@ -6,49 +6,49 @@ import data.salve.fixtures_test as f
 import data.salve.main
 
 test_staging_memory_raise_automates if {
-	d := main.decision with input as f.base
+	d := main.decision with data.salve.custom as {} with input as f.base
 	d.allowed == true
 	d.mode == "automate"
 }
 
 test_production_memory_raise_needs_approval if {
-	d := main.decision with input as canary(f.production)
+	d := main.decision with data.salve.custom as {} with input as canary(f.production)
 	d.allowed == true
 	d.mode == "approve"
 }
 
 test_production_trusted_memory_raise_automates if {
 	inp := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}], "slos": [slo]}})
-	d := main.decision with input as canary(inp)
+	d := main.decision with data.salve.custom as {} with input as canary(inp)
 	d.mode == "automate"
 }
 
 test_require_approval_downgrades_automate if {
-	d := main.decision with input as f.with_({"target": {"kind": "StatefulSet"}})
+	d := main.decision with data.salve.custom as {} with input as f.with_({"target": {"kind": "StatefulSet"}})
 	d.allowed == true
 	d.mode == "approve"
 }
 
 test_deny_means_observe if {
-	d := main.decision with input as f.with_({"namespace": {"name": "kube-system"}})
+	d := main.decision with data.salve.custom as {} with input as f.with_({"namespace": {"name": "kube-system"}})
 	d.allowed == false
 	d.mode == "observe"
 }
 
 test_advisory_means_observe if {
-	d := main.decision with input as f.with_({"incident": {"risk": {"score": 0.1}}})
+	d := main.decision with data.salve.custom as {} with input as f.with_({"incident": {"risk": {"score": 0.1}}})
 	d.allowed == true
 	d.mode == "observe"
 }
 
 test_observe_trust_means_observe if {
 	inp := f.with_({"settings": {"trust": [], "defaultMode": "observe"}})
-	d := main.decision with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
 	d.mode == "observe"
 }
 
 test_rules_union_all_packages if {
-	d := main.decision with input as f.base
+	d := main.decision with data.salve.custom as {} with input as f.base
 	prefixes := {split(r.id, ".")[0] | some r in d.rules}
 	prefixes == {"admission", "merge", "safety"}
 }
