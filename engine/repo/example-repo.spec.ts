@@ -56,8 +56,8 @@ describe('repo/example-repo', () => {
     expect(resolution.overlay).toBe('apps/checkout/overlays/production');
     expect(resolution.application.name).toBe('checkout-production');
     expect(resolution.environment).toEqual({ name: 'production', tier: 'production' });
-    expect(resolution.considered).toContain('apps/catalog/overlays/production');
-    expect(resolution.considered).not.toContain('argocd/production/apps');
+    // Only the Applications deployed to the target's namespace are built when one of them matches.
+    expect(resolution.considered).toEqual(['apps/checkout/overlays/production']);
   });
 
   describe('edits on a copy', () => {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SalveConfig } from '../config/schema.ts';
@@ -62,7 +62,22 @@ describe('repo/resolve-overlay', () => {
       considered: ['deploy/overlays/production'],
     });
     await resolveOverlay(repo.dir, backend('prod-cluster', 'production'), { config, cache });
-    expect(cache.stats).toEqual({ builds: 2, hits: 2 });
+    // Only the Application deployed to the target's namespace is built; the second run is a cache hit.
+    expect(cache.stats).toEqual({ builds: 1, hits: 1 });
+  });
+
+  it('builds the Applications deployed elsewhere on the cluster only when none in the namespace renders the target', async () => {
+    const elsewhere = await makePodinfoRepo();
+    try {
+      const file = join(elsewhere.dir, 'argocd/podinfo-production.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('namespace: production', 'namespace: web'));
+      const cache = createBuildCache();
+      const resolution = await resolveOverlay(elsewhere.dir, backend('prod-cluster', 'production'), { config, cache });
+      expect(resolution.overlay).toBe('deploy/overlays/production');
+      expect(resolution.application.namespace).toBe('web');
+    } finally {
+      await elsewhere.cleanup();
+    }
   });
 
   it('takes the environment from .salve.yaml environments, which also alias clusters', async () => {

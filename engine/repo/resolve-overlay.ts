@@ -1,6 +1,8 @@
 /** A live target (cluster, namespace, kind, name) to the one overlay that renders it. */
 import { access } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { SalveConfig } from '../config/schema.ts';
 import { ResolveError, SalveError } from '../model/errors.ts';
 import type { Target } from '../model/index.ts';
@@ -84,8 +86,16 @@ export async function resolveOverlay(repoDir: string, target: Target, ctx: Resol
       `${what} resolves to no overlay: no Argo CD Application is deployed to that cluster (${apps.length} applications found; their clusters: ${known})`,
     );
   }
-  const outcomes: Array<{ app: ArgoApplication; outcome: Outcome }> = [];
-  for (const app of candidates) outcomes.push({ app, outcome: await examine(repoDir, app, target, ctx) });
+  // Applications deployed to the target's namespace first: on a cluster with hundreds of
+  // Applications that is usually one build instead of hundreds. The rest are built only when none
+  // of those renders the target. Builds run in parallel, one per core.
+  const limit = pLimit(Math.max(1, availableParallelism()));
+  const examineAll = (apps: ArgoApplication[]) =>
+    Promise.all(apps.map((app) => limit(async () => ({ app, outcome: await examine(repoDir, app, target, ctx) }))));
+  const near = candidates.filter((app) => app.namespace === target.namespace);
+  const far = candidates.filter((app) => app.namespace !== target.namespace);
+  let outcomes = await examineAll(near);
+  if (!outcomes.some(({ outcome }) => outcome === 'match')) outcomes = [...outcomes, ...(await examineAll(far))];
   const built = outcomes.filter(({ outcome }) => outcome !== 'not-kustomize' && outcome !== 'app-of-apps');
   const matches = built.filter(({ outcome }) => outcome === 'match');
   const first = matches[0];
