@@ -48,7 +48,7 @@ async function refsOf(dir: string): Promise<string[]> {
 }
 
 describe('pipeline on the podinfo test bed', () => {
-  it('raises backend memory in production with a rendered diff of exactly one field', async () => {
+  it('raises backend memory in production: the remediation renders exactly one field, the canary only its Rollout', async () => {
     const { dir, commit } = await podinfo();
     const [o] = await runPlan(await runOptions(dir, [await writeSignal(oom())], NOW));
     expect(o?.result.kind).toBe('publish');
@@ -81,6 +81,22 @@ describe('pipeline on the podinfo test bed', () => {
       'deploy/overlays/production/salve/rollout-replicas.yaml',
     ]);
     expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.no-guard-rails');
+    // What policy judged as the remediation is that one field; the exposure is accounted apart.
+    const proof = JSON.parse(o.result.request.files.find((f) => f.path.endsWith('/proof.json'))?.after ?? '{}');
+    expect(proof.input.change).toEqual({
+      objects: [],
+      fields: [
+        expect.objectContaining({
+          path: '/spec/template/spec/containers[name=backend]/resources/limits/memory',
+          after: '768Mi',
+        }),
+      ],
+    });
+    expect(proof.input.change.fields).toHaveLength(1);
+    expect(rem.exposure?.change).toEqual({
+      fields: [],
+      objects: [expect.objectContaining({ op: 'add', kind: 'Rollout', name: 'backend' })],
+    });
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
     for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean))
@@ -88,6 +104,42 @@ describe('pipeline on the podinfo test bed', () => {
     expect(o.commit).toBeTruthy();
     const log = await git.log({ fs, dir, ref: o.branch as string });
     expect(log.map((c) => c.oid)).toEqual([o.commit, commit]);
+  });
+
+  it('raises a production StatefulSet (no canary for that kind): the whole rendered diff is exactly one field', async () => {
+    const { dir } = await podinfo();
+    const payload = alertPayload([
+      {
+        alertname: 'KubePodCrashLooping',
+        cluster: 'prod-cluster',
+        namespace: 'production',
+        pod: 'database-primary-0',
+        container: 'database',
+        reason: 'OOMKilled',
+        severity: 'critical',
+      },
+    ]);
+    const [o] = await runPlan(await runOptions(dir, [await writeSignal(payload)], NOW));
+    if (o?.result.kind !== 'publish') throw new Error(`expected publish, got ${o?.result.kind}`);
+    const rem = o.result.remediation;
+    expect(rem.target).toMatchObject({ kind: 'StatefulSet', name: 'database-primary', container: 'database' });
+    expect(rem.exposure).toBeUndefined();
+    expect(rem.diff).toEqual({
+      objects: [],
+      fields: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          namespace: 'production',
+          name: 'database-primary',
+          path: '/spec/template/spec/containers[name=database]/resources/limits/memory',
+          before: '512Mi',
+          after: '768Mi',
+        },
+      ],
+    });
+    expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(rem.decision.rules.map((r) => r.id)).toContain('merge.sensitive-kind');
   });
 
   it('denies a raise beyond the configured bound, with the rule named, and leaves no branch', async () => {
