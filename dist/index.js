@@ -83387,23 +83387,14 @@ function patchFilePath(overlay, action, o) {
 }
 
 // engine/actions/patch.ts
-async function writeResourcePatch(repo, action, object2, fragment, header) {
+async function writePatchFile(repo, action, object2, patch, target) {
   const patchPath = patchFilePath(repo.resolution.overlay, action, object2);
   const kustomizationBefore = await repo.readFile(repo.kustomizationPath);
   if (kustomizationBefore === null) {
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
   const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
-  const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3);
-  const patch = strategicMergePatch(
-    {
-      apiVersion: object2.apiVersion,
-      kind: object2.kind,
-      name: object2.metadata.name,
-      spec: fragment.spec
-    },
-    header
-  );
+  const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
   const changes = [];
   if (kustomizationAfter !== kustomizationBefore) {
     changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });
@@ -83411,36 +83402,25 @@ async function writeResourcePatch(repo, action, object2, fragment, header) {
   const patchBefore = await repo.readFile(patchPath);
   if (patchBefore !== patch) changes.push({ path: patchPath, before: patchBefore, after: patch });
   return changes;
+}
+function writeResourcePatch(repo, action, object2, fragment, header) {
+  const patch = strategicMergePatch(
+    { apiVersion: object2.apiVersion, kind: object2.kind, name: object2.metadata.name, spec: fragment.spec },
+    header
+  );
+  return writePatchFile(repo, action, object2, patch);
 }
 function needsJsonPatch(object2) {
   const group = object2.apiVersion.includes("/") ? object2.apiVersion.split("/")[0] ?? "" : "";
   return group.includes(".") && !group.endsWith(".k8s.io");
 }
-async function writeJsonPatch(repo, action, object2, ops, header) {
-  const patchPath = patchFilePath(repo.resolution.overlay, action, object2);
-  const kustomizationBefore = await repo.readFile(repo.kustomizationPath);
-  if (kustomizationBefore === null) {
-    throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
-  }
-  const [group, version2] = object2.apiVersion.includes("/") ? object2.apiVersion.split("/") : ["", object2.apiVersion];
-  const target = {
-    ...group ? { group } : {},
-    ...version2 ? { version: version2 } : {},
-    kind: object2.kind,
-    name: object2.metadata.name
-  };
-  const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
-  const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
+function writeJsonPatch(repo, action, object2, ops, header) {
+  const [group, version2] = object2.apiVersion.split("/");
+  const target = { group, version: version2, kind: object2.kind, name: object2.metadata.name };
   const comment = header.split(/\r?\n/).map((l) => l.trim() ? `# ${l}` : "#").join("\n");
   const patch = `${comment}
 ${(0, import_yaml10.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
-  const changes = [];
-  if (kustomizationAfter !== kustomizationBefore) {
-    changes.push({ path: repo.kustomizationPath, before: kustomizationBefore, after: kustomizationAfter });
-  }
-  const patchBefore = await repo.readFile(patchPath);
-  if (patchBefore !== patch) changes.push({ path: patchPath, before: patchBefore, after: patch });
-  return changes;
+  return writePatchFile(repo, action, object2, patch, target);
 }
 
 // engine/actions/container-limit.ts
