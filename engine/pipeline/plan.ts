@@ -8,13 +8,10 @@ import { actionsFor } from '../actions/registry.ts';
 import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
 import { isDeclined } from '../actions/types.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
-import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
-import { type PolicyInput, PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
-import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
-import { shortFingerprint } from '../perceive/index.ts';
-import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import type { PolicyInput } from '../model/policy.ts';
+import type { OverlayResolution, PlanResult } from '../model/remediation.ts';
 import {
   type ExposurePlanner,
   finishExposure,
@@ -23,6 +20,7 @@ import {
   prepareExposure,
 } from '../render/rollouts/index.ts';
 import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
+import { assemble, deniedBy } from './assemble.ts';
 import type { PipelineContext } from './context.ts';
 import { readBlobAt } from './git.ts';
 import { buildPolicyInput } from './policy-input.ts';
@@ -30,7 +28,7 @@ import { createShadow } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-interface Evaluated {
+export interface Evaluated {
   plugin: ActionPlugin;
   candidate: ActionCandidate;
   files: FileChange[];
@@ -208,104 +206,4 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
     ...denied.filter((d) => d !== picked).map((d) => `Not ${d.plugin.id}: denied by ${deniedBy(d.decision)}.`),
   ];
   return assemble(ctx, incident, resolution, picked, rationale);
-}
-
-function deniedBy(decision: PolicyDecision): string {
-  return decision.rules
-    .filter((r) => r.effect === 'deny')
-    .map((r) => r.id)
-    .join(', ');
-}
-
-function assemble(
-  ctx: PipelineContext,
-  incident: Incident,
-  resolution: OverlayResolution,
-  picked: Evaluated,
-  rationale: string[],
-): PlanResult {
-  const { plugin, candidate, files, diff, input, decision } = picked;
-  const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
-  const proof = createProof({
-    repo: ctx.repoName,
-    baseCommit: ctx.baseCommit,
-    overlay: resolution.overlay,
-    files,
-    diff,
-    bundle: ctx.policy.bundle,
-    input,
-    decision,
-    engineVersion: ctx.engineVersion,
-    now: ctx.now,
-  });
-  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
-  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
-  const remediation: Remediation = {
-    id,
-    branch: `salve/${id}`,
-    incident,
-    action: {
-      id: plugin.id,
-      family: plugin.family,
-      disruption: plugin.disruption,
-      params: candidate.params,
-      summary: candidate.summary,
-      rationale,
-    },
-    target: { ...incident.target, ...(candidate.container ? { container: candidate.container } : {}) },
-    overlay: resolution.overlay,
-    application: resolution.application.name,
-    environment: resolution.environment,
-    baseCommit: ctx.baseCommit,
-    files,
-    diff,
-    decision,
-    ...(input.exposure ? { exposure: input.exposure } : {}),
-    proofDigest: `sha256:${sha256Hex(envelopeText)}`,
-    bundleDigest: ctx.policy.bundle.digest,
-  };
-  const metadata: PrMetadata = {
-    version: 1,
-    id,
-    fingerprint: incident.fingerprint,
-    action: plugin.id,
-    mode: decision.mode,
-    target: incident.target,
-    overlay: resolution.overlay,
-    baseCommit: ctx.baseCommit,
-    proofDigest: remediation.proofDigest,
-    occurrences: incident.occurrences,
-    lastSeen: incident.lastSeen,
-  };
-  const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
-  if (!decision.allowed) return { kind: 'denied', remediation, explanation };
-  if (decision.mode === 'observe') {
-    const reason =
-      decision.rules
-        .filter((r) => r.effect === 'advisory')
-        .map((r) => r.id)
-        .join(', ') || 'trust ladder';
-    return { kind: 'observe', remediation, explanation, reason };
-  }
-  const dir = `.salve/remediations/${id}`;
-  const record: FileChange[] = [
-    { path: `${dir}/explanation.md`, before: null, after: explanation },
-    { path: `${dir}/proof.json`, before: null, after: `${JSON.stringify(proof, null, 2)}\n` },
-    { path: `${dir}/proof.dsse.json`, before: null, after: envelopeText },
-  ];
-  const pr = renderPullRequest(remediation, { templateDirs: ctx.templateDirs, metadata });
-  return {
-    kind: 'publish',
-    remediation,
-    request: {
-      id,
-      branch: remediation.branch,
-      baseCommit: ctx.baseCommit,
-      baseBranch: ctx.baseBranch,
-      files: [...files, ...record],
-      commitMessage: `${pr.title}\n\n${candidate.summary}.\nDecision: ${decision.mode} (${decision.rules.length} rules).\nProof: ${remediation.proofDigest}\n\nSalve-Remediation: ${id}\nSalve-Fingerprint: ${incident.fingerprint}\n`,
-      pr: { ...pr, labels: labelsFor(remediation) },
-      metadata,
-    },
-  };
 }

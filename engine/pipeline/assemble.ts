@@ -1,0 +1,119 @@
+/**
+ * The last step of planning: the proof signed, the remediation, its explanation, and what to
+ * publish (or the observe or denied record) for the chosen candidate.
+ */
+import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
+import type { FileChange, Incident, PolicyDecision } from '../model/index.ts';
+import { PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
+import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
+import { shortFingerprint } from '../perceive/index.ts';
+import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import type { PipelineContext } from './context.ts';
+import { readBlobAt } from './git.ts';
+import type { Evaluated } from './plan.ts';
+
+export function deniedBy(decision: PolicyDecision): string {
+  return decision.rules
+    .filter((r) => r.effect === 'deny')
+    .map((r) => r.id)
+    .join(', ');
+}
+
+export async function assemble(
+  ctx: PipelineContext,
+  incident: Incident,
+  resolution: OverlayResolution,
+  picked: Evaluated,
+  rationale: string[],
+): Promise<PlanResult> {
+  const { plugin, candidate, files, diff, input, decision } = picked;
+  const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
+  const proof = createProof({
+    repo: ctx.repoName,
+    baseCommit: ctx.baseCommit,
+    overlay: resolution.overlay,
+    files,
+    diff,
+    bundle: ctx.policy.bundle,
+    input,
+    decision,
+    engineVersion: ctx.engineVersion,
+    now: ctx.now,
+  });
+  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
+  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  const remediation: Remediation = {
+    id,
+    branch: `salve/${id}`,
+    incident,
+    action: {
+      id: plugin.id,
+      family: plugin.family,
+      disruption: plugin.disruption,
+      params: candidate.params,
+      summary: candidate.summary,
+      rationale,
+    },
+    target: { ...incident.target, ...(candidate.container ? { container: candidate.container } : {}) },
+    overlay: resolution.overlay,
+    application: resolution.application.name,
+    environment: resolution.environment,
+    baseCommit: ctx.baseCommit,
+    files,
+    diff,
+    decision,
+    ...(input.exposure ? { exposure: input.exposure } : {}),
+    proofDigest: `sha256:${sha256Hex(envelopeText)}`,
+    bundleDigest: ctx.policy.bundle.digest,
+  };
+  const metadata: PrMetadata = {
+    version: 1,
+    id,
+    fingerprint: incident.fingerprint,
+    action: plugin.id,
+    mode: decision.mode,
+    target: incident.target,
+    overlay: resolution.overlay,
+    baseCommit: ctx.baseCommit,
+    proofDigest: remediation.proofDigest,
+    occurrences: incident.occurrences,
+    lastSeen: incident.lastSeen,
+  };
+  const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
+  if (!decision.allowed) return { kind: 'denied', remediation, explanation };
+  if (decision.mode === 'observe') {
+    const reason =
+      decision.rules
+        .filter((r) => r.effect === 'advisory')
+        .map((r) => r.id)
+        .join(', ') || 'trust ladder';
+    return { kind: 'observe', remediation, explanation, reason };
+  }
+  const dir = `.salve/remediations/${id}`;
+  // A recurrence after an earlier remediation of this incident merged replaces its record.
+  const recordFile = async (name: string, after: string): Promise<FileChange> => ({
+    path: `${dir}/${name}`,
+    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
+    after,
+  });
+  const record: FileChange[] = [
+    await recordFile('explanation.md', explanation),
+    await recordFile('proof.json', `${JSON.stringify(proof, null, 2)}\n`),
+    await recordFile('proof.dsse.json', envelopeText),
+  ];
+  const pr = renderPullRequest(remediation, { templateDirs: ctx.templateDirs, metadata });
+  return {
+    kind: 'publish',
+    remediation,
+    request: {
+      id,
+      branch: remediation.branch,
+      baseCommit: ctx.baseCommit,
+      baseBranch: ctx.baseBranch,
+      files: [...files, ...record],
+      commitMessage: `${pr.title}\n\n${candidate.summary}.\nDecision: ${decision.mode} (${decision.rules.length} rules).\nProof: ${remediation.proofDigest}\n\nSalve-Remediation: ${id}\nSalve-Fingerprint: ${incident.fingerprint}\n`,
+      pr: { ...pr, labels: labelsFor(remediation) },
+      metadata,
+    },
+  };
+}
