@@ -165,7 +165,11 @@ describe('exposure', () => {
       { kind: 'Deployment', name: 'backend' },
       plan,
     );
-    expect(diff.fields).toEqual([]);
+    // backend's HorizontalPodAutoscaler follows the workload to the Rollout.
+    expect(diff.fields.map((f) => `${f.kind}/${f.name} ${f.path}: ${f.before} -> ${f.after}`)).toEqual([
+      'HorizontalPodAutoscaler/backend /spec/scaleTargetRef/apiVersion: apps/v1 -> argoproj.io/v1alpha1',
+      'HorizontalPodAutoscaler/backend /spec/scaleTargetRef/kind: Deployment -> Rollout',
+    ]);
     expect(diff.objects.map((o) => `${o.op} ${o.kind}/${o.namespace}/${o.name}`)).toEqual([
       'add AnalysisTemplate/production/backend-salve-guard-rails',
       'add Rollout/production/backend',
@@ -176,7 +180,11 @@ describe('exposure', () => {
     const deployment = after.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend') as K8sObject;
     expect((rollout.spec as { replicas: number }).replicas).toBe((deployment.spec as { replicas: number }).replicas);
     expect(checked.change).toEqual({ fields: [], objects: [] });
-    expect(checked.exposure.objects.map((o) => o.kind)).toEqual(['Rollout', 'AnalysisTemplate']);
+    expect(checked.exposure.objects.map((o) => `${o.op} ${o.kind}`)).toEqual([
+      'add Rollout',
+      'add AnalysisTemplate',
+      'patch HorizontalPodAutoscaler',
+    ]);
     await expect(
       JSON.stringify(
         exposure.map((o) => ({ ...o, metadata: { name: o.metadata.name } })),

@@ -103,6 +103,18 @@ describe('pipeline on the example config repo', () => {
         before: '256Mi',
         after: '384Mi',
       }),
+      // The takeover points checkout's autoscaler at the Rollout, so the two do not fight.
+      expect.objectContaining({
+        kind: 'HorizontalPodAutoscaler',
+        path: '/spec/scaleTargetRef/apiVersion',
+        after: 'argoproj.io/v1alpha1',
+      }),
+      expect.objectContaining({
+        kind: 'HorizontalPodAutoscaler',
+        path: '/spec/scaleTargetRef/kind',
+        before: 'Deployment',
+        after: 'Rollout',
+      }),
     ]);
     expect(o.branch).toBe(`salve/${rem.id}`);
     expect(o.branch).toMatch(/^salve\/[0-9a-f]{10}-raise-memory-limit$/);
@@ -141,6 +153,8 @@ describe('pipeline on the example config repo', () => {
         path: '/spec/template/spec/containers[name=checkout]/image',
         after: 'ghcr.io/example-org/checkout:1.8.1',
       }),
+      expect.objectContaining({ kind: 'HorizontalPodAutoscaler', path: '/spec/scaleTargetRef/apiVersion' }),
+      expect.objectContaining({ kind: 'HorizontalPodAutoscaler', path: '/spec/scaleTargetRef/kind', after: 'Rollout' }),
     ]);
   });
 

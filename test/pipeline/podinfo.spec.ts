@@ -17,6 +17,18 @@ const NOW = new Date('2025-06-12T10:00:00Z'); // a Thursday, business hours in U
 
 let repo: PodinfoRepo | null = null;
 
+function hpaRetarget(path: string, before: string, after: string) {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    namespace: 'production',
+    name: 'backend',
+    path,
+    before,
+    after,
+  };
+}
+
 afterEach(async () => {
   await repo?.cleanup();
   repo = null;
@@ -71,12 +83,16 @@ describe('pipeline on the podinfo test bed', () => {
           before: '512Mi',
           after: '768Mi',
         },
+        // The takeover points the backend's autoscaler at the Rollout.
+        hpaRetarget('/spec/scaleTargetRef/apiVersion', 'apps/v1', 'argoproj.io/v1alpha1'),
+        hpaRetarget('/spec/scaleTargetRef/kind', 'Deployment', 'Rollout'),
       ],
     });
     const paths = rem.files.map((f) => f.path).sort();
     expect(paths).toEqual([
       'deploy/overlays/production/kustomization.yaml',
       'deploy/overlays/production/salve/exposure-backend.yaml',
+      'deploy/overlays/production/salve/exposure-hpa-backend.yaml',
       'deploy/overlays/production/salve/raise-memory-limit-deployment-backend.yaml',
       'deploy/overlays/production/salve/rollout-replicas.yaml',
     ]);
@@ -93,10 +109,13 @@ describe('pipeline on the podinfo test bed', () => {
       ],
     });
     expect(proof.input.change.fields).toHaveLength(1);
-    expect(rem.exposure?.change).toEqual({
-      fields: [],
-      objects: [expect.objectContaining({ op: 'add', kind: 'Rollout', name: 'backend' })],
-    });
+    expect(rem.exposure?.change.objects).toEqual([
+      expect.objectContaining({ op: 'add', kind: 'Rollout', name: 'backend' }),
+    ]);
+    expect(rem.exposure?.change.fields.map((f) => `${f.kind} ${f.path}`)).toEqual([
+      'HorizontalPodAutoscaler /spec/scaleTargetRef/apiVersion',
+      'HorizontalPodAutoscaler /spec/scaleTargetRef/kind',
+    ]);
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
     for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean))

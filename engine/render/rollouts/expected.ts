@@ -26,6 +26,12 @@ export interface ExpectedExposure {
   added: K8sObject[];
   /** For `steps`: the Rollout and the steps it must carry. */
   patched: { object: K8sObject; steps: CanaryStep[] } | null;
+  /**
+   * For `takeover`: autoscalers that scaled the Deployment, as they must be rendered, pointing at
+   * the Rollout. Left on the Deployment they would fight Argo Rollouts scaling it down, and the
+   * Rollout would not scale with load.
+   */
+  retargeted: K8sObject[];
   effects: { fields: DeclaredEffect[]; objects: DeclaredObject[] };
 }
 
@@ -68,26 +74,69 @@ export function expectedExposure(
   });
   if (workload.kind === 'Deployment') {
     const added = [rolloutFor(workload, plan), ...(template ? [template] : [])];
+    const autoscalers = autoscalersOf(base, workload);
+    const retargeted = autoscalers.map(retarget);
+    const fields = autoscalers.flatMap((hpa, i) => declareFields(hpa, retargeted[i] as K8sObject));
     return {
       mode: 'takeover',
       ...(ns ? { namespace: ns } : {}),
       added,
       patched: null,
-      effects: { fields: [], objects: added.map(declare) },
+      retargeted,
+      effects: { fields, objects: added.map(declare) },
     };
   }
   if (workload.kind !== 'Rollout' || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
-  const fields = renderedDiff([workload], [withSteps(workload, steps)]).fields.map((f) => ({
+  const fields = declareFields(workload, withSteps(workload, steps));
+  const added = template ? [template] : [];
+  const effects = { fields, objects: added.map(declare) };
+  return {
+    mode: 'steps',
+    ...(ns ? { namespace: ns } : {}),
+    added,
+    patched: { object: workload, steps },
+    retargeted: [],
+    effects,
+  };
+}
+
+/** The changed fields between two versions of one object, as declared effects. */
+function declareFields(before: K8sObject, after: K8sObject): DeclaredEffect[] {
+  return renderedDiff([before], [after]).fields.map((f) => ({
     kind: f.kind,
     name: f.name,
     ...(f.namespace ? { namespace: f.namespace } : {}),
     path: f.path,
     after: f.after,
   }));
-  const added = template ? [template] : [];
-  const effects = { fields, objects: added.map(declare) };
-  return { mode: 'steps', ...(ns ? { namespace: ns } : {}), added, patched: { object: workload, steps }, effects };
+}
+
+type ScaleTargetRef = { apiVersion?: string; kind?: string; name?: string };
+
+function scaleTargetOf(hpa: K8sObject): ScaleTargetRef | undefined {
+  return (hpa.spec as { scaleTargetRef?: ScaleTargetRef } | undefined)?.scaleTargetRef;
+}
+
+/** HorizontalPodAutoscalers in the render that scale this Deployment. */
+export function autoscalersOf(objects: readonly K8sObject[], deployment: K8sObject): K8sObject[] {
+  return objects.filter((o) => {
+    const ref = scaleTargetOf(o);
+    return (
+      o.kind === 'HorizontalPodAutoscaler' &&
+      ref?.kind === 'Deployment' &&
+      ref.name === deployment.metadata.name &&
+      o.metadata.namespace === deployment.metadata.namespace
+    );
+  });
+}
+
+export const ROLLOUT_SCALE_TARGET = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' } as const;
+
+function retarget(hpa: K8sObject): K8sObject {
+  const spec = hpa.spec as Record<string, unknown>;
+  const ref = scaleTargetOf(hpa) ?? {};
+  return { ...hpa, spec: { ...spec, scaleTargetRef: { ...ref, ...ROLLOUT_SCALE_TARGET } } };
 }
 
 const digest = (value: unknown) => sha256Hex(canonicalJson(value));
@@ -106,6 +155,16 @@ export function exposureRecord(expected: ExpectedExposure): ExposureObject[] {
     ...(expected.namespace ? { namespace: expected.namespace } : {}),
     specSha256: digest(o.spec),
   }));
+  for (const hpa of expected.retargeted) {
+    out.push({
+      op: 'patch',
+      apiVersion: hpa.apiVersion,
+      kind: hpa.kind,
+      name: hpa.metadata.name,
+      ...(hpa.metadata.namespace ? { namespace: hpa.metadata.namespace } : {}),
+      specSha256: digest(scaleTargetOf(hpa)),
+    });
+  }
   if (expected.patched) {
     const { object, steps } = expected.patched;
     out.push({
@@ -132,6 +191,15 @@ export function exposureProblems(expected: ExpectedExposure, rendered: readonly 
     if (isDeepStrictEqual(got.spec, want.spec)) continue;
     const diff = renderedDiff([{ ...want, metadata: got.metadata }], [got]);
     problems.push(...describeFields(diff, 'differs from the exposure plan'));
+  }
+  for (const want of expected.retargeted) {
+    const got = findTarget(rendered, { kind: want.kind, name: want.metadata.name });
+    const actual = got ? scaleTargetOf(got) : undefined;
+    if (!isDeepStrictEqual(actual, scaleTargetOf(want))) {
+      problems.push(
+        `${want.kind}/${want.metadata.name} /spec/scaleTargetRef: rendered ${JSON.stringify(actual ?? null)}, the plan gives ${JSON.stringify(scaleTargetOf(want))}`,
+      );
+    }
   }
   if (expected.patched) {
     const { object, steps } = expected.patched;

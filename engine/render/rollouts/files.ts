@@ -60,6 +60,16 @@ export async function renderExposureFiles(
     written.set(path, ROLLOUT_REPLICAS_CONFIGURATION);
     text = ensureListEntry(text, 'configurations', relative(path), ['resources', 'components']);
   }
+  for (const hpa of expected.retargeted) {
+    const path = inOverlay(repo.overlay, `salve/exposure-hpa-${hpa.metadata.name}.yaml`);
+    const scaleTargetRef = (hpa.spec as { scaleTargetRef: Record<string, unknown> }).scaleTargetRef;
+    const patch = { apiVersion: hpa.apiVersion, kind: hpa.kind, name: hpa.metadata.name, spec: { scaleTargetRef } };
+    written.set(
+      path,
+      strategicMergePatch(patch, `${header}\nThe autoscaler scales the Rollout now, not the Deployment it took over.`),
+    );
+    text = ensurePatchEntry(text, relative(path));
+  }
   if (expected.patched) {
     const { object, steps } = expected.patched;
     const path = inOverlay(repo.overlay, `salve/exposure-steps-rollout-${object.metadata.name}.yaml`);
