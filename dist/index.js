@@ -84051,26 +84051,55 @@ function expectedExposure(plan, base, target) {
   });
   if (workload.kind === "Deployment") {
     const added2 = [rolloutFor(workload, plan), ...template ? [template] : []];
+    const autoscalers = autoscalersOf(base, workload);
+    const retargeted = autoscalers.map(retarget);
+    const fields2 = autoscalers.flatMap((hpa, i) => declareFields(hpa, retargeted[i]));
     return {
       mode: "takeover",
       ...ns ? { namespace: ns } : {},
       added: added2,
       patched: null,
-      effects: { fields: [], objects: added2.map(declare) }
+      retargeted,
+      effects: { fields: fields2, objects: added2.map(declare) }
     };
   }
   if (workload.kind !== "Rollout" || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
-  const fields = renderedDiff([workload], [withSteps(workload, steps)]).fields.map((f) => ({
+  const fields = declareFields(workload, withSteps(workload, steps));
+  const added = template ? [template] : [];
+  const effects = { fields, objects: added.map(declare) };
+  return {
+    mode: "steps",
+    ...ns ? { namespace: ns } : {},
+    added,
+    patched: { object: workload, steps },
+    retargeted: [],
+    effects
+  };
+}
+function declareFields(before, after) {
+  return renderedDiff([before], [after]).fields.map((f) => ({
     kind: f.kind,
     name: f.name,
     ...f.namespace ? { namespace: f.namespace } : {},
     path: f.path,
     after: f.after
   }));
-  const added = template ? [template] : [];
-  const effects = { fields, objects: added.map(declare) };
-  return { mode: "steps", ...ns ? { namespace: ns } : {}, added, patched: { object: workload, steps }, effects };
+}
+function scaleTargetOf(hpa) {
+  return hpa.spec?.scaleTargetRef;
+}
+function autoscalersOf(objects, deployment) {
+  return objects.filter((o) => {
+    const ref = scaleTargetOf(o);
+    return o.kind === "HorizontalPodAutoscaler" && ref?.kind === "Deployment" && ref.name === deployment.metadata.name && o.metadata.namespace === deployment.metadata.namespace;
+  });
+}
+var ROLLOUT_SCALE_TARGET = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
+function retarget(hpa) {
+  const spec = hpa.spec;
+  const ref = scaleTargetOf(hpa) ?? {};
+  return { ...hpa, spec: { ...spec, scaleTargetRef: { ...ref, ...ROLLOUT_SCALE_TARGET } } };
 }
 var digest = (value) => sha256Hex(canonicalJson(value));
 function stepsOf(rollout) {
@@ -84085,6 +84114,16 @@ function exposureRecord(expected) {
     ...expected.namespace ? { namespace: expected.namespace } : {},
     specSha256: digest(o.spec)
   }));
+  for (const hpa of expected.retargeted) {
+    out.push({
+      op: "patch",
+      apiVersion: hpa.apiVersion,
+      kind: hpa.kind,
+      name: hpa.metadata.name,
+      ...hpa.metadata.namespace ? { namespace: hpa.metadata.namespace } : {},
+      specSha256: digest(scaleTargetOf(hpa))
+    });
+  }
   if (expected.patched) {
     const { object: object2, steps } = expected.patched;
     out.push({
@@ -84109,6 +84148,15 @@ function exposureProblems(expected, rendered) {
     if (isDeepStrictEqual3(got.spec, want.spec)) continue;
     const diff = renderedDiff([{ ...want, metadata: got.metadata }], [got]);
     problems.push(...describeFields(diff, "differs from the exposure plan"));
+  }
+  for (const want of expected.retargeted) {
+    const got = findTarget(rendered, { kind: want.kind, name: want.metadata.name });
+    const actual = got ? scaleTargetOf(got) : void 0;
+    if (!isDeepStrictEqual3(actual, scaleTargetOf(want))) {
+      problems.push(
+        `${want.kind}/${want.metadata.name} /spec/scaleTargetRef: rendered ${JSON.stringify(actual ?? null)}, the plan gives ${JSON.stringify(scaleTargetOf(want))}`
+      );
+    }
   }
   if (expected.patched) {
     const { object: object2, steps } = expected.patched;
