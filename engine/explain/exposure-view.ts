@@ -30,13 +30,16 @@ function mermaid(exposure: Exposure): string {
 
 function takeoverNote(exposure: Exposure): string {
   const rollout = exposure.objects.find((o) => o.kind === 'Rollout');
-  if (exposure.objects.some((o) => o.op === 'patch')) {
+  if (exposure.objects.some((o) => o.op === 'patch' && o.kind === 'Rollout')) {
     return `The existing Rollout \`${rollout?.name ?? ''}\` gets these canary steps; the remediation's change rolls out under them.`;
   }
   return [
     `Merging adds a Rollout \`${rollout?.name ?? ''}\` that references the Deployment of the same name (\`workloadRef\`, \`scaleDown: ${exposure.plan.scaleDown}\`).`,
     "Argo Rollouts deploys a new Rollout's first revision without steps, and Argo CD applies this pod template to the Deployment in the same sync: **this fix reaches every pod at once**; the steps below guard every later change to the workload (which is why this takeover needs a human's approval).",
     "The Deployment's own pods are scaled down as the Rollout's become available.",
+    ...exposure.objects
+      .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+      .map((o) => `The autoscaler \`${o.name}\` now scales the Rollout, so it does not scale the Deployment's pods back up.`),
     "The Deployment stays in the overlay with its replica count; the overlay's `replicas:` entry also sets the Rollout's (a `configurations:` entry teaches kustomize where a Rollout keeps it).",
     "Argo CD will report the Deployment's scaled-down replicas as drift unless the Application ignores `spec.replicas` on it.",
   ].join(' ');
