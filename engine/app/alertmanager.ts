@@ -1,51 +1,22 @@
 /**
- * The Alertmanager v4 webhook envelope: checked here so a malformed body is a 400 at the door;
- * the alerts themselves are the intake stage's business.
+ * Alertmanager bodies at the App's door: checked against the intake stage's own v4 schema, so a
+ * body the pipeline would refuse is a 400 now rather than a failed run later.
  */
-import { z } from 'zod';
+import { type AlertmanagerPayload, AlertmanagerPayload as Payload } from '../intake/alertmanager-schema.ts';
+import { formatIssues } from '../intake/zod-issues.ts';
 import { InputError } from '../model/index.ts';
 
-export const AlertmanagerAlert = z
-  .object({
-    status: z.enum(['firing', 'resolved']),
-    labels: z.record(z.string(), z.string()),
-    annotations: z.record(z.string(), z.string()).default({}),
-    startsAt: z.string(),
-    endsAt: z.string().optional(),
-    generatorURL: z.string().optional(),
-    fingerprint: z.string().optional(),
-  })
-  .loose();
-export type AlertmanagerAlert = z.infer<typeof AlertmanagerAlert>;
+export type { AlertmanagerPayload };
 
-export const AlertmanagerPayload = z
-  .object({
-    version: z.literal('4'),
-    groupKey: z.string(),
-    truncatedAlerts: z.number().int().nonnegative().optional(),
-    status: z.enum(['firing', 'resolved']),
-    receiver: z.string(),
-    groupLabels: z.record(z.string(), z.string()),
-    commonLabels: z.record(z.string(), z.string()),
-    commonAnnotations: z.record(z.string(), z.string()),
-    externalURL: z.string(),
-    alerts: z.array(AlertmanagerAlert),
-  })
-  .loose();
-export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayload>;
-
-export function parseAlertmanager(body: string): AlertmanagerPayload {
+export function readAlertmanagerBody(body: string): AlertmanagerPayload {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (err) {
     throw new InputError(`alertmanager payload is not JSON: ${(err as Error).message}`, { cause: err });
   }
-  const parsed = AlertmanagerPayload.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new InputError(`alertmanager payload: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
-  }
+  const parsed = Payload.safeParse(json);
+  if (!parsed.success) throw new InputError(`alertmanager payload: ${formatIssues(parsed.error, 3)}`);
   return parsed.data;
 }
 

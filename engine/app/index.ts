@@ -1,5 +1,5 @@
 /** salve as a GitHub App: `salve serve`. */
-export { type AlertmanagerPayload, mergePayloads, parseAlertmanager } from './alertmanager.ts';
+export { type AlertmanagerPayload, mergePayloads, readAlertmanagerBody } from './alertmanager.ts';
 export { gitCheckout } from './checkout.ts';
 export { loadServeConfig, ServeConfig } from './config.ts';
 export { Metrics } from './metrics.ts';

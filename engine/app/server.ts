@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../model/index.ts';
-import { type AlertmanagerPayload, parseAlertmanager } from './alertmanager.ts';
+import { type AlertmanagerPayload, readAlertmanagerBody } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
 import type { ServeConfig } from './config.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
@@ -129,7 +129,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           'which repository? use /intake/alertmanager/<owner>/<repo>, ?repo=owner/name or SALVE_REPO',
         );
       }
-      const payload = parseAlertmanager(rawBody);
+      const payload = readAlertmanagerBody(rawBody);
       metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);
       queue.push(repo, payload);
       return send(res, 202, JSON.stringify({ accepted: payload.alerts.length, repo }), 'application/json');

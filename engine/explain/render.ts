@@ -17,8 +17,13 @@ export const MAX_BODY = 60_000;
 const MAX_TITLE = 256;
 const TRUNCATED = '\n\n_This description was cut to fit GitHub; the full explanation is in the commit._\n';
 
+/** The labels every salve PR carries: `salve`, `salve/action:<id>`, `salve/mode:<mode>`. */
+export function salveLabels(action: string, mode: string): string[] {
+  return ['salve', `salve/action:${action}`, `salve/mode:${mode}`];
+}
+
 export function labelsFor(rem: Remediation): string[] {
-  return ['salve', `salve/action:${rem.action.id}`, `salve/mode:${rem.decision.mode}`];
+  return salveLabels(rem.action.id, rem.decision.mode);
 }
 
 export function renderPullRequest(rem: Remediation, opts: RenderOptions): PullRequestContent {

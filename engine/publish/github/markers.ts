@@ -3,12 +3,12 @@
  * work: the content hashes (skip no-op updates), the metadata, and one-time notices.
  */
 import { createHash } from 'node:crypto';
+import { metadataComment, parseMetadata, salveLabels } from '../../explain/index.ts';
 import type { PrMetadata, PublishRequest } from '../../model/remediation.ts';
 
 export const FROZEN_MARKER = '<!-- salve:frozen -->';
 export const SUPERSEDED_MARKER = '<!-- salve:superseded -->';
 
-const METADATA_RE = /<!-- salve:metadata (\{[\s\S]*?\}) -->/;
 const HASH_RE = /<!-- salve:hash ([0-9a-f]{64}) files=([0-9a-f]{64}) -->/;
 
 function sha256(text: string): string {
@@ -31,7 +31,7 @@ export function contentHash(req: PublishRequest): string {
 /** The body salve writes: the rendered body, its metadata if the renderer left it out, and the hashes. */
 export function renderBody(req: PublishRequest): string {
   let body = req.pr.body.replace(HASH_RE, '').trimEnd();
-  if (!METADATA_RE.test(body)) body += `\n\n<!-- salve:metadata ${JSON.stringify(req.metadata)} -->`;
+  if (!readMetadata(body)) body += `\n\n${metadataComment(req.metadata)}`;
   return `${body}\n<!-- salve:hash ${contentHash(req)} files=${filesHash(req)} -->\n`;
 }
 
@@ -40,17 +40,13 @@ export function readHashes(body: string | null | undefined): { content: string; 
   return m?.[1] && m[2] ? { content: m[1], files: m[2] } : null;
 }
 
-/** The metadata salve left in a PR body, or null when there is none or it does not parse. */
+/** The metadata salve left in a PR body, or null when there is none or it does not parse (not ours to trust). */
 export function readMetadata(
   body: string | null | undefined,
 ): Pick<PrMetadata, 'id' | 'fingerprint' | 'action'> | null {
-  const m = METADATA_RE.exec(body ?? '');
-  if (!m?.[1]) return null;
   try {
-    const meta = JSON.parse(m[1]) as Partial<PrMetadata>;
-    if (typeof meta.fingerprint !== 'string' || typeof meta.action !== 'string' || typeof meta.id !== 'string')
-      return null;
-    return { id: meta.id, fingerprint: meta.fingerprint, action: meta.action };
+    const meta = parseMetadata(body ?? '');
+    return meta ? { id: meta.id, fingerprint: meta.fingerprint, action: meta.action } : null;
   } catch {
     return null;
   }
@@ -62,6 +58,5 @@ export function labelNames(labels: ReadonlyArray<{ name?: string } | string>): s
 
 /** salve's labels for a request: `salve`, `salve/action:<id>`, `salve/mode:<mode>`, plus the renderer's. */
 export function labelsFor(req: PublishRequest): string[] {
-  const own = ['salve', `salve/action:${req.metadata.action}`, `salve/mode:${req.metadata.mode}`];
-  return [...new Set([...own, ...req.pr.labels])];
+  return [...new Set([...salveLabels(req.metadata.action, req.metadata.mode), ...req.pr.labels])];
 }
