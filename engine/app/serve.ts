@@ -1,15 +1,15 @@
 /** `salve serve`: configuration, logger, server, and a clean stop on SIGINT/SIGTERM. */
-import { pino } from 'pino';
 import { ConfigError } from '../model/index.ts';
 import { loadSigningIdentity } from '../publish/pgp.ts';
+import { createLogger } from '../telemetry/logger.ts';
 import { loadServeConfig } from './config.ts';
 import { gitCommitWriter } from './git-publish.ts';
 import { createServer, type SalveServer, type ServerDeps } from './server.ts';
 import type { Logger, Planner } from './types.ts';
 
 export interface ServeOptions extends Partial<Omit<ServerDeps, 'planner'>> {
-  /** The pipeline; the CLI passes it in. */
-  planner?: Planner;
+  /** The pipeline; the CLI passes it in, or a function that builds it with the server's logger. */
+  planner?: Planner | ((logger: Logger) => Planner);
   /** Stop on these signals (default SIGINT, SIGTERM); [] leaves signals alone. */
   signals?: NodeJS.Signals[];
 }
@@ -22,15 +22,8 @@ export async function serveCommand(
   const config = loadServeConfig(argv, env);
   if (!options.planner)
     throw new ConfigError('salve serve: no planner was wired in (engine/app serveCommand options.planner)');
-  const logger: Logger =
-    options.logger ??
-    pino({
-      level: config.logLevel,
-      redact: {
-        paths: ['privateKey', 'token', 'secret', '*.authorization', 'headers.authorization'],
-        censor: '[redacted]',
-      },
-    });
+  const logger: Logger = options.logger ?? createLogger({ level: config.logLevel, name: 'salve-serve' });
+  const planner = typeof options.planner === 'function' ? options.planner(logger) : options.planner;
   let gitWriter = options.gitWriter;
   if (config.publish === 'git' && !gitWriter) {
     // Signed commits pushed over git: SALVE_GPG_PRIVATE_KEY(_FILE), SALVE_GPG_PASSPHRASE, SALVE_GIT_AUTHOR_NAME/EMAIL.
@@ -43,7 +36,7 @@ export async function serveCommand(
   }
   const server = createServer(config, {
     ...options,
-    planner: options.planner,
+    planner,
     logger,
     ...(gitWriter ? { gitWriter } : {}),
   });

@@ -1,5 +1,9 @@
 /** Ports the App depends on. Everything here is injected; nothing is global. */
 import type { PlanResult } from '../model/remediation.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export type { Logger };
+
 import type { RepoRef } from '../publish/github/types.ts';
 
 export type { RepoRef };
@@ -36,14 +40,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-type LogFn = (obj: object, msg: string) => void;
-
-/** The subset of pino salve uses: data first, static message. */
-export interface Logger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  child(bindings: object): Logger;
-}

@@ -39,7 +39,10 @@ function takeoverNote(exposure: Exposure): string {
     "The Deployment's own pods are scaled down as the Rollout's become available.",
     ...exposure.objects
       .filter((o) => o.kind === 'HorizontalPodAutoscaler')
-      .map((o) => `The autoscaler \`${o.name}\` now scales the Rollout, so it does not scale the Deployment's pods back up.`),
+      .map(
+        (o) =>
+          `The autoscaler \`${o.name}\` now scales the Rollout, so it does not scale the Deployment's pods back up.`,
+      ),
     "The Deployment stays in the overlay with its replica count; the overlay's `replicas:` entry also sets the Rollout's (a `configurations:` entry teaches kustomize where a Rollout keeps it).",
     "Argo CD will report the Deployment's scaled-down replicas as drift unless the Application ignores `spec.replicas` on it.",
   ].join(' ');

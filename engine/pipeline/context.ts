@@ -1,8 +1,9 @@
 /** Everything a pipeline run needs, passed explicitly: no globals, no env reads below the entry points. */
-import type { Logger } from 'pino';
+
 import type { SalveConfig } from '../config/schema.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache } from '../repo/index.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 export interface PipelineContext {
   /** Absolute path of the config repo checkout. */

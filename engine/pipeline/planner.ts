@@ -1,10 +1,11 @@
 /** The pipeline behind the App's queue: an Alertmanager payload and a checkout in, plans out. */
-import type { Logger } from 'pino';
+
 import type { Planner } from '../app/types.ts';
 import { parseAlertmanager } from '../intake/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { planIncident } from './plan.ts';
 import { prepareContext } from './run.ts';
 

@@ -1,7 +1,6 @@
 /** intake → perceive → plan → publish for a local checkout: what `salve plan` and the demo run. */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Logger } from 'pino';
 import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
@@ -10,6 +9,7 @@ import { coalesce } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import { createBuildCache, loadConfig } from '../repo/index.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl } from './git.ts';

@@ -1,8 +1,17 @@
 /** Structured logs on stderr (stdout belongs to the CLI's output). Secrets are redacted by path and by pattern. */
-import { type Logger, pino } from 'pino';
+import { pino } from 'pino';
 import { redact } from '../model/errors.ts';
 
-export type { Logger };
+type LogFn = (obj: object, msg: string) => void;
+
+/** The logger every stage takes: data first, static message. pino's loggers satisfy it. */
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  child(bindings: object): Logger;
+}
 
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino(
