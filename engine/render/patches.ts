@@ -1,12 +1,9 @@
 /** `patches:` entries in a kustomization, added in place. */
 import { isScalar, isSeq, parseDocument } from 'yaml';
 import {
-  afterPair,
+  appendListItem,
   applySplices,
-  columnOf,
   findPair,
-  insertLines,
-  lastLineEnd,
   parseMapping,
   rangeOf,
   scalarText,
@@ -48,9 +45,9 @@ function targetText(target: PatchTarget): string {
   return `{${parts.join(', ')}}`;
 }
 
-function entryLines(patchPath: string, target: PatchTarget | undefined, column: string): string[] {
-  const lines = [`${column}- path: ${scalarText(patchPath)}`];
-  if (target) lines.push(`${column}  target: ${targetText(target)}`);
+function entryLines(patchPath: string, target: PatchTarget | undefined): string[] {
+  const lines = [`- path: ${scalarText(patchPath)}`];
+  if (target) lines.push(`  target: ${targetText(target)}`);
   return lines;
 }
 
@@ -77,30 +74,18 @@ export function ensurePatchEntry(
 ): string {
   const y = parseMapping(kustomizationText, file);
   if (alreadyListed(y, patchPath)) return kustomizationText;
-  if (y.root.flow) return viaDocument(kustomizationText, patchPath, target);
+  const item = entryLines(patchPath, target);
+  const spliced = appendListItem(y, 'patches', item, ANCHORS);
+  if (spliced !== null) return spliced;
   const pair = findPair(y.root, 'patches');
-  const indent = ' '.repeat(sequenceIndent(y));
-  if (!pair) {
-    const anchor = ANCHORS.map((key) => findPair(y.root, key))
-      .filter((p) => p !== undefined)
-      .pop();
-    const after = anchor ?? y.root.items[y.root.items.length - 1];
-    const offset = after ? afterPair(y, after) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ['patches:', ...entryLines(patchPath, target, indent)])]);
-  }
-  const seq = pair.value;
-  const seqRange = rangeOf(seq);
-  if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seqRange) {
-    const column = ' '.repeat(columnOf(y, seqRange[0]));
-    const last = seq.items[seq.items.length - 1];
-    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), entryLines(patchPath, target, column))]);
-  }
+  const seq = pair?.value;
   const empty = seq === null || (isScalar(seq) && seq.value === null) || (isSeq(seq) && seq.items.length === 0);
-  if (!empty) return viaDocument(kustomizationText, patchPath, target);
+  if (y.root.flow || !pair || !empty) return viaDocument(kustomizationText, patchPath, target);
   // `patches:` or `patches: []`: replace the empty value with a block sequence.
-  const keyEnd = valueEnd(pair.key);
-  const colon = y.text.indexOf(':', keyEnd);
+  const seqRange = rangeOf(seq);
+  const indent = ' '.repeat(sequenceIndent(y));
+  const colon = y.text.indexOf(':', valueEnd(pair.key));
   const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
-  const lines = entryLines(patchPath, target, indent).join(y.newline);
+  const lines = item.map((l) => `${indent}${l}`).join(y.newline);
   return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
 }

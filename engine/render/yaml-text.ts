@@ -131,3 +131,43 @@ export function insertLines(y: YamlText, offset: number, lines: readonly string[
   if (y.text.length === 0) return { start: 0, end: 0, text: `${lines.join(y.newline)}${y.newline}` };
   return { start: offset, end: offset, text: block };
 }
+
+/**
+ * Appends an item (given as its lines, each starting at the item's own indentation: `- x`,
+ * `  key: y`) to the block list under a top-level `key`, creating the key after the last of
+ * `anchors` present (else at the end). Returns null for layouts this does not splice (flow
+ * mappings or lists, an empty value): the caller decides how to handle those.
+ */
+export function appendListItem(
+  y: YamlText,
+  key: string,
+  item: readonly string[],
+  anchors: readonly string[],
+): string | null {
+  if (y.root.flow) return null;
+  const pair = findPair(y.root, key);
+  if (!pair) {
+    const anchor = anchors
+      .map((k) => findPair(y.root, k))
+      .filter((p) => p !== undefined)
+      .pop();
+    const after = anchor ?? y.root.items[y.root.items.length - 1];
+    const offset = after ? afterPair(y, after) : y.text.length;
+    const indent = ' '.repeat(sequenceIndent(y));
+    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
+  }
+  const seq = pair.value;
+  const range = rangeOf(seq);
+  if (isSeq(seq) && !seq.flow && seq.items.length > 0 && range) {
+    const column = ' '.repeat(columnOf(y, range[0]));
+    const last = seq.items[seq.items.length - 1];
+    return applySplices(y.text, [
+      insertLines(
+        y,
+        lastLineEnd(y, last),
+        item.map((l) => `${column}${l}`),
+      ),
+    ]);
+  }
+  return null;
+}
