@@ -1,16 +1,14 @@
 /** How outcomes read on a terminal and in `--json`. */
 import type { Outcome } from '../pipeline/run.ts';
 
+/** The fields `--json` always has, empty: what an outcome with no remediation reports. */
+export const NO_REMEDIATION = { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [] };
+
 export function outcomeJson(o: Outcome): Record<string, unknown> {
   const r = o.result;
   if (r.kind === 'none') {
     return {
-      fingerprint: null,
-      action: null,
-      mode: null,
-      branch: null,
-      commit: null,
-      rules: [],
+      ...NO_REMEDIATION,
       outcome: 'none',
       reason: r.reason,
     };

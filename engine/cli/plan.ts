@@ -15,7 +15,7 @@ async function requireSigningKey(env: NodeJS.ProcessEnv) {
   return key;
 }
 
-import { describeOutcome, outcomeJson } from './output.ts';
+import { describeOutcome, NO_REMEDIATION, outcomeJson } from './output.ts';
 
 export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const values = parse('plan', args, {
@@ -45,14 +45,7 @@ export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promi
 export function printOutcomes(outcomes: Outcome[], json: boolean): void {
   if (json) {
     const objects = outcomes.map(outcomeJson);
-    const primary = objects[0] ?? {
-      fingerprint: null,
-      action: null,
-      mode: null,
-      branch: null,
-      commit: null,
-      rules: [],
-    };
+    const primary = objects[0] ?? { ...NO_REMEDIATION, outcome: 'none' };
     process.stdout.write(`${JSON.stringify({ ...primary, incidents: objects.length, results: objects }, null, 2)}\n`);
     return;
   }

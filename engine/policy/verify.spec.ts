@@ -7,7 +7,7 @@ import { buildBundle, type PolicyBundle } from './bundle.ts';
 import { canonicalJson } from './digest.ts';
 import { signEnvelope } from './dsse.ts';
 import { loadEvaluator, type PolicyEvaluator } from './evaluator.ts';
-import { makeInput } from './fixtures.ts';
+import { baseInput, makeInput } from './fixtures.ts';
 import { generateEphemeralKey, loadTrustedKeys, publicKeyPem } from './keys.ts';
 import { createProof, signProof } from './proof.ts';
 import { verifyProof } from './verify.ts';
@@ -16,20 +16,8 @@ const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
 
 const patchFile: FileChange = { path: 'overlays/staging/patch.yaml', before: null, after: 'kind: Deployment\n' };
 const files = [patchFile];
-const diff: RenderedDiff = {
-  fields: [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace: 'podinfo',
-      name: 'podinfo',
-      path: '/spec/template/spec/containers[name=podinfo]/resources/limits/memory',
-      before: '256Mi',
-      after: '384Mi',
-    },
-  ],
-  objects: [],
-};
+/** The rendered diff the fixture input records. */
+const diff: RenderedDiff = baseInput().change;
 
 describe('policy/verify', () => {
   const key = generateEphemeralKey();
