@@ -83181,6 +83181,31 @@ function insertLines(y, offset, lines) {
   if (y.text.length === 0) return { start: 0, end: 0, text: `${lines.join(y.newline)}${y.newline}` };
   return { start: offset, end: offset, text: block };
 }
+function appendListItem(y, key, item, anchors) {
+  if (y.root.flow) return null;
+  const pair = findPair(y.root, key);
+  if (!pair) {
+    const anchor2 = anchors.map((k) => findPair(y.root, k)).filter((p) => p !== void 0).pop();
+    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
+    const offset = after ? afterPair(y, after) : y.text.length;
+    const indent = " ".repeat(sequenceIndent(y));
+    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
+  }
+  const seq = pair.value;
+  const range = rangeOf(seq);
+  if ((0, import_yaml6.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
+    const column = " ".repeat(columnOf(y, range[0]));
+    const last = seq.items[seq.items.length - 1];
+    return applySplices(y.text, [
+      insertLines(
+        y,
+        lastLineEnd(y, last),
+        item.map((l) => `${column}${l}`)
+      )
+    ]);
+  }
+  return null;
+}
 
 // engine/render/images.ts
 var FIELDS = ["newName", "newTag", "digest"];
@@ -83312,9 +83337,9 @@ function targetText(target) {
   const parts = ["group", "version", "kind", "name"].filter((k) => target[k] !== void 0 && target[k] !== "").map((k) => `${k}: ${scalarText(String(target[k]))}`);
   return `{${parts.join(", ")}}`;
 }
-function entryLines(patchPath, target, column) {
-  const lines = [`${column}- path: ${scalarText(patchPath)}`];
-  if (target) lines.push(`${column}  target: ${targetText(target)}`);
+function entryLines(patchPath, target) {
+  const lines = [`- path: ${scalarText(patchPath)}`];
+  if (target) lines.push(`  target: ${targetText(target)}`);
   return lines;
 }
 function viaDocument2(text, patchPath, target) {
@@ -83328,28 +83353,18 @@ function viaDocument2(text, patchPath, target) {
 function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.yaml", target) {
   const y = parseMapping(kustomizationText, file2);
   if (alreadyListed(y, patchPath)) return kustomizationText;
-  if (y.root.flow) return viaDocument2(kustomizationText, patchPath, target);
+  const item = entryLines(patchPath, target);
+  const spliced = appendListItem(y, "patches", item, ANCHORS);
+  if (spliced !== null) return spliced;
   const pair = findPair(y.root, "patches");
-  const indent = " ".repeat(sequenceIndent(y));
-  if (!pair) {
-    const anchor2 = ANCHORS.map((key) => findPair(y.root, key)).filter((p) => p !== void 0).pop();
-    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
-    const offset = after ? afterPair(y, after) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ["patches:", ...entryLines(patchPath, target, indent)])]);
-  }
-  const seq = pair.value;
-  const seqRange = rangeOf(seq);
-  if ((0, import_yaml9.isSeq)(seq) && !seq.flow && seq.items.length > 0 && seqRange) {
-    const column = " ".repeat(columnOf(y, seqRange[0]));
-    const last = seq.items[seq.items.length - 1];
-    return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), entryLines(patchPath, target, column))]);
-  }
+  const seq = pair?.value;
   const empty = seq === null || (0, import_yaml9.isScalar)(seq) && seq.value === null || (0, import_yaml9.isSeq)(seq) && seq.items.length === 0;
-  if (!empty) return viaDocument2(kustomizationText, patchPath, target);
-  const keyEnd = valueEnd(pair.key);
-  const colon = y.text.indexOf(":", keyEnd);
+  if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
+  const seqRange = rangeOf(seq);
+  const indent = " ".repeat(sequenceIndent(y));
+  const colon = y.text.indexOf(":", valueEnd(pair.key));
   const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
-  const lines = entryLines(patchPath, target, indent).join(y.newline);
+  const lines = item.map((l) => `${indent}${l}`).join(y.newline);
   return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
 }
 
