@@ -61678,7 +61678,7 @@ function redact(text) {
   return out;
 }
 
-// engine/action/run.ts
+// engine/github-action/run.ts
 import { join as join12 } from "node:path";
 
 // engine/publish/read.ts
@@ -82029,7 +82029,7 @@ ${lines2.join("\n")}`);
 ${lines.join("\n")}`, { cause: result.error });
 }
 
-// engine/action/base-view.ts
+// engine/github-action/base-view.ts
 import { readFile as readFile6 } from "node:fs/promises";
 import { join as join10, posix as posix2 } from "node:path";
 
@@ -82732,7 +82732,7 @@ async function materialize(repoDir, commit, prefixes = []) {
   return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
 }
 
-// engine/action/base-view.ts
+// engine/github-action/base-view.ts
 var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
 async function loadBaseView(workspace, commit, inputs) {
   const first = await materialize(workspace, commit, CONFIG_FILES);
@@ -82775,7 +82775,7 @@ async function loadBaseView(workspace, commit, inputs) {
   }
 }
 
-// engine/action/git-history.ts
+// engine/github-action/git-history.ts
 var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
 import fs4 from "node:fs";
 async function resolveCommit(dir, ref) {
@@ -82839,7 +82839,7 @@ async function firstChange(dir, head, stop, filepath) {
   return found;
 }
 
-// engine/action/inputs.ts
+// engine/github-action/inputs.ts
 import { readFile as readFile7 } from "node:fs/promises";
 import { resolve as resolve5 } from "node:path";
 function input2(env, name) {
@@ -82895,7 +82895,7 @@ async function readPullRequest(env) {
   return { number: pr.number ?? null, baseSha, headSha };
 }
 
-// engine/action/policy-tests.ts
+// engine/github-action/policy-tests.ts
 import { relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
 function annotationPath(workspace, file2) {
   const abs = resolve6(file2);
@@ -82943,7 +82943,7 @@ async function testPolicies(workspace, dirs, threshold, env) {
   return { report, annotations };
 }
 
-// engine/action/report.ts
+// engine/github-action/report.ts
 import { randomUUID } from "node:crypto";
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { EOL as EOL3 } from "node:os";
@@ -84400,7 +84400,7 @@ function differingKeys(recorded, expected) {
   ).sort();
 }
 
-// engine/action/pr-scope.ts
+// engine/github-action/pr-scope.ts
 function isPolicyPath(path, policies) {
   return path === ".salve.yaml" || path === ".salve.yml" || path.startsWith(".salve/keys/") || policies.some((p) => path.startsWith(`${p.replace(/^\.\/|\/$/g, "")}/`));
 }
@@ -84453,7 +84453,7 @@ async function checkScope(args) {
   return problems;
 }
 
-// engine/action/verify-pr.ts
+// engine/github-action/verify-pr.ts
 function remediationIds(paths) {
   const ids = /* @__PURE__ */ new Set();
   for (const p of paths) {
@@ -84540,7 +84540,7 @@ async function explain(v, files, base, workspace) {
   v.ok = v.errors.length === 0;
 }
 
-// engine/action/run.ts
+// engine/github-action/run.ts
 async function runAction(env) {
   const inputs = readInputs(env);
   const annotations = [];
@@ -84609,7 +84609,7 @@ async function runAction(env) {
   return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary: summary2 };
 }
 
-// engine/action/main.ts
+// engine/github-action/main.ts
 try {
   const result = await runAction(process.env);
   if (!result.ok) {

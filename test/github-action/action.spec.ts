@@ -3,8 +3,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runAction } from '../../engine/action/run.ts';
-import type { ActionResult } from '../../engine/action/types.ts';
+import { runAction } from '../../engine/github-action/run.ts';
+import type { ActionResult } from '../../engine/github-action/types.ts';
 import { generateEphemeralKey, publicKeyPem } from '../../engine/policy/index.ts';
 import {
   actionEnvironment,
