@@ -84,6 +84,11 @@ export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNo
       where: [s.pod, s.container].filter(Boolean).join(' / '),
       evidence: s.evidence.map(evidenceRow),
     })),
+    clusterEvidence: (incident.evidence ?? []).map((e) => ({
+      source: e.source,
+      summary: e.summary.replace(/\s+/g, ' '),
+      text: e.text ?? '',
+    })),
     samplesNote:
       incident.signals.length > samples.length
         ? `${incident.signals.length - samples.length} more sample signals are left out.`
