@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { InputError } from '../model/index.ts';
 import { type AlertmanagerPayload, readAlertmanagerBody } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
+import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
 import { authenticateIntake } from './intake-auth.ts';
@@ -25,6 +26,8 @@ export interface ServerDeps {
   /** Octokit timing overrides (tests shorten back-off). */
   github?: Partial<Omit<ClientOptions, 'baseUrl' | 'log'>>;
   gitWriter?: WorkerDeps['gitWriter'];
+  /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
+  cluster?: ClusterWiring;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: (key: string, batch: AlertmanagerPayload[]) => Promise<void>;
 }
@@ -84,6 +87,9 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     },
     (key, err) => log.error({ err, repo: key }, 'repository run failed'),
   );
+  const unwireCluster = deps.cluster
+    ? wireClusterIntake(deps.cluster, (repo, payload) => queue.push(repo, payload), metrics, log)
+    : () => {};
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -162,6 +168,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       }),
     idle: () => queue.idle(),
     close: async () => {
+      unwireCluster();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await queue.idle();
     },
