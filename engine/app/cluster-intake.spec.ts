@@ -21,7 +21,9 @@ describe('app/cluster-intake', () => {
     await expect(
       startClusterWiring(loadServeConfig(['--cluster-intake', 'on', '--repo', 'acme/config'], ENV), silentLogger()),
     ).rejects.toThrow(/needs --kube-contexts/);
-    expect(() => loadServeConfig(['--cluster-intake', 'yes'], ENV)).toThrow(/SALVE_CLUSTER_INTAKE \(--cluster-intake\)/);
+    expect(() => loadServeConfig(['--cluster-intake', 'yes'], ENV)).toThrow(
+      /SALVE_CLUSTER_INTAKE \(--cluster-intake\)/,
+    );
   });
 
   it('takes KUBECONFIG when SALVE_KUBECONFIG and --kubeconfig are unset', () => {

@@ -47,7 +47,9 @@ describe('engine/cluster/settings', () => {
   });
 
   it('says what is missing or wrong, naming the flag', () => {
-    expect(() => parseClusterFlags({})).toThrow(/needs --kube-contexts \(name=context,...\) or --kube-in-cluster <name>/);
+    expect(() => parseClusterFlags({})).toThrow(
+      /needs --kube-contexts \(name=context,...\) or --kube-in-cluster <name>/,
+    );
     expect(() => parseClusterFlags({ kubeContexts: 'a=x,a=y' })).toThrow(/cluster a is configured twice/);
     expect(() => parseClusterFlags({ kubeContexts: 'a=x', namespaces: 'Bad_NS' })).toThrow(/expected a namespace name/);
     expect(() => parseClusterFlags({})).toThrow(ConfigError);
@@ -61,8 +63,12 @@ describe('engine/cluster/settings', () => {
     expect(() => connect({ name: 'production', context: 'prod-us', inCluster: false }, file)).toThrow(
       `cluster production: the kubeconfig ${file} has no context "prod-us" (it has: prod-eu, dangling)`,
     );
-    expect(() => connect({ name: 'x', context: 'dangling', inCluster: false }, file)).toThrow(/context "dangling" names no cluster/);
-    expect(() => connect({ name: 'x', context: 'prod-eu', inCluster: false }, join(dir, 'nope'))).toThrow(/cannot read the kubeconfig/);
+    expect(() => connect({ name: 'x', context: 'dangling', inCluster: false }, file)).toThrow(
+      /context "dangling" names no cluster/,
+    );
+    expect(() => connect({ name: 'x', context: 'prod-eu', inCluster: false }, join(dir, 'nope'))).toThrow(
+      /cannot read the kubeconfig/,
+    );
   });
 
   it('bounds evidence by what the repo asks, within hard caps, or turns it off', () => {

@@ -38,13 +38,22 @@ describe('explain: evidence read from the cluster', () => {
     ].join('\n');
     const md = renderExplanation(
       withEvidence([
-        { source: 'image running in checkout/checkout-1 container checkout', summary: 'ghcr.io/acme/checkout:3.2.0 `x` | y' },
-        { source: 'previous log of checkout/checkout-1 container checkout', summary: 'last 6 lines, secrets redacted', text: hostile },
+        {
+          source: 'image running in checkout/checkout-1 container checkout',
+          summary: 'ghcr.io/acme/checkout:3.2.0 `x` | y',
+        },
+        {
+          source: 'previous log of checkout/checkout-1 container checkout',
+          summary: 'last 6 lines, secrets redacted',
+          text: hostile,
+        },
       ]),
       opts,
     );
     expect(md).toContain('### From the cluster');
-    expect(md).toContain('- `previous log of checkout/checkout-1 container checkout`: `last 6 lines, secrets redacted`');
+    expect(md).toContain(
+      '- `previous log of checkout/checkout-1 container checkout`: `last 6 lines, secrets redacted`',
+    );
     expect(md).toContain('`` ghcr.io/acme/checkout:3.2.0 `x` | y ``');
     expect(md).toContain(`\`\`\`\`\`text\n${hostile}\n\`\`\`\`\``);
     const outside = outsideFences(md);

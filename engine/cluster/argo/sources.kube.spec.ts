@@ -34,7 +34,12 @@ describe('engine/cluster/argo/sources (real CRDs)', () => {
     const seen: Array<[string, string, Record<string, unknown> | undefined]> = [];
     const r = startReflector<Obj>(
       argoSource<Obj>(kc.makeApiClient(CustomObjectsApi), plural, ns),
-      { replace: (items) => items.forEach((o) => seen.push(['LIST', o.metadata.name, o.status])), event: (t, o) => seen.push([t, o.metadata.name, o.status]) },
+      {
+        replace: (items) => {
+          for (const o of items) seen.push(['LIST', o.metadata.name, o.status]);
+        },
+        event: (t, o) => seen.push([t, o.metadata.name, o.status]),
+      },
       { watch: new Watch(kc), log: silentLogger(), minBackoffMs: 20, maxBackoffMs: 200 },
     );
     running.push(r);
@@ -51,7 +56,11 @@ describe('engine/cluster/argo/sources (real CRDs)', () => {
       metadata: { name: 'checkout-production' },
       spec: {
         project: 'default',
-        source: { repoURL: 'https://github.com/acme/platform-config.git', path: 'apps/checkout/overlays/production', targetRevision: 'main' },
+        source: {
+          repoURL: 'https://github.com/acme/platform-config.git',
+          path: 'apps/checkout/overlays/production',
+          targetRevision: 'main',
+        },
         destination: { name: 'production', namespace: 'checkout' },
       },
       status: { sync: { status: 'OutOfSync', revision: 'a'.repeat(40) }, health: { status: 'Healthy' } },
@@ -67,9 +76,22 @@ describe('engine/cluster/argo/sources (real CRDs)', () => {
       { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Progressing' } } },
       'application/merge-patch+json',
     );
-    await kubeCall(kube, admin, 'PATCH', `${path}/checkout-production`, { status: { health: { status: 'Healthy' } } }, 'application/merge-patch+json');
+    await kubeCall(
+      kube,
+      admin,
+      'PATCH',
+      `${path}/checkout-production`,
+      { status: { health: { status: 'Healthy' } } },
+      'application/merge-patch+json',
+    );
     await until(() => seen.length >= 3, 'two status changes');
-    expect(seen.map(([type, , status]) => [type, (status?.sync as { status: string; revision: string }).revision.slice(0, 1), (status?.health as { status: string }).status])).toEqual([
+    expect(
+      seen.map(([type, , status]) => [
+        type,
+        (status?.sync as { status: string; revision: string }).revision.slice(0, 1),
+        (status?.health as { status: string }).status,
+      ]),
+    ).toEqual([
       ['LIST', 'a', 'Healthy'],
       ['MODIFIED', 'b', 'Progressing'],
       ['MODIFIED', 'b', 'Healthy'],
@@ -86,14 +108,27 @@ describe('engine/cluster/argo/sources (real CRDs)', () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
       metadata: { name: 'checkout-6c8d9f7b5-2' },
-      spec: { metrics: [{ name: 'error-rate', provider: { prometheus: { address: 'http://prometheus:9090', query: 'vector(0.2)' } }, successCondition: 'result[0] < 0.05' }] },
+      spec: {
+        metrics: [
+          {
+            name: 'error-rate',
+            provider: { prometheus: { address: 'http://prometheus:9090', query: 'vector(0.2)' } },
+            successCondition: 'result[0] < 0.05',
+          },
+        ],
+      },
     });
     await kubeCall(
       kube,
       admin,
       'PATCH',
       `${path}/checkout-6c8d9f7b5-2`,
-      { status: { phase: 'Failed', message: 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)' } },
+      {
+        status: {
+          phase: 'Failed',
+          message: 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',
+        },
+      },
       'application/merge-patch+json',
     );
     await until(() => seen.some(([, , s]) => s?.phase === 'Failed'), 'the failed phase');

@@ -14,17 +14,32 @@ type Listed = { items?: unknown[]; metadata?: { resourceVersion?: string; contin
 
 function page<T>(list: unknown): ListPage<T> {
   const l = list as Listed;
-  return { items: (l.items ?? []) as T[], resourceVersion: l.metadata?.resourceVersion ?? '', continue: l.metadata?.continue };
+  return {
+    items: (l.items ?? []) as T[],
+    resourceVersion: l.metadata?.resourceVersion ?? '',
+    continue: l.metadata?.continue,
+  };
 }
 
-export function argoSource<T>(custom: CustomObjectsApi, plural: ArgoPlural, namespace: string | null): ReflectorSource<T> {
+export function argoSource<T>(
+  custom: CustomObjectsApi,
+  plural: ArgoPlural,
+  namespace: string | null,
+): ReflectorSource<T> {
   const base = { group: ARGO_GROUP, version: ARGO_VERSION, plural };
   return namespace
     ? {
         describe: `${plural} in ${namespace}`,
         path: `/apis/${ARGO_GROUP}/${ARGO_VERSION}/namespaces/${encodeURIComponent(namespace)}/${plural}`,
         list: async ({ limit, continue: next }) =>
-          page<T>(await custom.listNamespacedCustomObject({ ...base, namespace, limit, ...(next ? { _continue: next } : {}) })),
+          page<T>(
+            await custom.listNamespacedCustomObject({
+              ...base,
+              namespace,
+              limit,
+              ...(next ? { _continue: next } : {}),
+            }),
+          ),
       }
     : {
         describe: `${plural} in all namespaces`,
