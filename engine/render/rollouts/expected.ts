@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { renderedDiff } from '../../check/rendered-diff.ts';
 import type { RenderedDiff } from '../../model/index.ts';
-import type { ExposureObject, ExposurePlan } from '../../model/policy.ts';
+import type { ExposureObject, ExposurePlan, PolicyInput } from '../../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../../model/remediation.ts';
 import { canonicalJson, sha256Hex } from '../../policy/digest.ts';
 import { analysisTemplate, type CanaryStep, canarySteps, rolloutFor } from './objects.ts';
@@ -33,6 +33,25 @@ export interface ExpectedExposure {
    */
   retargeted: K8sObject[];
   effects: { fields: DeclaredEffect[]; objects: DeclaredObject[] };
+}
+
+/**
+ * What carries a remediation's canary: the target itself, or the Rollout of the same overlay whose
+ * workloadRef runs the target Deployment (its steps then canary the Deployment's new template).
+ * From the policy input alone, so the verifier finds the same object the engine did.
+ */
+export function exposureTarget(input: Pick<PolicyInput, 'target' | 'workload'>): ExposureTarget {
+  const { target } = input;
+  const delivery = input.workload?.delivery;
+  if (
+    target.kind === 'Deployment' &&
+    delivery?.controller === 'argo-rollouts' &&
+    delivery.source === 'overlay' &&
+    delivery.name
+  ) {
+    return { kind: 'Rollout', name: delivery.name, namespace: target.namespace };
+  }
+  return { kind: target.kind, name: target.name, namespace: target.namespace };
 }
 
 function findTarget(objects: readonly K8sObject[], target: ExposureTarget): K8sObject | undefined {
