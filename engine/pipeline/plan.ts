@@ -27,6 +27,7 @@ import {
 import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, deniedBy } from './assemble.ts';
+import { workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { readBlobAt } from './git.ts';
 import { buildPolicyInput } from './policy-input.ts';
@@ -191,8 +192,8 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);
 
-  const workload = findWorkload(before.objects, incident);
-  const drift = workload ? await findImageDrift(incident, workload, view) : null;
+  const rendered = findWorkload(before.objects, incident);
+  const drift = rendered ? await findImageDrift(incident, rendered, view) : null;
   if (drift) return { kind: 'drift', incident, drift };
 
   const delivery = await findDelivery(ctx.repoDir, before.objects, incident.target);
@@ -244,7 +245,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   }
   if (delivery.controller === 'argo-rollouts' && delivery.source === 'overlay' && incident.target.kind === 'Deployment')
     rationale.push(...(await liveNote(ctx, incident, delivery)));
-  return assemble(ctx, incident, resolution, picked, rationale);
+  return assemble(ctx, incident, resolution, picked, rationale, workloadOf(incident.target, before.objects));
 }
 
 async function liveNote(ctx: PipelineContext, incident: Incident, delivery: Delivery): Promise<string[]> {

@@ -96,8 +96,9 @@ describe('pipeline on the example config repo', () => {
         after: '384Mi',
       }),
     ]);
-    expect(o.branch).toBe(`salve/${rem.id}`);
-    expect(o.branch).toMatch(/^salve\/[0-9a-f]{10}-raise-memory-limit$/);
+    expect(o.branch).toBe(rem.branch);
+    expect(o.branch).toMatch(/^salve\/deployment-checkout-[0-9a-f]{10}$/);
+    expect(rem.id).toMatch(/^[0-9a-f]{10}-raise-memory-limit$/);
     expect(o.pushed).toBe(true);
     expect(remoteHas(o.branch as string)).toBe(o.commit);
     const { commit } = await git.readCommit({ fs, dir: world.work, oid: o.commit as string });
