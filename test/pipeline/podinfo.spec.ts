@@ -85,7 +85,11 @@ describe('pipeline on the podinfo test bed', () => {
     expect(o.result.request.pr.body).toContain('exposure.direct');
     const proof = JSON.parse(o.result.request.files.find((f) => f.path.endsWith('/proof.json'))?.after ?? '{}');
     expect(proof.input.change.fields).toHaveLength(1);
-    expect(proof.input.workload).toMatchObject({ kind: 'Deployment', name: 'backend', delivery: { controller: 'none' } });
+    expect(proof.input.workload).toMatchObject({
+      kind: 'Deployment',
+      name: 'backend',
+      delivery: { controller: 'none' },
+    });
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
     for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean))

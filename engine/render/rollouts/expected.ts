@@ -14,7 +14,7 @@ import { analysisTemplate, type CanaryStep, canarySteps, rolloutFor } from './ob
 export interface ExposureTarget {
   kind: string;
   name: string;
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 export interface ExpectedExposure {
@@ -108,7 +108,9 @@ export function expectedExposure(
   if (workload.kind !== 'Rollout' || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
   const fields = declareFields(workload, withSteps(workload, steps));
-  const added = template ? [template] : [];
+  // A Rollout salve adopted already renders these guard rails: nothing to add again.
+  const present = template && findTarget(base, { kind: template.kind, name: template.metadata.name, namespace: ns });
+  const added = template && !(present && isDeepStrictEqual(present.spec, template.spec)) ? [template] : [];
   const effects = { fields, objects: added.map(declare) };
   return {
     mode: 'steps',
