@@ -215,15 +215,21 @@ controller_where := "" if {
 	delivery.source == "overlay"
 } else := sprintf(" (declared in %s)", [delivery.source])
 
-# Flagger, or a Rollout this overlay does not render, canaries the change when the Deployment's
-# pod template changes: salve adds no controller of its own and names the one that will.
+controller_does := "canaries this change" if {
+	delivery.controller == "flagger"
+} else := "rolls this change out under its own strategy"
+
+# Flagger, or a Rollout this overlay does not render, rolls the change out when the Deployment's
+# pod template changes; so does a Rollout of the overlay where policy asks for no canary of its own
+# (outside production). salve adds no controller and names the one that will.
 rules contains {
 	"id": "exposure.existing-controller",
 	"effect": "allow",
-	"message": sprintf("%s%s canaries this change when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, input.target.kind, input.target.name]),
+	"message": sprintf("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name]),
 } if {
-	other_controller
-	deserves_canary
+	input.action.id != adopt_action
+	not required
+	delivery.controller != "none"
 }
 
 # A plain Deployment is never migrated inside a fix: the fix ships directly, as the Deployment's

@@ -178,6 +178,14 @@ test_flagger_canaries_the_fix if {
 	not "exposure.direct" in {x.id | some x in d.rules}
 }
 
+test_staging_rollout_rolls_out_the_fix_under_its_own_strategy if {
+	inp := object.union(f.base, {"target": {"kind": "Rollout"}, "workload": {"kind": "Rollout", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "overlay"}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	r.message == "Argo Rollout podinfo rolls this change out under its own strategy when Rollout/podinfo's pod template changes; salve adds no controller of its own"
+}
+
 test_rollout_elsewhere_canaries_the_fix if {
 	inp := object.union(plain, {"workload": {"kind": "Deployment", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "rollouts/podinfo.yaml"}}})
 	not exposure.plan with input as inp
