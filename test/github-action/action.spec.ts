@@ -9,7 +9,9 @@ import { generateEphemeralKey, publicKeyPem } from '../../engine/policy/index.ts
 import {
   actionEnvironment,
   commitOn,
+  createHostileHeads,
   createPullRequestWorld,
+  type HostileHeads,
   type PullRequestWorld,
   parseOutputs,
   pullRequestEvent,
@@ -153,7 +155,7 @@ describe('action', () => {
     const r = await act(head);
     expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
     const all = reasons(r);
-    expect(all).toContainEqual(expect.stringMatching(new RegExp(`^${proofFile(w.valid.id)}: changes digest differs`)));
+    expect(all).toContainEqual(`${overlay}: differs from the content its proof signs`);
     expect(all).toContainEqual(
       expect.stringMatching(
         new RegExp(
@@ -258,6 +260,64 @@ describe('action', () => {
     );
     expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation(s) failed verification');
   }, 60_000);
+
+  describe('hostile pull requests', () => {
+    let h: HostileHeads;
+    beforeAll(async () => {
+      h = await createHostileHeads(w);
+    }, 120_000);
+
+    const record = () => `.salve/remediations/${w.valid.id}`;
+    const annotated = (r: Run, file: string) => r.result.annotations.filter((a) => a.file === file);
+
+    it('fails an explanation rewritten in the very commit that signed the remediation, naming the file', async () => {
+      const r = await act(h.explanation);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(`${record()}/explanation.md: differs from the content its proof signs`);
+      expect(r.outputs.result).toBe('fail');
+    }, 60_000);
+
+    it('fails an extra file in the remediation record, even one added in the signing commit', async () => {
+      const r = await act(h.recordExtra);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        `${record()}/post-merge.sh: changed since the proof's base commit, but not signed by its proof`,
+      );
+      expect(annotated(r, `${record()}/post-merge.sh`)).not.toEqual([]);
+    }, 60_000);
+
+    it('fails an extra file elsewhere under .salve/ in the signing commit', async () => {
+      const r = await act(h.salveExtra);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        ".salve/templates/explanation.hbs: changed since the proof's base commit, but not signed by its proof",
+      );
+    }, 60_000);
+
+    it('fails a branch that trusts its own key and loosens policy, with a remediation signed by that key', async () => {
+      const r = await act(h.ownKey.head);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      const envelope = proofFile(h.ownKey.id);
+      expect(reasons(r)).toContainEqual(
+        expect.stringMatching(new RegExp(`^${envelope}: no trusted key matched: signed by ${h.ownKey.keyid}`)),
+      );
+      for (const file of ['.salve/keys/mallory.pub', '.salve.yaml', 'policy/guard.rego'])
+        expect(annotated(r, file)).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/changed by this pull request outside any signed remediation/),
+          }),
+        ]);
+    }, 60_000);
+
+    it('fails a remediation planned on a commit that is not on the base branch', async () => {
+      const r = await act(h.offBase.head);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        `${proofFile(h.offBase.id)}: planned on commit ${h.offBase.base.slice(0, 12)}, which is not on the base branch (${w.base.slice(0, 12)}): the pull request carries commits its proof does not cover`,
+      );
+      expect(annotated(r, 'NOTES.md')).not.toEqual([]);
+    }, 60_000);
+  });
 
   it('does nothing beyond policy tests on a pull request that changes no remediation', async () => {
     const head = await commitOn(w.repo, w.base, 'Docs', () => writeFile(join(w.repo, 'NOTES.md'), 'notes\n'));
