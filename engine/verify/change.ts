@@ -11,7 +11,7 @@ import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
 import { changedPaths, isAncestor, mergeBase } from './history.ts';
 import { type Verdict, verifyRef } from './index.ts';
 import { checkScope, type ScopeProblem } from './scope.ts';
-import { type BaseView, isOwnConfiguration, loadBaseView, type TrustSources } from './trust.ts';
+import { type BaseView, isOwnConfiguration, loadBaseConfig, loadBaseView, type TrustSources } from './trust.ts';
 
 export interface ChangeVerification {
   /** Where the change leaves the base branch. */
@@ -53,7 +53,18 @@ export async function verifyChange(args: VerifyChangeArgs): Promise<ChangeVerifi
   const since = (await mergeBase(dir, base, head)) ?? base;
   const files = await changedPaths(dir, since, head);
   const ids = remediationIds(files);
-  if (ids.length === 0) return { mergeBase: since, files, verdicts: [], scope: [] };
+  if (ids.length === 0) {
+    // No remediation: salve has no say, but a change to what it judges by never passes it.
+    const config = await loadBaseConfig(dir, base, args.trust);
+    const scope = files
+      .filter((f) => isOwnConfiguration(f, config))
+      .map((file) => ({
+        file,
+        reason:
+          "changes salve's own configuration (policy, trust or templates), which no signed proof covers: salve does not pass a change to what it judges remediations by; its owners review it and merge it past this check",
+      }));
+    return { mergeBase: since, files, verdicts: [], scope };
+  }
   const view = await loadBaseView(dir, base, args.trust, args.cacheDir ? { cacheDir: args.cacheDir } : {});
   const verdicts = await verifyRef({
     repoDir: dir,

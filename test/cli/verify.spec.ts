@@ -82,6 +82,16 @@ describe('salve verify', () => {
     );
   });
 
+  it.each([
+    ['adds only a trusted key', 'keysOnly', '.salve/keys/ops.pub'],
+    ['only loosens .salve.yaml', 'configOnly', '.salve.yaml'],
+    ['only adds a template under .salve/', 'templateOnly', '.salve/templates/pr-body.hbs'],
+  ] as const)('exits 4 on a branch that %s, naming the file', async (_what, which, file) => {
+    const run = await verify('--ref', h[which]);
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain(`${file}: changes salve's own configuration (policy, trust or templates)`);
+  });
+
   it('judges a checked-out branch that trusts its own key and loosens policy by the base branch, not by itself', async () => {
     git(w.repo, 'checkout', '-q', '-b', 'review/mallory', h.ownKey.head);
     try {

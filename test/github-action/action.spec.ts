@@ -294,6 +294,28 @@ describe('action', () => {
       );
     }, 60_000);
 
+    it.each([
+      ['adds only a trusted key', 'keysOnly', '.salve/keys/ops.pub'],
+      ['only loosens .salve.yaml', 'configOnly', '.salve.yaml'],
+      ['only adds a template under .salve/', 'templateOnly', '.salve/templates/pr-body.hbs'],
+    ] as const)(
+      'fails a pull request that %s, naming the file',
+      async (_what, which, file) => {
+        const r = await act(h[which]);
+        expect(r.result).toMatchObject({ ok: false, checked: 0 });
+        expect(annotated(r, file)).toEqual([
+          expect.objectContaining({
+            level: 'error',
+            message: expect.stringMatching(/^changes salve's own configuration \(policy, trust or templates\)/),
+          }),
+        ]);
+        expect(r.outputs.result).toBe('fail');
+        expect(r.summary).toContain(file);
+        expect(r.stdout).toContain(`file=${file}::changes salve's own configuration`);
+      },
+      60_000,
+    );
+
     it('fails a branch that trusts its own key and loosens policy, with a remediation signed by that key', async () => {
       const r = await act(h.ownKey.head);
       expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
