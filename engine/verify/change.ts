@@ -10,7 +10,7 @@ import { canonicalJson, describeDecisionDiff, verifyEnvelope } from '../policy/i
 import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
 import { changedPaths, isAncestor, mergeBase } from './history.ts';
 import { type Verdict, verifyRef } from './index.ts';
-import { checkScope, type ScopeProblem } from './scope.ts';
+import { type CheckedRemediation, checkScope, type ScopeProblem } from './scope.ts';
 import { type BaseView, isOwnConfiguration, loadBaseConfig, loadBaseView, type TrustSources } from './trust.ts';
 
 export interface ChangeVerification {
@@ -76,13 +76,14 @@ export async function verifyChange(args: VerifyChangeArgs): Promise<ChangeVerifi
   });
   const records = await readRemediations(dir, head);
   for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, view, dir);
-  const remediations = verdicts.map((v) => ({
+  const remediations: CheckedRemediation[] = verdicts.map((v) => ({
     id: v.id,
     ok: v.ok,
     covers: v.ok && v.proof ? covers(v.id, v.proof) : [],
   }));
   // Remediations the change removes from the head are out of scope for verifyRef: keep their files checked.
-  for (const id of ids) if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false, covers: [] });
+  for (const id of ids)
+    if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false, covers: [], removed: true });
   const scope = await checkScope({
     dir,
     head,
@@ -98,7 +99,8 @@ export async function verifyChange(args: VerifyChangeArgs): Promise<ChangeVerifi
       verdict.ok = false;
     }
   }
-  return { mergeBase: since, files, verdicts, scope: scope.filter((p) => !p.remediation) };
+  const answered = (p: ScopeProblem) => verdicts.some((v) => v.id === p.remediation);
+  return { mergeBase: since, files, verdicts, scope: scope.filter((p) => !answered(p)) };
 }
 
 /** The files a verified proof answers for: what it signs, and its own two. */

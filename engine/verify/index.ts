@@ -1,7 +1,8 @@
 /**
  * Re-checks remediations on a ref, trusting nothing the branch says about itself: the signature
- * against trusted keys, the policy decision recomputed from the proof's input, the changes digest
- * against the commit's real diff, and the rendered diff re-rendered at base and head.
+ * against trusted keys, the policy decision recomputed from the proof's input, every file changed
+ * since the proof's base commit against the files the proof signs, and the rendered diff
+ * re-rendered at base and head. What to trust is the caller's to load (see change.ts).
  */
 import { getAction } from '../actions/registry.ts';
 import { validateArgoRollouts } from '../check/crd-schema.ts';

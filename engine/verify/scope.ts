@@ -20,6 +20,8 @@ export interface CheckedRemediation {
   ok: boolean;
   /** Paths its verified proof signs, the proof's own two files included; empty when not verified. */
   covers: readonly string[];
+  /** The change deletes its record. */
+  removed?: boolean;
 }
 
 interface Signed {
@@ -61,9 +63,16 @@ export async function checkScope(args: {
   const problems: ScopeProblem[] = [];
   for (const file of args.prFiles) {
     if (covered.has(file)) continue;
-    const owner = args.remediations.find((r) => file.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`))?.id;
+    const ownerOf = args.remediations.find((r) => file.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`));
+    const owner = ownerOf?.id;
     const signer = signed.find((s) => (owner ? s.id === owner : s.signedWith.has(file)));
-    if (owner && !signer) {
+    if (ownerOf?.removed) {
+      problems.push({
+        file,
+        remediation: ownerOf.id,
+        reason: `deleted by this pull request: the record of ${ownerOf.id} is its audit trail, and no proof signs its removal`,
+      });
+    } else if (owner && !signer) {
       problems.push({
         file,
         remediation: owner,

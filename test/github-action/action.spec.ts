@@ -36,8 +36,8 @@ describe('action', () => {
     await w?.close();
   });
 
-  async function act(head: string | null, inputs: Record<string, string> = {}): Promise<Run> {
-    const run = await actionEnvironment(w.repo, head ? pullRequestEvent(w.base, head) : null, {
+  async function act(head: string | null, inputs: Record<string, string> = {}, base = w.base): Promise<Run> {
+    const run = await actionEnvironment(w.repo, head ? pullRequestEvent(base, head) : null, {
       'coverage-threshold': '90',
       policies: '',
       'trusted-keys': '',
@@ -315,6 +315,19 @@ describe('action', () => {
       },
       60_000,
     );
+
+    it('fails a pull request that deletes a merged remediation record', async () => {
+      // As if the remediation had merged: main is its commit, and the pull request deletes its record.
+      const head = await commitOn(w.repo, w.valid.head, 'Tidy up', () =>
+        rm(join(w.repo, record()), { recursive: true }),
+      );
+      const r = await act(head, {}, w.valid.head);
+      expect(r.result.ok).toBe(false);
+      expect(annotated(r, `${record()}/proof.dsse.json`)).toEqual([
+        expect.objectContaining({ level: 'error', message: expect.stringMatching(/^deleted by this pull request/) }),
+      ]);
+      expect(r.outputs.result).toBe('fail');
+    }, 60_000);
 
     it('fails a branch that trusts its own key and loosens policy, with a remediation signed by that key', async () => {
       const r = await act(h.ownKey.head);
