@@ -83,5 +83,15 @@ export async function runAction(env: ActionEnv): Promise<ActionResult> {
     verified: String(verified),
     remediations: String(verdicts.length),
   });
-  return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary };
+  return { ok, verified, checked: verdicts.length, policyTests, verdicts, scope, annotations, summary };
+}
+
+/** The one line the failed step shows: what failed, counted. */
+export function failureMessage(result: ActionResult): string {
+  const parts: string[] = [];
+  const failed = result.checked - result.verified;
+  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.policyTests && !result.policyTests.ok) parts.push('the policy tests failed');
+  return `salve: ${parts.join('; ') || 'failed'}; see the annotations and the job summary`;
 }

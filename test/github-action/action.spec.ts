@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runAction } from '../../engine/github-action/run.ts';
+import { failureMessage, runAction } from '../../engine/github-action/run.ts';
 import type { ActionResult } from '../../engine/github-action/types.ts';
 import { generateEphemeralKey, publicKeyPem } from '../../engine/policy/index.ts';
 import {
@@ -312,6 +312,9 @@ describe('action', () => {
         expect(r.outputs.result).toBe('fail');
         expect(r.summary).toContain(file);
         expect(r.stdout).toContain(`file=${file}::changes salve's own configuration`);
+        expect(failureMessage(r.result)).toBe(
+          'salve: 1 file(s) changed outside any signed remediation; see the annotations and the job summary',
+        );
       },
       60_000,
     );
