@@ -386,6 +386,44 @@ describe('publish/github/pull-request', () => {
     mock.verify();
   });
 
+  it('closes an open PR of the same workload and action left on a per-action branch of an earlier version', async () => {
+    const current = input({ action: 'raise-memory-limit', occurrences: 2 });
+    const legacy = input({ action: 'raise-memory-limit' });
+    const legacyBranch = `salve/${legacy.request.id}`;
+    const next: PublishInput = {
+      ...current,
+      request: { ...current.request, branch: 'salve/deployment-checkout-0123456789' },
+    };
+    const oldPull = pull({
+      number: 30,
+      branch: legacyBranch,
+      body: renderBody(legacy.request),
+      labels: labelsFor(legacy.request),
+    });
+    mock = httpMock();
+    gh.headLookup(mock.scope, next.request.branch, []);
+    gh.inventory(mock.scope, [oldPull]);
+    gh.branchMissing(mock.scope, next.request.branch);
+    const sha = gh.commitFlow(mock.scope, next.request, '8'.repeat(40));
+    gh.createRef(mock.scope, next.request.branch, sha);
+    gh.createPull(mock.scope, next.request, 31);
+    gh.addLabels(mock.scope, 31, labelsFor(next.request));
+    gh.codeowners(mock.scope, next.request.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    mock.scope
+      .post(
+        `${R}/issues/30/comments`,
+        (b: { body: string }) =>
+          b.body.includes('Superseded by #31') && b.body.includes('one open remediation per workload'),
+      )
+      .reply(201, {});
+    mock.scope
+      .patch(`${R}/pulls/30`, { state: 'closed' })
+      .reply(200, pull({ number: 30, branch: legacyBranch, state: 'closed' }));
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+  });
+
   it('leaves no half-made PR: a failed PR creation removes the new branch', async () => {
     mock = httpMock();
     const inp = input();

@@ -89,6 +89,7 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     action: req.metadata.action,
     number: pr.number,
     url: pr.html_url,
+    branch: req.branch,
   });
   return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha };
 }
