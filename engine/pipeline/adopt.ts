@@ -9,7 +9,7 @@ import type { Incident } from '../model/index.ts';
 import type { Delivery, PolicyInput } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import type { PipelineContext } from './context.ts';
-import { type Evaluated, evaluate, type Situation } from './plan.ts';
+import type { Evaluated, evaluate, Situation } from './plan.ts';
 
 /** A fix to a Deployment whose Rollout (workloadRef) is not live yet waits: it would skip the steps. */
 export async function awaitAdoptedRollout(
@@ -46,10 +46,12 @@ export type AdoptionOutcome =
   | { kind: 'adopt'; evaluated: Evaluated; rationale: string[] }
   | { kind: 'fix'; notes: string[] };
 
+/** `evaluateAction` is the planner's own evaluation (passed in: plan.ts calls this module). */
 export async function adoptionFirst(
   ctx: PipelineContext,
   situation: Situation,
   fix: Evaluated,
+  evaluateAction: typeof evaluate,
 ): Promise<AdoptionOutcome> {
   const { delivery, incident, view } = situation;
   if (delivery.controller !== 'none' || fix.candidate.object.kind !== 'Deployment') return { kind: 'fix', notes: [] };
@@ -65,7 +67,7 @@ export async function adoptionFirst(
   }
   const proposal = await adoptArgoRollouts.propose(incident, view);
   if (isDeclined(proposal)) return { kind: 'fix', notes: [`Not ${ADOPT_ARGO_ROLLOUTS} first: ${proposal.reason}.`] };
-  const result = await evaluate(ctx, situation, adoptArgoRollouts, proposal);
+  const result = await evaluateAction(ctx, situation, adoptArgoRollouts, proposal);
   if (!('decision' in result)) return { kind: 'fix', notes: [`Not ${ADOPT_ARGO_ROLLOUTS} first: ${result.reason}.`] };
   const { decision } = result;
   if (!decision.allowed || decision.mode === 'observe') {

@@ -239,7 +239,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
     ...denied.filter((d) => d !== picked).map((d) => `Not ${d.plugin.id}: denied by ${deniedBy(d.decision)}.`),
   ];
   if (chosen) {
-    const adoption = await adoptionFirst(ctx, situation, chosen);
+    const adoption = await adoptionFirst(ctx, situation, chosen, evaluate);
     if (adoption.kind === 'adopt') return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale);
     rationale.push(...adoption.notes);
   }
