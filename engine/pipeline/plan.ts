@@ -7,6 +7,7 @@ import { join, posix } from 'node:path';
 import { findImageDrift } from '../actions/drift.ts';
 import { workloadFacts } from '../actions/facts.ts';
 import { actionsFor } from '../actions/registry.ts';
+import { rollbackImage } from '../actions/rollback-image/index.ts';
 import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
 import { isDeclined } from '../actions/types.ts';
 import { findWorkload } from '../actions/workload.ts';
@@ -193,8 +194,16 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);
 
   const rendered = findWorkload(before.objects, incident);
+  // A failing image git does not render: for a crash loop or a pull failure, the image is the
+  // suspect and git is not what runs, so the finding is the outcome. For other failures (an OOM
+  // on pods of a rollout still in progress, say) the change still applies; the PR says what runs.
   const drift = rendered ? await findImageDrift(incident, rendered, view) : null;
-  if (drift) return { kind: 'drift', incident, drift };
+  if (drift && incident.kinds.some((k) => rollbackImage.handles.includes(k))) return { kind: 'drift', incident, drift };
+  const driftNote = drift
+    ? [
+        `Note: container ${drift.target.container} runs ${drift.failingImage} (${drift.evidenceSource}), while git renders ${drift.renderedImage} (${drift.gitSetsItIn}): a rollout in progress, or drift from git. This change applies to what git renders.`,
+      ]
+    : [];
 
   const delivery = await findDelivery(ctx.repoDir, before.objects, incident.target);
   const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
@@ -235,6 +244,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   }
   const rationale = [
     ...picked.candidate.rationale,
+    ...driftNote,
     ...declined.map((d) => `Not ${d.action}: ${d.reason}.`),
     ...denied.filter((d) => d !== picked).map((d) => `Not ${d.plugin.id}: denied by ${deniedBy(d.decision)}.`),
   ];

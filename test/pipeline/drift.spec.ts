@@ -28,12 +28,13 @@ async function plan(file: string, cluster?: string): Promise<Outcome> {
   return outcomes[0] as Outcome;
 }
 
-/** The example crash loop of checkout in production, each alert naming the image its pods run. */
-async function crashLoopOn(image: string): Promise<string> {
-  const payload = JSON.parse(await readFile(join(EXAMPLE_SIGNALS, 'crashloop-checkout-production.json'), 'utf8'));
+/** An example signal of checkout in production, each alert naming the image its pods run. */
+async function withImage(image: string, file = 'crashloop-checkout-production.json'): Promise<string> {
+  const payload = JSON.parse(await readFile(join(EXAMPLE_SIGNALS, file), 'utf8'));
   for (const alert of payload.alerts) alert.labels.image = image;
-  return writeSignal(payload, 'crashloop-with-image.json');
+  return writeSignal(payload, `with-image-${file}`);
 }
+const crashLoopOn = (image: string) => withImage(image);
 
 beforeAll(async () => {
   world = await createDemoWorld({ remote: false });
@@ -77,6 +78,15 @@ describe('drift: the failing image is not the one git renders', () => {
     if (o.result.kind !== 'drift') return;
     expect(o.result.drift.renderedImage).toBe('ghcr.io/example-org/checkout:1.8.2');
     expect(o.result.drift.evidenceSource).toMatch(/^alertmanager /);
+  });
+
+  it('still raises memory for an OOM on pods of another image (a rollout in progress), and says what runs', async () => {
+    const o = await plan(await withImage('ghcr.io/example-org/checkout:1.8.1', 'oomkilled-checkout-production.json'));
+    if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
+    expect(o.result.remediation.action.id).toBe('raise-memory-limit');
+    expect(o.result.remediation.action.rationale).toContainEqual(
+      expect.stringMatching(/^Note: container checkout runs ghcr\.io\/example-org\/checkout:1\.8\.1 .*git renders ghcr\.io\/example-org\/checkout:1\.8\.2/),
+    );
   });
 
   it('rolls back, recorded as confirmed, when the failing pods run the image git renders', async () => {
