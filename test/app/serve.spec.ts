@@ -101,8 +101,8 @@ describe('app: salve serve end to end', () => {
     mock?.reset();
   });
 
-  async function start(planner: Planner, checkout: Checkout) {
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+  async function start(planner: Planner, checkout: Checkout, flags: string[] = []) {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', ...flags], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -297,7 +297,8 @@ describe('app: salve serve end to end', () => {
       },
     };
     const checkout = dirCheckout('');
-    const url = await start(planner, checkout);
+    // fetch opens one connection per request here: 500 at once, above the default connection cap.
+    const url = await start(planner, checkout, ['--max-connections', '1024']);
     const responses = await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
         postAlerts(
