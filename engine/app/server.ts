@@ -92,6 +92,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     metrics,
     logger: log,
     deliveries: deps.deliveries ?? memoryDeliveryLog(),
+    botLogin,
     forgetInstallation: (id) => installations.forget(id),
   });
 

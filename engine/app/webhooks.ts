@@ -4,6 +4,8 @@
  * label. salve listens for what changes its view of its own PRs and installations.
  */
 import { Webhooks } from '@octokit/webhooks';
+import { isOwnPull } from '../publish/github/inventory.ts';
+import type { PullSummary } from '../publish/github/types.ts';
 import { type DeliveryLog, deliveryKeys } from './deliveries.ts';
 import type { Metrics } from './metrics.ts';
 import type { Logger } from './types.ts';
@@ -13,6 +15,8 @@ export interface WebhookDeps {
   metrics: Metrics;
   logger: Logger;
   deliveries: DeliveryLog;
+  /** The App's bot login: only PRs it opened are salve's. */
+  botLogin(): Promise<string>;
   forgetInstallation(id: number): void;
 }
 
@@ -34,10 +38,10 @@ export type WebhookResult = 'accepted' | 'duplicate' | 'unauthorized' | 'bad-req
 
 export function createWebhookHandler(deps: WebhookDeps) {
   const webhooks = new Webhooks({ secret: deps.secret });
-  const isSalve = (labels: Array<{ name?: string }> | undefined) => (labels ?? []).some((l) => l.name === 'salve');
 
-  webhooks.on('pull_request.closed', ({ payload }) => {
-    if (!isSalve(payload.pull_request.labels)) return;
+  webhooks.on('pull_request.closed', async ({ payload }) => {
+    const pr = payload.pull_request as PullSummary;
+    if (!isOwnPull({ botLogin: await deps.botLogin() }, pr)) return;
     const event = payload.pull_request.merged ? 'merged' : 'closed';
     deps.metrics.inc('salve_pull_requests_total', { event });
     deps.logger.info(

@@ -148,6 +148,39 @@ describe('publish/github/pull-request', () => {
     gh.checkRun(m.scope, commitSha, conclusion, inp.proofDigest);
   }
 
+  it('disarms auto-merge when it freezes a branch, also when the content is unchanged', async () => {
+    const armed = input({ mode: 'automate' });
+    const branch = armed.request.branch;
+    const human = [prCommit('c'.repeat(40), BOT), prCommit('9'.repeat(40), 'alice', 'alice')];
+
+    mock = httpMock();
+    const stale = input({ mode: 'automate', occurrences: 7 });
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 17, branch, body: renderBody(stale.request), labels: labelsFor(stale.request), autoMerge: true }),
+    ]);
+    gh.prCommits(mock.scope, 17, human);
+    mock.scope.get(`${R}/issues/17/comments`).query({ per_page: '100' }).reply(200, []);
+    mock.scope
+      .post(`${R}/issues/17/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 1, body: FROZEN_MARKER });
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw17');
+    expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 17 });
+    mock.verify();
+
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 18, branch, body: renderBody(armed.request), labels: labelsFor(armed.request), autoMerge: true }),
+    ]);
+    gh.prCommits(mock.scope, 18, human);
+    mock.scope
+      .get(`${R}/issues/18/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw18');
+    expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 18 });
+    mock.verify();
+  });
+
   it('arms auto-merge only in automate, with required checks on the base, and a passing salve check', async () => {
     mock = httpMock();
     const auto = input({ mode: 'automate' });
@@ -238,9 +271,11 @@ describe('publish/github/pull-request', () => {
 
   it('caps open salve PRs and new PRs per hour', async () => {
     const inp = input({ name: 'cart' });
-    const others = [1, 2, 3, 4, 5].map((n) =>
-      pull({ number: n, branch: `salve/x${n}`, labels: ['salve'], createdAt: '2025-03-01T00:00:00Z' }),
-    );
+    const ours = (n: number, o: Partial<Parameters<typeof pull>[0]> = {}) => {
+      const req = input({ name: `svc${n}` }).request;
+      return pull({ number: n, branch: req.branch, body: renderBody(req), labels: labelsFor(req), ...o });
+    };
+    const others = [1, 2, 3, 4, 5].map((n) => ours(n, { createdAt: '2025-03-01T00:00:00Z' }));
     mock = httpMock();
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, [...others, pull({ number: 6, branch: 'human', labels: ['bug'] })]);
@@ -253,14 +288,7 @@ describe('publish/github/pull-request', () => {
 
     mock = httpMock();
     const recent = [1, 2].map((n) =>
-      pull({
-        number: n,
-        branch: `salve/y${n}`,
-        labels: ['salve'],
-        state: 'closed',
-        createdAt: '2025-03-04T09:30:00Z',
-        closedAt: '2025-03-04T09:40:00Z',
-      }),
+      ours(n, { state: 'closed', createdAt: '2025-03-04T09:30:00Z', closedAt: '2025-03-04T09:40:00Z' }),
     );
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, recent);
@@ -269,6 +297,30 @@ describe('publish/github/pull-request', () => {
       reason: 'pull-requests-per-hour',
       limit: 2,
     });
+    mock.verify();
+  });
+
+  it('counts and supersedes only the PRs salve opened: a human PR labelled salve, even with copied metadata, is not one', async () => {
+    const inp = input({ action: 'rollback-image' });
+    const req = inp.request;
+    const squatter = input({ action: 'raise-memory-limit' }).request;
+    const humans = [
+      ...[1, 2, 3, 4, 5].map((n) => pull({ number: n, branch: `fix-${n}`, labels: ['salve'], author: 'mallory' })),
+      pull({ number: 6, branch: 'copy', labels: labelsFor(squatter), body: renderBody(squatter), author: 'mallory' }),
+      pull({ number: 7, branch: 'bare', labels: ['salve'], body: 'no metadata here' }),
+    ];
+    mock = httpMock();
+    gh.headLookup(mock.scope, req.branch, []);
+    gh.inventory(mock.scope, humans);
+    gh.branchMissing(mock.scope, req.branch);
+    const sha = gh.commitFlow(mock.scope, req, '6'.repeat(40));
+    gh.createRef(mock.scope, req.branch, sha);
+    gh.createPull(mock.scope, req, 30);
+    gh.addLabels(mock.scope, 30, labelsFor(req));
+    gh.codeowners(mock.scope, req.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', inp.proofDigest);
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'opened', number: 30 });
+    expect(mock.calls.some((c) => c.includes('/pulls/6') || c.includes('/issues/6/'))).toBe(false);
     mock.verify();
   });
 
