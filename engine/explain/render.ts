@@ -28,7 +28,7 @@ export function labelsFor(rem: Remediation): string[] {
 
 export function renderPullRequest(rem: Remediation, opts: RenderOptions): PullRequestContent {
   const extra = opts.mergeNote === undefined ? {} : { mergeNote: opts.mergeNote };
-  const title = renderTemplate('pr-title.hbs', opts.templateDirs, buildView(rem, FULL, extra))
+  const title = renderTemplate('pr-title.hbs', opts.templateDirs, buildView(rem, FULL, { ...extra, plainText: true }))
     .replace(/\s+/g, ' ')
     .trim();
   const meta = `\n\n${metadataComment(opts.metadata)}\n`;
