@@ -3,10 +3,12 @@
  * came from a signal, the config repo or a policy is a `Text` (inert markdown, see markdown.ts);
  * plain strings are salve's own words, enums, numbers, hex digests and ids.
  */
+
+import { capText } from '../intake/text-caps.ts';
 import type { Evidence, FieldChange, ObjectChange } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { exposureView } from './exposure-view.ts';
-import { inline, Markdown, type Text, text } from './markdown.ts';
+import { code, inline, Markdown, type Text, text } from './markdown.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 export interface ViewLimits {
@@ -14,15 +16,31 @@ export interface ViewLimits {
   samples: number;
   /** Characters of the file diff to keep; the rest is cut at a line with a note. */
   diffChars: number;
+  /** Bytes kept of each free-text value (evidence, attributions, rationale, field values, ...). */
+  textBytes: number;
+  /** Bytes kept of each rule message (the rule ids and effects are always kept). */
+  ruleBytes: number;
 }
 
-export const FULL: ViewLimits = { samples: 5, diffChars: Number.POSITIVE_INFINITY };
+export const FULL: ViewLimits = {
+  samples: 5,
+  diffChars: Number.POSITIVE_INFINITY,
+  textBytes: Number.POSITIVE_INFINITY,
+  ruleBytes: Number.POSITIVE_INFINITY,
+};
 
 export interface ViewOptions {
   /** Replaces the default "What merging does" sentence (salve's own text, from the publisher). */
   mergeNote?: string;
   /** Text renders as plain text (the PR title) instead of inline markdown. */
   plainText?: boolean;
+  /** The unified diff of the files, when the caller already computed it. */
+  diff?: string;
+}
+
+/** Where the whole story is when a PR body had to be shortened. */
+export function explanationPath(rem: Remediation): string {
+  return `.salve/remediations/${rem.id}/explanation.md`;
 }
 
 function value(v: unknown): string {
@@ -65,11 +83,17 @@ function cutDiff(diff: string, max: number): { text: string; note: string } {
   return { text: kept, note: `Diff truncated: ${dropped} more lines are in the commit.` };
 }
 
+function clip(raw: string | undefined, max: number): string | undefined {
+  return raw === undefined || !Number.isFinite(max) ? raw : capText(raw, max);
+}
+
 export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOptions = {}) {
   const { incident, decision } = rem;
-  const t = (raw: string | undefined) => text(raw, opts.plainText);
+  const t = (raw: string | undefined) => text(clip(raw, limits.textBytes), opts.plainText);
+  const rule = (raw: string) => text(clip(raw, limits.ruleBytes), opts.plainText);
   const samples = incident.signals.slice(0, limits.samples);
-  const diff = cutDiff(rem.files.map((f) => unifiedDiff(f)).join(''), limits.diffChars);
+  const diff = cutDiff(opts.diff ?? rem.files.map((f) => unifiedDiff(f)).join(''), limits.diffChars);
+  const shortened = limits.samples < FULL.samples || Number.isFinite(limits.textBytes) || diff.note !== '';
   return {
     id: rem.id,
     branch: t(rem.branch),
@@ -125,12 +149,12 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     decision: {
       allowed: decision.allowed,
       mode: decision.mode,
-      rules: decision.rules.map((r) => ({ id: t(r.id), effect: r.effect, message: t(r.message) })),
+      rules: decision.rules.map((r) => ({ id: t(r.id), effect: r.effect, message: rule(r.message) })),
       heading: decision.allowed ? 'Why allowed' : 'Why not allowed',
     },
     boundsRules: decision.rules
       .filter((r) => r.id.startsWith('safety.'))
-      .map((r) => ({ id: t(r.id), effect: r.effect, message: t(r.message) })),
+      .map((r) => ({ id: t(r.id), effect: r.effect, message: rule(r.message) })),
     fields: rem.diff.fields.map((f) => ({
       object: t(objectName(f)),
       path: t(f.path),
@@ -139,8 +163,14 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     })),
     objects: rem.diff.objects.map((o) => ({ op: o.op, object: t(objectName(o)), apiVersion: t(o.apiVersion) })),
     files: rem.files.map((f) => ({ path: t(f.path), status: f.before === null ? 'added' : 'modified' })),
-    fileDiff: t(diff.text),
+    fileDiff: text(diff.text, opts.plainText),
     diffNote: diff.note,
+    /** Set when this rendering left something out to fit: says where the whole explanation is. */
+    shortenedNote: shortened
+      ? new Markdown(
+          `This description was shortened to fit GitHub; the full explanation is ${code(explanationPath(rem))} on branch ${code(rem.branch)}.`,
+        )
+      : '',
     mergeNote: opts.mergeNote === undefined ? mergeNote(rem) : new Markdown(inline(opts.mergeNote)),
     exposure: exposureView(rem.exposure, t),
     proofDigest: t(rem.proofDigest),
