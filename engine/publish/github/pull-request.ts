@@ -125,15 +125,21 @@ function carryNote(input: PublishInput, pr: PullSummary): PublishInput {
 async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
   const carried = carryNote(given, pr);
   const previous = readHashes(pr.body);
-  if (previous?.content === contentHash(carried.request))
-    return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  const same = previous?.content === contentHash(carried.request);
+  // An armed PR is checked for foreign commits even when salve has nothing new to say: auto-merge
+  // would otherwise merge a commit no one reviewed.
+  if (same && !armed) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
   const frozen = await frozenBy(ctx, pr.number);
-  const input = frozen ? carried : await supersedeInPlace(ctx, carried, pr);
-  const req = input.request;
   if (frozen) {
     if (await noteFrozen(ctx, pr.number, frozen)) ctx.log.warn({ pull: pr.number, reason: frozen }, 'branch frozen');
+    if (armed)
+      await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: carried.request.baseBranch }, false);
     return { kind: 'frozen', number: pr.number, url: pr.html_url };
   }
+  if (same) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  const input = await supersedeInPlace(ctx, carried, pr);
+  const req = input.request;
 
   let head = pr.head.sha;
   if (previous?.files !== filesHash(req)) {
@@ -159,7 +165,6 @@ async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSumma
 
   const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
-  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
   await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
   return { kind: 'updated', number: pr.number, url: pr.html_url, head };
 }
