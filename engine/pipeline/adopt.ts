@@ -61,7 +61,7 @@ export async function adoptionFirst(
     return {
       kind: 'fix',
       notes: [
-        `${ref} has no progressive delivery, and salve does not migrate it inside a fix: this change rolls out as the Deployment's own rolling update, and salve's follow-up proposes a revert if the SLOs breach after the sync. With \`rollouts.adopt: true\` in .salve.yaml, salve would first propose adopting Argo Rollouts, as its own PR, so that fixes like this one ship as canaries.`,
+        `${ref} has no progressive delivery, and salve does not migrate it inside a fix: this change rolls out as the Deployment's own rolling update, and salve's follow-up proposes a revert if the SLOs breach after the sync. With rollouts.adopt: true in .salve.yaml, salve would first propose adopting Argo Rollouts, as its own PR, so that fixes like this one ship as canaries.`,
       ],
     };
   }

@@ -36,16 +36,10 @@ export function ignoreEntry(ref: IgnoredReplicas): string[] {
   ];
 }
 
-/** The snippet to add by hand when salve cannot edit the Application. */
+/** What to add by hand when salve cannot edit the Application, on one line (flow YAML). */
 export function applicationSnippet(ref: IgnoredReplicas): string {
-  return [
-    'spec:',
-    '  ignoreDifferences:',
-    ...ignoreEntry(ref).map((l) => `    ${l}`),
-    '  syncPolicy:',
-    '    syncOptions:',
-    `      - ${RESPECT_IGNORE}`,
-  ].join('\n');
+  const ns = ref.namespace ? `, namespace: ${ref.namespace}` : '';
+  return `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${ref.deployment}${ns}, jsonPointers: [/spec/replicas]}] and spec.syncPolicy.syncOptions: [${RESPECT_IGNORE}]`;
 }
 
 interface Insert {

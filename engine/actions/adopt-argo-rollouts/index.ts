@@ -35,7 +35,7 @@ export const adoptArgoRollouts: ActionPlugin = {
     const edited = text === null ? null : ignoreDeploymentReplicas(text, ignore);
     const argocd =
       edited === null
-        ? `salve could not edit the Argo CD Application ${app.name} in ${app.file}: before merging, add to it\n\n\`\`\`yaml\n${applicationSnippet(ignore)}\n\`\`\`\n\nor Argo CD self-heal scales the Deployment back up under the Rollout.`
+        ? `salve could not edit the Argo CD Application ${app.name} in ${app.file}: before merging, add ${applicationSnippet(ignore)}, or Argo CD self-heal scales the Deployment back up under the Rollout.`
         : `The Argo CD Application ${app.name} (${app.file}) ignores the Deployment's spec.replicas and syncs with RespectIgnoreDifferences=true, so self-heal does not scale the Deployment back up while the Rollout runs its pods.`;
     return {
       action: this.id,

@@ -338,10 +338,10 @@ describe('publish/github/pull-request', () => {
     expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'updated', number: 7, head: sha });
     mock.verify();
     expect(comment).toContain('<!-- salve:superseded -->');
-    expect(comment).toContain(`instead of \`raise-memory-limit\` (\`${oom.request.id}\`)`);
+    expect(comment).toContain(`instead of \`${oom.request.id}\` (\`raise-memory-limit\`)`);
     expect(body.split('\n')[0]).toMatch(
       new RegExp(
-        `^> \\*\\*Supersedes\\*\\* \`${oom.request.id}\` \\(\`raise-memory-limit\`, previously proposed in #7`,
+        `^> \\*\\*Supersedes\\*\\* \`${oom.request.id}\` \\(\`raise-memory-limit\`\\), previously proposed in #7:`,
       ),
     );
 
@@ -356,6 +356,43 @@ describe('publish/github/pull-request', () => {
     ]);
     expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'unchanged', number: 7 });
     mock.verify();
+  });
+
+  it('never copies a hand-edited id from the old PR body into the supersede note', async () => {
+    const oom = input({ action: 'raise-memory-limit' });
+    const rollback = input({ action: 'rollback-image' });
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    const forged = renderBody(oom.request).replace(
+      `"id":"${oom.request.id}"`,
+      '"id":"x](https://evil.example/)<img src=x>"',
+    );
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [pull({ number: 8, branch, body: forged, labels: labelsFor(oom.request) })]);
+    gh.prCommits(mock.scope, 8, [prCommit('c'.repeat(40), BOT)]);
+    let comment = '';
+    mock.scope
+      .post(`${R}/issues/8/comments`, (b: { body: string }) => {
+        comment = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
+    const sha = gh.commitFlow(mock.scope, next.request, 'b'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    let body = '';
+    mock.scope
+      .patch(`${R}/pulls/8`, (b: { body: string }) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, pull({ number: 8, branch }));
+    mock.scope.delete(`${R}/issues/8/labels/salve%2Faction%3Araise-memory-limit`).reply(200, []);
+    gh.addLabels(mock.scope, 8, ['salve/action:rollback-image']);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+    expect(comment).toContain('instead of an earlier remediation.');
+    expect(`${comment}${body.split('\n')[0]}`).not.toMatch(/evil|<img/);
   });
 
   it("holds only the action a human closed: another remediation of the workload's branch opens", async () => {

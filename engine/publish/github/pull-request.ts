@@ -98,17 +98,25 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
  * The pull request of a workload's branch now carries another remediation: its body says which one
  * it supersedes, and a comment records the switch in the PR's history.
  */
+/** An id or action id from a PR body (editable by anyone with write access): kebab-case or nothing. */
+function token(value: string | undefined): string | null {
+  return value && /^[a-z0-9][a-z0-9-]{0,99}$/.test(value) ? value : null;
+}
+
 async function supersedeInPlace(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishInput> {
   const before = readMetadata(pr.body);
   const req = input.request;
   if (!before || before.id === req.id) return input;
-  const note = `> **Supersedes** \`${before.id}\` (\`${before.action}\`, previously proposed in #${pr.number} as "${pr.title}"): salve keeps one open remediation per workload, and it now proposes \`${req.metadata.action}\` for this incident instead. The earlier change is no longer in this PR; if it is still needed, salve proposes it again once this one merges.`;
+  const id = token(before.id);
+  const action = token(before.action);
+  const earlier = id && action ? `\`${id}\` (\`${action}\`)` : 'an earlier remediation';
+  const note = `> **Supersedes** ${earlier}, previously proposed in #${pr.number}: salve keeps one open remediation per workload, and it now proposes \`${req.metadata.action}\` for this incident instead. The earlier change is no longer in this PR; if it is still needed, salve proposes it again once this one merges.`;
   await ctx.octokit.rest.issues.createComment({
     ...ctx.repo,
     issue_number: pr.number,
-    body: `${SUPERSEDED_MARKER}\nSuperseded in place: this PR now proposes \`${req.metadata.action}\` (\`${req.id}\`) instead of \`${before.action}\` (\`${before.id}\`), "${pr.title}".`,
+    body: `${SUPERSEDED_MARKER}\nSuperseded in place: this PR now proposes \`${req.metadata.action}\` (\`${req.id}\`) instead of ${earlier}.`,
   });
-  ctx.log.info({ pull: pr.number, from: before.id, to: req.id }, 'superseded a remediation in place');
+  ctx.log.info({ pull: pr.number, from: id, to: req.id }, 'superseded a remediation in place');
   return { ...input, request: { ...req, pr: { ...req.pr, body: `${note}\n\n${req.pr.body}` } } };
 }
 
