@@ -27,7 +27,7 @@ describe('explain: evidence read from the cluster', () => {
     expect(renderExplanation(remediation, opts)).not.toContain('From the cluster');
   });
 
-  it('shows logs and events verbatim inside fences longer than any they contain, and summaries as inline code', () => {
+  it('shows logs and events verbatim inside fences longer than any they contain, and summaries as inert inline text', () => {
     const hostile = [
       '2025-06-12T09:50:00Z ERROR OutOfMemoryError',
       '````',
@@ -51,10 +51,8 @@ describe('explain: evidence read from the cluster', () => {
       opts,
     );
     expect(md).toContain('### From the cluster');
-    expect(md).toContain(
-      '- `previous log of checkout/checkout-1 container checkout`: `last 6 lines, secrets redacted`',
-    );
-    expect(md).toContain('`` ghcr.io/acme/checkout:3.2.0 `x` | y ``');
+    expect(md).toContain('- `previous log of checkout/checkout-1 container checkout`: last 6 lines, secrets redacted');
+    expect(md).toContain('ghcr.io/acme/checkout:3.2.0 \\`x\\` \\| y');
     expect(md).toContain(`\`\`\`\`\`text\n${hostile}\n\`\`\`\`\``);
     const outside = outsideFences(md);
     expect(outside.filter((l) => l === '## Why allowed')).toHaveLength(1);
