@@ -108,7 +108,7 @@ export async function installCluster(info: KubeInfo): Promise<void> {
         );
         return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
       },
-      { what: `CRD ${crd.metadata.name} established` },
+      { what: `CRD ${crd.metadata.name} established`, attempts: 1200 },
     );
   }
   // A new resource's watch cache answers 429 (storage initializing) until it has listed from etcd.
@@ -122,14 +122,16 @@ export async function installCluster(info: KubeInfo): Promise<void> {
     const path = `/apis/${spec.group}/${version}/${spec.names.plural}?limit=1`;
     await waitFor(
       async () => ((await kubeRequest(info, info.identities.admin, 'GET', path)).status === 200 ? true : undefined),
-      { what: `listing ${spec.names.plural}` },
+      { what: `listing ${spec.names.plural}`, attempts: 1200 },
     );
   }
   // RBAC is read by the authorizer from its own cache: wait until the bindings are in force.
   await waitFor(async () => ((await canI(info, 'reader', 'list', '', 'pods')) ? true : undefined), {
     what: 'RBAC for the reader identity',
+    attempts: 1200,
   });
   await waitFor(async () => ((await canI(info, 'powerful', 'patch', 'apps', 'deployments')) ? true : undefined), {
     what: 'RBAC for the powerful identity',
+    attempts: 1200,
   });
 }

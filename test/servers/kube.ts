@@ -94,23 +94,17 @@ export async function startKube(options: KubeOptions = {}): Promise<KubeServer> 
     );
     stops.push(() => apiserver.stop());
     const certFile = join(certDir, 'apiserver.crt');
-    // The serving certificate is self-signed at start-up; its file holds the chain clients trust.
-    const ca = await waitFor(async () => (existsSync(certFile) ? readFileSync(certFile, 'utf8') : undefined), {
-      what: 'kube-apiserver certificate',
-      proc: apiserver,
-    });
-    const info: KubeInfo = {
-      url: `https://127.0.0.1:${port}`,
-      ca,
-      etcdUrl: etcd.url,
-      identities,
-    };
-    await waitFor(
+    const url = `https://127.0.0.1:${port}`;
+    // The serving certificate is self-signed at start-up, its file holding the chain clients trust.
+    // It is read afresh on every probe: a read while the apiserver was still writing it is retried.
+    const info = await waitFor(
       async () => {
-        const res = await kubeRequest(info, identities.admin, 'GET', '/readyz');
-        return res.status === 200 ? true : undefined;
+        if (!existsSync(certFile)) return undefined;
+        const attempt: KubeInfo = { url, ca: readFileSync(certFile, 'utf8'), etcdUrl: etcd.url, identities };
+        const res = await kubeRequest(attempt, identities.admin, 'GET', '/readyz');
+        return res.status === 200 ? attempt : undefined;
       },
-      { what: 'kube-apiserver /readyz', proc: apiserver },
+      { what: 'kube-apiserver /readyz', proc: apiserver, attempts: 1200 },
     );
     await installCluster(info);
     return { info, etcd, apiserver, dir, stop };
