@@ -1,12 +1,9 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { NAB_ROOT } from '../data-root.ts';
 import { loadCorpus, type Series } from './corpus.ts';
 import { PROFILES } from './profiles.ts';
 import { readPublishedFileScores, readPublishedScores } from './published.ts';
 import { normalise, optimiseThreshold, probationaryLength, rowWeights, scoreAt } from './scorer.ts';
-
-export const NAB_ROOT = fileURLToPath(new URL('../../../../../shared/data/nab/', import.meta.url));
 
 /** NAB's results/final_results.json for windowedGaussian. */
 const PUBLISHED = {
