@@ -56,3 +56,12 @@ export interface DetectorPlugin<I extends DetectorInput = DetectorInput, O = unk
   /** Rebuilds a detector from its snapshot; throws DetectorStateError on a foreign or bad state. */
   restore(state: DetectorState): Detector<I>;
 }
+
+/** A plugin whose detectors have more to offer than the contract (bands, features, flags). */
+export type RichDetectorPlugin<I extends DetectorInput, O, D extends Detector<I>> = Omit<
+  DetectorPlugin<I, O>,
+  'create' | 'restore'
+> & {
+  create(options?: Partial<O>): D;
+  restore(state: DetectorState): D;
+};
