@@ -8,7 +8,7 @@
  * exponentially weighted mean of value − level at that slot. The residual's scale is a weighted
  * mean absolute residual per slot (peaks may be noisier than troughs), floored by a share of the
  * global one. With z = |residual| / (1.2533 · scale), the score is the two-sided Gaussian mass
- * inside z − 1 (0 within one deviation, near 1 far outside the band). Until a slot has been seen
+ * inside z − 2 (0 within two deviations, near 1 far outside the band). Until a slot has been seen
  * `minCycles` times the score is 0 (no baseline yet).
  *
  * `band()` gives the baseline and its band (± `bandWidth` scales) at a time: the evidence an
@@ -123,7 +123,7 @@ class SeasonalResidual implements SeasonalDetector {
     let score = 0;
     if ((this.cycles[s] as number) >= this.o.minCycles) {
       const z = Math.abs(residual) / (MAD_TO_SD * this.slotScale(s));
-      score = 1 - 2 * normalTail(Math.max(0, z - 1));
+      score = 1 - 2 * normalTail(Math.max(0, z - 2));
     }
     // Learn: the slot's seasonal term first (its first sighting takes the deviation whole).
     const a = seen === 0 ? 1 : this.o.seasonAlpha;

@@ -15,9 +15,11 @@ export interface StreamEnsembleOptions {
   alarm: number;
   rest: number;
   tie: number;
+  /** Points before context-novelty scores (ewma-likelihood waits twice as long). */
+  warmup: number;
 }
 
-export const DEFAULTS: StreamEnsembleOptions = { alarm: 0.95, rest: 100, tie: 0.05 };
+export const DEFAULTS: StreamEnsembleOptions = { alarm: 0.95, rest: 100, tie: 0.05, warmup: 150 };
 
 const ID = 'stream-ensemble';
 const VERSION = 1;
@@ -39,8 +41,10 @@ class StreamEnsemble implements Detector<'metric'> {
     private readonly o: StreamEnsembleOptions,
     state?: Record<string, JsonValue>,
   ) {
-    this.context = state ? contextNovelty.restore(inner(state, 'context')) : contextNovelty.create();
-    this.ewma = state ? ewmaLikelihood.restore(inner(state, 'ewma')) : ewmaLikelihood.create();
+    this.context = state
+      ? contextNovelty.restore(inner(state, 'context'))
+      : contextNovelty.create({ warmup: o.warmup });
+    this.ewma = state ? ewmaLikelihood.restore(inner(state, 'ewma')) : ewmaLikelihood.create({ warmup: 2 * o.warmup });
     if (state) this.quiet = num(state, 'quiet', ID);
   }
 
