@@ -91,9 +91,19 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     'flag-slo': kinds(['ErrorRateBreach', 'LatencyBreach']),
     'flag-node': kinds(['NodePressure', 'FailedScheduling']),
     'alert-critical': 'an alert is critical',
-    restarts: 'container restarts',
+    restarts: `up to ${restartCount(signals)} container restart(s)`,
     spread: `${signals.length} signal(s)`,
   };
+}
+
+function restartCount(signals: readonly Signal[]): number {
+  let max = 0;
+  for (const s of signals)
+    for (const e of s.evidence) {
+      const r = e.data?.restartCount;
+      if (typeof r === 'number' && r > max) max = r;
+    }
+  return max;
 }
 
 export interface Assessment {

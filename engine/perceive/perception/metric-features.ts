@@ -1,13 +1,13 @@
 /**
- * Metric evidence for one incident: each window runs through seasonal-residual (its daily band)
- * and stream-ensemble (configured for short windows). Where the seasonal detector has a baseline
- * for a point, its score is the point's anomaly (a peak reached every day is not one); where it
- * has none yet (less than two periods of history), the stream detector's score is. The window's
- * anomaly is the highest over its last `RECENT_POINTS` points. The strongest window is the evidence an explanation shows:
- * its last value with the baseline band.
+ * Metric evidence for one incident: each window runs through two seasonal-residual detectors, one
+ * with the window's period (a day by default) and one with a flat baseline (a single slot that
+ * follows the level within half an hour). Where the seasonal detector has a baseline for a point,
+ * its score is the point's anomaly (a peak reached every day is not one); where it has none yet
+ * (less than two periods of history), the flat one's is. The window's anomaly is the highest over
+ * its last `RECENT_POINTS` points; the strongest window is the evidence an explanation shows: its
+ * value with the baseline band.
  */
-import { seasonalResidual } from '../detectors/seasonal-residual/index.ts';
-import { streamEnsemble } from '../detectors/stream-ensemble/index.ts';
+import { type Band, type SeasonalDetector, seasonalResidual } from '../detectors/seasonal-residual/index.ts';
 import type { MetricWindow } from './telemetry.ts';
 
 export interface MetricEvidence {
@@ -23,40 +23,56 @@ export interface MetricEvidence {
 
 /** How many of a window's last points count as "now". */
 export const RECENT_POINTS = 3;
-/** stream-ensemble for incident windows: a few hours of history, not NAB's long warm-up. */
-export const SHORT_WINDOW_STREAM = { warmup: 30 } as const;
+
+/** The flat baseline: the level and its scale, learnt within half an hour. */
+export const FLAT_BASELINE = {
+  periodSeconds: 1800,
+  slots: 1,
+  seasonAlpha: 0.1,
+  levelAlpha: 0.1,
+  scaleAlpha: 0.02,
+  minCycles: 1,
+} as const;
+
+/** The two detectors behind one metric feature, stepped together. */
+export class MetricScorer {
+  private readonly seasonal: SeasonalDetector;
+  private readonly flat: SeasonalDetector;
+
+  constructor(periodSeconds?: number) {
+    this.seasonal = seasonalResidual.create(periodSeconds ? { periodSeconds } : {});
+    this.flat = seasonalResidual.create(FLAT_BASELINE);
+  }
+
+  update(t: number, value: number): { score: number; band: Band | null } {
+    const seasonBand = this.seasonal.band(t);
+    const flatBand = this.flat.band(t);
+    const fromSeason = this.seasonal.update({ t, value });
+    const fromFlat = this.flat.update({ t, value });
+    return seasonBand ? { score: fromSeason, band: seasonBand } : { score: fromFlat, band: flatBand };
+  }
+}
 
 export function windowAnomaly(w: MetricWindow): MetricEvidence | null {
   const finite = w.points.filter(([, v]) => Number.isFinite(v));
   if (finite.length === 0) return null;
-  const seasonal = seasonalResidual.create(w.periodSeconds ? { periodSeconds: w.periodSeconds } : {});
-  const stream = streamEnsemble.create(SHORT_WINDOW_STREAM);
+  const scorer = new MetricScorer(w.periodSeconds);
   const from = finite.length - RECENT_POINTS;
-  let best = -1;
-  let bestAt = finite.length - 1;
-  let band: ReturnType<typeof seasonal.band> = null;
+  let best: { i: number; score: number; band: Band | null } = { i: finite.length - 1, score: 0, band: null };
   finite.forEach(([t, value], i) => {
-    const b = seasonal.band(t);
-    const fromSeason = seasonal.update({ t, value });
-    const fromStream = stream.update({ t, value });
-    const s = b ? fromSeason : fromStream;
-    if (i >= from && s >= best) {
-      best = s;
-      bestAt = i;
-      band = b;
-    }
+    const r = scorer.update(t, value);
+    if (i >= from && r.score >= best.score) best = { i, ...r };
   });
-  const [t, value] = finite[bestAt] as [number, number];
-  const chosen = band as ReturnType<typeof seasonal.band>;
+  const [t, value] = finite[best.i] as [number, number];
   return {
     kind: 'metric',
     name: w.name,
     at: new Date(t * 1000).toISOString(),
     value,
-    expected: chosen?.expected ?? null,
-    lower: chosen?.lower ?? null,
-    upper: chosen?.upper ?? null,
-    score: Math.max(0, best),
+    expected: best.band?.expected ?? null,
+    lower: best.band?.lower ?? null,
+    upper: best.band?.upper ?? null,
+    score: best.score,
   };
 }
 
