@@ -1,5 +1,5 @@
 /** The data the templates see: a remediation flattened into strings, rows and sections. */
-import type { Evidence, FieldChange, ObjectChange } from '../model/index.ts';
+import type { Evidence, FieldChange, ObjectChange, Risk, RiskEvidence } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { exposureView } from './exposure-view.ts';
 import { unifiedDiff } from './unified-diff.ts';
@@ -27,6 +27,49 @@ function evidenceRow(e: Evidence) {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return { source: e.source, summary: e.summary, at: e.at ?? '', data };
+}
+
+const fixed = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+
+/** Perception's evidence as the templates show it (template text stays data: rendered with `code`). */
+function perceptionView(risk: Risk) {
+  const evidence: RiskEvidence[] = risk.evidence ?? [];
+  return {
+    interval: risk.interval ? `${risk.interval[0].toFixed(2)}–${risk.interval[1].toFixed(2)}` : '',
+    model: risk.model ?? '',
+    metrics: evidence.flatMap((e) =>
+      e.kind !== 'metric'
+        ? []
+        : [
+            {
+              name: e.name,
+              at: e.at,
+              value: fixed(e.value),
+              band: e.lower === null || e.upper === null ? '' : `${fixed(e.lower)}–${fixed(e.upper)}`,
+              expected: e.expected === null ? '' : fixed(e.expected),
+              where:
+                e.lower !== null && e.upper !== null && e.value >= e.lower && e.value <= e.upper
+                  ? 'inside the band'
+                  : 'outside the band',
+              score: e.score.toFixed(2),
+            },
+          ],
+    ),
+    logs: evidence.flatMap((e) =>
+      e.kind !== 'log'
+        ? []
+        : [
+            {
+              container: e.container ?? '',
+              baselineLines: e.baselineLines,
+              currentLines: e.currentLines,
+              novelShare: `${Math.round(e.novelShare * 100)}%`,
+              distance: e.distance.toFixed(2),
+              novel: e.novel,
+            },
+          ],
+    ),
+  };
 }
 
 function mergeNote(rem: Remediation): string {
@@ -76,6 +119,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNo
       confidence: incident.risk.confidence.toFixed(2),
       type: incident.risk.type,
       attributions: incident.risk.attributions.map((a) => ({ ...a, weight: a.weight.toFixed(2) })),
+      ...perceptionView(incident.risk),
     },
     samples: samples.map((s) => ({
       kind: s.kind,

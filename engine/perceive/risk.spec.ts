@@ -91,7 +91,7 @@ describe('perceive/risk', () => {
     expect(risk.score).toBeLessThan(0.2);
     const metric = risk.evidence?.find((e) => e.kind === 'metric');
     expect(metric).toBeDefined();
-    expect(risk.attributions.find((a) => a.factor === 'flag-scaling')?.weight).toBeGreaterThan(0);
+    expect(risk.attributions.find((a) => a.factor === 'metric-anomaly')?.detail).toMatch(/inside its seasonal band/);
     // Without the windows, the same signal is no longer benign.
     expect(scoreRisk(s.signals).score).toBeGreaterThan(0.4);
     const surge = scenario('surge-off-peak', 1000);

@@ -5,7 +5,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
-import { coalesce } from '../perceive/index.ts';
+import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import { createBuildCache, loadConfig } from '../repo/index.ts';
@@ -31,6 +31,8 @@ export interface RunOptions {
   log: Logger;
   /** Headers for the push (an Authorization header; never credentials in the URL). */
   pushHeaders?: Record<string, string>;
+  /** Metric windows and logs per target, for perception. */
+  telemetry?: TelemetrySource;
 }
 
 export interface Outcome {
@@ -85,7 +87,7 @@ export async function prepareContext(
 
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
   const signals = await loadSignals(opts.signalFiles, opts.cluster, opts.now);
-  const incidents = coalesce(signals, { now: opts.now });
+  const incidents = coalesce(signals, { now: opts.now, ...(opts.telemetry ? { telemetry: opts.telemetry } : {}) });
   opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
   if (incidents.length === 0) return [];
   const ctx = await prepareContext(opts.repoDir, opts);

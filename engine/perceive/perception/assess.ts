@@ -77,6 +77,7 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     return seen.length > 0 ? `${seen.join(', ')} reported` : 'not reported';
   };
   return {
+    signalled: `${signals.length} firing signal(s): ${[...new Set(signals.map((s) => s.kind))].join(', ')}`,
     'metric-anomaly': metricDetail(metric),
     'metric-missing': metric ? 'metric windows present' : 'no metric window',
     'log-novel-share': logDetail(log, 'share'),
@@ -92,7 +93,7 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     'flag-node': kinds(['NodePressure', 'FailedScheduling']),
     'alert-critical': 'an alert is critical',
     restarts: `up to ${restartCount(signals)} container restart(s)`,
-    spread: `${signals.length} signal(s)`,
+    spread: `${signals.length} signal(s) from ${new Set(signals.map((s) => s.pod).filter(Boolean)).size} pod(s)`,
   };
 }
 
@@ -131,10 +132,15 @@ export function assess(
   const range = interval(model, x);
   const confidence = RELEASE_TYPES.has(type) ? sigmoid(logit(model.cause, x).z) : 1 - (range[1] - range[0]);
   const text = details(firing, evidence);
+  // A zero contribution is still worth showing when it is what telemetry said ("inside its band").
+  const shown = new Set<string>([
+    ...(evidence.some((e) => e.kind === 'metric') ? ['metric-anomaly'] : []),
+    ...(evidence.some((e) => e.kind === 'log') ? ['log-novel-share', 'log-distance'] : []),
+  ]);
   const attributions: Attribution[] = [
     { factor: 'baseline', weight: round(model.risk.bias), detail: `${model.version} prior` },
     ...parts
-      .filter((p) => Math.abs(p.value) >= 0.0005)
+      .filter((p) => Math.abs(p.value) >= 0.0005 || shown.has(p.feature))
       .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || (a.feature < b.feature ? -1 : 1))
       .map((p) => ({ factor: p.feature, weight: round(p.value), detail: text[p.feature as Feature] })),
   ];

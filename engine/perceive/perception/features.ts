@@ -1,6 +1,7 @@
 /**
  * The feature vector fusion reads, from an incident's signals and its telemetry. Every feature is
- * in [0, 1]. Absent telemetry is a feature of its own (`metric-missing`, `log-missing`), so "no
+ * in [0, 1]. `signalled` says an alert or event fired at all: always 1 for an incident, 0 for the
+ * background minutes of benchmark data, so that the difference in base rates has its own weight. Absent telemetry is a feature of its own (`metric-missing`, `log-missing`), so "no
  * data" is never mistaken for "normal data".
  */
 import type { Signal, SignalKind } from '../../model/index.ts';
@@ -9,6 +10,7 @@ import { type MetricEvidence, metricEvidence } from './metric-features.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export const FEATURES = [
+  'signalled',
   'metric-anomaly',
   'metric-missing',
   'log-novel-share',
@@ -62,6 +64,7 @@ function maxRestarts(signals: readonly Signal[]): number {
 /** The signal part of the vector: flags, alert severity, restarts, spread. */
 export function signalFeatures(signals: readonly Signal[], x: FeatureVector = emptyVector()): FeatureVector {
   const firing = signals.filter((s) => s.status === 'firing');
+  x.signalled = firing.length > 0 ? 1 : 0;
   for (const s of firing) x[FLAG_OF[s.kind]] = 1;
   if (firing.some((s) => s.labels.severity === 'critical')) x['alert-critical'] = 1;
   x.restarts = Math.min(1, Math.log2(1 + maxRestarts(firing)) / 5);

@@ -48,3 +48,41 @@ export const Telemetry = z
 export type Telemetry = z.infer<typeof Telemetry>;
 
 export const NO_TELEMETRY: Telemetry = { metrics: [], logs: [] };
+
+/** A telemetry file: metric windows and logs per target (what `salve plan` reads offline). */
+export const TelemetryFile = z
+  .object({
+    targets: z
+      .array(
+        z
+          .object({
+            target: z
+              .object({ cluster: z.string(), namespace: z.string(), kind: z.string(), name: z.string() })
+              .strict(),
+            metrics: z.array(MetricWindow).max(64).default([]),
+            logs: z.array(LogWindow).max(16).default([]),
+          })
+          .strict(),
+      )
+      .max(1000),
+  })
+  .strict();
+export type TelemetryFile = z.infer<typeof TelemetryFile>;
+
+export type TelemetrySource = (target: {
+  cluster: string;
+  namespace: string;
+  kind: string;
+  name: string;
+}) => Telemetry | undefined;
+
+/** Looks a target up by cluster, namespace, kind and name; the last entry for a target wins. */
+export function telemetrySource(file: TelemetryFile): TelemetrySource {
+  const byKey = new Map<string, Telemetry>();
+  for (const e of file.targets)
+    byKey.set(`${e.target.cluster}/${e.target.namespace}/${e.target.kind}/${e.target.name}`, {
+      metrics: e.metrics,
+      logs: e.logs,
+    });
+  return (t) => byKey.get(`${t.cluster}/${t.namespace}/${t.kind}/${t.name}`);
+}
