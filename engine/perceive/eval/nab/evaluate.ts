@@ -31,13 +31,15 @@ export function scoreCorpus(
   corpus: readonly Series[],
   scores: ReadonlyMap<string, ArrayLike<number>>,
   profiles: readonly CostProfile[] = PROFILES,
+  /** A fixed threshold instead of the sweep's (to check a published result). */
+  fixed?: number,
 ): ProfileResult[] {
   return profiles.map((cost) => {
     const files = corpus.map((s) => ({
       scores: scores.get(s.name) as ArrayLike<number>,
       weights: rowWeights(s.values.length, s.windows, cost),
     }));
-    const { threshold } = optimiseThreshold(files, cost);
+    const threshold = fixed ?? optimiseThreshold(files, cost).threshold;
     let raw = 0;
     let windows = 0;
     let detected = 0;
