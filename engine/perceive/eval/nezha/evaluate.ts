@@ -1,10 +1,11 @@
 /**
  * Detection on Nezha, per fault type, for one scorer of (service, minute) observations:
- * - detection rate: faults with an alarm on their service within [inject − 60 s, end + 60 s];
+ * - detection rate: faults with an alarm on their service whose minute's midpoint falls within
+ *   [inject − 60 s, end + 60 s] (a minute mostly before the tolerance does not count);
  * - false alarms per fault-free hour: alarm episodes (runs of alarmed minutes) among fault-free
  *   minutes, per service-hour of fault-free observation;
- * - median time to detect: first alarmed minute's start − inject time (minute resolution, so it
- *   can be up to 60 s negative).
+ * - median time to detect: first alarmed minute's midpoint − inject time (minute resolution: it
+ *   can be down to −60 s, inside the label tolerance).
  * Only faults and fault-free minutes in the given groups count (the held-apart ones).
  */
 import { FAULT_SECONDS, TOLERANCE_SECONDS } from './data.ts';
@@ -52,9 +53,10 @@ export function detection(
   for (const f of faults.values()) {
     const list = byService.get(`${f.date}/${f.service}`) ?? [];
     const first = list.find(
-      (m) => m.t + 60 > f.inject - TOLERANCE_SECONDS && m.t < f.inject + FAULT_SECONDS + TOLERANCE_SECONDS && alarm(m),
+      (m) =>
+        m.t + 30 >= f.inject - TOLERANCE_SECONDS && m.t + 30 < f.inject + FAULT_SECONDS + TOLERANCE_SECONDS && alarm(m),
     );
-    if (first) ttd.set(f.id, first.t - f.inject);
+    if (first) ttd.set(f.id, first.t + 30 - f.inject);
   }
   let episodes = 0;
   let freeMinutes = 0;
