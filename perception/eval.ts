@@ -29,8 +29,12 @@ const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 console.log(`# Perception evaluation (${slice ? 'CI slice' : 'full'}), model ${DEFAULT_MODEL.version}\n`);
 
 const nab = await evaluateNab(NAB_ROOT, slice ? (n) => n.startsWith('realKnownCause/') : undefined);
-console.log(`## NAB (${nab.corpus.length} files, ${nab.points} points; threshold swept per profile, one configuration)\n`);
-console.log('| detector | standard | reward_low_FP | reward_low_FN | windows detected (std) | FP rows (std) | seconds |');
+console.log(
+  `## NAB (${nab.corpus.length} files, ${nab.points} points; threshold swept per profile, one configuration)\n`,
+);
+console.log(
+  '| detector | standard | reward_low_FP | reward_low_FN | windows detected (std) | FP rows (std) | seconds |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of nab.rows) {
   const [s, fp, fn] = r.results;
@@ -41,9 +45,13 @@ for (const r of nab.rows) {
 
 const minutes = await nezhaMinutes(NEZHA_ROOT, slice ? ['2022-08-22'] : undefined);
 console.log(`\n## Nezha development half (${slice ? 'OB 2022-08-22 only' : 'OB 2022-08-22 + TT 2023-01-29'})\n`);
-console.log('Faults and fault-free minutes outside the fit split; alarm threshold picked on the fit split (best F1).\n');
+console.log(
+  'Faults and fault-free minutes outside the fit split; alarm threshold picked on the fit split (best F1).\n',
+);
 const nezha = evaluateNezha(minutes, DEFAULT_MODEL);
-console.log('| modality | fault type | faults | detected | rate | median TTD (s) | false alarms / fault-free service-hour |');
+console.log(
+  '| modality | fault type | faults | detected | rate | median TTD (s) | false alarms / fault-free service-hour |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const row of nezha)
   for (const t of [...row.heldApart.byType, row.heldApart.all])
@@ -61,7 +69,8 @@ const calibration = evaluateCalibration(data, DEFAULT_MODEL);
 console.log('\n## Calibration of the shipped model on held-apart data (test split)\n');
 console.log('| data | n | positives | Brier | ECE |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const c of calibration.rows) console.log(`| ${c.source} | ${c.n} | ${c.positives} | ${c.brier.toFixed(4)} | ${c.ece.toFixed(4)} |`);
+for (const c of calibration.rows)
+  console.log(`| ${c.source} | ${c.n} | ${c.positives} | ${c.brier.toFixed(4)} | ${c.ece.toFixed(4)} |`);
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'reliability.svg'), calibration.svg);
 console.log(`\nReliability diagram: ${join(out, 'reliability.svg')}`);
@@ -69,8 +78,12 @@ console.log(`\nReliability diagram: ${join(out, 'reliability.svg')}`);
 const ms = timeIncident();
 const stream = nab.rows.find((r) => r.detector === 'stream-ensemble');
 console.log('\n## Speed\n');
-console.log(`- NAB corpus (${nab.points} points) through stream-ensemble and scored under 3 profiles: ${stream?.seconds.toFixed(2)} s`);
-console.log(`- one incident's perception (3 windows of 7 days at 5 min, 2,000 + 500 log lines): ${ms.toFixed(1)} ms (median of 21)`);
+console.log(
+  `- NAB corpus (${nab.points} points) through stream-ensemble and scored under 3 profiles: ${stream?.seconds.toFixed(2)} s`,
+);
+console.log(
+  `- one incident's perception (3 windows of 7 days at 5 min, 2,000 + 500 log lines): ${ms.toFixed(1)} ms (median of 21)`,
+);
 
 await writeFile(
   join(out, slice ? 'figures-slice.json' : 'figures.json'),

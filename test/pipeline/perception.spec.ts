@@ -77,7 +77,7 @@ describe('perception in the pipeline', () => {
     expect(await branches(world.work)).toEqual(before);
     const record = fs.readFileSync(o.observation as string, 'utf8');
     expect(record).toContain('admission.risk-below-threshold');
-    expect(record).toMatch(/`error-rate` = [0-9.]+ at [0-9T:.-]+Z: inside the band/);
+    expect(record).toMatch(/`error-rate` = [0-9.]+ at `[0-9T:.-]+Z`: inside the band/);
     expect(record).toMatch(/\| metric-anomaly \| 0\.00 \| [^|]*inside its seasonal band/);
     expect(record).toContain('90 % interval');
   });
