@@ -24,13 +24,19 @@ export interface DrainOptions {
   maxTokens: number;
 }
 
-/** Masks applied before tokenising: the variable parts every log has. */
+/**
+ * Masks for the variable parts every log has, tried in order on each token's core (the token
+ * without surrounding brackets, quotes and trailing punctuation); the first that matches the whole
+ * core replaces it. Per-token and anchored: linear in the line, no backtracking across it.
+ */
 export const DEFAULT_MASKS: DrainOptions['masks'] = [
-  { name: 'UUID', pattern: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g },
-  { name: 'IP', pattern: /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g },
-  { name: 'HEX', pattern: /\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9a-f]{16,}\b/g },
-  { name: 'NUM', pattern: /(?<![\w.#])[-+]?\d+(?:\.\d+)?(?![\w.])/g },
+  { name: 'UUID', pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/ },
+  { name: 'IP', pattern: /^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$/ },
+  { name: 'NUM', pattern: /^[-+]?\d+(?:\.\d+)?$/ },
+  { name: 'HEX', pattern: /^(?:0x)?(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}$/ },
 ];
+
+const CORE = /^([(["'{<]*)(.*?)([)\]"'}>,;:.!?]*)$/;
 
 /** Nezha's drain3 settings for Train Ticket (log_template/drain3_ts.ini), with the masks above. */
 export const DEFAULT_DRAIN: DrainOptions = {
@@ -79,13 +85,20 @@ export class DrainMiner {
   }
 
   tokens(line: string): string[] {
-    let text = line.slice(0, this.options.maxLineChars);
-    for (const m of this.options.masks) text = text.replace(m.pattern, `<:${m.name}:>`);
-    return text
+    return line
+      .slice(0, this.options.maxLineChars)
       .trim()
       .split(this.splitter)
       .filter((t) => t !== '')
-      .slice(0, this.options.maxTokens);
+      .slice(0, this.options.maxTokens)
+      .map((token) => this.mask(token));
+  }
+
+  private mask(token: string): string {
+    if (!/\d/.test(token)) return token;
+    const [, pre, core, post] = CORE.exec(token) as RegExpExecArray;
+    for (const m of this.options.masks) if (m.pattern.test(core as string)) return `${pre}<:${m.name}:>${post}`;
+    return token;
   }
 
   private leaf(tokens: string[], create: boolean): Node | null {

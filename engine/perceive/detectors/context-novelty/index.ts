@@ -33,6 +33,17 @@ export const DEFAULTS: ContextNoveltyOptions = {
   maxContexts: 100_000,
 };
 
+/**
+ * Levels are clamped to ±`SPAN` (far outside the warm-up range is one level per side) and coded
+ * as 0..BASE−1, so a context of up to `MAX_ORDER` levels, its order and the level after it pack
+ * into one integer below 2^53: a Map lookup without string building.
+ */
+const SPAN = 60;
+const BASE = 2 * SPAN + 1;
+export const MAX_ORDER = 5;
+const code = (level: number) => Math.max(-SPAN, Math.min(SPAN, level)) + SPAN;
+const key = (k: number, ctx: number, next: number) => (ctx * (BASE + 1) + next) * (MAX_ORDER + 1) + k;
+
 const ID = 'context-novelty';
 const VERSION = 1;
 
@@ -42,7 +53,8 @@ class ContextNovelty implements Detector<'metric'> {
   private lo = Number.POSITIVE_INFINITY;
   private hi = Number.NEGATIVE_INFINITY;
   private history: number[] = [];
-  private readonly counts = new Map<string, number>();
+  /** Context (and context → level) counts, keyed by number: see `key`. */
+  private readonly counts = new Map<number, number>();
 
   constructor(
     private readonly o: ContextNoveltyOptions,
@@ -60,7 +72,7 @@ class ContextNovelty implements Detector<'metric'> {
       throw new DetectorStateError(`${ID} snapshot: counts is not a list of at most ${o.maxContexts} entries`);
     this.history = h as number[];
     for (const e of c) {
-      if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number')
+      if (!Array.isArray(e) || typeof e[0] !== 'number' || typeof e[1] !== 'number')
         throw new DetectorStateError(`${ID} snapshot: a count is not [context, number]`);
       this.counts.set(e[0], e[1]);
     }
@@ -74,7 +86,7 @@ class ContextNovelty implements Detector<'metric'> {
   }
 
   /** Returns the count before this observation and counts it. */
-  private bump(key: string): number {
+  private bump(key: number): number {
     const c = this.counts.get(key) ?? 0;
     if (c > 0 || this.counts.size < this.o.maxContexts) this.counts.set(key, c + 1);
     return c;
@@ -83,14 +95,15 @@ class ContextNovelty implements Detector<'metric'> {
   private surprise(level: number): number {
     const h = this.history;
     let total = 0;
+    let ctx = 0;
     for (let k = 1; k <= this.o.order; k++) {
-      const ctx = h.slice(h.length - k).join(',');
-      const seenCtx = this.bump(`${k}|${ctx}`);
-      const seen = this.bump(`${k}|${ctx}>${level}`);
+      ctx = ctx * BASE + code(h[h.length - k] as number);
+      const seenCtx = this.bump(key(k, ctx, 0));
+      const seen = this.bump(key(k, ctx, code(level) + 1));
       total += seenCtx === 0 ? 1 : 1 - seen / seenCtx;
     }
-    const step = level - (h[h.length - 1] as number);
-    total += 1 - Math.min(1, this.bump(`d|${step}`) / this.o.stepFamiliar);
+    const step = code(level) - code(h[h.length - 1] as number) + BASE;
+    total += 1 - Math.min(1, this.bump(key(0, step, 0)) / this.o.stepFamiliar);
     return total / (this.o.order + 1);
   }
 
@@ -121,13 +134,21 @@ class ContextNovelty implements Detector<'metric'> {
   }
 }
 
+function checked(o: ContextNoveltyOptions): ContextNoveltyOptions {
+  if (!Number.isInteger(o.order) || o.order < 1 || o.order > MAX_ORDER)
+    throw new DetectorStateError(`${ID}: order must be an integer in 1..${MAX_ORDER}`);
+  if (!Number.isInteger(o.levels) || o.levels < 2 || o.levels > SPAN)
+    throw new DetectorStateError(`${ID}: levels must be an integer in 2..${SPAN}`);
+  return o;
+}
+
 export const contextNovelty: DetectorPlugin<'metric', ContextNoveltyOptions> = {
   id: ID,
   input: 'metric',
   description: 'surprise of the current level after the recent sequence of levels (contextual, CAD-like)',
-  create: (over) => new ContextNovelty(mergeOptions(ID, DEFAULTS, over)),
+  create: (over) => new ContextNovelty(checked(mergeOptions(ID, DEFAULTS, over))),
   restore: (snapshot) => {
     const s = unwrap(snapshot, ID, VERSION);
-    return new ContextNovelty(mergeOptions(ID, DEFAULTS, s.options), s);
+    return new ContextNovelty(checked(mergeOptions(ID, DEFAULTS, s.options)), s);
   },
 };
