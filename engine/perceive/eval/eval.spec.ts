@@ -50,6 +50,6 @@ describe('perceive/eval (CI slice)', () => {
     const risk = scoreRisk(signals, telemetry);
     expect(risk.evidence?.filter((e) => e.kind === 'metric')).toHaveLength(3);
     const log = risk.evidence?.find((e) => e.kind === 'log');
-    expect(log?.kind === 'log' && log.novel[0]?.template).toBe('NullPointerException at Checkout.java:<:NUM:>');
+    expect(log?.kind === 'log' && log.novel[0]?.template).toMatch(/^NullPointerException at Checkout\.java:\d$/);
   });
 });
