@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERCEPTION_QUERIES, SalveConfig } from '../config/schema.ts';
 import { InputError } from '../model/index.ts';
+import { prometheusTelemetry } from '../pipeline/telemetry.ts';
+import { silentLogger } from '../telemetry/logger.ts';
 import { toolsDir } from '../tools/index.ts';
 import { queryRange } from './prometheus.ts';
 import { collectMetricWindows, expandQuery } from './prometheus-telemetry.ts';
@@ -151,6 +153,15 @@ describe.skipIf(bins === null)('intake/prometheus against a real Prometheus (too
     expect(ratio?.points.length).toBeGreaterThan(500);
     for (const [, v] of ratio?.points ?? []) expect(v).toBeGreaterThan(0.28);
     expect(telemetry.metrics.map((w) => w.name)).not.toContain('hpa-replicas-ratio');
+  });
+
+  it('gives the pipeline a telemetry source when .salve.yaml names the Prometheus', async () => {
+    const config = SalveConfig.parse({ perception: { prometheus: { address: url } } });
+    const source = await prometheusTelemetry([TARGET], config, { now: new Date(END * 1000), log: silentLogger() });
+    expect(source?.(TARGET)?.metrics.map((w) => w.name)).toContain('memory-working-set-ratio');
+    expect(
+      await prometheusTelemetry([TARGET], SalveConfig.parse({}), { now: new Date(), log: silentLogger() }),
+    ).toBeUndefined();
   });
 
   it('reports Prometheus errors by name and type', async () => {

@@ -14,6 +14,7 @@ import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './a
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl } from './git.ts';
 import { planIncident } from './plan.ts';
+import { prometheusTelemetry } from './telemetry.ts';
 
 export interface PgpIdentity {
   armoredPrivateKey: string;
@@ -87,10 +88,22 @@ export async function prepareContext(
 
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
   const signals = await loadSignals(opts.signalFiles, opts.cluster, opts.now);
-  const incidents = coalesce(signals, { now: opts.now, ...(opts.telemetry ? { telemetry: opts.telemetry } : {}) });
-  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
-  if (incidents.length === 0) return [];
+  const firstPass = coalesce(signals, { now: opts.now, ...(opts.telemetry ? { telemetry: opts.telemetry } : {}) });
+  if (firstPass.length === 0) {
+    opts.log.info({ signals: signals.length, incidents: 0 }, 'perceived');
+    return [];
+  }
   const ctx = await prepareContext(opts.repoDir, opts);
+  // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
+  const fromPrometheus = opts.telemetry
+    ? undefined
+    : await prometheusTelemetry(
+        firstPass.map((i) => i.target),
+        ctx.config,
+        opts,
+      );
+  const incidents = fromPrometheus ? coalesce(signals, { now: opts.now, telemetry: fromPrometheus }) : firstPass;
+  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
   const outcomes: Outcome[] = [];
   for (const incident of incidents) {
     const result = await planIncident(incident, ctx);
