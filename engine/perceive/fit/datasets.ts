@@ -72,9 +72,9 @@ export function nezhaVectors(minutes: readonly Minute[]): Labelled[] {
   );
 }
 
-export async function nabVectors(root: string): Promise<Labelled[]> {
+export async function nabVectors(root: string, only?: (name: string) => boolean): Promise<Labelled[]> {
   const out: Labelled[] = [];
-  for (const s of await loadCorpus(root)) {
+  for (const s of await loadCorpus(root, only)) {
     const scorer = new MetricScorer();
     const score = Float64Array.from(s.values, (v, i) => scorer.update(s.times[i] as number, v).score);
     const start = probationaryLength(s.values.length);
