@@ -5,6 +5,7 @@
  * data" is never mistaken for "normal data".
  */
 import type { Signal, SignalKind } from '../../model/index.ts';
+import { eventFlags } from '../detectors/event-flags/index.ts';
 import { type LogEvidence, logEvidence } from './log-features.ts';
 import { type MetricEvidence, metricEvidence } from './metric-features.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -61,15 +62,30 @@ function maxRestarts(signals: readonly Signal[]): number {
   return max;
 }
 
-/** The signal part of the vector: flags, alert severity, restarts, spread. */
+/**
+ * The signal part of the vector: flags, alert severity, restarts, spread. Each flag is what the
+ * event-flags detector says at the newest signal: 1 − 2^(−n) for n reports of the kind, decayed
+ * with their age (one report 0.5, several close together near 1, old ones fading).
+ */
 export function signalFeatures(signals: readonly Signal[], x: FeatureVector = emptyVector()): FeatureVector {
-  const firing = signals.filter((s) => s.status === 'firing');
+  const firing = signals
+    .filter((s) => s.status === 'firing')
+    .map((s) => ({ s, t: Date.parse(s.observedAt) / 1000 }))
+    .map(({ s, t }) => ({ s, t: Number.isFinite(t) ? t : 0 }))
+    .sort((a, b) => a.t - b.t);
   x.signalled = firing.length > 0 ? 1 : 0;
-  for (const s of firing) x[FLAG_OF[s.kind]] = 1;
-  if (firing.some((s) => s.labels.severity === 'critical')) x['alert-critical'] = 1;
-  x.restarts = Math.min(1, Math.log2(1 + maxRestarts(firing)) / 5);
-  const pods = new Set(firing.map((s) => s.pod).filter((p) => p !== undefined)).size;
-  x.spread = Math.min(1, Math.log2(Math.max(1, firing.length, pods)) / 8);
+  const flags = eventFlags.create();
+  for (const { s, t } of firing) flags.update({ t, kind: s.kind });
+  const now = firing.at(-1)?.t ?? 0;
+  for (const [kind, count] of Object.entries(flags.flags(now))) {
+    const f = FLAG_OF[kind as SignalKind];
+    if (f) x[f] = Math.max(x[f], 1 - 2 ** -count);
+  }
+  const signalsOnly = firing.map((f) => f.s);
+  if (signalsOnly.some((s) => s.labels.severity === 'critical')) x['alert-critical'] = 1;
+  x.restarts = Math.min(1, Math.log2(1 + maxRestarts(signalsOnly)) / 5);
+  const pods = new Set(signalsOnly.map((s) => s.pod).filter((p) => p !== undefined)).size;
+  x.spread = Math.min(1, Math.log2(Math.max(1, signalsOnly.length, pods)) / 8);
   return x;
 }
 
