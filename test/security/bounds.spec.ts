@@ -13,23 +13,10 @@ import { runPlan } from '../../engine/pipeline/run.ts';
 import { locateKustomize } from '../../engine/tools/index.ts';
 import { runOptions } from '../pipeline/helpers.ts';
 import { captureLogger } from './capture-logger.ts';
-import { type HostileWorld, hostileWorld } from './world.ts';
+import { type HostileWorld, hostileWorld, laughs } from './world.ts';
 
 const OOM_PRODUCTION = join(EXAMPLE_SIGNALS, 'oomkilled-checkout-production.json');
 const PRODUCTION = 'apps/checkout/overlays/production/kustomization.yaml';
-
-/** A ConfigMap whose annotations expand to 9^levels strings through YAML aliases. */
-export function laughs(levels: number): string {
-  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: lol', '  annotations:'];
-  lines.push(`    a0: &a0 [${Array(9).fill('"lol"').join(',')}]`);
-  for (let i = 1; i < levels; i++)
-    lines.push(
-      `    a${i}: &a${i} [${Array(9)
-        .fill(`*a${i - 1}`)
-        .join(',')}]`,
-    );
-  return `${lines.join('\n')}\ndata: {x: y}\n`;
-}
 
 let w: HostileWorld;
 beforeEach(async () => {

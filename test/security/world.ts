@@ -132,3 +132,16 @@ export async function filesContaining(dir: string, needle: string, skip: string[
   }
   return hits;
 }
+
+/** A ConfigMap whose annotations expand to 9^levels strings through YAML aliases. */
+export function laughs(levels: number): string {
+  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: lol', '  annotations:'];
+  lines.push(`    a0: &a0 [${Array(9).fill('"lol"').join(',')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `    a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(',')}]`,
+    );
+  return `${lines.join('\n')}\ndata: {x: y}\n`;
+}
