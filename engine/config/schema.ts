@@ -1,8 +1,28 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
 import { Mode } from '../model/index.ts';
+import { globToRegExp } from '../repo/glob.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** A repo-relative path or glob: salve reads nothing outside the repository. */
+const RepoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..'), {
+    message: 'must be a path inside the repository (relative, without ..)',
+  })
+  .refine(
+    (p) => {
+      try {
+        globToRegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid glob' },
+  );
 
 export const Environment = z
   .object({
@@ -52,7 +72,7 @@ export const SalveConfig = z
   .object({
     apiVersion: z.literal('salve.dev/v1').default('salve.dev/v1'),
     /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
-    applications: z.array(z.string()).default(['**/*.yaml', '**/*.yml']),
+    applications: z.array(RepoPath).default(['**/*.yaml', '**/*.yml']),
     environments: z.array(Environment).default([]),
     trust: z
       .object({ default: Mode.default('approve'), rules: z.array(TrustRule).default([]) })
@@ -91,9 +111,21 @@ export const SalveConfig = z
     holdPeriod: z.string().default('1h'),
     slos: z.array(Slo).default([]),
     /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
-    keys: z.array(z.string()).default(['.salve/keys/*.pub']),
+    keys: z.array(RepoPath).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
-    policies: z.array(z.string()).default([]),
+    policies: z.array(RepoPath).default([]),
+    kustomize: z
+      .object({
+        /**
+         * Hosts remote resources and bases may come from (`github.com`, or `host:port` for one port).
+         * None by default: a build reads only what the commit holds.
+         */
+        remoteHosts: z
+          .array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'expected a host name or host:port'))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;

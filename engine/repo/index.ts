@@ -10,12 +10,12 @@ export {
 export { withChanges } from './changes.ts';
 export { clusterAliases, environmentFor, inferTier } from './environment.ts';
 export { directoryTree } from './fs-tree.ts';
-export { globToRegExp, matchesAny, walkFiles } from './glob.ts';
+export { globMatcher, globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';
 export { loadConfig } from './load-config.ts';
 export { findObject, namespaceLabels } from './objects.ts';
 export { KUSTOMIZATION_FILES, type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
-export { cleanPath, isCleanPath, resolveInside } from './paths.ts';
+export { cleanPath, isCleanPath, parentOf, resolveInside } from './paths.ts';
 export { type ResolveContext, resolveOverlay } from './resolve-overlay.ts';
 export { createScratch, materialize, type Scratch } from './scratch.ts';
 export { openSnapshot, type Snapshot } from './snapshot.ts';

@@ -22,6 +22,8 @@ export interface Scratch {
   dir: string;
   /** Writes one more file (a clean repo-relative path) into the scratch root. */
   write(path: string, bytes: Buffer | string): Promise<void>;
+  /** Creates a directory (a clean repo-relative path) and its parents. */
+  mkdir(path: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function createScratch(prefix: string): Promise<Scratch> {
         await handle.close();
       }
     },
+    mkdir: (path) => ensureDir(cleanPath(path, 'directory')),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
