@@ -24,14 +24,18 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger }): Pl
         log: opts.log,
       });
       const results: PlanResult[] = [];
-      for (const incident of incidents) {
-        // One incident failing (an unresolvable target, say) must not stop the others.
-        try {
-          results.push(await planIncident(incident, pipeline));
-        } catch (err) {
-          opts.log.warn({ err, fingerprint: incident.fingerprint }, 'planning an incident failed');
-          results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+      try {
+        for (const incident of incidents) {
+          // One incident failing (an unresolvable target, say) must not stop the others.
+          try {
+            results.push(await planIncident(incident, pipeline));
+          } catch (err) {
+            opts.log.warn({ err, fingerprint: incident.fingerprint }, 'planning an incident failed');
+            results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+          }
         }
+      } finally {
+        await pipeline.dispose();
       }
       return results;
     },
