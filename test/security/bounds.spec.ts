@@ -78,13 +78,13 @@ describe('plan within bounds', () => {
 
   it('a huge file among the Applications is skipped unread, with a warning naming it', async () => {
     const doc = 'apiVersion: argoproj.io/v1alpha1\nkind: ConfigMap\nmetadata: {name: filler}\ndata:\n';
-    const filler = Array.from({ length: 400_000 }, (_, i) => `  k${i}: "${'x'.repeat(40)}"`).join('\n');
+    const filler = Array.from({ length: 100_000 }, (_, i) => `  k${i}: "${'x'.repeat(40)}"`).join('\n');
     await w.commit('a huge file', { 'argocd/production/huge.yaml': `${doc}${filler}\n` });
     const log = captureLogger();
     const [outcome] = await runPlan(await runOptions(w.repo, [OOM_PRODUCTION], DEMO_NOW, { log }));
     expect(outcome?.result.kind).not.toBe('none');
     const warning = log.records.find((r) => r.level === 'warn' && r.obj.file === 'argocd/production/huge.yaml');
     expect(warning?.msg).toMatch(/too large/);
-    expect(warning?.obj.bytes).toBeGreaterThan(16 * 1024 * 1024);
+    expect(warning?.obj.bytes).toBeGreaterThan(4 * 1024 * 1024);
   });
 });
