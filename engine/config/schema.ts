@@ -24,6 +24,14 @@ const RepoPath = z
     { message: 'is not a valid glob' },
   );
 
+/** A Kubernetes resource quantity (`4Gi`, `500m`, `2`), as the bounds are written. */
+const Quantity = z
+  .string()
+  .regex(
+    /^[+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/,
+    'expected a quantity such as 4Gi or 500m',
+  );
+
 export const Environment = z
   .object({
     name: z.string().min(1),
@@ -87,9 +95,9 @@ export const SalveConfig = z
         bounds: z
           .object({
             memoryMaxFactor: z.number().positive().default(2),
-            memoryCap: z.string().default('8Gi'),
+            memoryCap: Quantity.default('8Gi'),
             cpuMaxFactor: z.number().positive().default(2),
-            cpuCap: z.string().default('4'),
+            cpuCap: Quantity.default('4'),
             replicasMaxFactor: z.number().positive().default(2),
             replicasCap: z.number().int().positive().default(50),
           })

@@ -102,6 +102,11 @@ describe('repo/load-config on hostile input', () => {
     expect(big.message).toMatch(/^\.salve\.yaml in .* is 1\.0 MiB, more than the 1 MiB salve reads$/);
   });
 
+  it('names a bound that is not a quantity (it was an error that named no file)', async () => {
+    const err = await failure('policy:\n  bounds:\n    memoryCap: lots\n');
+    expect(err.message).toContain('.salve.yaml:3:16: policy.bounds.memoryCap: expected a quantity such as 4Gi or 500m');
+  });
+
   it('takes remote hosts for kustomize, and nothing that is not a host', async () => {
     await writeFile(join(dir, '.salve.yaml'), 'kustomize:\n  remoteHosts: [github.com, "git.example.org:8443"]\n');
     expect((await loadConfig(dir)).config.kustomize.remoteHosts).toEqual(['github.com', 'git.example.org:8443']);

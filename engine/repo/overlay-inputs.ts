@@ -112,6 +112,9 @@ export async function overlayInputs(
       const stat = await resolvePath(tree, inDir(e.name));
       if (stat && stat.size <= MAX_FILE_BYTES) files.add(inDir(e.name));
     }
+    // A kustomization committed as a link out of the repository is refused, naming it.
+    for (const e of entries)
+      if (e.kind === 'outside' && KUSTOMIZATION_FILES.includes(e.name)) await resolvePath(tree, inDir(e.name));
     const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.kind === 'file' && e.name === n));
     if (!name) return;
     const file = inDir(name);
