@@ -75,7 +75,7 @@ describe('salve plan on a hostile config repo', () => {
     expect(run.stdout + run.stderr).not.toContain(canary);
     expect(run.stdout + run.stderr).not.toContain('SALVE_CANARY');
     expect(run.stdout + run.stderr).not.toContain('SALVE_SIGNING_KEY');
-    expect(run.stdout + run.stderr).not.toContain(w.keys.SALVE_SIGNING_KEY.split('\n')[1] as string);
+    expect(run.stdout + run.stderr).not.toContain(w.keys.SALVE_SIGNING_KEY?.split('\n')[1] as string);
     expectNoStackTrace(run.stderr);
   });
 
