@@ -155,6 +155,36 @@ describe('repo/snapshot', () => {
   });
 });
 
+describe('repo/snapshot on a crafted commit', () => {
+  let root: string;
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('a tree entry named .. (git mktree takes it) is no part of the snapshot', async () => {
+    root = await mkdtemp(join(tmpdir(), 'salve-crafted-'));
+    const dir = join(root, 'repo');
+    await mkdir(dir);
+    const git = async (input: string, ...args: string[]) => {
+      const child = execFile('git', ['-C', dir, ...args]);
+      child.stdin?.end(input);
+      let out = '';
+      child.stdout?.on('data', (d) => {
+        out += d;
+      });
+      await new Promise((r) => child.on('close', r));
+      return out.trim();
+    };
+    await git('', 'init', '-q');
+    const blob = await git('ESCAPED\n', 'hash-object', '-w', '--stdin');
+    const inner = await git(`100644 blob ${blob}\tESCAPED\n`, 'mktree');
+    const top = await git(`040000 tree ${inner}\t..\n100644 blob ${blob}\tok.yaml\n`, 'mktree');
+    const commit = await git('crafted\n', '-c', 'user.name=m', '-c', 'user.email=m@e', 'commit-tree', top);
+    const snap = await openSnapshot(dir, commit);
+    expect((await snap.files()).map((f) => f.path)).toEqual(['ok.yaml']);
+    expect(await readFileText(snap, '../ESCAPED')).toBeNull();
+    expect(await readFileText(snap, 'ok.yaml')).toBe('ESCAPED\n');
+  });
+});
+
 describe('repo/overlay-inputs refusals', () => {
   let dir: string;
   afterAll(() => rm(dir, { recursive: true, force: true }));
