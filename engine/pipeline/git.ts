@@ -34,10 +34,10 @@ export async function originUrl(dir: string): Promise<string | null> {
  * Paths with uncommitted changes (modified, added, deleted or untracked) in the working tree, from
  * `git status`; [] when there is no working tree to compare. Never takes the index lock.
  */
-export async function uncommittedPaths(dir: string, git: Tool = locateGit()): Promise<string[]> {
+export async function uncommittedPaths(dir: string, git?: Tool): Promise<string[]> {
   try {
     const { stdout } = await runTool(
-      git,
+      git ?? locateGit(),
       [
         '-C',
         dir,

@@ -97,9 +97,8 @@ export async function prepareContext(
   }
 }
 
-/** Uncommitted paths in the working tree that the run read (or would have read) from the commit. */
-async function ignoredEdits(ctx: PipelineContext): Promise<string[]> {
-  const dirty = await uncommittedPaths(ctx.repoDir);
+/** Of the uncommitted paths in the working tree, those the run read (or would have read) from the commit. */
+function ignoredEdits(ctx: PipelineContext, dirty: readonly string[]): string[] {
   if (dirty.length === 0) return [];
   const { lookedUp, listed } = ctx.snapshot;
   const application = globMatcher(ctx.config.applications);
@@ -120,6 +119,8 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
   const incidents = coalesce(signals, { now: opts.now });
   opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
   if (incidents.length === 0) return [];
+  // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
+  const dirty = uncommittedPaths(opts.repoDir);
   const ctx = await prepareContext(opts.repoDir, opts);
   try {
     const outcomes: Outcome[] = [];
@@ -129,13 +130,13 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
     }
     return outcomes;
   } finally {
-    await warnIgnored(ctx).catch(() => {});
+    warnIgnored(ctx, await dirty);
     await ctx.dispose();
   }
 }
 
-async function warnIgnored(ctx: PipelineContext): Promise<void> {
-  const files = await ignoredEdits(ctx);
+function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
+  const files = ignoredEdits(ctx, dirty);
   if (files.length === 0) return;
   ctx.log.warn(
     { commit: ctx.baseCommit, files },

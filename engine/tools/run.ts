@@ -19,6 +19,8 @@ export interface RunToolOptions {
   env?: Readonly<Record<string, string>>;
   /** Where the scrubbed environment comes from (default: this process's). */
   baseEnv?: Env;
+  /** What to call the run in messages (default: the tool and its first argument). */
+  label?: string;
 }
 
 export interface RawRunResult {
@@ -56,7 +58,7 @@ function argvOf(tool: Tool, args: readonly string[], limits: ToolLimits): [strin
 /** Runs a tool and returns stdout as bytes. A non-zero exit is ToolError `tool-failed` unless allowed. */
 export function runToolRaw(tool: Tool, args: readonly string[], options: RunToolOptions = {}): Promise<RawRunResult> {
   const limits = limitsOf(tool, options.limits);
-  const what = `${tool.name} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
+  const what = options.label ?? `${tool.name} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
   const [command, argv] = argvOf(tool, args, limits);
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, {

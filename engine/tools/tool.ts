@@ -21,7 +21,7 @@ const MiB = 1024 * 1024;
  */
 export const DEFAULT_LIMITS: Readonly<Record<ToolName, ToolLimits>> = {
   kustomize: { timeoutMs: 30_000, memoryBytes: 1024 * MiB, outputBytes: 128 * MiB },
-  opa: { timeoutMs: 120_000, memoryBytes: 2048 * MiB, outputBytes: 64 * MiB },
+  opa: { timeoutMs: 45_000, memoryBytes: 2048 * MiB, outputBytes: 64 * MiB },
   git: { timeoutMs: 30_000, memoryBytes: 1024 * MiB, outputBytes: 256 * MiB },
 };
 
