@@ -5,6 +5,7 @@
 import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
+import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
@@ -72,6 +73,11 @@ export async function prepareContext(
     const templates = await copyTemplates(snapshot, scratch);
     const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies], {
       cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
+    }).catch((err: unknown) => {
+      // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
+      // its files by their paths in the repo, not in the scratch copy.
+      if (!(err instanceof PolicyError) || policies.length === 0) throw err;
+      throw new ConfigError(err.message.split(`${scratch.dir}/`).join(''), { code: 'bad-policy', cause: err });
     });
     const evaluator = await loadEvaluator(bundle);
     return {

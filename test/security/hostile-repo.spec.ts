@@ -157,6 +157,25 @@ describe('salve plan on a hostile config repo', () => {
     expect(verify.stdout + verify.stderr).not.toContain(secret);
   });
 
+  it("names the repo's own broken or missing policies by their path in the repo, exit 2", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const config = await readFile(join(w.repo, '.salve.yaml'), 'utf8');
+    await w.commit('own policies', {
+      '.salve.yaml': `${config}\npolicies: [rego]\n`,
+      'rego/bad.rego': 'package salve.custom\nthis is not rego {\n',
+    });
+    const broken = await w.salve(['plan', '--repo', w.repo, '--signal', HPA_STAGING], w.keys);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^salve: policy build failed: .* rego\/bad\.rego:3: rego_parse_error/);
+    expect(broken.stderr).not.toContain(w.tmp);
+    await w.commit('missing policies', { '.salve.yaml': `${config}\npolicies: [rego/missing]\n` });
+    const missing = await w.salve(['plan', '--repo', w.repo, '--signal', HPA_STAGING], w.keys);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /^salve: \.salve\.yaml policies: "rego\/missing" is not a directory in commit [0-9a-f]{12}/,
+    );
+  });
+
   it('refuses a remote resource unless .salve.yaml allows its host, naming the URL', async () => {
     const sockets: Socket[] = [];
     const server: Server = createServer((s) => sockets.push(s)); // accepts, never answers
