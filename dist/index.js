@@ -38317,10 +38317,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar7 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -38341,7 +38341,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar6(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar7(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -38353,11 +38353,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar6;
-    exports.isSeq = isSeq5;
+    exports.isScalar = isScalar7;
+    exports.isSeq = isSeq6;
   }
 });
 
@@ -42465,9 +42465,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -42503,7 +42503,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -42543,7 +42543,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep3 && !props.found) {
+        if (!isMap5 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -42566,7 +42566,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -42598,7 +42598,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -42614,7 +42614,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -43901,7 +43901,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar7 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -43985,7 +43985,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar6;
+    exports.isScalar = isScalar7;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -44584,7 +44584,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter4 = class {
+    var LineCounter5 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -44607,7 +44607,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter4;
+    exports.LineCounter = LineCounter5;
   }
 });
 
@@ -45501,7 +45501,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments4(source, options = {}) {
+    function parseAllDocuments6(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45515,7 +45515,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument7(source, options = {}) {
+    function parseDocument8(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45541,7 +45541,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument7(src, options);
+      const doc = parseDocument8(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45576,8 +45576,8 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse6;
-    exports.parseAllDocuments = parseAllDocuments4;
-    exports.parseDocument = parseDocument7;
+    exports.parseAllDocuments = parseAllDocuments6;
+    exports.parseDocument = parseDocument8;
     exports.stringify = stringify5;
   }
 });
@@ -45631,6 +45631,122 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m = s * 60;
+    var h = m * 60;
+    var d = h * 24;
+    var w = d * 7;
+    var y = d * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse6(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse6(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w;
+        case "days":
+        case "day":
+        case "d":
+          return n * d;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return Math.round(ms2 / d) + "d";
+      }
+      if (msAbs >= h) {
+        return Math.round(ms2 / h) + "h";
+      }
+      if (msAbs >= m) {
+        return Math.round(ms2 / m) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return plural2(ms2, msAbs, d, "day");
+      }
+      if (msAbs >= h) {
+        return plural2(ms2, msAbs, h, "hour");
+      }
+      if (msAbs >= m) {
+        return plural2(ms2, msAbs, m, "minute");
+      }
+      if (msAbs >= s) {
+        return plural2(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural2(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
   }
 });
 
@@ -50562,7 +50678,7 @@ ${indent}${str}`;
       toString(ctx, {
         blockItem,
         flowChars,
-        isMap: isMap4,
+        isMap: isMap5,
         itemIndent
       }, onComment, onChompKeep) {
         const {
@@ -50572,7 +50688,7 @@ ${indent}${str}`;
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
-        const allNullValues = isMap4 && this.hasAllNullValues();
+        const allNullValues = isMap5 && this.hasAllNullValues();
         ctx = Object.assign({}, ctx, {
           allNullValues,
           indent: itemIndent,
@@ -53694,7 +53810,7 @@ var require_dist2 = __commonJS({
         super(Object.assign({}, Document$1.defaultOptions, options));
       }
     };
-    function parseAllDocuments4(src, options) {
+    function parseAllDocuments6(src, options) {
       const stream = [];
       let prev;
       for (const cstDoc of parseCst.parse(src)) {
@@ -53705,7 +53821,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument7(src, options) {
+    function parseDocument8(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53715,7 +53831,7 @@ var require_dist2 = __commonJS({
       return doc;
     }
     function parse6(src, options) {
-      const doc = parseDocument7(src, options);
+      const doc = parseDocument8(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
@@ -53730,9 +53846,9 @@ var require_dist2 = __commonJS({
       defaultOptions: Document$1.defaultOptions,
       Document,
       parse: parse6,
-      parseAllDocuments: parseAllDocuments4,
+      parseAllDocuments: parseAllDocuments6,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument7,
+      parseDocument: parseDocument8,
       scalarOptions: Document$1.scalarOptions,
       stringify: stringify5
     };
@@ -54152,122 +54268,6 @@ var require_opa = __commonJS({
       },
       LoadedPolicy
     };
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3;
-    var m = s * 60;
-    var h = m * 60;
-    var d = h * 24;
-    var w = d * 7;
-    var y = d * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse6(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse6(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w;
-        case "days":
-        case "day":
-        case "d":
-          return n * d;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d) {
-        return Math.round(ms2 / d) + "d";
-      }
-      if (msAbs >= h) {
-        return Math.round(ms2 / h) + "h";
-      }
-      if (msAbs >= m) {
-        return Math.round(ms2 / m) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
-      }
-      return ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d) {
-        return plural2(ms2, msAbs, d, "day");
-      }
-      if (msAbs >= h) {
-        return plural2(ms2, msAbs, h, "hour");
-      }
-      if (msAbs >= m) {
-        return plural2(ms2, msAbs, m, "minute");
-      }
-      if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
-      }
-      return ms2 + " ms";
-    }
-    function plural2(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
   }
 });
 
@@ -81966,6 +81966,16 @@ var SalveConfig = external_exports.object({
   /** A closed or observed incident is not acted on again within this period. */
   holdPeriod: external_exports.string().default("1h"),
   slos: external_exports.array(Slo).default([]),
+  /**
+   * Progressive delivery. A fix never migrates a plain Deployment to Argo Rollouts: it ships as the
+   * Deployment's own rolling update, guarded by the follow-up. With `adopt: true`, a production fix
+   * that deserves a canary first proposes adopting Argo Rollouts as its own PR (a Rollout with
+   * `workloadRef`, the pod template unchanged, guard rails from `slos:`, and `ignoreDifferences`
+   * on the Deployment's replicas in its Argo CD Application); the fix follows once that Rollout
+   * is live, and the Rollout canaries it. Workloads under Flagger or an existing Rollout are
+   * never adopted.
+   */
+  rollouts: external_exports.object({ adopt: external_exports.boolean().default(false) }).strict().prefault({}),
   /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
   keys: external_exports.array(external_exports.string()).default([".salve/keys/*.pub"]),
   /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
@@ -82029,263 +82039,6 @@ ${lines2.join("\n")}`);
 ${lines.join("\n")}`, { cause: result.error });
 }
 
-// engine/github-action/base-view.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { join as join10, posix as posix2 } from "node:path";
-
-// engine/pipeline/assets.ts
-import { existsSync } from "node:fs";
-import { dirname, join as join5, resolve as resolve3 } from "node:path";
-import { fileURLToPath } from "node:url";
-function projectRoot() {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join5(dir, "policies")) && existsSync(join5(dir, "templates"))) return dir;
-    dir = resolve3(dir, "..");
-  }
-  return resolve3(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-var PROJECT_ROOT = projectRoot();
-var DEFAULT_POLICIES_DIR = join5(PROJECT_ROOT, "policies");
-var DEFAULT_TEMPLATES_DIR = join5(PROJECT_ROOT, "templates");
-
-// engine/pipeline/keys.ts
-import { readdir as readdir3 } from "node:fs/promises";
-import { join as join6, posix } from "node:path";
-async function repoKeyFiles(repoDir, config2) {
-  const out = [];
-  for (const pattern of config2.keys) {
-    const dir = posix.dirname(pattern);
-    let names = [];
-    try {
-      names = await readdir3(join6(repoDir, dir));
-    } catch {
-      continue;
-    }
-    const re = globToRegExp(pattern);
-    for (const name of names) if (re.test(posix.join(dir, name))) out.push(join6(repoDir, dir, name));
-  }
-  return [...new Set(out)].sort();
-}
-
-// engine/policy/bundle.ts
-import { mkdir as mkdir2, mkdtemp, readFile as readFile4, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname as dirname2, join as join8 } from "node:path";
-
-// engine/policy/exec.ts
-import { execFile as execFile2 } from "node:child_process";
-function execTool(tool, args, options = {}) {
-  return new Promise((resolve8, reject) => {
-    execFile2(
-      tool.command,
-      [...tool.prefix, ...args],
-      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") {
-          reject(err);
-          return;
-        }
-        resolve8({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
-      }
-    );
-  });
-}
-
-// engine/policy/sources.ts
-import { readdir as readdir4, readFile as readFile3 } from "node:fs/promises";
-import { basename, join as join7, relative, resolve as resolve4, sep } from "node:path";
-
-// engine/policy/digest.ts
-import { createHash as createHash2 } from "node:crypto";
-function canonicalJson(value) {
-  return encode3(value, "$");
-}
-function encode3(value, where) {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return JSON.stringify(value);
-    case "number":
-      if (!Number.isFinite(value)) throw new InputError(`canonical JSON: ${where} is ${value}, not a finite number`);
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        return `[${value.map((v, i) => v === void 0 ? "null" : encode3(v, `${where}[${i}]`)).join(",")}]`;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
-        throw new InputError(`canonical JSON: ${where} is a ${proto?.constructor?.name ?? "object"}, not plain data`);
-      }
-      const record3 = value;
-      const members2 = Object.keys(record3).filter((k) => record3[k] !== void 0).sort().map((k) => `${JSON.stringify(k)}:${encode3(record3[k], `${where}.${k}`)}`);
-      return `{${members2.join(",")}}`;
-    }
-    default:
-      throw new InputError(`canonical JSON: ${where} is a ${typeof value}, not JSON`);
-  }
-}
-function sha256Hex(data) {
-  return createHash2("sha256").update(data).digest("hex");
-}
-function digestOf(value) {
-  return `sha256:${sha256Hex(canonicalJson(value))}`;
-}
-
-// engine/policy/sources.ts
-function isTestFile(name) {
-  return name.endsWith("_test.rego");
-}
-async function walk2(dir, root, out) {
-  const entries = await readdir4(dir, { withFileTypes: true });
-  for (const e of entries) {
-    if (e.name.startsWith(".")) continue;
-    const full = join7(dir, e.name);
-    if (e.isDirectory()) await walk2(full, root, out);
-    else if (e.isFile() && e.name.endsWith(".rego") && !isTestFile(e.name)) out.push(relative(root, full));
-  }
-}
-async function collectSources(policyDirs) {
-  if (policyDirs.length === 0) throw new PolicyError("no policy directories given");
-  const sources = [];
-  for (const [dirIndex, dir] of policyDirs.entries()) {
-    const root = resolve4(dir);
-    const rels = [];
-    try {
-      await walk2(root, root, rels);
-    } catch (err) {
-      throw new PolicyError(`policy directory ${dir} cannot be read: ${err.message}`, { cause: err });
-    }
-    for (const rel of rels) {
-      const content = await readFile3(join7(root, rel), "utf8");
-      const relPath = rel.split(sep).join("/");
-      sources.push({ path: `${basename(root)}/${relPath}`, sha256: sha256Hex(content), dirIndex, relPath, content });
-    }
-  }
-  if (sources.length === 0) throw new PolicyError(`no .rego policies found in ${policyDirs.join(", ")}`);
-  return sources.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function sourcesDigest(entrypoint, sources) {
-  return digestOf({ entrypoint, sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })) });
-}
-
-// engine/policy/tar.ts
-var import_tar_stream = __toESM(require_tar_stream(), 1);
-import { gunzipSync } from "node:zlib";
-async function readTarGz(archive) {
-  const members2 = /* @__PURE__ */ new Map();
-  const ex = (0, import_tar_stream.extract)();
-  const done = new Promise((resolve8, reject) => {
-    ex.on("entry", (header, stream, next) => {
-      const chunks = [];
-      stream.on("data", (c) => {
-        chunks.push(c);
-      });
-      stream.on("end", () => {
-        if (header.type === "file") members2.set(header.name, Buffer.concat(chunks));
-        next();
-      });
-      stream.on("error", reject);
-    });
-    ex.on("finish", resolve8);
-    ex.on("error", reject);
-  });
-  ex.end(gunzipSync(archive));
-  await done;
-  return members2;
-}
-
-// engine/policy/bundle.ts
-var ENTRYPOINT = "salve/main/decision";
-var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
-var built = /* @__PURE__ */ new Map();
-async function buildBundle(policyDirs, opts = {}) {
-  const sources = await collectSources(policyDirs);
-  const digest2 = sourcesDigest(ENTRYPOINT, sources);
-  const cached2 = opts.cacheDir ? join8(opts.cacheDir, `bundle-${digest2.slice("sha256:".length)}.tar.gz`) : null;
-  let pending = built.get(digest2);
-  if (!pending) {
-    pending = load(policyDirs, sources, digest2, cached2, opts);
-    built.set(digest2, pending);
-    pending.catch(() => built.delete(digest2));
-  }
-  const { archive, bundle } = await pending;
-  if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
-  return bundle;
-}
-async function load(policyDirs, sources, digest2, cached2, opts) {
-  const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
-  if (fromDisk) {
-    const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
-    if (bundle2) return { archive: fromDisk, bundle: bundle2 };
-  }
-  const archive = await runOpaBuild(policyDirs, sources, opts);
-  if (cached2) await writeAtomically(cached2, archive);
-  const bundle = await unpack(archive, sources, digest2);
-  return { archive, bundle };
-}
-async function unpack(archive, sources, digest2) {
-  const members2 = await readTarGz(archive);
-  const wasm = members2.get("/policy.wasm");
-  const data = members2.get("/data.json");
-  if (!wasm) throw new PolicyError(`policy bundle ${digest2} has no /policy.wasm`);
-  return {
-    wasm,
-    data: data ? JSON.parse(data.toString("utf8")) : {},
-    digest: digest2,
-    entrypoint: ENTRYPOINT,
-    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
-    sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
-  };
-}
-function declaresExposure(sources) {
-  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
-}
-async function exists2(path) {
-  return stat4(path).then(
-    () => true,
-    () => false
-  );
-}
-async function runOpaBuild(policyDirs, sources, opts) {
-  const tmp = await mkdtemp(join8(tmpdir(), "salve-opa-build-"));
-  try {
-    for (const s of sources) {
-      const to = join8(tmp, "src", String(s.dirIndex), s.relPath);
-      await mkdir2(dirname2(to), { recursive: true });
-      await writeFile2(to, s.content);
-    }
-    const out = join8(tmp, "bundle.tar.gz");
-    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
-    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join8(tmp, "src")];
-    const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
-      throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
-    });
-    if (run2.code !== 0) {
-      let message2 = `${run2.stdout}
-${run2.stderr}`.trim();
-      for (const [i, dir] of policyDirs.entries()) message2 = message2.split(join8(tmp, "src", String(i))).join(dir);
-      throw new PolicyError(`policy build failed: ${message2}`);
-    }
-    return await readFile4(out);
-  } finally {
-    await rm2(tmp, { recursive: true, force: true });
-  }
-}
-async function writeAtomically(path, bytes) {
-  await mkdir2(dirname2(path), { recursive: true });
-  const part = `${path}.${process.pid}.${Date.now()}.part`;
-  await writeFile2(part, bytes);
-  await rename2(part, path);
-}
-
-// engine/policy/dsse.ts
-import { sign, verify } from "node:crypto";
-
 // engine/model/policy.ts
 var SloEnvelope = external_exports.object({
   name: external_exports.string(),
@@ -82338,6 +82091,10 @@ var ExposurePlan = external_exports.object({
     interval: external_exports.string(),
     count: external_exports.number().int().positive(),
     failureLimit: external_exports.number().int().nonnegative(),
+    /** Successful measurements in a row a metric needs to pass (Argo Rollouts consecutiveSuccessLimit). */
+    minSuccessful: external_exports.number().int().positive(),
+    /** Errored measurements in a row that fail the metric (consecutiveErrorLimit). */
+    errorLimit: external_exports.number().int().nonnegative(),
     metrics: external_exports.array(ExposureMetric).min(1)
   }).nullable()
 });
@@ -82353,6 +82110,25 @@ var Exposure = external_exports.object({
   plan: ExposurePlan,
   change: RenderedDiff,
   objects: external_exports.array(ExposureObject)
+});
+var Delivery = external_exports.object({
+  /** none: the Deployment (or StatefulSet...) controller itself, every pod at once as its strategy says. */
+  controller: external_exports.enum(["none", "argo-rollouts", "flagger"]),
+  /** The Rollout or Canary that does it, when there is one. */
+  kind: external_exports.string().optional(),
+  name: external_exports.string().optional(),
+  namespace: external_exports.string().optional(),
+  /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
+  source: external_exports.string().optional()
+});
+var WorkloadFacts = external_exports.object({
+  kind: external_exports.string(),
+  name: external_exports.string(),
+  /** `spec.replicas` as rendered; null when unset (the API server then runs 1). */
+  replicas: external_exports.number().int().nullable(),
+  /** The HorizontalPodAutoscaler that scales it, when one does. */
+  autoscaler: external_exports.object({ name: external_exports.string(), minReplicas: external_exports.number().int().nullable() }).nullable(),
+  delivery: Delivery
 });
 var PolicyInput = external_exports.object({
   version: external_exports.literal("salve.dev/policy-input/v1"),
@@ -82388,17 +82164,28 @@ var PolicyInput = external_exports.object({
     freeze: external_exports.object({ active: external_exports.boolean(), name: external_exports.string().optional() })
   }),
   settings: PolicySettings,
+  /** The workload the change touches, as rendered at the base commit (absent for non-workload targets). */
+  workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional()
 });
+var SignedFile = external_exports.object({ path: external_exports.string().min(1), sha256: external_exports.string().regex(/^[0-9a-f]{64}$/) });
+var PROOF_VERSION = "salve.dev/proof/v2";
+var RETIRED_PROOF_VERSIONS = {
+  "salve.dev/proof/v1": "it does not sign the explanation and the other files of the remediation record"
+};
 var Proof = external_exports.object({
-  version: external_exports.literal("salve.dev/proof/v1"),
+  version: external_exports.literal(PROOF_VERSION),
   subject: external_exports.object({
     repo: external_exports.string(),
     baseCommit: external_exports.string(),
     overlay: external_exports.string(),
-    /** sha256 of the canonical JSON of the file changes ([{path, sha256 of after}] sorted by path). */
-    changesDigest: external_exports.string(),
+    /**
+     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
+     * are this proof itself.
+     */
+    files: external_exports.array(SignedFile),
     /** sha256 of the canonical JSON of the rendered diff. */
     renderedDiffDigest: external_exports.string()
   }),
@@ -82413,7 +82200,308 @@ var DsseEnvelope = external_exports.object({
   payload: external_exports.string(),
   signatures: external_exports.array(external_exports.object({ keyid: external_exports.string(), sig: external_exports.string() })).min(1)
 });
-var PROOF_PAYLOAD_TYPE = "application/vnd.salve.proof.v1+json";
+var PROOF_PAYLOAD_TYPE = "application/vnd.salve.proof.v2+json";
+var RETIRED_PROOF_PAYLOAD_TYPES = {
+  "application/vnd.salve.proof.v1+json": "salve.dev/proof/v1"
+};
+
+// engine/actions/quantity.ts
+var BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+var DECIMAL = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18
+};
+var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+function parse5(value, what) {
+  const text = typeof value === "number" ? String(value) : value;
+  const match = typeof text === "string" ? QUANTITY.exec(text.trim()) : null;
+  if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
+  const suffix = match[2] ?? "";
+  const factor = BINARY[suffix] ?? DECIMAL[suffix] ?? 1;
+  return Number(match[1]) * factor;
+}
+function parseMemory(value) {
+  return Math.round(parse5(value, "memory"));
+}
+function parseCpuMillis(value) {
+  return Math.round(parse5(value, "cpu") * 1e3);
+}
+function formatMemory(bytes) {
+  for (const unit of ["Gi", "Mi", "Ki"]) {
+    const size = BINARY[unit];
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return String(bytes);
+}
+function formatCpu(millis) {
+  return millis % 1e3 === 0 ? String(millis / 1e3) : `${millis}m`;
+}
+function raiseMemory(bytes, factor, capBytes) {
+  const mi = BINARY.Mi;
+  return Math.min(Math.ceil(bytes * factor / mi) * mi, capBytes);
+}
+function raiseCpu(millis, factor, capMillis) {
+  return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
+}
+
+// engine/pipeline/time-facts.ts
+var import_ms2 = __toESM(require_ms(), 1);
+function durationSeconds(value, field) {
+  const millis = (0, import_ms2.default)(value);
+  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
+    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
+  }
+  return Math.round(millis / 1e3);
+}
+
+// engine/pipeline/policy-input.ts
+function policySettings(config2) {
+  const p = config2.policy;
+  return {
+    trust: config2.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
+    defaultMode: config2.trust.default,
+    confidenceThreshold: p.confidenceThreshold,
+    riskThreshold: p.riskThreshold,
+    protectedNamespaces: p.protectedNamespaces,
+    sensitiveKinds: p.sensitiveKinds,
+    bounds: {
+      memoryMaxFactor: p.bounds.memoryMaxFactor,
+      memoryCapBytes: parseMemory(p.bounds.memoryCap),
+      cpuMaxFactor: p.bounds.cpuMaxFactor,
+      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
+      replicasMaxFactor: p.bounds.replicasMaxFactor,
+      replicasCap: p.bounds.replicasCap
+    },
+    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
+    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
+  };
+}
+
+// engine/policy/bundle.ts
+import { mkdir as mkdir2, mkdtemp, readFile as readFile4, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join as join6 } from "node:path";
+
+// engine/policy/exec.ts
+import { execFile as execFile2 } from "node:child_process";
+function execTool(tool, args, options = {}) {
+  return new Promise((resolve8, reject) => {
+    execFile2(
+      tool.command,
+      [...tool.prefix, ...args],
+      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") {
+          reject(err);
+          return;
+        }
+        resolve8({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
+      }
+    );
+  });
+}
+
+// engine/policy/sources.ts
+import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
+import { basename, join as join5, relative, resolve as resolve3, sep } from "node:path";
+
+// engine/policy/digest.ts
+import { createHash as createHash2 } from "node:crypto";
+function canonicalJson(value) {
+  return encode3(value, "$");
+}
+function encode3(value, where) {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) throw new InputError(`canonical JSON: ${where} is ${value}, not a finite number`);
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return `[${value.map((v, i) => v === void 0 ? "null" : encode3(v, `${where}[${i}]`)).join(",")}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new InputError(`canonical JSON: ${where} is a ${proto?.constructor?.name ?? "object"}, not plain data`);
+      }
+      const record3 = value;
+      const members2 = Object.keys(record3).filter((k) => record3[k] !== void 0).sort().map((k) => `${JSON.stringify(k)}:${encode3(record3[k], `${where}.${k}`)}`);
+      return `{${members2.join(",")}}`;
+    }
+    default:
+      throw new InputError(`canonical JSON: ${where} is a ${typeof value}, not JSON`);
+  }
+}
+function sha256Hex(data) {
+  return createHash2("sha256").update(data).digest("hex");
+}
+function digestOf(value) {
+  return `sha256:${sha256Hex(canonicalJson(value))}`;
+}
+
+// engine/policy/sources.ts
+function isTestFile(name) {
+  return name.endsWith("_test.rego");
+}
+async function walk2(dir, root, out) {
+  const entries = await readdir3(dir, { withFileTypes: true });
+  for (const e of entries) {
+    if (e.name.startsWith(".")) continue;
+    const full = join5(dir, e.name);
+    if (e.isDirectory()) await walk2(full, root, out);
+    else if (e.isFile() && e.name.endsWith(".rego") && !isTestFile(e.name)) out.push(relative(root, full));
+  }
+}
+async function collectSources(policyDirs) {
+  if (policyDirs.length === 0) throw new PolicyError("no policy directories given");
+  const sources = [];
+  for (const [dirIndex, dir] of policyDirs.entries()) {
+    const root = resolve3(dir);
+    const rels = [];
+    try {
+      await walk2(root, root, rels);
+    } catch (err) {
+      throw new PolicyError(`policy directory ${dir} cannot be read: ${err.message}`, { cause: err });
+    }
+    for (const rel of rels) {
+      const content = await readFile3(join5(root, rel), "utf8");
+      const relPath = rel.split(sep).join("/");
+      sources.push({ path: `${basename(root)}/${relPath}`, sha256: sha256Hex(content), dirIndex, relPath, content });
+    }
+  }
+  if (sources.length === 0) throw new PolicyError(`no .rego policies found in ${policyDirs.join(", ")}`);
+  return sources.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function sourcesDigest(entrypoint, sources) {
+  return digestOf({ entrypoint, sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })) });
+}
+
+// engine/policy/tar.ts
+var import_tar_stream = __toESM(require_tar_stream(), 1);
+import { gunzipSync } from "node:zlib";
+async function readTarGz(archive) {
+  const members2 = /* @__PURE__ */ new Map();
+  const ex = (0, import_tar_stream.extract)();
+  const done = new Promise((resolve8, reject) => {
+    ex.on("entry", (header, stream, next) => {
+      const chunks = [];
+      stream.on("data", (c) => {
+        chunks.push(c);
+      });
+      stream.on("end", () => {
+        if (header.type === "file") members2.set(header.name, Buffer.concat(chunks));
+        next();
+      });
+      stream.on("error", reject);
+    });
+    ex.on("finish", resolve8);
+    ex.on("error", reject);
+  });
+  ex.end(gunzipSync(archive));
+  await done;
+  return members2;
+}
+
+// engine/policy/bundle.ts
+var ENTRYPOINT = "salve/main/decision";
+var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
+var built = /* @__PURE__ */ new Map();
+async function buildBundle(policyDirs, opts = {}) {
+  const sources = await collectSources(policyDirs);
+  const digest2 = sourcesDigest(ENTRYPOINT, sources);
+  const cached2 = opts.cacheDir ? join6(opts.cacheDir, `bundle-${digest2.slice("sha256:".length)}.tar.gz`) : null;
+  let pending = built.get(digest2);
+  if (!pending) {
+    pending = load(policyDirs, sources, digest2, cached2, opts);
+    built.set(digest2, pending);
+    pending.catch(() => built.delete(digest2));
+  }
+  const { archive, bundle } = await pending;
+  if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
+  return bundle;
+}
+async function load(policyDirs, sources, digest2, cached2, opts) {
+  const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
+  if (fromDisk) {
+    const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
+    if (bundle2) return { archive: fromDisk, bundle: bundle2 };
+  }
+  const archive = await runOpaBuild(policyDirs, sources, opts);
+  if (cached2) await writeAtomically(cached2, archive);
+  const bundle = await unpack(archive, sources, digest2);
+  return { archive, bundle };
+}
+async function unpack(archive, sources, digest2) {
+  const members2 = await readTarGz(archive);
+  const wasm = members2.get("/policy.wasm");
+  const data = members2.get("/data.json");
+  if (!wasm) throw new PolicyError(`policy bundle ${digest2} has no /policy.wasm`);
+  return {
+    wasm,
+    data: data ? JSON.parse(data.toString("utf8")) : {},
+    digest: digest2,
+    entrypoint: ENTRYPOINT,
+    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
+    sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
+  };
+}
+function declaresExposure(sources) {
+  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
+}
+async function exists2(path) {
+  return stat4(path).then(
+    () => true,
+    () => false
+  );
+}
+async function runOpaBuild(policyDirs, sources, opts) {
+  const tmp = await mkdtemp(join6(tmpdir(), "salve-opa-build-"));
+  try {
+    for (const s of sources) {
+      const to = join6(tmp, "src", String(s.dirIndex), s.relPath);
+      await mkdir2(dirname(to), { recursive: true });
+      await writeFile2(to, s.content);
+    }
+    const out = join6(tmp, "bundle.tar.gz");
+    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
+    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join6(tmp, "src")];
+    const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
+      throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
+    });
+    if (run2.code !== 0) {
+      let message2 = `${run2.stdout}
+${run2.stderr}`.trim();
+      for (const [i, dir] of policyDirs.entries()) message2 = message2.split(join6(tmp, "src", String(i))).join(dir);
+      throw new PolicyError(`policy build failed: ${message2}`);
+    }
+    return await readFile4(out);
+  } finally {
+    await rm2(tmp, { recursive: true, force: true });
+  }
+}
+async function writeAtomically(path, bytes) {
+  await mkdir2(dirname(path), { recursive: true });
+  const part = `${path}.${process.pid}.${Date.now()}.part`;
+  await writeFile2(part, bytes);
+  await rename2(part, path);
+}
+
+// engine/policy/dsse.ts
+import { sign, verify } from "node:crypto";
 
 // engine/policy/keys.ts
 import { createHash as createHash3, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
@@ -82570,9 +82658,30 @@ async function loadEvaluator(bundle) {
 }
 
 // engine/policy/proof.ts
-function changesDigest(files) {
-  const entries = files.map((f) => ({ path: f.path, sha256: sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return digestOf(entries);
+function subjectFiles(files) {
+  return files.map((f) => ({ path: f.path, sha256: sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function subjectMismatches(signed, files) {
+  const want = new Map(signed.map((f) => [f.path, f.sha256]));
+  const out = [];
+  for (const f of subjectFiles(files)) {
+    const sha = want.get(f.path);
+    if (sha === void 0) out.push({ path: f.path, problem: "unsigned" });
+    else if (sha !== f.sha256) out.push({ path: f.path, problem: "differs" });
+    want.delete(f.path);
+  }
+  for (const path of want.keys()) out.push({ path, problem: "missing" });
+  return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function describeMismatch(m) {
+  switch (m.problem) {
+    case "unsigned":
+      return "changed since the proof's base commit, but not signed by its proof";
+    case "differs":
+      return "differs from the content its proof signs";
+    case "missing":
+      return "signed by its proof, but not changed";
+  }
 }
 function canonicalDiff(diff) {
   const byJson = (items) => items.map((item) => ({ item, key: canonicalJson(item) })).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((x) => x.item);
@@ -82643,7 +82752,15 @@ function describeDecisionDiff(recorded, now) {
   if (out.length === 0) out.push("rule order differs");
   return out;
 }
+function retired(version2) {
+  return new VerifyError(
+    `proof format ${version2} is no longer accepted: ${RETIRED_PROOF_VERSIONS[version2]}; plan the remediation again`,
+    { code: "unsupported-proof-version" }
+  );
+}
 async function verifyProof(args) {
+  const old = RETIRED_PROOF_PAYLOAD_TYPES[args.envelope.payloadType];
+  if (old) throw retired(old);
   const { keyid, payload } = verifyEnvelope(args.envelope, args.trustedKeys, { payloadType: PROOF_PAYLOAD_TYPE });
   let json2;
   try {
@@ -82651,6 +82768,8 @@ async function verifyProof(args) {
   } catch {
     throw new VerifyError("proof payload is not JSON", { code: "bad-proof" });
   }
+  const version2 = json2?.version;
+  if (typeof version2 === "string" && Object.hasOwn(RETIRED_PROOF_VERSIONS, version2)) throw retired(version2);
   const parsed = Proof.safeParse(json2);
   if (!parsed.success) {
     const issue3 = parsed.error.issues[0];
@@ -82680,11 +82799,12 @@ async function verifyProof(args) {
     );
   }
   if (args.files) {
-    const digest2 = changesDigest(args.files);
-    if (digest2 !== proof.subject.changesDigest) {
-      throw new VerifyError(`changes digest differs: proof ${proof.subject.changesDigest} vs files ${digest2}`, {
-        code: "changes-mismatch"
-      });
+    const mismatches = subjectMismatches(proof.subject.files, args.files);
+    if (mismatches.length > 0) {
+      throw new VerifyError(
+        `changed files differ from the proof's subject: ${mismatches.map((m) => `${m.path} ${describeMismatch(m)}`).join("; ")}`,
+        { code: "changes-mismatch" }
+      );
     }
   }
   if (args.diff) {
@@ -82699,111 +82819,40 @@ async function verifyProof(args) {
   return { proof, keyid };
 }
 
-// engine/verify/materialize.ts
+// engine/verify/history.ts
 var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
 import fs3 from "node:fs";
-import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname3, join as join9 } from "node:path";
-async function materialize(repoDir, commit, prefixes = []) {
-  const dir = await mkdtemp2(join9(tmpdir2(), "salve-tree-"));
-  const wanted2 = (path) => prefixes.length === 0 || prefixes.some((p) => path === p || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+async function findCommit(dir, ref) {
   try {
-    await import_isomorphic_git2.default.walk({
-      fs: fs3,
-      dir: repoDir,
-      trees: [import_isomorphic_git2.default.TREE({ ref: commit })],
-      map: async (path, [entry]) => {
-        if (!entry || path === ".") return true;
-        if (!wanted2(path)) return null;
-        const type = await entry.type();
-        if (type === "tree") return true;
-        if (type !== "blob") return null;
-        const target = join9(dir, path);
-        await mkdir3(dirname3(target), { recursive: true });
-        await writeFile3(target, Buffer.from(await entry.content() ?? new Uint8Array()));
-        return true;
-      }
-    });
-  } catch (err) {
-    await rm3(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
-}
-
-// engine/github-action/base-view.ts
-var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
-async function loadBaseView(workspace, commit, inputs) {
-  const first = await materialize(workspace, commit, CONFIG_FILES);
-  let config2;
-  try {
-    config2 = (await loadConfig(first.dir)).config;
-  } finally {
-    await first.cleanup();
-  }
-  const policies = inputs.policies ?? config2.policies;
-  const keyDirs = config2.keys.map((k) => posix2.dirname(k));
-  const tree = await materialize(workspace, commit, [
-    ...CONFIG_FILES,
-    ...policies,
-    ...keyDirs,
-    ...inputs.trustedKeyFiles
-  ]);
-  try {
-    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies.map((p) => join10(tree.dir, p))], {
-      cacheDir: join10(workspace, ".git", "salve", "bundles")
-    });
-    const pems = [...inputs.trustedKeyPems];
-    for (const file2 of [
-      ...await repoKeyFiles(tree.dir, config2),
-      ...inputs.trustedKeyFiles.map((f) => join10(tree.dir, f))
-    ]) {
-      try {
-        pems.push(await readFile6(file2, "utf8"));
-      } catch {
-        const rel = file2.slice(tree.dir.length + 1);
-        throw new ConfigError(
-          `trusted key file ${rel} (input trusted-keys) is not in the base commit ${commit.slice(0, 12)}`
-        );
-      }
-    }
-    const trustedKeys = await loadTrustedKeys(pems);
-    return { commit, config: config2, policies, bundle, evaluator: await loadEvaluator(bundle), trustedKeys };
-  } finally {
-    await tree.cleanup();
-  }
-}
-
-// engine/github-action/git-history.ts
-var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
-import fs4 from "node:fs";
-async function resolveCommit(dir, ref) {
-  try {
-    const oid = /^[0-9a-f]{40}$/.test(ref) ? ref : await import_isomorphic_git3.default.resolveRef({ fs: fs4, dir, ref });
-    return (await import_isomorphic_git3.default.readCommit({ fs: fs4, dir, oid })).oid;
+    const oid = /^[0-9a-f]{40}$/.test(ref) ? ref : await import_isomorphic_git2.default.resolveRef({ fs: fs3, dir, ref });
+    return (await import_isomorphic_git2.default.readCommit({ fs: fs3, dir, oid })).oid;
   } catch {
-    throw new InputError(`commit ${ref} is not in ${dir}: check out with fetch-depth: 0 so base and head both exist`);
+    return null;
   }
+}
+async function resolveCommit(dir, ref, hint = "") {
+  const oid = await findCommit(dir, ref);
+  if (!oid) throw new InputError(`commit ${ref} is not in ${dir}${hint ? `: ${hint}` : ""}`);
+  return oid;
 }
 async function mergeBase(dir, a, b) {
-  const bases = await import_isomorphic_git3.default.findMergeBase({ fs: fs4, dir, oids: [a, b] });
+  const bases = await import_isomorphic_git2.default.findMergeBase({ fs: fs3, dir, oids: [a, b] });
   return bases[0] ?? null;
 }
 async function isAncestor(dir, ancestor, commit) {
   if (ancestor === commit) return true;
   try {
-    return await import_isomorphic_git3.default.isDescendent({ fs: fs4, dir, oid: commit, ancestor, depth: -1 });
+    return await import_isomorphic_git2.default.isDescendent({ fs: fs3, dir, oid: commit, ancestor, depth: -1 });
   } catch {
     return false;
   }
 }
 async function changedPaths(dir, from, to) {
   const out = [];
-  await import_isomorphic_git3.default.walk({
-    fs: fs4,
+  await import_isomorphic_git2.default.walk({
+    fs: fs3,
     dir,
-    trees: [import_isomorphic_git3.default.TREE({ ref: from }), import_isomorphic_git3.default.TREE({ ref: to })],
+    trees: [import_isomorphic_git2.default.TREE({ ref: from }), import_isomorphic_git2.default.TREE({ ref: to })],
     map: async (path, [a, b]) => {
       if (path === ".") return true;
       const [oidA, oidB] = await Promise.all([a?.oid(), b?.oid()]);
@@ -82822,7 +82871,7 @@ async function changedPaths(dir, from, to) {
 }
 async function blobAt(dir, commit, filepath) {
   try {
-    return (await import_isomorphic_git3.default.readBlob({ fs: fs4, dir, oid: commit, filepath })).oid;
+    return (await import_isomorphic_git2.default.readBlob({ fs: fs3, dir, oid: commit, filepath })).oid;
   } catch {
     return null;
   }
@@ -82831,541 +82880,12 @@ async function firstChange(dir, head, stop, filepath) {
   let found = null;
   let oid = head;
   for (let i = 0; i < 1e3 && oid !== stop; i++) {
-    const parent = (await import_isomorphic_git3.default.readCommit({ fs: fs4, dir, oid })).commit.parent[0];
+    const parent = (await import_isomorphic_git2.default.readCommit({ fs: fs3, dir, oid })).commit.parent[0];
     if (!parent) break;
     if (await blobAt(dir, oid, filepath) !== await blobAt(dir, parent, filepath)) found = { commit: oid, parent };
     oid = parent;
   }
   return found;
-}
-
-// engine/github-action/inputs.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { resolve as resolve5 } from "node:path";
-function input2(env, name) {
-  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-}
-function booleanInput(env, name, fallback) {
-  const value = input2(env, name);
-  if (value === "") return fallback;
-  if (/^(true|yes|on)$/i.test(value)) return true;
-  if (/^(false|no|off)$/i.test(value)) return false;
-  throw new InputError(`input ${name}: expected true or false, got "${value}"`);
-}
-function listInput(env, name) {
-  return input2(env, name).split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-}
-var PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
-function readInputs(env) {
-  const workspace = env.GITHUB_WORKSPACE;
-  if (!workspace)
-    throw new InputError("GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout");
-  const threshold = input2(env, "coverage-threshold") || "90";
-  const coverageThreshold = Number(threshold);
-  if (!Number.isFinite(coverageThreshold) || coverageThreshold < 0 || coverageThreshold > 100) {
-    throw new InputError(`input coverage-threshold: expected a percentage from 0 to 100, got "${threshold}"`);
-  }
-  const keys = input2(env, "trusted-keys");
-  const policies = listInput(env, "policies");
-  return {
-    workspace: resolve5(workspace),
-    policies: policies.length > 0 ? policies : null,
-    coverageThreshold,
-    trustedKeyPems: keys.match(PEM) ?? [],
-    trustedKeyFiles: keys.replace(PEM, "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
-    verify: booleanInput(env, "verify-remediations", true),
-    testPolicies: booleanInput(env, "test-policies", true)
-  };
-}
-async function readPullRequest(env) {
-  const path = env.GITHUB_EVENT_PATH;
-  if (!path) return null;
-  let event;
-  try {
-    event = JSON.parse(await readFile7(path, "utf8"));
-  } catch (err) {
-    throw new InputError(`GITHUB_EVENT_PATH ${path}: not a readable JSON event (${err.message})`);
-  }
-  const pr = event.pull_request;
-  if (!pr) return null;
-  const baseSha = pr.base?.sha;
-  const headSha = pr.head?.sha;
-  if (!baseSha || !headSha)
-    throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
-  return { number: pr.number ?? null, baseSha, headSha };
-}
-
-// engine/github-action/policy-tests.ts
-import { relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
-function annotationPath(workspace, file2) {
-  const abs = resolve6(file2);
-  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`))
-    return `salve/policies/${relative2(DEFAULT_POLICIES_DIR, abs).split(sep2).join("/")}`;
-  const rel = relative2(workspace, abs);
-  return rel.startsWith("..") ? abs : rel.split(sep2).join("/");
-}
-function splitLocation(location) {
-  const at = location.lastIndexOf(":");
-  const line = Number(location.slice(at + 1));
-  return at > 0 && Number.isInteger(line) && line > 0 ? { file: location.slice(0, at), line } : { file: location };
-}
-async function testPolicies(workspace, dirs, threshold, env) {
-  const report = await runPolicyTests([DEFAULT_POLICIES_DIR, ...dirs], { threshold, env });
-  const annotations = report.failures.map((f) => {
-    const { file: file2, line } = splitLocation(f.file);
-    return {
-      level: "error",
-      file: annotationPath(workspace, file2),
-      ...line ? { line } : {},
-      title: `policy test failed: ${f.test}`,
-      message: f.message
-    };
-  });
-  if (report.coverage < threshold) {
-    const own2 = report.uncovered.filter((u) => !resolve6(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
-    const first = own2[0] ?? report.uncovered[0];
-    annotations.push({
-      level: "error",
-      ...first ? { file: annotationPath(workspace, first.file), ...first.lines[0] ? { line: first.lines[0] } : {} } : {},
-      title: "policy coverage below threshold",
-      message: `policy tests cover ${report.coverage}% of the policy lines, below the threshold of ${threshold}%${first ? `; not covered here: lines ${first.lines.slice(0, 20).join(", ")}` : ""}`
-    });
-    for (const u of own2.slice(1, 10)) {
-      annotations.push({
-        level: "warning",
-        file: annotationPath(workspace, u.file),
-        ...u.lines[0] ? { line: u.lines[0] } : {},
-        title: "policy lines not covered by tests",
-        message: `lines ${u.lines.slice(0, 20).join(", ")} are not exercised by any test`
-      });
-    }
-  }
-  return { report, annotations };
-}
-
-// engine/github-action/report.ts
-import { randomUUID } from "node:crypto";
-import { appendFile as appendFile2 } from "node:fs/promises";
-import { EOL as EOL3 } from "node:os";
-function emitAnnotations(annotations) {
-  for (const a of annotations) {
-    const props = { title: a.title, ...a.file ? { file: a.file } : {}, ...a.line ? { startLine: a.line } : {} };
-    if (a.level === "error") error(a.message, props);
-    else if (a.level === "warning") warning(a.message, props);
-    else notice(a.message, props);
-  }
-}
-function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
-}
-function code(text) {
-  return `<code>${escapeHtml(text)}</code>`;
-}
-function renderSummary(parts) {
-  const s = summary.emptyBuffer().addHeading("salve: policy tests and remediation verification", 2);
-  const t = parts.policyTests;
-  if (t) {
-    const ok = t.failed === 0 && t.coverage >= parts.threshold;
-    s.addRaw(
-      `<p>${ok ? "\u2705" : "\u274C"} Policy tests: ${t.passed} passed, ${t.failed} failed; coverage ${t.coverage}% (threshold ${parts.threshold}%)</p>`,
-      true
-    );
-    if (t.failures.length > 0)
-      s.addList(t.failures.map((f) => `${code(f.file)} ${escapeHtml(f.test)}: ${escapeHtml(f.message)}`));
-  }
-  if (parts.verdicts.length > 0) {
-    s.addTable([
-      ["Remediation", "Action", "Target", "Mode", "Rules", "Verdict"].map((data) => ({ data, header: true })),
-      ...parts.verdicts.map((v) => [
-        code(v.id),
-        escapeHtml(v.action ?? "?"),
-        escapeHtml(v.target ?? "?"),
-        escapeHtml(v.mode ?? "?"),
-        v.rules && v.rules.length > 0 ? v.rules.map(code).join(" ") : "none",
-        v.ok ? "\u2705 verified" : `\u274C ${v.errors.length} problem${v.errors.length === 1 ? "" : "s"}`
-      ])
-    ]);
-    for (const v of parts.verdicts.filter((x) => !x.ok)) {
-      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(
-        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`)
-      );
-    }
-  }
-  if (parts.scope.length > 0) {
-    s.addHeading("\u274C Changes outside the signed remediations", 3).addList(
-      parts.scope.map((p) => `${code(p.file)}: ${escapeHtml(p.reason)}`)
-    );
-  }
-  for (const note of parts.notes) s.addRaw(`<p>${escapeHtml(note)}</p>`, true);
-  const markdown = s.stringify();
-  s.emptyBuffer();
-  return markdown;
-}
-async function writeSummary(env, markdown) {
-  if (env.GITHUB_STEP_SUMMARY) await appendFile2(env.GITHUB_STEP_SUMMARY, markdown, "utf8");
-}
-async function setOutputs(env, outputs) {
-  const file2 = env.GITHUB_OUTPUT;
-  if (!file2) return;
-  let text = "";
-  for (const [name, value] of Object.entries(outputs)) {
-    const delimiter2 = `ghadelimiter_${randomUUID()}`;
-    text += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
-  }
-  await appendFile2(file2, text, "utf8");
-}
-
-// engine/actions/quantity.ts
-var BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-var DECIMAL = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18
-};
-var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
-function parse5(value, what) {
-  const text = typeof value === "number" ? String(value) : value;
-  const match = typeof text === "string" ? QUANTITY.exec(text.trim()) : null;
-  if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
-  const suffix = match[2] ?? "";
-  const factor = BINARY[suffix] ?? DECIMAL[suffix] ?? 1;
-  return Number(match[1]) * factor;
-}
-function parseMemory(value) {
-  return Math.round(parse5(value, "memory"));
-}
-function parseCpuMillis(value) {
-  return Math.round(parse5(value, "cpu") * 1e3);
-}
-function formatMemory(bytes) {
-  for (const unit of ["Gi", "Mi", "Ki"]) {
-    const size = BINARY[unit];
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  return String(bytes);
-}
-function formatCpu(millis) {
-  return millis % 1e3 === 0 ? String(millis / 1e3) : `${millis}m`;
-}
-function raiseMemory(bytes, factor, capBytes) {
-  const mi = BINARY.Mi;
-  return Math.min(Math.ceil(bytes * factor / mi) * mi, capBytes);
-}
-function raiseCpu(millis, factor, capMillis) {
-  return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
-}
-
-// engine/pipeline/time-facts.ts
-var import_ms2 = __toESM(require_ms(), 1);
-function durationSeconds(value, field) {
-  const millis = (0, import_ms2.default)(value);
-  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
-    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
-  }
-  return Math.round(millis / 1e3);
-}
-
-// engine/pipeline/policy-input.ts
-function policySettings(config2) {
-  const p = config2.policy;
-  return {
-    trust: config2.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
-    defaultMode: config2.trust.default,
-    confidenceThreshold: p.confidenceThreshold,
-    riskThreshold: p.riskThreshold,
-    protectedNamespaces: p.protectedNamespaces,
-    sensitiveKinds: p.sensitiveKinds,
-    bounds: {
-      memoryMaxFactor: p.bounds.memoryMaxFactor,
-      memoryCapBytes: parseMemory(p.bounds.memoryCap),
-      cpuMaxFactor: p.bounds.cpuMaxFactor,
-      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
-      replicasMaxFactor: p.bounds.replicasMaxFactor,
-      replicasCap: p.bounds.replicasCap
-    },
-    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
-    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
-  };
-}
-
-// engine/actions/patch.ts
-var import_yaml10 = __toESM(require_dist(), 1);
-import { posix as posix3 } from "node:path";
-
-// engine/render/images.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-
-// engine/render/yaml-text.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-function parseMapping(text, file2) {
-  const lineCounter = new import_yaml6.LineCounter();
-  const doc = (0, import_yaml6.parseDocument)(text, { lineCounter, keepSourceTokens: false });
-  const error63 = doc.errors[0];
-  if (error63) {
-    const { line, col } = lineCounter.linePos(error63.pos[0]);
-    throw new ConfigError(
-      `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
-    );
-  }
-  if (!(0, import_yaml6.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
-  return { text, root: doc.contents, lineCounter, newline: text.includes("\r\n") ? "\r\n" : "\n" };
-}
-function findPair(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml6.isScalar)(pair.key) && pair.key.value === key);
-}
-function scalarValue(map2, key) {
-  if (!(0, import_yaml6.isMap)(map2)) return void 0;
-  const value = findPair(map2, key)?.value;
-  return (0, import_yaml6.isScalar)(value) ? value.value : void 0;
-}
-function columnOf(y, offset) {
-  return y.lineCounter.linePos(offset).col - 1;
-}
-function lineEnd(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  if (nl < 0) return text.length;
-  return text[nl - 1] === "\r" ? nl - 1 : nl;
-}
-function lineStart(text, offset) {
-  return text.lastIndexOf("\n", offset - 1) + 1;
-}
-function valueEnd(node2) {
-  const range = node2?.range;
-  return range ? range[1] : 0;
-}
-function rangeOf(node2) {
-  return node2?.range ?? null;
-}
-function sequenceIndent(y) {
-  for (const pair of y.root.items) {
-    const seq = pair.value;
-    const keyRange = rangeOf(pair.key);
-    const seqRange = rangeOf(seq);
-    if ((0, import_yaml6.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
-      return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
-    }
-  }
-  return 2;
-}
-function scalarText(value, like) {
-  const type = like?.type;
-  const quoted = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
-  return (0, import_yaml6.stringify)(value, { defaultStringType: quoted, lineWidth: 0 }).trimEnd();
-}
-function applySplices(text, splices) {
-  const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
-  let out = text;
-  for (const { s } of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
-  return out;
-}
-function lastLineEnd(y, node2) {
-  let end = valueEnd(node2);
-  while (end > 0 && /\s/.test(y.text.charAt(end - 1))) end--;
-  return lineEnd(y.text, end);
-}
-function afterPair(y, pair) {
-  return lastLineEnd(y, pair.value ?? pair.key);
-}
-function insertLines(y, offset, lines) {
-  const block = lines.map((line) => `${y.newline}${line}`).join("");
-  if (offset === y.text.length && y.text.length > 0 && !y.text.endsWith("\n")) {
-    return { start: offset, end: offset, text: `${block}${y.newline}` };
-  }
-  if (y.text.length === 0) return { start: 0, end: 0, text: `${lines.join(y.newline)}${y.newline}` };
-  return { start: offset, end: offset, text: block };
-}
-function appendListItem(y, key, item, anchors) {
-  if (y.root.flow) return null;
-  const pair = findPair(y.root, key);
-  if (!pair) {
-    const anchor2 = anchors.map((k) => findPair(y.root, k)).filter((p) => p !== void 0).pop();
-    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
-    const offset = after ? afterPair(y, after) : y.text.length;
-    const indent = " ".repeat(sequenceIndent(y));
-    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
-  }
-  const seq = pair.value;
-  const range = rangeOf(seq);
-  if ((0, import_yaml6.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
-    const column = " ".repeat(columnOf(y, range[0]));
-    const last = seq.items[seq.items.length - 1];
-    return applySplices(y.text, [
-      insertLines(
-        y,
-        lastLineEnd(y, last),
-        item.map((l) => `${column}${l}`)
-      )
-    ]);
-  }
-  return null;
-}
-
-// engine/render/images.ts
-var FIELDS = ["newName", "newTag", "digest"];
-function wanted(image) {
-  const set2 = FIELDS.flatMap((f) => image[f] === void 0 ? [] : [[f, image[f]]]);
-  const drop = [];
-  if (image.newTag !== void 0 && image.digest === void 0) drop.push("digest");
-  if (image.digest !== void 0 && image.newTag === void 0) drop.push("newTag");
-  return { set: set2, drop };
-}
-function newEntryLines(image, indent) {
-  const lines = [`${indent}- name: ${scalarText(image.name)}`];
-  for (const [field, value] of wanted(image).set) lines.push(`${indent}  ${field}: ${scalarText(value)}`);
-  return lines;
-}
-function updateEntry(y, entry, image) {
-  const entryRange = rangeOf(entry);
-  if (entry.flow || !entryRange) return null;
-  const firstLine = y.lineCounter.linePos(entryRange[0]).line;
-  const keyColumn = " ".repeat(columnOf(y, entryRange[0]));
-  const { set: set2, drop } = wanted(image);
-  const splices = [];
-  const added = [];
-  for (const [field, value] of set2) {
-    const pair = findPair(entry, field);
-    if (!pair) {
-      added.push(`${keyColumn}${field}: ${scalarText(value)}`);
-      continue;
-    }
-    const node2 = pair.value;
-    const range = rangeOf(node2);
-    if (!(0, import_yaml7.isScalar)(node2) || !range) return null;
-    if (String(node2.value) === value) continue;
-    splices.push({ start: range[0], end: range[1], text: scalarText(value, node2) });
-  }
-  for (const field of drop) {
-    const pair = findPair(entry, field);
-    const keyRange = rangeOf(pair?.key);
-    if (!pair || !keyRange) continue;
-    if (y.lineCounter.linePos(keyRange[0]).line === firstLine) return null;
-    const end = lineEnd(y.text, valueEnd(pair.value));
-    const start = lineStart(y.text, keyRange[0]);
-    splices.push({ start: start - y.newline.length, end, text: "" });
-  }
-  if (added.length > 0) splices.push(insertLines(y, lastLineEnd(y, entry), added));
-  return splices;
-}
-function viaDocument(text, image) {
-  const doc = (0, import_yaml7.parseDocument)(text);
-  const { set: set2, drop } = wanted(image);
-  let images = doc.get("images");
-  if (!(0, import_yaml7.isSeq)(images)) {
-    doc.set("images", doc.createNode([]));
-    images = doc.get("images");
-  }
-  if (!(0, import_yaml7.isSeq)(images)) return text;
-  let entry = images.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
-  if (!(0, import_yaml7.isMap)(entry)) {
-    entry = doc.createNode({ name: image.name });
-    images.add(entry);
-  }
-  if (!(0, import_yaml7.isMap)(entry)) return text;
-  for (const [field, value] of set2) entry.set(field, value);
-  for (const field of drop) entry.delete(field);
-  return doc.toString({ lineWidth: 0 });
-}
-function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
-  const y = parseMapping(kustomizationText, file2);
-  if (y.root.flow) return viaDocument(kustomizationText, image);
-  const pair = findPair(y.root, "images");
-  const indent = " ".repeat(sequenceIndent(y));
-  if (!pair) {
-    const last2 = y.root.items[y.root.items.length - 1];
-    const offset = last2 ? afterPair(y, last2) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ["images:", ...newEntryLines(image, indent)])]);
-  }
-  const seq = pair.value;
-  const seqRange = rangeOf(seq);
-  if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
-  const entry = seq.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
-  if ((0, import_yaml7.isMap)(entry)) {
-    const splices = updateEntry(y, entry, image);
-    return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
-  }
-  const column = " ".repeat(columnOf(y, seqRange[0]));
-  const last = seq.items[seq.items.length - 1];
-  return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), newEntryLines(image, column))]);
-}
-
-// engine/render/patch-file.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-function isRecord2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function nameFirst(value) {
-  if (Array.isArray(value)) return value.map(nameFirst);
-  if (!isRecord2(value)) return value;
-  const out = {};
-  if ("name" in value) out.name = nameFirst(value.name);
-  for (const [key, child] of Object.entries(value)) if (key !== "name") out[key] = nameFirst(child);
-  return out;
-}
-function strategicMergePatch(object2, header) {
-  const metadata = { name: object2.name };
-  if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
-  const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
-  const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
-  const yaml = (0, import_yaml8.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
-  return header.trim() === "" ? yaml : `${comment}
-${yaml}`;
-}
-
-// engine/render/patches.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-var ANCHORS = ["resources", "components", "patchesStrategicMerge", "patchesJson6902"];
-function normalise(path) {
-  return path.replace(/^(\.\/)+/, "");
-}
-function alreadyListed(y, patchPath) {
-  const want = normalise(patchPath);
-  const patches = findPair(y.root, "patches")?.value;
-  if ((0, import_yaml9.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
-    return true;
-  }
-  const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
-  return (0, import_yaml9.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml9.isScalar)(item) && normalise(String(item.value)) === want);
-}
-function targetText(target) {
-  const parts = ["group", "version", "kind", "name"].filter((k) => target[k] !== void 0 && target[k] !== "").map((k) => `${k}: ${scalarText(String(target[k]))}`);
-  return `{${parts.join(", ")}}`;
-}
-function entryLines(patchPath, target) {
-  const lines = [`- path: ${scalarText(patchPath)}`];
-  if (target) lines.push(`  target: ${targetText(target)}`);
-  return lines;
-}
-function viaDocument2(text, patchPath, target) {
-  const doc = (0, import_yaml9.parseDocument)(text);
-  const patches = doc.get("patches");
-  const entry = target ? { path: patchPath, target } : { path: patchPath };
-  if ((0, import_yaml9.isSeq)(patches)) patches.add(doc.createNode(entry));
-  else doc.set("patches", doc.createNode([entry]));
-  return doc.toString({ lineWidth: 0 });
-}
-function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.yaml", target) {
-  const y = parseMapping(kustomizationText, file2);
-  if (alreadyListed(y, patchPath)) return kustomizationText;
-  const item = entryLines(patchPath, target);
-  const spliced = appendListItem(y, "patches", item, ANCHORS);
-  if (spliced !== null) return spliced;
-  const pair = findPair(y.root, "patches");
-  const seq = pair?.value;
-  const empty = seq === null || (0, import_yaml9.isScalar)(seq) && seq.value === null || (0, import_yaml9.isSeq)(seq) && seq.items.length === 0;
-  if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
-  const seqRange = rangeOf(seq);
-  const indent = " ".repeat(sequenceIndent(y));
-  const colon = y.text.indexOf(":", valueEnd(pair.key));
-  const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
-  const lines = item.map((l) => `${indent}${l}`).join(y.newline);
-  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
 }
 
 // engine/actions/workload.ts
@@ -83401,6 +82921,418 @@ function patchFilePath(overlay, action, o) {
   return `${base}salve/${action}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
 }
 
+// engine/actions/adopt-argo-rollouts/argo-application.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+var RESPECT_IGNORE = "RespectIgnoreDifferences=true";
+function pairOf(map2, key) {
+  return map2.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === key);
+}
+function rangeOf(node2) {
+  return node2?.range ?? null;
+}
+function ignoreEntry(ref) {
+  return [
+    "- group: apps",
+    "  kind: Deployment",
+    `  name: ${ref.deployment}`,
+    ...ref.namespace ? [`  namespace: ${ref.namespace}`] : [],
+    "  jsonPointers:",
+    "    - /spec/replicas"
+  ];
+}
+function applicationSnippet(ref) {
+  const ns = ref.namespace ? `, namespace: ${ref.namespace}` : "";
+  return `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${ref.deployment}${ns}, jsonPointers: [/spec/replicas]}] and spec.syncPolicy.syncOptions: [${RESPECT_IGNORE}]`;
+}
+function lineEndAfter(text, offset) {
+  let end = offset;
+  while (end > 0 && /\s/.test(text.charAt(end - 1))) end--;
+  const nl = text.indexOf("\n", end);
+  return nl < 0 ? text.length : text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+function appendToMap(text, map2, lines) {
+  const last = map2.items[map2.items.length - 1];
+  const range = rangeOf(map2);
+  if (!last || map2.flow || !range) return null;
+  const keyStart = rangeOf(last.key)?.[0] ?? range[0];
+  const column = keyStart - (text.lastIndexOf("\n", keyStart - 1) + 1);
+  const end = rangeOf(last.value)?.[1] ?? rangeOf(last.key)?.[1] ?? range[1];
+  return { at: lineEndAfter(text, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
+}
+function appendToSeq(text, seq, item) {
+  if (!(0, import_yaml6.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
+  const range = rangeOf(seq);
+  if (!range) return null;
+  const column = range[0] - (text.lastIndexOf("\n", range[0] - 1) + 1);
+  const last = seq.items[seq.items.length - 1];
+  return {
+    at: lineEndAfter(text, rangeOf(last)?.[1] ?? range[1]),
+    lines: item.map((l) => `${" ".repeat(column)}${l}`)
+  };
+}
+function ignoreDeploymentReplicas(text, ref) {
+  const lineCounter = new import_yaml6.LineCounter();
+  const doc = (0, import_yaml6.parseAllDocuments)(text, { lineCounter }).find((d) => {
+    const js = d.errors.length === 0 ? d.toJS() : null;
+    return js?.kind === "Application" && js?.metadata?.name === ref.application;
+  });
+  if (!doc || !(0, import_yaml6.isMap)(doc.contents)) return null;
+  const spec = pairOf(doc.contents, "spec")?.value;
+  if (!(0, import_yaml6.isMap)(spec)) return null;
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const inserts = [];
+  const ignores = pairOf(spec, "ignoreDifferences")?.value;
+  const already = doc.toJS().spec?.ignoreDifferences;
+  const covered = (already ?? []).some(
+    (e) => e.kind === "Deployment" && e.name === ref.deployment && (e.group ?? "apps") === "apps" && (e.jsonPointers ?? []).includes("/spec/replicas")
+  );
+  if (!covered) {
+    const add = ignores ? appendToSeq(text, ignores, ignoreEntry(ref)) : appendToMap(text, spec, ["ignoreDifferences:", ...ignoreEntry(ref).map((l) => `  ${l}`)]);
+    if (!add) return null;
+    inserts.push(add);
+  }
+  const syncPolicy = pairOf(spec, "syncPolicy")?.value;
+  const options = (0, import_yaml6.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
+  const hasOption = (0, import_yaml6.isSeq)(options) && options.items.some((i) => (0, import_yaml6.isScalar)(i) && i.value === RESPECT_IGNORE);
+  if (!hasOption) {
+    const add = options ? appendToSeq(text, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml6.isMap)(syncPolicy) ? appendToMap(text, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
+    if (!add) return null;
+    inserts.push(add);
+  }
+  let out = text;
+  for (const ins of inserts.sort((a, b) => b.at - a.at)) {
+    const block = ins.lines.map((l) => `${newline}${l}`).join("");
+    out = out.slice(0, ins.at) + block + out.slice(ins.at);
+  }
+  return out;
+}
+
+// engine/actions/adopt-argo-rollouts/index.ts
+var ADOPT_ARGO_ROLLOUTS = "adopt-argo-rollouts";
+var adoptArgoRollouts = {
+  id: ADOPT_ARGO_ROLLOUTS,
+  family: "workload",
+  disruption: 4,
+  handles: [],
+  description: "Hand a plain Deployment to a new Argo Rollout (workloadRef) so that later changes ship as canaries.",
+  changesOnlyExposure: true,
+  async propose(incident, repo) {
+    const workload = findWorkload(repo.objects, incident);
+    if (!workload || workload.kind !== "Deployment") {
+      return {
+        action: this.id,
+        reason: `${incident.target.kind}/${incident.target.name} is not a rendered Deployment`
+      };
+    }
+    const ref = objectRef(workload);
+    const app = repo.resolution.application;
+    const ignore = { application: app.name, deployment: ref.name, namespace: incident.target.namespace };
+    const text = await repo.readFile(app.file);
+    const edited = text === null ? null : ignoreDeploymentReplicas(text, ignore);
+    const argocd = edited === null ? `salve could not edit the Argo CD Application ${app.name} in ${app.file}: before merging, add ${applicationSnippet(ignore)}, or Argo CD self-heal scales the Deployment back up under the Rollout.` : `The Argo CD Application ${app.name} (${app.file}) ignores the Deployment's spec.replicas and syncs with RespectIgnoreDifferences=true, so self-heal does not scale the Deployment back up while the Rollout runs its pods.`;
+    return {
+      action: this.id,
+      params: { deployment: ref.name, application: app.name, applicationFile: edited === null ? null : app.file },
+      summary: `adopt Argo Rollouts for Deployment/${ref.name}: a Rollout runs its pod template unchanged`,
+      rationale: [
+        `A new Rollout ${ref.name} references the Deployment (workloadRef) with the pod template unchanged: no pod restarts because of this change, and the Deployment's pods are scaled down as the Rollout's become ready.`,
+        argocd
+      ],
+      object: ref,
+      effects: this.effects({}, ref),
+      releaseAgeSeconds: null
+    };
+  },
+  effects() {
+    return { fields: [], objects: [] };
+  },
+  async render(candidate, repo) {
+    const file2 = candidate.params.applicationFile;
+    if (typeof file2 !== "string") return [];
+    const before = await repo.readFile(file2);
+    if (before === null) return [];
+    const after = ignoreDeploymentReplicas(before, {
+      application: String(candidate.params.application),
+      deployment: String(candidate.params.deployment),
+      namespace: candidate.object.namespace ?? repo.resolution.application.namespace
+    });
+    return after === null || after === before ? [] : [{ path: file2, before, after }];
+  }
+};
+
+// engine/actions/patch.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+import { posix } from "node:path";
+
+// engine/render/images.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+
+// engine/render/yaml-text.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+function parseMapping(text, file2) {
+  const lineCounter = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseDocument)(text, { lineCounter, keepSourceTokens: false });
+  const error63 = doc.errors[0];
+  if (error63) {
+    const { line, col } = lineCounter.linePos(error63.pos[0]);
+    throw new ConfigError(
+      `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
+    );
+  }
+  if (!(0, import_yaml7.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
+  return { text, root: doc.contents, lineCounter, newline: text.includes("\r\n") ? "\r\n" : "\n" };
+}
+function findPair(map2, key) {
+  return map2.items.find((pair) => (0, import_yaml7.isScalar)(pair.key) && pair.key.value === key);
+}
+function scalarValue(map2, key) {
+  if (!(0, import_yaml7.isMap)(map2)) return void 0;
+  const value = findPair(map2, key)?.value;
+  return (0, import_yaml7.isScalar)(value) ? value.value : void 0;
+}
+function columnOf(y, offset) {
+  return y.lineCounter.linePos(offset).col - 1;
+}
+function lineEnd(text, offset) {
+  const nl = text.indexOf("\n", offset);
+  if (nl < 0) return text.length;
+  return text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+function lineStart(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function valueEnd(node2) {
+  const range = node2?.range;
+  return range ? range[1] : 0;
+}
+function rangeOf2(node2) {
+  return node2?.range ?? null;
+}
+function sequenceIndent(y) {
+  for (const pair of y.root.items) {
+    const seq = pair.value;
+    const keyRange = rangeOf2(pair.key);
+    const seqRange = rangeOf2(seq);
+    if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
+      return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
+    }
+  }
+  return 2;
+}
+function scalarText(value, like) {
+  const type = like?.type;
+  const quoted = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
+  return (0, import_yaml7.stringify)(value, { defaultStringType: quoted, lineWidth: 0 }).trimEnd();
+}
+function applySplices(text, splices) {
+  const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
+  let out = text;
+  for (const { s } of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  return out;
+}
+function lastLineEnd(y, node2) {
+  let end = valueEnd(node2);
+  while (end > 0 && /\s/.test(y.text.charAt(end - 1))) end--;
+  return lineEnd(y.text, end);
+}
+function afterPair(y, pair) {
+  return lastLineEnd(y, pair.value ?? pair.key);
+}
+function insertLines(y, offset, lines) {
+  const block = lines.map((line) => `${y.newline}${line}`).join("");
+  if (offset === y.text.length && y.text.length > 0 && !y.text.endsWith("\n")) {
+    return { start: offset, end: offset, text: `${block}${y.newline}` };
+  }
+  if (y.text.length === 0) return { start: 0, end: 0, text: `${lines.join(y.newline)}${y.newline}` };
+  return { start: offset, end: offset, text: block };
+}
+function appendListItem(y, key, item, anchors) {
+  if (y.root.flow) return null;
+  const pair = findPair(y.root, key);
+  if (!pair) {
+    const anchor2 = anchors.map((k) => findPair(y.root, k)).filter((p) => p !== void 0).pop();
+    const after = anchor2 ?? y.root.items[y.root.items.length - 1];
+    const offset = after ? afterPair(y, after) : y.text.length;
+    const indent = " ".repeat(sequenceIndent(y));
+    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
+  }
+  const seq = pair.value;
+  const range = rangeOf2(seq);
+  if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
+    const column = " ".repeat(columnOf(y, range[0]));
+    const last = seq.items[seq.items.length - 1];
+    return applySplices(y.text, [
+      insertLines(
+        y,
+        lastLineEnd(y, last),
+        item.map((l) => `${column}${l}`)
+      )
+    ]);
+  }
+  return null;
+}
+
+// engine/render/images.ts
+var FIELDS = ["newName", "newTag", "digest"];
+function wanted(image) {
+  const set2 = FIELDS.flatMap((f) => image[f] === void 0 ? [] : [[f, image[f]]]);
+  const drop = [];
+  if (image.newTag !== void 0 && image.digest === void 0) drop.push("digest");
+  if (image.digest !== void 0 && image.newTag === void 0) drop.push("newTag");
+  return { set: set2, drop };
+}
+function newEntryLines(image, indent) {
+  const lines = [`${indent}- name: ${scalarText(image.name)}`];
+  for (const [field, value] of wanted(image).set) lines.push(`${indent}  ${field}: ${scalarText(value)}`);
+  return lines;
+}
+function updateEntry(y, entry, image) {
+  const entryRange = rangeOf2(entry);
+  if (entry.flow || !entryRange) return null;
+  const firstLine = y.lineCounter.linePos(entryRange[0]).line;
+  const keyColumn = " ".repeat(columnOf(y, entryRange[0]));
+  const { set: set2, drop } = wanted(image);
+  const splices = [];
+  const added = [];
+  for (const [field, value] of set2) {
+    const pair = findPair(entry, field);
+    if (!pair) {
+      added.push(`${keyColumn}${field}: ${scalarText(value)}`);
+      continue;
+    }
+    const node2 = pair.value;
+    const range = rangeOf2(node2);
+    if (!(0, import_yaml8.isScalar)(node2) || !range) return null;
+    if (String(node2.value) === value) continue;
+    splices.push({ start: range[0], end: range[1], text: scalarText(value, node2) });
+  }
+  for (const field of drop) {
+    const pair = findPair(entry, field);
+    const keyRange = rangeOf2(pair?.key);
+    if (!pair || !keyRange) continue;
+    if (y.lineCounter.linePos(keyRange[0]).line === firstLine) return null;
+    const end = lineEnd(y.text, valueEnd(pair.value));
+    const start = lineStart(y.text, keyRange[0]);
+    splices.push({ start: start - y.newline.length, end, text: "" });
+  }
+  if (added.length > 0) splices.push(insertLines(y, lastLineEnd(y, entry), added));
+  return splices;
+}
+function viaDocument(text, image) {
+  const doc = (0, import_yaml8.parseDocument)(text);
+  const { set: set2, drop } = wanted(image);
+  let images = doc.get("images");
+  if (!(0, import_yaml8.isSeq)(images)) {
+    doc.set("images", doc.createNode([]));
+    images = doc.get("images");
+  }
+  if (!(0, import_yaml8.isSeq)(images)) return text;
+  let entry = images.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
+  if (!(0, import_yaml8.isMap)(entry)) {
+    entry = doc.createNode({ name: image.name });
+    images.add(entry);
+  }
+  if (!(0, import_yaml8.isMap)(entry)) return text;
+  for (const [field, value] of set2) entry.set(field, value);
+  for (const field of drop) entry.delete(field);
+  return doc.toString({ lineWidth: 0 });
+}
+function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
+  const y = parseMapping(kustomizationText, file2);
+  if (y.root.flow) return viaDocument(kustomizationText, image);
+  const pair = findPair(y.root, "images");
+  const indent = " ".repeat(sequenceIndent(y));
+  if (!pair) {
+    const last2 = y.root.items[y.root.items.length - 1];
+    const offset = last2 ? afterPair(y, last2) : y.text.length;
+    return applySplices(y.text, [insertLines(y, offset, ["images:", ...newEntryLines(image, indent)])]);
+  }
+  const seq = pair.value;
+  const seqRange = rangeOf2(seq);
+  if (!(0, import_yaml8.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
+  const entry = seq.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
+  if ((0, import_yaml8.isMap)(entry)) {
+    const splices = updateEntry(y, entry, image);
+    return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
+  }
+  const column = " ".repeat(columnOf(y, seqRange[0]));
+  const last = seq.items[seq.items.length - 1];
+  return applySplices(y.text, [insertLines(y, lastLineEnd(y, last), newEntryLines(image, column))]);
+}
+
+// engine/render/patch-file.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function nameFirst(value) {
+  if (Array.isArray(value)) return value.map(nameFirst);
+  if (!isRecord2(value)) return value;
+  const out = {};
+  if ("name" in value) out.name = nameFirst(value.name);
+  for (const [key, child] of Object.entries(value)) if (key !== "name") out[key] = nameFirst(child);
+  return out;
+}
+function strategicMergePatch(object2, header) {
+  const metadata = { name: object2.name };
+  if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
+  const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
+  const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
+  const yaml = (0, import_yaml9.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
+  return header.trim() === "" ? yaml : `${comment}
+${yaml}`;
+}
+
+// engine/render/patches.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+var ANCHORS = ["resources", "components", "patchesStrategicMerge", "patchesJson6902"];
+function normalise(path) {
+  return path.replace(/^(\.\/)+/, "");
+}
+function alreadyListed(y, patchPath) {
+  const want = normalise(patchPath);
+  const patches = findPair(y.root, "patches")?.value;
+  if ((0, import_yaml10.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
+    return true;
+  }
+  const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
+  return (0, import_yaml10.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml10.isScalar)(item) && normalise(String(item.value)) === want);
+}
+function targetText(target) {
+  const parts = ["group", "version", "kind", "name"].filter((k) => target[k] !== void 0 && target[k] !== "").map((k) => `${k}: ${scalarText(String(target[k]))}`);
+  return `{${parts.join(", ")}}`;
+}
+function entryLines(patchPath, target) {
+  const lines = [`- path: ${scalarText(patchPath)}`];
+  if (target) lines.push(`  target: ${targetText(target)}`);
+  return lines;
+}
+function viaDocument2(text, patchPath, target) {
+  const doc = (0, import_yaml10.parseDocument)(text);
+  const patches = doc.get("patches");
+  const entry = target ? { path: patchPath, target } : { path: patchPath };
+  if ((0, import_yaml10.isSeq)(patches)) patches.add(doc.createNode(entry));
+  else doc.set("patches", doc.createNode([entry]));
+  return doc.toString({ lineWidth: 0 });
+}
+function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.yaml", target) {
+  const y = parseMapping(kustomizationText, file2);
+  if (alreadyListed(y, patchPath)) return kustomizationText;
+  const item = entryLines(patchPath, target);
+  const spliced = appendListItem(y, "patches", item, ANCHORS);
+  if (spliced !== null) return spliced;
+  const pair = findPair(y.root, "patches");
+  const seq = pair?.value;
+  const empty = seq === null || (0, import_yaml10.isScalar)(seq) && seq.value === null || (0, import_yaml10.isSeq)(seq) && seq.items.length === 0;
+  if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
+  const seqRange = rangeOf2(seq);
+  const indent = " ".repeat(sequenceIndent(y));
+  const colon = y.text.indexOf(":", valueEnd(pair.key));
+  const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
+  const lines = item.map((l) => `${indent}${l}`).join(y.newline);
+  return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
+}
+
 // engine/actions/patch.ts
 async function writePatchFile(repo, action, object2, patch, target) {
   const patchPath = patchFilePath(repo.resolution.overlay, action, object2);
@@ -83408,7 +83340,7 @@ async function writePatchFile(repo, action, object2, patch, target) {
   if (kustomizationBefore === null) {
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
-  const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
+  const relative3 = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
   const changes = [];
   if (kustomizationAfter !== kustomizationBefore) {
@@ -83434,7 +83366,7 @@ function writeJsonPatch(repo, action, object2, ops, header) {
   const target = { group, version: version2, kind: object2.kind, name: object2.metadata.name };
   const comment = header.split(/\r?\n/).map((l) => l.trim() ? `# ${l}` : "#").join("\n");
   const patch = `${comment}
-${(0, import_yaml10.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
+${(0, import_yaml11.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
   return writePatchFile(repo, action, object2, patch, target);
 }
 
@@ -83607,7 +83539,54 @@ var raiseMemoryLimit = containerLimitAction({
 });
 
 // engine/actions/rollback-image/index.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
+
+// engine/actions/drift.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+
+// engine/actions/images.ts
+function parseImage(image) {
+  const at = image.indexOf("@");
+  const digest2 = at >= 0 ? image.slice(at + 1) : void 0;
+  const rest = at >= 0 ? image.slice(0, at) : image;
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  const tag = colon > slash ? rest.slice(colon + 1) : void 0;
+  let name = colon > slash ? rest.slice(0, colon) : rest;
+  name = name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, "");
+  if (!name.includes("/")) name = `library/${name}`;
+  const ref = { name };
+  if (tag) ref.tag = tag;
+  if (digest2) ref.digest = digest2;
+  if (!tag && !digest2) ref.tag = "latest";
+  return ref;
+}
+function compareImages(a, b) {
+  const x = parseImage(a);
+  const y = parseImage(b);
+  if (x.name !== y.name) return "different";
+  if (x.digest && y.digest) return x.digest === y.digest ? "same" : "different";
+  if (x.tag && y.tag) return x.tag === y.tag ? "same" : "different";
+  return "unknown";
+}
+
+// engine/actions/drift.ts
+function reportedImages(incident) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of incident.signals) {
+    const label = s.labels.image;
+    const container = s.container ?? s.labels.container;
+    if (label && container && !out.has(container)) out.set(container, { image: label, source: `${s.source} ${s.id}` });
+    for (const e of s.evidence) {
+      const image = e.data?.image;
+      const c = e.data?.container ?? container;
+      if (typeof image === "string" && typeof c === "string" && !out.has(c)) out.set(c, { image, source: e.source });
+    }
+  }
+  return out;
+}
+
+// engine/actions/rollback-image/index.ts
 function imageName(image) {
   const noDigest = image.split("@")[0] ?? image;
   const slash = noDigest.lastIndexOf("/");
@@ -83615,7 +83594,7 @@ function imageName(image) {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 function imageEntries(text) {
-  const value = (0, import_yaml11.parseDocument)(text).toJS();
+  const value = (0, import_yaml13.parseDocument)(text).toJS();
   const out = /* @__PURE__ */ new Map();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
@@ -83635,6 +83614,14 @@ var rollbackImage = {
       };
     const container = pickContainer(workload, incident);
     if (!container?.image) return { action: this.id, reason: "cannot tell which container is failing" };
+    const reported = reportedImages(incident).get(container.name);
+    const match = reported ? compareImages(reported.image, container.image) : "unknown";
+    if (match === "different") {
+      return {
+        action: this.id,
+        reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`
+      };
+    }
     const text = await repo.readFile(repo.kustomizationPath);
     const entries = text ? imageEntries(text) : /* @__PURE__ */ new Map();
     const rendered = imageName(container.image);
@@ -83660,12 +83647,14 @@ var rollbackImage = {
         image: entryName,
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
-        toTag: previous.tag
+        toTag: previous.tag,
+        ...match === "same" && reported ? { failingImage: reported.image } : {}
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
         `The workload started failing (${incident.kinds.join(", ")}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
-        `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`
+        `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+        match === "same" ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).` : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ""}: a reviewer confirms it is ${container.image} before merging.`
       ],
       object: ref,
       container: container.name,
@@ -83690,25 +83679,31 @@ var rollbackImage = {
 };
 
 // engine/actions/registry.ts
-var ACTIONS = [raiseHpaMaxReplicas, raiseMemoryLimit, raiseCpuLimit, rollbackImage];
+var ACTIONS = [
+  raiseHpaMaxReplicas,
+  raiseMemoryLimit,
+  raiseCpuLimit,
+  rollbackImage,
+  adoptArgoRollouts
+];
 function getAction(id) {
   return ACTIONS.find((a) => a.id === id);
 }
 
 // engine/check/crd-schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
-var import_yaml12 = __toESM(require_dist(), 1);
-import { existsSync as existsSync2, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join11, resolve as resolve7 } from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+var import_yaml14 = __toESM(require_dist(), 1);
+import { existsSync, readFileSync } from "node:fs";
+import { dirname as dirname2, join as join7, resolve as resolve4 } from "node:path";
+import { fileURLToPath } from "node:url";
 var ARGO_ROLLOUTS_GROUP = "argoproj.io";
 var CRD_FILES = ["rollout-crd.yaml", "analysis-template-crd.yaml"];
-function schemasDir(from = dirname4(fileURLToPath2(import.meta.url))) {
+function schemasDir(from = dirname2(fileURLToPath(import.meta.url))) {
   let dir = from;
   for (let i = 0; i < 6; i++) {
-    const candidate = join11(dir, "schemas", "argo-rollouts");
-    if (existsSync2(join11(candidate, CRD_FILES[0]))) return candidate;
-    dir = resolve7(dir, "..");
+    const candidate = join7(dir, "schemas", "argo-rollouts");
+    if (existsSync(join7(candidate, CRD_FILES[0]))) return candidate;
+    dir = resolve4(dir, "..");
   }
   throw new ConfigError(`Argo Rollouts CRD schemas not found in schemas/argo-rollouts above ${from}`);
 }
@@ -83738,8 +83733,8 @@ function compileCrdValidators(dir = schemasDir()) {
   });
   const validators = /* @__PURE__ */ new Map();
   for (const file2 of CRD_FILES) {
-    const path = join11(dir, file2);
-    for (const doc of (0, import_yaml12.parseAllDocuments)(readFileSync(path, "utf8"))) {
+    const path = join7(dir, file2);
+    for (const doc of (0, import_yaml14.parseAllDocuments)(readFileSync(path, "utf8"))) {
       const crd = doc.toJS();
       const kind2 = crd.spec?.names?.kind;
       for (const version2 of crd.spec?.versions ?? []) {
@@ -83976,6 +83971,9 @@ function renderedDiff(before, after) {
   return { fields, objects };
 }
 
+// engine/render/rollouts/delivery.ts
+var import_yaml15 = __toESM(require_dist(), 1);
+
 // engine/render/rollouts/expected.ts
 import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
 
@@ -84015,6 +84013,10 @@ function analysisTemplate(plan, workload) {
         interval: analysis.interval,
         count: analysis.count,
         failureLimit: analysis.failureLimit,
+        // An all-error run must not pass (argoproj/argo-rollouts#4479): errors fail the metric, and
+        // promotion needs successes in a row, not merely the absence of failures.
+        consecutiveErrorLimit: analysis.errorLimit,
+        consecutiveSuccessLimit: analysis.minSuccessful,
         successCondition: m.successCondition,
         failureCondition: m.failureCondition,
         provider: { prometheus: { address: analysis.address, query: m.query } }
@@ -84040,6 +84042,14 @@ function rolloutFor(deployment, plan) {
 }
 
 // engine/render/rollouts/expected.ts
+function exposureTarget(input3) {
+  const { target } = input3;
+  const delivery = input3.workload?.delivery;
+  if (target.kind === "Deployment" && delivery?.controller === "argo-rollouts" && delivery.source === "overlay" && delivery.name) {
+    return { kind: "Rollout", name: delivery.name, namespace: target.namespace };
+  }
+  return { kind: target.kind, name: target.name, namespace: target.namespace };
+}
 function findTarget(objects, target) {
   return objects.find(
     (o) => o.kind === target.kind && o.metadata.name === target.name && (target.namespace === void 0 || o.metadata.namespace === void 0 || o.metadata.namespace === target.namespace)
@@ -84081,7 +84091,8 @@ function expectedExposure(plan, base, target) {
   if (workload.kind !== "Rollout" || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
   const fields = declareFields(workload, withSteps(workload, steps));
-  const added = template ? [template] : [];
+  const present = template && findTarget(base, { kind: template.kind, name: template.metadata.name, namespace: ns });
+  const added = template && !(present && isDeepStrictEqual3(present.spec, template.spec)) ? [template] : [];
   const effects = { fields, objects: added.map(declare) };
   return {
     mode: "steps",
@@ -84192,10 +84203,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml17 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml16 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
@@ -84256,7 +84267,7 @@ async function checkExposure(proof, bundle, before, after) {
     );
   }
   const t = proof.input.target;
-  const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
+  const expected = expectedExposure(plan, before, exposureTarget(proof.input));
   if (!expected)
     return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {
@@ -84264,6 +84275,39 @@ async function checkExposure(proof, bundle, before, after) {
   }
   problems.push(...exposureProblems(expected, after));
   return { recorded, effects: expected.effects, problems };
+}
+
+// engine/verify/materialize.ts
+var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
+import fs4 from "node:fs";
+import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname3, join as join8 } from "node:path";
+async function materialize(repoDir, commit, prefixes = []) {
+  const dir = await mkdtemp2(join8(tmpdir2(), "salve-tree-"));
+  const wanted2 = (path) => prefixes.length === 0 || prefixes.some((p) => path === p || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+  try {
+    await import_isomorphic_git3.default.walk({
+      fs: fs4,
+      dir: repoDir,
+      trees: [import_isomorphic_git3.default.TREE({ ref: commit })],
+      map: async (path, [entry]) => {
+        if (!entry || path === ".") return true;
+        if (!wanted2(path)) return null;
+        const type = await entry.type();
+        if (type === "tree") return true;
+        if (type !== "blob") return null;
+        const target = join8(dir, path);
+        await mkdir3(dirname3(target), { recursive: true });
+        await writeFile3(target, Buffer.from(await entry.content() ?? new Uint8Array()));
+        return true;
+      }
+    });
+  } catch (err) {
+    await rm3(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
 }
 
 // engine/verify/index.ts
@@ -84298,20 +84342,14 @@ async function verifyOne(opts, id, files) {
     const base = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
     const baseCommit = base.subject?.baseCommit;
     if (!baseCommit) return fail(envelopeFile, "proof names no base commit");
-    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter(
-      (f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`)
-    );
+    const own2 = /* @__PURE__ */ new Set([envelopeFile, `${dir}/proof.json`]);
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !own2.has(f.path));
   } catch (err) {
     return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
   }
   let proof;
   try {
-    const verified = await verifyProof({
-      envelope,
-      trustedKeys: opts.trustedKeys,
-      bundle: opts.bundle,
-      files: changes
-    });
+    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle });
     proof = verified.proof;
     verdict.keyid = verified.keyid;
   } catch (err) {
@@ -84324,6 +84362,7 @@ async function verifyOne(opts, id, files) {
     mode: proof.decision.mode,
     rules: proof.decision.rules.map((r) => r.id)
   });
+  for (const m of subjectMismatches(proof.subject.files, changes)) fail(m.path, describeMismatch(m));
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {
@@ -84400,60 +84439,146 @@ function differingKeys(recorded, expected) {
   ).sort();
 }
 
-// engine/github-action/pr-scope.ts
-function isPolicyPath(path, policies) {
-  return path === ".salve.yaml" || path === ".salve.yml" || path.startsWith(".salve/keys/") || policies.some((p) => path.startsWith(`${p.replace(/^\.\/|\/$/g, "")}/`));
-}
-var SIGNED_FILES = /* @__PURE__ */ new Set(["proof.dsse.json", "proof.json"]);
-async function signedBy(dir, head, mergeBase2, r) {
-  const change = await firstChange(dir, head, mergeBase2, `${REMEDIATIONS_DIR}/${r.id}/proof.dsse.json`);
+// engine/verify/scope.ts
+async function signedBy(dir, head, mergeBase2, id) {
+  const change = await firstChange(dir, head, mergeBase2, `${REMEDIATIONS_DIR}/${id}/proof.dsse.json`);
   if (!change) return null;
-  const covered = new Set(await changedPaths(dir, change.parent, change.commit));
-  if (r.ok && r.baseCommit) for (const p of await changedPaths(dir, r.baseCommit, head)) covered.add(p);
   return {
-    id: r.id,
-    ok: r.ok,
+    id,
     commit: change.commit,
-    covered,
+    signedWith: new Set(await changedPaths(dir, change.parent, change.commit)),
     after: new Set(await changedPaths(dir, change.commit, head))
   };
 }
 async function checkScope(args) {
+  const covered = new Set(args.remediations.filter((r) => r.ok).flatMap((r) => r.covers));
   const signed = [];
   for (const r of args.remediations) {
-    const s = await signedBy(args.dir, args.head, args.mergeBase, r);
+    const s = await signedBy(args.dir, args.head, args.mergeBase, r.id);
     if (s) signed.push(s);
   }
+  const ok = new Set(args.remediations.filter((r) => r.ok).map((r) => r.id));
   const problems = [];
   for (const file2 of args.prFiles) {
-    const owner = args.remediations.find((r) => file2.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`))?.id;
-    const signer = signed.find((s) => owner ? s.id === owner : s.covered.has(file2));
-    if (owner && !signer) {
+    if (covered.has(file2)) continue;
+    const ownerOf = args.remediations.find((r) => file2.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`));
+    const owner = ownerOf?.id;
+    const signer = signed.find((s) => owner ? s.id === owner : s.signedWith.has(file2));
+    if (ownerOf?.removed) {
+      problems.push({
+        file: file2,
+        remediation: ownerOf.id,
+        reason: `deleted by this pull request: the record of ${ownerOf.id} is its audit trail, and no proof signs its removal`
+      });
+    } else if (owner && !signer) {
       problems.push({
         file: file2,
         remediation: owner,
         reason: `changed by this pull request, but the proof of ${owner} was not signed in it`
       });
-      continue;
-    }
-    if (!signer) {
-      const policy = isPolicyPath(file2, args.policies) ? ": it is policy or trust configuration, which remediations are verified against as of the base commit; change it in a pull request of its own" : "";
-      problems.push({ file: file2, reason: `changed by this pull request outside any signed remediation${policy}` });
-      continue;
-    }
-    const vouched = signer.ok && (!owner || SIGNED_FILES.has(file2.slice(file2.lastIndexOf("/") + 1)));
-    if (signer.after.has(file2) && !vouched) {
+    } else if (!signer) {
+      const own2 = args.isOwnConfiguration(file2) ? ": it is policy or trust configuration, which remediations are verified against as of the base commit; change it in a pull request of its own" : "";
+      problems.push({ file: file2, reason: `changed by this pull request outside any signed remediation${own2}` });
+    } else if (signer.after.has(file2)) {
       problems.push({
         file: file2,
         remediation: signer.id,
         reason: `changed after ${signer.id} was signed in commit ${signer.commit.slice(0, 12)}: not covered by its proof`
       });
+    } else if (ok.has(signer.id)) {
+      problems.push({ file: file2, remediation: signer.id, reason: `not covered by the proof of ${signer.id}` });
     }
   }
   return problems;
 }
 
-// engine/github-action/verify-pr.ts
+// engine/verify/trust.ts
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join11, posix as posix3 } from "node:path";
+
+// engine/pipeline/assets.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname as dirname4, join as join9, resolve as resolve5 } from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function projectRoot() {
+  let dir = dirname4(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync2(join9(dir, "policies")) && existsSync2(join9(dir, "templates"))) return dir;
+    dir = resolve5(dir, "..");
+  }
+  return resolve5(dirname4(fileURLToPath2(import.meta.url)), "..", "..");
+}
+var PROJECT_ROOT = projectRoot();
+var DEFAULT_POLICIES_DIR = join9(PROJECT_ROOT, "policies");
+var DEFAULT_TEMPLATES_DIR = join9(PROJECT_ROOT, "templates");
+
+// engine/pipeline/keys.ts
+import { readdir as readdir4 } from "node:fs/promises";
+import { join as join10, posix as posix2 } from "node:path";
+async function repoKeyFiles(repoDir, config2) {
+  const out = [];
+  for (const pattern of config2.keys) {
+    const dir = posix2.dirname(pattern);
+    let names = [];
+    try {
+      names = await readdir4(join10(repoDir, dir));
+    } catch {
+      continue;
+    }
+    const re = globToRegExp(pattern);
+    for (const name of names) if (re.test(posix2.join(dir, name))) out.push(join10(repoDir, dir, name));
+  }
+  return [...new Set(out)].sort();
+}
+
+// engine/verify/trust.ts
+var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
+async function loadBaseConfig(dir, commit, sources) {
+  const tree = await materialize(dir, commit, CONFIG_FILES);
+  try {
+    const { config: config2 } = await loadConfig(tree.dir);
+    return { commit, config: config2, policies: sources.policies ?? config2.policies };
+  } finally {
+    await tree.cleanup();
+  }
+}
+function isOwnConfiguration(path, base) {
+  return CONFIG_FILES.includes(path) || path.startsWith(".salve/") || base.config.keys.some((k) => globToRegExp(k).test(path)) || base.policies.some((p) => path.startsWith(`${p.replace(/^\.\/|\/$/g, "")}/`));
+}
+async function loadBaseView(dir, commit, sources, opts = {}) {
+  const base = await loadBaseConfig(dir, commit, sources);
+  const keyDirs = base.config.keys.map((k) => posix3.dirname(k));
+  const tree = await materialize(dir, commit, [...CONFIG_FILES, ...base.policies, ...keyDirs, ...sources.keyFiles]);
+  try {
+    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...base.policies.map((p) => join11(tree.dir, p))], {
+      ...opts.cacheDir ? { cacheDir: opts.cacheDir } : {}
+    });
+    const pems = [...sources.keyPems];
+    for (const file2 of [
+      ...await repoKeyFiles(tree.dir, base.config),
+      ...sources.keyFiles.map((f) => join11(tree.dir, f))
+    ]) {
+      try {
+        pems.push(await readFile6(file2, "utf8"));
+      } catch {
+        const rel = file2.slice(tree.dir.length + 1);
+        const from = sources.keyFilesFrom ? ` (${sources.keyFilesFrom})` : "";
+        throw new ConfigError(`trusted key file ${rel}${from} is not in the base commit ${commit.slice(0, 12)}`);
+      }
+    }
+    if (pems.length === 0) {
+      throw new ConfigError(
+        `no trusted public key: none at the base commit ${commit.slice(0, 12)} matches ${base.config.keys.join(", ")}, and none was given`
+      );
+    }
+    const trustedKeys = await loadTrustedKeys(pems);
+    return { ...base, bundle, evaluator: await loadEvaluator(bundle), trustedKeys };
+  } finally {
+    await tree.cleanup();
+  }
+}
+
+// engine/verify/change.ts
 function remediationIds(paths) {
   const ids = /* @__PURE__ */ new Set();
   for (const p of paths) {
@@ -84462,32 +84587,44 @@ function remediationIds(paths) {
   }
   return [...ids].sort();
 }
-async function verifyPullRequest(args) {
-  const { workspace, base, head } = args;
-  const ids = remediationIds(args.prFiles);
+async function verifyChange(args) {
+  const { dir, base, head } = args;
+  const since = await mergeBase(dir, base, head) ?? base;
+  const files = await changedPaths(dir, since, head);
+  const ids = remediationIds(files);
+  if (ids.length === 0) {
+    const config2 = await loadBaseConfig(dir, base, args.trust);
+    const scope2 = files.filter((f) => isOwnConfiguration(f, config2)).map((file2) => ({
+      file: file2,
+      reason: "changes salve's own configuration (policy, trust or templates), which no signed proof covers: salve does not pass a change to what it judges remediations by; its owners review it and merge it past this check"
+    }));
+    return { mergeBase: since, files, verdicts: [], scope: scope2 };
+  }
+  const view = await loadBaseView(dir, base, args.trust, args.cacheDir ? { cacheDir: args.cacheDir } : {});
   const verdicts = await verifyRef({
-    repoDir: workspace,
+    repoDir: dir,
     ref: head,
-    bundle: base.bundle,
-    trustedKeys: base.trustedKeys,
+    bundle: view.bundle,
+    trustedKeys: view.trustedKeys,
     ids,
-    settings: policySettings(base.config)
+    settings: policySettings(view.config)
   });
-  const records = await readRemediations(workspace, head);
-  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, base, workspace);
+  const records = await readRemediations(dir, head);
+  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, view, dir);
   const remediations = verdicts.map((v) => ({
     id: v.id,
     ok: v.ok,
-    ...v.proof ? { baseCommit: v.proof.subject.baseCommit } : {}
+    covers: v.ok && v.proof ? covers(v.id, v.proof) : []
   }));
-  for (const id of ids) if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false });
+  for (const id of ids)
+    if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false, covers: [], removed: true });
   const scope = await checkScope({
-    dir: workspace,
+    dir,
     head,
-    mergeBase: args.mergeBase,
-    prFiles: args.prFiles,
+    mergeBase: since,
+    prFiles: files,
     remediations,
-    policies: base.policies
+    isOwnConfiguration: (path) => isOwnConfiguration(path, view)
   });
   for (const problem of scope) {
     const verdict = verdicts.find((v) => v.id === problem.remediation);
@@ -84496,7 +84633,12 @@ async function verifyPullRequest(args) {
       verdict.ok = false;
     }
   }
-  return { verdicts, scope: scope.filter((p) => !p.remediation) };
+  const answered = (p) => verdicts.some((v) => v.id === p.remediation);
+  return { mergeBase: since, files, verdicts, scope: scope.filter((p) => !answered(p)) };
+}
+function covers(id, proof) {
+  const dir = `${REMEDIATIONS_DIR}/${id}`;
+  return [...proof.subject.files.map((f) => f.path), `${dir}/proof.json`, `${dir}/proof.dsse.json`];
 }
 function readClaim(files) {
   try {
@@ -84514,7 +84656,7 @@ function signedByTrustedKey(envelope, base) {
     return false;
   }
 }
-async function explain(v, files, base, workspace) {
+async function explain(v, files, base, dir) {
   const claim2 = readClaim(files);
   const proof = v.proof ?? claim2?.proof;
   if (!proof) return;
@@ -84523,7 +84665,7 @@ async function explain(v, files, base, workspace) {
   v.mode ??= proof.decision.mode;
   v.rules ??= proof.decision.rules.map((r) => r.id);
   const envelopeFile = `${REMEDIATIONS_DIR}/${v.id}/proof.dsse.json`;
-  if (!await isAncestor(workspace, proof.subject.baseCommit, base.commit)) {
+  if (!await isAncestor(dir, proof.subject.baseCommit, base.commit)) {
     v.errors.push({
       file: envelopeFile,
       reason: `planned on commit ${proof.subject.baseCommit.slice(0, 12)}, which is not on the base branch (${base.commit.slice(0, 12)}): the pull request carries commits its proof does not cover`
@@ -84538,6 +84680,182 @@ async function explain(v, files, base, workspace) {
     });
   }
   v.ok = v.errors.length === 0;
+}
+
+// engine/github-action/inputs.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { resolve as resolve6 } from "node:path";
+function input2(env, name) {
+  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+}
+function booleanInput(env, name, fallback) {
+  const value = input2(env, name);
+  if (value === "") return fallback;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  throw new InputError(`input ${name}: expected true or false, got "${value}"`);
+}
+function listInput(env, name) {
+  return input2(env, name).split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+var PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
+function readInputs(env) {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace)
+    throw new InputError("GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout");
+  const threshold = input2(env, "coverage-threshold") || "90";
+  const coverageThreshold = Number(threshold);
+  if (!Number.isFinite(coverageThreshold) || coverageThreshold < 0 || coverageThreshold > 100) {
+    throw new InputError(`input coverage-threshold: expected a percentage from 0 to 100, got "${threshold}"`);
+  }
+  const keys = input2(env, "trusted-keys");
+  const policies = listInput(env, "policies");
+  return {
+    workspace: resolve6(workspace),
+    policies: policies.length > 0 ? policies : null,
+    coverageThreshold,
+    trustedKeyPems: keys.match(PEM) ?? [],
+    trustedKeyFiles: keys.replace(PEM, "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
+    verify: booleanInput(env, "verify-remediations", true),
+    testPolicies: booleanInput(env, "test-policies", true)
+  };
+}
+async function readPullRequest(env) {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return null;
+  let event;
+  try {
+    event = JSON.parse(await readFile7(path, "utf8"));
+  } catch (err) {
+    throw new InputError(`GITHUB_EVENT_PATH ${path}: not a readable JSON event (${err.message})`);
+  }
+  const pr = event.pull_request;
+  if (!pr) return null;
+  const baseSha = pr.base?.sha;
+  const headSha = pr.head?.sha;
+  if (!baseSha || !headSha)
+    throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
+  return { number: pr.number ?? null, baseSha, headSha };
+}
+
+// engine/github-action/policy-tests.ts
+import { relative as relative2, resolve as resolve7, sep as sep2 } from "node:path";
+function annotationPath(workspace, file2) {
+  const abs = resolve7(file2);
+  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`))
+    return `salve/policies/${relative2(DEFAULT_POLICIES_DIR, abs).split(sep2).join("/")}`;
+  const rel = relative2(workspace, abs);
+  return rel.startsWith("..") ? abs : rel.split(sep2).join("/");
+}
+function splitLocation(location) {
+  const at = location.lastIndexOf(":");
+  const line = Number(location.slice(at + 1));
+  return at > 0 && Number.isInteger(line) && line > 0 ? { file: location.slice(0, at), line } : { file: location };
+}
+async function testPolicies(workspace, dirs, threshold, env) {
+  const report = await runPolicyTests([DEFAULT_POLICIES_DIR, ...dirs], { threshold, env });
+  const annotations = report.failures.map((f) => {
+    const { file: file2, line } = splitLocation(f.file);
+    return {
+      level: "error",
+      file: annotationPath(workspace, file2),
+      ...line ? { line } : {},
+      title: `policy test failed: ${f.test}`,
+      message: f.message
+    };
+  });
+  if (report.coverage < threshold) {
+    const own2 = report.uncovered.filter((u) => !resolve7(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
+    const first = own2[0] ?? report.uncovered[0];
+    annotations.push({
+      level: "error",
+      ...first ? { file: annotationPath(workspace, first.file), ...first.lines[0] ? { line: first.lines[0] } : {} } : {},
+      title: "policy coverage below threshold",
+      message: `policy tests cover ${report.coverage}% of the policy lines, below the threshold of ${threshold}%${first ? `; not covered here: lines ${first.lines.slice(0, 20).join(", ")}` : ""}`
+    });
+    for (const u of own2.slice(1, 10)) {
+      annotations.push({
+        level: "warning",
+        file: annotationPath(workspace, u.file),
+        ...u.lines[0] ? { line: u.lines[0] } : {},
+        title: "policy lines not covered by tests",
+        message: `lines ${u.lines.slice(0, 20).join(", ")} are not exercised by any test`
+      });
+    }
+  }
+  return { report, annotations };
+}
+
+// engine/github-action/report.ts
+import { randomUUID } from "node:crypto";
+import { appendFile as appendFile2 } from "node:fs/promises";
+import { EOL as EOL3 } from "node:os";
+function emitAnnotations(annotations) {
+  for (const a of annotations) {
+    const props = { title: a.title, ...a.file ? { file: a.file } : {}, ...a.line ? { startLine: a.line } : {} };
+    if (a.level === "error") error(a.message, props);
+    else if (a.level === "warning") warning(a.message, props);
+    else notice(a.message, props);
+  }
+}
+function escapeHtml(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
+}
+function code(text) {
+  return `<code>${escapeHtml(text)}</code>`;
+}
+function renderSummary(parts) {
+  const s = summary.emptyBuffer().addHeading("salve: policy tests and remediation verification", 2);
+  const t = parts.policyTests;
+  if (t) {
+    const ok = t.failed === 0 && t.coverage >= parts.threshold;
+    s.addRaw(
+      `<p>${ok ? "\u2705" : "\u274C"} Policy tests: ${t.passed} passed, ${t.failed} failed; coverage ${t.coverage}% (threshold ${parts.threshold}%)</p>`,
+      true
+    );
+    if (t.failures.length > 0)
+      s.addList(t.failures.map((f) => `${code(f.file)} ${escapeHtml(f.test)}: ${escapeHtml(f.message)}`));
+  }
+  if (parts.verdicts.length > 0) {
+    s.addTable([
+      ["Remediation", "Action", "Target", "Mode", "Rules", "Verdict"].map((data) => ({ data, header: true })),
+      ...parts.verdicts.map((v) => [
+        code(v.id),
+        escapeHtml(v.action ?? "?"),
+        escapeHtml(v.target ?? "?"),
+        escapeHtml(v.mode ?? "?"),
+        v.rules && v.rules.length > 0 ? v.rules.map(code).join(" ") : "none",
+        v.ok ? "\u2705 verified" : `\u274C ${v.errors.length} problem${v.errors.length === 1 ? "" : "s"}`
+      ])
+    ]);
+    for (const v of parts.verdicts.filter((x) => !x.ok)) {
+      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(
+        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`)
+      );
+    }
+  }
+  if (parts.scope.length > 0) {
+    s.addHeading("\u274C Changes outside the signed remediations", 3).addList(
+      parts.scope.map((p) => `${code(p.file)}: ${escapeHtml(p.reason)}`)
+    );
+  }
+  for (const note of parts.notes) s.addRaw(`<p>${escapeHtml(note)}</p>`, true);
+  const markdown = s.stringify();
+  s.emptyBuffer();
+  return markdown;
+}
+async function writeSummary(env, markdown) {
+  if (env.GITHUB_STEP_SUMMARY) await appendFile2(env.GITHUB_STEP_SUMMARY, markdown, "utf8");
+}
+async function setOutputs(env, outputs) {
+  const file2 = env.GITHUB_OUTPUT;
+  if (!file2) return;
+  let text = "";
+  for (const [name, value] of Object.entries(outputs)) {
+    const delimiter2 = `ghadelimiter_${randomUUID()}`;
+    text += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
+  }
+  await appendFile2(file2, text, "utf8");
 }
 
 // engine/github-action/run.ts
@@ -84561,24 +84879,25 @@ async function runAction(env) {
   if (!inputs.verify) notes.push("Remediation verification is off (input verify-remediations: false).");
   else if (!pr) notes.push("Not a pull_request event: no remediations to verify.");
   else {
+    const hint = "check out with fetch-depth: 0 so base and head both exist";
     const [base, head] = await Promise.all([
-      resolveCommit(inputs.workspace, pr.baseSha),
-      resolveCommit(inputs.workspace, pr.headSha)
+      resolveCommit(inputs.workspace, pr.baseSha, hint),
+      resolveCommit(inputs.workspace, pr.headSha, hint)
     ]);
-    const since = await mergeBase(inputs.workspace, base, head) ?? base;
-    const prFiles = await changedPaths(inputs.workspace, since, head);
-    if (remediationIds(prFiles).length === 0)
+    ({ verdicts, scope } = await verifyChange({
+      dir: inputs.workspace,
+      base,
+      head,
+      trust: {
+        policies: inputs.policies,
+        keyPems: inputs.trustedKeyPems,
+        keyFiles: inputs.trustedKeyFiles,
+        keyFilesFrom: "input trusted-keys"
+      },
+      cacheDir: join12(inputs.workspace, ".git", "salve", "bundles")
+    }));
+    if (verdicts.length === 0)
       notes.push(`No file under ${REMEDIATIONS_DIR}/ changed: not a remediation pull request.`);
-    else {
-      const view = await loadBaseView(inputs.workspace, base, inputs);
-      ({ verdicts, scope } = await verifyPullRequest({
-        workspace: inputs.workspace,
-        base: view,
-        head,
-        mergeBase: since,
-        prFiles
-      }));
-    }
   }
   for (const v of verdicts) {
     for (const e of v.errors)
@@ -84606,7 +84925,15 @@ async function runAction(env) {
     verified: String(verified),
     remediations: String(verdicts.length)
   });
-  return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary: summary2 };
+  return { ok, verified, checked: verdicts.length, policyTests, verdicts, scope, annotations, summary: summary2 };
+}
+function failureMessage(result) {
+  const parts = [];
+  const failed = result.checked - result.verified;
+  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.policyTests && !result.policyTests.ok) parts.push("the policy tests failed");
+  return `salve: ${parts.join("; ") || "failed"}; see the annotations and the job summary`;
 }
 
 // engine/github-action/main.ts
@@ -84614,9 +84941,7 @@ try {
   const result = await runAction(process.env);
   if (!result.ok) {
     process.exitCode = 1;
-    setFailed(
-      `salve: ${result.checked - result.verified} of ${result.checked} remediation(s) failed verification or the policy tests failed; see the annotations and the job summary`
-    );
+    setFailed(failureMessage(result));
   }
 } catch (err) {
   process.exitCode = 1;

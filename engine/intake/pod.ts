@@ -4,6 +4,7 @@ import { inspectContainer } from './container-status.ts';
 import { checkCluster, checkName } from './names.ts';
 import { resolvePodOwner } from './owner.ts';
 import { Pod } from './pod-schema.ts';
+import { capSignal } from './text-caps.ts';
 import { where } from './types.ts';
 import { formatIssues } from './zod-issues.ts';
 
@@ -85,5 +86,5 @@ export function parsePod(obj: unknown, opts: PodOptions): Signal[] {
       ],
     });
   }
-  return signals;
+  return signals.map(capSignal);
 }

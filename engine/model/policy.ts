@@ -66,6 +66,10 @@ export const ExposurePlan = z.object({
       interval: z.string(),
       count: z.number().int().positive(),
       failureLimit: z.number().int().nonnegative(),
+      /** Successful measurements in a row a metric needs to pass (Argo Rollouts consecutiveSuccessLimit). */
+      minSuccessful: z.number().int().positive(),
+      /** Errored measurements in a row that fail the metric (consecutiveErrorLimit). */
+      errorLimit: z.number().int().nonnegative(),
       metrics: z.array(ExposureMetric).min(1),
     })
     .nullable(),
@@ -90,6 +94,31 @@ export const Exposure = z.object({
   objects: z.array(ExposureObject),
 });
 export type Exposure = z.infer<typeof Exposure>;
+
+/** Who rolls out a change to a workload's pod template. */
+export const Delivery = z.object({
+  /** none: the Deployment (or StatefulSet...) controller itself, every pod at once as its strategy says. */
+  controller: z.enum(['none', 'argo-rollouts', 'flagger']),
+  /** The Rollout or Canary that does it, when there is one. */
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
+  source: z.string().optional(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+/** What the rendered overlay says about the workload the change touches. */
+export const WorkloadFacts = z.object({
+  kind: z.string(),
+  name: z.string(),
+  /** `spec.replicas` as rendered; null when unset (the API server then runs 1). */
+  replicas: z.number().int().nullable(),
+  /** The HorizontalPodAutoscaler that scales it, when one does. */
+  autoscaler: z.object({ name: z.string(), minReplicas: z.number().int().nullable() }).nullable(),
+  delivery: Delivery,
+});
+export type WorkloadFacts = z.infer<typeof WorkloadFacts>;
 
 export const PolicyInput = z.object({
   version: z.literal('salve.dev/policy-input/v1'),
@@ -125,19 +154,36 @@ export const PolicyInput = z.object({
     freeze: z.object({ active: z.boolean(), name: z.string().optional() }),
   }),
   settings: PolicySettings,
+  /** The workload the change touches, as rendered at the base commit (absent for non-workload targets). */
+  workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional(),
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 
+/** One file a proof signs: its repo-relative path and the sha256 (hex) of its content after the change. */
+export const SignedFile = z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type SignedFile = z.infer<typeof SignedFile>;
+
+export const PROOF_VERSION = 'salve.dev/proof/v2';
+
+/** Formats no longer accepted, and why: a verifier names them instead of calling them malformed. */
+export const RETIRED_PROOF_VERSIONS: Readonly<Record<string, string>> = {
+  'salve.dev/proof/v1': 'it does not sign the explanation and the other files of the remediation record',
+};
+
 export const Proof = z.object({
-  version: z.literal('salve.dev/proof/v1'),
+  version: z.literal(PROOF_VERSION),
   subject: z.object({
     repo: z.string(),
     baseCommit: z.string(),
     overlay: z.string(),
-    /** sha256 of the canonical JSON of the file changes ([{path, sha256 of after}] sorted by path). */
-    changesDigest: z.string(),
+    /**
+     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
+     * are this proof itself.
+     */
+    files: z.array(SignedFile),
     /** sha256 of the canonical JSON of the rendered diff. */
     renderedDiffDigest: z.string(),
   }),
@@ -156,4 +202,8 @@ export const DsseEnvelope = z.object({
 });
 export type DsseEnvelope = z.infer<typeof DsseEnvelope>;
 
-export const PROOF_PAYLOAD_TYPE = 'application/vnd.salve.proof.v1+json';
+export const PROOF_PAYLOAD_TYPE = 'application/vnd.salve.proof.v2+json';
+/** Payload types of retired proof formats (see RETIRED_PROOF_VERSIONS). */
+export const RETIRED_PROOF_PAYLOAD_TYPES: Readonly<Record<string, string>> = {
+  'application/vnd.salve.proof.v1+json': 'salve.dev/proof/v1',
+};

@@ -3,11 +3,12 @@
  * publish (or the observe or denied record) for the chosen candidate.
  */
 import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
-import type { FileChange, Incident, PolicyDecision } from '../model/index.ts';
+import type { FileChange, Incident, PolicyDecision, Target } from '../model/index.ts';
 import { PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import { supersededOn, workloadBranch } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { readBlobAt } from './git.ts';
 import type { Evaluated } from './plan.ts';
@@ -25,26 +26,20 @@ export async function assemble(
   resolution: OverlayResolution,
   picked: Evaluated,
   rationale: string[],
+  workload: Target = incident.target,
 ): Promise<PlanResult> {
   const { plugin, candidate, files, diff, input, decision } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
-  const proof = createProof({
-    repo: ctx.repoName,
-    baseCommit: ctx.baseCommit,
-    overlay: resolution.overlay,
-    files,
-    diff,
-    bundle: ctx.policy.bundle,
-    input,
-    decision,
-    engineVersion: ctx.engineVersion,
-    now: ctx.now,
-  });
-  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
-  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  const branch = workloadBranch(workload);
+  const superseded = await supersededOn(ctx.repoDir, branch, ctx.baseCommit, id);
+  if (superseded) {
+    rationale.push(
+      `This supersedes ${superseded.branch} (${superseded.id}: "${superseded.title}", commit ${superseded.commit.slice(0, 12)}), not merged: salve keeps one open remediation per workload, and this incident's is now this one. If that change is still needed, salve proposes it again once this one merges.`,
+    );
+  }
   const remediation: Remediation = {
     id,
-    branch: `salve/${id}`,
+    branch,
     incident,
     action: {
       id: plugin.id,
@@ -63,7 +58,8 @@ export async function assemble(
     diff,
     decision,
     ...(input.exposure ? { exposure: input.exposure } : {}),
-    proofDigest: `sha256:${sha256Hex(envelopeText)}`,
+    // The proof signs the explanation, so the explanation cannot name the proof's digest.
+    proofDigest: '',
     bundleDigest: ctx.policy.bundle.digest,
   };
   const metadata: PrMetadata = {
@@ -75,11 +71,37 @@ export async function assemble(
     target: incident.target,
     overlay: resolution.overlay,
     baseCommit: ctx.baseCommit,
-    proofDigest: remediation.proofDigest,
+    proofDigest: '',
     occurrences: incident.occurrences,
     lastSeen: incident.lastSeen,
   };
   const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
+  const dir = `.salve/remediations/${id}`;
+  // A recurrence after an earlier remediation of this incident merged replaces its record.
+  const recordFile = async (name: string, after: string): Promise<FileChange> => ({
+    path: `${dir}/${name}`,
+    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
+    after,
+  });
+  const explanationFile = await recordFile('explanation.md', explanation);
+  // The proof signs every file the commit adds or changes, the explanation included, but its own two.
+  const signed = explanationFile.before === explanation ? files : [...files, explanationFile];
+  const proof = createProof({
+    repo: ctx.repoName,
+    baseCommit: ctx.baseCommit,
+    overlay: resolution.overlay,
+    files: signed,
+    diff,
+    bundle: ctx.policy.bundle,
+    input,
+    decision,
+    engineVersion: ctx.engineVersion,
+    now: ctx.now,
+  });
+  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
+  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  remediation.proofDigest = `sha256:${sha256Hex(envelopeText)}`;
+  metadata.proofDigest = remediation.proofDigest;
   if (!decision.allowed) return { kind: 'denied', remediation, explanation };
   if (decision.mode === 'observe') {
     const reason =
@@ -89,15 +111,8 @@ export async function assemble(
         .join(', ') || 'trust ladder';
     return { kind: 'observe', remediation, explanation, reason };
   }
-  const dir = `.salve/remediations/${id}`;
-  // A recurrence after an earlier remediation of this incident merged replaces its record.
-  const recordFile = async (name: string, after: string): Promise<FileChange> => ({
-    path: `${dir}/${name}`,
-    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
-    after,
-  });
   const record: FileChange[] = [
-    await recordFile('explanation.md', explanation),
+    explanationFile,
     await recordFile('proof.json', `${JSON.stringify(proof, null, 2)}\n`),
     await recordFile('proof.dsse.json', envelopeText),
   ];

@@ -38,8 +38,14 @@ function prefetched(entries: Map<string, Entry>): string[] {
   const files = [...entries].filter(([, e]) => e.type === 'file' || e.type === 'link');
   if (files.reduce((n, [, e]) => n + e.size, 0) <= PREFETCH_BYTES) return files.map(([, e]) => e.oid);
   const kustomizations = files.filter(([path]) => KUSTOMIZATIONS.has(path.slice(path.lastIndexOf('/') + 1)));
+  const oids: string[] = [];
   let budget = PREFETCH_BYTES;
-  return kustomizations.filter(([, e]) => (budget -= e.size) >= 0).map(([, e]) => e.oid);
+  for (const [, e] of kustomizations) {
+    budget -= e.size;
+    if (budget < 0) break;
+    oids.push(e.oid);
+  }
+  return oids;
 }
 
 function typeOf(mode: string): Entry['type'] {

@@ -39,7 +39,7 @@ describe('plan on a dirty working tree', () => {
     );
     const log = captureLogger();
     const [outcome] = await runPlan(await runOptions(w.repo, [signal], DEMO_NOW, { log }));
-    if (!outcome || outcome.result.kind === 'none')
+    if (!outcome || !('remediation' in outcome.result))
       throw new Error(`expected a remediation, got ${outcome?.result.kind}`);
     const rem = outcome.result.remediation;
     expect(rem.action.params).toMatchObject({ from: 6, to: 9 });
