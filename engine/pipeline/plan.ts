@@ -71,6 +71,7 @@ function repoView(
 ): RepoView {
   return {
     dir: ctx.repoDir,
+    tree: ctx.snapshot,
     config: ctx.config,
     resolution,
     objects,
@@ -182,7 +183,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
       ]
     : [];
 
-  const delivery = await findDelivery(ctx.repoDir, before.objects, incident.target);
+  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target);
   const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
   if (waiting) return waiting;
   const situation: Situation = {

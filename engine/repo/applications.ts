@@ -14,11 +14,10 @@ import { toJsBounded } from './bounded-yaml.ts';
 import { globMatcher } from './glob.ts';
 import { resolveInside } from './paths.ts';
 import { type RepoSource, treeOf } from './source.ts';
-import { readFileText, resolvePath } from './tree.ts';
+import { readManyText } from './tree.ts';
 
 /** Application manifests are small; an app-of-apps file with hundreds of them is under 1 MiB. */
 export const MAX_APPLICATION_FILE_BYTES = 4 * 1024 * 1024;
-const BATCH_BYTES = 32 * 1024 * 1024;
 
 function tooLarge(log: Logger | undefined, file: string, bytes: number): void {
   log?.warn(
@@ -102,42 +101,17 @@ export async function discoverApplications(
 ): Promise<ArgoApplication[]> {
   const tree = treeOf(source);
   const matches = globMatcher(config.applications);
-  const apps: ArgoApplication[] = [];
-  let batch: string[] = [];
-  let batchBytes = 0;
-  const flush = async () => {
-    for (const [file, bytes] of await tree.readResolved(batch))
-      apps.push(...applicationsIn(bytes.toString('utf8'), file));
-    batch = [];
-    batchBytes = 0;
-  };
-  for (const { path: file, size } of await tree.files()) {
-    if (!/\.ya?ml$/.test(file) || !matches(file)) continue;
-    if (size > MAX_APPLICATION_FILE_BYTES) {
-      tooLarge(options.log, file, size);
-      continue;
-    }
-    if ((await tree.lstat(file))?.type === 'file') {
-      // Regular files are read in batches (one git process each), the rest one by one.
-      batch.push(file);
-      batchBytes += size;
-      if (batchBytes > BATCH_BYTES) await flush();
-      continue;
-    }
-    try {
-      const stat = await resolvePath(tree, file);
-      if (stat?.kind !== 'file') continue;
-      if (stat.size > MAX_APPLICATION_FILE_BYTES) tooLarge(options.log, file, stat.size);
-      else apps.push(...applicationsIn((await readFileText(tree, file)) ?? '', file));
-    } catch (err) {
-      if (!(err instanceof ConfigError) || err.code !== 'symlink-outside') throw err;
+  const candidates = (await tree.files()).map((f) => f.path).filter((f) => /\.ya?ml$/.test(f) && matches(f));
+  const texts = await readManyText(tree, candidates, MAX_APPLICATION_FILE_BYTES, (file, reason, detail) => {
+    if (reason === 'too-large') tooLarge(options.log, file, detail.bytes ?? 0);
+    else
       options.log?.warn(
-        { file, reason: err.message },
+        { file, reason: detail.message },
         'file among the Applications links outside the repository; not read',
       );
-    }
-  }
-  await flush();
+  });
+  const apps: ArgoApplication[] = [];
+  for (const [file, text] of texts) apps.push(...applicationsIn(text, file));
   return apps.sort((a, b) => (a.name === b.name ? compare(a.file, b.file) : compare(a.name, b.name)));
 }
 

@@ -123,3 +123,53 @@ export async function listDir(tree: RepoTree, dir: string): Promise<DirEntry[]> 
   }
   return entries;
 }
+
+/** One batch of reads is at most this large (one git process per batch for a commit). */
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Many files' text, read in batches: regular files (links inside the repo followed) of at most
+ * `maxBytes`. A path that is absent, a directory, too large, or a link out of the repository is
+ * left out of the result and reported to `skipped` with the reason; nothing else is thrown for it.
+ */
+export async function readManyText(
+  tree: RepoTree,
+  paths: readonly string[],
+  maxBytes: number,
+  skipped: (
+    path: string,
+    reason: 'too-large' | 'link-outside',
+    detail: { bytes?: number; message?: string },
+  ) => void = () => {},
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let batch = new Map<string, string>();
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batch.size === 0) return;
+    const bytes = await tree.readResolved([...new Set(batch.values())]);
+    for (const [path, real] of batch) out.set(path, (bytes.get(real) as Buffer).toString('utf8'));
+    batch = new Map();
+    batchBytes = 0;
+  };
+  for (const path of paths) {
+    let stat: TreeStat | null;
+    try {
+      stat = await resolvePath(tree, path);
+    } catch (err) {
+      if (!(err instanceof ConfigError) || err.code !== 'symlink-outside') throw err;
+      skipped(path, 'link-outside', { message: err.message });
+      continue;
+    }
+    if (!stat || stat.kind !== 'file') continue;
+    if (stat.size > maxBytes) {
+      skipped(path, 'too-large', { bytes: stat.size });
+      continue;
+    }
+    batch.set(path, stat.path);
+    batchBytes += stat.size;
+    if (batchBytes > BATCH_BYTES) await flush();
+  }
+  await flush();
+  return out;
+}
