@@ -1,5 +1,6 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
+import { EvidenceSettings } from '../cluster/settings.ts';
 import { Mode } from '../model/index.ts';
 import { globToRegExp } from '../repo/glob.ts';
 
@@ -145,6 +146,11 @@ export const SalveConfig = z
           .array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'expected a host name or host:port'))
           .default([]),
       })
+      .strict()
+      .prefault({}),
+    /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+    cluster: z
+      .object({ evidence: EvidenceSettings.prefault({}) })
       .strict()
       .prefault({}),
   })
