@@ -5,9 +5,10 @@ import { type Outcome, runPlan } from '../pipeline/run.ts';
 import { loadSigningKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { parse, required } from './args.ts';
+import { parse, repoDirOf, required } from './args.ts';
+import { type Env, PLAN_OPTIONS } from './commands.ts';
 
-async function requireSigningKey(env: NodeJS.ProcessEnv) {
+async function requireSigningKey(env: Env) {
   const key = await loadSigningKey({ env });
   if (!key) {
     throw new InputError('no proof signing key: set SALVE_SIGNING_KEY (ed25519 PKCS#8 PEM) or SALVE_SIGNING_KEY_FILE');
@@ -17,18 +18,12 @@ async function requireSigningKey(env: NodeJS.ProcessEnv) {
 
 import { describeOutcome, NO_REMEDIATION, outcomeJson } from './output.ts';
 
-export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parse('plan', args, {
-    repo: { type: 'string' },
-    signal: { type: 'string', multiple: true },
-    cluster: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'log-level': { type: 'string', default: 'warn' },
-  });
-  const repoDir = resolve(required('plan', 'repo', values.repo));
+export async function planCommand(args: string[], env: Env): Promise<number> {
+  const values = parse('plan', args, PLAN_OPTIONS);
+  const repoDir = repoDirOf(values.repo, process.cwd());
   const signalFiles = values.signal ?? [];
   if (signalFiles.length === 0) required('plan', 'signal', undefined);
-  const log = createLogger({ level: values['log-level'] });
+  const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const outcomes = await runPlan({
     repoDir,
     signalFiles: signalFiles.map((f) => resolve(f)),
