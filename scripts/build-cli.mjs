@@ -72,7 +72,7 @@ export async function buildCli() {
     });
     const outputs = Object.keys(result.metafile.outputs).map((p) => relative(tmp, join(ROOT, p)));
     // Chunks before entries: an entry never points at a chunk that is not there yet.
-    outputs.sort((a, b) => Number(a.startsWith('chunk-')) - Number(b.startsWith('chunk-'))).reverse();
+    outputs.sort((a, b) => Number(b.startsWith('chunk-')) - Number(a.startsWith('chunk-')));
     for (const file of outputs) await rename(join(tmp, file), join(LIB, file));
     const keep = new Set(outputs);
     for (const name of await readdir(LIB)) if (!keep.has(name) && name !== '.built') await rm(join(LIB, name));
