@@ -94,6 +94,11 @@ export const SalveConfig = z
     keys: z.array(z.string()).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
     policies: z.array(z.string()).default([]),
+    /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
+    commitAuthor: z
+      .object({ name: z.string().min(1), email: z.email() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;
