@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
-import type { Signal } from '../model/index.ts';
+import { ConfigError, type Signal } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
@@ -25,12 +25,18 @@ export interface RunOptions {
   signalFiles: string[];
   cluster?: string;
   signingKey: SigningKey;
-  pgp: PgpIdentity;
+  /** Signs the commit; needed only when a branch is written. */
+  pgp?: PgpIdentity;
   author?: { name: string; email: string };
   now: Date;
   log: Logger;
   /** Headers for the push (an Authorization header; never credentials in the URL). */
   pushHeaders?: Record<string, string>;
+  /** The remote to push to (default: origin, when there is one); `push: false` commits locally only. */
+  remote?: string;
+  push?: boolean;
+  /** Plan and decide, write nothing: no branch, no record, no cache under .git. */
+  dryRun?: boolean;
 }
 
 export interface Outcome {
@@ -39,6 +45,8 @@ export interface Outcome {
   commit: string | null;
   pushed: boolean;
   unchanged: boolean;
+  /** Why the branch was left alone (a commit salve did not make), or null. */
+  frozen: string | null;
   observation: string | null;
 }
 
@@ -59,13 +67,14 @@ export async function loadSignals(files: string[], cluster: string | undefined, 
 
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'>,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'dryRun'>,
 ): Promise<PipelineContext> {
   const { config } = await loadConfig(repoDir);
   const head = await headOf(repoDir);
-  const bundle = await buildBundle(policyDirs(repoDir, config), {
-    cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
-  });
+  const bundle = await buildBundle(
+    policyDirs(repoDir, config),
+    opts.dryRun ? {} : { cacheDir: join(repoDir, '.git', 'salve', 'bundles') },
+  );
   const evaluator = await loadEvaluator(bundle);
   return {
     repoDir,
@@ -98,7 +107,8 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 }
 
 async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {
-  const empty = { branch: null, commit: null, pushed: false, unchanged: false, observation: null };
+  const empty = { branch: null, commit: null, pushed: false, unchanged: false, frozen: null, observation: null };
+  if (opts.dryRun) return { result, ...empty };
   if (result.kind === 'observe') {
     const path = await recordObservation(ctx.repoDir, {
       id: result.remediation.id,
@@ -108,12 +118,13 @@ async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOption
     return { result, ...empty, observation: path };
   }
   if (result.kind !== 'publish') return { result, ...empty };
-  const hasOrigin = (await originUrl(ctx.repoDir)) !== null;
+  if (!opts.pgp) throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
   const published = await publishLocal(result.request, {
     dir: ctx.repoDir,
     author: opts.author ?? { name: 'salve', email: 'salve@localhost' },
     signing: opts.pgp,
-    ...(hasOrigin ? { remote: 'origin' } : {}),
+    ...(opts.remote ? { remote: opts.remote } : {}),
+    ...(opts.push === false ? { push: false } : {}),
     ...(opts.pushHeaders ? { headers: opts.pushHeaders } : {}),
     now: opts.now,
   });
