@@ -28,12 +28,19 @@ export function outcomeJson(o: Outcome): Record<string, unknown> {
     commit: o.commit,
     pushed: o.pushed,
     unchanged: o.unchanged,
+    frozen: o.frozen,
     observation: o.observation,
     rules: rem.decision.rules,
     risk: rem.incident.risk,
     proofDigest: rem.proofDigest,
     ...(r.kind === 'publish' ? { title: r.request.pr.title } : {}),
   };
+}
+
+function branchState(o: Outcome): string {
+  if (o.frozen) return 'frozen';
+  const state = o.unchanged ? 'unchanged' : 'committed';
+  return o.pushed ? `${state}, pushed` : state;
 }
 
 export function describeOutcome(o: Outcome): string {
@@ -49,9 +56,9 @@ export function describeOutcome(o: Outcome): string {
   ];
   if (r.kind === 'publish') {
     lines.push(`pr        ${r.request.pr.title}`);
-    lines.push(
-      `branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''}${o.unchanged ? ' (unchanged)' : ''}${o.pushed ? ' (pushed)' : ''}`,
-    );
+    if (o.branch)
+      lines.push(`branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''} (${branchState(o)})`);
+    if (o.frozen) lines.push(`frozen    ${o.frozen}: left as it is, not overwritten`);
   }
   if (r.kind === 'observe') lines.push(`observed  no branch written (${r.reason}); recorded at ${o.observation}`);
   if (r.kind === 'denied') {
