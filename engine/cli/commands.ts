@@ -119,6 +119,16 @@ const SERVE_OPTIONS = {
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    name: 'validate',
+    summary: "check .salve.yaml, compile the policies, build every Application's overlay",
+    synopsis: '[--repo <dir>] [--json]',
+    description:
+      'Prints the (cluster, namespace) -> overlay table salve resolves targets with. Exits 2 on any problem.',
+    options: VALIDATE_OPTIONS,
+    env: TOOLS_ENV,
+    load: async () => (await import('./validate.ts')).validateCommand,
+  },
+  {
     name: 'plan',
     summary: 'turn alerts or pod statuses into a signed remediation branch (or look first with --dry-run)',
     synopsis: '--signal <file> [--signal <file>...] [options]',
@@ -135,6 +145,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./plan.ts')).planCommand,
   },
 
+  {
+    name: 'explain',
+    summary: "print an existing remediation's explanation",
+    synopsis: '<remediation-id|branch> [--repo <dir>] [--json]',
+    description:
+      'Looks on the branch (local, then remote-tracking), then on HEAD (a merged remediation), then among the\n' +
+      'observe-only records under .git/salve/observations/.',
+    options: EXPLAIN_OPTIONS,
+    load: async () => (await import('./explain.ts')).explainCommand,
+  },
   {
     name: 'verify',
     summary: 're-check the remediations on a ref: signature, decision, rendered diff',

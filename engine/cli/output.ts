@@ -1,6 +1,16 @@
 /** How outcomes read on a terminal and in `--json`. */
 import type { Outcome } from '../pipeline/run.ts';
 
+/**
+ * Text from a branch or a signal, made inert for a terminal: control characters (escape sequences,
+ * carriage returns, bidi overrides) are shown as `\u{..}` instead of acting; newlines and tabs stay.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalText(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+}
+
 /** The fields `--json` always has, empty: what an outcome with no remediation reports. */
 export const NO_REMEDIATION = { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [] };
 

@@ -11,7 +11,7 @@ import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
 import { type DryRunView, dryRunView } from './dry-run.ts';
 import { findSigningKey } from './keys.ts';
-import { describeOutcome, NO_REMEDIATION, outcomeJson } from './output.ts';
+import { describeOutcome, NO_REMEDIATION, outcomeJson, terminalText } from './output.ts';
 
 export async function planCommand(args: string[], env: Env): Promise<number> {
   const values = parse('plan', args, PLAN_OPTIONS);
@@ -66,7 +66,8 @@ function section(title: string, body: string): string {
 }
 
 function printText(outcomes: Outcome[], views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
-  const out = (text: string) => process.stdout.write(`${text}\n`);
+  // Alert text and repo content reach the terminal: inert, whatever they hold.
+  const out = (text: string) => process.stdout.write(`${terminalText(text)}\n`);
   if (outcomes.length === 0) out('nothing to do: no firing signal needs an action');
   outcomes.forEach((o, i) => {
     out(describeOutcome(o));
