@@ -119,6 +119,18 @@ const SERVE_OPTIONS = {
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    name: 'init',
+    summary: 'write .salve.yaml, a proof key pair and the verification workflow into a config repo',
+    synopsis: '[--repo <dir>] [--force] [--key-dir <dir>]',
+    description:
+      'Derives environments and clusters from the Argo CD Applications in the repo and writes a commented\n' +
+      '.salve.yaml; makes an ed25519 proof key pair (the private half outside the repo, mode 0600, the public\n' +
+      'half under .salve/keys/); writes .github/workflows/salve-verify.yml. Refuses to overwrite without --force.\n' +
+      'Commit the files it lists.',
+    options: INIT_OPTIONS,
+    load: async () => (await import('./init.ts')).initCommand,
+  },
+  {
     name: 'validate',
     summary: "check .salve.yaml, compile the policies, build every Application's overlay",
     synopsis: '[--repo <dir>] [--json]',
@@ -168,6 +180,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./verify.ts')).verifyCommand,
   },
 
+  {
+    name: 'setup',
+    summary: 'find the pinned opa and kustomize, or install them with Go into the tools cache',
+    synopsis: '[--check] [--json]',
+    options: SETUP_OPTIONS,
+    env: TOOLS_ENV,
+    exits: '0 both found (or installed), 2 one is missing and cannot be installed here',
+    load: async () => (await import('./setup.ts')).setupCommand,
+  },
   {
     name: 'test-policies',
     summary: "opa test with coverage over salve's policies and the repo's own",
