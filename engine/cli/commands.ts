@@ -15,6 +15,10 @@ export interface CommandSpec {
   /** Paragraphs under the usage line. */
   description?: string;
   options: Options;
+  /** How many positional arguments it takes (default none). */
+  positionals?: number;
+  /** The command parses its own flags (they are documented here, not checked before it loads). */
+  ownParser?: boolean;
   /** [variable, what] pairs for the help's environment section. */
   env?: ReadonlyArray<readonly [string, string]>;
   /** Exit codes this command uses, when they differ from the common ones. */
@@ -165,6 +169,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Looks on the branch (local, then remote-tracking), then on HEAD (a merged remediation), then among the\n' +
       'observe-only records under .git/salve/observations/.',
     options: EXPLAIN_OPTIONS,
+    positionals: 1,
     load: async () => (await import('./explain.ts')).explainCommand,
   },
   {
@@ -175,6 +180,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Trusts only keys from --key, SALVE_TRUSTED_KEY and the committed .salve/keys/*.pub, re-evaluates each\n' +
       "proof's decision, checks the changes against the commit and re-renders the overlay.",
     options: VERIFY_OPTIONS,
+    ownParser: true,
     env: [['SALVE_TRUSTED_KEY', 'an extra trusted public key (PEM)'], ...TOOLS_ENV],
     exits: '0 every remediation verified, 1 internal error, 2 bad input or nothing to verify, 4 verification failed',
     load: async () => (await import('./verify.ts')).verifyCommand,
@@ -212,6 +218,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: '[options]',
     description: 'Flags override the SALVE_* variables named beside them. See the README for the endpoints.',
     options: SERVE_OPTIONS,
+    ownParser: true,
     env: [
       ['SALVE_PRIVATE_KEY, SALVE_PRIVATE_KEY_FILE', "the App's private key"],
       ['SALVE_ALERTMANAGER_TOKEN or SALVE_ALERTMANAGER_HMAC_SECRET', 'intake authentication (required)'],

@@ -12,7 +12,7 @@ import { SalveConfig } from '../config/schema.ts';
 import { InputError } from '../model/errors.ts';
 import { PROJECT_ROOT } from '../pipeline/assets.ts';
 import { headOf } from '../pipeline/git.ts';
-import { generateEphemeralKey, privateKeyPem, publicKeyPem } from '../policy/index.ts';
+import { generateEphemeralKey, privateKeyPem, publicKeyPem } from '../policy/keys.ts';
 import { discoverApplications } from '../repo/index.ts';
 import { parse, repoDirOf } from './args.ts';
 import { type Env, INIT_OPTIONS } from './commands.ts';

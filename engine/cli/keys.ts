@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
 import { repoKeyFiles } from '../pipeline/keys.ts';
-import { loadSigningKey, loadTrustedKeys, type SigningKey } from '../policy/index.ts';
+import { loadSigningKey, loadTrustedKeys, type SigningKey } from '../policy/keys.ts';
 import type { Env } from './commands.ts';
 
 /** `$XDG_CONFIG_HOME/salve/keys`, else `~/.config/salve/keys`: outside every repo. */

@@ -3,6 +3,7 @@
  * Only the command that runs is loaded; `--help`, `--version` and usage errors load nothing else.
  */
 import { redact, SalveError } from '../model/errors.ts';
+import { parseCommand } from './args.ts';
 import { COMMANDS, type Env, findCommand } from './commands.ts';
 import { commandUsage, mainUsage } from './help.ts';
 import { salveVersion } from './version.ts';
@@ -96,6 +97,8 @@ export async function main(argv: string[], env: Env): Promise<number> {
     out(commandUsage(spec));
     return 0;
   }
+  // Usage errors are found before the command's code loads: a typo costs no start-up time.
+  if (!spec.ownParser) parseCommand(spec.name, rest, spec.options, spec.positionals ?? 0);
   const run = await spec.load();
   return run(rest, logLevel ? { ...env, SALVE_LOG_LEVEL: logLevel } : env);
 }

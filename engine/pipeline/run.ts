@@ -118,7 +118,8 @@ async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOption
     return { result, ...empty, observation: path };
   }
   if (result.kind !== 'publish') return { result, ...empty };
-  if (!opts.pgp) throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
+  if (!opts.pgp)
+    throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
   const published = await publishLocal(result.request, {
     dir: ctx.repoDir,
     author: opts.author ?? { name: 'salve', email: 'salve@localhost' },
