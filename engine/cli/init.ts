@@ -57,7 +57,7 @@ export async function initCommand(args: string[], env: Env): Promise<number> {
   const existing = [configFile, join(repoDir, '.salve.yml'), workflowFile].filter((f) => existsSync(f));
   if (existing.length > 0 && !values.force)
     throw new InputError(
-      `${existing.map((f) => relative(repoDir, f)).join(' and ')} exist(s): pass --force to overwrite`,
+      `${existing.map((f) => relative(repoDir, f)).join(' and ')} already exist${existing.length === 1 ? 's' : ''}: pass --force to overwrite`,
     );
 
   const apps = await discoverApplications(repoDir, SalveConfig.parse({}));
