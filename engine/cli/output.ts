@@ -5,6 +5,7 @@ import type { Outcome } from '../pipeline/run.ts';
  * Text from a branch or a signal, made inert for a terminal: control characters (escape sequences,
  * carriage returns, bidi overrides) are shown as `\u{..}` instead of acting; newlines and tabs stay.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to neutralise
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalText(text: string): string {

@@ -8,7 +8,7 @@ import { policyDirs } from '../pipeline/run.ts';
 import { buildBundle, loadTrustedKeys } from '../policy/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { type Verdict, verifyRef } from '../verify/index.ts';
-import { parse, required } from './args.ts';
+import { parse, repoDirOf } from './args.ts';
 
 export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const values = parse('verify', args, {
@@ -17,7 +17,7 @@ export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Pro
     key: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
-  const repoDir = resolve(required('verify', 'repo', values.repo));
+  const repoDir = repoDirOf(values.repo, process.cwd());
   const { config } = await loadConfig(repoDir);
   const keyFiles = [...(values.key ?? []).map((k) => resolve(k)), ...(await repoKeyFiles(repoDir, config))];
   const pems = await Promise.all(keyFiles.map((f) => readFile(f, 'utf8')));
