@@ -80,15 +80,23 @@ describe('salve installed from npm pack', () => {
       });
       expect(viaPath.stdout).toBe(`salve ${VERSION}\n`);
 
-      const npx = await exec(
-        'npm',
-        ['exec', '--yes', '--prefer-offline', '--package', tarball, '--', 'salve', '--version'],
-        {
-          cwd: empty,
-          timeout: NPM_TIMEOUT,
-        },
-      );
-      expect(npx.stdout).toBe(`salve ${VERSION}\n`);
+      // npx installs into npm's _npx cache; the entry this run adds is removed again.
+      const npxCache = join((await npm(['config', 'get', 'cache'], empty)).trim(), '_npx');
+      const cached = new Set(await readdir(npxCache).catch(() => []));
+      try {
+        const npx = await exec(
+          'npm',
+          ['exec', '--yes', '--prefer-offline', '--package', tarball, '--', 'salve', '--version'],
+          {
+            cwd: empty,
+            timeout: NPM_TIMEOUT,
+          },
+        );
+        expect(npx.stdout).toBe(`salve ${VERSION}\n`);
+      } finally {
+        for (const entry of await readdir(npxCache).catch(() => []))
+          if (!cached.has(entry)) await rm(join(npxCache, entry), { recursive: true, force: true });
+      }
     },
     NPM_TIMEOUT,
   );
