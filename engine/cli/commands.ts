@@ -34,7 +34,7 @@ const repo = {
 } as const;
 
 export const EXIT_CODES =
-  '0 done, 1 internal error, 2 bad input or configuration, 3 denied by policy, 4 verification failed';
+  '0 done, 1 failed (an internal error, a tool or a push), 2 bad input or configuration, 3 denied by policy, 4 verification failed';
 
 const SIGNING_ENV = [
   [
@@ -157,7 +157,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: PLAN_OPTIONS,
     env: [...SIGNING_ENV, ...TOOLS_ENV],
     exits:
-      '0 done (a branch, unchanged, frozen, or an observe-only record), 1 internal error, 2 bad input, 3 denied by policy',
+      '0 done (a branch, unchanged, frozen, or an observe-only record), 1 failed (an internal error, a tool or the push), 2 bad input, 3 denied by policy',
     load: async () => (await import('./plan.ts')).planCommand,
   },
 

@@ -45,7 +45,7 @@ describe('salve help and usage', () => {
     expect(run.code).toBe(0);
     for (const c of COMMANDS) expect(run.stdout).toMatch(new RegExp(`^  ${c.name} `, 'm'));
     expect(run.stdout).toContain(
-      'exit codes: 0 done, 1 internal error, 2 bad input or configuration, 3 denied by policy, 4 verification failed',
+      'exit codes: 0 done, 1 failed (an internal error, a tool or a push), 2 bad input or configuration, 3 denied by policy, 4 verification failed',
     );
     const help = await salve(['help', 'plan'], { cwd });
     const direct = await salve(['plan', '--help'], { cwd });
