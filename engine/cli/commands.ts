@@ -106,6 +106,11 @@ export const DEMO_OPTIONS = {
 const VERIFY_OPTIONS = {
   repo,
   ref: { type: 'string', arg: '<ref>', help: 'the branch, tag or commit to check (default HEAD)' },
+  base: {
+    type: 'string',
+    arg: '<branch>',
+    help: "the base branch that judges it (default: origin's default branch, else main or master)",
+  },
   key: { type: 'string', multiple: true, arg: '<public.pem>', help: 'an extra trusted ed25519 public key; repeatable' },
   json,
 } as const satisfies Options;
@@ -174,11 +179,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 're-check the remediations on a ref: signature, decision, rendered diff',
-    synopsis: '[--repo <dir>] [--ref <ref>] [--key <public.pem>...] [--json]',
+    summary: 're-check what a ref adds, judged by its base branch: signature, decision, rendered diff',
+    synopsis: '[--repo <dir>] [--ref <ref>] [--base <branch>] [--key <public.pem>...] [--json]',
     description:
-      'Trusts only keys from --key, SALVE_TRUSTED_KEY and the committed .salve/keys/*.pub, re-evaluates each\n' +
-      "proof's decision, checks the changes against the commit and re-renders the overlay.",
+      'Judges what --ref changes on its base branch as the GitHub Action does: keys, policies and .salve.yaml\n' +
+      "come from the base branch's commit, never from the ref or the working tree; --key and SALVE_TRUSTED_KEY\n" +
+      "add keys. Each proof's signature and decision are re-checked and the overlay is re-rendered.",
     options: VERIFY_OPTIONS,
     ownParser: true,
     env: [['SALVE_TRUSTED_KEY', 'an extra trusted public key (PEM)'], ...TOOLS_ENV],
