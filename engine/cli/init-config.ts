@@ -27,7 +27,8 @@ function clusterName(cluster: string): string {
   if (cluster === IN_CLUSTER || cluster === 'in-cluster') return 'in-cluster';
   if (/^https?:\/\//.test(cluster)) {
     try {
-      return new URL(cluster).hostname.split('.')[0] || cluster;
+      const host = new URL(cluster).hostname;
+      return /^[\d.]+$|^\[/.test(host) ? host : host.split('.')[0] || cluster;
     } catch {
       return cluster;
     }

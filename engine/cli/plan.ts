@@ -12,12 +12,27 @@ import { type Env, PLAN_OPTIONS } from './commands.ts';
 import { type DryRunView, dryRunView } from './dry-run.ts';
 import { findSigningKey } from './keys.ts';
 import { describeOutcome, NO_REMEDIATION, outcomeJson, terminalText } from './output.ts';
+import { stdinToFile } from './stdin.ts';
 
 export async function planCommand(args: string[], env: Env): Promise<number> {
   const values = parse('plan', args, PLAN_OPTIONS);
   const repoDir = repoDirOf(values.repo, process.cwd());
-  const signalFiles = (values.signal ?? []).map((f) => (f === '-' ? '/dev/stdin' : f));
-  if (signalFiles.length === 0) required('plan', 'signal', undefined);
+  if ((values.signal ?? []).length === 0) required('plan', 'signal', undefined);
+  const stdin = values.signal?.includes('-') ? await stdinToFile(process.stdin) : null;
+  try {
+    const signalFiles = (values.signal ?? []).map((f) => (f === '-' && stdin ? stdin.path : f));
+    return await plan(values, signalFiles, repoDir, env);
+  } finally {
+    await stdin?.cleanup();
+  }
+}
+
+async function plan(
+  values: ReturnType<typeof parse<typeof PLAN_OPTIONS>>,
+  signalFiles: string[],
+  repoDir: string,
+  env: Env,
+): Promise<number> {
   const dryRun = values['dry-run'] ?? false;
   const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const { config } = await loadConfig(repoDir);

@@ -93,6 +93,18 @@ describe('salve plan', () => {
     expect(result.records).toHaveLength(3);
     expect(result.proofKey).toBeUndefined();
     expect(await treeSnapshot(world.work)).toEqual(before);
+
+    // `--signal -` reads the payload from stdin (piped from amtool or curl).
+    const piped = await salve(['plan', '--dry-run', '--json', '--signal', '-'], {
+      env: keys,
+      cwd: world.work,
+      input: await readFile(HPA, 'utf8'),
+    });
+    expect(JSON.parse(piped.stdout)).toMatchObject({
+      id: result.id,
+      fileDiff: result.fileDiff,
+      renderedDiff: result.renderedDiff,
+    });
   });
 
   it("pushes with the user's git to a bare path remote; a rerun leaves the branch and the remote unchanged", async () => {
