@@ -17,9 +17,13 @@ const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
   },
   salve_decisions_total: { help: 'Policy decisions, by mode.', type: 'counter' },
   salve_errors_total: { help: 'Errors, by stage.', type: 'counter' },
-  salve_webhooks_total: { help: 'GitHub webhook deliveries, by event and result.', type: 'counter' },
+  salve_webhooks_total: {
+    help: 'GitHub webhook deliveries, by event (known events, else other) and result.',
+    type: 'counter',
+  },
   salve_pending_remediations: { help: 'Remediations held back by caps, to be retried.', type: 'gauge' },
   salve_queue_depth: { help: 'Intake payloads waiting in the per-repository queues.', type: 'gauge' },
+  salve_http_bodies_in_flight: { help: 'Request bodies being read right now (capped).', type: 'gauge' },
 };
 
 export type MetricName = keyof typeof DEFINITIONS & string;

@@ -1,6 +1,8 @@
 /**
  * salve's pull requests in a repo: what the caps count and what a new remediation supersedes.
- * Reads the 100 most recently created PRs, enough for caps of that order.
+ * Reads the 100 most recently created PRs, enough for caps of that order. A PR is salve's when
+ * the App's bot opened it and its body carries salve's metadata; a `salve` label alone (anyone
+ * with triage rights can add one) or copied metadata in someone else's PR does not make it one.
  */
 import { labelNames, readMetadata, SUPERSEDED_MARKER } from './markers.ts';
 import type { GitHubContext, PublishLimits, PullSummary } from './types.ts';
@@ -15,7 +17,11 @@ export async function listSalvePulls(ctx: GitHubContext): Promise<PullSummary[]>
     direction: 'desc',
     per_page: 100,
   });
-  return (data as PullSummary[]).filter((p) => labelNames(p.labels).includes('salve'));
+  return (data as PullSummary[]).filter((p) => isOwnPull(ctx, p));
+}
+
+export function isOwnPull(ctx: Pick<GitHubContext, 'botLogin'>, p: PullSummary): boolean {
+  return p.user?.login === ctx.botLogin && labelNames(p.labels).includes('salve') && readMetadata(p.body) !== null;
 }
 
 /** Which cap, if any, forbids opening another PR now. */

@@ -79,13 +79,19 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
 async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
   const req = input.request;
   const previous = readHashes(pr.body);
-  if (previous?.content === contentHash(req)) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  // An armed PR is checked for foreign commits even when salve has nothing new to say: auto-merge
+  // would otherwise merge a commit no one reviewed.
+  if (previous?.content === contentHash(req) && !armed)
+    return { kind: 'unchanged', number: pr.number, url: pr.html_url };
 
   const frozen = await frozenBy(ctx, pr.number);
   if (frozen) {
     if (await noteFrozen(ctx, pr.number, frozen)) ctx.log.warn({ pull: pr.number, reason: frozen }, 'branch frozen');
+    if (armed) await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, false);
     return { kind: 'frozen', number: pr.number, url: pr.html_url };
   }
+  if (previous?.content === contentHash(req)) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
 
   let head = pr.head.sha;
   if (previous?.files !== filesHash(req)) {
@@ -111,7 +117,6 @@ async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSumma
 
   const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
-  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
   await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
   return { kind: 'updated', number: pr.number, url: pr.html_url, head };
 }
