@@ -39,7 +39,7 @@ async function renderedDiff(repoDir: string, rem: Remediation): Promise<string> 
 
 export async function dryRunView(outcome: Outcome, repoDir: string): Promise<DryRunView | null> {
   const r = outcome.result;
-  if (r.kind === 'none') return null;
+  if (r.kind === 'none' || r.kind === 'drift') return null;
   const rem = r.remediation;
   const records = r.kind === 'publish' ? r.request.files.filter((f) => !rem.files.includes(f)).map((f) => f.path) : [];
   const wouldWrite =

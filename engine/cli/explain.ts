@@ -1,14 +1,16 @@
 /**
  * `salve explain <remediation-id|branch>`: the explanation of a remediation that exists, from the
- * first place that has it: the branch (local, then remote-tracking), HEAD (merged), or the
- * observe-only records under .git/salve/observations/.
+ * first place that has it: a branch (named, or the salve branch whose commit carries the id; local
+ * first, then remote-tracking), HEAD (merged), or the observe-only records under
+ * .git/salve/observations/. A unique prefix of an id (a short fingerprint) is enough.
  */
 import fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { InputError } from '../model/errors.ts';
 import { gitDirOf } from '../publish/git-dir.ts';
+import { REMEDIATION_TRAILER } from '../publish/ownership.ts';
 import { REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
 import { parseCommand, repoDirOf } from './args.ts';
 import { type Env, EXPLAIN_OPTIONS } from './commands.ts';
@@ -20,7 +22,7 @@ interface Found {
   explanation: string;
 }
 
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TRAILER = new RegExp(`^${REMEDIATION_TRAILER}: (\\S+)$`, 'm');
 
 async function resolveRef(gitdir: string, ref: string): Promise<string | null> {
   try {
@@ -30,53 +32,82 @@ async function resolveRef(gitdir: string, ref: string): Promise<string | null> {
   }
 }
 
-/**
- * Branch names (local first, then `<remote>/<branch>`) that may hold the remediation: the name as
- * given, `salve/<id>`, and the one salve branch whose name starts with `salve/<prefix>` (a short
- * fingerprint is enough).
- */
-async function candidateRefs(gitdir: string, wanted: string): Promise<string[]> {
-  const names = wanted.includes('/') ? [wanted] : [`salve/${wanted}`, wanted];
-  const remotes = (await git.listRemotes({ fs, gitdir })).map((r) => r.remote);
-  const refs: string[] = [];
-  for (const name of names) refs.push(`refs/heads/${name}`);
-  for (const remote of remotes) for (const name of names) refs.push(`refs/remotes/${remote}/${name}`);
-  const prefix = names[0] as string;
-  const local = (await git.listBranches({ fs, gitdir })).filter((b) => b.startsWith(prefix));
-  const unique = [...new Set(local)];
-  if (unique.length === 1) refs.push(`refs/heads/${unique[0]}`);
-  return refs;
+/** Every salve branch, local first then remote-tracking, with the remediation id its commit carries. */
+async function salveBranches(gitdir: string): Promise<Array<{ ref: string; name: string; id: string | null }>> {
+  const refs = (await git.listBranches({ fs, gitdir }))
+    .filter((b) => b.startsWith('salve/'))
+    .map((b) => `refs/heads/${b}`);
+  for (const { remote } of await git.listRemotes({ fs, gitdir }))
+    for (const b of await git.listBranches({ fs, gitdir, remote }))
+      if (b.startsWith('salve/')) refs.push(`refs/remotes/${remote}/${b}`);
+  const out = [];
+  for (const ref of refs) {
+    const oid = await resolveRef(gitdir, ref);
+    const message = oid ? (await git.readCommit({ fs, gitdir, oid })).commit.message : '';
+    out.push({ ref, name: ref.replace(/^refs\/(heads|remotes)\//, ''), id: TRAILER.exec(message)?.[1] ?? null });
+  }
+  return out;
 }
 
-async function onRef(dir: string, ref: string, wanted: string): Promise<Found | null> {
+/** The one id among `ids` equal to `wanted`, else the one starting with it; null when none or several. */
+function pick(ids: readonly string[], wanted: string): string | null {
+  if (ids.includes(wanted)) return wanted;
+  const matches = [...new Set(ids.filter((id) => id.startsWith(wanted)))];
+  return matches.length === 1 ? (matches[0] as string) : null;
+}
+
+async function onRef(dir: string, ref: string, name: string, id: string | null): Promise<Found | null> {
   const records = await readRemediations(dir, ref);
-  const id = wanted.replace(/^salve\//, '');
   const record = records.find((r) => r.id === id) ?? (records.length === 1 ? records[0] : undefined);
   const text = record?.files['explanation.md'];
-  if (!record || text === undefined) return null;
-  return { id: record.id, source: `branch ${ref.replace(/^refs\/(heads|remotes)\//, '')}`, explanation: text };
+  return record && text !== undefined ? { id: record.id, source: `branch ${name}`, explanation: text } : null;
 }
 
 export async function findExplanation(dir: string, wanted: string): Promise<Found> {
   const gitdir = await gitDirOf(dir);
-  for (const ref of await candidateRefs(gitdir, wanted)) {
+  const branches = await salveBranches(gitdir);
+  // A branch named as such: its own remediation.
+  for (const ref of [
+    `refs/heads/${wanted}`,
+    ...branches.filter((b) => b.name.endsWith(`/${wanted}`)).map((b) => b.ref),
+  ]) {
     if (!(await resolveRef(gitdir, ref))) continue;
-    const found = await onRef(dir, ref, wanted);
+    const branch = branches.find((b) => b.ref === ref);
+    const found = await onRef(dir, ref, ref.replace(/^refs\/(heads|remotes)\//, ''), branch?.id ?? null);
     if (found) return found;
   }
-  const id = wanted.replace(/^salve\//, '');
-  if (SAFE_ID.test(id)) {
-    const merged = (await readRemediations(dir, 'HEAD')).find((r) => r.id === id);
-    const text = merged?.files['explanation.md'];
-    if (text !== undefined) return { id, source: `HEAD (${REMEDIATIONS_DIR}/${id}/)`, explanation: text };
-    const observation = join(gitdir, 'salve', 'observations', `${id}.md`);
-    const observed = await readFile(observation, 'utf8').catch(() => null);
-    if (observed !== null) return { id, source: `observe-only record ${observation}`, explanation: observed };
+  // An id (or its prefix) that a salve branch's commit carries.
+  const id = pick(
+    branches.flatMap((b) => (b.id ? [b.id] : [])),
+    wanted,
+  );
+  const holder = id ? branches.find((b) => b.id === id) : undefined;
+  if (holder) {
+    const found = await onRef(dir, holder.ref, holder.name, holder.id);
+    if (found) return found;
   }
-  const known = (await git.listBranches({ fs, gitdir })).filter((b) => b.startsWith('salve/'));
+  // Merged into HEAD, or an observe-only record.
+  const merged = await readRemediations(dir, 'HEAD');
+  const mergedId = pick(
+    merged.map((r) => r.id),
+    wanted,
+  );
+  const text = merged.find((r) => r.id === mergedId)?.files['explanation.md'];
+  if (mergedId && text !== undefined)
+    return { id: mergedId, source: `HEAD (${REMEDIATIONS_DIR}/${mergedId}/)`, explanation: text };
+  const observations = join(gitdir, 'salve', 'observations');
+  const observedIds = (await readdir(observations).catch(() => []))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => f.slice(0, -3));
+  const observedId = pick(observedIds, wanted);
+  if (observedId) {
+    const file = join(observations, `${observedId}.md`);
+    return { id: observedId, source: `observe-only record ${file}`, explanation: await readFile(file, 'utf8') };
+  }
+  const known = branches.map((b) => (b.id ? `${b.id} (${b.name})` : b.name));
   throw new InputError(
-    `no remediation ${JSON.stringify(wanted)}: looked for branch salve/${id} (local and remote-tracking), ` +
-      `${REMEDIATIONS_DIR}/${id}/ at HEAD and .git/salve/observations/${id}.md` +
+    `no remediation ${JSON.stringify(wanted)}: looked at the salve branches (local and remote-tracking), ` +
+      `${REMEDIATIONS_DIR}/ at HEAD and .git/salve/observations/` +
       (known.length > 0 ? `; salve branches here: ${known.join(', ')}` : ''),
   );
 }

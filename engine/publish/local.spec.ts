@@ -325,6 +325,28 @@ describe('publish/local', () => {
     expect(await gitCli(dir, ['rev-parse', branch])).toBe(amended);
   });
 
+  it("replaces salve's commit for another remediation on the same branch (a superseded one), locally and remotely", async () => {
+    const { dir, base, deployment } = await repo();
+    const bare = join(tmp.path, 'remotes', `supersede-${n}.git`);
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
+    await gitCli(dir, ['remote', 'add', 'origin', bare]);
+    const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    const other = '9e8d7c6b5a4f-rollback-image';
+    const next = await publishLocal(
+      request(base, {
+        id: other,
+        files: files(deployment, '640Mi').map((f) => ({
+          ...f,
+          path: f.path.replace('3f9a1c2b7d4e-raise-memory-limit', other),
+        })),
+        commitMessage: `salve: roll back backend\n\nSalve-Remediation: ${other}\n`,
+      }),
+      opts(dir),
+    );
+    expect(next).toMatchObject({ branch: first.branch, pushed: true, unchanged: false, frozen: null });
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${first.branch}`])).toBe(next.commit);
+  });
+
   it('never overwrites a remote branch that holds a human commit, and replaces its own under a lease', async () => {
     const { dir, base, deployment } = await repo();
     const branch = 'salve/3f9a1c2b7d4e-raise-memory-limit';

@@ -61,7 +61,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   const result = { branch: req.branch, pushed: false, frozen: null };
 
   if (previous) {
-    const foreign = await foreignCommit(gitdir, previous, req.id);
+    const foreign = await foreignCommit(gitdir, previous);
     if (foreign)
       return { ...result, commit: previous, unchanged: true, frozen: `local branch ${req.branch}: ${foreign}` };
   }
@@ -125,7 +125,7 @@ async function pushWithGit(
   }
   if (tip) {
     if (!(await hasObject(gitdir, tip))) await cli.fetchBranch(remote, req.branch);
-    const foreign = await foreignCommit(gitdir, tip, req.id);
+    const foreign = await foreignCommit(gitdir, tip);
     if (foreign) return { pushed: false, frozen: `${remote}/${req.branch}: ${foreign}` };
   }
   await cli.push(remote, commit, req.branch, tip);

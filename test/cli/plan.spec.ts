@@ -17,7 +17,8 @@ import { treeSnapshot } from './tree-snapshot.ts';
 
 const exec = promisify(execFile);
 const HPA = join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json');
-const BRANCH = /^salve\/[0-9a-f]{10}-raise-hpa-max-replicas$/;
+/** One branch per workload: the HPA's raise lands on its Deployment's branch. */
+const BRANCH = /^salve\/deployment-checkout-[0-9a-f]{10}$/;
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const env = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org' };
@@ -239,8 +240,8 @@ describe('salve explain', () => {
     const missing = await salve(['explain', 'feedbeef00-raise-cpu-limit'], { cwd: world.work });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
-      'no remediation "feedbeef00-raise-cpu-limit": looked for branch salve/feedbeef00-raise-cpu-limit',
+      'no remediation "feedbeef00-raise-cpu-limit": looked at the salve branches (local and remote-tracking)',
     );
-    expect(missing.stderr).toContain(`salve branches here: ${made.branch}`);
+    expect(missing.stderr).toContain(`salve branches here: ${made.id} (${made.branch})`);
   });
 });
