@@ -37,6 +37,9 @@ const DESCRIPTIONS: Record<string, string> = {
   limits: 'Caps on open remediation pull requests.',
   holdPeriod: 'A closed or observed incident is not acted on again within this period (e.g. 1h).',
   slos: 'SLO guard rails for canary analysis; {{args.service}} in a query is filled in per workload.',
+  rollouts:
+    'Progressive delivery: with adopt: true, a production fix that deserves a canary first proposes adopting Argo Rollouts as its own PR.',
+  'rollouts.adopt': 'Propose adopting Argo Rollouts (its own PR) before a production fix that deserves a canary.',
   keys: 'Repo-relative globs of the trusted ed25519 public keys (PEM) that verify proofs.',
   policies: "Repo-relative directories of this repo's own Rego policies, evaluated with salve's defaults.",
   commitAuthor: "Author of the commits salve plan makes. Default: the OpenPGP signing key's user id.",
