@@ -110,6 +110,11 @@ trust:
 #   bounds: { memoryMaxFactor: 2, memoryCap: 8Gi, cpuMaxFactor: 2, cpuCap: "4", replicasMaxFactor: 2, replicasCap: 50 }
 #   rollbackMaxReleaseAge: 2h
 
+# Progressive delivery: with adopt: true, a production fix that deserves a canary first proposes
+# adopting Argo Rollouts as its own PR.
+# rollouts:
+#   adopt: false
+
 # Change freezes, e.g.:
 # freezes:
 #   - { name: year-end, from: "2025-12-20T00:00:00Z", to: "2026-01-05T00:00:00Z", environments: [production] }
