@@ -40,6 +40,7 @@ const DESCRIPTIONS: Record<string, string> = {
   rollouts:
     'Progressive delivery: with adopt: true, a production fix that deserves a canary first proposes adopting Argo Rollouts as its own PR.',
   'rollouts.adopt': 'Propose adopting Argo Rollouts (its own PR) before a production fix that deserves a canary.',
+  cluster: 'What a PR shows of the cluster, when salve reads one: previous logs and events, bounded.',
   keys: 'Repo-relative globs of the trusted ed25519 public keys (PEM) that verify proofs.',
   policies: "Repo-relative directories of this repo's own Rego policies, evaluated with salve's defaults.",
   commitAuthor: "Author of the commits salve plan makes. Default: the OpenPGP signing key's user id.",

@@ -1,5 +1,6 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
+import { EvidenceSettings } from '../cluster/settings.ts';
 import { Mode } from '../model/index.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -107,6 +108,11 @@ export const SalveConfig = z
     keys: z.array(z.string()).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
     policies: z.array(z.string()).default([]),
+    /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+    cluster: z
+      .object({ evidence: EvidenceSettings.prefault({}) })
+      .strict()
+      .prefault({}),
     /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
     commitAuthor: z
       .object({ name: z.string().min(1), email: z.email() })
