@@ -1,7 +1,7 @@
 # salve.admission: which action is admissible where and when.
 #
 # Reads: input.action.{id,family}, input.namespace.{name,labels}, input.environment.tier,
-# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,freeze},
+# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,local,businessWindow,freeze},
 # input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds}.
 # Every rule reports itself as {id, effect, message} in `rules`.
 package salve.admission
@@ -64,10 +64,12 @@ rules contains {
 	input.incident.risk.score < input.settings.riskThreshold
 }
 
+# Out of hours a production change waits for a human: the PR is opened (so whoever is on call
+# finds a ready, explained fix) but never merges by itself. The trust ladder can still say observe.
 rules contains {
 	"id": "admission.out-of-hours",
-	"effect": "advisory",
-	"message": "outside business hours in production: advisory changes only",
+	"effect": "require-approval",
+	"message": sprintf("out of business hours: needs a human (%s; business hours %s)", [object.get(input.time, "local", sprintf("hour %v", [input.time.hour])), object.get(input.time, "businessWindow", "not given")]),
 } if {
 	input.time.businessHours == false
 	production

@@ -68,10 +68,21 @@ test_low_risk_is_advisory if {
 	f.fired(rules, "admission.risk-below-threshold", "advisory")
 }
 
-test_out_of_hours_production_advisory if {
-	inp := object.union(f.production, {"time": {"businessHours": false}})
+test_out_of_hours_production_needs_a_human if {
+	inp := object.union(f.production, {"time": {"businessHours": false, "local": "Thu 23:30 Europe/Berlin", "businessWindow": "Mon–Fri 08:00–18:00 Europe/Berlin"}})
 	rules := admission.rules with input as inp
-	f.fired(rules, "admission.out-of-hours", "advisory")
+	f.fired(rules, "admission.out-of-hours", "require-approval")
+	some r in rules
+	r.id == "admission.out-of-hours"
+	r.message == "out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)"
+}
+
+test_out_of_hours_message_without_local_time if {
+	inp := object.union(f.production, {"time": {"businessHours": false, "hour": 3}})
+	rules := admission.rules with input as inp
+	some r in rules
+	r.id == "admission.out-of-hours"
+	r.message == "out of business hours: needs a human (hour 3; business hours not given)"
 }
 
 test_out_of_hours_staging_fine if {

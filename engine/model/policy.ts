@@ -122,6 +122,10 @@ export const PolicyInput = z.object({
     weekday: z.number().int().min(0).max(6),
     hour: z.number().int().min(0).max(23),
     businessHours: z.boolean(),
+    /** The local weekday, time and zone, as a reviewer reads them (`Thu 23:30 Europe/Berlin`). */
+    local: z.string().optional(),
+    /** The environment's business hours (`Mon–Fri 08:00–18:00 Europe/Berlin`). */
+    businessWindow: z.string().optional(),
     freeze: z.object({ active: z.boolean(), name: z.string().optional() }),
   }),
   settings: PolicySettings,

@@ -226,17 +226,25 @@ describe('pipeline on the example config repo', () => {
     expect(probe.result).toEqual({ kind: 'none', reason: 'no action handles ProbeFailure' });
   });
 
-  it('only observes out of business hours in production: a record, no branch', async () => {
-    const before = await branches(world.work);
+  it('out of business hours in production, opens the PR for a human: a pushed branch, never auto-merge', async () => {
     const night = new Date('2025-06-12T21:30:00Z'); // 23:30 in Berlin
-    const o = only(await plan('oomkilled-checkout-production.json', night));
-    expect(o.result.kind).toBe('observe');
-    if (o.result.kind !== 'observe') return;
-    expect(o.result.remediation.decision.rules).toContainEqual(expect.objectContaining({ effect: 'advisory' }));
-    expect(o.branch).toBeNull();
-    expect(o.observation).toBeTruthy();
-    expect(fs.readFileSync(o.observation as string, 'utf8')).toContain('raise memory limit');
-    expect(await branches(world.work)).toEqual(before);
+    const o = only(await plan('oomkilled-storefront-production.json', night));
+    expect(o.result.kind).toBe('publish');
+    if (o.result.kind !== 'publish') return;
+    const rem = o.result.remediation;
+    expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(rem.decision.rules).toContainEqual({
+      id: 'admission.out-of-hours',
+      effect: 'require-approval',
+      message: 'out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)',
+    });
+    expect(rem.decision.rules.filter((r) => r.effect === 'advisory')).toEqual([]);
+    expect(o.pushed).toBe(true);
+    expect(remoteHas(o.branch as string)).toBe(o.commit);
+    expect(o.observation).toBeNull();
+    expect(o.result.request.pr.labels).toContain('salve/mode:approve');
+    expect(o.result.request.pr.body).toContain('out of business hours: needs a human');
+    expect(o.result.request.pr.body).toContain('This waits for a reviewer');
   });
 
   it('every pushed branch verifies: signature, recomputed decision, signed files and re-rendered diff', async () => {
