@@ -236,7 +236,8 @@ describe('pipeline on the example config repo', () => {
     expect(rem.decision.rules).toContainEqual({
       id: 'admission.out-of-hours',
       effect: 'require-approval',
-      message: 'out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)',
+      message:
+        'out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)',
     });
     expect(rem.decision.rules.filter((r) => r.effect === 'advisory')).toEqual([]);
     expect(o.pushed).toBe(true);
