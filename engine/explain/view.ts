@@ -115,7 +115,11 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     targetRef: t(`${rem.target.namespace}/${rem.target.name}`),
     overlay: t(rem.overlay),
     application: t(rem.application),
-    environment: { name: t(rem.environment.name), tier: t(rem.environment.tier) },
+    environment: {
+      name: t(rem.environment.name),
+      tier: t(rem.environment.tier),
+      guessedFrom: t(rem.environment.guessedFrom),
+    },
     baseCommit: t(rem.baseCommit),
     baseShort: t(rem.baseCommit.slice(0, 12)),
     incident: {

@@ -43,6 +43,8 @@ export interface ArgoApplication {
 export interface EnvironmentRef {
   name: string;
   tier: string;
+  /** Set when no `.salve.yaml` environment names the cluster: what the name and tier were guessed from. */
+  guessedFrom?: string;
 }
 
 export interface OverlayResolution {

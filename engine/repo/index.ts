@@ -7,7 +7,16 @@ export {
   buildOverlay,
   createBuildCache,
 } from './build-overlay.ts';
-export { clusterAliases, environmentFor, inferTier } from './environment.ts';
+export {
+  clusterAliases,
+  deploysTo,
+  environmentFor,
+  IN_CLUSTER_NAME,
+  IN_CLUSTER_SERVER,
+  inferTier,
+  isInCluster,
+  tierFromWords,
+} from './environment.ts';
 export { globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';
 export { loadConfig } from './load-config.ts';

@@ -10,7 +10,7 @@ import type { ArgoApplication, K8sObject, OverlayResolution } from '../model/rem
 import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
-import { clusterAliases, environmentFor } from './environment.ts';
+import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 
 export interface ResolveContext {
@@ -78,7 +78,7 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
 export async function resolveOverlay(repoDir: string, target: Target, ctx: ResolveContext): Promise<OverlayResolution> {
   const apps = ctx.applications ?? (await discoverApplications(repoDir, ctx.config));
   const aliases = clusterAliases(ctx.config, target.cluster);
-  const candidates = apps.filter((app) => aliases.has(app.cluster));
+  const candidates = apps.filter((app) => deploysTo(app, aliases));
   const what = `${target.kind} ${target.namespace}/${target.name} on cluster ${target.cluster}`;
   if (candidates.length === 0) {
     const known = [...new Set(apps.map((a) => a.cluster))].sort().join(', ') || 'none';
@@ -103,7 +103,7 @@ export async function resolveOverlay(repoDir: string, target: Target, ctx: Resol
     return {
       overlay: first.app.path,
       application: first.app,
-      environment: environmentFor(ctx.config, target.cluster),
+      environment: environmentFor(ctx.config, target.cluster, first.app),
       considered: [...new Set(built.map(({ app }) => app.path))],
     };
   }
