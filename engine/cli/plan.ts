@@ -1,7 +1,7 @@
 /** `salve plan`: one or more signal files against a local config repo checkout. */
 import { resolve } from 'node:path';
 import { InputError } from '../model/errors.ts';
-import { type Outcome, runPlan } from '../pipeline/run.ts';
+import { type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
 import { loadSigningKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
@@ -15,7 +15,7 @@ async function requireSigningKey(env: NodeJS.ProcessEnv) {
   return key;
 }
 
-import { describeOutcome, NO_REMEDIATION, outcomeJson } from './output.ts';
+import { describeOutcome, describeSkipped, NO_REMEDIATION, outcomeJson, skippedJson } from './output.ts';
 
 export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const values = parse('plan', args, {
@@ -29,7 +29,7 @@ export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promi
   const signalFiles = values.signal ?? [];
   if (signalFiles.length === 0) required('plan', 'signal', undefined);
   const log = createLogger({ level: values['log-level'] });
-  const outcomes = await runPlan({
+  const run = await planSignals({
     repoDir,
     signalFiles: signalFiles.map((f) => resolve(f)),
     ...(values.cluster ? { cluster: values.cluster } : {}),
@@ -38,18 +38,24 @@ export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     now: new Date(),
     log,
   });
-  printOutcomes(outcomes, values.json ?? false);
-  return exitCodeFor(outcomes);
+  printOutcomes(run, values.json ?? false);
+  return exitCodeFor(run.outcomes);
 }
 
-export function printOutcomes(outcomes: Outcome[], json: boolean): void {
+export function printOutcomes({ outcomes, skipped }: PlanRun, json: boolean): void {
   if (json) {
     const objects = outcomes.map(outcomeJson);
     const primary = objects[0] ?? { ...NO_REMEDIATION, outcome: 'none' };
-    process.stdout.write(`${JSON.stringify({ ...primary, incidents: objects.length, results: objects }, null, 2)}\n`);
+    const all = { ...primary, incidents: objects.length, results: objects, skipped: skipped.map(skippedJson) };
+    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
     return;
   }
-  if (outcomes.length === 0) process.stdout.write('nothing to do: no firing signal needs an action\n');
+  // What was left out comes first: an alert salve could not read is the likeliest surprise.
+  for (const line of describeSkipped(skipped)) process.stdout.write(`${line}\n`);
+  if (outcomes.length === 0) {
+    const note = skipped.length > 0 ? ` (${skipped.length} alert(s) skipped, above)` : '';
+    process.stdout.write(`nothing to do: no firing signal needs an action${note}\n`);
+  }
   for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
 }
 

@@ -1,21 +1,28 @@
 /** The pipeline behind the App's queue: an Alertmanager payload and a checkout in, plans out. */
 
 import type { Planner } from '../app/types.ts';
-import { parseAlertmanager } from '../intake/index.ts';
+import { intakeAlertmanager } from '../intake/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
+import { loadConfig } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { planIncident } from './plan.ts';
-import { prepareContext } from './run.ts';
+import { prepareContext, soleCluster } from './run.ts';
 
 export function createPlanner(opts: { signingKey: SigningKey; log: Logger }): Planner {
   return {
     async plan(payload, ctx) {
-      const signals = parseAlertmanager(payload, {
+      // The config repo says how to read its alerts (`alerts:`) and, with one cluster, which one.
+      const { config } = await loadConfig(ctx.checkoutDir);
+      const cluster = await soleCluster(ctx.checkoutDir, config);
+      const { signals, skipped } = intakeAlertmanager(payload, {
         source: `alertmanager webhook for ${ctx.repo.owner}/${ctx.repo.repo}`,
         now: ctx.now,
+        alerts: config.alerts,
+        ...(cluster ? { cluster } : {}),
       });
+      if (skipped.length > 0) ctx.onSkipped?.(skipped);
       const incidents = coalesce(signals, { now: ctx.now });
       if (incidents.length === 0) return [];
       const pipeline = await prepareContext(ctx.checkoutDir, {

@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
-import { parseSignalFile } from '../intake/index.ts';
+import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAlert } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
-import { createBuildCache, loadConfig } from '../repo/index.ts';
+import { createBuildCache, discoverApplications, IN_CLUSTER_NAME, isInCluster, loadConfig } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
@@ -52,9 +52,29 @@ export function templateDirs(repoDir: string): string[] {
 }
 
 export async function loadSignals(files: string[], cluster: string | undefined, now: Date): Promise<Signal[]> {
-  const all: Signal[] = [];
-  for (const file of files) all.push(...(await parseSignalFile(file, { ...(cluster ? { cluster } : {}), now })));
+  return (await readSignals(files, { ...(cluster ? { cluster } : {}), now })).signals;
+}
+
+/** Every signal the files hold, and every alert they skipped with the reason. */
+export async function readSignals(files: string[], opts: Omit<IntakeOptions, 'source'>): Promise<IntakeResult> {
+  const all: IntakeResult = { signals: [], skipped: [] };
+  for (const file of files) {
+    const { signals, skipped } = await intakeSignalFile(file, opts);
+    all.signals.push(...signals);
+    all.skipped.push(...skipped);
+  }
   return all;
+}
+
+/**
+ * The cluster signals that name none belong to, when the config repo deploys to one cluster only
+ * (Argo CD's two names for the in-cluster destination count as one); else undefined.
+ */
+export async function soleCluster(repoDir: string, config: SalveConfig): Promise<string | undefined> {
+  const clusters = new Set(
+    (await discoverApplications(repoDir, config)).map((a) => (isInCluster(a.cluster) ? IN_CLUSTER_NAME : a.cluster)),
+  );
+  return clusters.size === 1 ? [...clusters][0] : undefined;
 }
 
 export async function prepareContext(
@@ -83,18 +103,36 @@ export async function prepareContext(
   };
 }
 
+/** What one `salve plan` run did: an outcome per incident, and the alerts it skipped and why. */
+export interface PlanRun {
+  outcomes: Outcome[];
+  skipped: SkippedAlert[];
+}
+
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
-  const signals = await loadSignals(opts.signalFiles, opts.cluster, opts.now);
+  return (await planSignals(opts)).outcomes;
+}
+
+export async function planSignals(opts: RunOptions): Promise<PlanRun> {
+  // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
+  const { config } = await loadConfig(opts.repoDir);
+  const cluster = opts.cluster ?? (await soleCluster(opts.repoDir, config));
+  const { signals, skipped } = await readSignals(opts.signalFiles, {
+    ...(cluster ? { cluster } : {}),
+    now: opts.now,
+    alerts: config.alerts,
+  });
+  for (const s of skipped) opts.log.info({ alertname: s.alertname, reason: s.reason }, 'alert skipped');
   const incidents = coalesce(signals, { now: opts.now });
-  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
-  if (incidents.length === 0) return [];
+  opts.log.info({ signals: signals.length, skipped: skipped.length, incidents: incidents.length }, 'perceived');
+  if (incidents.length === 0) return { outcomes: [], skipped };
   const ctx = await prepareContext(opts.repoDir, opts);
   const outcomes: Outcome[] = [];
   for (const incident of incidents) {
     const result = await planIncident(incident, ctx);
     outcomes.push(await deliver(result, ctx, opts));
   }
-  return outcomes;
+  return { outcomes, skipped };
 }
 
 async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {
