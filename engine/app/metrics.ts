@@ -14,7 +14,14 @@ const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
     help: 'Alerts intake left out, by reason (unrecognised, not-actionable, missing-label, truncated).',
     type: 'counter',
   },
-  salve_incidents_total: { help: 'Incidents planned, by outcome (publish, observe, denied, none).', type: 'counter' },
+  salve_incidents_total: {
+    help: 'Incidents planned, by outcome (publish, observe, denied, drift, none).',
+    type: 'counter',
+  },
+  salve_drift_findings_total: {
+    help: 'Incidents where the cluster runs an image git does not render (no pull request), by namespace.',
+    type: 'counter',
+  },
   salve_pull_requests_total: {
     help: 'Pull request events, by event (opened, updated, unchanged, merged, closed, frozen, held, superseded).',
     type: 'counter',

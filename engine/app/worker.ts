@@ -58,6 +58,17 @@ export function createRepoWorker(deps: WorkerDeps) {
             decision: r.remediation.decision,
             proofDigest: r.remediation.proofDigest,
           });
+        } else if (r.kind === 'drift') {
+          log.warn(
+            {
+              fingerprint: r.incident.fingerprint,
+              target: r.drift.target,
+              failingImage: r.drift.failingImage,
+              renderedImage: r.drift.renderedImage,
+              gitSetsItIn: r.drift.gitSetsItIn,
+            },
+            'drift: the cluster runs an image git does not render; no pull request',
+          );
         } else if (r.kind !== 'none') {
           log.info(
             { id: r.remediation.id, kind: r.kind, mode: r.remediation.decision.mode },
@@ -119,7 +130,8 @@ function reportSkipped(metrics: Metrics, log: Logger, skipped: SkippedAlert[]): 
 
 function account(metrics: Metrics, r: PlanResult): void {
   metrics.inc('salve_incidents_total', { outcome: r.kind });
-  if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
+  if (r.kind === 'drift') metrics.inc('salve_drift_findings_total', { namespace: r.drift.target.namespace });
+  else if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
 }
 
 function record(deps: WorkerDeps, key: string, input: PublishInput, outcome: PublishOutcome, log: Logger): void {
