@@ -23,6 +23,7 @@
  * `attributions` lists each term's contribution in logit units, as shown to reviewers.
  */
 import type { Attribution, Risk, RiskType, Signal, SignalKind } from '../model/index.ts';
+import { maxRestarts, restartsDetail } from './restarts.ts';
 
 export const BASE_SEVERITY: Record<SignalKind, number> = {
   OOMKilled: 0.7,
@@ -77,16 +78,6 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const logit = (p: number) => Math.log(p / (1 - p));
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function maxRestarts(signals: readonly Signal[]): number {
-  let max = 0;
-  for (const s of signals)
-    for (const e of s.evidence) {
-      const r = e.data?.restartCount;
-      if (typeof r === 'number' && r > max) max = r;
-    }
-  return max;
-}
-
 function worstSeverity(signals: readonly Signal[]): string | null {
   let worst: string | null = null;
   for (const s of signals) {
@@ -108,7 +99,7 @@ export function scoreRisk(signals: readonly Signal[]): Risk {
   const b = BASE_SEVERITY[top];
   const occurrences = firing.length;
   const pods = new Set(firing.map((s) => s.pod).filter((p) => p !== undefined)).size;
-  const restarts = maxRestarts(firing);
+  const restarts = maxRestarts(firing) ?? 0;
   const severity = worstSeverity(firing);
   const attributions: Attribution[] = [
     {
@@ -134,7 +125,7 @@ export function scoreRisk(signals: readonly Signal[]): Risk {
     {
       factor: 'restarts',
       weight: 0.4 * Math.min(1, Math.log2(1 + restarts) / 5),
-      detail: `up to ${restarts} container restart(s)`,
+      detail: restartsDetail(firing),
     },
     {
       factor: 'corroboration',
