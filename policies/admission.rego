@@ -1,8 +1,8 @@
 # salve.admission: which action is admissible where and when.
 #
 # Reads: input.action.{id,family}, input.namespace.{name,labels}, input.environment.tier,
-# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,local,businessWindow,freeze},
-# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds}.
+# input.incident.risk.{score,type}, input.release.{ageSeconds,age}, input.time.{businessHours,local,businessWindow,freeze},
+# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds,rollbackMaxReleaseAge}.
 # Every rule reports itself as {id, effect, message} in `rules`.
 package salve.admission
 
@@ -75,6 +75,16 @@ rules contains {
 	production
 }
 
+# Durations in messages as people write them: the release age humanised (`3d`), the limit as
+# .salve.yaml wrote it (`2h`); seconds only for inputs made before these fields existed.
+release_age := input.release.age if {
+	is_string(input.release.age)
+} else := sprintf("%vs", [input.release.ageSeconds])
+
+max_release_age := input.settings.rollbackMaxReleaseAge if {
+	is_string(input.settings.rollbackMaxReleaseAge)
+} else := sprintf("%vs", [input.settings.rollbackMaxReleaseAgeSeconds])
+
 # Rollback: only shortly after the release it undoes, and only for a high risk.
 rules contains {
 	"id": "admission.rollback-release-age",
@@ -88,7 +98,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-release-age",
 	"effect": "deny",
-	"message": sprintf("rollback undoes a release %vs old, not below %vs", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
+	"message": sprintf("rollback undoes a release %s old, not below the limit of %s (policy.rollbackMaxReleaseAge)", [release_age, max_release_age]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -107,7 +117,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-recent-release",
 	"effect": "allow",
-	"message": sprintf("rollback of a release %vs old (below %vs) at risk %v >= %v", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
+	"message": sprintf("rollback of a release %s old (below the limit of %s) at risk %v >= %v", [release_age, max_release_age, input.incident.risk.score, rollback_min_risk]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)

@@ -111,6 +111,24 @@ test_rollback_old_release_denied if {
 	f.fired(rules, "admission.rollback-release-age", "deny")
 }
 
+test_rollback_messages_say_durations_as_people_write_them if {
+	old := object.union(f.rollback, {"release": {"ageSeconds": 259200, "age": "3d"}, "settings": {"rollbackMaxReleaseAgeSeconds": 7200, "rollbackMaxReleaseAge": "2h"}})
+	some denied in admission.rules with input as old
+	denied.id == "admission.rollback-release-age"
+	denied.message == "rollback undoes a release 3d old, not below the limit of 2h (policy.rollbackMaxReleaseAge)"
+	recent := object.union(f.rollback, {"release": {"ageSeconds": 1800, "age": "30m"}, "settings": {"rollbackMaxReleaseAge": "2h"}})
+	some allowed in admission.rules with input as recent
+	allowed.id == "admission.rollback-recent-release"
+	startswith(allowed.message, "rollback of a release 30m old (below the limit of 2h) at risk ")
+}
+
+test_rollback_messages_fall_back_to_seconds if {
+	old := object.union(f.rollback, {"release": {"ageSeconds": 9000}})
+	some r in admission.rules with input as old
+	r.id == "admission.rollback-release-age"
+	r.message == "rollback undoes a release 9000s old, not below the limit of 7200s (policy.rollbackMaxReleaseAge)"
+}
+
 test_rollback_low_risk_denied if {
 	rules := admission.rules with input as object.union(f.rollback, {"incident": {"risk": {"score": 0.6}}})
 	f.fired(rules, "admission.rollback-risk", "deny")

@@ -31,6 +31,8 @@ export const PolicySettings = z.object({
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
   rollbackMaxReleaseAgeSeconds: z.number(),
+  /** The same, as `.salve.yaml` writes it (`2h`), for messages. */
+  rollbackMaxReleaseAge: z.string().optional(),
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
   slos: z.array(SloEnvelope).optional(),
 });
@@ -145,7 +147,11 @@ export const PolicyInput = z.object({
   }),
   change: z.object({ fields: z.array(FieldChange), objects: z.array(ObjectChange) }),
   /** Age of the change the action undoes or builds on (rollback: the image change). */
-  release: z.object({ ageSeconds: z.number().nullable() }),
+  release: z.object({
+    ageSeconds: z.number().nullable(),
+    /** The same, as a reviewer reads it (`3d`, `1h 30m`), for messages. */
+    age: z.string().optional(),
+  }),
   time: z.object({
     now: z.string(),
     weekday: z.number().int().min(0).max(6),

@@ -126,6 +126,17 @@ describe('pipeline on the example config repo', () => {
     const rem = o.result.remediation;
     expect(rem.action.id).toBe('rollback-image');
     expect(rem.action.params).toMatchObject({ fromTag: '1.8.2', toTag: '1.8.1' });
+    // Timing from the evidence: the first alert (09:51:12) 21 minutes after 1.8.2 landed (09:30),
+    // not the 30 minutes to the moment salve planned.
+    expect(rem.action.rationale[0]).toMatch(
+      /^The first signal of the failure \(CrashLoopBackOff, at 2025-06-12T09:51:12.402Z\) came 21m 12s after 1\.8\.2 landed in commit [0-9a-f]{7} \(at 2025-06-12T09:30:00.000Z\); the release is 30m old now\.$/,
+    );
+    expect(rem.decision.rules).toContainEqual(
+      expect.objectContaining({
+        id: 'admission.rollback-recent-release',
+        message: expect.stringMatching(/^rollback of a release 30m old \(below the limit of 2h\) at risk /),
+      }),
+    );
     expect(rem.decision.rules.map((r) => r.id)).toContain('admission.rollback-recent-release');
     // The crash-loop alerts name no image: a reviewer confirms the pods run the one git renders.
     expect(rem.decision.rules).toContainEqual(
@@ -198,6 +209,11 @@ describe('pipeline on the example config repo', () => {
     expect(o.result.remediation.decision.allowed).toBe(false);
     expect(o.result.remediation.decision.rules).toContainEqual(
       expect.objectContaining({ id: 'admission.rollback-release-age', effect: 'deny' }),
+    );
+    // The limit as .salve.yaml writes it (2h), the age humanised: no bare seconds.
+    const age = o.result.remediation.decision.rules.find((r) => r.id === 'admission.rollback-release-age');
+    expect(age?.message).toMatch(
+      /^rollback undoes a release \d+d( \d+h)? old, not below the limit of 2h \(policy\.rollbackMaxReleaseAge\)$/,
     );
     expect(o.branch).toBeNull();
     expect(await branches(world.work)).toEqual(before);
