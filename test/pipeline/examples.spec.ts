@@ -42,6 +42,18 @@ function normalise(text: string): string {
     .replace(/\b[0-9a-f]{64}\b/g, '<key-or-fingerprint>');
 }
 
+/** The data rows of the first markdown table after the line holding `marker`. */
+function tableRows(text: string, marker: string): string[] {
+  const lines = text.slice(text.indexOf(marker)).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('| --- '));
+  const rows: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line);
+  }
+  return rows;
+}
+
 function only(outcomes: Outcome[]): Outcome {
   expect(outcomes).toHaveLength(1);
   return outcomes[0] as Outcome;
@@ -190,6 +202,21 @@ describe('pipeline on the example config repo', () => {
     );
     await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot(
       './__snapshots__/canary-existing-rollout-pr-body.md',
+    );
+    // The blast radius counts the fix; the table under it shows the fix, the canary's steps apart.
+    const body = o.result.request.pr.body;
+    expect(rem.decision.rules).toContainEqual(
+      expect.objectContaining({ id: 'safety.blast-radius', message: 'the change touches 1 field(s) of 1 object' }),
+    );
+    expect(tableRows(body, 'What the rules above judge')).toEqual([
+      '| Rollout storefront/storefront | `/spec/template/spec/containers[name=storefront]/resources/limits/memory` | 384Mi | 576Mi |',
+    ]);
+    expect(tableRows(body, 'What the canary changes')).toHaveLength(
+      rem.diff.fields.length + rem.diff.objects.length - 1,
+    );
+    // storefront's Application does not prune: a revert leaves the guard rails this change adds.
+    expect(body).toContain(
+      'Argo CD syncs **storefront-production** back by itself, but this Application does not prune (`syncPolicy.automated.prune` is not true): AnalysisTemplate storefront/storefront-salve-guard-rails stays in the cluster until someone deletes it or syncs **storefront-production** with prune.',
     );
   });
 
