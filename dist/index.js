@@ -81427,7 +81427,12 @@ var Evidence = external_exports.object({
   source: external_exports.string(),
   summary: external_exports.string(),
   at: external_exports.string().optional(),
-  data: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional()
+  data: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional(),
+  /**
+   * Verbatim text read from a cluster (a container's previous log, its events), already bounded
+   * and redacted. Untrusted: shown only as inert text, never as markdown.
+   */
+  text: external_exports.string().optional()
 });
 var Signal = external_exports.object({
   /** Stable id of this observation (alert fingerprint + startsAt, or pod uid + container + reason). */
@@ -81468,7 +81473,9 @@ var Incident = external_exports.object({
   occurrences: external_exports.number().int().nonnegative(),
   firstSeen: external_exports.string(),
   lastSeen: external_exports.string(),
-  risk: Risk
+  risk: Risk,
+  /** What the cluster showed when the incident was planned: previous logs, recent events, images. */
+  evidence: external_exports.array(Evidence).optional()
 });
 var ActionId = external_exports.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 var ActionFamily = external_exports.enum(["resources", "traffic", "workload", "node", "network"]);
@@ -81909,6 +81916,28 @@ var import_yaml5 = __toESM(require_dist(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
+// engine/cluster/settings.ts
+var ClusterContext = external_exports.object({
+  /** The cluster's name in signals: use the name `.salve.yaml` environments list under `clusters`. */
+  name: external_exports.string().min(1),
+  /** kubeconfig context; unset with `inCluster`. */
+  context: external_exports.string().min(1).optional(),
+  /** The pod's own service account (in-cluster configuration). */
+  inCluster: external_exports.boolean().default(false)
+}).strict();
+var ClusterSettings = external_exports.object({
+  kubeconfig: external_exports.string().optional(),
+  contexts: external_exports.array(ClusterContext).min(1),
+  /** Empty: every namespace (salve must then be able to list them). */
+  namespaces: external_exports.array(external_exports.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")).default([])
+}).strict();
+var EvidenceSettings = external_exports.object({
+  logs: external_exports.boolean().default(true),
+  logLines: external_exports.number().int().min(1).max(500).default(100),
+  logBytes: external_exports.number().int().min(256).max(64 * 1024).default(16 * 1024),
+  events: external_exports.number().int().min(0).max(50).default(10)
+}).strict();
+
 // engine/config/schema.ts
 var HHMM = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM");
 var Environment = external_exports.object({
@@ -81979,7 +82008,9 @@ var SalveConfig = external_exports.object({
   /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
   keys: external_exports.array(external_exports.string()).default([".salve/keys/*.pub"]),
   /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
-  policies: external_exports.array(external_exports.string()).default([])
+  policies: external_exports.array(external_exports.string()).default([]),
+  /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+  cluster: external_exports.object({ evidence: EvidenceSettings.prefault({}) }).strict().prefault({})
 }).strict();
 
 // engine/repo/load-config.ts

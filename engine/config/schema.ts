@@ -1,5 +1,6 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
+import { EvidenceSettings } from '../cluster/settings.ts';
 import { Mode, SignalKind } from '../model/index.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -151,6 +152,11 @@ export const SalveConfig = z
     keys: z.array(z.string()).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
     policies: z.array(z.string()).default([]),
+    /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+    cluster: z
+      .object({ evidence: EvidenceSettings.prefault({}) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;
