@@ -10,6 +10,10 @@ interface Family {
 
 const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
   salve_signals_received_total: { help: 'Signals received at the intake, by source.', type: 'counter' },
+  salve_alerts_skipped_total: {
+    help: 'Alerts intake left out, by reason (unrecognised, not-actionable, missing-label, truncated).',
+    type: 'counter',
+  },
   salve_incidents_total: {
     help: 'Incidents planned, by outcome (publish, observe, denied, drift, none).',
     type: 'counter',

@@ -2,6 +2,7 @@
  * One run for one repository: check out the config repo, plan the queued alerts, publish each
  * remediation (held-back ones first), and account for everything in metrics and logs.
  */
+import type { SkippedAlert } from '../intake/types.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { ensurePullRequest } from '../publish/github/pull-request.ts';
 import type { CommitWriter, GitHubContext, PublishInput, PublishOutcome } from '../publish/github/types.ts';
@@ -43,7 +44,10 @@ export function createRepoWorker(deps: WorkerDeps) {
     try {
       const limits = await stage(deps, 'config', () => readPublishLimits(co.dir, co.baseCommit));
       const now = deps.clock.now();
-      const results = await stage(deps, 'plan', () => deps.planner.plan(payload, { repo, checkoutDir: co.dir, now }));
+      const onSkipped = (skipped: SkippedAlert[]) => reportSkipped(deps.metrics, log, skipped);
+      const results = await stage(deps, 'plan', () =>
+        deps.planner.plan(payload, { repo, checkoutDir: co.dir, now, onSkipped }),
+      );
       const inputs = new Map<string, PublishInput>();
       for (const held of deps.pending.list(key)) inputs.set(held.request.id, held);
       for (const r of results) {
@@ -104,6 +108,24 @@ async function stage<T>(deps: WorkerDeps, name: string, fn: () => Promise<T>): P
     deps.metrics.inc('salve_errors_total', { stage: name });
     throw err;
   }
+}
+
+/** Alerts shown in one log line at most; the count covers them all. */
+const MAX_SKIPPED_LOGGED = 20;
+
+/**
+ * An alert salve cannot read must not vanish: one log line names the alerts and reasons, the
+ * counter keeps them by reason class (a fixed set: the alert name is not a label, it is unbounded).
+ */
+function reportSkipped(metrics: Metrics, log: Logger, skipped: SkippedAlert[]): void {
+  for (const s of skipped) metrics.inc('salve_alerts_skipped_total', { reason: s.code });
+  log.warn(
+    {
+      skipped: skipped.slice(0, MAX_SKIPPED_LOGGED).map((s) => ({ alert: s.alertname, reason: s.reason })),
+      count: skipped.length,
+    },
+    'alerts skipped: salve cannot act on them (see alerts: in .salve.yaml)',
+  );
 }
 
 function account(metrics: Metrics, r: PlanResult): void {

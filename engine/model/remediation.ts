@@ -38,11 +38,20 @@ export interface ArgoApplication {
   /** Repo-relative overlay directory (spec.source.path). */
   path: string;
   repoURL: string;
+  /** `spec.syncPolicy`: whether Argo CD syncs by itself, and whether it then prunes what git no longer has. */
+  sync?: ApplicationSync;
+}
+
+export interface ApplicationSync {
+  automated: boolean;
+  prune: boolean;
 }
 
 export interface EnvironmentRef {
   name: string;
   tier: string;
+  /** Set when no `.salve.yaml` environment names the cluster: what the name and tier were guessed from. */
+  guessedFrom?: string;
 }
 
 export interface OverlayResolution {
@@ -75,6 +84,8 @@ export interface Remediation {
   target: Target & { container?: string };
   overlay: string;
   application: string;
+  /** The Application's sync policy, for what a revert does (absent on records made before it was kept). */
+  sync?: ApplicationSync;
   environment: EnvironmentRef;
   baseCommit: string;
   files: FileChange[];

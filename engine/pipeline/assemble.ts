@@ -52,6 +52,7 @@ export async function assemble(
     target: { ...incident.target, ...(candidate.container ? { container: candidate.container } : {}) },
     overlay: resolution.overlay,
     application: resolution.application.name,
+    ...(resolution.application.sync ? { sync: resolution.application.sync } : {}),
     environment: resolution.environment,
     baseCommit: ctx.baseCommit,
     files,

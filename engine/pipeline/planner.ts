@@ -7,14 +7,13 @@
 
 import type { Planner } from '../app/types.ts';
 import type { ClusterFeed } from '../cluster/feed.ts';
-import { parseAlertmanager } from '../intake/index.ts';
-import type { Signal } from '../model/index.ts';
+import { intakeAlertmanager } from '../intake/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { planIncident } from './plan.ts';
-import { prepareContext } from './run.ts';
+import { openBase, prepareContext, soleCluster } from './run.ts';
 
 export interface PlannerCluster {
   feed: ClusterFeed;
@@ -29,19 +28,26 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
-      const signals: Signal[] = parseAlertmanager(payload, {
+      // The config repo's commit says how to read its alerts (`alerts:`) and, with one cluster, which one.
+      const base = await openBase(ctx.checkoutDir);
+      const { config } = base;
+      const sole = await soleCluster(base.snapshot, config);
+      const { signals, skipped } = intakeAlertmanager(payload, {
         source: `alertmanager webhook for ${repo}`,
         now: ctx.now,
+        alerts: config.alerts,
+        ...(sole ? { cluster: sole } : {}),
       });
+      if (skipped.length > 0) ctx.onSkipped?.(skipped);
       const cluster = opts.cluster && opts.cluster.repo === repo ? opts.cluster.feed : null;
       if (cluster) signals.push(...cluster.signals());
       const incidents = coalesce(signals, { now: ctx.now });
       if (incidents.length === 0) return [];
-      const pipeline = await prepareContext(ctx.checkoutDir, {
-        signingKey: opts.signingKey,
-        now: ctx.now,
-        log: opts.log,
-      });
+      const pipeline = await prepareContext(
+        ctx.checkoutDir,
+        { signingKey: opts.signingKey, now: ctx.now, log: opts.log },
+        base,
+      );
       const results: PlanResult[] = [];
       let read = 0;
       try {

@@ -9,7 +9,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
-import { clusterAliases, environmentFor } from './environment.ts';
+import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
@@ -92,7 +92,7 @@ export async function resolveOverlay(
   const tree = treeOf(source);
   const apps = ctx.applications ?? (await discoverApplications(tree, ctx.config, ctx.log ? { log: ctx.log } : {}));
   const aliases = clusterAliases(ctx.config, target.cluster);
-  const candidates = apps.filter((app) => aliases.has(app.cluster));
+  const candidates = apps.filter((app) => deploysTo(app, aliases));
   const what = `${target.kind} ${target.namespace}/${target.name} on cluster ${target.cluster}`;
   if (candidates.length === 0) {
     const known = [...new Set(apps.map((a) => a.cluster))].sort().join(', ') || 'none';
@@ -117,7 +117,7 @@ export async function resolveOverlay(
     return {
       overlay: first.app.path,
       application: first.app,
-      environment: environmentFor(ctx.config, target.cluster),
+      environment: environmentFor(ctx.config, target.cluster, first.app),
       considered: [...new Set(built.map(({ app }) => app.path))],
     };
   }

@@ -90,6 +90,7 @@ describe('app: git publish path against a real smart-HTTP server', () => {
         .reply(201, { id: 1 });
       const octokit = new SalveOctokit({
         auth: 'ghs_x',
+        log: silent,
         request: { retries: 0 },
         retry: { enabled: false },
         throttle: { enabled: false, onRateLimit: () => false, onSecondaryRateLimit: () => false },

@@ -4,6 +4,7 @@
  */
 
 import { parseDocument } from 'yaml';
+import { formatDuration } from '../../model/duration.ts';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
 import { setImage } from '../../render/index.ts';
@@ -28,6 +29,25 @@ function imageEntries(text: string): Map<string, { newName?: string; newTag?: st
   const out = new Map<string, { newName?: string; newTag?: string }>();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
+}
+
+/**
+ * When the failure showed up against when the release landed, from the evidence: the incident's
+ * first signal, the commit that set the tag. The plan's own time only gives the release's age now.
+ */
+export function failureTiming(
+  kinds: readonly string[],
+  firstSeen: string,
+  release: { tag: string; commit: string; time: string },
+  releaseAgeSeconds: number,
+): string {
+  const lead = Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1000);
+  const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
+  const relation =
+    lead >= 0
+      ? `came ${formatDuration(lead)} after ${landed}`
+      : `came ${formatDuration(-lead)} before ${landed}: the release did not start it`;
+  return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}; the release is ${formatDuration(releaseAgeSeconds)} old now.`;
 }
 
 export const rollbackImage: ActionPlugin = {
@@ -85,7 +105,7 @@ export const rollbackImage: ActionPlugin = {
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
-        `The workload started failing (${incident.kinds.join(', ')}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
+        failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
         match === 'same'
           ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).`

@@ -16,6 +16,8 @@ const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => sile
 function context(opts: Partial<ClientOptions> = {}): GitHubContext {
   const octokit = new SalveOctokit({
     auth: 'ghs_installationtoken0000000000000000',
+    // Expected 404s (no branch yet, no CODEOWNERS) are the replies under test, not failures to print.
+    log: silent,
     request: { retries: opts.retries ?? 0 },
     retry: { retries: opts.retries ?? 0, retryAfterBaseValue: 1 },
     throttle: {
