@@ -82501,6 +82501,30 @@ var PerceptionConfig = external_exports.object({
   /** Also read each SLO's error-rate and latency queries as windows. */
   includeSlos: external_exports.boolean().default(true)
 }).strict();
+var LabelName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "expected a Prometheus label name");
+var ValuePattern = external_exports.string().min(1).max(256);
+var ValuePatterns = external_exports.union([ValuePattern, external_exports.array(ValuePattern).min(1).max(64)]);
+var AlertMapping = external_exports.object({
+  /** Alert names: exact, or with `*` wildcards; a list matches any of them. */
+  alertname: ValuePatterns.optional(),
+  /** Other labels the alert must carry, each matching its value (exact, `*` wildcards, or a list). */
+  match: external_exports.record(LabelName, ValuePatterns).default({}),
+  /** What the alert means. */
+  kind: SignalKind,
+  /** Which labels name what (defaults: the kube-state-metrics names). */
+  labels: external_exports.object({
+    namespace: LabelName.default("namespace"),
+    /** The pod: its owner is found from the name (`web-7d9f8b6c5d-x2x7k` → Deployment `web`). */
+    pod: LabelName.default("pod"),
+    container: LabelName.default("container"),
+    cluster: LabelName.default("cluster"),
+    /** A label naming the workload itself, for alerts that carry no pod (`kube_deployment`). */
+    workload: LabelName.optional(),
+    workloadKind: external_exports.enum(["Deployment", "StatefulSet", "DaemonSet", "Rollout", "HorizontalPodAutoscaler"]).default("Deployment")
+  }).strict().prefault({})
+}).strict().refine((m) => m.alertname !== void 0 || Object.keys(m.match).length > 0, {
+  message: "an alerts entry needs alertname or match (else it would match every alert)"
+});
 var SalveConfig = external_exports.object({
   apiVersion: external_exports.literal("salve.dev/v1").default("salve.dev/v1"),
   /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
@@ -82530,6 +82554,8 @@ var SalveConfig = external_exports.object({
   /** A closed or observed incident is not acted on again within this period. */
   holdPeriod: external_exports.string().default("1h"),
   slos: external_exports.array(Slo).default([]),
+  /** Alert rules from other rule sets: alert name or labels → signal kind, and the labels that name the target. */
+  alerts: external_exports.array(AlertMapping).max(200).default([]),
   /**
    * Progressive delivery. A fix never migrates a plain Deployment to Argo Rollouts: it ships as the
    * Deployment's own rolling update, guarded by the follow-up. With `adopt: true`, a production fix
@@ -82647,6 +82673,8 @@ var PolicySettings = external_exports.object({
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
   rollbackMaxReleaseAgeSeconds: external_exports.number(),
+  /** The same, as `.salve.yaml` writes it (`2h`), for messages. */
+  rollbackMaxReleaseAge: external_exports.string().optional(),
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
   slos: external_exports.array(SloEnvelope).optional()
 });
@@ -82745,12 +82773,20 @@ var PolicyInput = external_exports.object({
   }),
   change: external_exports.object({ fields: external_exports.array(FieldChange), objects: external_exports.array(ObjectChange) }),
   /** Age of the change the action undoes or builds on (rollback: the image change). */
-  release: external_exports.object({ ageSeconds: external_exports.number().nullable() }),
+  release: external_exports.object({
+    ageSeconds: external_exports.number().nullable(),
+    /** The same, as a reviewer reads it (`3d`, `1h 30m`), for messages. */
+    age: external_exports.string().optional()
+  }),
   time: external_exports.object({
     now: external_exports.string(),
     weekday: external_exports.number().int().min(0).max(6),
     hour: external_exports.number().int().min(0).max(23),
     businessHours: external_exports.boolean(),
+    /** The local weekday, time and zone, as a reviewer reads them (`Thu 23:30 Europe/Berlin`). */
+    local: external_exports.string().optional(),
+    /** The environment's business hours (`Mon–Fri 08:00–18:00 Europe/Berlin`). */
+    businessWindow: external_exports.string().optional(),
     freeze: external_exports.object({ active: external_exports.boolean(), name: external_exports.string().optional() })
   }),
   settings: PolicySettings,
@@ -82842,6 +82878,26 @@ function raiseCpu(millis, factor, capMillis) {
   return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
 }
 
+// engine/model/duration.ts
+var UNITS = [
+  ["d", 86400],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1]
+];
+function formatDuration2(seconds) {
+  let rest = Math.max(0, Math.floor(seconds));
+  const parts = [];
+  for (const [unit, size] of UNITS) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
+    if (parts.length === 2) break;
+  }
+  const shown = parts.filter((p) => !/^0[a-z]$/.test(p));
+  return shown.length > 0 ? shown.join(" ") : "0s";
+}
+
 // engine/pipeline/time-facts.ts
 var import_ms2 = __toESM(require_ms(), 1);
 function durationSeconds(value, field) {
@@ -82871,6 +82927,7 @@ function policySettings(config2) {
       replicasCap: p.bounds.replicasCap
     },
     rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
+    rollbackMaxReleaseAge: p.rollbackMaxReleaseAge,
     ...config2.slos.length > 0 ? { slos: config2.slos } : {}
   };
 }
@@ -84175,6 +84232,12 @@ function imageEntries(text) {
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
 }
+function failureTiming(kinds, firstSeen, release, releaseAgeSeconds) {
+  const lead = Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1e3);
+  const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
+  const relation = lead >= 0 ? `came ${formatDuration2(lead)} after ${landed}` : `came ${formatDuration2(-lead)} before ${landed}: the release did not start it`;
+  return `The first signal of the failure (${kinds.join(", ")}, at ${firstSeen}) ${relation}; the release is ${formatDuration2(releaseAgeSeconds)} old now.`;
+}
 var rollbackImage = {
   id: "rollback-image",
   family: "workload",
@@ -84228,7 +84291,7 @@ var rollbackImage = {
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
-        `The workload started failing (${incident.kinds.join(", ")}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
+        failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
         match === "same" ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).` : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ""}: a reviewer confirms it is ${container.image} before merging.`
       ],

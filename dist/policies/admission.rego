@@ -1,8 +1,8 @@
 # salve.admission: which action is admissible where and when.
 #
 # Reads: input.action.{id,family}, input.namespace.{name,labels}, input.environment.tier,
-# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,freeze},
-# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds}.
+# input.incident.risk.{score,type}, input.release.{ageSeconds,age}, input.time.{businessHours,local,businessWindow,freeze},
+# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds,rollbackMaxReleaseAge}.
 # Every rule reports itself as {id, effect, message} in `rules`.
 package salve.admission
 
@@ -64,14 +64,26 @@ rules contains {
 	input.incident.risk.score < input.settings.riskThreshold
 }
 
+# Out of hours a production change waits for a human: the PR is opened (so whoever is on call
+# finds a ready, explained fix) but never merges by itself. The trust ladder can still say observe.
 rules contains {
 	"id": "admission.out-of-hours",
-	"effect": "advisory",
-	"message": "outside business hours in production: advisory changes only",
+	"effect": "require-approval",
+	"message": sprintf("out of business hours: needs a human (%s; business hours %s)", [object.get(input.time, "local", sprintf("hour %v", [input.time.hour])), object.get(input.time, "businessWindow", "not given")]),
 } if {
 	input.time.businessHours == false
 	production
 }
+
+# Durations in messages as people write them: the release age humanised (`3d`), the limit as
+# .salve.yaml wrote it (`2h`); seconds only for inputs made before these fields existed.
+release_age := input.release.age if {
+	is_string(input.release.age)
+} else := sprintf("%vs", [input.release.ageSeconds])
+
+max_release_age := input.settings.rollbackMaxReleaseAge if {
+	is_string(input.settings.rollbackMaxReleaseAge)
+} else := sprintf("%vs", [input.settings.rollbackMaxReleaseAgeSeconds])
 
 # Rollback: only shortly after the release it undoes, and only for a high risk.
 rules contains {
@@ -86,7 +98,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-release-age",
 	"effect": "deny",
-	"message": sprintf("rollback undoes a release %vs old, not below %vs", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
+	"message": sprintf("rollback undoes a release %s old, not below the limit of %s (policy.rollbackMaxReleaseAge)", [release_age, max_release_age]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -105,7 +117,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-recent-release",
 	"effect": "allow",
-	"message": sprintf("rollback of a release %vs old (below %vs) at risk %v >= %v", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
+	"message": sprintf("rollback of a release %s old (below the limit of %s) at risk %v >= %v", [release_age, max_release_age, input.incident.risk.score, rollback_min_risk]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
