@@ -1,0 +1,70 @@
+/**
+ * The inbox as plain maps: repository → owner → alert id → entry, bounded per repository and per
+ * owner. The embedded store keeps it in memory and journals every change; it is also the model
+ * the Redis scripts follow.
+ */
+import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
+import { toEntry } from './entries.ts';
+import { type EnqueueResult, type InboxBounds, type InboxEntry, QueueFull } from './types.ts';
+
+export type InboxMap = Map<string, Map<string, Map<string, InboxEntry>>>;
+
+/** The changes `enqueue` would make (entries to store), or QueueFull. Pure: nothing is changed. */
+export function planEnqueue(
+  inbox: InboxMap,
+  repo: string,
+  alerts: readonly AlertmanagerAlert[],
+  bounds: InboxBounds,
+): { puts: InboxEntry[]; result: EnqueueResult } {
+  const owners = inbox.get(repo) ?? new Map<string, Map<string, InboxEntry>>();
+  const newOwners = new Set<string>();
+  const added = new Map<string, number>();
+  const puts: InboxEntry[] = [];
+  let capped = 0;
+  for (const alert of alerts) {
+    const entry = toEntry(alert);
+    const have = owners.get(entry.owner);
+    if (!have && !newOwners.has(entry.owner)) newOwners.add(entry.owner);
+    if (have?.get(entry.id)?.version === entry.version) continue;
+    const size = (have?.size ?? 0) + (added.get(entry.owner) ?? 0);
+    if (!have?.has(entry.id) && size >= bounds.maxAlertsPerOwner) {
+      capped++;
+      continue;
+    }
+    if (!have?.has(entry.id)) added.set(entry.owner, (added.get(entry.owner) ?? 0) + 1);
+    puts.push(entry);
+  }
+  if (owners.size + newOwners.size > bounds.maxOwners && newOwners.size > 0) {
+    throw new QueueFull(`${repo}: ${owners.size} workloads already wait (at most ${bounds.maxOwners}); retry later`);
+  }
+  return { puts, result: { stored: puts.length, capped } };
+}
+
+export function applyPut(inbox: InboxMap, repo: string, e: InboxEntry): void {
+  let owners = inbox.get(repo);
+  if (!owners) inbox.set(repo, (owners = new Map()));
+  let alerts = owners.get(e.owner);
+  if (!alerts) owners.set(e.owner, (alerts = new Map()));
+  alerts.set(e.id, e);
+}
+
+/** Removes the entry if it still has `version`; true when it did. */
+export function applyDelete(inbox: InboxMap, repo: string, owner: string, id: string, version: string): boolean {
+  const owners = inbox.get(repo);
+  const alerts = owners?.get(owner);
+  if (alerts?.get(id)?.version !== version) return false;
+  alerts.delete(id);
+  if (alerts.size === 0) owners?.delete(owner);
+  if (owners?.size === 0) inbox.delete(repo);
+  return true;
+}
+
+export function entriesOf(inbox: InboxMap, repo: string): InboxEntry[] {
+  return [...(inbox.get(repo)?.values() ?? [])].flatMap((alerts) => [...alerts.values()]);
+}
+
+export function countEntries(inbox: InboxMap): number {
+  let n = 0;
+  for (const owners of inbox.values()) for (const alerts of owners.values()) n += alerts.size;
+  return n;
+}
