@@ -8,7 +8,15 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { Journal, type JournalRecord } from './journal.ts';
 import { LocalJobs } from './local-jobs.ts';
-import { applyDelete, applyPut, countEntries, entriesOf, type InboxMap, planEnqueue } from './memory-inbox.ts';
+import {
+  applyDelete,
+  applyPut,
+  countEntries,
+  entriesOf,
+  getOrMake,
+  type InboxMap,
+  planEnqueue,
+} from './memory-inbox.ts';
 import {
   DEFAULT_BOUNDS,
   type DeliveryLog,
@@ -50,9 +58,7 @@ function applyRecord(m: Memory, r: JournalRecord): void {
       break;
     case 'pend': {
       const p = r.p as PublishInput;
-      let list = m.pending.get(repo);
-      if (!list) m.pending.set(repo, (list = new Map()));
-      list.set(p.request.id, p);
+      getOrMake(m.pending, repo, () => new Map<string, PublishInput>()).set(p.request.id, p);
       break;
     }
     case 'unpend':

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../telemetry/logger.ts';
 import { type BackoffOptions, backoffMs, DEFAULT_BACKOFF } from './backoff.ts';
+import { getOrMake } from './memory-inbox.ts';
 import type { Holds, JobHandler, JobInfo, JobRequest, Jobs } from './types.ts';
 
 interface Slot {
@@ -89,9 +90,7 @@ export class LocalJobs implements Jobs {
   }
 
   private slot(repo: string): Slot {
-    let s = this.slots.get(repo);
-    if (!s) this.slots.set(repo, (s = { running: false, again: false, timer: null, attempt: 0, trace: {} }));
-    return s;
+    return getOrMake(this.slots, repo, () => ({ running: false, again: false, timer: null, attempt: 0, trace: {} }));
   }
 
   private later(repo: string, slot: Slot, ms: number): void {

@@ -40,12 +40,18 @@ export function planEnqueue(
   return { puts, result: { stored: puts.length, capped } };
 }
 
+/** The map's value for `key`, made and stored when missing. */
+export function getOrMake<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const have = map.get(key);
+  if (have !== undefined) return have;
+  const made = make();
+  map.set(key, made);
+  return made;
+}
+
 export function applyPut(inbox: InboxMap, repo: string, e: InboxEntry): void {
-  let owners = inbox.get(repo);
-  if (!owners) inbox.set(repo, (owners = new Map()));
-  let alerts = owners.get(e.owner);
-  if (!alerts) owners.set(e.owner, (alerts = new Map()));
-  alerts.set(e.id, e);
+  const owners = getOrMake(inbox, repo, () => new Map<string, Map<string, InboxEntry>>());
+  getOrMake(owners, e.owner, () => new Map<string, InboxEntry>()).set(e.id, e);
 }
 
 /** Removes the entry if it still has `version`; true when it did. */
