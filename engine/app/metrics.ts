@@ -22,7 +22,13 @@ const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
     type: 'counter',
   },
   salve_pending_remediations: { help: 'Remediations held back by caps, to be retried.', type: 'gauge' },
-  salve_queue_depth: { help: 'Intake payloads waiting in the per-repository queues.', type: 'gauge' },
+  salve_queue_depth: { help: 'Alerts waiting in the per-repository inboxes.', type: 'gauge' },
+  salve_queue_capped_alerts_total: {
+    help: 'Alerts not kept because their workload already had the most alerts a queue entry keeps.',
+    type: 'counter',
+  },
+  salve_jobs: { help: 'Repository jobs, by state (waiting, active, delayed).', type: 'gauge' },
+  salve_jobs_total: { help: 'Repository runs finished, by outcome (succeeded, failed).', type: 'counter' },
   salve_http_bodies_in_flight: { help: 'Request bodies being read right now (capped).', type: 'gauge' },
 };
 

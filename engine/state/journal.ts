@@ -152,9 +152,16 @@ export class Journal {
     const text = records.map((r) => line({ ...r, s: ++this.seq })).join('');
     return new Promise((done, fail) => {
       this.queue.push({ text, done, fail });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = null;
-      });
+      this.kick();
+    });
+  }
+
+  /** Starts the flush loop unless it runs; records queued as it ends start it again. */
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      if (this.queue.length > 0) this.kick();
     });
   }
 

@@ -8,7 +8,7 @@
 import type { Logger } from '../telemetry/logger.ts';
 import { type BackoffOptions, backoffMs, DEFAULT_BACKOFF } from './backoff.ts';
 import { getOrMake } from './memory-inbox.ts';
-import type { Holds, JobHandler, JobInfo, JobRequest, Jobs } from './types.ts';
+import type { Holds, JobHandler, JobInfo, JobRequest, Jobs, Sweep } from './types.ts';
 
 interface Slot {
   running: boolean;
@@ -38,8 +38,16 @@ export class LocalJobs implements Jobs {
 
   constructor(private readonly opts: LocalJobsOptions) {}
 
-  start(handler: JobHandler): void {
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  start(handler: JobHandler, sweep?: Sweep): void {
     this.handler = handler;
+    if (sweep) {
+      const run = () => sweep.run().catch((err: unknown) => this.opts.log.error({ err }, 'follow-up sweep failed'));
+      void run();
+      this.sweepTimer = setInterval(run, sweep.everyMs);
+      this.sweepTimer.unref();
+    }
     this.pump();
   }
 
@@ -77,6 +85,7 @@ export class LocalJobs implements Jobs {
   async stop(graceMs: number): Promise<{ finished: number; handedBack: number }> {
     this.stopping = true;
     this.ready.length = 0;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const s of this.slots.values()) if (s.timer) clearTimeout(s.timer);
     const inFlight = [...this.running];
     let timer: NodeJS.Timeout | undefined;

@@ -87,8 +87,15 @@ export interface JobInfo {
 export type JobHandler = (job: JobInfo) => Promise<void>;
 
 /** Runs a repository's inbox: at most one run per repository at a time, across every replica. */
+export interface Sweep {
+  everyMs: number;
+  /** Schedules every repository with waiting or pending work (runs once at start, then every `everyMs`). */
+  run(): Promise<void>;
+}
+
 export interface Jobs {
-  start(handler: JobHandler): void;
+  /** Starts running jobs; `sweep` is the scheduled follow-up, run by exactly one replica each time. */
+  start(handler: JobHandler, sweep?: Sweep): void;
   schedule(repo: string, request?: JobRequest): Promise<void>;
   /** Jobs queued or running (for the queue-depth gauge). */
   counts(): Promise<{ waiting: number; active: number; delayed: number }>;
