@@ -89,9 +89,11 @@ export function createRepoWorker(deps: WorkerDeps) {
         ...(git ? { writeCommit: git.write, ownEmails: git.ownEmails } : {}),
       };
       const failures: unknown[] = [];
+      let baseMoved = false;
       for (const input of inputs.values()) {
         try {
           const outcome = await ensurePullRequest(ctx, input, limits);
+          if (outcome.kind === 'opened' && outcome.baseMoved) baseMoved = true;
           await record(deps, key, input, outcome, log);
         } catch (err) {
           deps.metrics.inc('salve_errors_total', { stage: 'publish' });
@@ -103,6 +105,12 @@ export function createRepoWorker(deps: WorkerDeps) {
         throw new PublishError(`${key}: ${failures.length} of ${inputs.size} remediations not published; retrying`, {
           cause: failures[0],
           code: 'publish-incomplete',
+        });
+      }
+      if (baseMoved) {
+        // Planned on a base that moved while publishing: plan again on the new base, updating the PR in place.
+        throw new PublishError(`${key}: the base branch moved while publishing; planning again`, {
+          code: 'base-moved',
         });
       }
     } finally {

@@ -125,9 +125,9 @@ describe('app: salve serve with the real pipeline', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
+      `POST ${R}/check-runs`,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
-      `POST ${R}/check-runs`,
     ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/salve_decisions_total\{mode="approve"\} 1/);

@@ -5,7 +5,7 @@
 import { reconcileAutoMerge } from './auto-merge.ts';
 import { reportCheck } from './check-run.ts';
 import { parseCodeowners, readCodeowners, reviewersFor } from './codeowners.ts';
-import { branchHead, createRemediationCommit, deleteBranch, writeBranch } from './commit.ts';
+import { branchHead, createRemediationCommit, deleteBranch, statusOf, writeBranch } from './commit.ts';
 import { frozenBy, noteFrozen } from './freeze.ts';
 import { capReached, closeSuperseded, listSalvePulls } from './inventory.ts';
 import { contentHash, filesHash, labelNames, labelsFor, readHashes, renderBody } from './markers.ts';
@@ -36,6 +36,12 @@ export async function ensurePullRequest(
   return openPull(ctx, input, limits);
 }
 
+/**
+ * Opens the PR in an order that a crash at any step leaves finishable: the commit and its branch,
+ * the policy check on that commit, the PR (its body already carries the content hash), reviewers,
+ * auto-merge and supersession, and the labels last. A PR without the `salve` label is unfinished:
+ * the next run (see updatePull) finishes it instead of calling it unchanged.
+ */
 async function openPull(ctx: GitHubContext, input: PublishInput, limits: PublishLimits): Promise<PublishOutcome> {
   const req = input.request;
   const inventory = await listSalvePulls(ctx);
@@ -45,7 +51,8 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
   // A branch without a PR is a half-made PR from an earlier attempt: finish it.
   const leftover = await branchHead(ctx, req.branch);
   const sha = await putCommit(ctx, req, leftover !== null);
-  let pr: { number: number; node_id: string; html_url: string };
+  const conclusion = await reportCheck(ctx, sha, input.decision, input.proofDigest);
+  let pr: { number: number; node_id: string; html_url: string; base?: { sha?: string } };
   try {
     const created = await ctx.octokit.rest.pulls.create({
       ...ctx.repo,
@@ -57,14 +64,21 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     });
     pr = created.data;
   } catch (err) {
-    await deleteBranch(ctx, req.branch).catch((cleanupErr: unknown) =>
-      ctx.log.warn({ err: cleanupErr, branch: req.branch }, 'could not remove branch of a failed pull request'),
-    );
+    if (alreadyExists(err)) {
+      // Another run (a replica, or this one before a lost reply) opened it: finish that one.
+      const open = await findOpen(ctx, req.branch);
+      if (open) return updatePull(ctx, input, open);
+    }
+    if (statusOf(err) === 422) {
+      // GitHub refused the PR for good: the branch would be a half-made PR.
+      await deleteBranch(ctx, req.branch).catch((cleanupErr: unknown) =>
+        ctx.log.warn({ err: cleanupErr, branch: req.branch }, 'could not remove branch of a failed pull request'),
+      );
+    }
+    // Otherwise (5xx, network) the PR may exist: the branch stays and the retry finds one or the other.
     throw err;
   }
-  await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: labelsFor(req) });
   if (req.metadata.mode === 'approve') await requestReviewers(ctx, input, pr.number);
-  const conclusion = await reportCheck(ctx, sha, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
   await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed: false, baseBranch: req.baseBranch }, wanted);
   await closeSuperseded(ctx, inventory, {
@@ -73,17 +87,23 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     number: pr.number,
     url: pr.html_url,
   });
-  return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha };
+  await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: labelsFor(req) });
+  const moved = pr.base?.sha && pr.base.sha !== req.baseCommit;
+  return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha, ...(moved ? { baseMoved: true } : {}) };
 }
 
 async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
   const req = input.request;
   const previous = readHashes(pr.body);
   const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  const have = labelNames(pr.labels);
+  const want = labelsFor(req);
+  // Labels go on in one call, last: a PR without the `salve` label was never finished.
+  const finished = have.includes('salve');
+  const same = previous?.content === contentHash(req);
   // An armed PR is checked for foreign commits even when salve has nothing new to say: auto-merge
   // would otherwise merge a commit no one reviewed.
-  if (previous?.content === contentHash(req) && !armed)
-    return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  if (same && finished && !armed) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
 
   const frozen = await frozenBy(ctx, pr.number);
   if (frozen) {
@@ -91,34 +111,57 @@ async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSumma
     if (armed) await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, false);
     return { kind: 'frozen', number: pr.number, url: pr.html_url };
   }
-  if (previous?.content === contentHash(req)) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  if (same && finished) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
 
   let head = pr.head.sha;
   if (previous?.files !== filesHash(req)) {
     head = await putCommit(ctx, req, true);
   }
-  await ctx.octokit.rest.pulls.update({
-    ...ctx.repo,
-    pull_number: pr.number,
-    title: req.pr.title,
-    body: renderBody(req),
-  });
-
-  const have = labelNames(pr.labels);
-  const want = labelsFor(req);
+  if (!same) {
+    await ctx.octokit.rest.pulls.update({
+      ...ctx.repo,
+      pull_number: pr.number,
+      title: req.pr.title,
+      body: renderBody(req),
+    });
+  }
+  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve'))
+    await requestReviewers(ctx, input, pr.number);
+  // New content or an unfinished PR (no labels yet: its check may be missing too) gets its check.
+  const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
+  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
+  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
+  if (!finished) {
+    await closeSuperseded(ctx, await listSalvePulls(ctx), {
+      fingerprint: req.metadata.fingerprint,
+      action: req.metadata.action,
+      number: pr.number,
+      url: pr.html_url,
+    });
+  }
   for (const stale of have.filter((l) => /^salve\/(mode|action):/.test(l) && !want.includes(l))) {
     await ctx.octokit.rest.issues.removeLabel({ ...ctx.repo, issue_number: pr.number, name: stale });
   }
   const missing = want.filter((l) => !have.includes(l));
   if (missing.length > 0)
     await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: missing });
-  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve'))
-    await requestReviewers(ctx, input, pr.number);
-
-  const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
-  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
-  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
   return { kind: 'updated', number: pr.number, url: pr.html_url, head };
+}
+
+function alreadyExists(err: unknown): boolean {
+  if (statusOf(err) !== 422) return false;
+  const data = (err as { response?: { data?: { errors?: Array<{ message?: string }> } } }).response?.data;
+  return (data?.errors ?? []).some((e) => /already exists/i.test(e.message ?? ''));
+}
+
+async function findOpen(ctx: GitHubContext, branch: string): Promise<PullSummary | null> {
+  const { data } = await ctx.octokit.rest.pulls.list({
+    ...ctx.repo,
+    head: `${ctx.repo.owner}:${branch}`,
+    state: 'open',
+    per_page: 100,
+  });
+  return (data as PullSummary[])[0] ?? null;
 }
 
 async function putCommit(ctx: GitHubContext, req: PublishInput['request'], exists: boolean): Promise<string> {
