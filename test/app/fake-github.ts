@@ -41,12 +41,14 @@ export interface FakeGitHub {
   refs: Map<string, string>;
   pulls: FakePull[];
   checkRuns: Array<{ headSha: string; conclusion: string; summary: string }>;
+  /** Commits made through the API: their parents. */
+  commits: Map<string, { parents: string[] }>;
   /** Every request, `METHOD path` (path decoded, no query), in arrival order. */
   log: string[];
   /** Requests that change something (not GET), as `log`. */
   writes(): string[];
   fault(f: Fault): void;
-  /** Resolves when a held request arrives. */
+  /** Resolves when a held request arrives, with `METHOD path` (prefixed by the replica's tag when it has one). */
   held(): Promise<string>;
   /** Moves a branch (a push by someone else). */
   push(branch: string, sha: string): void;
@@ -64,6 +66,7 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
   const refs = new Map<string, string>([[opts.baseBranch ?? 'main', opts.baseCommit]]);
   const pulls: FakePull[] = [];
   const checkRuns: FakeGitHub['checkRuns'] = [];
+  const commits: FakeGitHub['commits'] = new Map();
   const log: string[] = [];
   const faults: Array<Fault & { left: number }> = [];
   const heldWaiters: Array<(r: string) => void> = [];
@@ -135,8 +138,11 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     if (method === 'GET' && m) return json(res, 200, { sha: m[1], tree: { sha: `tree-of-${m[1]}` }, parents: [] });
     if (method === 'POST' && path === `${R}/git/blobs`) return json(res, 201, { sha: sha('blob') });
     if (method === 'POST' && path === `${R}/git/trees`) return json(res, 201, { sha: sha('tree') });
-    if (method === 'POST' && path === `${R}/git/commits`)
-      return json(res, 201, { sha: sha('commit'), verification: { verified: true, reason: 'valid' } });
+    if (method === 'POST' && path === `${R}/git/commits`) {
+      const made = sha('commit');
+      commits.set(made, { parents: body.parents ?? [] });
+      return json(res, 201, { sha: made, verification: { verified: true, reason: 'valid' } });
+    }
     if (method === 'POST' && path === `${R}/pulls`) {
       if (pulls.some((p) => p.head === body.head && p.state === 'open')) {
         return json(res, 422, {
@@ -220,11 +226,15 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const method = req.method ?? 'GET';
-      const path = decodeURIComponent(url.pathname);
+      // Replicas can be told apart by a path prefix in their API URL (`/r1`, `/r2`, …).
+      const tagged = /^\/(r\d+)(\/.*)$/.exec(decodeURIComponent(url.pathname));
+      const replica = tagged?.[1] ?? '';
+      const path = tagged?.[2] ?? decodeURIComponent(url.pathname);
       const text = Buffer.concat(chunks).toString('utf8');
       const body = text ? JSON.parse(text) : {};
       const entry = `${method} ${path}`;
       log.push(entry);
+      const told = replica ? `${replica} ${entry}` : entry;
       const fault = faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
       if (fault) {
         fault.left--;
@@ -233,8 +243,8 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
           hanging.add(res);
           const tell = () => {
             const w = heldWaiters.shift();
-            if (w) w(entry);
-            else heldQueue.push(entry);
+            if (w) w(told);
+            else heldQueue.push(told);
           };
           if (fault.hold === 'applied') {
             // Apply the write into a sink response, then never answer the caller.
@@ -259,6 +269,7 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     refs,
     pulls,
     checkRuns,
+    commits,
     log,
     writes: () => log.filter((l) => !l.startsWith('GET ')),
     fault: (f) => faults.push({ ...f, left: f.times ?? 1 }),
