@@ -18,22 +18,24 @@ export function planEnqueue(
 ): { puts: InboxEntry[]; result: EnqueueResult } {
   const owners = inbox.get(repo) ?? new Map<string, Map<string, InboxEntry>>();
   const newOwners = new Set<string>();
-  const added = new Map<string, number>();
-  const puts: InboxEntry[] = [];
+  // This payload's own entries, by owner and id: a payload may repeat an alert.
+  const batch = new Map<string, Map<string, InboxEntry>>();
   let capped = 0;
   for (const alert of alerts) {
     const entry = toEntry(alert);
     const have = owners.get(entry.owner);
-    if (!have && !newOwners.has(entry.owner)) newOwners.add(entry.owner);
-    if (have?.get(entry.id)?.version === entry.version) continue;
-    const size = (have?.size ?? 0) + (added.get(entry.owner) ?? 0);
-    if (!have?.has(entry.id) && size >= bounds.maxAlertsPerOwner) {
+    if (!have) newOwners.add(entry.owner);
+    const mine = getOrMake(batch, entry.owner, () => new Map<string, InboxEntry>());
+    const known = mine.get(entry.id) ?? have?.get(entry.id);
+    if (known?.version === entry.version) continue;
+    const fresh = [...mine.keys()].filter((id) => !have?.has(id)).length;
+    if (!known && (have?.size ?? 0) + fresh >= bounds.maxAlertsPerOwner) {
       capped++;
       continue;
     }
-    if (!have?.has(entry.id)) added.set(entry.owner, (added.get(entry.owner) ?? 0) + 1);
-    puts.push(entry);
+    mine.set(entry.id, entry);
   }
+  const puts = [...batch.values()].flatMap((m) => [...m.values()]);
   if (owners.size + newOwners.size > bounds.maxOwners && newOwners.size > 0) {
     throw new QueueFull(`${repo}: ${owners.size} workloads already wait (at most ${bounds.maxOwners}); retry later`);
   }

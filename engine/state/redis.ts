@@ -201,6 +201,9 @@ class BullJobs implements Jobs {
     this.connection = this.connect();
     this.queue = new Queue<Data>('repos', { connection: this.connection, prefix: `${prefix}:bull` });
     this.sweeps = new Queue('sweep', { connection: this.connection, prefix: `${prefix}:bull` });
+    // Connection errors while Redis restarts: ioredis reconnects; the log says so once per connection.
+    this.queue.on('error', () => {});
+    this.sweeps.on('error', () => {});
   }
 
   /** A connection for BullMQ (blocking commands wait for Redis to come back instead of failing). */
