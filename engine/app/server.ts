@@ -181,13 +181,15 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     },
     idle: () => store().jobs.idle(),
     async close(graceMs = config.shutdownGraceMs) {
+      // Keep listening while jobs drain: a request that still arrives (endpoints lag behind a
+      // SIGTERM) is told 503 with Connection: close rather than refused.
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       const jobs = state ? await state.jobs.stop(graceMs) : { finished: 0, handedBack: 0 };
       log.info(jobs, 'jobs stopped');
-      // Requests still being read get the request timeout to finish, then their sockets go.
-      const force = setTimeout(() => server.closeAllConnections(), Math.min(graceMs, config.requestTimeoutMs));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests still being read get what is left of the request timeout, then their sockets go.
+      const force = setTimeout(() => server.closeAllConnections(), Math.min(1_000, config.requestTimeoutMs));
       force.unref();
       await closed;
       clearTimeout(force);

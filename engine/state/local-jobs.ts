@@ -142,6 +142,8 @@ export class LocalJobs implements Jobs {
         if (slot.attempt > 0) await this.opts.holds.clear(repo);
         slot.attempt = 0;
       } catch (err) {
+        // Stopping: the run was handed back; its inbox is still there for the next start.
+        if (this.stopping) return;
         slot.attempt++;
         const max = this.opts.maxAttempts ?? 10;
         if (slot.attempt >= max) {
