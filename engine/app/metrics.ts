@@ -9,8 +9,15 @@ interface Family {
 }
 
 const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
-  salve_signals_received_total: { help: 'Alerts received at the intake.', type: 'counter' },
-  salve_incidents_total: { help: 'Incidents planned, by outcome (publish, observe, denied, none).', type: 'counter' },
+  salve_signals_received_total: { help: 'Signals received at the intake, by source.', type: 'counter' },
+  salve_incidents_total: {
+    help: 'Incidents planned, by outcome (publish, observe, denied, drift, none).',
+    type: 'counter',
+  },
+  salve_drift_findings_total: {
+    help: 'Incidents where the cluster runs an image git does not render (no pull request), by namespace.',
+    type: 'counter',
+  },
   salve_pull_requests_total: {
     help: 'Pull request events, by event (opened, updated, unchanged, merged, closed, frozen, held, superseded).',
     type: 'counter',

@@ -9,6 +9,7 @@ import { InputError } from '../model/index.ts';
 import { openState } from '../state/index.ts';
 import { QueueFull, type StateStore } from '../state/types.ts';
 import { checkoutFor } from './checkout.ts';
+import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
 import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } from './http-limits.ts';
@@ -29,6 +30,8 @@ export interface ServerDeps {
   gitWriter?: WorkerDeps['gitWriter'];
   /** The state store; default: opened from the configuration when the server starts listening (and closed with it). */
   state?: StateStore;
+  /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
+  cluster?: ClusterWiring;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: (repo: string, payload: AlertmanagerPayload | null) => Promise<void>;
 }
@@ -56,6 +59,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
   let ready = false;
   let draining = false;
   let state: StateStore | null = deps.state ?? null;
+  let unwireCluster = () => {};
   const ownsState = !deps.state;
   const store = (): StateStore => {
     if (!state) throw new Error('salve serve: the state store is not open yet');
@@ -169,6 +173,19 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           for (const repo of repos) await s.jobs.schedule(repo);
         },
       });
+      if (deps.cluster) {
+        // A run with no alerts: the planner takes the clusters' current signals from the feed.
+        unwireCluster = wireClusterIntake(
+          deps.cluster,
+          (repo) => {
+            s.jobs
+              .schedule(repo, { plan: true })
+              .catch((err: unknown) => log.error({ err, repo }, 'could not queue a run'));
+          },
+          metrics,
+          log,
+        );
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -184,6 +201,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       // Keep listening while jobs drain: a request that still arrives (endpoints lag behind a
       // SIGTERM) is told 503 with Connection: close rather than refused.
       draining = true;
+      unwireCluster();
       const jobs = state ? await state.jobs.stop(graceMs) : { finished: 0, handedBack: 0 };
       log.info(jobs, 'jobs stopped');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

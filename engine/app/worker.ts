@@ -9,7 +9,7 @@ import { PublishError } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { ensurePullRequest } from '../publish/github/pull-request.ts';
 import type { CommitWriter, GitHubContext, PublishInput, PublishOutcome } from '../publish/github/types.ts';
-import { payloadOf } from '../state/entries.ts';
+import { emptyPayload, payloadOf } from '../state/entries.ts';
 import type { JobInfo, StateStore } from '../state/types.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Metrics } from './metrics.ts';
@@ -43,8 +43,8 @@ export function createRepoJob(deps: WorkerDeps) {
   return async function repoJob(job: JobInfo): Promise<void> {
     const entries = await deps.state.inbox.snapshot(job.repo);
     const held = await deps.state.pending.list(job.repo);
-    if (entries.length === 0 && held.length === 0) return;
-    await run(job.repo, payloadOf(job.repo, entries));
+    if (entries.length === 0 && held.length === 0 && !job.plan) return;
+    await run(job.repo, payloadOf(job.repo, entries) ?? (job.plan ? emptyPayload(job.repo) : null));
     await deps.state.inbox.consume(job.repo, entries);
   };
 }
@@ -72,6 +72,17 @@ export function createRepoWorker(deps: WorkerDeps) {
             decision: r.remediation.decision,
             proofDigest: r.remediation.proofDigest,
           });
+        } else if (r.kind === 'drift') {
+          log.warn(
+            {
+              fingerprint: r.incident.fingerprint,
+              target: r.drift.target,
+              failingImage: r.drift.failingImage,
+              renderedImage: r.drift.renderedImage,
+              gitSetsItIn: r.drift.gitSetsItIn,
+            },
+            'drift: the cluster runs an image git does not render; no pull request',
+          );
         } else if (r.kind !== 'none') {
           log.info(
             { id: r.remediation.id, kind: r.kind, mode: r.remediation.decision.mode },
@@ -131,7 +142,8 @@ async function stage<T>(deps: WorkerDeps, name: string, fn: () => Promise<T>): P
 
 function account(metrics: Metrics, r: PlanResult): void {
   metrics.inc('salve_incidents_total', { outcome: r.kind });
-  if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
+  if (r.kind === 'drift') metrics.inc('salve_drift_findings_total', { namespace: r.drift.target.namespace });
+  else if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
 }
 
 async function record(

@@ -44,8 +44,8 @@ function takeoverNote(exposure: Exposure): string {
     return `The existing Rollout ${rollout} gets these canary steps; the remediation's change rolls out under them.`;
   }
   return [
-    `Merging adds a Rollout ${rollout} that references the Deployment of the same name (\`workloadRef\`, \`scaleDown: ${exposure.plan.scaleDown}\`).`,
-    "Argo Rollouts deploys a new Rollout's first revision without steps, and Argo CD applies this pod template to the Deployment in the same sync: **this fix reaches every pod at once**; the steps below guard every later change to the workload (which is why this takeover needs a human's approval).",
+    `Merging adds a Rollout ${rollout} that references the Deployment of the same name (\`workloadRef\`, \`scaleDown: ${exposure.plan.scaleDown}\`), with the pod template unchanged: nothing the pods run changes in this PR.`,
+    "Argo Rollouts deploys a new Rollout's first revision without steps, which is why salve never adds one inside a fix: the steps below guard every later change to the workload, starting with the fix salve proposes next (which is why this adoption needs a human's approval).",
     "The Deployment's own pods are scaled down as the Rollout's become available.",
     ...exposure.objects
       .filter((o) => o.kind === 'HorizontalPodAutoscaler')
@@ -54,7 +54,7 @@ function takeoverNote(exposure: Exposure): string {
           `The autoscaler ${code(o.name)} now scales the Rollout, so it does not scale the Deployment's pods back up.`,
       ),
     "The Deployment stays in the overlay with its replica count; the overlay's `replicas:` entry also sets the Rollout's (a `configurations:` entry teaches kustomize where a Rollout keeps it).",
-    "Argo CD will report the Deployment's scaled-down replicas as drift unless the Application ignores `spec.replicas` on it.",
+    "Argo CD would restore the Deployment's scaled-down replicas (self-heal) unless the Application ignores `spec.replicas` on it: see the rationale above for that change.",
   ].join(' ');
 }
 

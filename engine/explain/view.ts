@@ -142,6 +142,11 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
       where: t([s.pod, s.container].filter(Boolean).join(' / ')),
       evidence: s.evidence.map((e) => evidenceRow(e, t)),
     })),
+    clusterEvidence: (incident.evidence ?? []).map((e) => ({
+      source: t(e.source),
+      summary: t(e.summary),
+      text: t(e.text),
+    })),
     samplesNote:
       incident.signals.length > samples.length
         ? `${incident.signals.length - samples.length} more sample signals are left out.`

@@ -36,6 +36,11 @@ export const Evidence = z.object({
   summary: z.string(),
   at: z.string().optional(),
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /**
+   * Verbatim text read from a cluster (a container's previous log, its events), already bounded
+   * and redacted. Untrusted: shown only as inert text, never as markdown.
+   */
+  text: z.string().optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -87,6 +92,8 @@ export const Incident = z.object({
   firstSeen: z.string(),
   lastSeen: z.string(),
   risk: Risk,
+  /** What the cluster showed when the incident was planned: previous logs, recent events, images. */
+  evidence: z.array(Evidence).optional(),
 });
 export type Incident = z.infer<typeof Incident>;
 

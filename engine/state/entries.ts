@@ -40,6 +40,22 @@ export function toEntry(alert: AlertmanagerAlert): InboxEntry {
   return { owner: ownerKey(alert), id: alertId(alert), alert, version: versionOf(alert) };
 }
 
+/** A v4 payload with no alert: a run asked for by the cluster intake (its signals come from the feed). */
+export function emptyPayload(repo: string): AlertmanagerPayload {
+  return {
+    version: '4',
+    groupKey: `salve-inbox:${repo}`,
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'salve',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: '',
+    alerts: [],
+  };
+}
+
 /** One v4 payload holding every waiting alert, so perception coalesces them in a single pass. */
 export function payloadOf(repo: string, entries: readonly InboxEntry[]): AlertmanagerPayload | null {
   if (entries.length === 0) return null;

@@ -16,6 +16,7 @@ interface Slot {
   timer: NodeJS.Timeout | null;
   attempt: number;
   trace: Record<string, string>;
+  plan: boolean;
 }
 
 export interface LocalJobsOptions {
@@ -55,6 +56,7 @@ export class LocalJobs implements Jobs {
     if (this.stopping) return;
     const slot = this.slot(repo);
     if (req.trace) slot.trace = req.trace;
+    if (req.plan) slot.plan = true;
     if (slot.running) {
       slot.again = true;
       return;
@@ -99,7 +101,14 @@ export class LocalJobs implements Jobs {
   }
 
   private slot(repo: string): Slot {
-    return getOrMake(this.slots, repo, () => ({ running: false, again: false, timer: null, attempt: 0, trace: {} }));
+    return getOrMake(this.slots, repo, () => ({
+      running: false,
+      again: false,
+      timer: null,
+      attempt: 0,
+      trace: {},
+      plan: false,
+    }));
   }
 
   private later(repo: string, slot: Slot, ms: number): void {
@@ -136,7 +145,8 @@ export class LocalJobs implements Jobs {
         this.later(repo, slot, held - Date.now());
         return;
       }
-      const job: JobInfo = { repo, attempt: slot.attempt + 1, trace: slot.trace };
+      const job: JobInfo = { repo, attempt: slot.attempt + 1, trace: slot.trace, plan: slot.plan };
+      slot.plan = false;
       try {
         await handler(job);
         if (slot.attempt > 0) await this.opts.holds.clear(repo);

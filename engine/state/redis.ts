@@ -43,7 +43,8 @@ export interface RedisStoreOptions {
   deliveryTtlMs?: number;
 }
 
-type Data = { repo: string; trace: Record<string, string> };
+/** With deduplication the newest data wins; `plan` may then be lost, but every run plans when alerts wait. */
+type Data = { repo: string; trace: Record<string, string>; plan?: boolean };
 
 const fieldOf = (e: Pick<InboxEntry, 'owner' | 'id'>) => `${e.owner}\n${e.id}`;
 
@@ -221,6 +222,7 @@ class BullJobs implements Jobs {
       'repos',
       async (job: Job<Data>, token?: string) => {
         const { repo, trace } = job.data;
+        const plan = job.data.plan === true;
         const held = await this.holds.get(repo, Date.now());
         if (held !== null) {
           await job.moveToDelayed(held, token);
@@ -228,7 +230,7 @@ class BullJobs implements Jobs {
         }
         this.active.add(job.id ?? repo);
         try {
-          await handler({ repo, attempt: job.attemptsMade + 1, trace });
+          await handler({ repo, attempt: job.attemptsMade + 1, trace, plan });
           await this.holds.clear(repo);
         } catch (err) {
           const wait = backoffMs(job.attemptsMade + 1, err, Date.now(), backoff);
@@ -283,7 +285,7 @@ class BullJobs implements Jobs {
     await guarded('schedule', () =>
       this.queue.add(
         'run',
-        { repo, trace: req.trace ?? {} },
+        { repo, trace: req.trace ?? {}, ...(req.plan ? { plan: true } : {}) },
         {
           ...(req.id ? { jobId: `gh-${req.id.replace(/[^A-Za-z0-9_-]/g, '_')}` } : {}),
           ...(req.delayMs ? { delay: req.delayMs } : {}),

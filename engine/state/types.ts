@@ -76,12 +76,15 @@ export interface JobRequest {
   delayMs?: number;
   /** W3C trace context of whoever asked (the webhook's span), carried to the run. */
   trace?: Record<string, string>;
+  /** Run the planner even when no alert waits (the cluster intake: its signals come from the feed). */
+  plan?: boolean;
 }
 
 export interface JobInfo {
   repo: string;
   attempt: number;
   trace: Record<string, string>;
+  plan: boolean;
 }
 
 export type JobHandler = (job: JobInfo) => Promise<void>;

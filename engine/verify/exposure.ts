@@ -14,6 +14,7 @@ import {
   expectedExposure,
   exposureProblems,
   exposureRecord,
+  exposureTarget,
   joinDiffs,
   loadExposurePlanner,
 } from '../render/rollouts/index.ts';
@@ -47,7 +48,7 @@ export async function checkExposure(
     );
   }
   const t = proof.input.target;
-  const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
+  const expected = expectedExposure(plan, before, exposureTarget(proof.input));
   if (!expected)
     return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {

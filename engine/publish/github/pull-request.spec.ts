@@ -305,6 +305,127 @@ describe('publish/github/pull-request', () => {
     mock.verify();
   });
 
+  it("supersedes a workload's open remediation in place: a comment, and a body that names what it replaces", async () => {
+    const oom = input({ action: 'raise-memory-limit', occurrences: 2 });
+    const rollback = input({ action: 'rollback-image' });
+    // One branch per workload: the rollback lands on the memory raise's branch.
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 7, branch, body: renderBody(oom.request), labels: labelsFor(oom.request) }),
+    ]);
+    gh.prCommits(mock.scope, 7, [prCommit('c'.repeat(40), BOT)]);
+    let comment = '';
+    mock.scope
+      .post(`${R}/issues/7/comments`, (b: { body: string }) => {
+        comment = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
+    const sha = gh.commitFlow(mock.scope, next.request, 'a'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    let body = '';
+    mock.scope
+      .patch(`${R}/pulls/7`, (b: { body: string }) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, pull({ number: 7, branch }));
+    mock.scope.delete(`${R}/issues/7/labels/salve%2Faction%3Araise-memory-limit`).reply(200, []);
+    gh.addLabels(mock.scope, 7, ['salve/action:rollback-image']);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'updated', number: 7, head: sha });
+    mock.verify();
+    expect(comment).toContain('<!-- salve:superseded -->');
+    expect(comment).toContain(`instead of \`${oom.request.id}\` (\`raise-memory-limit\`)`);
+    expect(body.split('\n')[0]).toMatch(
+      new RegExp(
+        `^> \\*\\*Supersedes\\*\\* \`${oom.request.id}\` \\(\`raise-memory-limit\`\\), previously proposed in #7:`,
+      ),
+    );
+
+    // The same rollback again: the note stays, nothing is written.
+    mock = httpMock();
+    const carried = {
+      ...next.request,
+      pr: { ...next.request.pr, body: `${body.split('\n')[0]}\n\n${next.request.pr.body}` },
+    };
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 7, branch, body: renderBody(carried), labels: labelsFor(carried) }),
+    ]);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'unchanged', number: 7 });
+    mock.verify();
+  });
+
+  it('never copies a hand-edited id from the old PR body into the supersede note', async () => {
+    const oom = input({ action: 'raise-memory-limit' });
+    const rollback = input({ action: 'rollback-image' });
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    const forged = renderBody(oom.request).replace(
+      `"id":"${oom.request.id}"`,
+      '"id":"x](https://evil.example/)<img src=x>"',
+    );
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [pull({ number: 8, branch, body: forged, labels: labelsFor(oom.request) })]);
+    gh.prCommits(mock.scope, 8, [prCommit('c'.repeat(40), BOT)]);
+    let comment = '';
+    mock.scope
+      .post(`${R}/issues/8/comments`, (b: { body: string }) => {
+        comment = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
+    const sha = gh.commitFlow(mock.scope, next.request, 'b'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    let body = '';
+    mock.scope
+      .patch(`${R}/pulls/8`, (b: { body: string }) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, pull({ number: 8, branch }));
+    mock.scope.delete(`${R}/issues/8/labels/salve%2Faction%3Araise-memory-limit`).reply(200, []);
+    gh.addLabels(mock.scope, 8, ['salve/action:rollback-image']);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+    expect(comment).toContain('instead of an earlier remediation.');
+    expect(`${comment}${body.split('\n')[0]}`).not.toMatch(/evil|<img/);
+  });
+
+  it("holds only the action a human closed: another remediation of the workload's branch opens", async () => {
+    const oom = input({ action: 'raise-memory-limit' });
+    const rollback = input({ action: 'rollback-image' });
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    const closed = pull({
+      number: 5,
+      branch,
+      state: 'closed',
+      closedAt: '2025-03-04T09:30:00Z',
+      body: renderBody(oom.request),
+    });
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [closed]);
+    expect(await ensurePullRequest(context(), oom, LIMITS)).toMatchObject({ kind: 'held', number: 5 });
+    mock.verify();
+
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [closed]);
+    gh.inventory(mock.scope, [closed]);
+    mock.scope.get(gh.refPath(branch)).reply(200, { ref: `refs/heads/${branch}`, object: { sha: 'c'.repeat(40) } });
+    const sha = gh.commitFlow(mock.scope, next.request, '7'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    gh.createPull(mock.scope, next.request, 17);
+    gh.addLabels(mock.scope, 17, labelsFor(next.request));
+    gh.codeowners(mock.scope, next.request.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'opened', number: 17 });
+    mock.verify();
+  });
+
   it('caps open salve PRs and new PRs per hour', async () => {
     const inp = input({ name: 'cart' });
     const ours = (n: number, o: Partial<Parameters<typeof pull>[0]> = {}) => {
@@ -394,6 +515,44 @@ describe('publish/github/pull-request', () => {
     mock.verify();
   });
 
+  it('closes an open PR of the same workload and action left on a per-action branch of an earlier version', async () => {
+    const current = input({ action: 'raise-memory-limit', occurrences: 2 });
+    const legacy = input({ action: 'raise-memory-limit' });
+    const legacyBranch = `salve/${legacy.request.id}`;
+    const next: PublishInput = {
+      ...current,
+      request: { ...current.request, branch: 'salve/deployment-checkout-0123456789' },
+    };
+    const oldPull = pull({
+      number: 30,
+      branch: legacyBranch,
+      body: renderBody(legacy.request),
+      labels: labelsFor(legacy.request),
+    });
+    mock = httpMock();
+    gh.headLookup(mock.scope, next.request.branch, []);
+    gh.inventory(mock.scope, [oldPull]);
+    gh.branchMissing(mock.scope, next.request.branch);
+    const sha = gh.commitFlow(mock.scope, next.request, '8'.repeat(40));
+    gh.createRef(mock.scope, next.request.branch, sha);
+    gh.createPull(mock.scope, next.request, 31);
+    gh.addLabels(mock.scope, 31, labelsFor(next.request));
+    gh.codeowners(mock.scope, next.request.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    mock.scope
+      .post(
+        `${R}/issues/30/comments`,
+        (b: { body: string }) =>
+          b.body.includes('Superseded by #31') && b.body.includes('one open remediation per workload'),
+      )
+      .reply(201, {});
+    mock.scope
+      .patch(`${R}/pulls/30`, { state: 'closed' })
+      .reply(200, pull({ number: 30, branch: legacyBranch, state: 'closed' }));
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+  });
+
   it('leaves no half-made PR: a failed PR creation removes the new branch', async () => {
     mock = tracked();
     const inp = input();
@@ -440,6 +599,10 @@ describe('publish/github/pull-request', () => {
     ]);
     // The order says it waited for GitHub's Retry-After and then retried (no clock in the assertion).
     const ctx = context({ throttle: true, retryAfterBaseValue: 1 });
+    const order: string[] = [];
+    mock.scope.on('request', (req: { method: string; path: string }) => {
+      order.push(`${req.method} ${decodeURIComponent(req.path)}`);
+    });
     const throttled = new SalveOctokit({
       auth: 'ghs_installationtoken0000000000000000',
       request: { retries: 0 },
@@ -449,13 +612,13 @@ describe('publish/github/pull-request', () => {
         retryAfterBaseValue: 1,
         onRateLimit: () => false,
         onSecondaryRateLimit: (after: number, _o: unknown, _k: unknown, count: number) => {
-          mock.calls.push(`waited retry-after=${after}`);
+          order.push(`waited retry-after=${after}`);
           return count < 2;
         },
       },
     });
     expect(await ensurePullRequest({ ...ctx, octokit: throttled }, inp, LIMITS)).toMatchObject({ kind: 'unchanged' });
-    expect(mock.calls).toEqual([
+    expect(order).toEqual([
       `GET ${R}/pulls?head=${OWNER}:${inp.request.branch}&state=all&per_page=100`,
       'waited retry-after=3',
       `GET ${R}/pulls?head=${OWNER}:${inp.request.branch}&state=all&per_page=100`,

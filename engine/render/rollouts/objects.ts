@@ -53,6 +53,10 @@ export function analysisTemplate(plan: ExposurePlan, workload: string): K8sObjec
         interval: analysis.interval,
         count: analysis.count,
         failureLimit: analysis.failureLimit,
+        // An all-error run must not pass (argoproj/argo-rollouts#4479): errors fail the metric, and
+        // promotion needs successes in a row, not merely the absence of failures.
+        consecutiveErrorLimit: analysis.errorLimit,
+        consecutiveSuccessLimit: analysis.minSuccessful,
         successCondition: m.successCondition,
         failureCondition: m.failureCondition,
         provider: { prometheus: { address: analysis.address, query: m.query } },
