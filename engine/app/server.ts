@@ -4,10 +4,12 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
 import { openState } from '../state/index.ts';
 import { QueueFull, type StateStore } from '../state/types.ts';
+import { createStages, type Stages } from '../telemetry/stages.ts';
 import { checkoutFor } from './checkout.ts';
 import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
@@ -33,7 +35,9 @@ export interface ServerDeps {
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
-  repoRunner?: (repo: string, payload: AlertmanagerPayload | null) => Promise<void>;
+  repoRunner?: WorkerDeps['runner'];
+  /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
+  telemetry?: { tracer: Tracer | null; meter: Meter | null };
 }
 
 export interface SalveServer {
@@ -50,7 +54,10 @@ export interface SalveServer {
 
 export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer {
   const log = deps.logger;
-  const metrics = new Metrics();
+  const metrics = new Metrics(deps.telemetry?.meter ?? null);
+  const stages: Stages = createStages(deps.telemetry?.tracer ?? null, (stage, seconds) =>
+    metrics.observe('salve_stage_duration_seconds', seconds, { stage }),
+  );
   const clientOptions: ClientOptions = { baseUrl: config.apiUrl, log, ...deps.github };
   const creds = { appId: config.appId, privateKey: config.privateKey };
   const app = appClient(creds, clientOptions);
@@ -91,6 +98,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     botLogin,
     ...(deps.gitWriter ? { gitWriter: deps.gitWriter } : {}),
     ...(deps.repoRunner ? { runner: deps.repoRunner } : {}),
+    stages,
   });
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
@@ -101,18 +109,31 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     forgetInstallation: (id) => installations.forget(id),
     onOwnPullClosed: async (repo, delivery) => {
       // A closed PR may free a cap: a repository with held-back remediations gets a run, once per delivery.
-      if ((await store().pending.list(repo)).length > 0) await store().jobs.schedule(repo, { id: delivery });
+      await stages.run('follow-up', { 'salve.repo': repo, 'salve.reason': 'pull-request-closed' }, async (span) => {
+        if ((await store().pending.list(repo)).length > 0)
+          await store().jobs.schedule(repo, { id: delivery, trace: span.carrier() });
+      });
     },
   });
 
-  const bodies = new BodyReader(config, (n) => metrics.set('salve_http_bodies_in_flight', n));
-  const accept = async (repo: string, payload: AlertmanagerPayload) => {
-    const s = store();
-    const result = await s.inbox.enqueue(repo, payload.alerts);
-    metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);
-    if (result.capped > 0) metrics.inc('salve_queue_capped_alerts_total', {}, result.capped);
-    await s.jobs.schedule(repo);
+  /** Queue depth, pending remediations and jobs by state: read on scrape, and after each run for OTLP. */
+  const refreshGauges = async (s: StateStore) => {
+    metrics.set('salve_queue_depth', await s.inbox.depth());
+    metrics.set('salve_pending_remediations', await s.pending.count());
+    const counts = await s.jobs.counts();
+    for (const [k, v] of Object.entries(counts)) metrics.set('salve_jobs', v, { state: k });
   };
+
+  const bodies = new BodyReader(config, (n) => metrics.set('salve_http_bodies_in_flight', n));
+  const accept = (repo: string, payload: AlertmanagerPayload) =>
+    stages.run('intake', { 'salve.repo': repo, 'salve.alerts': payload.alerts.length }, async (span) => {
+      const s = store();
+      const result = await s.inbox.enqueue(repo, payload.alerts);
+      metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);
+      if (result.capped > 0) metrics.inc('salve_queue_capped_alerts_total', {}, result.capped);
+      // The run continues this trace: intake → job → perceive … publish, one trace id to the PR.
+      await s.jobs.schedule(repo, { trace: span.carrier() });
+    });
 
   async function route(req: IncomingMessage): Promise<Reply> {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
@@ -123,11 +144,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       return { status: ok ? 200 : 503, body: ok ? 'ready\n' : draining ? 'stopping\n' : 'not ready\n' };
     }
     if (req.method === 'GET' && rawPath === '/metrics') {
-      const s = store();
-      metrics.set('salve_queue_depth', await s.inbox.depth());
-      metrics.set('salve_pending_remediations', await s.pending.count());
-      const counts = await s.jobs.counts();
-      for (const [k, v] of Object.entries(counts)) metrics.set('salve_jobs', v, { state: k });
+      await refreshGauges(store());
       return { status: 200, body: metrics.render(), type: 'text/plain; version=0.0.4' };
     }
     if (draining) return { status: 503, body: 'shutting down\n', headers: { 'retry-after': '5' } };
@@ -166,11 +183,24 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     async listen() {
       state ??= await openState(config, log);
       const s = state;
-      s.jobs.start(createRepoJob(jobDeps(s)), {
+      const repoJob = createRepoJob(jobDeps(s));
+      const handler = deps.telemetry?.meter
+        ? (job: Parameters<typeof repoJob>[0]) =>
+            repoJob(job).finally(() =>
+              refreshGauges(s).catch((err: unknown) => log.debug({ err }, 'gauges not refreshed')),
+            )
+        : repoJob;
+      s.jobs.start(handler, {
         everyMs: config.sweepEveryMs,
         run: async () => {
           const repos = new Set([...(await s.inbox.repos()), ...(await s.pending.repos())]);
-          for (const repo of repos) await s.jobs.schedule(repo);
+          if (repos.size === 0) return;
+          await stages.span('salve.sweep', { 'salve.repos': repos.size }, async (sweep) => {
+            for (const repo of repos)
+              await sweep.run('follow-up', { 'salve.repo': repo, 'salve.reason': 'sweep' }, (span) =>
+                s.jobs.schedule(repo, { trace: span.carrier() }),
+              );
+          });
         },
       });
       if (deps.cluster) {

@@ -1,6 +1,7 @@
 /** Ports the App depends on. Everything here is injected; nothing is global. */
 import type { PlanResult } from '../model/remediation.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Stages } from '../telemetry/stages.ts';
 
 export type { Logger };
 
@@ -16,6 +17,8 @@ export interface PlanContext {
   repo: RepoRef;
   checkoutDir: string;
   now: Date;
+  /** Spans per pipeline stage under the run's span; absent: untraced. */
+  stages?: Stages;
 }
 
 /** Turns one intake payload (an Alertmanager v4 body, possibly several merged) into plans. */

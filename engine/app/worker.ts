@@ -11,6 +11,7 @@ import { ensurePullRequest } from '../publish/github/pull-request.ts';
 import type { CommitWriter, GitHubContext, PublishInput, PublishOutcome } from '../publish/github/types.ts';
 import { emptyPayload, payloadOf } from '../state/entries.ts';
 import type { JobInfo, StateStore } from '../state/types.ts';
+import { type Stages, untraced } from '../telemetry/stages.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Metrics } from './metrics.ts';
 import { readPublishLimits } from './repo-settings.ts';
@@ -29,7 +30,9 @@ export interface WorkerDeps {
   /** The git publish path; absent means the Git Data API. */
   gitWriter?: (co: CheckoutResult, token: string) => { write: CommitWriter; ownEmails: string[] };
   /** Replaces checkout, plan and publish (benchmarks of the intake and queue). */
-  runner?: (repo: string, payload: AlertmanagerPayload | null) => Promise<void>;
+  runner?: (repo: string, payload: AlertmanagerPayload | null, stages: Stages) => Promise<void>;
+  /** Spans per stage; a job's run continues the trace its request carried. Default: untraced. */
+  stages?: Stages;
 }
 
 export function parseRepoKey(key: string): RepoRef {
@@ -40,19 +43,33 @@ export function parseRepoKey(key: string): RepoRef {
 /** The job handler: what waits for the repository, run once, consumed only on success. */
 export function createRepoJob(deps: WorkerDeps) {
   const run = deps.runner ?? createRepoWorker(deps);
+  const stages = deps.stages ?? untraced;
   return async function repoJob(job: JobInfo): Promise<void> {
     const entries = await deps.state.inbox.snapshot(job.repo);
     const held = await deps.state.pending.list(job.repo);
     if (entries.length === 0 && held.length === 0 && !job.plan) return;
-    await run(job.repo, payloadOf(job.repo, entries) ?? (job.plan ? emptyPayload(job.repo) : null));
-    await deps.state.inbox.consume(job.repo, entries);
+    const started = process.hrtime.bigint();
+    let outcome = 'failed';
+    try {
+      const attrs = { 'salve.repo': job.repo, 'salve.attempt': job.attempt, 'salve.alerts': entries.length };
+      await stages.from(job.trace).span('salve.job', attrs, async (inner) => {
+        await run(job.repo, payloadOf(job.repo, entries) ?? (job.plan ? emptyPayload(job.repo) : null), inner);
+        await deps.state.inbox.consume(job.repo, entries);
+      });
+      outcome = 'succeeded';
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.observe('salve_job_duration_seconds', seconds, { outcome });
+      deps.metrics.inc('salve_jobs_total', { outcome });
+    }
   };
 }
 
 export function createRepoWorker(deps: WorkerDeps) {
-  return async function runRepo(key: string, payload: AlertmanagerPayload | null): Promise<void> {
+  return async function runRepo(key: string, payload: AlertmanagerPayload | null, stages = untraced): Promise<void> {
     const repo = parseRepoKey(key);
-    const log = deps.logger.child({ repo: key });
+    const traceId = stages.traceId();
+    const log = deps.logger.child({ repo: key, ...(traceId ? { trace_id: traceId } : {}) });
     const octokit = await stage(deps, 'auth', () => deps.clientFor(repo));
     const token = await stage(deps, 'auth', () => deps.tokenFor(octokit));
     const co = await stage(deps, 'checkout', () => deps.checkout.prepare(repo, token));
@@ -60,7 +77,7 @@ export function createRepoWorker(deps: WorkerDeps) {
       const limits = await stage(deps, 'config', () => readPublishLimits(co.dir));
       const now = deps.clock.now();
       const results = payload
-        ? await stage(deps, 'plan', () => deps.planner.plan(payload, { repo, checkoutDir: co.dir, now }))
+        ? await stage(deps, 'plan', () => deps.planner.plan(payload, { repo, checkoutDir: co.dir, now, stages }))
         : [];
       const inputs = new Map<string, PublishInput>();
       for (const held of await deps.state.pending.list(key)) inputs.set(held.request.id, held);
@@ -103,7 +120,17 @@ export function createRepoWorker(deps: WorkerDeps) {
       let baseMoved = false;
       for (const input of inputs.values()) {
         try {
-          const outcome = await ensurePullRequest(ctx, input, limits);
+          const attrs = {
+            'salve.repo': key,
+            'salve.fingerprint': input.request.metadata.fingerprint,
+            'salve.action': input.request.metadata.action,
+            'salve.branch': input.request.branch,
+          };
+          const outcome = await stages.run('publish', attrs, async (span) => {
+            const made = await ensurePullRequest(ctx, input, limits);
+            span.annotate({ 'salve.publish': made.kind, ...('url' in made ? { 'salve.pull_request': made.url } : {}) });
+            return made;
+          });
           if (outcome.kind === 'opened' && outcome.baseMoved) baseMoved = true;
           await record(deps, key, input, outcome, log);
         } catch (err) {

@@ -4,6 +4,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Stages } from '../telemetry/stages.ts';
 
 /**
  * The cluster's view of a Rollout that took over a Deployment (workloadRef): `live` once it runs
@@ -33,4 +34,6 @@ export interface PipelineContext {
   engineVersion: string;
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** Spans per stage (render, check, govern) under the run's; absent: untraced. */
+  stages?: Stages;
 }

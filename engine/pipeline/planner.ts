@@ -13,6 +13,7 @@ import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { untraced } from '../telemetry/stages.ts';
 import { planIncident } from './plan.ts';
 import { prepareContext } from './run.ts';
 
@@ -29,13 +30,18 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
-      const signals: Signal[] = parseAlertmanager(payload, {
-        source: `alertmanager webhook for ${repo}`,
-        now: ctx.now,
-      });
+      const stages = ctx.stages ?? untraced;
       const cluster = opts.cluster && opts.cluster.repo === repo ? opts.cluster.feed : null;
-      if (cluster) signals.push(...cluster.signals());
-      const incidents = coalesce(signals, { now: ctx.now });
+      const incidents = await stages.run('perceive', { 'salve.repo': repo }, async (span) => {
+        const signals: Signal[] = parseAlertmanager(payload, {
+          source: `alertmanager webhook for ${repo}`,
+          now: ctx.now,
+        });
+        if (cluster) signals.push(...cluster.signals());
+        const found = coalesce(signals, { now: ctx.now });
+        span.annotate({ 'salve.signals': signals.length, 'salve.incidents': found.length });
+        return found;
+      });
       if (incidents.length === 0) return [];
       const pipeline = await prepareContext(ctx.checkoutDir, {
         signingKey: opts.signingKey,
@@ -51,7 +57,13 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
           const incident = withEvidence
             ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
             : found;
-          results.push(await planIncident(incident, pipeline));
+          const attrs = { 'salve.repo': repo, 'salve.fingerprint': found.fingerprint };
+          const result = await stages.run('decide', attrs, async (span) => {
+            const planned = await planIncident(incident, { ...pipeline, stages: span });
+            span.annotate(outcomeAttributes(planned));
+            return planned;
+          });
+          results.push(result);
         } catch (err) {
           opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
           results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
@@ -59,5 +71,15 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
       }
       return results;
     },
+  };
+}
+
+/** What a decide span records of its outcome: the kind, and the action and mode when one was chosen. */
+function outcomeAttributes(r: PlanResult): Record<string, string> {
+  if (r.kind === 'drift' || r.kind === 'none') return { 'salve.outcome': r.kind };
+  return {
+    'salve.outcome': r.kind,
+    'salve.action': r.remediation.action.id,
+    'salve.mode': r.remediation.decision.mode,
   };
 }

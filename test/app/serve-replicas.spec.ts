@@ -91,7 +91,10 @@ describe('app: three replicas on one Redis (real processes)', () => {
   });
 
   it('Redis killed and restarted under load: the alerts it accepted are not lost', { timeout: 240_000 }, async () => {
-    const before = fake.pulls.find((p) => p.head.includes('raise-hpa'))?.body;
+    // Branches are named for the workload: the HPA alert's PR is the checkout Deployment's.
+    const hpaPull = () => fake.pulls.find((p) => p.head.startsWith('salve/deployment-checkout-'))?.body;
+    const before = hpaPull();
+    expect(before).toBeDefined();
     // The alert fired again later: a new alert (new start), the same workload.
     const again = hpa.replace('"startsAt": "2025-06-12T09:20:07.553Z"', '"startsAt": "2025-06-12T09:41:00.000Z"');
     expect(again).not.toBe(hpa);
@@ -99,7 +102,6 @@ describe('app: three replicas on one Redis (real processes)', () => {
     await redis.restart();
     await settled();
     expect(fake.pulls).toHaveLength(2);
-    const after = fake.pulls.find((p) => p.head.includes('raise-hpa'))?.body;
-    expect(after).not.toBe(before);
+    expect(hpaPull()).not.toBe(before);
   });
 });
