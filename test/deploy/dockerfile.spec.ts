@@ -1,7 +1,7 @@
 /**
  * The Dockerfile cannot be built here (no container engine), so what can be checked without one
  * is checked: the opa and kustomize it builds are the versions engine/tools expects, the bases are
- * pinned (no `latest`, Node 20 as package.json's engines), it runs as a numeric non-root user,
+ * pinned (no `latest`; Node 20, the version salve is tested on), it runs as a numeric non-root user,
  * and everything it copies exists.
  */
 import { existsSync, readFileSync } from 'node:fs';
