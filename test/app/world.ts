@@ -4,9 +4,11 @@
  * every fault must pass: one PR per branch, nothing half-made, nothing lost.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import git from 'isomorphic-git';
 import { expect } from 'vitest';
 import { fixturePublish } from '../../engine/app/__fixtures__/requests.ts';
 import type { Checkout, Planner } from '../../engine/app/types.ts';
@@ -22,15 +24,23 @@ export function appKey(): string {
     .toString();
 }
 
-/** The config repo at the fake's current main. */
+/**
+ * The config repo at the fake's current main: a real git repository whose commit holds
+ * `.salve.yaml` (the App reads its limits from the commit, not the working tree), and `.base`
+ * naming the fake's main, which the planner plans on.
+ */
 export function fakeCheckout(fake: FakeGitHub): Checkout {
   return {
     async prepare() {
       const dir = await mkdtemp(join(tmpdir(), 'salve-fault-'));
       const base = fake.refs.get('main') as string;
+      await git.init({ fs, dir, defaultBranch: 'main' });
       await writeFile(join(dir, '.salve.yaml'), 'holdPeriod: 1h\n');
+      await git.add({ fs, dir, filepath: '.salve.yaml' });
+      const author = { name: 'test', email: 'test@example.com', timestamp: 1_700_000_000, timezoneOffset: 0 };
+      const commit = await git.commit({ fs, dir, message: 'config', author });
       await writeFile(join(dir, '.base'), base);
-      return { dir, baseCommit: base, baseBranch: 'main', cleanup: () => rm(dir, { recursive: true, force: true }) };
+      return { dir, baseCommit: commit, baseBranch: 'main', cleanup: () => rm(dir, { recursive: true, force: true }) };
     },
   };
 }
