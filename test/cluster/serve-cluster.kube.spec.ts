@@ -244,9 +244,9 @@ describe('salve serve with the cluster intake (real kube-apiserver)', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
+      `POST ${R}/check-runs`,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
-      `POST ${R}/check-runs`,
     ]);
     const metrics = server.metrics.render();
     expect(metrics).toMatch(/salve_signals_received_total\{source="kubernetes"\} [1-9]/);
