@@ -152,7 +152,7 @@ describe('app: salve serve with the real pipeline', () => {
       permissions: {},
       repository_selection: 'selected',
     });
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir()], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
