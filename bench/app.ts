@@ -4,8 +4,11 @@
  * and heap growth after a 10,000-alert storm for 50 owners.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AlertmanagerPayload } from '../engine/app/alertmanager.ts';
@@ -90,17 +93,21 @@ export async function benchApp(): Promise<Array<{ name: string; value: number; u
     .privateKey.export({ type: 'pkcs1', format: 'pem' })
     .toString();
   // GitHub is out of the picture: the API URL points at a closed local port.
-  const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--github-api-url', 'http://127.0.0.1:9'], {
-    SALVE_APP_ID: '1',
-    SALVE_PRIVATE_KEY: privateKey,
-    SALVE_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
-    SALVE_ALERTMANAGER_TOKEN: TOKEN,
-  });
+  const stateDir = await mkdtemp(join(tmpdir(), 'salve-bench-state-'));
+  const config = loadServeConfig(
+    ['--port', '0', '--host', '127.0.0.1', '--github-api-url', 'http://127.0.0.1:9', '--state-dir', stateDir],
+    {
+      SALVE_APP_ID: '1',
+      SALVE_PRIVATE_KEY: privateKey,
+      SALVE_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+      SALVE_ALERTMANAGER_TOKEN: TOKEN,
+    },
+  );
   // The stubbed run: what perception does with a batch (group alerts by owner), no checkout, no GitHub.
   const owners = new Map<string, number>();
-  const repoRunner = async (_key: string, batch: AlertmanagerPayload[]) => {
-    for (const p of batch)
-      for (const a of p.alerts) owners.set(a.labels.deployment ?? '', (owners.get(a.labels.deployment ?? '') ?? 0) + 1);
+  const repoRunner = async (_key: string, batch: AlertmanagerPayload | null) => {
+    for (const a of batch?.alerts ?? [])
+      owners.set(a.labels.deployment ?? '', (owners.get(a.labels.deployment ?? '') ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 5));
   };
   const salve = createServer(config, { planner: { plan: async () => [] }, logger: silent, repoRunner });
@@ -132,6 +139,7 @@ export async function benchApp(): Promise<Array<{ name: string; value: number; u
   const after = process.memoryUsage().heapUsed;
 
   await salve.close();
+  await rm(stateDir, { recursive: true, force: true });
   await new Promise<void>((r) => bare.close(() => r()));
   return [
     {

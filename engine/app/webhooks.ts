@@ -18,6 +18,8 @@ export interface WebhookDeps {
   /** The App's bot login: only PRs it opened are salve's. */
   botLogin(): Promise<string>;
   forgetInstallation(id: number): void;
+  /** One of salve's PRs was closed or merged (`repo` is owner/name); `delivery` is the webhook's id. */
+  onOwnPullClosed?(repo: string, delivery: string): Promise<void>;
 }
 
 /** The events salve subscribes to (and GitHub's ping); any other name is counted as `other`. */
@@ -39,7 +41,7 @@ export type WebhookResult = 'accepted' | 'duplicate' | 'unauthorized' | 'bad-req
 export function createWebhookHandler(deps: WebhookDeps) {
   const webhooks = new Webhooks({ secret: deps.secret });
 
-  webhooks.on('pull_request.closed', async ({ payload }) => {
+  webhooks.on('pull_request.closed', async ({ id, payload }) => {
     const pr = payload.pull_request as PullSummary;
     if (!isOwnPull({ botLogin: await deps.botLogin() }, pr)) return;
     const event = payload.pull_request.merged ? 'merged' : 'closed';
@@ -48,6 +50,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       { pull: payload.pull_request.number, repo: payload.repository.full_name, event },
       'salve pull request closed',
     );
+    await deps.onOwnPullClosed?.(payload.repository.full_name, id);
   });
   webhooks.on(['installation.deleted', 'installation.suspend'], ({ payload }) => {
     deps.forgetInstallation(payload.installation.id);

@@ -4,6 +4,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Stages } from '../telemetry/stages.ts';
 import type { Tool } from '../tools/index.ts';
 
 /**
@@ -38,6 +39,8 @@ export interface PipelineContext {
   engineVersion: string;
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** Spans per stage (render, check, govern) under the run's; absent: untraced. */
+  stages?: Stages;
   /** Removes the run's scratch directory (the repo's templates and policies, copied out of the commit). */
   dispose(): Promise<void>;
 }

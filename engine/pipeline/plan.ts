@@ -25,6 +25,7 @@ import {
   prepareExposure,
 } from '../render/rollouts/index.ts';
 import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
+import { untraced } from '../telemetry/stages.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, deniedBy } from './assemble.ts';
 import { workloadOf } from './branch.ts';
@@ -90,7 +91,9 @@ export async function evaluate(
   candidate: ActionCandidate,
 ): Promise<Evaluated | Declined> {
   const { incident, resolution, view, labels, planner } = situation;
-  const own = await plugin.render(candidate, view);
+  const stages = ctx.stages ?? untraced;
+  const attrs = { 'salve.fingerprint': incident.fingerprint, 'salve.action': plugin.id };
+  const own = await stages.run('render', attrs, () => plugin.render(candidate, view));
   if (own.length === 0 && !plugin.changesOnlyExposure)
     return { action: plugin.id, reason: 'the overlay already carries this change' };
   const workload = workloadFacts(view.objects, candidate.object, situation.delivery);
@@ -121,12 +124,18 @@ export async function evaluate(
     : null;
   const files = stage?.files ?? own;
   if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
-  const after = await buildChanged(ctx, resolution.overlay, files);
+  const after = await stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
   const diff = renderedDiff([...view.objects], after.objects);
-  checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
-  const split = stage ? finishExposure(stage, diff, after.objects) : null;
+  const split = await stages.run('check', attrs, async () => {
+    checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
+    return stage ? finishExposure(stage, diff, after.objects) : null;
+  });
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
-  const decision = ctx.policy.evaluator.evaluate(input);
+  const decision = await stages.run('govern', attrs, async (span) => {
+    const made = ctx.policy.evaluator.evaluate(input);
+    span.annotate({ 'salve.mode': made.mode, 'salve.allowed': made.allowed });
+    return made;
+  });
   ctx.log.debug(
     { action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) },
     'policy decision',

@@ -12,6 +12,7 @@ import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { untraced } from '../telemetry/stages.ts';
 import { planIncident } from './plan.ts';
 import { openBase, prepareContext, soleCluster } from './run.ts';
 
@@ -28,20 +29,25 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
+      const stages = ctx.stages ?? untraced;
       // The config repo's commit says how to read its alerts (`alerts:`) and, with one cluster, which one.
       const base = await openBase(ctx.checkoutDir);
       const { config } = base;
       const sole = await soleCluster(base.snapshot, config);
-      const { signals, skipped } = intakeAlertmanager(payload, {
-        source: `alertmanager webhook for ${repo}`,
-        now: ctx.now,
-        alerts: config.alerts,
-        ...(sole ? { cluster: sole } : {}),
-      });
-      if (skipped.length > 0) ctx.onSkipped?.(skipped);
       const cluster = opts.cluster && opts.cluster.repo === repo ? opts.cluster.feed : null;
-      if (cluster) signals.push(...cluster.signals());
-      const incidents = coalesce(signals, { now: ctx.now });
+      const incidents = await stages.run('perceive', { 'salve.repo': repo }, async (span) => {
+        const { signals, skipped } = intakeAlertmanager(payload, {
+          source: `alertmanager webhook for ${repo}`,
+          now: ctx.now,
+          alerts: config.alerts,
+          ...(sole ? { cluster: sole } : {}),
+        });
+        if (skipped.length > 0) ctx.onSkipped?.(skipped);
+        if (cluster) signals.push(...cluster.signals());
+        const found = coalesce(signals, { now: ctx.now });
+        span.annotate({ 'salve.signals': signals.length, 'salve.incidents': found.length });
+        return found;
+      });
       if (incidents.length === 0) return [];
       const pipeline = await prepareContext(
         ctx.checkoutDir,
@@ -58,7 +64,13 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
             const incident = withEvidence
               ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
               : found;
-            results.push(await planIncident(incident, pipeline));
+            const attrs = { 'salve.repo': repo, 'salve.fingerprint': found.fingerprint };
+            const result = await stages.run('decide', attrs, async (span) => {
+              const planned = await planIncident(incident, { ...pipeline, stages: span });
+              span.annotate(outcomeAttributes(planned));
+              return planned;
+            });
+            results.push(result);
           } catch (err) {
             opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
             results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
@@ -69,5 +81,15 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
       }
       return results;
     },
+  };
+}
+
+/** What a decide span records of its outcome: the kind, and the action and mode when one was chosen. */
+function outcomeAttributes(r: PlanResult): Record<string, string> {
+  if (r.kind === 'drift' || r.kind === 'none') return { 'salve.outcome': r.kind };
+  return {
+    'salve.outcome': r.kind,
+    'salve.action': r.remediation.action.id,
+    'salve.mode': r.remediation.decision.mode,
   };
 }

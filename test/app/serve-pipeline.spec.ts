@@ -18,6 +18,7 @@ import { silentLogger } from '../../engine/telemetry/logger.ts';
 import * as gh from './github-flows.ts';
 import { OWNER, REPO } from './github-replies.ts';
 import { type HttpMock, httpMock } from './http-mock.ts';
+import { removeStateDirs, stateDir } from './state-dir.ts';
 
 const INTAKE_TOKEN = 'intake-token-for-tests-0123456789';
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
@@ -40,6 +41,7 @@ afterAll(async () => {
 
 afterEach(async () => {
   await server?.close();
+  removeStateDirs();
   server = null;
   mock?.reset();
 });
@@ -93,7 +95,7 @@ describe('app: salve serve with the real pipeline', () => {
     gh.codeowners(mock.scope, req.baseCommit, null);
     gh.checkRun(mock.scope, sha, 'success', expected.remediation.proofDigest);
 
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir()], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
@@ -123,9 +125,9 @@ describe('app: salve serve with the real pipeline', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
+      `POST ${R}/check-runs`,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
-      `POST ${R}/check-runs`,
     ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/salve_decisions_total\{mode="approve"\} 1/);
@@ -150,7 +152,7 @@ describe('app: salve serve with the real pipeline', () => {
       permissions: {},
       repository_selection: 'selected',
     });
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir()], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
