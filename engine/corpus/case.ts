@@ -1,0 +1,133 @@
+/**
+ * One corpus case: plan the incident in-process, publish the branch into the temp repo, then hold
+ * the result to every invariant, `salve verify` included (the real verify code path).
+ */
+import { CheckError, SalveError } from '../model/errors.ts';
+import type { FileChange, Incident } from '../model/index.ts';
+import { Proof } from '../model/policy.ts';
+import type { PlanResult } from '../model/remediation.ts';
+import type { PipelineContext } from '../pipeline/context.ts';
+import { planIncident } from '../pipeline/plan.ts';
+import { policySettings } from '../pipeline/policy-input.ts';
+import { publicKeyInfo, type SigningKey } from '../policy/index.ts';
+import { publishLocal, type SigningIdentity } from '../publish/index.ts';
+import { verifyRef } from '../verify/index.ts';
+import type { Case, CorpusAction, Skip } from './cases.ts';
+import { type Check, checkComments, checkRendered, checkScope, fail, pass } from './invariants.ts';
+import { incidentFor } from './signals.ts';
+
+export interface CaseResult {
+  testbed: string;
+  overlay: string;
+  workload: string;
+  container: string;
+  action: CorpusAction;
+  checks: Check[];
+}
+
+export interface SkipResult extends Skip {
+  testbed: string;
+}
+
+export interface CaseContext {
+  testbed: string;
+  repoDir: string;
+  cluster: string;
+  destination: string;
+  ctx: PipelineContext;
+  keys: { signingKey: SigningKey; pgp: SigningIdentity };
+  now: Date;
+}
+
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n').slice(0, 8).join(' | ');
+}
+
+/** An error salve raises on purpose for an input it does not support is a skip, not a violation. */
+function isUnsupported(err: unknown): boolean {
+  return err instanceof SalveError && err.code.startsWith('unsupported');
+}
+
+function sameBytes(a: readonly FileChange[], b: readonly FileChange[]): string | null {
+  const key = (files: readonly FileChange[]) => new Map(files.map((f) => [f.path, f.after]));
+  const x = key(a);
+  const y = key(b);
+  for (const path of new Set([...x.keys(), ...y.keys()])) {
+    if (x.get(path) !== y.get(path)) return `${path} differs on a second run`;
+  }
+  return null;
+}
+
+async function rerun(
+  cc: CaseContext,
+  incident: Incident,
+  first: readonly FileChange[],
+  branch: string,
+): Promise<Check> {
+  let again: PlanResult;
+  try {
+    again = await planIncident(incident, cc.ctx);
+  } catch (err) {
+    return fail('rerun', `the second run failed: ${describeError(err)}`);
+  }
+  if (again.kind !== 'publish') return fail('rerun', `the second run gave ${again.kind}`);
+  if (again.request.branch !== branch) return fail('rerun', `the second run names branch ${again.request.branch}`);
+  const differs = sameBytes(first, again.request.files);
+  return differs ? fail('rerun', differs) : pass('rerun');
+}
+
+export async function runCase(cc: CaseContext, c: Case, image: string): Promise<CaseResult | SkipResult> {
+  const label = { testbed: cc.testbed, overlay: c.overlay, workload: `${c.workload.kind}/${c.workload.name}` };
+  const result = (checks: Check[]): CaseResult => ({ ...label, container: c.container.name, action: c.action, checks });
+  const where = c.container.init ? `init container ${c.container.name}` : `container ${c.container.name}`;
+  const skip = (reason: string): SkipResult => ({ ...label, action: c.action, reason: `${where}: ${reason}` });
+  const incident = incidentFor(c, cc.cluster, image, cc.now);
+  let planned: PlanResult;
+  try {
+    planned = await planIncident(incident, cc.ctx);
+  } catch (err) {
+    if (isUnsupported(err)) return skip(`unsupported: ${describeError(err)}`);
+    if (err instanceof CheckError && err.code === 'kustomize-build-failed')
+      return result([fail('builds', describeError(err))]);
+    if (err instanceof CheckError) return result([pass('builds'), fail('declared-effects', describeError(err))]);
+    return result([fail('builds', `plan failed: ${describeError(err)}`)]);
+  }
+  if (planned.kind === 'none') return skip(planned.reason);
+  const rem = planned.remediation;
+  if (rem.action.id !== c.action) return skip(`salve chose ${rem.action.id} over ${c.action}`);
+  if (planned.kind !== 'publish') {
+    const rules = rem.decision.rules.filter((r) => r.effect === 'deny').map((r) => r.id);
+    return skip(`${planned.kind} by policy (${rules.join(', ') || rem.decision.mode}), no branch to verify`);
+  }
+  const request = planned.request;
+  const published = await publishLocal(request, {
+    dir: cc.repoDir,
+    author: { name: 'salve', email: 'salve@localhost' },
+    signing: cc.keys.pgp,
+    now: cc.now,
+  });
+  const proofFile = request.files.find((f) => f.path.endsWith('/proof.json'));
+  const proof = Proof.parse(JSON.parse(proofFile?.after ?? '{}'));
+  const checks = await checkRendered(cc.repoDir, rem, proof, published.commit, cc.destination);
+  const verdicts = await verifyRef({
+    repoDir: cc.repoDir,
+    ref: request.branch,
+    bundle: cc.ctx.policy.bundle,
+    trustedKeys: [publicKeyInfo(cc.keys.signingKey.publicKey, 'corpus')],
+    settings: policySettings(cc.ctx.config),
+    ids: [request.id],
+  });
+  const verdict = verdicts[0];
+  const errors = verdict?.errors.map((e) => `${e.file}: ${e.reason}`).join('; ');
+  checks.push(verdict?.ok ? pass('verify') : fail('verify', errors ?? 'no remediation on the branch'));
+  checks.push(checkComments(rem));
+  checks.push(await rerun(cc, incident, request.files, request.branch));
+  checks.push(
+    checkScope(
+      rem,
+      request.files.map((f) => f.path),
+    ),
+  );
+  return result(checks);
+}
