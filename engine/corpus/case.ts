@@ -37,6 +37,8 @@ export interface CaseContext {
   ctx: PipelineContext;
   keys: { signingKey: SigningKey; pgp: SigningIdentity };
   now: Date;
+  /** Sees every plan result of the case (the first run's), for tests that look at the files. */
+  inspect?: (planned: PlanResult) => void;
 }
 
 export function describeError(err: unknown): string {
@@ -93,6 +95,7 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
     if (err instanceof CheckError) return result([pass('builds'), fail('declared-effects', describeError(err))]);
     return result([fail('builds', `plan failed: ${describeError(err)}`)]);
   }
+  cc.inspect?.(planned);
   if (planned.kind === 'none') return skip(planned.reason);
   const rem = planned.remediation;
   if (rem.action.id !== c.action) return skip(`salve chose ${rem.action.id} over ${c.action}`);

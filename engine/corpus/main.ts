@@ -3,16 +3,13 @@
  * salve over every deployable overlay of every test bed; exits 1 on any violation.
  */
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InputError } from '../model/errors.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { DEFAULT_TESTBEDS } from './paths.ts';
 import { formatReport, violationsOf } from './report.ts';
 import { runCorpus } from './run.ts';
 import { readTestbeds } from './testbeds.ts';
-
-export const DEFAULT_TESTBEDS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/testbeds');
 
 function overlaysOf(values: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};

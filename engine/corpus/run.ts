@@ -25,8 +25,8 @@ import { createWorkspace, DESTINATION_NAMESPACE, type Root, type Workspace } fro
 
 /** A weekday morning: inside business hours, so time rules do not decide the cases. */
 export const CORPUS_NOW = new Date('2025-06-12T10:00:00Z');
-const BASE_TIME = new Date('2025-06-11T09:00:00Z');
-const BUMP_TIME = new Date('2025-06-12T09:40:00Z');
+export const BASE_TIME = new Date('2025-06-11T09:00:00Z');
+export const BUMP_TIME = new Date('2025-06-12T09:40:00Z');
 
 export interface CorpusResult {
   cases: CaseResult[];
@@ -60,9 +60,34 @@ export function imageEntries(text: string | null): ImageEntry[] {
   return list.filter((e): e is ImageEntry => typeof e === 'object' && e !== null && typeof e.name === 'string');
 }
 
-async function rendered(ws: Workspace, overlay: string): Promise<K8sObject[]> {
-  const { objects } = await buildOverlay(ws.dir, overlay);
+/** The overlay as the cluster would hold it (namespace-less objects in the destination namespace). */
+export async function renderOverlay(dir: string, overlay: string): Promise<K8sObject[]> {
+  const { objects } = await buildOverlay(dir, overlay);
   return placeObjects(objects, DESTINATION_NAMESPACE);
+}
+
+/** Keys for one corpus run: the proof signing key and the OpenPGP identity commits are signed with. */
+export async function corpusKeys(): Promise<CaseContext['keys']> {
+  return {
+    signingKey: generateEphemeralKey(),
+    pgp: await generateSigningIdentity({ name: 'salve corpus', email: 'corpus@salve.invalid' }),
+  };
+}
+
+/** What every case of a workspace shares, planned on its current HEAD. */
+export async function caseContext(
+  ws: Workspace,
+  keys: CaseContext['keys'],
+  log: Logger,
+): Promise<Omit<CaseContext, 'cluster'>> {
+  return {
+    testbed: ws.testbed.name,
+    repoDir: ws.dir,
+    destination: DESTINATION_NAMESPACE,
+    ctx: await prepareContext(ws.dir, { signingKey: keys.signingKey, now: CORPUS_NOW, log }),
+    keys,
+    now: CORPUS_NOW,
+  };
 }
 
 function imageOf(objects: readonly K8sObject[], c: Case): string {
@@ -110,7 +135,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
     for (const root of ws.roots) {
       let objects: K8sObject[];
       try {
-        objects = await rendered(ws, root.overlay);
+        objects = await renderOverlay(ws.dir, root.overlay);
       } catch (err) {
         const args = testbed.buildArgs.length > 0 ? ` (SOURCE.md: it needs ${testbed.buildArgs.join(' ')})` : '';
         emit({
@@ -130,15 +155,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
       for (const s of skips) emit({ testbed: testbed.name, ...s });
       prepared.push({ root, cases });
     }
-    const context = async (): Promise<Omit<CaseContext, 'cluster'>> => ({
-      testbed: testbed.name,
-      repoDir: ws.dir,
-      destination: DESTINATION_NAMESPACE,
-      ctx: await prepareContext(ws.dir, { signingKey: keys.signingKey, now: CORPUS_NOW, log: opts.log }),
-      keys,
-      now: CORPUS_NOW,
-    });
-    const first = await context();
+    const first = await caseContext(ws, keys, opts.log);
     const resources = prepared.flatMap(({ root, cases }) =>
       cases.filter((c) => c.action !== 'rollback-image').map((c) => ({ root, c })),
     );
@@ -154,9 +171,9 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
       rollbacks.map(({ root }) => root.overlay),
       BUMP_TIME,
     );
-    const second = await context();
+    const second = await caseContext(ws, keys, opts.log);
     const after = new Map<string, K8sObject[]>();
-    for (const { root } of rollbacks) after.set(root.overlay, await rendered(ws, root.overlay));
+    for (const { root } of rollbacks) after.set(root.overlay, await renderOverlay(ws.dir, root.overlay));
     const pending = new Map(
       rollbacks.flatMap(({ root, cases }) => cases.filter((c) => c.action === 'rollback-image').map((c) => [c, root])),
     );
@@ -171,10 +188,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
 }
 
 export async function runCorpus(opts: CorpusOptions): Promise<CorpusResult> {
-  const keys = {
-    signingKey: generateEphemeralKey(),
-    pgp: await generateSigningIdentity({ name: 'salve corpus', email: 'corpus@salve.invalid' }),
-  };
+  const keys = await corpusKeys();
   const out: CorpusResult = { cases: [], skips: [] };
   for (const testbed of opts.testbeds) await runTestbed(testbed, opts, keys, out);
   return out;
