@@ -136,6 +136,11 @@ export const Proof = z.object({
     repo: z.string(),
     baseCommit: z.string(),
     overlay: z.string(),
+    /**
+     * The Argo CD Application's destination namespace: where the overlay's objects that render
+     * without a namespace are applied, and so their namespace in the rendered diff (check/identity.ts).
+     */
+    namespace: z.string().optional(),
     /** sha256 of the canonical JSON of the file changes ([{path, sha256 of after}] sorted by path). */
     changesDigest: z.string(),
     /** sha256 of the canonical JSON of the rendered diff. */

@@ -32,6 +32,7 @@ export async function assemble(
     repo: ctx.repoName,
     baseCommit: ctx.baseCommit,
     overlay: resolution.overlay,
+    namespace: resolution.application.namespace,
     files,
     diff,
     bundle: ctx.policy.bundle,

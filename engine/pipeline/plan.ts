@@ -7,11 +7,12 @@ import { join, posix } from 'node:path';
 import { actionsFor } from '../actions/registry.ts';
 import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
 import { isDeclined } from '../actions/types.ts';
+import { placeObjects } from '../check/identity.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import type { PolicyInput } from '../model/policy.ts';
-import type { OverlayResolution, PlanResult } from '../model/remediation.ts';
+import type { K8sObject, OverlayResolution, PlanResult } from '../model/remediation.ts';
 import {
   type ExposurePlanner,
   finishExposure,
@@ -123,15 +124,16 @@ async function evaluate(
   await assertClean(ctx, files);
   const shadow = await createShadow(ctx.repoDir, files);
   let diff: RenderedDiff;
-  let after: Awaited<ReturnType<typeof buildOverlay>>;
+  let after: K8sObject[];
   try {
-    after = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
-    diff = renderedDiff([...view.objects], after.objects);
+    const built = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
+    after = placeObjects(built.objects, resolution.application.namespace);
+    diff = renderedDiff([...view.objects], after);
   } finally {
     await shadow.cleanup();
   }
   checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
-  const split = stage ? finishExposure(stage, diff, after.objects) : null;
+  const split = stage ? finishExposure(stage, diff, after) : null;
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
   const decision = ctx.policy.evaluator.evaluate(input);
   ctx.log.debug(
@@ -169,10 +171,11 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
   const { incident, resolution } = await resolveIncident(detected, ctx);
-  const before = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
+  const built = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
+  const before = placeObjects(built.objects, resolution.application.namespace);
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
-  const view = repoView(ctx, resolution, before.objects, kustomizationPath);
-  const labels = namespaceLabels(before.objects, incident.target.namespace);
+  const view = repoView(ctx, resolution, before, kustomizationPath);
+  const labels = namespaceLabels(before, incident.target.namespace);
   const planner = await loadExposurePlanner(ctx.policy.bundle);
 
   const declined: Declined[] = [];

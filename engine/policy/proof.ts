@@ -31,6 +31,8 @@ export interface CreateProofArgs {
   repo: string;
   baseCommit: string;
   overlay: string;
+  /** The Application's destination namespace (see Proof.subject.namespace); '' when it names none. */
+  namespace?: string;
   files: readonly FileChange[];
   diff: RenderedDiff;
   bundle: { digest: string; entrypoint: string };
@@ -47,6 +49,7 @@ export function createProof(args: CreateProofArgs): Proof {
       repo: args.repo,
       baseCommit: args.baseCommit,
       overlay: args.overlay,
+      ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
       changesDigest: changesDigest(args.files),
       renderedDiffDigest: renderedDiffDigest(args.diff),
     },

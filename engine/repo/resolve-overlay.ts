@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { placeObjects } from '../check/identity.ts';
 import type { SalveConfig } from '../config/schema.ts';
 import { ResolveError, SalveError } from '../model/errors.ts';
 import type { Target } from '../model/index.ts';
@@ -36,11 +37,8 @@ async function hasKustomization(repoDir: string, path: string): Promise<boolean>
 }
 
 function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplication): boolean {
-  return objects.some(
-    (o) =>
-      o.kind === target.kind &&
-      o.metadata.name === target.name &&
-      (o.metadata.namespace ?? app.namespace) === target.namespace,
+  return placeObjects(objects, app.namespace).some(
+    (o) => o.kind === target.kind && o.metadata.name === target.name && o.metadata.namespace === target.namespace,
   );
 }
 
