@@ -17,6 +17,9 @@ export interface Shadow {
 export async function createShadow(repoDir: string, changes: readonly FileChange[]): Promise<Shadow> {
   const dir = await mkdtemp(join(tmpdir(), 'salve-shadow-'));
   const realDirs = new Set<string>(['']);
+  // A changed file's directory is a kustomization root: kustomize refuses files under it reached
+  // through a symlink (their real path is outside the root), so its subfolders are copied too.
+  const copiedDirs = new Set(changes.map((c) => posix.dirname(c.path)).map((d) => (d === '.' ? '' : d)));
   for (const change of changes) {
     const parts = posix
       .dirname(change.path)
@@ -39,7 +42,9 @@ export async function createShadow(repoDir: string, changes: readonly FileChange
         if (entry.name === '.git') continue;
         const childRel = rel ? `${rel}/${entry.name}` : entry.name;
         if (realDirs.has(childRel)) continue;
-        if (entry.isDirectory()) await symlink(join(source, entry.name), join(target, entry.name), 'dir');
+        if (entry.isDirectory() && copiedDirs.has(rel) && rel !== '')
+          await cp(join(source, entry.name), join(target, entry.name), { recursive: true });
+        else if (entry.isDirectory()) await symlink(join(source, entry.name), join(target, entry.name), 'dir');
         else await cp(join(source, entry.name), join(target, entry.name));
       }
     }
