@@ -44,9 +44,3 @@ export function objectRef(o: K8sObject): { apiVersion: string; kind: string; nam
     ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
   };
 }
-
-/** Repo-relative path of the patch file an action writes beside the overlay's kustomization. */
-export function patchFilePath(overlay: string, action: string, o: K8sObject): string {
-  const base = overlay === '.' || overlay === '' ? '' : `${overlay}/`;
-  return `${base}salve/${action}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
-}

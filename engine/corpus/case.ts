@@ -43,7 +43,7 @@ export interface CaseContext {
 
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').slice(0, 8).join(' | ');
+  return text.split('\n').slice(0, 8).join(' ; ');
 }
 
 /** An error salve raises on purpose for an input it does not support is a skip, not a violation. */

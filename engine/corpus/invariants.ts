@@ -11,6 +11,7 @@ import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { SalveError } from '../model/errors.ts';
 import type { Proof } from '../model/policy.ts';
 import type { Remediation } from '../model/remediation.ts';
+import { readOverlayTransforms } from '../render/overlay.ts';
 import { expectedExposure } from '../render/rollouts/index.ts';
 import { buildOverlay } from '../repo/build-overlay.ts';
 import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
@@ -84,7 +85,8 @@ export async function checkRendered(
     if (!plugin) return [pass('builds'), fail('declared-effects', `unknown action ${rem.action.id}`)];
     const t = proof.input.target;
     const own = plugin.effects(rem.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
-    const exposure = rem.exposure ? expectedExposure(rem.exposure.plan, placed, t) : null;
+    const affixes = await readOverlayTransforms(base.dir, rem.overlay);
+    const exposure = rem.exposure ? expectedExposure(rem.exposure.plan, placed, t, affixes) : null;
     if (rem.exposure && !exposure)
       return [pass('builds'), fail('declared-effects', 'the target cannot carry its canary')];
     const exposureEffects = exposure?.effects ?? { fields: [], objects: [] };

@@ -115,7 +115,7 @@ async function evaluate(
         plan,
         view.objects,
         candidate.object,
-        { ...view, overlay: resolution.overlay },
+        view,
         own,
         `Managed by salve: safe exposure for ${candidate.summary}.`,
       )

@@ -12,6 +12,7 @@ import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { DsseEnvelope, type PolicySettings, type Proof } from '../model/policy.ts';
 import { canonicalDiff, canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
 import { changedFiles, REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
+import { readOverlayTransforms } from '../render/overlay.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
 import { checkExposure } from './exposure.ts';
 import { materialize } from './materialize.ts';
@@ -151,7 +152,8 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
     problems = validateArgoRollouts(after).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     );
-    exposure = await checkExposure(proof, opts.bundle, before, after);
+    const affixes = await readOverlayTransforms(base.dir, proof.subject.overlay);
+    exposure = await checkExposure(proof, opts.bundle, before, after, affixes);
     problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);
