@@ -1,7 +1,6 @@
 /** `images:` entries in a kustomization, updated in place or added. */
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import {
-  afterPair,
   applySplices,
   columnOf,
   findPair,
@@ -9,6 +8,7 @@ import {
   lastLineEnd,
   lineEnd,
   lineStart,
+  newKeyOffset,
   parseMapping,
   rangeOf,
   type Splice,
@@ -113,8 +113,8 @@ export function setImage(kustomizationText: string, image: ImageOverride, file =
   const indent = ' '.repeat(sequenceIndent(y));
   if (!pair) {
     const last = y.root.items[y.root.items.length - 1];
-    const offset = last ? afterPair(y, last) : y.text.length;
-    return applySplices(y.text, [insertLines(y, offset, ['images:', ...newEntryLines(image, indent)])]);
+    const { offset, blank } = last ? newKeyOffset(y, last) : { offset: y.text.length, blank: false };
+    return applySplices(y.text, [insertLines(y, offset, ['images:', ...newEntryLines(image, indent)], blank)]);
   }
   const seq = pair.value;
   const seqRange = rangeOf(seq);

@@ -14,7 +14,7 @@ import {
 } from './yaml-text.ts';
 
 /** Keys a new `patches:` goes after, in order of preference (the last one present wins). */
-const ANCHORS = ['resources', 'components', 'patchesStrategicMerge', 'patchesJson6902'];
+const ANCHORS = ['bases', 'resources', 'components', 'patchesStrategicMerge', 'patchesJson6902'];
 
 function normalise(path: string): string {
   return path.replace(/^(\.\/)+/, '');

@@ -102,12 +102,12 @@ export async function renderExposureFiles(
   if (expected.mode === 'takeover') {
     const path = inOverlay(overlay, 'salve/rollout-replicas.yaml');
     files.set(path, ROLLOUT_REPLICAS_CONFIGURATION);
-    text = ensureListEntry(text, 'configurations', relative(path), ['resources', 'components']);
+    text = ensureListEntry(text, 'configurations', relative(path), ['bases', 'resources', 'components']);
   }
   if (out.renames) {
     const path = inOverlay(overlay, 'salve/rollout-references.yaml');
     files.set(path, ROLLOUT_REFERENCES_CONFIGURATION);
-    text = ensureListEntry(text, 'configurations', relative(path), ['resources', 'components']);
+    text = ensureListEntry(text, 'configurations', relative(path), ['bases', 'resources', 'components']);
   }
   for (const hpa of expected.retargeted) {
     const path = inOverlay(overlay, `salve/exposure-hpa-${hpa.metadata.name}.yaml`);
