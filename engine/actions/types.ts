@@ -14,6 +14,8 @@ export interface RepoView {
   /** Repo-relative path of the overlay's kustomization file. */
   readonly kustomizationPath: string;
   readFile(path: string): Promise<string | null>;
+  /** Hears what a reviewer should know about how the change was written (shown in the explanation). */
+  note?(text: string): void;
   /** Distinct values of one `images:` entry in the overlay's history, newest first. */
   imageHistory(imageName: string): Promise<Array<{ tag: string; commit: string; time: string }>>;
   readonly now: Date;

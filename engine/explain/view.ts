@@ -98,6 +98,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNo
     })),
     objects: rem.diff.objects.map((o) => ({ op: o.op, object: objectName(o), apiVersion: o.apiVersion })),
     files: rem.files.map((f) => ({ path: f.path, status: f.before === null ? 'added' : 'modified' })),
+    notes: rem.notes ?? [],
     fileDiff: diff.text,
     diffNote: diff.note,
     mergeNote: extra.mergeNote ?? mergeNote(rem),

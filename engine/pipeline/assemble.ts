@@ -26,7 +26,7 @@ export async function assemble(
   picked: Evaluated,
   rationale: string[],
 ): Promise<PlanResult> {
-  const { plugin, candidate, files, diff, input, decision } = picked;
+  const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
   const proof = createProof({
     repo: ctx.repoName,
@@ -64,6 +64,7 @@ export async function assemble(
     diff,
     decision,
     ...(input.exposure ? { exposure: input.exposure } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     proofDigest: `sha256:${sha256Hex(envelopeText)}`,
     bundleDigest: ctx.policy.bundle.digest,
   };

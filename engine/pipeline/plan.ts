@@ -33,6 +33,8 @@ export interface Evaluated {
   plugin: ActionPlugin;
   candidate: ActionCandidate;
   files: FileChange[];
+  /** What render said a reviewer should know about how it wrote the change (Remediation.notes). */
+  notes: string[];
   diff: RenderedDiff;
   input: PolicyInput;
   decision: PolicyDecision;
@@ -95,7 +97,8 @@ async function evaluate(
   labels: Record<string, string>,
   planner: ExposurePlanner,
 ): Promise<Evaluated | Declined> {
-  const own = await plugin.render(candidate, view);
+  const notes: string[] = [];
+  const own = await plugin.render(candidate, { ...view, note: (text) => notes.push(text) });
   if (own.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
   const inputFor = (diff: RenderedDiff) =>
     buildPolicyInput({
@@ -140,7 +143,7 @@ async function evaluate(
     { action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) },
     'policy decision',
   );
-  return { plugin, candidate, files, diff, input, decision };
+  return { plugin, candidate, files, diff, input, decision, notes };
 }
 
 /**

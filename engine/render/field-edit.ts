@@ -1,13 +1,15 @@
 /**
- * One field of one rendered object, set in the overlay: one patch file salve owns, named as
- * kustomize matches it (render/patch-target.ts), in the form that renders exactly the edit
- * (render/patch-style.ts), listed under `patches:`.
+ * One field of one rendered object, set in the overlay the way a platform engineer would: the
+ * value edited in place where the overlay already sets it (render/in-place.ts), otherwise one
+ * patch file salve owns, named as kustomize matches it (render/patch-target.ts), in the form that
+ * renders exactly the edit (render/patch-style.ts), listed under `patches:`.
  */
 import { posix } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../model/errors.ts';
 import type { FileChange } from '../model/index.ts';
 import type { K8sObject } from '../model/remediation.ts';
+import { editInPlace } from './in-place.ts';
 import { inOverlay, type OverlayRepo, overlayTransforms } from './overlay.ts';
 import { strategicMergePatch } from './patch-file.ts';
 import { type ContainerSlot, containerSlot, patchStyle } from './patch-style.ts';
@@ -32,6 +34,8 @@ export interface FieldEdit {
 /** Where the field lives in the object, as keys (`spec/template/spec/containers/1/resources/...`). */
 export interface FieldLocation {
   identity: PatchIdentity;
+  /** The object as the overlay's patches see it (labels for their selectors). */
+  prePatch: K8sObject;
   slot: ContainerSlot | null;
   /** JSON pointer segments from the object root, the container addressed by index. */
   pointer: string[];
@@ -90,14 +94,22 @@ function newPatch(
 }
 
 export async function locateField(repo: OverlayRepo, kustomization: string, edit: FieldEdit): Promise<FieldLocation> {
+  const objects = await prePatchObjects(repo);
   const identity = patchIdentity(
     edit.object,
-    await prePatchObjects(repo),
+    objects,
     overlayTransforms(kustomization),
     repo.resolution.application.namespace,
     repo.kustomizationPath,
   );
-  if (edit.container === undefined) return { identity, slot: null, pointer: [...edit.field] };
+  const prePatch =
+    objects.find(
+      (o) =>
+        o.kind === identity.kind &&
+        o.metadata.name === identity.name &&
+        (o.metadata.namespace ?? undefined) === identity.namespace,
+    ) ?? edit.object;
+  if (edit.container === undefined) return { identity, prePatch, slot: null, pointer: [...edit.field] };
   const slot = containerSlot(edit.object, edit.container);
   if (!slot) {
     throw new InputError(
@@ -106,6 +118,7 @@ export async function locateField(repo: OverlayRepo, kustomization: string, edit
   }
   return {
     identity,
+    prePatch,
     slot,
     pointer: ['spec', 'template', 'spec', slot.list, String(slot.index), ...edit.field],
   };
@@ -117,6 +130,8 @@ export async function editField(repo: OverlayRepo, edit: FieldEdit): Promise<Fil
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
   const at = await locateField(repo, kustomization, edit);
+  const inPlace = await editInPlace(repo, kustomization, edit, at, at.prePatch);
+  if (inPlace !== null) return inPlace;
   const patchPath = patchFilePath(repo.resolution.overlay, edit.action, edit.object);
   const { text, target } = newPatch(edit, at);
   const relative = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);

@@ -18,6 +18,8 @@ export interface OverlayRepo {
   readonly kustomizationPath: string;
   /** The file as the change leaves it so far; null when absent. */
   readFile(path: string): Promise<string | null>;
+  /** Hears what a reviewer should know about how the change was written (Remediation.notes). */
+  note?(text: string): void;
 }
 
 /** The overlay's own namePrefix and nameSuffix ('' when it sets none). */

@@ -218,3 +218,47 @@ export function appendListItem(
   }
   return null;
 }
+
+/** Comments that say where a value comes from, not what it is: still true after the value changes. */
+const TOOL_MARKER = /\$imagepolicy|\$kpt-set|x-release-please|renovate:|yaml-language-server|\{"\$/;
+
+/** Where a `#` comment starts in `line` from `from` on: after whitespace and outside quotes; -1 when none. */
+export function commentStart(line: string, from = 0): number {
+  let quote: string | null = null;
+  for (let i = from; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(line.charAt(i - 1)))) return i;
+  }
+  return -1;
+}
+
+/**
+ * Splices that set the scalar at `[start, end)` of `text` to `value`, and drop the comment after
+ * it on its line: a line comment on a rewritten value describes the value it replaces ("bumped for
+ * the CVE fix"), so it is no longer true; tool markers (`$imagepolicy`, `renovate:`) stay. `dropped`
+ * hears each comment dropped, with the line it was on.
+ */
+export function setScalar(
+  text: string,
+  range: { start: number; end: number },
+  value: string,
+  dropped?: (comment: string, line: string) => void,
+): Splice[] {
+  const splices: Splice[] = [{ start: range.start, end: range.end, text: value }];
+  const end = lineEnd(text, range.end);
+  const rest = text.slice(range.end, end);
+  const at = commentStart(rest);
+  if (at >= 0) {
+    const comment = rest.slice(at).trim();
+    if (!TOOL_MARKER.test(comment)) {
+      let cut = at;
+      while (cut > 0 && /[ \t]/.test(rest.charAt(cut - 1))) cut--;
+      splices.push({ start: range.end + cut, end, text: '' });
+      dropped?.(comment, text.slice(lineStart(text, range.start), end).trim());
+    }
+  }
+  return splices;
+}

@@ -3,6 +3,7 @@
  * and held to every corpus invariant (salve verify included), with the plan result kept for the
  * test to look at.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CaseResult, runCase, type SkipResult } from '../../engine/corpus/case.ts';
 import { type Case, type CorpusAction, casesFor } from '../../engine/corpus/cases.ts';
@@ -16,7 +17,7 @@ import {
   renderOverlay,
 } from '../../engine/corpus/run.ts';
 import { readTestbed } from '../../engine/corpus/testbeds.ts';
-import { createWorkspace, type Workspace } from '../../engine/corpus/workspace.ts';
+import { commitAll, createWorkspace, type Workspace } from '../../engine/corpus/workspace.ts';
 import type { PlanResult, Remediation } from '../../engine/model/remediation.ts';
 import { silentLogger } from '../../engine/telemetry/logger.ts';
 
@@ -33,6 +34,8 @@ export interface Planned {
 export interface Bed {
   ws: Workspace;
   plan(overlay: string, workload: string, container: string, action: CorpusAction): Promise<Planned>;
+  /** Edits files (repo-relative path → new text, or a function of the old text) and commits them on main. */
+  commit(message: string, edits: Record<string, string | ((text: string) => string)>, when?: Date): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -40,9 +43,18 @@ export async function openTestbed(name: string, overlays: string[]): Promise<Bed
   const testbed = await readTestbed(join(DEFAULT_TESTBEDS, name), name);
   const ws = await createWorkspace(testbed, BASE_TIME, overlays);
   const keys = await corpusKeys();
-  const shared = await caseContext(ws, keys, silentLogger());
+  let shared = await caseContext(ws, keys, silentLogger());
   return {
     ws,
+    async commit(message, edits, when = BASE_TIME) {
+      for (const [path, edit] of Object.entries(edits)) {
+        const file = join(ws.dir, path);
+        const old = await readFile(file, 'utf8').catch(() => '');
+        await writeFile(file, typeof edit === 'string' ? edit : edit(old));
+      }
+      await commitAll(ws.dir, message, when);
+      shared = await caseContext(ws, keys, silentLogger());
+    },
     async plan(overlay, workload, container, action) {
       const root = ws.roots.find((r) => r.overlay === overlay);
       if (!root) throw new Error(`${overlay} is not a root of this bed`);

@@ -95,7 +95,8 @@ export const rollbackImage: ActionPlugin = {
   async render(candidate, repo): Promise<FileChange[]> {
     const before = await repo.readFile(repo.kustomizationPath);
     if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
-    const after = setImage(before, { name: String(candidate.params.image), newTag: String(candidate.params.toTag) });
+    const image = { name: String(candidate.params.image), newTag: String(candidate.params.toTag) };
+    const after = setImage(before, image, repo.kustomizationPath, (text) => repo.note?.(text));
     return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
   },
 };
