@@ -45634,6 +45634,122 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m = s * 60;
+    var h = m * 60;
+    var d = h * 24;
+    var w = d * 7;
+    var y = d * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse6(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse6(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w;
+        case "days":
+        case "day":
+        case "d":
+          return n * d;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return Math.round(ms2 / d) + "d";
+      }
+      if (msAbs >= h) {
+        return Math.round(ms2 / h) + "h";
+      }
+      if (msAbs >= m) {
+        return Math.round(ms2 / m) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d) {
+        return plural2(ms2, msAbs, d, "day");
+      }
+      if (msAbs >= h) {
+        return plural2(ms2, msAbs, h, "hour");
+      }
+      if (msAbs >= m) {
+        return plural2(ms2, msAbs, m, "minute");
+      }
+      if (msAbs >= s) {
+        return plural2(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural2(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
+  }
+});
+
 // node_modules/events-universal/default.js
 var require_default = __commonJS({
   "node_modules/events-universal/default.js"(exports, module) {
@@ -54152,122 +54268,6 @@ var require_opa = __commonJS({
       },
       LoadedPolicy
     };
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3;
-    var m = s * 60;
-    var h = m * 60;
-    var d = h * 24;
-    var w = d * 7;
-    var y = d * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse6(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse6(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w;
-        case "days":
-        case "day":
-        case "d":
-          return n * d;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d) {
-        return Math.round(ms2 / d) + "d";
-      }
-      if (msAbs >= h) {
-        return Math.round(ms2 / h) + "h";
-      }
-      if (msAbs >= m) {
-        return Math.round(ms2 / m) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
-      }
-      return ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d) {
-        return plural2(ms2, msAbs, d, "day");
-      }
-      if (msAbs >= h) {
-        return plural2(ms2, msAbs, h, "hour");
-      }
-      if (msAbs >= m) {
-        return plural2(ms2, msAbs, m, "minute");
-      }
-      if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
-      }
-      return ms2 + " ms";
-    }
-    function plural2(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
   }
 });
 
@@ -82029,263 +82029,6 @@ ${lines2.join("\n")}`);
 ${lines.join("\n")}`, { cause: result.error });
 }
 
-// engine/github-action/base-view.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { join as join10, posix as posix2 } from "node:path";
-
-// engine/pipeline/assets.ts
-import { existsSync } from "node:fs";
-import { dirname, join as join5, resolve as resolve3 } from "node:path";
-import { fileURLToPath } from "node:url";
-function projectRoot() {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join5(dir, "policies")) && existsSync(join5(dir, "templates"))) return dir;
-    dir = resolve3(dir, "..");
-  }
-  return resolve3(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-var PROJECT_ROOT = projectRoot();
-var DEFAULT_POLICIES_DIR = join5(PROJECT_ROOT, "policies");
-var DEFAULT_TEMPLATES_DIR = join5(PROJECT_ROOT, "templates");
-
-// engine/pipeline/keys.ts
-import { readdir as readdir3 } from "node:fs/promises";
-import { join as join6, posix } from "node:path";
-async function repoKeyFiles(repoDir, config2) {
-  const out = [];
-  for (const pattern of config2.keys) {
-    const dir = posix.dirname(pattern);
-    let names = [];
-    try {
-      names = await readdir3(join6(repoDir, dir));
-    } catch {
-      continue;
-    }
-    const re = globToRegExp(pattern);
-    for (const name of names) if (re.test(posix.join(dir, name))) out.push(join6(repoDir, dir, name));
-  }
-  return [...new Set(out)].sort();
-}
-
-// engine/policy/bundle.ts
-import { mkdir as mkdir2, mkdtemp, readFile as readFile4, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname as dirname2, join as join8 } from "node:path";
-
-// engine/policy/exec.ts
-import { execFile as execFile2 } from "node:child_process";
-function execTool(tool, args, options = {}) {
-  return new Promise((resolve8, reject) => {
-    execFile2(
-      tool.command,
-      [...tool.prefix, ...args],
-      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") {
-          reject(err);
-          return;
-        }
-        resolve8({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
-      }
-    );
-  });
-}
-
-// engine/policy/sources.ts
-import { readdir as readdir4, readFile as readFile3 } from "node:fs/promises";
-import { basename, join as join7, relative, resolve as resolve4, sep } from "node:path";
-
-// engine/policy/digest.ts
-import { createHash as createHash2 } from "node:crypto";
-function canonicalJson(value) {
-  return encode3(value, "$");
-}
-function encode3(value, where) {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return JSON.stringify(value);
-    case "number":
-      if (!Number.isFinite(value)) throw new InputError(`canonical JSON: ${where} is ${value}, not a finite number`);
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        return `[${value.map((v, i) => v === void 0 ? "null" : encode3(v, `${where}[${i}]`)).join(",")}]`;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
-        throw new InputError(`canonical JSON: ${where} is a ${proto?.constructor?.name ?? "object"}, not plain data`);
-      }
-      const record3 = value;
-      const members2 = Object.keys(record3).filter((k) => record3[k] !== void 0).sort().map((k) => `${JSON.stringify(k)}:${encode3(record3[k], `${where}.${k}`)}`);
-      return `{${members2.join(",")}}`;
-    }
-    default:
-      throw new InputError(`canonical JSON: ${where} is a ${typeof value}, not JSON`);
-  }
-}
-function sha256Hex(data) {
-  return createHash2("sha256").update(data).digest("hex");
-}
-function digestOf(value) {
-  return `sha256:${sha256Hex(canonicalJson(value))}`;
-}
-
-// engine/policy/sources.ts
-function isTestFile(name) {
-  return name.endsWith("_test.rego");
-}
-async function walk2(dir, root, out) {
-  const entries = await readdir4(dir, { withFileTypes: true });
-  for (const e of entries) {
-    if (e.name.startsWith(".")) continue;
-    const full = join7(dir, e.name);
-    if (e.isDirectory()) await walk2(full, root, out);
-    else if (e.isFile() && e.name.endsWith(".rego") && !isTestFile(e.name)) out.push(relative(root, full));
-  }
-}
-async function collectSources(policyDirs) {
-  if (policyDirs.length === 0) throw new PolicyError("no policy directories given");
-  const sources = [];
-  for (const [dirIndex, dir] of policyDirs.entries()) {
-    const root = resolve4(dir);
-    const rels = [];
-    try {
-      await walk2(root, root, rels);
-    } catch (err) {
-      throw new PolicyError(`policy directory ${dir} cannot be read: ${err.message}`, { cause: err });
-    }
-    for (const rel of rels) {
-      const content = await readFile3(join7(root, rel), "utf8");
-      const relPath = rel.split(sep).join("/");
-      sources.push({ path: `${basename(root)}/${relPath}`, sha256: sha256Hex(content), dirIndex, relPath, content });
-    }
-  }
-  if (sources.length === 0) throw new PolicyError(`no .rego policies found in ${policyDirs.join(", ")}`);
-  return sources.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function sourcesDigest(entrypoint, sources) {
-  return digestOf({ entrypoint, sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })) });
-}
-
-// engine/policy/tar.ts
-var import_tar_stream = __toESM(require_tar_stream(), 1);
-import { gunzipSync } from "node:zlib";
-async function readTarGz(archive) {
-  const members2 = /* @__PURE__ */ new Map();
-  const ex = (0, import_tar_stream.extract)();
-  const done = new Promise((resolve8, reject) => {
-    ex.on("entry", (header, stream, next) => {
-      const chunks = [];
-      stream.on("data", (c) => {
-        chunks.push(c);
-      });
-      stream.on("end", () => {
-        if (header.type === "file") members2.set(header.name, Buffer.concat(chunks));
-        next();
-      });
-      stream.on("error", reject);
-    });
-    ex.on("finish", resolve8);
-    ex.on("error", reject);
-  });
-  ex.end(gunzipSync(archive));
-  await done;
-  return members2;
-}
-
-// engine/policy/bundle.ts
-var ENTRYPOINT = "salve/main/decision";
-var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
-var built = /* @__PURE__ */ new Map();
-async function buildBundle(policyDirs, opts = {}) {
-  const sources = await collectSources(policyDirs);
-  const digest2 = sourcesDigest(ENTRYPOINT, sources);
-  const cached2 = opts.cacheDir ? join8(opts.cacheDir, `bundle-${digest2.slice("sha256:".length)}.tar.gz`) : null;
-  let pending = built.get(digest2);
-  if (!pending) {
-    pending = load(policyDirs, sources, digest2, cached2, opts);
-    built.set(digest2, pending);
-    pending.catch(() => built.delete(digest2));
-  }
-  const { archive, bundle } = await pending;
-  if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
-  return bundle;
-}
-async function load(policyDirs, sources, digest2, cached2, opts) {
-  const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
-  if (fromDisk) {
-    const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
-    if (bundle2) return { archive: fromDisk, bundle: bundle2 };
-  }
-  const archive = await runOpaBuild(policyDirs, sources, opts);
-  if (cached2) await writeAtomically(cached2, archive);
-  const bundle = await unpack(archive, sources, digest2);
-  return { archive, bundle };
-}
-async function unpack(archive, sources, digest2) {
-  const members2 = await readTarGz(archive);
-  const wasm = members2.get("/policy.wasm");
-  const data = members2.get("/data.json");
-  if (!wasm) throw new PolicyError(`policy bundle ${digest2} has no /policy.wasm`);
-  return {
-    wasm,
-    data: data ? JSON.parse(data.toString("utf8")) : {},
-    digest: digest2,
-    entrypoint: ENTRYPOINT,
-    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
-    sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
-  };
-}
-function declaresExposure(sources) {
-  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
-}
-async function exists2(path) {
-  return stat4(path).then(
-    () => true,
-    () => false
-  );
-}
-async function runOpaBuild(policyDirs, sources, opts) {
-  const tmp = await mkdtemp(join8(tmpdir(), "salve-opa-build-"));
-  try {
-    for (const s of sources) {
-      const to = join8(tmp, "src", String(s.dirIndex), s.relPath);
-      await mkdir2(dirname2(to), { recursive: true });
-      await writeFile2(to, s.content);
-    }
-    const out = join8(tmp, "bundle.tar.gz");
-    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
-    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join8(tmp, "src")];
-    const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
-      throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
-    });
-    if (run2.code !== 0) {
-      let message2 = `${run2.stdout}
-${run2.stderr}`.trim();
-      for (const [i, dir] of policyDirs.entries()) message2 = message2.split(join8(tmp, "src", String(i))).join(dir);
-      throw new PolicyError(`policy build failed: ${message2}`);
-    }
-    return await readFile4(out);
-  } finally {
-    await rm2(tmp, { recursive: true, force: true });
-  }
-}
-async function writeAtomically(path, bytes) {
-  await mkdir2(dirname2(path), { recursive: true });
-  const part = `${path}.${process.pid}.${Date.now()}.part`;
-  await writeFile2(part, bytes);
-  await rename2(part, path);
-}
-
-// engine/policy/dsse.ts
-import { sign, verify } from "node:crypto";
-
 // engine/model/policy.ts
 var SloEnvelope = external_exports.object({
   name: external_exports.string(),
@@ -82391,14 +82134,23 @@ var PolicyInput = external_exports.object({
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional()
 });
+var SignedFile = external_exports.object({ path: external_exports.string().min(1), sha256: external_exports.string().regex(/^[0-9a-f]{64}$/) });
+var PROOF_VERSION = "salve.dev/proof/v2";
+var RETIRED_PROOF_VERSIONS = {
+  "salve.dev/proof/v1": "it does not sign the explanation and the other files of the remediation record"
+};
 var Proof = external_exports.object({
-  version: external_exports.literal("salve.dev/proof/v1"),
+  version: external_exports.literal(PROOF_VERSION),
   subject: external_exports.object({
     repo: external_exports.string(),
     baseCommit: external_exports.string(),
     overlay: external_exports.string(),
-    /** sha256 of the canonical JSON of the file changes ([{path, sha256 of after}] sorted by path). */
-    changesDigest: external_exports.string(),
+    /**
+     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
+     * are this proof itself.
+     */
+    files: external_exports.array(SignedFile),
     /** sha256 of the canonical JSON of the rendered diff. */
     renderedDiffDigest: external_exports.string()
   }),
@@ -82413,7 +82165,308 @@ var DsseEnvelope = external_exports.object({
   payload: external_exports.string(),
   signatures: external_exports.array(external_exports.object({ keyid: external_exports.string(), sig: external_exports.string() })).min(1)
 });
-var PROOF_PAYLOAD_TYPE = "application/vnd.salve.proof.v1+json";
+var PROOF_PAYLOAD_TYPE = "application/vnd.salve.proof.v2+json";
+var RETIRED_PROOF_PAYLOAD_TYPES = {
+  "application/vnd.salve.proof.v1+json": "salve.dev/proof/v1"
+};
+
+// engine/actions/quantity.ts
+var BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+var DECIMAL = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18
+};
+var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+function parse5(value, what) {
+  const text = typeof value === "number" ? String(value) : value;
+  const match = typeof text === "string" ? QUANTITY.exec(text.trim()) : null;
+  if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
+  const suffix = match[2] ?? "";
+  const factor = BINARY[suffix] ?? DECIMAL[suffix] ?? 1;
+  return Number(match[1]) * factor;
+}
+function parseMemory(value) {
+  return Math.round(parse5(value, "memory"));
+}
+function parseCpuMillis(value) {
+  return Math.round(parse5(value, "cpu") * 1e3);
+}
+function formatMemory(bytes) {
+  for (const unit of ["Gi", "Mi", "Ki"]) {
+    const size = BINARY[unit];
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return String(bytes);
+}
+function formatCpu(millis) {
+  return millis % 1e3 === 0 ? String(millis / 1e3) : `${millis}m`;
+}
+function raiseMemory(bytes, factor, capBytes) {
+  const mi = BINARY.Mi;
+  return Math.min(Math.ceil(bytes * factor / mi) * mi, capBytes);
+}
+function raiseCpu(millis, factor, capMillis) {
+  return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
+}
+
+// engine/pipeline/time-facts.ts
+var import_ms2 = __toESM(require_ms(), 1);
+function durationSeconds(value, field) {
+  const millis = (0, import_ms2.default)(value);
+  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
+    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
+  }
+  return Math.round(millis / 1e3);
+}
+
+// engine/pipeline/policy-input.ts
+function policySettings(config2) {
+  const p = config2.policy;
+  return {
+    trust: config2.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
+    defaultMode: config2.trust.default,
+    confidenceThreshold: p.confidenceThreshold,
+    riskThreshold: p.riskThreshold,
+    protectedNamespaces: p.protectedNamespaces,
+    sensitiveKinds: p.sensitiveKinds,
+    bounds: {
+      memoryMaxFactor: p.bounds.memoryMaxFactor,
+      memoryCapBytes: parseMemory(p.bounds.memoryCap),
+      cpuMaxFactor: p.bounds.cpuMaxFactor,
+      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
+      replicasMaxFactor: p.bounds.replicasMaxFactor,
+      replicasCap: p.bounds.replicasCap
+    },
+    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
+    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
+  };
+}
+
+// engine/policy/bundle.ts
+import { mkdir as mkdir2, mkdtemp, readFile as readFile4, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join as join6 } from "node:path";
+
+// engine/policy/exec.ts
+import { execFile as execFile2 } from "node:child_process";
+function execTool(tool, args, options = {}) {
+  return new Promise((resolve8, reject) => {
+    execFile2(
+      tool.command,
+      [...tool.prefix, ...args],
+      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") {
+          reject(err);
+          return;
+        }
+        resolve8({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
+      }
+    );
+  });
+}
+
+// engine/policy/sources.ts
+import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
+import { basename, join as join5, relative, resolve as resolve3, sep } from "node:path";
+
+// engine/policy/digest.ts
+import { createHash as createHash2 } from "node:crypto";
+function canonicalJson(value) {
+  return encode3(value, "$");
+}
+function encode3(value, where) {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) throw new InputError(`canonical JSON: ${where} is ${value}, not a finite number`);
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return `[${value.map((v, i) => v === void 0 ? "null" : encode3(v, `${where}[${i}]`)).join(",")}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new InputError(`canonical JSON: ${where} is a ${proto?.constructor?.name ?? "object"}, not plain data`);
+      }
+      const record3 = value;
+      const members2 = Object.keys(record3).filter((k) => record3[k] !== void 0).sort().map((k) => `${JSON.stringify(k)}:${encode3(record3[k], `${where}.${k}`)}`);
+      return `{${members2.join(",")}}`;
+    }
+    default:
+      throw new InputError(`canonical JSON: ${where} is a ${typeof value}, not JSON`);
+  }
+}
+function sha256Hex(data) {
+  return createHash2("sha256").update(data).digest("hex");
+}
+function digestOf(value) {
+  return `sha256:${sha256Hex(canonicalJson(value))}`;
+}
+
+// engine/policy/sources.ts
+function isTestFile(name) {
+  return name.endsWith("_test.rego");
+}
+async function walk2(dir, root, out) {
+  const entries = await readdir3(dir, { withFileTypes: true });
+  for (const e of entries) {
+    if (e.name.startsWith(".")) continue;
+    const full = join5(dir, e.name);
+    if (e.isDirectory()) await walk2(full, root, out);
+    else if (e.isFile() && e.name.endsWith(".rego") && !isTestFile(e.name)) out.push(relative(root, full));
+  }
+}
+async function collectSources(policyDirs) {
+  if (policyDirs.length === 0) throw new PolicyError("no policy directories given");
+  const sources = [];
+  for (const [dirIndex, dir] of policyDirs.entries()) {
+    const root = resolve3(dir);
+    const rels = [];
+    try {
+      await walk2(root, root, rels);
+    } catch (err) {
+      throw new PolicyError(`policy directory ${dir} cannot be read: ${err.message}`, { cause: err });
+    }
+    for (const rel of rels) {
+      const content = await readFile3(join5(root, rel), "utf8");
+      const relPath = rel.split(sep).join("/");
+      sources.push({ path: `${basename(root)}/${relPath}`, sha256: sha256Hex(content), dirIndex, relPath, content });
+    }
+  }
+  if (sources.length === 0) throw new PolicyError(`no .rego policies found in ${policyDirs.join(", ")}`);
+  return sources.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function sourcesDigest(entrypoint, sources) {
+  return digestOf({ entrypoint, sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 })) });
+}
+
+// engine/policy/tar.ts
+var import_tar_stream = __toESM(require_tar_stream(), 1);
+import { gunzipSync } from "node:zlib";
+async function readTarGz(archive) {
+  const members2 = /* @__PURE__ */ new Map();
+  const ex = (0, import_tar_stream.extract)();
+  const done = new Promise((resolve8, reject) => {
+    ex.on("entry", (header, stream, next) => {
+      const chunks = [];
+      stream.on("data", (c) => {
+        chunks.push(c);
+      });
+      stream.on("end", () => {
+        if (header.type === "file") members2.set(header.name, Buffer.concat(chunks));
+        next();
+      });
+      stream.on("error", reject);
+    });
+    ex.on("finish", resolve8);
+    ex.on("error", reject);
+  });
+  ex.end(gunzipSync(archive));
+  await done;
+  return members2;
+}
+
+// engine/policy/bundle.ts
+var ENTRYPOINT = "salve/main/decision";
+var EXPOSURE_ENTRYPOINT = "salve/exposure/plan";
+var built = /* @__PURE__ */ new Map();
+async function buildBundle(policyDirs, opts = {}) {
+  const sources = await collectSources(policyDirs);
+  const digest2 = sourcesDigest(ENTRYPOINT, sources);
+  const cached2 = opts.cacheDir ? join6(opts.cacheDir, `bundle-${digest2.slice("sha256:".length)}.tar.gz`) : null;
+  let pending = built.get(digest2);
+  if (!pending) {
+    pending = load(policyDirs, sources, digest2, cached2, opts);
+    built.set(digest2, pending);
+    pending.catch(() => built.delete(digest2));
+  }
+  const { archive, bundle } = await pending;
+  if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
+  return bundle;
+}
+async function load(policyDirs, sources, digest2, cached2, opts) {
+  const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
+  if (fromDisk) {
+    const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
+    if (bundle2) return { archive: fromDisk, bundle: bundle2 };
+  }
+  const archive = await runOpaBuild(policyDirs, sources, opts);
+  if (cached2) await writeAtomically(cached2, archive);
+  const bundle = await unpack(archive, sources, digest2);
+  return { archive, bundle };
+}
+async function unpack(archive, sources, digest2) {
+  const members2 = await readTarGz(archive);
+  const wasm = members2.get("/policy.wasm");
+  const data = members2.get("/data.json");
+  if (!wasm) throw new PolicyError(`policy bundle ${digest2} has no /policy.wasm`);
+  return {
+    wasm,
+    data: data ? JSON.parse(data.toString("utf8")) : {},
+    digest: digest2,
+    entrypoint: ENTRYPOINT,
+    ...declaresExposure(sources) ? { exposureEntrypoint: EXPOSURE_ENTRYPOINT } : {},
+    sources: sources.map((s) => ({ path: s.path, sha256: s.sha256 }))
+  };
+}
+function declaresExposure(sources) {
+  return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
+}
+async function exists2(path) {
+  return stat4(path).then(
+    () => true,
+    () => false
+  );
+}
+async function runOpaBuild(policyDirs, sources, opts) {
+  const tmp = await mkdtemp(join6(tmpdir(), "salve-opa-build-"));
+  try {
+    for (const s of sources) {
+      const to = join6(tmp, "src", String(s.dirIndex), s.relPath);
+      await mkdir2(dirname(to), { recursive: true });
+      await writeFile2(to, s.content);
+    }
+    const out = join6(tmp, "bundle.tar.gz");
+    const entrypoints = declaresExposure(sources) ? [ENTRYPOINT, EXPOSURE_ENTRYPOINT] : [ENTRYPOINT];
+    const args = ["build", "-t", "wasm", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, join6(tmp, "src")];
+    const run2 = await execTool(locateOpa(opts.env), args).catch((err) => {
+      throw new PolicyError(`opa build could not run: ${err.message}`, { cause: err });
+    });
+    if (run2.code !== 0) {
+      let message2 = `${run2.stdout}
+${run2.stderr}`.trim();
+      for (const [i, dir] of policyDirs.entries()) message2 = message2.split(join6(tmp, "src", String(i))).join(dir);
+      throw new PolicyError(`policy build failed: ${message2}`);
+    }
+    return await readFile4(out);
+  } finally {
+    await rm2(tmp, { recursive: true, force: true });
+  }
+}
+async function writeAtomically(path, bytes) {
+  await mkdir2(dirname(path), { recursive: true });
+  const part = `${path}.${process.pid}.${Date.now()}.part`;
+  await writeFile2(part, bytes);
+  await rename2(part, path);
+}
+
+// engine/policy/dsse.ts
+import { sign, verify } from "node:crypto";
 
 // engine/policy/keys.ts
 import { createHash as createHash3, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
@@ -82570,9 +82623,30 @@ async function loadEvaluator(bundle) {
 }
 
 // engine/policy/proof.ts
-function changesDigest(files) {
-  const entries = files.map((f) => ({ path: f.path, sha256: sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return digestOf(entries);
+function subjectFiles(files) {
+  return files.map((f) => ({ path: f.path, sha256: sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function subjectMismatches(signed, files) {
+  const want = new Map(signed.map((f) => [f.path, f.sha256]));
+  const out = [];
+  for (const f of subjectFiles(files)) {
+    const sha = want.get(f.path);
+    if (sha === void 0) out.push({ path: f.path, problem: "unsigned" });
+    else if (sha !== f.sha256) out.push({ path: f.path, problem: "differs" });
+    want.delete(f.path);
+  }
+  for (const path of want.keys()) out.push({ path, problem: "missing" });
+  return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function describeMismatch(m) {
+  switch (m.problem) {
+    case "unsigned":
+      return "changed since the proof's base commit, but not signed by its proof";
+    case "differs":
+      return "differs from the content its proof signs";
+    case "missing":
+      return "signed by its proof, but not changed";
+  }
 }
 function canonicalDiff(diff) {
   const byJson = (items) => items.map((item) => ({ item, key: canonicalJson(item) })).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((x) => x.item);
@@ -82643,7 +82717,15 @@ function describeDecisionDiff(recorded, now) {
   if (out.length === 0) out.push("rule order differs");
   return out;
 }
+function retired(version2) {
+  return new VerifyError(
+    `proof format ${version2} is no longer accepted: ${RETIRED_PROOF_VERSIONS[version2]}; plan the remediation again`,
+    { code: "unsupported-proof-version" }
+  );
+}
 async function verifyProof(args) {
+  const old = RETIRED_PROOF_PAYLOAD_TYPES[args.envelope.payloadType];
+  if (old) throw retired(old);
   const { keyid, payload } = verifyEnvelope(args.envelope, args.trustedKeys, { payloadType: PROOF_PAYLOAD_TYPE });
   let json2;
   try {
@@ -82651,6 +82733,8 @@ async function verifyProof(args) {
   } catch {
     throw new VerifyError("proof payload is not JSON", { code: "bad-proof" });
   }
+  const version2 = json2?.version;
+  if (typeof version2 === "string" && Object.hasOwn(RETIRED_PROOF_VERSIONS, version2)) throw retired(version2);
   const parsed = Proof.safeParse(json2);
   if (!parsed.success) {
     const issue3 = parsed.error.issues[0];
@@ -82680,11 +82764,12 @@ async function verifyProof(args) {
     );
   }
   if (args.files) {
-    const digest2 = changesDigest(args.files);
-    if (digest2 !== proof.subject.changesDigest) {
-      throw new VerifyError(`changes digest differs: proof ${proof.subject.changesDigest} vs files ${digest2}`, {
-        code: "changes-mismatch"
-      });
+    const mismatches = subjectMismatches(proof.subject.files, args.files);
+    if (mismatches.length > 0) {
+      throw new VerifyError(
+        `changed files differ from the proof's subject: ${mismatches.map((m) => `${m.path} ${describeMismatch(m)}`).join("; ")}`,
+        { code: "changes-mismatch" }
+      );
     }
   }
   if (args.diff) {
@@ -82699,111 +82784,40 @@ async function verifyProof(args) {
   return { proof, keyid };
 }
 
-// engine/verify/materialize.ts
+// engine/verify/history.ts
 var import_isomorphic_git2 = __toESM(require_isomorphic_git(), 1);
 import fs3 from "node:fs";
-import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname3, join as join9 } from "node:path";
-async function materialize(repoDir, commit, prefixes = []) {
-  const dir = await mkdtemp2(join9(tmpdir2(), "salve-tree-"));
-  const wanted2 = (path) => prefixes.length === 0 || prefixes.some((p) => path === p || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+async function findCommit(dir, ref) {
   try {
-    await import_isomorphic_git2.default.walk({
-      fs: fs3,
-      dir: repoDir,
-      trees: [import_isomorphic_git2.default.TREE({ ref: commit })],
-      map: async (path, [entry]) => {
-        if (!entry || path === ".") return true;
-        if (!wanted2(path)) return null;
-        const type = await entry.type();
-        if (type === "tree") return true;
-        if (type !== "blob") return null;
-        const target = join9(dir, path);
-        await mkdir3(dirname3(target), { recursive: true });
-        await writeFile3(target, Buffer.from(await entry.content() ?? new Uint8Array()));
-        return true;
-      }
-    });
-  } catch (err) {
-    await rm3(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
-}
-
-// engine/github-action/base-view.ts
-var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
-async function loadBaseView(workspace, commit, inputs) {
-  const first = await materialize(workspace, commit, CONFIG_FILES);
-  let config2;
-  try {
-    config2 = (await loadConfig(first.dir)).config;
-  } finally {
-    await first.cleanup();
-  }
-  const policies = inputs.policies ?? config2.policies;
-  const keyDirs = config2.keys.map((k) => posix2.dirname(k));
-  const tree = await materialize(workspace, commit, [
-    ...CONFIG_FILES,
-    ...policies,
-    ...keyDirs,
-    ...inputs.trustedKeyFiles
-  ]);
-  try {
-    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies.map((p) => join10(tree.dir, p))], {
-      cacheDir: join10(workspace, ".git", "salve", "bundles")
-    });
-    const pems = [...inputs.trustedKeyPems];
-    for (const file2 of [
-      ...await repoKeyFiles(tree.dir, config2),
-      ...inputs.trustedKeyFiles.map((f) => join10(tree.dir, f))
-    ]) {
-      try {
-        pems.push(await readFile6(file2, "utf8"));
-      } catch {
-        const rel = file2.slice(tree.dir.length + 1);
-        throw new ConfigError(
-          `trusted key file ${rel} (input trusted-keys) is not in the base commit ${commit.slice(0, 12)}`
-        );
-      }
-    }
-    const trustedKeys = await loadTrustedKeys(pems);
-    return { commit, config: config2, policies, bundle, evaluator: await loadEvaluator(bundle), trustedKeys };
-  } finally {
-    await tree.cleanup();
-  }
-}
-
-// engine/github-action/git-history.ts
-var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
-import fs4 from "node:fs";
-async function resolveCommit(dir, ref) {
-  try {
-    const oid = /^[0-9a-f]{40}$/.test(ref) ? ref : await import_isomorphic_git3.default.resolveRef({ fs: fs4, dir, ref });
-    return (await import_isomorphic_git3.default.readCommit({ fs: fs4, dir, oid })).oid;
+    const oid = /^[0-9a-f]{40}$/.test(ref) ? ref : await import_isomorphic_git2.default.resolveRef({ fs: fs3, dir, ref });
+    return (await import_isomorphic_git2.default.readCommit({ fs: fs3, dir, oid })).oid;
   } catch {
-    throw new InputError(`commit ${ref} is not in ${dir}: check out with fetch-depth: 0 so base and head both exist`);
+    return null;
   }
+}
+async function resolveCommit(dir, ref, hint = "") {
+  const oid = await findCommit(dir, ref);
+  if (!oid) throw new InputError(`commit ${ref} is not in ${dir}${hint ? `: ${hint}` : ""}`);
+  return oid;
 }
 async function mergeBase(dir, a, b) {
-  const bases = await import_isomorphic_git3.default.findMergeBase({ fs: fs4, dir, oids: [a, b] });
+  const bases = await import_isomorphic_git2.default.findMergeBase({ fs: fs3, dir, oids: [a, b] });
   return bases[0] ?? null;
 }
 async function isAncestor(dir, ancestor, commit) {
   if (ancestor === commit) return true;
   try {
-    return await import_isomorphic_git3.default.isDescendent({ fs: fs4, dir, oid: commit, ancestor, depth: -1 });
+    return await import_isomorphic_git2.default.isDescendent({ fs: fs3, dir, oid: commit, ancestor, depth: -1 });
   } catch {
     return false;
   }
 }
 async function changedPaths(dir, from, to) {
   const out = [];
-  await import_isomorphic_git3.default.walk({
-    fs: fs4,
+  await import_isomorphic_git2.default.walk({
+    fs: fs3,
     dir,
-    trees: [import_isomorphic_git3.default.TREE({ ref: from }), import_isomorphic_git3.default.TREE({ ref: to })],
+    trees: [import_isomorphic_git2.default.TREE({ ref: from }), import_isomorphic_git2.default.TREE({ ref: to })],
     map: async (path, [a, b]) => {
       if (path === ".") return true;
       const [oidA, oidB] = await Promise.all([a?.oid(), b?.oid()]);
@@ -82822,7 +82836,7 @@ async function changedPaths(dir, from, to) {
 }
 async function blobAt(dir, commit, filepath) {
   try {
-    return (await import_isomorphic_git3.default.readBlob({ fs: fs4, dir, oid: commit, filepath })).oid;
+    return (await import_isomorphic_git2.default.readBlob({ fs: fs3, dir, oid: commit, filepath })).oid;
   } catch {
     return null;
   }
@@ -82831,7 +82845,7 @@ async function firstChange(dir, head, stop, filepath) {
   let found = null;
   let oid = head;
   for (let i = 0; i < 1e3 && oid !== stop; i++) {
-    const parent = (await import_isomorphic_git3.default.readCommit({ fs: fs4, dir, oid })).commit.parent[0];
+    const parent = (await import_isomorphic_git2.default.readCommit({ fs: fs3, dir, oid })).commit.parent[0];
     if (!parent) break;
     if (await blobAt(dir, oid, filepath) !== await blobAt(dir, parent, filepath)) found = { commit: oid, parent };
     oid = parent;
@@ -82839,265 +82853,9 @@ async function firstChange(dir, head, stop, filepath) {
   return found;
 }
 
-// engine/github-action/inputs.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { resolve as resolve5 } from "node:path";
-function input2(env, name) {
-  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-}
-function booleanInput(env, name, fallback) {
-  const value = input2(env, name);
-  if (value === "") return fallback;
-  if (/^(true|yes|on)$/i.test(value)) return true;
-  if (/^(false|no|off)$/i.test(value)) return false;
-  throw new InputError(`input ${name}: expected true or false, got "${value}"`);
-}
-function listInput(env, name) {
-  return input2(env, name).split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-}
-var PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
-function readInputs(env) {
-  const workspace = env.GITHUB_WORKSPACE;
-  if (!workspace)
-    throw new InputError("GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout");
-  const threshold = input2(env, "coverage-threshold") || "90";
-  const coverageThreshold = Number(threshold);
-  if (!Number.isFinite(coverageThreshold) || coverageThreshold < 0 || coverageThreshold > 100) {
-    throw new InputError(`input coverage-threshold: expected a percentage from 0 to 100, got "${threshold}"`);
-  }
-  const keys = input2(env, "trusted-keys");
-  const policies = listInput(env, "policies");
-  return {
-    workspace: resolve5(workspace),
-    policies: policies.length > 0 ? policies : null,
-    coverageThreshold,
-    trustedKeyPems: keys.match(PEM) ?? [],
-    trustedKeyFiles: keys.replace(PEM, "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
-    verify: booleanInput(env, "verify-remediations", true),
-    testPolicies: booleanInput(env, "test-policies", true)
-  };
-}
-async function readPullRequest(env) {
-  const path = env.GITHUB_EVENT_PATH;
-  if (!path) return null;
-  let event;
-  try {
-    event = JSON.parse(await readFile7(path, "utf8"));
-  } catch (err) {
-    throw new InputError(`GITHUB_EVENT_PATH ${path}: not a readable JSON event (${err.message})`);
-  }
-  const pr = event.pull_request;
-  if (!pr) return null;
-  const baseSha = pr.base?.sha;
-  const headSha = pr.head?.sha;
-  if (!baseSha || !headSha)
-    throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
-  return { number: pr.number ?? null, baseSha, headSha };
-}
-
-// engine/github-action/policy-tests.ts
-import { relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
-function annotationPath(workspace, file2) {
-  const abs = resolve6(file2);
-  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`))
-    return `salve/policies/${relative2(DEFAULT_POLICIES_DIR, abs).split(sep2).join("/")}`;
-  const rel = relative2(workspace, abs);
-  return rel.startsWith("..") ? abs : rel.split(sep2).join("/");
-}
-function splitLocation(location) {
-  const at = location.lastIndexOf(":");
-  const line = Number(location.slice(at + 1));
-  return at > 0 && Number.isInteger(line) && line > 0 ? { file: location.slice(0, at), line } : { file: location };
-}
-async function testPolicies(workspace, dirs, threshold, env) {
-  const report = await runPolicyTests([DEFAULT_POLICIES_DIR, ...dirs], { threshold, env });
-  const annotations = report.failures.map((f) => {
-    const { file: file2, line } = splitLocation(f.file);
-    return {
-      level: "error",
-      file: annotationPath(workspace, file2),
-      ...line ? { line } : {},
-      title: `policy test failed: ${f.test}`,
-      message: f.message
-    };
-  });
-  if (report.coverage < threshold) {
-    const own2 = report.uncovered.filter((u) => !resolve6(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
-    const first = own2[0] ?? report.uncovered[0];
-    annotations.push({
-      level: "error",
-      ...first ? { file: annotationPath(workspace, first.file), ...first.lines[0] ? { line: first.lines[0] } : {} } : {},
-      title: "policy coverage below threshold",
-      message: `policy tests cover ${report.coverage}% of the policy lines, below the threshold of ${threshold}%${first ? `; not covered here: lines ${first.lines.slice(0, 20).join(", ")}` : ""}`
-    });
-    for (const u of own2.slice(1, 10)) {
-      annotations.push({
-        level: "warning",
-        file: annotationPath(workspace, u.file),
-        ...u.lines[0] ? { line: u.lines[0] } : {},
-        title: "policy lines not covered by tests",
-        message: `lines ${u.lines.slice(0, 20).join(", ")} are not exercised by any test`
-      });
-    }
-  }
-  return { report, annotations };
-}
-
-// engine/github-action/report.ts
-import { randomUUID } from "node:crypto";
-import { appendFile as appendFile2 } from "node:fs/promises";
-import { EOL as EOL3 } from "node:os";
-function emitAnnotations(annotations) {
-  for (const a of annotations) {
-    const props = { title: a.title, ...a.file ? { file: a.file } : {}, ...a.line ? { startLine: a.line } : {} };
-    if (a.level === "error") error(a.message, props);
-    else if (a.level === "warning") warning(a.message, props);
-    else notice(a.message, props);
-  }
-}
-function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
-}
-function code(text) {
-  return `<code>${escapeHtml(text)}</code>`;
-}
-function renderSummary(parts) {
-  const s = summary.emptyBuffer().addHeading("salve: policy tests and remediation verification", 2);
-  const t = parts.policyTests;
-  if (t) {
-    const ok = t.failed === 0 && t.coverage >= parts.threshold;
-    s.addRaw(
-      `<p>${ok ? "\u2705" : "\u274C"} Policy tests: ${t.passed} passed, ${t.failed} failed; coverage ${t.coverage}% (threshold ${parts.threshold}%)</p>`,
-      true
-    );
-    if (t.failures.length > 0)
-      s.addList(t.failures.map((f) => `${code(f.file)} ${escapeHtml(f.test)}: ${escapeHtml(f.message)}`));
-  }
-  if (parts.verdicts.length > 0) {
-    s.addTable([
-      ["Remediation", "Action", "Target", "Mode", "Rules", "Verdict"].map((data) => ({ data, header: true })),
-      ...parts.verdicts.map((v) => [
-        code(v.id),
-        escapeHtml(v.action ?? "?"),
-        escapeHtml(v.target ?? "?"),
-        escapeHtml(v.mode ?? "?"),
-        v.rules && v.rules.length > 0 ? v.rules.map(code).join(" ") : "none",
-        v.ok ? "\u2705 verified" : `\u274C ${v.errors.length} problem${v.errors.length === 1 ? "" : "s"}`
-      ])
-    ]);
-    for (const v of parts.verdicts.filter((x) => !x.ok)) {
-      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(
-        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`)
-      );
-    }
-  }
-  if (parts.scope.length > 0) {
-    s.addHeading("\u274C Changes outside the signed remediations", 3).addList(
-      parts.scope.map((p) => `${code(p.file)}: ${escapeHtml(p.reason)}`)
-    );
-  }
-  for (const note of parts.notes) s.addRaw(`<p>${escapeHtml(note)}</p>`, true);
-  const markdown = s.stringify();
-  s.emptyBuffer();
-  return markdown;
-}
-async function writeSummary(env, markdown) {
-  if (env.GITHUB_STEP_SUMMARY) await appendFile2(env.GITHUB_STEP_SUMMARY, markdown, "utf8");
-}
-async function setOutputs(env, outputs) {
-  const file2 = env.GITHUB_OUTPUT;
-  if (!file2) return;
-  let text = "";
-  for (const [name, value] of Object.entries(outputs)) {
-    const delimiter2 = `ghadelimiter_${randomUUID()}`;
-    text += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
-  }
-  await appendFile2(file2, text, "utf8");
-}
-
-// engine/actions/quantity.ts
-var BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-var DECIMAL = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18
-};
-var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
-function parse5(value, what) {
-  const text = typeof value === "number" ? String(value) : value;
-  const match = typeof text === "string" ? QUANTITY.exec(text.trim()) : null;
-  if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
-  const suffix = match[2] ?? "";
-  const factor = BINARY[suffix] ?? DECIMAL[suffix] ?? 1;
-  return Number(match[1]) * factor;
-}
-function parseMemory(value) {
-  return Math.round(parse5(value, "memory"));
-}
-function parseCpuMillis(value) {
-  return Math.round(parse5(value, "cpu") * 1e3);
-}
-function formatMemory(bytes) {
-  for (const unit of ["Gi", "Mi", "Ki"]) {
-    const size = BINARY[unit];
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  return String(bytes);
-}
-function formatCpu(millis) {
-  return millis % 1e3 === 0 ? String(millis / 1e3) : `${millis}m`;
-}
-function raiseMemory(bytes, factor, capBytes) {
-  const mi = BINARY.Mi;
-  return Math.min(Math.ceil(bytes * factor / mi) * mi, capBytes);
-}
-function raiseCpu(millis, factor, capMillis) {
-  return Math.min(Math.ceil(millis * factor / 10) * 10, capMillis);
-}
-
-// engine/pipeline/time-facts.ts
-var import_ms2 = __toESM(require_ms(), 1);
-function durationSeconds(value, field) {
-  const millis = (0, import_ms2.default)(value);
-  if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
-    throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
-  }
-  return Math.round(millis / 1e3);
-}
-
-// engine/pipeline/policy-input.ts
-function policySettings(config2) {
-  const p = config2.policy;
-  return {
-    trust: config2.trust.rules.map((r) => ({ environment: r.environment, action: r.action, mode: r.mode })),
-    defaultMode: config2.trust.default,
-    confidenceThreshold: p.confidenceThreshold,
-    riskThreshold: p.riskThreshold,
-    protectedNamespaces: p.protectedNamespaces,
-    sensitiveKinds: p.sensitiveKinds,
-    bounds: {
-      memoryMaxFactor: p.bounds.memoryMaxFactor,
-      memoryCapBytes: parseMemory(p.bounds.memoryCap),
-      cpuMaxFactor: p.bounds.cpuMaxFactor,
-      cpuCapMillis: parseCpuMillis(p.bounds.cpuCap),
-      replicasMaxFactor: p.bounds.replicasMaxFactor,
-      replicasCap: p.bounds.replicasCap
-    },
-    rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
-    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
-  };
-}
-
 // engine/actions/patch.ts
 var import_yaml10 = __toESM(require_dist(), 1);
-import { posix as posix3 } from "node:path";
+import { posix } from "node:path";
 
 // engine/render/images.ts
 var import_yaml7 = __toESM(require_dist(), 1);
@@ -83408,7 +83166,7 @@ async function writePatchFile(repo, action, object2, patch, target) {
   if (kustomizationBefore === null) {
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
-  const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
+  const relative3 = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
   const changes = [];
   if (kustomizationAfter !== kustomizationBefore) {
@@ -83698,17 +83456,17 @@ function getAction(id) {
 // engine/check/crd-schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml12 = __toESM(require_dist(), 1);
-import { existsSync as existsSync2, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join11, resolve as resolve7 } from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname as dirname2, join as join7, resolve as resolve4 } from "node:path";
+import { fileURLToPath } from "node:url";
 var ARGO_ROLLOUTS_GROUP = "argoproj.io";
 var CRD_FILES = ["rollout-crd.yaml", "analysis-template-crd.yaml"];
-function schemasDir(from = dirname4(fileURLToPath2(import.meta.url))) {
+function schemasDir(from = dirname2(fileURLToPath(import.meta.url))) {
   let dir = from;
   for (let i = 0; i < 6; i++) {
-    const candidate = join11(dir, "schemas", "argo-rollouts");
-    if (existsSync2(join11(candidate, CRD_FILES[0]))) return candidate;
-    dir = resolve7(dir, "..");
+    const candidate = join7(dir, "schemas", "argo-rollouts");
+    if (existsSync(join7(candidate, CRD_FILES[0]))) return candidate;
+    dir = resolve4(dir, "..");
   }
   throw new ConfigError(`Argo Rollouts CRD schemas not found in schemas/argo-rollouts above ${from}`);
 }
@@ -83738,7 +83496,7 @@ function compileCrdValidators(dir = schemasDir()) {
   });
   const validators = /* @__PURE__ */ new Map();
   for (const file2 of CRD_FILES) {
-    const path = join11(dir, file2);
+    const path = join7(dir, file2);
     for (const doc of (0, import_yaml12.parseAllDocuments)(readFileSync(path, "utf8"))) {
       const crd = doc.toJS();
       const kind2 = crd.spec?.names?.kind;
@@ -84266,6 +84024,39 @@ async function checkExposure(proof, bundle, before, after) {
   return { recorded, effects: expected.effects, problems };
 }
 
+// engine/verify/materialize.ts
+var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
+import fs4 from "node:fs";
+import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname3, join as join8 } from "node:path";
+async function materialize(repoDir, commit, prefixes = []) {
+  const dir = await mkdtemp2(join8(tmpdir2(), "salve-tree-"));
+  const wanted2 = (path) => prefixes.length === 0 || prefixes.some((p) => path === p || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+  try {
+    await import_isomorphic_git3.default.walk({
+      fs: fs4,
+      dir: repoDir,
+      trees: [import_isomorphic_git3.default.TREE({ ref: commit })],
+      map: async (path, [entry]) => {
+        if (!entry || path === ".") return true;
+        if (!wanted2(path)) return null;
+        const type = await entry.type();
+        if (type === "tree") return true;
+        if (type !== "blob") return null;
+        const target = join8(dir, path);
+        await mkdir3(dirname3(target), { recursive: true });
+        await writeFile3(target, Buffer.from(await entry.content() ?? new Uint8Array()));
+        return true;
+      }
+    });
+  } catch (err) {
+    await rm3(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
+}
+
 // engine/verify/index.ts
 function message(err) {
   return err instanceof SalveError ? err.message : err instanceof Error ? err.message : String(err);
@@ -84298,20 +84089,14 @@ async function verifyOne(opts, id, files) {
     const base = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
     const baseCommit = base.subject?.baseCommit;
     if (!baseCommit) return fail(envelopeFile, "proof names no base commit");
-    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter(
-      (f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`)
-    );
+    const own2 = /* @__PURE__ */ new Set([envelopeFile, `${dir}/proof.json`]);
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !own2.has(f.path));
   } catch (err) {
     return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
   }
   let proof;
   try {
-    const verified = await verifyProof({
-      envelope,
-      trustedKeys: opts.trustedKeys,
-      bundle: opts.bundle,
-      files: changes
-    });
+    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle });
     proof = verified.proof;
     verdict.keyid = verified.keyid;
   } catch (err) {
@@ -84324,6 +84109,7 @@ async function verifyOne(opts, id, files) {
     mode: proof.decision.mode,
     rules: proof.decision.rules.map((r) => r.id)
   });
+  for (const m of subjectMismatches(proof.subject.files, changes)) fail(m.path, describeMismatch(m));
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {
@@ -84400,60 +84186,146 @@ function differingKeys(recorded, expected) {
   ).sort();
 }
 
-// engine/github-action/pr-scope.ts
-function isPolicyPath(path, policies) {
-  return path === ".salve.yaml" || path === ".salve.yml" || path.startsWith(".salve/keys/") || policies.some((p) => path.startsWith(`${p.replace(/^\.\/|\/$/g, "")}/`));
-}
-var SIGNED_FILES = /* @__PURE__ */ new Set(["proof.dsse.json", "proof.json"]);
-async function signedBy(dir, head, mergeBase2, r) {
-  const change = await firstChange(dir, head, mergeBase2, `${REMEDIATIONS_DIR}/${r.id}/proof.dsse.json`);
+// engine/verify/scope.ts
+async function signedBy(dir, head, mergeBase2, id) {
+  const change = await firstChange(dir, head, mergeBase2, `${REMEDIATIONS_DIR}/${id}/proof.dsse.json`);
   if (!change) return null;
-  const covered = new Set(await changedPaths(dir, change.parent, change.commit));
-  if (r.ok && r.baseCommit) for (const p of await changedPaths(dir, r.baseCommit, head)) covered.add(p);
   return {
-    id: r.id,
-    ok: r.ok,
+    id,
     commit: change.commit,
-    covered,
+    signedWith: new Set(await changedPaths(dir, change.parent, change.commit)),
     after: new Set(await changedPaths(dir, change.commit, head))
   };
 }
 async function checkScope(args) {
+  const covered = new Set(args.remediations.filter((r) => r.ok).flatMap((r) => r.covers));
   const signed = [];
   for (const r of args.remediations) {
-    const s = await signedBy(args.dir, args.head, args.mergeBase, r);
+    const s = await signedBy(args.dir, args.head, args.mergeBase, r.id);
     if (s) signed.push(s);
   }
+  const ok = new Set(args.remediations.filter((r) => r.ok).map((r) => r.id));
   const problems = [];
   for (const file2 of args.prFiles) {
-    const owner = args.remediations.find((r) => file2.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`))?.id;
-    const signer = signed.find((s) => owner ? s.id === owner : s.covered.has(file2));
-    if (owner && !signer) {
+    if (covered.has(file2)) continue;
+    const ownerOf = args.remediations.find((r) => file2.startsWith(`${REMEDIATIONS_DIR}/${r.id}/`));
+    const owner = ownerOf?.id;
+    const signer = signed.find((s) => owner ? s.id === owner : s.signedWith.has(file2));
+    if (ownerOf?.removed) {
+      problems.push({
+        file: file2,
+        remediation: ownerOf.id,
+        reason: `deleted by this pull request: the record of ${ownerOf.id} is its audit trail, and no proof signs its removal`
+      });
+    } else if (owner && !signer) {
       problems.push({
         file: file2,
         remediation: owner,
         reason: `changed by this pull request, but the proof of ${owner} was not signed in it`
       });
-      continue;
-    }
-    if (!signer) {
-      const policy = isPolicyPath(file2, args.policies) ? ": it is policy or trust configuration, which remediations are verified against as of the base commit; change it in a pull request of its own" : "";
-      problems.push({ file: file2, reason: `changed by this pull request outside any signed remediation${policy}` });
-      continue;
-    }
-    const vouched = signer.ok && (!owner || SIGNED_FILES.has(file2.slice(file2.lastIndexOf("/") + 1)));
-    if (signer.after.has(file2) && !vouched) {
+    } else if (!signer) {
+      const own2 = args.isOwnConfiguration(file2) ? ": it is policy or trust configuration, which remediations are verified against as of the base commit; change it in a pull request of its own" : "";
+      problems.push({ file: file2, reason: `changed by this pull request outside any signed remediation${own2}` });
+    } else if (signer.after.has(file2)) {
       problems.push({
         file: file2,
         remediation: signer.id,
         reason: `changed after ${signer.id} was signed in commit ${signer.commit.slice(0, 12)}: not covered by its proof`
       });
+    } else if (ok.has(signer.id)) {
+      problems.push({ file: file2, remediation: signer.id, reason: `not covered by the proof of ${signer.id}` });
     }
   }
   return problems;
 }
 
-// engine/github-action/verify-pr.ts
+// engine/verify/trust.ts
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join11, posix as posix3 } from "node:path";
+
+// engine/pipeline/assets.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname as dirname4, join as join9, resolve as resolve5 } from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function projectRoot() {
+  let dir = dirname4(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync2(join9(dir, "policies")) && existsSync2(join9(dir, "templates"))) return dir;
+    dir = resolve5(dir, "..");
+  }
+  return resolve5(dirname4(fileURLToPath2(import.meta.url)), "..", "..");
+}
+var PROJECT_ROOT = projectRoot();
+var DEFAULT_POLICIES_DIR = join9(PROJECT_ROOT, "policies");
+var DEFAULT_TEMPLATES_DIR = join9(PROJECT_ROOT, "templates");
+
+// engine/pipeline/keys.ts
+import { readdir as readdir4 } from "node:fs/promises";
+import { join as join10, posix as posix2 } from "node:path";
+async function repoKeyFiles(repoDir, config2) {
+  const out = [];
+  for (const pattern of config2.keys) {
+    const dir = posix2.dirname(pattern);
+    let names = [];
+    try {
+      names = await readdir4(join10(repoDir, dir));
+    } catch {
+      continue;
+    }
+    const re = globToRegExp(pattern);
+    for (const name of names) if (re.test(posix2.join(dir, name))) out.push(join10(repoDir, dir, name));
+  }
+  return [...new Set(out)].sort();
+}
+
+// engine/verify/trust.ts
+var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
+async function loadBaseConfig(dir, commit, sources) {
+  const tree = await materialize(dir, commit, CONFIG_FILES);
+  try {
+    const { config: config2 } = await loadConfig(tree.dir);
+    return { commit, config: config2, policies: sources.policies ?? config2.policies };
+  } finally {
+    await tree.cleanup();
+  }
+}
+function isOwnConfiguration(path, base) {
+  return CONFIG_FILES.includes(path) || path.startsWith(".salve/") || base.config.keys.some((k) => globToRegExp(k).test(path)) || base.policies.some((p) => path.startsWith(`${p.replace(/^\.\/|\/$/g, "")}/`));
+}
+async function loadBaseView(dir, commit, sources, opts = {}) {
+  const base = await loadBaseConfig(dir, commit, sources);
+  const keyDirs = base.config.keys.map((k) => posix3.dirname(k));
+  const tree = await materialize(dir, commit, [...CONFIG_FILES, ...base.policies, ...keyDirs, ...sources.keyFiles]);
+  try {
+    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...base.policies.map((p) => join11(tree.dir, p))], {
+      ...opts.cacheDir ? { cacheDir: opts.cacheDir } : {}
+    });
+    const pems = [...sources.keyPems];
+    for (const file2 of [
+      ...await repoKeyFiles(tree.dir, base.config),
+      ...sources.keyFiles.map((f) => join11(tree.dir, f))
+    ]) {
+      try {
+        pems.push(await readFile6(file2, "utf8"));
+      } catch {
+        const rel = file2.slice(tree.dir.length + 1);
+        const from = sources.keyFilesFrom ? ` (${sources.keyFilesFrom})` : "";
+        throw new ConfigError(`trusted key file ${rel}${from} is not in the base commit ${commit.slice(0, 12)}`);
+      }
+    }
+    if (pems.length === 0) {
+      throw new ConfigError(
+        `no trusted public key: none at the base commit ${commit.slice(0, 12)} matches ${base.config.keys.join(", ")}, and none was given`
+      );
+    }
+    const trustedKeys = await loadTrustedKeys(pems);
+    return { ...base, bundle, evaluator: await loadEvaluator(bundle), trustedKeys };
+  } finally {
+    await tree.cleanup();
+  }
+}
+
+// engine/verify/change.ts
 function remediationIds(paths) {
   const ids = /* @__PURE__ */ new Set();
   for (const p of paths) {
@@ -84462,32 +84334,44 @@ function remediationIds(paths) {
   }
   return [...ids].sort();
 }
-async function verifyPullRequest(args) {
-  const { workspace, base, head } = args;
-  const ids = remediationIds(args.prFiles);
+async function verifyChange(args) {
+  const { dir, base, head } = args;
+  const since = await mergeBase(dir, base, head) ?? base;
+  const files = await changedPaths(dir, since, head);
+  const ids = remediationIds(files);
+  if (ids.length === 0) {
+    const config2 = await loadBaseConfig(dir, base, args.trust);
+    const scope2 = files.filter((f) => isOwnConfiguration(f, config2)).map((file2) => ({
+      file: file2,
+      reason: "changes salve's own configuration (policy, trust or templates), which no signed proof covers: salve does not pass a change to what it judges remediations by; its owners review it and merge it past this check"
+    }));
+    return { mergeBase: since, files, verdicts: [], scope: scope2 };
+  }
+  const view = await loadBaseView(dir, base, args.trust, args.cacheDir ? { cacheDir: args.cacheDir } : {});
   const verdicts = await verifyRef({
-    repoDir: workspace,
+    repoDir: dir,
     ref: head,
-    bundle: base.bundle,
-    trustedKeys: base.trustedKeys,
+    bundle: view.bundle,
+    trustedKeys: view.trustedKeys,
     ids,
-    settings: policySettings(base.config)
+    settings: policySettings(view.config)
   });
-  const records = await readRemediations(workspace, head);
-  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, base, workspace);
+  const records = await readRemediations(dir, head);
+  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, view, dir);
   const remediations = verdicts.map((v) => ({
     id: v.id,
     ok: v.ok,
-    ...v.proof ? { baseCommit: v.proof.subject.baseCommit } : {}
+    covers: v.ok && v.proof ? covers(v.id, v.proof) : []
   }));
-  for (const id of ids) if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false });
+  for (const id of ids)
+    if (!verdicts.some((v) => v.id === id)) remediations.push({ id, ok: false, covers: [], removed: true });
   const scope = await checkScope({
-    dir: workspace,
+    dir,
     head,
-    mergeBase: args.mergeBase,
-    prFiles: args.prFiles,
+    mergeBase: since,
+    prFiles: files,
     remediations,
-    policies: base.policies
+    isOwnConfiguration: (path) => isOwnConfiguration(path, view)
   });
   for (const problem of scope) {
     const verdict = verdicts.find((v) => v.id === problem.remediation);
@@ -84496,7 +84380,12 @@ async function verifyPullRequest(args) {
       verdict.ok = false;
     }
   }
-  return { verdicts, scope: scope.filter((p) => !p.remediation) };
+  const answered = (p) => verdicts.some((v) => v.id === p.remediation);
+  return { mergeBase: since, files, verdicts, scope: scope.filter((p) => !answered(p)) };
+}
+function covers(id, proof) {
+  const dir = `${REMEDIATIONS_DIR}/${id}`;
+  return [...proof.subject.files.map((f) => f.path), `${dir}/proof.json`, `${dir}/proof.dsse.json`];
 }
 function readClaim(files) {
   try {
@@ -84514,7 +84403,7 @@ function signedByTrustedKey(envelope, base) {
     return false;
   }
 }
-async function explain(v, files, base, workspace) {
+async function explain(v, files, base, dir) {
   const claim2 = readClaim(files);
   const proof = v.proof ?? claim2?.proof;
   if (!proof) return;
@@ -84523,7 +84412,7 @@ async function explain(v, files, base, workspace) {
   v.mode ??= proof.decision.mode;
   v.rules ??= proof.decision.rules.map((r) => r.id);
   const envelopeFile = `${REMEDIATIONS_DIR}/${v.id}/proof.dsse.json`;
-  if (!await isAncestor(workspace, proof.subject.baseCommit, base.commit)) {
+  if (!await isAncestor(dir, proof.subject.baseCommit, base.commit)) {
     v.errors.push({
       file: envelopeFile,
       reason: `planned on commit ${proof.subject.baseCommit.slice(0, 12)}, which is not on the base branch (${base.commit.slice(0, 12)}): the pull request carries commits its proof does not cover`
@@ -84538,6 +84427,182 @@ async function explain(v, files, base, workspace) {
     });
   }
   v.ok = v.errors.length === 0;
+}
+
+// engine/github-action/inputs.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { resolve as resolve6 } from "node:path";
+function input2(env, name) {
+  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+}
+function booleanInput(env, name, fallback) {
+  const value = input2(env, name);
+  if (value === "") return fallback;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  throw new InputError(`input ${name}: expected true or false, got "${value}"`);
+}
+function listInput(env, name) {
+  return input2(env, name).split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+var PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
+function readInputs(env) {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace)
+    throw new InputError("GITHUB_WORKSPACE is not set: run as a GitHub Action step after actions/checkout");
+  const threshold = input2(env, "coverage-threshold") || "90";
+  const coverageThreshold = Number(threshold);
+  if (!Number.isFinite(coverageThreshold) || coverageThreshold < 0 || coverageThreshold > 100) {
+    throw new InputError(`input coverage-threshold: expected a percentage from 0 to 100, got "${threshold}"`);
+  }
+  const keys = input2(env, "trusted-keys");
+  const policies = listInput(env, "policies");
+  return {
+    workspace: resolve6(workspace),
+    policies: policies.length > 0 ? policies : null,
+    coverageThreshold,
+    trustedKeyPems: keys.match(PEM) ?? [],
+    trustedKeyFiles: keys.replace(PEM, "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
+    verify: booleanInput(env, "verify-remediations", true),
+    testPolicies: booleanInput(env, "test-policies", true)
+  };
+}
+async function readPullRequest(env) {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return null;
+  let event;
+  try {
+    event = JSON.parse(await readFile7(path, "utf8"));
+  } catch (err) {
+    throw new InputError(`GITHUB_EVENT_PATH ${path}: not a readable JSON event (${err.message})`);
+  }
+  const pr = event.pull_request;
+  if (!pr) return null;
+  const baseSha = pr.base?.sha;
+  const headSha = pr.head?.sha;
+  if (!baseSha || !headSha)
+    throw new InputError(`${path}: pull_request.base.sha and pull_request.head.sha are required`);
+  return { number: pr.number ?? null, baseSha, headSha };
+}
+
+// engine/github-action/policy-tests.ts
+import { relative as relative2, resolve as resolve7, sep as sep2 } from "node:path";
+function annotationPath(workspace, file2) {
+  const abs = resolve7(file2);
+  if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`))
+    return `salve/policies/${relative2(DEFAULT_POLICIES_DIR, abs).split(sep2).join("/")}`;
+  const rel = relative2(workspace, abs);
+  return rel.startsWith("..") ? abs : rel.split(sep2).join("/");
+}
+function splitLocation(location) {
+  const at = location.lastIndexOf(":");
+  const line = Number(location.slice(at + 1));
+  return at > 0 && Number.isInteger(line) && line > 0 ? { file: location.slice(0, at), line } : { file: location };
+}
+async function testPolicies(workspace, dirs, threshold, env) {
+  const report = await runPolicyTests([DEFAULT_POLICIES_DIR, ...dirs], { threshold, env });
+  const annotations = report.failures.map((f) => {
+    const { file: file2, line } = splitLocation(f.file);
+    return {
+      level: "error",
+      file: annotationPath(workspace, file2),
+      ...line ? { line } : {},
+      title: `policy test failed: ${f.test}`,
+      message: f.message
+    };
+  });
+  if (report.coverage < threshold) {
+    const own2 = report.uncovered.filter((u) => !resolve7(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
+    const first = own2[0] ?? report.uncovered[0];
+    annotations.push({
+      level: "error",
+      ...first ? { file: annotationPath(workspace, first.file), ...first.lines[0] ? { line: first.lines[0] } : {} } : {},
+      title: "policy coverage below threshold",
+      message: `policy tests cover ${report.coverage}% of the policy lines, below the threshold of ${threshold}%${first ? `; not covered here: lines ${first.lines.slice(0, 20).join(", ")}` : ""}`
+    });
+    for (const u of own2.slice(1, 10)) {
+      annotations.push({
+        level: "warning",
+        file: annotationPath(workspace, u.file),
+        ...u.lines[0] ? { line: u.lines[0] } : {},
+        title: "policy lines not covered by tests",
+        message: `lines ${u.lines.slice(0, 20).join(", ")} are not exercised by any test`
+      });
+    }
+  }
+  return { report, annotations };
+}
+
+// engine/github-action/report.ts
+import { randomUUID } from "node:crypto";
+import { appendFile as appendFile2 } from "node:fs/promises";
+import { EOL as EOL3 } from "node:os";
+function emitAnnotations(annotations) {
+  for (const a of annotations) {
+    const props = { title: a.title, ...a.file ? { file: a.file } : {}, ...a.line ? { startLine: a.line } : {} };
+    if (a.level === "error") error(a.message, props);
+    else if (a.level === "warning") warning(a.message, props);
+    else notice(a.message, props);
+  }
+}
+function escapeHtml(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
+}
+function code(text) {
+  return `<code>${escapeHtml(text)}</code>`;
+}
+function renderSummary(parts) {
+  const s = summary.emptyBuffer().addHeading("salve: policy tests and remediation verification", 2);
+  const t = parts.policyTests;
+  if (t) {
+    const ok = t.failed === 0 && t.coverage >= parts.threshold;
+    s.addRaw(
+      `<p>${ok ? "\u2705" : "\u274C"} Policy tests: ${t.passed} passed, ${t.failed} failed; coverage ${t.coverage}% (threshold ${parts.threshold}%)</p>`,
+      true
+    );
+    if (t.failures.length > 0)
+      s.addList(t.failures.map((f) => `${code(f.file)} ${escapeHtml(f.test)}: ${escapeHtml(f.message)}`));
+  }
+  if (parts.verdicts.length > 0) {
+    s.addTable([
+      ["Remediation", "Action", "Target", "Mode", "Rules", "Verdict"].map((data) => ({ data, header: true })),
+      ...parts.verdicts.map((v) => [
+        code(v.id),
+        escapeHtml(v.action ?? "?"),
+        escapeHtml(v.target ?? "?"),
+        escapeHtml(v.mode ?? "?"),
+        v.rules && v.rules.length > 0 ? v.rules.map(code).join(" ") : "none",
+        v.ok ? "\u2705 verified" : `\u274C ${v.errors.length} problem${v.errors.length === 1 ? "" : "s"}`
+      ])
+    ]);
+    for (const v of parts.verdicts.filter((x) => !x.ok)) {
+      s.addHeading(`\u274C ${escapeHtml(v.id)}`, 3).addList(
+        v.errors.map((e) => `${code(e.file)}: ${escapeHtml(e.reason)}`)
+      );
+    }
+  }
+  if (parts.scope.length > 0) {
+    s.addHeading("\u274C Changes outside the signed remediations", 3).addList(
+      parts.scope.map((p) => `${code(p.file)}: ${escapeHtml(p.reason)}`)
+    );
+  }
+  for (const note of parts.notes) s.addRaw(`<p>${escapeHtml(note)}</p>`, true);
+  const markdown = s.stringify();
+  s.emptyBuffer();
+  return markdown;
+}
+async function writeSummary(env, markdown) {
+  if (env.GITHUB_STEP_SUMMARY) await appendFile2(env.GITHUB_STEP_SUMMARY, markdown, "utf8");
+}
+async function setOutputs(env, outputs) {
+  const file2 = env.GITHUB_OUTPUT;
+  if (!file2) return;
+  let text = "";
+  for (const [name, value] of Object.entries(outputs)) {
+    const delimiter2 = `ghadelimiter_${randomUUID()}`;
+    text += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
+  }
+  await appendFile2(file2, text, "utf8");
 }
 
 // engine/github-action/run.ts
@@ -84561,24 +84626,25 @@ async function runAction(env) {
   if (!inputs.verify) notes.push("Remediation verification is off (input verify-remediations: false).");
   else if (!pr) notes.push("Not a pull_request event: no remediations to verify.");
   else {
+    const hint = "check out with fetch-depth: 0 so base and head both exist";
     const [base, head] = await Promise.all([
-      resolveCommit(inputs.workspace, pr.baseSha),
-      resolveCommit(inputs.workspace, pr.headSha)
+      resolveCommit(inputs.workspace, pr.baseSha, hint),
+      resolveCommit(inputs.workspace, pr.headSha, hint)
     ]);
-    const since = await mergeBase(inputs.workspace, base, head) ?? base;
-    const prFiles = await changedPaths(inputs.workspace, since, head);
-    if (remediationIds(prFiles).length === 0)
+    ({ verdicts, scope } = await verifyChange({
+      dir: inputs.workspace,
+      base,
+      head,
+      trust: {
+        policies: inputs.policies,
+        keyPems: inputs.trustedKeyPems,
+        keyFiles: inputs.trustedKeyFiles,
+        keyFilesFrom: "input trusted-keys"
+      },
+      cacheDir: join12(inputs.workspace, ".git", "salve", "bundles")
+    }));
+    if (verdicts.length === 0)
       notes.push(`No file under ${REMEDIATIONS_DIR}/ changed: not a remediation pull request.`);
-    else {
-      const view = await loadBaseView(inputs.workspace, base, inputs);
-      ({ verdicts, scope } = await verifyPullRequest({
-        workspace: inputs.workspace,
-        base: view,
-        head,
-        mergeBase: since,
-        prFiles
-      }));
-    }
   }
   for (const v of verdicts) {
     for (const e of v.errors)
@@ -84606,7 +84672,15 @@ async function runAction(env) {
     verified: String(verified),
     remediations: String(verdicts.length)
   });
-  return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary: summary2 };
+  return { ok, verified, checked: verdicts.length, policyTests, verdicts, scope, annotations, summary: summary2 };
+}
+function failureMessage(result) {
+  const parts = [];
+  const failed = result.checked - result.verified;
+  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.policyTests && !result.policyTests.ok) parts.push("the policy tests failed");
+  return `salve: ${parts.join("; ") || "failed"}; see the annotations and the job summary`;
 }
 
 // engine/github-action/main.ts
@@ -84614,9 +84688,7 @@ try {
   const result = await runAction(process.env);
   if (!result.ok) {
     process.exitCode = 1;
-    setFailed(
-      `salve: ${result.checked - result.verified} of ${result.checked} remediation(s) failed verification or the policy tests failed; see the annotations and the job summary`
-    );
+    setFailed(failureMessage(result));
   }
 } catch (err) {
   process.exitCode = 1;

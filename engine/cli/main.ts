@@ -10,13 +10,13 @@ const USAGE = `usage: salve <command> [options]
 commands:
   plan           --repo <dir> --signal <file> [--signal <file>...] [--cluster <name>] [--json]
                  detection in, signed remediation branch (or observe-only record) out
-  verify         --repo <dir> [--ref <branch>] [--key <public.pem>...] [--json]
-                 re-check every remediation on a ref: signature, policy decision, changes
+  verify         --repo <dir> [--ref <branch>] [--base <branch>] [--key <public.pem>...] [--json]
+                 re-check what a ref changes on its base branch, judged by the base branch
   demo           [--keep]  run every sample signal against the bundled example config repo
   serve          run as a GitHub App (see README)
   test-policies  [--policies <dir>...] [--threshold <pct>]  opa test with coverage
 
-exit codes: 0 done, 2 bad input, 3 denied by policy, 1 internal error`;
+exit codes: 0 done, 2 bad input, 3 denied by policy, 4 verification failed, 1 internal error`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;

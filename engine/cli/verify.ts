@@ -1,56 +1,72 @@
-/** `salve verify`: every remediation on a ref, re-checked. Keys come from the checkout, never the branch. */
+/**
+ * `salve verify`: the change a ref makes to its base branch, verified as the GitHub Action does
+ * (engine/verify/change.ts). Keys, policies and settings come from the base branch's commit, never
+ * from the ref, the checkout or the working tree; `--key` and `SALVE_TRUSTED_KEY` add keys.
+ */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { InputError } from '../model/errors.ts';
-import { repoKeyFiles } from '../pipeline/keys.ts';
-import { policySettings } from '../pipeline/policy-input.ts';
-import { policyDirs } from '../pipeline/run.ts';
-import { buildBundle, loadTrustedKeys } from '../policy/index.ts';
-import { loadConfig } from '../repo/index.ts';
-import { type Verdict, verifyRef } from '../verify/index.ts';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../model/errors.ts';
+import { gitDirOf } from '../publish/git-dir.ts';
+import { resolveBaseBranch } from '../verify/base-branch.ts';
+import { type ChangeVerification, isVerified, verifyChange } from '../verify/change.ts';
+import { resolveCommit } from '../verify/history.ts';
 import { parse, required } from './args.ts';
+
+/** A verification that ran and failed: its own exit code, apart from bad input (2) and internal errors (1). */
+export const VERIFY_FAILED = 4;
 
 export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const values = parse('verify', args, {
     repo: { type: 'string' },
     ref: { type: 'string', default: 'HEAD' },
+    base: { type: 'string' },
     key: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
   const repoDir = resolve(required('verify', 'repo', values.repo));
-  const { config } = await loadConfig(repoDir);
-  const keyFiles = [...(values.key ?? []).map((k) => resolve(k)), ...(await repoKeyFiles(repoDir, config))];
-  const pems = await Promise.all(keyFiles.map((f) => readFile(f, 'utf8')));
-  if (env.SALVE_TRUSTED_KEY) pems.push(env.SALVE_TRUSTED_KEY);
-  if (pems.length === 0) {
-    throw new InputError(
-      `salve verify: no trusted public key: pass --key, set SALVE_TRUSTED_KEY, or commit one matching ${config.keys.join(', ')}`,
-    );
+  const ref = values.ref ?? 'HEAD';
+  const head = await resolveCommit(repoDir, ref);
+  const base = await resolveBaseBranch(repoDir, values.base);
+  const keyPems: string[] = [];
+  for (const file of values.key ?? []) {
+    try {
+      keyPems.push(await readFile(resolve(file), 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`--key ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
   }
-  const trustedKeys = await loadTrustedKeys(pems);
-  const bundle = await buildBundle(policyDirs(repoDir, config));
-  const verdicts = await verifyRef({
-    repoDir,
-    ref: values.ref ?? 'HEAD',
-    bundle,
-    trustedKeys,
-    settings: policySettings(config),
+  if (env.SALVE_TRUSTED_KEY) keyPems.push(env.SALVE_TRUSTED_KEY);
+  const result = await verifyChange({
+    dir: repoDir,
+    base: base.commit,
+    head,
+    trust: { policies: null, keyPems, keyFiles: [] },
+    cacheDir: join(await gitDirOf(repoDir), 'salve', 'bundles'),
   });
-  print(verdicts, values.ref ?? 'HEAD', values.json ?? false);
-  if (verdicts.length === 0) return 2;
-  return verdicts.every((v) => v.ok) ? 0 : 1;
+  const nothing = result.verdicts.length === 0 && result.scope.length === 0;
+  print(result, { ref, base, json: values.json ?? false });
+  if (nothing) return 2;
+  return isVerified(result) ? 0 : VERIFY_FAILED;
 }
 
-function print(verdicts: Verdict[], ref: string, json: boolean): void {
-  if (json) {
+function print(
+  result: ChangeVerification,
+  opts: { ref: string; base: { ref: string; commit: string }; json: boolean },
+): void {
+  const { verdicts, scope } = result;
+  if (opts.json) {
     const rows = verdicts.map(({ proof: _proof, ...v }) => v);
+    const ok = (rows.length > 0 || scope.length > 0) && isVerified(result);
     process.stdout.write(
-      `${JSON.stringify({ ref, ok: rows.length > 0 && rows.every((v) => v.ok), remediations: rows }, null, 2)}\n`,
+      `${JSON.stringify({ ref: opts.ref, base: opts.base, ok, remediations: rows, scope }, null, 2)}\n`,
     );
     return;
   }
-  if (verdicts.length === 0)
-    process.stderr.write(`salve verify: no remediation under .salve/remediations/ on ${ref}\n`);
+  process.stdout.write(`base  ${opts.base.ref} ${opts.base.commit.slice(0, 12)}\n`);
+  if (verdicts.length === 0 && scope.length === 0)
+    process.stderr.write(
+      `salve verify: no remediation under .salve/remediations/ changed between ${opts.base.ref} and ${opts.ref}\n`,
+    );
   for (const v of verdicts) {
     if (v.ok) {
       process.stdout.write(`ok    ${v.id}  ${v.action} ${v.target} mode=${v.mode} key=${v.keyid?.slice(0, 16)}\n`);
@@ -58,5 +74,9 @@ function print(verdicts: Verdict[], ref: string, json: boolean): void {
       process.stdout.write(`FAIL  ${v.id}\n`);
       for (const e of v.errors) process.stdout.write(`      ${e.file}: ${e.reason}\n`);
     }
+  }
+  if (scope.length > 0) {
+    process.stdout.write('FAIL  changes outside any signed remediation\n');
+    for (const p of scope) process.stdout.write(`      ${p.file}: ${p.reason}\n`);
   }
 }

@@ -5,8 +5,8 @@ import { EOL } from 'node:os';
 import * as core from '@actions/core';
 import type { PolicyTestReport } from '../policy/index.ts';
 import type { Verdict } from '../verify/index.ts';
+import type { ScopeProblem } from '../verify/scope.ts';
 import type { ActionEnv } from './inputs.ts';
-import type { ScopeProblem } from './pr-scope.ts';
 import type { Annotation } from './types.ts';
 
 export function emitAnnotations(annotations: readonly Annotation[]): void {

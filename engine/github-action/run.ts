@@ -1,19 +1,19 @@
 /**
- * The GitHub Action: `opa test` with coverage on the config repo's policies, then every remediation
- * a pull request adds re-verified against its base commit. Everything it needs comes from `env`.
+ * The GitHub Action: `opa test` with coverage on the config repo's policies, then the pull request
+ * verified against its base commit (engine/verify/change.ts, as `salve verify` does it). Everything
+ * it needs comes from `env`.
  */
 import { join } from 'node:path';
 import { REMEDIATIONS_DIR } from '../publish/read.ts';
 import { loadConfig } from '../repo/index.ts';
+import { verifyChange } from '../verify/change.ts';
+import { resolveCommit } from '../verify/history.ts';
 import type { Verdict } from '../verify/index.ts';
-import { loadBaseView } from './base-view.ts';
-import { changedPaths, mergeBase, resolveCommit } from './git-history.ts';
+import type { ScopeProblem } from '../verify/scope.ts';
 import { type ActionEnv, readInputs, readPullRequest } from './inputs.ts';
 import { testPolicies } from './policy-tests.ts';
-import type { ScopeProblem } from './pr-scope.ts';
 import { emitAnnotations, renderSummary, setOutputs, writeSummary } from './report.ts';
 import type { ActionResult, Annotation } from './types.ts';
-import { remediationIds, verifyPullRequest } from './verify-pr.ts';
 
 export async function runAction(env: ActionEnv): Promise<ActionResult> {
   const inputs = readInputs(env);
@@ -36,24 +36,25 @@ export async function runAction(env: ActionEnv): Promise<ActionResult> {
   if (!inputs.verify) notes.push('Remediation verification is off (input verify-remediations: false).');
   else if (!pr) notes.push('Not a pull_request event: no remediations to verify.');
   else {
+    const hint = 'check out with fetch-depth: 0 so base and head both exist';
     const [base, head] = await Promise.all([
-      resolveCommit(inputs.workspace, pr.baseSha),
-      resolveCommit(inputs.workspace, pr.headSha),
+      resolveCommit(inputs.workspace, pr.baseSha, hint),
+      resolveCommit(inputs.workspace, pr.headSha, hint),
     ]);
-    const since = (await mergeBase(inputs.workspace, base, head)) ?? base;
-    const prFiles = await changedPaths(inputs.workspace, since, head);
-    if (remediationIds(prFiles).length === 0)
+    ({ verdicts, scope } = await verifyChange({
+      dir: inputs.workspace,
+      base,
+      head,
+      trust: {
+        policies: inputs.policies,
+        keyPems: inputs.trustedKeyPems,
+        keyFiles: inputs.trustedKeyFiles,
+        keyFilesFrom: 'input trusted-keys',
+      },
+      cacheDir: join(inputs.workspace, '.git', 'salve', 'bundles'),
+    }));
+    if (verdicts.length === 0)
       notes.push(`No file under ${REMEDIATIONS_DIR}/ changed: not a remediation pull request.`);
-    else {
-      const view = await loadBaseView(inputs.workspace, base, inputs);
-      ({ verdicts, scope } = await verifyPullRequest({
-        workspace: inputs.workspace,
-        base: view,
-        head,
-        mergeBase: since,
-        prFiles,
-      }));
-    }
   }
   for (const v of verdicts) {
     for (const e of v.errors)
@@ -82,5 +83,15 @@ export async function runAction(env: ActionEnv): Promise<ActionResult> {
     verified: String(verified),
     remediations: String(verdicts.length),
   });
-  return { ok, verified, checked: verdicts.length, policyTests, verdicts, annotations, summary };
+  return { ok, verified, checked: verdicts.length, policyTests, verdicts, scope, annotations, summary };
+}
+
+/** The one line the failed step shows: what failed, counted. */
+export function failureMessage(result: ActionResult): string {
+  const parts: string[] = [];
+  const failed = result.checked - result.verified;
+  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.policyTests && !result.policyTests.ok) parts.push('the policy tests failed');
+  return `salve: ${parts.join('; ') || 'failed'}; see the annotations and the job summary`;
 }

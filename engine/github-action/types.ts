@@ -1,6 +1,7 @@
 /** What the Action reports: annotations on files, and its overall result. */
 import type { PolicyTestReport } from '../policy/index.ts';
 import type { Verdict } from '../verify/index.ts';
+import type { ScopeProblem } from '../verify/scope.ts';
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -19,6 +20,8 @@ export interface ActionResult {
   checked: number;
   policyTests: PolicyTestReport | null;
   verdicts: Verdict[];
+  /** Files the pull request changes that no signed remediation covers. */
+  scope: ScopeProblem[];
   annotations: Annotation[];
   /** The job summary, as markdown. */
   summary: string;

@@ -130,8 +130,19 @@ export const PolicyInput = z.object({
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 
+/** One file a proof signs: its repo-relative path and the sha256 (hex) of its content after the change. */
+export const SignedFile = z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type SignedFile = z.infer<typeof SignedFile>;
+
+export const PROOF_VERSION = 'salve.dev/proof/v2';
+
+/** Formats no longer accepted, and why: a verifier names them instead of calling them malformed. */
+export const RETIRED_PROOF_VERSIONS: Readonly<Record<string, string>> = {
+  'salve.dev/proof/v1': 'it does not sign the explanation and the other files of the remediation record',
+};
+
 export const Proof = z.object({
-  version: z.literal('salve.dev/proof/v1'),
+  version: z.literal(PROOF_VERSION),
   subject: z.object({
     repo: z.string(),
     baseCommit: z.string(),
@@ -141,8 +152,12 @@ export const Proof = z.object({
      * without a namespace are applied, and so their namespace in the rendered diff (check/identity.ts).
      */
     namespace: z.string().optional(),
-    /** sha256 of the canonical JSON of the file changes ([{path, sha256 of after}] sorted by path). */
-    changesDigest: z.string(),
+    /**
+     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
+     * are this proof itself.
+     */
+    files: z.array(SignedFile),
     /** sha256 of the canonical JSON of the rendered diff. */
     renderedDiffDigest: z.string(),
   }),
@@ -161,4 +176,8 @@ export const DsseEnvelope = z.object({
 });
 export type DsseEnvelope = z.infer<typeof DsseEnvelope>;
 
-export const PROOF_PAYLOAD_TYPE = 'application/vnd.salve.proof.v1+json';
+export const PROOF_PAYLOAD_TYPE = 'application/vnd.salve.proof.v2+json';
+/** Payload types of retired proof formats (see RETIRED_PROOF_VERSIONS). */
+export const RETIRED_PROOF_PAYLOAD_TYPES: Readonly<Record<string, string>> = {
+  'application/vnd.salve.proof.v1+json': 'salve.dev/proof/v1',
+};

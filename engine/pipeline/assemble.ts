@@ -28,21 +28,6 @@ export async function assemble(
 ): Promise<PlanResult> {
   const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
-  const proof = createProof({
-    repo: ctx.repoName,
-    baseCommit: ctx.baseCommit,
-    overlay: resolution.overlay,
-    namespace: resolution.application.namespace,
-    files,
-    diff,
-    bundle: ctx.policy.bundle,
-    input,
-    decision,
-    engineVersion: ctx.engineVersion,
-    now: ctx.now,
-  });
-  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
-  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
   const remediation: Remediation = {
     id,
     branch: `salve/${id}`,
@@ -65,7 +50,8 @@ export async function assemble(
     decision,
     ...(input.exposure ? { exposure: input.exposure } : {}),
     ...(notes.length > 0 ? { notes } : {}),
-    proofDigest: `sha256:${sha256Hex(envelopeText)}`,
+    // The proof signs the explanation, so the explanation cannot name the proof's digest.
+    proofDigest: '',
     bundleDigest: ctx.policy.bundle.digest,
   };
   const metadata: PrMetadata = {
@@ -77,11 +63,38 @@ export async function assemble(
     target: incident.target,
     overlay: resolution.overlay,
     baseCommit: ctx.baseCommit,
-    proofDigest: remediation.proofDigest,
+    proofDigest: '',
     occurrences: incident.occurrences,
     lastSeen: incident.lastSeen,
   };
   const explanation = renderExplanation(remediation, { templateDirs: ctx.templateDirs, metadata });
+  const dir = `.salve/remediations/${id}`;
+  // A recurrence after an earlier remediation of this incident merged replaces its record.
+  const recordFile = async (name: string, after: string): Promise<FileChange> => ({
+    path: `${dir}/${name}`,
+    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
+    after,
+  });
+  const explanationFile = await recordFile('explanation.md', explanation);
+  // The proof signs every file the commit adds or changes, the explanation included, but its own two.
+  const signed = explanationFile.before === explanation ? files : [...files, explanationFile];
+  const proof = createProof({
+    repo: ctx.repoName,
+    baseCommit: ctx.baseCommit,
+    overlay: resolution.overlay,
+    namespace: resolution.application.namespace,
+    files: signed,
+    diff,
+    bundle: ctx.policy.bundle,
+    input,
+    decision,
+    engineVersion: ctx.engineVersion,
+    now: ctx.now,
+  });
+  const envelope = signEnvelope(Buffer.from(canonicalJson(proof)), PROOF_PAYLOAD_TYPE, ctx.signingKey);
+  const envelopeText = `${JSON.stringify(envelope, null, 2)}\n`;
+  remediation.proofDigest = `sha256:${sha256Hex(envelopeText)}`;
+  metadata.proofDigest = remediation.proofDigest;
   if (!decision.allowed) return { kind: 'denied', remediation, explanation };
   if (decision.mode === 'observe') {
     const reason =
@@ -91,15 +104,8 @@ export async function assemble(
         .join(', ') || 'trust ladder';
     return { kind: 'observe', remediation, explanation, reason };
   }
-  const dir = `.salve/remediations/${id}`;
-  // A recurrence after an earlier remediation of this incident merged replaces its record.
-  const recordFile = async (name: string, after: string): Promise<FileChange> => ({
-    path: `${dir}/${name}`,
-    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
-    after,
-  });
   const record: FileChange[] = [
-    await recordFile('explanation.md', explanation),
+    explanationFile,
     await recordFile('proof.json', `${JSON.stringify(proof, null, 2)}\n`),
     await recordFile('proof.dsse.json', envelopeText),
   ];

@@ -17,10 +17,13 @@ export {
 export {
   type CreateProofArgs,
   canonicalDiff,
-  changesDigest,
   createProof,
+  describeMismatch,
   renderedDiffDigest,
+  type SubjectMismatch,
   signProof,
+  subjectFiles,
+  subjectMismatches,
 } from './proof.ts';
 export { type PolicyTestReport, runPolicyTests } from './test-runner.ts';
 export { describeDecisionDiff, type VerifyProofArgs, verifyProof } from './verify.ts';

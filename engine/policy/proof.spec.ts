@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
-import { digestOf, sha256Hex } from './digest.ts';
+import { sha256Hex } from './digest.ts';
 import { verifyEnvelope } from './dsse.ts';
 import { makeInput } from './fixtures.ts';
 import { generateEphemeralKey } from './keys.ts';
-import { canonicalDiff, changesDigest, createProof, renderedDiffDigest, signProof } from './proof.ts';
+import { canonicalDiff, createProof, renderedDiffDigest, signProof, subjectFiles, subjectMismatches } from './proof.ts';
 
 const patchFile: FileChange = { path: 'overlays/staging/patch-memory.yaml', before: null, after: 'kind: Deployment\n' };
 const kustomization: FileChange = {
@@ -19,17 +19,20 @@ const fieldA = { ...fieldB, name: 'a' };
 const diff: RenderedDiff = { fields: [fieldB, fieldA], objects: [] };
 
 describe('policy/proof', () => {
-  it('digests file changes as [{path, sha256 of after}] sorted by path', () => {
-    expect(changesDigest(files)).toBe(
-      digestOf([
-        { path: 'overlays/staging/kustomization.yaml', sha256: sha256Hex('resources: []\n') },
-        { path: 'overlays/staging/patch-memory.yaml', sha256: sha256Hex('kind: Deployment\n') },
-      ]),
-    );
-    expect(changesDigest([...files].reverse())).toBe(changesDigest(files));
-    expect(changesDigest([{ ...patchFile, after: 'kind: Deployment\n# edited\n' }, kustomization])).not.toBe(
-      changesDigest(files),
-    );
+  it('lists file changes as [{path, sha256 of after}] sorted by path, and names each file that differs', () => {
+    expect(subjectFiles(files)).toEqual([
+      { path: 'overlays/staging/kustomization.yaml', sha256: sha256Hex('resources: []\n') },
+      { path: 'overlays/staging/patch-memory.yaml', sha256: sha256Hex('kind: Deployment\n') },
+    ]);
+    expect(subjectFiles([...files].reverse())).toEqual(subjectFiles(files));
+    const edited = { ...patchFile, after: 'kind: Deployment\n# edited\n' };
+    const extra = { path: '.salve/remediations/x/notes.md', before: null, after: 'x\n' };
+    expect(subjectMismatches(subjectFiles(files), [edited, extra])).toEqual([
+      { path: '.salve/remediations/x/notes.md', problem: 'unsigned' },
+      { path: 'overlays/staging/kustomization.yaml', problem: 'missing' },
+      { path: 'overlays/staging/patch-memory.yaml', problem: 'differs' },
+    ]);
+    expect(subjectMismatches(subjectFiles(files), [...files].reverse())).toEqual([]);
   });
 
   it('digests the rendered diff independent of the order it was walked in', () => {
@@ -52,7 +55,11 @@ describe('policy/proof', () => {
       now: new Date('2025-03-04T10:30:00Z'),
     });
     expect(Proof.parse(proof)).toEqual(proof);
-    expect(proof.subject.changesDigest).toBe(changesDigest(files));
+    expect(proof.version).toBe('salve.dev/proof/v2');
+    expect(proof.subject.files).toEqual([
+      { path: 'overlays/staging/kustomization.yaml', sha256: sha256Hex('resources: []\n') },
+      { path: 'overlays/staging/patch-memory.yaml', sha256: sha256Hex('kind: Deployment\n') },
+    ]);
     expect(proof.subject.renderedDiffDigest).toBe(renderedDiffDigest(diff));
     expect(proof.createdAt).toBe('2025-03-04T10:30:00.000Z');
 

@@ -1,16 +1,54 @@
 /** Proofs: what was decided, on which input, under which policy, about which change; and their digests. */
 import type { FileChange, PolicyDecision, RenderedDiff } from '../model/index.ts';
-import { type DsseEnvelope, type PolicyInput, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
+import {
+  type DsseEnvelope,
+  type PolicyInput,
+  PROOF_PAYLOAD_TYPE,
+  PROOF_VERSION,
+  Proof,
+  type SignedFile,
+} from '../model/policy.ts';
 import { canonicalJson, digestOf, sha256Hex } from './digest.ts';
 import { signEnvelope } from './dsse.ts';
 import type { SigningKey } from './keys.ts';
 
-/** Digest of `[{path, sha256 of after}]` sorted by path. */
-export function changesDigest(files: readonly FileChange[]): string {
-  const entries = files
+/** What a proof signs of file changes: `[{path, sha256 of after}]`, sorted by path. */
+export function subjectFiles(files: readonly FileChange[]): SignedFile[] {
+  return files
     .map((f) => ({ path: f.path, sha256: sha256Hex(f.after) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return digestOf(entries);
+}
+
+export interface SubjectMismatch {
+  path: string;
+  /** `unsigned`: changed but not in the subject; `differs`: other content; `missing`: signed but not changed. */
+  problem: 'unsigned' | 'differs' | 'missing';
+}
+
+/** Each file where the real change and the signed subject disagree, sorted by path. */
+export function subjectMismatches(signed: readonly SignedFile[], files: readonly FileChange[]): SubjectMismatch[] {
+  const want = new Map(signed.map((f) => [f.path, f.sha256]));
+  const out: SubjectMismatch[] = [];
+  for (const f of subjectFiles(files)) {
+    const sha = want.get(f.path);
+    if (sha === undefined) out.push({ path: f.path, problem: 'unsigned' });
+    else if (sha !== f.sha256) out.push({ path: f.path, problem: 'differs' });
+    want.delete(f.path);
+  }
+  for (const path of want.keys()) out.push({ path, problem: 'missing' });
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A mismatch as a reviewer reads it, after the file's path. */
+export function describeMismatch(m: SubjectMismatch): string {
+  switch (m.problem) {
+    case 'unsigned':
+      return "changed since the proof's base commit, but not signed by its proof";
+    case 'differs':
+      return 'differs from the content its proof signs';
+    case 'missing':
+      return 'signed by its proof, but not changed';
+  }
 }
 
 /** Fields and objects in a stable order, so the digest does not depend on how the diff was walked. */
@@ -33,6 +71,7 @@ export interface CreateProofArgs {
   overlay: string;
   /** The Application's destination namespace (see Proof.subject.namespace); '' when it names none. */
   namespace?: string;
+  /** Every file the remediation adds or changes, its explanation included (not the proof's own files). */
   files: readonly FileChange[];
   diff: RenderedDiff;
   bundle: { digest: string; entrypoint: string };
@@ -44,13 +83,13 @@ export interface CreateProofArgs {
 
 export function createProof(args: CreateProofArgs): Proof {
   return Proof.parse({
-    version: 'salve.dev/proof/v1',
+    version: PROOF_VERSION,
     subject: {
       repo: args.repo,
       baseCommit: args.baseCommit,
       overlay: args.overlay,
       ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
-      changesDigest: changesDigest(args.files),
+      files: subjectFiles(args.files),
       renderedDiffDigest: renderedDiffDigest(args.diff),
     },
     policy: { bundleDigest: args.bundle.digest, entrypoint: args.bundle.entrypoint },

@@ -113,11 +113,39 @@ describe('policy/verify', () => {
     const edited = [{ ...patchFile, after: 'kind: Deployment\nspec: {}\n' }];
     await expect(
       verifyProof({ envelope, trustedKeys: [key.publicKey], bundle, evaluator, files: edited }),
-    ).rejects.toThrow(/changes digest differs: proof sha256:[0-9a-f]{64} vs files sha256:/);
+    ).rejects.toThrow(
+      "changed files differ from the proof's subject: overlays/staging/patch.yaml differs from the content its proof signs",
+    );
+    const extra = [...files, { path: 'overlays/staging/extra.yaml', before: null, after: 'x: 1\n' }];
+    await expect(
+      verifyProof({ envelope, trustedKeys: [key.publicKey], bundle, evaluator, files: extra }),
+    ).rejects.toThrow(
+      "changed files differ from the proof's subject: overlays/staging/extra.yaml changed since the proof's base commit, but not signed by its proof",
+    );
+    await expect(verifyProof({ envelope, trustedKeys: [key.publicKey], bundle, evaluator, files: [] })).rejects.toThrow(
+      "changed files differ from the proof's subject: overlays/staging/patch.yaml signed by its proof, but not changed",
+    );
     const widened = { ...diff, objects: [{ op: 'add' as const, apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }] };
     await expect(
       verifyProof({ envelope, trustedKeys: [key.publicKey], bundle, evaluator, diff: widened }),
     ).rejects.toThrow(/rendered diff digest differs/);
+  });
+
+  it('rejects a proof of the first format, which did not sign the explanation, with what to do', async () => {
+    const v1 = JSON.parse(canonicalJson(proof));
+    v1.version = 'salve.dev/proof/v1';
+    v1.subject = { ...v1.subject, changesDigest: `sha256:${'a'.repeat(64)}` };
+    delete v1.subject.files;
+    for (const type of ['application/vnd.salve.proof.v1+json', PROOF_PAYLOAD_TYPE]) {
+      const old = signEnvelope(canonicalJson(v1), type, key);
+      const err = await verifyProof({ envelope: old, trustedKeys: [key.publicKey], bundle }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VerifyError);
+      expect(err).toMatchObject({ code: 'unsupported-proof-version' });
+      expect((err as Error).message).toBe(
+        'proof format salve.dev/proof/v1 is no longer accepted: it does not sign the explanation and the other files of the remediation record; plan the remediation again',
+      );
+    }
+    expect(PROOF_PAYLOAD_TYPE).toBe('application/vnd.salve.proof.v2+json');
   });
 
   it('fails on a signed payload that is not a proof', async () => {

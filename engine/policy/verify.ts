@@ -2,18 +2,25 @@
 import type { KeyObject } from 'node:crypto';
 import { VerifyError } from '../model/errors.ts';
 import type { FileChange, PolicyDecision, PolicyRule, RenderedDiff } from '../model/index.ts';
-import { type DsseEnvelope, PROOF_PAYLOAD_TYPE, Proof } from '../model/policy.ts';
+import {
+  type DsseEnvelope,
+  PROOF_PAYLOAD_TYPE,
+  Proof,
+  RETIRED_PROOF_PAYLOAD_TYPES,
+  RETIRED_PROOF_VERSIONS,
+} from '../model/policy.ts';
 import type { PolicyBundle } from './bundle.ts';
 import { canonicalJson } from './digest.ts';
 import { verifyEnvelope } from './dsse.ts';
 import { loadEvaluator, type PolicyEvaluator } from './evaluator.ts';
 import type { PublicKeyInfo } from './keys.ts';
-import { changesDigest, renderedDiffDigest } from './proof.ts';
+import { describeMismatch, renderedDiffDigest, subjectMismatches } from './proof.ts';
 
 export interface VerifyProofArgs {
   envelope: DsseEnvelope;
   trustedKeys: readonly (KeyObject | PublicKeyInfo)[];
   bundle: PolicyBundle;
+  /** The real change since the proof's base commit, the proof's own files left out: must be the subject's. */
   files?: readonly FileChange[];
   diff?: RenderedDiff;
   /** Reuse an evaluator already loaded for `bundle`. */
@@ -35,7 +42,16 @@ export function describeDecisionDiff(recorded: PolicyDecision, now: PolicyDecisi
   return out;
 }
 
+function retired(version: string): VerifyError {
+  return new VerifyError(
+    `proof format ${version} is no longer accepted: ${RETIRED_PROOF_VERSIONS[version]}; plan the remediation again`,
+    { code: 'unsupported-proof-version' },
+  );
+}
+
 export async function verifyProof(args: VerifyProofArgs): Promise<{ proof: Proof; keyid: string }> {
+  const old = RETIRED_PROOF_PAYLOAD_TYPES[args.envelope.payloadType];
+  if (old) throw retired(old);
   const { keyid, payload } = verifyEnvelope(args.envelope, args.trustedKeys, { payloadType: PROOF_PAYLOAD_TYPE });
   let json: unknown;
   try {
@@ -43,6 +59,8 @@ export async function verifyProof(args: VerifyProofArgs): Promise<{ proof: Proof
   } catch {
     throw new VerifyError('proof payload is not JSON', { code: 'bad-proof' });
   }
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'string' && Object.hasOwn(RETIRED_PROOF_VERSIONS, version)) throw retired(version);
   const parsed = Proof.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -72,11 +90,12 @@ export async function verifyProof(args: VerifyProofArgs): Promise<{ proof: Proof
     );
   }
   if (args.files) {
-    const digest = changesDigest(args.files);
-    if (digest !== proof.subject.changesDigest) {
-      throw new VerifyError(`changes digest differs: proof ${proof.subject.changesDigest} vs files ${digest}`, {
-        code: 'changes-mismatch',
-      });
+    const mismatches = subjectMismatches(proof.subject.files, args.files);
+    if (mismatches.length > 0) {
+      throw new VerifyError(
+        `changed files differ from the proof's subject: ${mismatches.map((m) => `${m.path} ${describeMismatch(m)}`).join('; ')}`,
+        { code: 'changes-mismatch' },
+      );
     }
   }
   if (args.diff) {

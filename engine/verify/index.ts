@@ -1,7 +1,8 @@
 /**
  * Re-checks remediations on a ref, trusting nothing the branch says about itself: the signature
- * against trusted keys, the policy decision recomputed from the proof's input, the changes digest
- * against the commit's real diff, and the rendered diff re-rendered at base and head.
+ * against trusted keys, the policy decision recomputed from the proof's input, every file changed
+ * since the proof's base commit against the files the proof signs, and the rendered diff
+ * re-rendered at base and head. What to trust is the caller's to load (see change.ts).
  */
 import { getAction } from '../actions/registry.ts';
 import { validateArgoRollouts } from '../check/crd-schema.ts';
@@ -10,7 +11,15 @@ import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { SalveError } from '../model/errors.ts';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
 import { DsseEnvelope, type PolicySettings, type Proof } from '../model/policy.ts';
-import { canonicalDiff, canonicalJson, type PolicyBundle, type PublicKeyInfo, verifyProof } from '../policy/index.ts';
+import {
+  canonicalDiff,
+  canonicalJson,
+  describeMismatch,
+  type PolicyBundle,
+  type PublicKeyInfo,
+  subjectMismatches,
+  verifyProof,
+} from '../policy/index.ts';
 import { changedFiles, REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
 import { readOverlayTransforms } from '../render/overlay.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
@@ -83,20 +92,15 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
     };
     const baseCommit = base.subject?.baseCommit;
     if (!baseCommit) return fail(envelopeFile, 'proof names no base commit');
-    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter(
-      (f) => !f.path.startsWith(`${REMEDIATIONS_DIR}/`),
-    );
+    // Everything since the base commit must be signed, but the proof's own two files.
+    const own = new Set([envelopeFile, `${dir}/proof.json`]);
+    changes = (await changedFiles(opts.repoDir, baseCommit, opts.ref)).filter((f) => !own.has(f.path));
   } catch (err) {
     return fail(envelopeFile, `cannot read the change against the proof's base commit: ${message(err)}`);
   }
   let proof: Proof;
   try {
-    const verified = await verifyProof({
-      envelope,
-      trustedKeys: opts.trustedKeys,
-      bundle: opts.bundle,
-      files: changes,
-    });
+    const verified = await verifyProof({ envelope, trustedKeys: opts.trustedKeys, bundle: opts.bundle });
     proof = verified.proof;
     verdict.keyid = verified.keyid;
   } catch (err) {
@@ -109,6 +113,7 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
     mode: proof.decision.mode,
     rules: proof.decision.rules.map((r) => r.id),
   });
+  for (const m of subjectMismatches(proof.subject.files, changes)) fail(m.path, describeMismatch(m));
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {

@@ -1,5 +1,5 @@
 /** The `salve` command line as a user runs it: real processes, exit codes, --json, errors on stderr. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -95,12 +95,12 @@ describe('salve CLI', () => {
     await git.checkout({ fs, dir, ref: 'main' });
 
     const bad = await salve(['verify', '--repo', world.work, '--ref', tampered]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(4);
     expect(bad.stdout).toContain(`FAIL  ${id}`);
     expect(bad.stdout).toMatch(/proof\.dsse\.json: .*signature/i);
   });
 
-  it('verify fails a proof decided under trust settings the checkout no longer has', async () => {
+  it('verify fails a proof decided under trust settings the base branch no longer has, and ignores the working tree', async () => {
     const plan = await salve(
       ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'],
       keys,
@@ -109,13 +109,31 @@ describe('salve CLI', () => {
     const dir = world.work;
     const config = join(dir, '.salve.yaml');
     const original = fs.readFileSync(config, 'utf8');
+    const before = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     try {
+      // An edit in the working tree is nobody's decision: verify does not read it.
       fs.writeFileSync(config, original.replace('  default: approve', '  default: observe'));
+      const untouched = await salve(['verify', '--repo', dir, '--ref', branch]);
+      expect(untouched.code).toBe(0);
+      // The same edit committed on the base branch is: the proof was decided under other settings.
+      execFileSync('git', [
+        '-C',
+        dir,
+        '-c',
+        'commit.gpgsign=false',
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.org',
+        'commit',
+        '-qam',
+        'observe by default',
+      ]);
       const run = await salve(['verify', '--repo', dir, '--ref', branch]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(4);
       expect(run.stdout).toMatch(/differ from the trusted \.salve\.yaml \(defaultMode\)/);
     } finally {
-      fs.writeFileSync(config, original);
+      execFileSync('git', ['-C', dir, 'reset', '-q', '--hard', before]);
     }
   });
 

@@ -3,13 +3,15 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runAction } from '../../engine/github-action/run.ts';
+import { failureMessage, runAction } from '../../engine/github-action/run.ts';
 import type { ActionResult } from '../../engine/github-action/types.ts';
 import { generateEphemeralKey, publicKeyPem } from '../../engine/policy/index.ts';
 import {
   actionEnvironment,
   commitOn,
+  createHostileHeads,
   createPullRequestWorld,
+  type HostileHeads,
   type PullRequestWorld,
   parseOutputs,
   pullRequestEvent,
@@ -34,8 +36,8 @@ describe('action', () => {
     await w?.close();
   });
 
-  async function act(head: string | null, inputs: Record<string, string> = {}): Promise<Run> {
-    const run = await actionEnvironment(w.repo, head ? pullRequestEvent(w.base, head) : null, {
+  async function act(head: string | null, inputs: Record<string, string> = {}, base = w.base): Promise<Run> {
+    const run = await actionEnvironment(w.repo, head ? pullRequestEvent(base, head) : null, {
       'coverage-threshold': '90',
       policies: '',
       'trusted-keys': '',
@@ -153,7 +155,7 @@ describe('action', () => {
     const r = await act(head);
     expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
     const all = reasons(r);
-    expect(all).toContainEqual(expect.stringMatching(new RegExp(`^${proofFile(w.valid.id)}: changes digest differs`)));
+    expect(all).toContainEqual(`${overlay}: differs from the content its proof signs`);
     expect(all).toContainEqual(
       expect.stringMatching(
         new RegExp(
@@ -258,6 +260,102 @@ describe('action', () => {
     );
     expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation(s) failed verification');
   }, 60_000);
+
+  describe('hostile pull requests', () => {
+    let h: HostileHeads;
+    beforeAll(async () => {
+      h = await createHostileHeads(w);
+    }, 120_000);
+
+    const record = () => `.salve/remediations/${w.valid.id}`;
+    const annotated = (r: Run, file: string) => r.result.annotations.filter((a) => a.file === file);
+
+    it('fails an explanation rewritten in the very commit that signed the remediation, naming the file', async () => {
+      const r = await act(h.explanation);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(`${record()}/explanation.md: differs from the content its proof signs`);
+      expect(r.outputs.result).toBe('fail');
+    }, 60_000);
+
+    it('fails an extra file in the remediation record, even one added in the signing commit', async () => {
+      const r = await act(h.recordExtra);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        `${record()}/post-merge.sh: changed since the proof's base commit, but not signed by its proof`,
+      );
+      expect(annotated(r, `${record()}/post-merge.sh`)).not.toEqual([]);
+    }, 60_000);
+
+    it('fails an extra file elsewhere under .salve/ in the signing commit', async () => {
+      const r = await act(h.salveExtra);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        ".salve/templates/explanation.hbs: changed since the proof's base commit, but not signed by its proof",
+      );
+    }, 60_000);
+
+    it.each([
+      ['adds only a trusted key', 'keysOnly', '.salve/keys/ops.pub'],
+      ['only loosens .salve.yaml', 'configOnly', '.salve.yaml'],
+      ['only adds a template under .salve/', 'templateOnly', '.salve/templates/pr-body.hbs'],
+    ] as const)(
+      'fails a pull request that %s, naming the file',
+      async (_what, which, file) => {
+        const r = await act(h[which]);
+        expect(r.result).toMatchObject({ ok: false, checked: 0 });
+        expect(annotated(r, file)).toEqual([
+          expect.objectContaining({
+            level: 'error',
+            message: expect.stringMatching(/^changes salve's own configuration \(policy, trust or templates\)/),
+          }),
+        ]);
+        expect(r.outputs.result).toBe('fail');
+        expect(r.summary).toContain(file);
+        expect(r.stdout).toContain(`file=${file}::changes salve's own configuration`);
+        expect(failureMessage(r.result)).toBe(
+          'salve: 1 file(s) changed outside any signed remediation; see the annotations and the job summary',
+        );
+      },
+      60_000,
+    );
+
+    it('fails a pull request that deletes a merged remediation record', async () => {
+      // As if the remediation had merged: main is its commit, and the pull request deletes its record.
+      const head = await commitOn(w.repo, w.valid.head, 'Tidy up', () =>
+        rm(join(w.repo, record()), { recursive: true }),
+      );
+      const r = await act(head, {}, w.valid.head);
+      expect(r.result.ok).toBe(false);
+      expect(annotated(r, `${record()}/proof.dsse.json`)).toEqual([
+        expect.objectContaining({ level: 'error', message: expect.stringMatching(/^deleted by this pull request/) }),
+      ]);
+      expect(r.outputs.result).toBe('fail');
+    }, 60_000);
+
+    it('fails a branch that trusts its own key and loosens policy, with a remediation signed by that key', async () => {
+      const r = await act(h.ownKey.head);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      const envelope = proofFile(h.ownKey.id);
+      expect(reasons(r)).toContainEqual(
+        expect.stringMatching(new RegExp(`^${envelope}: no trusted key matched: signed by ${h.ownKey.keyid}`)),
+      );
+      for (const file of ['.salve/keys/mallory.pub', '.salve.yaml', 'policy/guard.rego'])
+        expect(annotated(r, file)).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/changed by this pull request outside any signed remediation/),
+          }),
+        ]);
+    }, 60_000);
+
+    it('fails a remediation planned on a commit that is not on the base branch', async () => {
+      const r = await act(h.offBase.head);
+      expect(r.result).toMatchObject({ ok: false, verified: 0, checked: 1 });
+      expect(reasons(r)).toContainEqual(
+        `${proofFile(h.offBase.id)}: planned on commit ${h.offBase.base.slice(0, 12)}, which is not on the base branch (${w.base.slice(0, 12)}): the pull request carries commits its proof does not cover`,
+      );
+      expect(annotated(r, 'NOTES.md')).not.toEqual([]);
+    }, 60_000);
+  });
 
   it('does nothing beyond policy tests on a pull request that changes no remediation', async () => {
     const head = await commitOn(w.repo, w.base, 'Docs', () => writeFile(join(w.repo, 'NOTES.md'), 'notes\n'));

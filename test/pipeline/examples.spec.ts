@@ -239,7 +239,7 @@ describe('pipeline on the example config repo', () => {
     expect(await branches(world.work)).toEqual(before);
   });
 
-  it('every pushed branch verifies: signature, recomputed decision, changes digest and re-rendered diff', async () => {
+  it('every pushed branch verifies: signature, recomputed decision, signed files and re-rendered diff', async () => {
     const { config } = await loadConfig(world.work);
     const bundle = await buildBundle(policyDirs(world.work, config));
     const salveBranches = (await branches(world.work)).filter((b) => b.startsWith('salve/'));

@@ -1,16 +1,23 @@
-/** What a pull request's commits touch: changed paths, ancestry, and the commit that last changed a file. */
+/** What a change's commits touch: changed paths, ancestry, and the commit that first changed a file. */
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { InputError } from '../model/errors.ts';
 
-/** The commit a ref or sha names, as a full sha; an InputError naming the ref when absent. */
-export async function resolveCommit(dir: string, ref: string): Promise<string> {
+/** The commit a ref or sha names, as a full sha, or null when there is none. */
+export async function findCommit(dir: string, ref: string): Promise<string | null> {
   try {
     const oid = /^[0-9a-f]{40}$/.test(ref) ? ref : await git.resolveRef({ fs, dir, ref });
     return (await git.readCommit({ fs, dir, oid })).oid;
   } catch {
-    throw new InputError(`commit ${ref} is not in ${dir}: check out with fetch-depth: 0 so base and head both exist`);
+    return null;
   }
+}
+
+/** The commit a ref or sha names, as a full sha; an InputError naming the ref (and `hint`) when absent. */
+export async function resolveCommit(dir: string, ref: string, hint = ''): Promise<string> {
+  const oid = await findCommit(dir, ref);
+  if (!oid) throw new InputError(`commit ${ref} is not in ${dir}${hint ? `: ${hint}` : ''}`);
+  return oid;
 }
 
 export async function mergeBase(dir: string, a: string, b: string): Promise<string | null> {
