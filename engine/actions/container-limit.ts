@@ -6,7 +6,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import type { SignalKind } from '../model/index.ts';
 import { editField } from '../render/index.ts';
 import type { ActionPlugin } from './types.ts';
-import { containerPath, findWorkload, objectRef, pickContainer } from './workload.ts';
+import { containerPath, findWorkload, listParam, objectRef, pickContainer } from './workload.ts';
 
 export const STEP_FACTOR = 1.5;
 
@@ -60,7 +60,14 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
       const ref = objectRef(workload);
       return {
         action: spec.id,
-        params: { container: container.name, from, to, [`from${spec.unit}`]: fromAmount, [`to${spec.unit}`]: toAmount },
+        params: {
+          container: container.name,
+          ...listParam(container),
+          from,
+          to,
+          [`from${spec.unit}`]: fromAmount,
+          [`to${spec.unit}`]: toAmount,
+        },
         summary: `raise ${label} limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
         rationale: [
           `The container ${spec.symptom} (${incident.occurrences} signal(s)); its ${label} limit is ${from}.`,
@@ -68,14 +75,14 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
         ],
         object: ref,
         container: container.name,
-        effects: this.effects({ container: container.name, to }, ref),
+        effects: this.effects({ container: container.name, ...listParam(container), to }, ref),
         releaseAgeSeconds: null,
       };
     },
 
     effects(params, object) {
       const ns = object.namespace ? { namespace: object.namespace } : {};
-      const path = containerPath(String(params.container), `/resources/limits/${spec.resource}`);
+      const path = containerPath(String(params.container), `/resources/limits/${spec.resource}`, params.containerList);
       return { fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.to }], objects: [] };
     },
 

@@ -99,6 +99,13 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
   if (planned.kind === 'none') return skip(planned.reason);
   const rem = planned.remediation;
   if (rem.action.id !== c.action) return skip(`salve chose ${rem.action.id} over ${c.action}`);
+  const changed = rem.action.params.container;
+  if (typeof changed === 'string' && changed !== c.container.name) {
+    return result([
+      pass('builds'),
+      fail('declared-effects', `the incident names ${where}, and salve changes container ${changed}`),
+    ]);
+  }
   if (planned.kind !== 'publish') {
     const rules = rem.decision.rules.filter((r) => r.effect === 'deny').map((r) => r.id);
     return skip(`${planned.kind} by policy (${rules.join(', ') || rem.decision.mode}), no branch to verify`);

@@ -8,7 +8,7 @@ import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
 import { setImage } from '../../render/index.ts';
 import type { ActionPlugin } from '../types.ts';
-import { containerPath, findWorkload, objectRef, pickContainer } from '../workload.ts';
+import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
 
 /** `registry/repo:tag@digest` → its name (what an `images:` entry's `name` matches). */
 export function imageName(image: string): string {
@@ -66,6 +66,7 @@ export const rollbackImage: ActionPlugin = {
       action: this.id,
       params: {
         container: container.name,
+        ...listParam(container),
         image: entryName,
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
@@ -78,14 +79,17 @@ export const rollbackImage: ActionPlugin = {
       ],
       object: ref,
       container: container.name,
-      effects: this.effects({ container: container.name, renderedImage: `${renderedName}:${previous.tag}` }, ref),
+      effects: this.effects(
+        { container: container.name, ...listParam(container), renderedImage: `${renderedName}:${previous.tag}` },
+        ref,
+      ),
       releaseAgeSeconds,
     };
   },
 
   effects(params, object) {
     const ns = object.namespace ? { namespace: object.namespace } : {};
-    const path = containerPath(String(params.container), '/image');
+    const path = containerPath(String(params.container), '/image', params.containerList);
     return {
       fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }],
       objects: [],
