@@ -16,6 +16,7 @@ import { generateEphemeralKey } from '../policy/index.ts';
 import { generateSigningIdentity } from '../publish/index.ts';
 import { buildOverlay } from '../repo/build-overlay.ts';
 import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
+import { unsupportedFeature } from '../repo/unsupported.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CaseContext, type CaseResult, describeError, runCase, type SkipResult } from './case.ts';
 import { type Case, casesFor, containersOf, type ImageEntry } from './cases.ts';
@@ -138,12 +139,15 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
         objects = await renderOverlay(ws.dir, root.overlay);
       } catch (err) {
         const args = testbed.buildArgs.length > 0 ? ` (SOURCE.md: it needs ${testbed.buildArgs.join(' ')})` : '';
+        const feature = unsupportedFeature(describeError(err));
         emit({
           testbed: testbed.name,
           overlay: root.overlay,
           workload: '-',
           action: '*',
-          reason: `the overlay does not build with salve's kustomize options${args}: ${describeError(err)}`,
+          reason: feature
+            ? `unsupported: ${feature.why}${args}`
+            : `the overlay does not build${args}: ${describeError(err)}`,
         });
         continue;
       }

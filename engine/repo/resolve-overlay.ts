@@ -13,6 +13,7 @@ import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
 import { clusterAliases, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
+import { unsupportedFeature } from './unsupported.ts';
 
 export interface ResolveContext {
   config: SalveConfig;
@@ -64,7 +65,10 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
   if (outcome === 'match') return `${where}: renders it`;
   if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
-  if (typeof outcome === 'object') return `${where}: kustomize build failed: ${outcome.failed}`;
+  if (typeof outcome === 'object') {
+    const feature = unsupportedFeature(outcome.failed);
+    return `${where}: kustomize build failed: ${outcome.failed}${feature ? ` (${feature.why})` : ''}`;
+  }
   return `${where}: ${outcome}`;
 }
 
