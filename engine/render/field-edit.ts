@@ -36,6 +36,8 @@ export interface FieldLocation {
   identity: PatchIdentity;
   /** The object as the overlay's patches see it (labels for their selectors). */
   prePatch: K8sObject;
+  /** Every object the overlay's patches see: a patch whose target selects more than ours is shared. */
+  siblings: readonly K8sObject[];
   slot: ContainerSlot | null;
   /** JSON pointer segments from the object root, the container addressed by index. */
   pointer: string[];
@@ -109,7 +111,9 @@ export async function locateField(repo: OverlayRepo, kustomization: string, edit
         o.metadata.name === identity.name &&
         (o.metadata.namespace ?? undefined) === identity.namespace,
     ) ?? edit.object;
-  if (edit.container === undefined) return { identity, prePatch, slot: null, pointer: [...edit.field] };
+  if (edit.container === undefined) {
+    return { identity, prePatch, siblings: objects, slot: null, pointer: [...edit.field] };
+  }
   const slot = containerSlot(edit.object, edit.container);
   if (!slot) {
     throw new InputError(
@@ -119,6 +123,7 @@ export async function locateField(repo: OverlayRepo, kustomization: string, edit
   return {
     identity,
     prePatch,
+    siblings: objects,
     slot,
     pointer: ['spec', 'template', 'spec', slot.list, String(slot.index), ...edit.field],
   };
@@ -130,7 +135,7 @@ export async function editField(repo: OverlayRepo, edit: FieldEdit): Promise<Fil
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
   const at = await locateField(repo, kustomization, edit);
-  const inPlace = await editInPlace(repo, kustomization, edit, at, at.prePatch);
+  const inPlace = await editInPlace(repo, kustomization, edit, at);
   if (inPlace !== null) return inPlace;
   const patchPath = patchFilePath(repo.resolution.overlay, edit.action, edit.object);
   const { text, target } = newPatch(edit, at);

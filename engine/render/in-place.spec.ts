@@ -23,6 +23,7 @@ const edit: FieldEdit = {
 const at: FieldLocation = {
   identity: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
   prePatch: object,
+  siblings: [object],
   slot: { list: 'containers', name: 'proxy', index: 1, count: 2 },
   pointer: ['spec', 'template', 'spec', 'containers', '1', 'resources', 'limits', 'memory'],
 };
@@ -61,7 +62,6 @@ describe('render/in-place', () => {
       k,
       edit,
       at,
-      object,
     );
     expect(changes).toEqual([
       { path: 'env/prod/proxy.yaml', before: SMP, after: SMP.replace('256Mi # sized for 2024 traffic', '384Mi') },
@@ -71,14 +71,14 @@ describe('render/in-place', () => {
 
   it('leaves a patch shared with other overlays alone (null: a new overlay patch goes after it)', async () => {
     const k = 'patchesStrategicMerge:\n  - ../common/proxy.yaml\n';
-    expect(await editInPlace(repo({ 'env/common/proxy.yaml': SMP }), k, edit, at, object)).toBeNull();
+    expect(await editInPlace(repo({ 'env/common/proxy.yaml': SMP }), k, edit, at)).toBeNull();
   });
 
   it('refuses a shared patchesJson6902 that would override a new patch, naming the file', async () => {
     const k =
       'patchesJson6902:\n  - path: ../common/ops.yaml\n    target: {group: apps, version: v1, kind: Deployment, name: api}\n';
     const ops = '- op: replace\n  path: /spec/template/spec/containers/1/resources/limits/memory\n  value: 256Mi\n';
-    const err = await editInPlace(repo({ 'env/common/ops.yaml': ops }), k, edit, at, object).catch((e) => e);
+    const err = await editInPlace(repo({ 'env/common/ops.yaml': ops }), k, edit, at).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('unsupported-shared-json6902');
     expect((err as Error).message).toContain('env/common/ops.yaml');
@@ -102,15 +102,22 @@ describe('render/in-place', () => {
       k,
       edit,
       at,
-      object,
     );
     expect(changes).toEqual([{ path: 'env/prod/kustomization.yaml', before: k, after: k.replace('320Mi', '384Mi') }]);
+  });
+
+  it('leaves a patch whose target selects other objects too (their value would change with ours)', async () => {
+    const k =
+      'patches:\n  - target: {kind: Deployment, labelSelector: tier=web}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/1/resources/limits/memory\n        value: 256Mi\n';
+    const web = { ...object, metadata: { name: 'web', labels: { tier: 'web' } } };
+    expect(await editInPlace(repo({}), k, edit, { ...at, siblings: [object, web] })).toBeNull();
+    expect(await editInPlace(repo({}), k, edit, at)).not.toBeNull();
   });
 
   it('does not touch a patch whose target selects another object', async () => {
     const k =
       'patches:\n  - target: {kind: Deployment, name: "web-.*"}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/1/resources/limits/memory\n        value: 1Gi\n';
-    expect(await editInPlace(repo({}), k, edit, at, object)).toBeNull();
+    expect(await editInPlace(repo({}), k, edit, at)).toBeNull();
   });
 });
 

@@ -8,7 +8,6 @@
 import { isMap, isScalar, isSeq, type Node, parseAllDocuments, type Scalar } from 'yaml';
 import { ConfigError } from '../model/errors.ts';
 import type { FileChange } from '../model/index.ts';
-import type { K8sObject } from '../model/remediation.ts';
 import type { FieldEdit, FieldLocation } from './field-edit.ts';
 import { dropNote } from './images.ts';
 import type { OverlayRepo } from './overlay.ts';
@@ -19,6 +18,8 @@ import { applySplices, scalarText, setScalar } from './yaml-text.ts';
 interface Setter {
   source: PatchSource;
   node: Scalar;
+  /** The patch's target selects other objects too: its value is theirs as well. */
+  shared: boolean;
 }
 
 function unescapePointer(segment: string): string {
@@ -70,9 +71,12 @@ function namesObject(doc: Node, identity: FieldLocation['identity']): boolean {
 }
 
 /** Every patch of the overlay that sets the field on the object, in the order kustomize applies them. */
-function setters(sources: readonly PatchSource[], object: K8sObject, edit: FieldEdit, at: FieldLocation): Setter[] {
+function setters(sources: readonly PatchSource[], edit: FieldEdit, at: FieldLocation): Setter[] {
+  const object = at.prePatch;
   const out: Setter[] = [];
   for (const source of sources) {
+    const target = source.target;
+    const shared = target !== null && at.siblings.filter((o) => selects(target, o) !== false).length > 1;
     const docs = parseAllDocuments(source.text);
     if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) continue;
     for (const doc of docs) {
@@ -84,7 +88,7 @@ function setters(sources: readonly PatchSource[], object: K8sObject, edit: Field
         : !source.target && !namesObject(contents, at.identity)
           ? null
           : inStrategicMerge(contents, edit, at);
-      if (node) out.push({ source, node });
+      if (node) out.push({ source, node, shared });
     }
   }
   return out;
@@ -96,24 +100,24 @@ function valueText(value: unknown, like: Scalar): string {
 
 /**
  * The change that sets the value in the patch that sets it now, or null when no patch of the
- * overlay sets it (or the one that does is shared with other overlays: then a patch of this
- * overlay, applied after it, is the honest change).
+ * overlay sets it, or the one that does is shared (a file other overlays may read, or a target
+ * that selects other objects too): then a patch of its own, applied after it, is the honest change.
  */
 export async function editInPlace(
   repo: OverlayRepo,
   kustomization: string,
   edit: FieldEdit,
   at: FieldLocation,
-  object: K8sObject,
 ): Promise<FileChange[] | null> {
   const sources = await patchSources(repo, kustomization);
-  const last = setters(sources, object, edit, at).pop();
+  const last = setters(sources, edit, at).pop();
   if (!last) return null;
-  const { source, node } = last;
-  if (!source.editable) {
+  const { source, node, shared } = last;
+  if (shared && source.field !== 'patchesJson6902') return null;
+  if (!source.editable || shared) {
     if (source.field === 'patchesJson6902') {
       throw new ConfigError(
-        `${repo.kustomizationPath}: ${source.file} (a patchesJson6902: entry, which kustomize applies after patches:) sets ${at.pointer.join('/')} outside the overlay; salve does not edit files other overlays may share`,
+        `${repo.kustomizationPath}: ${source.file} (a patchesJson6902: entry, which kustomize applies after patches:) sets ${at.pointer.join('/')} ${shared ? 'for several objects' : 'outside the overlay'}; salve does not edit a value others share`,
         { code: 'unsupported-shared-json6902' },
       );
     }
