@@ -5,7 +5,7 @@
 import { CheckError, SalveError } from '../model/errors.ts';
 import type { FileChange, Incident } from '../model/index.ts';
 import { Proof } from '../model/policy.ts';
-import type { PlanResult } from '../model/remediation.ts';
+import type { PlanResult, PublishRequest } from '../model/remediation.ts';
 import type { PipelineContext } from '../pipeline/context.ts';
 import { planIncident } from '../pipeline/plan.ts';
 import { policySettings } from '../pipeline/policy-input.ts';
@@ -13,7 +13,7 @@ import { publicKeyInfo, type SigningKey } from '../policy/index.ts';
 import { publishLocal, type SigningIdentity } from '../publish/index.ts';
 import { verifyRef } from '../verify/index.ts';
 import type { Case, CorpusAction, Skip } from './cases.ts';
-import { type Check, checkComments, checkRendered, checkScope, fail, pass } from './invariants.ts';
+import { type Check, checkComments, checkDeclared, checkScope, fail, pass } from './invariants.ts';
 import { incidentFor } from './signals.ts';
 
 export interface CaseResult {
@@ -61,12 +61,23 @@ function sameBytes(a: readonly FileChange[], b: readonly FileChange[]): string |
   return null;
 }
 
+function publish(cc: CaseContext, request: PublishRequest) {
+  return publishLocal(request, {
+    dir: cc.repoDir,
+    author: { name: 'salve', email: 'salve@localhost' },
+    signing: cc.keys.pgp,
+    now: cc.now,
+  });
+}
+
+/** A second run gives the same files, byte for byte, and publishing them again changes no branch. */
 async function rerun(
   cc: CaseContext,
   incident: Incident,
   first: readonly FileChange[],
-  branch: string,
+  published: { branch: string; commit: string },
 ): Promise<Check> {
+  const branch = published.branch;
   let again: PlanResult;
   try {
     again = await planIncident(incident, cc.ctx);
@@ -76,7 +87,11 @@ async function rerun(
   if (again.kind !== 'publish') return fail('rerun', `the second run gave ${again.kind}`);
   if (again.request.branch !== branch) return fail('rerun', `the second run names branch ${again.request.branch}`);
   const differs = sameBytes(first, again.request.files);
-  return differs ? fail('rerun', differs) : pass('rerun');
+  if (differs) return fail('rerun', differs);
+  const second = await publish(cc, again.request);
+  if (!second.unchanged || second.commit !== published.commit)
+    return fail('rerun', `publishing the second run moved ${branch} from ${published.commit} to ${second.commit}`);
+  return pass('rerun');
 }
 
 export async function runCase(cc: CaseContext, c: Case, image: string): Promise<CaseResult | SkipResult> {
@@ -111,15 +126,10 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
     return skip(`${planned.kind} by policy (${rules.join(', ') || rem.decision.mode}), no branch to verify`);
   }
   const request = planned.request;
-  const published = await publishLocal(request, {
-    dir: cc.repoDir,
-    author: { name: 'salve', email: 'salve@localhost' },
-    signing: cc.keys.pgp,
-    now: cc.now,
-  });
+  const published = await publish(cc, request);
   const proofFile = request.files.find((f) => f.path.endsWith('/proof.json'));
   const proof = Proof.parse(JSON.parse(proofFile?.after ?? '{}'));
-  const checks = await checkRendered(cc.repoDir, rem, proof, published.commit, cc.destination);
+  const checks = [pass('builds'), await checkDeclared(cc.repoDir, rem, proof, cc.destination, cc.ctx.builds)];
   const verdicts = await verifyRef({
     repoDir: cc.repoDir,
     ref: request.branch,
@@ -132,7 +142,7 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
   const errors = verdict?.errors.map((e) => `${e.file}: ${e.reason}`).join('; ');
   checks.push(verdict?.ok ? pass('verify') : fail('verify', errors ?? 'no remediation on the branch'));
   checks.push(checkComments(rem));
-  checks.push(await rerun(cc, incident, request.files, request.branch));
+  checks.push(await rerun(cc, incident, request.files, published));
   checks.push(
     checkScope(
       rem,

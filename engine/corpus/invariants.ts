@@ -1,21 +1,21 @@
 /**
  * The invariants every planned remediation must hold on a real repo, checked from the outside:
  * the overlay builds, the rendered diff is exactly the declared effects (positionally), `salve
- * verify` passes on the branch, the kustomization keeps every comment where it was, a rerun gives
- * the same bytes, and nothing outside the overlay and `.salve/` changes.
+ * verify` passes on the branch (it builds the branch again and compares with the proof), the
+ * kustomization keeps every comment where it was, a rerun gives the same bytes, and nothing
+ * outside the overlay and `.salve/` changes.
  */
 import { posix } from 'node:path';
 import { getAction } from '../actions/registry.ts';
 import { placeObjects } from '../check/identity.ts';
-import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
+import { checkDeclaredEffects } from '../check/index.ts';
 import { SalveError } from '../model/errors.ts';
 import type { Proof } from '../model/policy.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { readOverlayTransforms } from '../render/overlay.ts';
 import { expectedExposure } from '../render/rollouts/index.ts';
-import { buildOverlay } from '../repo/build-overlay.ts';
+import { type BuildCache, buildOverlay } from '../repo/build-overlay.ts';
 import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
-import { materialize } from '../verify/materialize.ts';
 import { commentProblems } from './comments.ts';
 
 export const INVARIANTS = ['builds', 'declared-effects', 'verify', 'comments', 'rerun', 'scope'] as const;
@@ -60,46 +60,33 @@ export function checkComments(rem: Remediation): Check {
 }
 
 /**
- * Re-renders the branch (its committed tree) and the base, and holds the positional diff to the
- * action's declared effects plus the exposure's, recomputed from the proof's parameters.
+ * Holds the positional diff plan rendered (the one verify re-renders on the branch and compares
+ * with the proof) to the action's declared effects plus the exposure's, both recomputed from the
+ * proof's parameters and the base render, not taken from plan.
  */
-export async function checkRendered(
+export async function checkDeclared(
   repoDir: string,
   rem: Remediation,
   proof: Proof,
-  branchCommit: string,
   destination: string,
-): Promise<Check[]> {
-  const [base, head] = await Promise.all([materialize(repoDir, rem.baseCommit), materialize(repoDir, branchCommit)]);
+  cache: BuildCache,
+): Promise<Check> {
+  const plugin = getAction(rem.action.id);
+  if (!plugin) return fail('declared-effects', `unknown action ${rem.action.id}`);
+  const placed = placeObjects((await buildOverlay(repoDir, rem.overlay, { cache })).objects, destination);
+  const t = proof.input.target;
+  const own = plugin.effects(rem.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
+  const affixes = await readOverlayTransforms(repoDir, rem.overlay);
+  const exposure = rem.exposure ? expectedExposure(rem.exposure.plan, placed, t, affixes) : null;
+  if (rem.exposure && !exposure) return fail('declared-effects', 'the target cannot carry its canary');
+  const exposureEffects = exposure?.effects ?? { fields: [], objects: [] };
   try {
-    let after: Awaited<ReturnType<typeof buildOverlay>>;
-    const before = await buildOverlay(base.dir, rem.overlay);
-    try {
-      after = await buildOverlay(head.dir, rem.overlay);
-    } catch (err) {
-      return [fail('builds', message(err))];
-    }
-    const placed = placeObjects(before.objects, destination);
-    const diff = renderedDiff(placed, placeObjects(after.objects, destination));
-    const plugin = getAction(rem.action.id);
-    if (!plugin) return [pass('builds'), fail('declared-effects', `unknown action ${rem.action.id}`)];
-    const t = proof.input.target;
-    const own = plugin.effects(rem.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
-    const affixes = await readOverlayTransforms(base.dir, rem.overlay);
-    const exposure = rem.exposure ? expectedExposure(rem.exposure.plan, placed, t, affixes) : null;
-    if (rem.exposure && !exposure)
-      return [pass('builds'), fail('declared-effects', 'the target cannot carry its canary')];
-    const exposureEffects = exposure?.effects ?? { fields: [], objects: [] };
-    try {
-      checkDeclaredEffects(diff, {
-        fields: [...own.fields, ...exposureEffects.fields],
-        objects: [...own.objects, ...exposureEffects.objects],
-      });
-    } catch (err) {
-      return [pass('builds'), fail('declared-effects', message(err))];
-    }
-    return [pass('builds'), pass('declared-effects')];
-  } finally {
-    await Promise.all([base.cleanup(), head.cleanup()]);
+    checkDeclaredEffects(rem.diff, {
+      fields: [...own.fields, ...exposureEffects.fields],
+      objects: [...own.objects, ...exposureEffects.objects],
+    });
+  } catch (err) {
+    return fail('declared-effects', message(err));
   }
+  return pass('declared-effects');
 }

@@ -63,11 +63,20 @@ export function formatReport(result: CorpusResult, options: { detailWidth?: numb
       );
     }
   }
-  const classes = new Map<string, number>();
-  for (const s of result.skips) classes.set(skipClass(s), (classes.get(skipClass(s)) ?? 0) + 1);
-  lines.push('', `skips: ${result.skips.length}`);
-  for (const [reason, count] of [...classes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
+  const classes = new Map<string, { count: number; example: SkipResult }>();
+  for (const s of result.skips) {
+    const seen = classes.get(skipClass(s));
+    classes.set(skipClass(s), { count: (seen?.count ?? 0) + 1, example: seen?.example ?? s });
+  }
+  lines.push('', `skips: ${result.skips.length} (by reason, with one example each)`);
+  for (const [reason, { count, example }] of [...classes.entries()].sort(
+    (a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1),
+  )) {
     lines.push(`  ${String(count).padStart(4)}  ${clip(reason, options.detailWidth ?? 400)}`);
+    lines.push(
+      `        e.g. ${example.testbed} ${example.overlay} ${example.workload}: ${clip(example.reason, options.detailWidth ?? 400)}`,
+    );
+  }
   lines.push('', 'per test bed: cases checked, violations, skips');
   for (const [name, t] of [...totalsByTestbed(result).entries()].sort())
     lines.push(

@@ -13,6 +13,7 @@ import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import type { PolicyInput } from '../model/policy.ts';
 import type { K8sObject, OverlayResolution, PlanResult } from '../model/remediation.ts';
+import { keepPrePatch } from '../render/pre-patch.ts';
 import {
   type ExposurePlanner,
   finishExposure,
@@ -177,7 +178,9 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const built = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
   const before = placeObjects(built.objects, resolution.application.namespace);
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
-  const view = repoView(ctx, resolution, before, kustomizationPath);
+  const base = repoView(ctx, resolution, before, kustomizationPath);
+  // What the overlay's patches see is built once per plan, for every candidate and its exposure.
+  const view: RepoView = { ...base, prePatch: keepPrePatch(base) };
   const labels = namespaceLabels(before, incident.target.namespace);
   const planner = await loadExposurePlanner(ctx.policy.bundle);
 

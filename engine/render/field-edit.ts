@@ -15,7 +15,7 @@ import { strategicMergePatch } from './patch-file.ts';
 import { type ContainerSlot, containerSlot, patchStyle } from './patch-style.ts';
 import { type PatchIdentity, patchIdentity } from './patch-target.ts';
 import { ensurePatchEntry } from './patches.ts';
-import { prePatchObjects } from './pre-patch.ts';
+import { prePatchOf } from './pre-patch.ts';
 
 export interface FieldEdit {
   /** The action: names salve's patch file. */
@@ -96,7 +96,7 @@ function newPatch(
 }
 
 export async function locateField(repo: OverlayRepo, kustomization: string, edit: FieldEdit): Promise<FieldLocation> {
-  const objects = await prePatchObjects(repo);
+  const objects = await prePatchOf(repo);
   const identity = patchIdentity(
     edit.object,
     objects,

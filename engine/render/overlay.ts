@@ -20,6 +20,8 @@ export interface OverlayRepo {
   readFile(path: string): Promise<string | null>;
   /** Hears what a reviewer should know about how the change was written (Remediation.notes). */
   note?(text: string): void;
+  /** The objects the overlay's patches see (render/pre-patch.ts), when the caller keeps them; built otherwise. */
+  prePatch?(): Promise<readonly K8sObject[]>;
 }
 
 /** The overlay's own namePrefix and nameSuffix ('' when it sets none). */

@@ -65,3 +65,19 @@ export async function prePatchObjects(
     await shadow.cleanup();
   }
 }
+
+/** The caller's kept pre-patch objects, or a build of them. */
+export function prePatchOf(repo: OverlayRepo): Promise<readonly K8sObject[]> {
+  return repo.prePatch ? repo.prePatch() : prePatchObjects(repo);
+}
+
+/** A once-only `prePatch` for a view of the overlay at its base commit. */
+export function keepPrePatch(
+  repo: Pick<OverlayRepo, 'dir' | 'resolution' | 'kustomizationPath'>,
+): () => Promise<readonly K8sObject[]> {
+  let kept: Promise<readonly K8sObject[]> | null = null;
+  return () => {
+    kept ??= prePatchObjects(repo);
+    return kept;
+  };
+}

@@ -16,7 +16,7 @@ import { inOverlay, type OverlayRepo, type OverlayTransforms, overlayTransforms 
 import { strategicMergePatch } from '../patch-file.ts';
 import { type PatchIdentity, patchIdentity } from '../patch-target.ts';
 import { ensurePatchEntry } from '../patches.ts';
-import { prePatchObjects } from '../pre-patch.ts';
+import { prePatchOf } from '../pre-patch.ts';
 import type { ExpectedExposure } from './expected.ts';
 import { ensureListEntry } from './kustomization.ts';
 import { analysisTemplate, canarySteps, exposureNames, rolloutFor } from './objects.ts';
@@ -84,7 +84,7 @@ export async function renderExposureFiles(
   }
   const overlay = repo.resolution.overlay;
   const transforms = overlayTransforms(kustomization);
-  const prePatch = await prePatchObjects(repo);
+  const prePatch = await prePatchOf(repo);
   const identityOf = (o: K8sObject) =>
     patchIdentity(o, prePatch, transforms, repo.resolution.application.namespace, repo.kustomizationPath);
   const workload = identityOf(expected.workload);
