@@ -38317,10 +38317,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar7 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -38341,7 +38341,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar6(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar7(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -38353,11 +38353,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar6;
-    exports.isSeq = isSeq5;
+    exports.isScalar = isScalar7;
+    exports.isSeq = isSeq6;
   }
 });
 
@@ -42465,9 +42465,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -42503,7 +42503,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -42543,7 +42543,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep3 && !props.found) {
+        if (!isMap5 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -42566,7 +42566,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -42598,7 +42598,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -42614,7 +42614,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -43901,7 +43901,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar7 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -43985,7 +43985,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar6;
+    exports.isScalar = isScalar7;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -44584,7 +44584,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter4 = class {
+    var LineCounter5 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -44607,7 +44607,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter4;
+    exports.LineCounter = LineCounter5;
   }
 });
 
@@ -45501,7 +45501,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments4(source, options = {}) {
+    function parseAllDocuments6(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45515,7 +45515,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument7(source, options = {}) {
+    function parseDocument8(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45541,7 +45541,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument7(src, options);
+      const doc = parseDocument8(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45576,8 +45576,8 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse6;
-    exports.parseAllDocuments = parseAllDocuments4;
-    exports.parseDocument = parseDocument7;
+    exports.parseAllDocuments = parseAllDocuments6;
+    exports.parseDocument = parseDocument8;
     exports.stringify = stringify5;
   }
 });
@@ -50678,7 +50678,7 @@ ${indent}${str}`;
       toString(ctx, {
         blockItem,
         flowChars,
-        isMap: isMap4,
+        isMap: isMap5,
         itemIndent
       }, onComment, onChompKeep) {
         const {
@@ -50688,7 +50688,7 @@ ${indent}${str}`;
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
-        const allNullValues = isMap4 && this.hasAllNullValues();
+        const allNullValues = isMap5 && this.hasAllNullValues();
         ctx = Object.assign({}, ctx, {
           allNullValues,
           indent: itemIndent,
@@ -53810,7 +53810,7 @@ var require_dist2 = __commonJS({
         super(Object.assign({}, Document$1.defaultOptions, options));
       }
     };
-    function parseAllDocuments4(src, options) {
+    function parseAllDocuments6(src, options) {
       const stream = [];
       let prev;
       for (const cstDoc of parseCst.parse(src)) {
@@ -53821,7 +53821,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument7(src, options) {
+    function parseDocument8(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53831,7 +53831,7 @@ var require_dist2 = __commonJS({
       return doc;
     }
     function parse6(src, options) {
-      const doc = parseDocument7(src, options);
+      const doc = parseDocument8(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
@@ -53846,9 +53846,9 @@ var require_dist2 = __commonJS({
       defaultOptions: Document$1.defaultOptions,
       Document,
       parse: parse6,
-      parseAllDocuments: parseAllDocuments4,
+      parseAllDocuments: parseAllDocuments6,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument7,
+      parseDocument: parseDocument8,
       scalarOptions: Document$1.scalarOptions,
       stringify: stringify5
     };
@@ -81966,6 +81966,16 @@ var SalveConfig = external_exports.object({
   /** A closed or observed incident is not acted on again within this period. */
   holdPeriod: external_exports.string().default("1h"),
   slos: external_exports.array(Slo).default([]),
+  /**
+   * Progressive delivery. A fix never migrates a plain Deployment to Argo Rollouts: it ships as the
+   * Deployment's own rolling update, guarded by the follow-up. With `adopt: true`, a production fix
+   * that deserves a canary first proposes adopting Argo Rollouts as its own PR (a Rollout with
+   * `workloadRef`, the pod template unchanged, guard rails from `slos:`, and `ignoreDifferences`
+   * on the Deployment's replicas in its Argo CD Application); the fix follows once that Rollout
+   * is live, and the Rollout canaries it. Workloads under Flagger or an existing Rollout are
+   * never adopted.
+   */
+  rollouts: external_exports.object({ adopt: external_exports.boolean().default(false) }).strict().prefault({}),
   /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
   keys: external_exports.array(external_exports.string()).default([".salve/keys/*.pub"]),
   /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
@@ -82081,6 +82091,10 @@ var ExposurePlan = external_exports.object({
     interval: external_exports.string(),
     count: external_exports.number().int().positive(),
     failureLimit: external_exports.number().int().nonnegative(),
+    /** Successful measurements in a row a metric needs to pass (Argo Rollouts consecutiveSuccessLimit). */
+    minSuccessful: external_exports.number().int().positive(),
+    /** Errored measurements in a row that fail the metric (consecutiveErrorLimit). */
+    errorLimit: external_exports.number().int().nonnegative(),
     metrics: external_exports.array(ExposureMetric).min(1)
   }).nullable()
 });
@@ -82096,6 +82110,25 @@ var Exposure = external_exports.object({
   plan: ExposurePlan,
   change: RenderedDiff,
   objects: external_exports.array(ExposureObject)
+});
+var Delivery = external_exports.object({
+  /** none: the Deployment (or StatefulSet...) controller itself, every pod at once as its strategy says. */
+  controller: external_exports.enum(["none", "argo-rollouts", "flagger"]),
+  /** The Rollout or Canary that does it, when there is one. */
+  kind: external_exports.string().optional(),
+  name: external_exports.string().optional(),
+  namespace: external_exports.string().optional(),
+  /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
+  source: external_exports.string().optional()
+});
+var WorkloadFacts = external_exports.object({
+  kind: external_exports.string(),
+  name: external_exports.string(),
+  /** `spec.replicas` as rendered; null when unset (the API server then runs 1). */
+  replicas: external_exports.number().int().nullable(),
+  /** The HorizontalPodAutoscaler that scales it, when one does. */
+  autoscaler: external_exports.object({ name: external_exports.string(), minReplicas: external_exports.number().int().nullable() }).nullable(),
+  delivery: Delivery
 });
 var PolicyInput = external_exports.object({
   version: external_exports.literal("salve.dev/policy-input/v1"),
@@ -82131,6 +82164,8 @@ var PolicyInput = external_exports.object({
     freeze: external_exports.object({ active: external_exports.boolean(), name: external_exports.string().optional() })
   }),
   settings: PolicySettings,
+  /** The workload the change touches, as rendered at the base commit (absent for non-workload targets). */
+  workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional()
 });
@@ -82853,18 +82888,190 @@ async function firstChange(dir, head, stop, filepath) {
   return found;
 }
 
+// engine/actions/workload.ts
+function findWorkload(objects, incident) {
+  const { kind: kind2, name, namespace } = incident.target;
+  return objects.find(
+    (o) => o.kind === kind2 && o.metadata.name === name && (o.metadata.namespace ?? namespace) === namespace
+  ) ?? null;
+}
+function containersOf(workload) {
+  const spec = workload.spec;
+  return spec?.template?.spec?.containers ?? [];
+}
+function pickContainer(workload, incident) {
+  const containers = containersOf(workload);
+  const named = incident.containers.map((c) => containers.find((x) => x.name === c)).find(Boolean);
+  if (named) return named;
+  return containers.length === 1 ? containers[0] ?? null : null;
+}
+function containerPath(container, rest) {
+  return `/spec/template/spec/containers[name=${container}]${rest}`;
+}
+function objectRef(o) {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...o.metadata.namespace ? { namespace: o.metadata.namespace } : {}
+  };
+}
+function patchFilePath(overlay, action, o) {
+  const base = overlay === "." || overlay === "" ? "" : `${overlay}/`;
+  return `${base}salve/${action}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+}
+
+// engine/actions/adopt-argo-rollouts/argo-application.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+var RESPECT_IGNORE = "RespectIgnoreDifferences=true";
+function pairOf(map2, key) {
+  return map2.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === key);
+}
+function rangeOf(node2) {
+  return node2?.range ?? null;
+}
+function ignoreEntry(ref) {
+  return [
+    "- group: apps",
+    "  kind: Deployment",
+    `  name: ${ref.deployment}`,
+    ...ref.namespace ? [`  namespace: ${ref.namespace}`] : [],
+    "  jsonPointers:",
+    "    - /spec/replicas"
+  ];
+}
+function applicationSnippet(ref) {
+  const ns = ref.namespace ? `, namespace: ${ref.namespace}` : "";
+  return `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${ref.deployment}${ns}, jsonPointers: [/spec/replicas]}] and spec.syncPolicy.syncOptions: [${RESPECT_IGNORE}]`;
+}
+function lineEndAfter(text, offset) {
+  let end = offset;
+  while (end > 0 && /\s/.test(text.charAt(end - 1))) end--;
+  const nl = text.indexOf("\n", end);
+  return nl < 0 ? text.length : text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+function appendToMap(text, map2, lines) {
+  const last = map2.items[map2.items.length - 1];
+  const range = rangeOf(map2);
+  if (!last || map2.flow || !range) return null;
+  const keyStart = rangeOf(last.key)?.[0] ?? range[0];
+  const column = keyStart - (text.lastIndexOf("\n", keyStart - 1) + 1);
+  const end = rangeOf(last.value)?.[1] ?? rangeOf(last.key)?.[1] ?? range[1];
+  return { at: lineEndAfter(text, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
+}
+function appendToSeq(text, seq, item) {
+  if (!(0, import_yaml6.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
+  const range = rangeOf(seq);
+  if (!range) return null;
+  const column = range[0] - (text.lastIndexOf("\n", range[0] - 1) + 1);
+  const last = seq.items[seq.items.length - 1];
+  return {
+    at: lineEndAfter(text, rangeOf(last)?.[1] ?? range[1]),
+    lines: item.map((l) => `${" ".repeat(column)}${l}`)
+  };
+}
+function ignoreDeploymentReplicas(text, ref) {
+  const lineCounter = new import_yaml6.LineCounter();
+  const doc = (0, import_yaml6.parseAllDocuments)(text, { lineCounter }).find((d) => {
+    const js = d.errors.length === 0 ? d.toJS() : null;
+    return js?.kind === "Application" && js?.metadata?.name === ref.application;
+  });
+  if (!doc || !(0, import_yaml6.isMap)(doc.contents)) return null;
+  const spec = pairOf(doc.contents, "spec")?.value;
+  if (!(0, import_yaml6.isMap)(spec)) return null;
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const inserts = [];
+  const ignores = pairOf(spec, "ignoreDifferences")?.value;
+  const already = doc.toJS().spec?.ignoreDifferences;
+  const covered = (already ?? []).some(
+    (e) => e.kind === "Deployment" && e.name === ref.deployment && (e.group ?? "apps") === "apps" && (e.jsonPointers ?? []).includes("/spec/replicas")
+  );
+  if (!covered) {
+    const add = ignores ? appendToSeq(text, ignores, ignoreEntry(ref)) : appendToMap(text, spec, ["ignoreDifferences:", ...ignoreEntry(ref).map((l) => `  ${l}`)]);
+    if (!add) return null;
+    inserts.push(add);
+  }
+  const syncPolicy = pairOf(spec, "syncPolicy")?.value;
+  const options = (0, import_yaml6.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
+  const hasOption = (0, import_yaml6.isSeq)(options) && options.items.some((i) => (0, import_yaml6.isScalar)(i) && i.value === RESPECT_IGNORE);
+  if (!hasOption) {
+    const add = options ? appendToSeq(text, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml6.isMap)(syncPolicy) ? appendToMap(text, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
+    if (!add) return null;
+    inserts.push(add);
+  }
+  let out = text;
+  for (const ins of inserts.sort((a, b) => b.at - a.at)) {
+    const block = ins.lines.map((l) => `${newline}${l}`).join("");
+    out = out.slice(0, ins.at) + block + out.slice(ins.at);
+  }
+  return out;
+}
+
+// engine/actions/adopt-argo-rollouts/index.ts
+var ADOPT_ARGO_ROLLOUTS = "adopt-argo-rollouts";
+var adoptArgoRollouts = {
+  id: ADOPT_ARGO_ROLLOUTS,
+  family: "workload",
+  disruption: 4,
+  handles: [],
+  description: "Hand a plain Deployment to a new Argo Rollout (workloadRef) so that later changes ship as canaries.",
+  changesOnlyExposure: true,
+  async propose(incident, repo) {
+    const workload = findWorkload(repo.objects, incident);
+    if (!workload || workload.kind !== "Deployment") {
+      return {
+        action: this.id,
+        reason: `${incident.target.kind}/${incident.target.name} is not a rendered Deployment`
+      };
+    }
+    const ref = objectRef(workload);
+    const app = repo.resolution.application;
+    const ignore = { application: app.name, deployment: ref.name, namespace: incident.target.namespace };
+    const text = await repo.readFile(app.file);
+    const edited = text === null ? null : ignoreDeploymentReplicas(text, ignore);
+    const argocd = edited === null ? `salve could not edit the Argo CD Application ${app.name} in ${app.file}: before merging, add ${applicationSnippet(ignore)}, or Argo CD self-heal scales the Deployment back up under the Rollout.` : `The Argo CD Application ${app.name} (${app.file}) ignores the Deployment's spec.replicas and syncs with RespectIgnoreDifferences=true, so self-heal does not scale the Deployment back up while the Rollout runs its pods.`;
+    return {
+      action: this.id,
+      params: { deployment: ref.name, application: app.name, applicationFile: edited === null ? null : app.file },
+      summary: `adopt Argo Rollouts for Deployment/${ref.name}: a Rollout runs its pod template unchanged`,
+      rationale: [
+        `A new Rollout ${ref.name} references the Deployment (workloadRef) with the pod template unchanged: no pod restarts because of this change, and the Deployment's pods are scaled down as the Rollout's become ready.`,
+        argocd
+      ],
+      object: ref,
+      effects: this.effects({}, ref),
+      releaseAgeSeconds: null
+    };
+  },
+  effects() {
+    return { fields: [], objects: [] };
+  },
+  async render(candidate, repo) {
+    const file2 = candidate.params.applicationFile;
+    if (typeof file2 !== "string") return [];
+    const before = await repo.readFile(file2);
+    if (before === null) return [];
+    const after = ignoreDeploymentReplicas(before, {
+      application: String(candidate.params.application),
+      deployment: String(candidate.params.deployment),
+      namespace: candidate.object.namespace ?? repo.resolution.application.namespace
+    });
+    return after === null || after === before ? [] : [{ path: file2, before, after }];
+  }
+};
+
 // engine/actions/patch.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 import { posix } from "node:path";
 
 // engine/render/images.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // engine/render/yaml-text.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 function parseMapping(text, file2) {
-  const lineCounter = new import_yaml6.LineCounter();
-  const doc = (0, import_yaml6.parseDocument)(text, { lineCounter, keepSourceTokens: false });
+  const lineCounter = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseDocument)(text, { lineCounter, keepSourceTokens: false });
   const error63 = doc.errors[0];
   if (error63) {
     const { line, col } = lineCounter.linePos(error63.pos[0]);
@@ -82872,16 +83079,16 @@ function parseMapping(text, file2) {
       `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
     );
   }
-  if (!(0, import_yaml6.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
+  if (!(0, import_yaml7.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
   return { text, root: doc.contents, lineCounter, newline: text.includes("\r\n") ? "\r\n" : "\n" };
 }
 function findPair(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml6.isScalar)(pair.key) && pair.key.value === key);
+  return map2.items.find((pair) => (0, import_yaml7.isScalar)(pair.key) && pair.key.value === key);
 }
 function scalarValue(map2, key) {
-  if (!(0, import_yaml6.isMap)(map2)) return void 0;
+  if (!(0, import_yaml7.isMap)(map2)) return void 0;
   const value = findPair(map2, key)?.value;
-  return (0, import_yaml6.isScalar)(value) ? value.value : void 0;
+  return (0, import_yaml7.isScalar)(value) ? value.value : void 0;
 }
 function columnOf(y, offset) {
   return y.lineCounter.linePos(offset).col - 1;
@@ -82898,15 +83105,15 @@ function valueEnd(node2) {
   const range = node2?.range;
   return range ? range[1] : 0;
 }
-function rangeOf(node2) {
+function rangeOf2(node2) {
   return node2?.range ?? null;
 }
 function sequenceIndent(y) {
   for (const pair of y.root.items) {
     const seq = pair.value;
-    const keyRange = rangeOf(pair.key);
-    const seqRange = rangeOf(seq);
-    if ((0, import_yaml6.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
+    const keyRange = rangeOf2(pair.key);
+    const seqRange = rangeOf2(seq);
+    if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
       return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
     }
   }
@@ -82915,7 +83122,7 @@ function sequenceIndent(y) {
 function scalarText(value, like) {
   const type = like?.type;
   const quoted = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
-  return (0, import_yaml6.stringify)(value, { defaultStringType: quoted, lineWidth: 0 }).trimEnd();
+  return (0, import_yaml7.stringify)(value, { defaultStringType: quoted, lineWidth: 0 }).trimEnd();
 }
 function applySplices(text, splices) {
   const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
@@ -82950,8 +83157,8 @@ function appendListItem(y, key, item, anchors) {
     return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
   }
   const seq = pair.value;
-  const range = rangeOf(seq);
-  if ((0, import_yaml6.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
+  const range = rangeOf2(seq);
+  if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
     const column = " ".repeat(columnOf(y, range[0]));
     const last = seq.items[seq.items.length - 1];
     return applySplices(y.text, [
@@ -82980,7 +83187,7 @@ function newEntryLines(image, indent) {
   return lines;
 }
 function updateEntry(y, entry, image) {
-  const entryRange = rangeOf(entry);
+  const entryRange = rangeOf2(entry);
   if (entry.flow || !entryRange) return null;
   const firstLine = y.lineCounter.linePos(entryRange[0]).line;
   const keyColumn = " ".repeat(columnOf(y, entryRange[0]));
@@ -82994,14 +83201,14 @@ function updateEntry(y, entry, image) {
       continue;
     }
     const node2 = pair.value;
-    const range = rangeOf(node2);
-    if (!(0, import_yaml7.isScalar)(node2) || !range) return null;
+    const range = rangeOf2(node2);
+    if (!(0, import_yaml8.isScalar)(node2) || !range) return null;
     if (String(node2.value) === value) continue;
     splices.push({ start: range[0], end: range[1], text: scalarText(value, node2) });
   }
   for (const field of drop) {
     const pair = findPair(entry, field);
-    const keyRange = rangeOf(pair?.key);
+    const keyRange = rangeOf2(pair?.key);
     if (!pair || !keyRange) continue;
     if (y.lineCounter.linePos(keyRange[0]).line === firstLine) return null;
     const end = lineEnd(y.text, valueEnd(pair.value));
@@ -83012,20 +83219,20 @@ function updateEntry(y, entry, image) {
   return splices;
 }
 function viaDocument(text, image) {
-  const doc = (0, import_yaml7.parseDocument)(text);
+  const doc = (0, import_yaml8.parseDocument)(text);
   const { set: set2, drop } = wanted(image);
   let images = doc.get("images");
-  if (!(0, import_yaml7.isSeq)(images)) {
+  if (!(0, import_yaml8.isSeq)(images)) {
     doc.set("images", doc.createNode([]));
     images = doc.get("images");
   }
-  if (!(0, import_yaml7.isSeq)(images)) return text;
-  let entry = images.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
-  if (!(0, import_yaml7.isMap)(entry)) {
+  if (!(0, import_yaml8.isSeq)(images)) return text;
+  let entry = images.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
+  if (!(0, import_yaml8.isMap)(entry)) {
     entry = doc.createNode({ name: image.name });
     images.add(entry);
   }
-  if (!(0, import_yaml7.isMap)(entry)) return text;
+  if (!(0, import_yaml8.isMap)(entry)) return text;
   for (const [field, value] of set2) entry.set(field, value);
   for (const field of drop) entry.delete(field);
   return doc.toString({ lineWidth: 0 });
@@ -83041,10 +83248,10 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
     return applySplices(y.text, [insertLines(y, offset, ["images:", ...newEntryLines(image, indent)])]);
   }
   const seq = pair.value;
-  const seqRange = rangeOf(seq);
-  if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
-  const entry = seq.items.find((item) => (0, import_yaml7.isMap)(item) && scalarValue(item, "name") === image.name);
-  if ((0, import_yaml7.isMap)(entry)) {
+  const seqRange = rangeOf2(seq);
+  if (!(0, import_yaml8.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
+  const entry = seq.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
+  if ((0, import_yaml8.isMap)(entry)) {
     const splices = updateEntry(y, entry, image);
     return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
   }
@@ -83054,7 +83261,7 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml") {
 }
 
 // engine/render/patch-file.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -83071,13 +83278,13 @@ function strategicMergePatch(object2, header) {
   if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
   const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
   const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
-  const yaml = (0, import_yaml8.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
+  const yaml = (0, import_yaml9.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
   return header.trim() === "" ? yaml : `${comment}
 ${yaml}`;
 }
 
 // engine/render/patches.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 var ANCHORS = ["resources", "components", "patchesStrategicMerge", "patchesJson6902"];
 function normalise(path) {
   return path.replace(/^(\.\/)+/, "");
@@ -83085,11 +83292,11 @@ function normalise(path) {
 function alreadyListed(y, patchPath) {
   const want = normalise(patchPath);
   const patches = findPair(y.root, "patches")?.value;
-  if ((0, import_yaml9.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
+  if ((0, import_yaml10.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
     return true;
   }
   const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
-  return (0, import_yaml9.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml9.isScalar)(item) && normalise(String(item.value)) === want);
+  return (0, import_yaml10.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml10.isScalar)(item) && normalise(String(item.value)) === want);
 }
 function targetText(target) {
   const parts = ["group", "version", "kind", "name"].filter((k) => target[k] !== void 0 && target[k] !== "").map((k) => `${k}: ${scalarText(String(target[k]))}`);
@@ -83101,10 +83308,10 @@ function entryLines(patchPath, target) {
   return lines;
 }
 function viaDocument2(text, patchPath, target) {
-  const doc = (0, import_yaml9.parseDocument)(text);
+  const doc = (0, import_yaml10.parseDocument)(text);
   const patches = doc.get("patches");
   const entry = target ? { path: patchPath, target } : { path: patchPath };
-  if ((0, import_yaml9.isSeq)(patches)) patches.add(doc.createNode(entry));
+  if ((0, import_yaml10.isSeq)(patches)) patches.add(doc.createNode(entry));
   else doc.set("patches", doc.createNode([entry]));
   return doc.toString({ lineWidth: 0 });
 }
@@ -83116,47 +83323,14 @@ function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.y
   if (spliced !== null) return spliced;
   const pair = findPair(y.root, "patches");
   const seq = pair?.value;
-  const empty = seq === null || (0, import_yaml9.isScalar)(seq) && seq.value === null || (0, import_yaml9.isSeq)(seq) && seq.items.length === 0;
+  const empty = seq === null || (0, import_yaml10.isScalar)(seq) && seq.value === null || (0, import_yaml10.isSeq)(seq) && seq.items.length === 0;
   if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
-  const seqRange = rangeOf(seq);
+  const seqRange = rangeOf2(seq);
   const indent = " ".repeat(sequenceIndent(y));
   const colon = y.text.indexOf(":", valueEnd(pair.key));
   const end = seqRange ? Math.max(seqRange[1], colon + 1) : colon + 1;
   const lines = item.map((l) => `${indent}${l}`).join(y.newline);
   return applySplices(y.text, [{ start: colon + 1, end, text: `${y.newline}${lines}` }]);
-}
-
-// engine/actions/workload.ts
-function findWorkload(objects, incident) {
-  const { kind: kind2, name, namespace } = incident.target;
-  return objects.find(
-    (o) => o.kind === kind2 && o.metadata.name === name && (o.metadata.namespace ?? namespace) === namespace
-  ) ?? null;
-}
-function containersOf(workload) {
-  const spec = workload.spec;
-  return spec?.template?.spec?.containers ?? [];
-}
-function pickContainer(workload, incident) {
-  const containers = containersOf(workload);
-  const named = incident.containers.map((c) => containers.find((x) => x.name === c)).find(Boolean);
-  if (named) return named;
-  return containers.length === 1 ? containers[0] ?? null : null;
-}
-function containerPath(container, rest) {
-  return `/spec/template/spec/containers[name=${container}]${rest}`;
-}
-function objectRef(o) {
-  return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.metadata.name,
-    ...o.metadata.namespace ? { namespace: o.metadata.namespace } : {}
-  };
-}
-function patchFilePath(overlay, action, o) {
-  const base = overlay === "." || overlay === "" ? "" : `${overlay}/`;
-  return `${base}salve/${action}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
 }
 
 // engine/actions/patch.ts
@@ -83192,7 +83366,7 @@ function writeJsonPatch(repo, action, object2, ops, header) {
   const target = { group, version: version2, kind: object2.kind, name: object2.metadata.name };
   const comment = header.split(/\r?\n/).map((l) => l.trim() ? `# ${l}` : "#").join("\n");
   const patch = `${comment}
-${(0, import_yaml10.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
+${(0, import_yaml11.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`;
   return writePatchFile(repo, action, object2, patch, target);
 }
 
@@ -83365,7 +83539,54 @@ var raiseMemoryLimit = containerLimitAction({
 });
 
 // engine/actions/rollback-image/index.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
+
+// engine/actions/drift.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+
+// engine/actions/images.ts
+function parseImage(image) {
+  const at = image.indexOf("@");
+  const digest2 = at >= 0 ? image.slice(at + 1) : void 0;
+  const rest = at >= 0 ? image.slice(0, at) : image;
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  const tag = colon > slash ? rest.slice(colon + 1) : void 0;
+  let name = colon > slash ? rest.slice(0, colon) : rest;
+  name = name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, "");
+  if (!name.includes("/")) name = `library/${name}`;
+  const ref = { name };
+  if (tag) ref.tag = tag;
+  if (digest2) ref.digest = digest2;
+  if (!tag && !digest2) ref.tag = "latest";
+  return ref;
+}
+function compareImages(a, b) {
+  const x = parseImage(a);
+  const y = parseImage(b);
+  if (x.name !== y.name) return "different";
+  if (x.digest && y.digest) return x.digest === y.digest ? "same" : "different";
+  if (x.tag && y.tag) return x.tag === y.tag ? "same" : "different";
+  return "unknown";
+}
+
+// engine/actions/drift.ts
+function reportedImages(incident) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of incident.signals) {
+    const label = s.labels.image;
+    const container = s.container ?? s.labels.container;
+    if (label && container && !out.has(container)) out.set(container, { image: label, source: `${s.source} ${s.id}` });
+    for (const e of s.evidence) {
+      const image = e.data?.image;
+      const c = e.data?.container ?? container;
+      if (typeof image === "string" && typeof c === "string" && !out.has(c)) out.set(c, { image, source: e.source });
+    }
+  }
+  return out;
+}
+
+// engine/actions/rollback-image/index.ts
 function imageName(image) {
   const noDigest = image.split("@")[0] ?? image;
   const slash = noDigest.lastIndexOf("/");
@@ -83373,7 +83594,7 @@ function imageName(image) {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 function imageEntries(text) {
-  const value = (0, import_yaml11.parseDocument)(text).toJS();
+  const value = (0, import_yaml13.parseDocument)(text).toJS();
   const out = /* @__PURE__ */ new Map();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
@@ -83393,6 +83614,14 @@ var rollbackImage = {
       };
     const container = pickContainer(workload, incident);
     if (!container?.image) return { action: this.id, reason: "cannot tell which container is failing" };
+    const reported = reportedImages(incident).get(container.name);
+    const match = reported ? compareImages(reported.image, container.image) : "unknown";
+    if (match === "different") {
+      return {
+        action: this.id,
+        reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`
+      };
+    }
     const text = await repo.readFile(repo.kustomizationPath);
     const entries = text ? imageEntries(text) : /* @__PURE__ */ new Map();
     const rendered = imageName(container.image);
@@ -83418,12 +83647,14 @@ var rollbackImage = {
         image: entryName,
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
-        toTag: previous.tag
+        toTag: previous.tag,
+        ...match === "same" && reported ? { failingImage: reported.image } : {}
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
         `The workload started failing (${incident.kinds.join(", ")}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
-        `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`
+        `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+        match === "same" ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).` : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ""}: a reviewer confirms it is ${container.image} before merging.`
       ],
       object: ref,
       container: container.name,
@@ -83448,14 +83679,20 @@ var rollbackImage = {
 };
 
 // engine/actions/registry.ts
-var ACTIONS = [raiseHpaMaxReplicas, raiseMemoryLimit, raiseCpuLimit, rollbackImage];
+var ACTIONS = [
+  raiseHpaMaxReplicas,
+  raiseMemoryLimit,
+  raiseCpuLimit,
+  rollbackImage,
+  adoptArgoRollouts
+];
 function getAction(id) {
   return ACTIONS.find((a) => a.id === id);
 }
 
 // engine/check/crd-schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 import { existsSync, readFileSync } from "node:fs";
 import { dirname as dirname2, join as join7, resolve as resolve4 } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83497,7 +83734,7 @@ function compileCrdValidators(dir = schemasDir()) {
   const validators = /* @__PURE__ */ new Map();
   for (const file2 of CRD_FILES) {
     const path = join7(dir, file2);
-    for (const doc of (0, import_yaml12.parseAllDocuments)(readFileSync(path, "utf8"))) {
+    for (const doc of (0, import_yaml14.parseAllDocuments)(readFileSync(path, "utf8"))) {
       const crd = doc.toJS();
       const kind2 = crd.spec?.names?.kind;
       for (const version2 of crd.spec?.versions ?? []) {
@@ -83734,6 +83971,9 @@ function renderedDiff(before, after) {
   return { fields, objects };
 }
 
+// engine/render/rollouts/delivery.ts
+var import_yaml15 = __toESM(require_dist(), 1);
+
 // engine/render/rollouts/expected.ts
 import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
 
@@ -83773,6 +84013,10 @@ function analysisTemplate(plan, workload) {
         interval: analysis.interval,
         count: analysis.count,
         failureLimit: analysis.failureLimit,
+        // An all-error run must not pass (argoproj/argo-rollouts#4479): errors fail the metric, and
+        // promotion needs successes in a row, not merely the absence of failures.
+        consecutiveErrorLimit: analysis.errorLimit,
+        consecutiveSuccessLimit: analysis.minSuccessful,
         successCondition: m.successCondition,
         failureCondition: m.failureCondition,
         provider: { prometheus: { address: analysis.address, query: m.query } }
@@ -83798,6 +84042,14 @@ function rolloutFor(deployment, plan) {
 }
 
 // engine/render/rollouts/expected.ts
+function exposureTarget(input3) {
+  const { target } = input3;
+  const delivery = input3.workload?.delivery;
+  if (target.kind === "Deployment" && delivery?.controller === "argo-rollouts" && delivery.source === "overlay" && delivery.name) {
+    return { kind: "Rollout", name: delivery.name, namespace: target.namespace };
+  }
+  return { kind: target.kind, name: target.name, namespace: target.namespace };
+}
 function findTarget(objects, target) {
   return objects.find(
     (o) => o.kind === target.kind && o.metadata.name === target.name && (target.namespace === void 0 || o.metadata.namespace === void 0 || o.metadata.namespace === target.namespace)
@@ -83839,7 +84091,8 @@ function expectedExposure(plan, base, target) {
   if (workload.kind !== "Rollout" || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, workload.metadata.name);
   const fields = declareFields(workload, withSteps(workload, steps));
-  const added = template ? [template] : [];
+  const present = template && findTarget(base, { kind: template.kind, name: template.metadata.name, namespace: ns });
+  const added = template && !(present && isDeepStrictEqual3(present.spec, template.spec)) ? [template] : [];
   const effects = { fields, objects: added.map(declare) };
   return {
     mode: "steps",
@@ -83950,10 +84203,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml17 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml16 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
@@ -84014,7 +84267,7 @@ async function checkExposure(proof, bundle, before, after) {
     );
   }
   const t = proof.input.target;
-  const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace });
+  const expected = expectedExposure(plan, before, exposureTarget(proof.input));
   if (!expected)
     return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {

@@ -113,6 +113,26 @@ rules contains {
 	input.incident.risk.score >= rollback_min_risk
 }
 
+# A rollback undoes what git renders; when no signal said the failing pods run that image, a
+# human confirms it (the engine reports drift, and proposes no rollback, when they run another).
+rules contains {
+	"id": "admission.rollback-image-unconfirmed",
+	"effect": "require-approval",
+	"message": sprintf("no signal says which image the failing pods of %s run: a reviewer confirms it is the one git renders before %s is restored", [input.target.name, input.action.params.toTag]),
+} if {
+	input.action.id == "rollback-image"
+	not is_string(object.get(input.action.params, "failingImage", null))
+}
+
+rules contains {
+	"id": "admission.rollback-image-confirmed",
+	"effect": "allow",
+	"message": sprintf("the failing pods run %s, the image git renders", [input.action.params.failingImage]),
+} if {
+	input.action.id == "rollback-image"
+	is_string(object.get(input.action.params, "failingImage", null))
+}
+
 # Resource actions answer resource pressure or scaling, nothing else.
 rules contains {
 	"id": "admission.resource-risk-type",

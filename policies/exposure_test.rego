@@ -11,7 +11,12 @@ slo := {
 	"latency": {"query": "p99{service=\"{{args.service}}\"}", "maxSeconds": 0.5},
 }
 
-with_slos := object.union(f.production, {"settings": {"slos": [slo]}})
+plain := object.union(f.production, {"settings": {"slos": [slo]}})
+
+# A production Deployment under an Argo Rollout of the same overlay (workloadRef).
+under_rollout(inp) := object.union(inp, {"workload": {"kind": "Deployment", "name": "podinfo", "replicas": 3, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "overlay"}}})
+
+with_slos := under_rollout(plain)
 
 # The input as the engine hands it to the main decision: the plan policy chose, and what it rendered.
 canary(inp) := object.union(inp, {"exposure": {"plan": p, "change": {"fields": [], "objects": []}, "objects": []}}) if {
@@ -37,7 +42,7 @@ test_statefulset_needs_no_canary if {
 }
 
 test_namespace_label_makes_production if {
-	inp := object.union(f.base, {"namespace": {"labels": {"salve.dev/tier": "production"}}})
+	inp := under_rollout(object.union(f.base, {"namespace": {"labels": {"salve.dev/tier": "production"}}}))
 	p := exposure.plan with input as inp
 	p.strategy == "canary"
 }
@@ -48,9 +53,11 @@ test_memory_raise_in_production_two_steps if {
 	[s.pauseSeconds | some s in p.steps] == [300, 300]
 	p.scaleDown == "progressively"
 	p.analysis.slo == "http-availability"
-	p.analysis.metrics[0].successCondition == "result[0] <= 0.01"
-	p.analysis.metrics[0].failureCondition == "result[0] > 0.01"
-	p.analysis.metrics[1].successCondition == "result[0] <= 0.5"
+	p.analysis.metrics[0].successCondition == "len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01"
+	p.analysis.metrics[0].failureCondition == "len(result) == 0 || isNaN(result[0]) || result[0] > 0.01"
+	p.analysis.metrics[1].successCondition == "len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5"
+	p.analysis.minSuccessful == 3
+	p.analysis.errorLimit == 2
 	p.analysis.metrics[1].query == slo.latency.query
 	p.reason == "raise-memory-limit in production (disruption 1) ships as a canary: 25% → 50% → 100%"
 }
@@ -94,7 +101,7 @@ test_canary_where_none_is_needed_is_denied if {
 }
 
 test_no_slo_requires_approval if {
-	trusted := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "*", "mode": "automate"}]}})
+	trusted := under_rollout(object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "*", "mode": "automate"}]}}))
 	p := exposure.plan with input as trusted
 	p.analysis == null
 	d := main.decision with data.salve.custom as {} with input as canary(trusted)
@@ -110,14 +117,90 @@ test_plan_ignores_exposure_and_change if {
 	a == b
 }
 
-test_takeover_requires_approval if {
-	trusted := object.union(with_slos, {"settings": {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]}})
-	inp := object.union(canary(trusted), {"exposure": {"objects": [{"op": "add", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
-	d := main.decision with data.salve.custom as {} with input as inp
-	d.mode == "approve"
+takeover_objects := {"exposure": {"objects": [{"op": "add", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "podinfo", "specSha256": "x"}]}}
+
+adoption := object.union(plain, {
+	"action": {"id": "adopt-argo-rollouts", "family": "workload", "disruption": 4, "params": {"deployment": "podinfo"}},
+	"change": {"fields": [], "objects": []},
+	"workload": {"kind": "Deployment", "name": "podinfo", "replicas": 3, "autoscaler": null, "delivery": {"controller": "none"}},
+	"settings": {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]},
+})
+
+test_plain_deployment_fix_ships_directly if {
+	not exposure.plan with input as plain
+	d := main.decision with data.salve.custom as {} with input as plain
+	d.allowed
 	some r in d.rules
-	r.id == "exposure.takeover"
-	r.effect == "require-approval"
+	r.id == "exposure.direct"
+	r.effect == "allow"
+	contains(r.message, "revert if the SLOs breach")
+}
+
+test_takeover_in_a_fix_is_denied if {
+	inp := object.union(plain, object.union(takeover_objects, {"exposure": {"plan": {}, "change": {"fields": [], "objects": []}}}))
+	d := main.decision with data.salve.custom as {} with input as inp
+	not d.allowed
+	some r in d.rules
+	r.id == "exposure.takeover-in-fix"
+	contains(r.message, "every pod at once")
+}
+
+test_adoption_takeover_requires_approval if {
+	p := exposure.plan with input as adoption
+	[s.weight | some s in p.steps] == [10, 30, 60]
+	startswith(p.reason, "adopting Argo Rollouts")
+	inp := object.union(canary(adoption), takeover_objects)
+	d := main.decision with data.salve.custom as {} with input as inp
+	d.allowed
+	d.mode == "approve"
+	"exposure.takeover" in {r.id | some r in d.rules}
+	"safety.adoption-template-unchanged" in {r.id | some r in d.rules}
+	not "safety.unbounded-action" in {r.id | some r in d.rules}
+}
+
+test_adoption_of_a_controlled_workload_is_denied if {
+	flagger := object.union(adoption, {"workload": {"delivery": {"controller": "flagger", "kind": "Canary", "name": "podinfo", "source": "overlay"}}})
+	d := main.decision with data.salve.custom as {} with input as object.union(canary(flagger), takeover_objects)
+	"exposure.adoption-has-controller" in {r.id | some r in d.rules}
+	not d.allowed
+	sts := object.union(adoption, {"target": {"kind": "StatefulSet"}})
+	"exposure.adoption-needs-deployment" in {r.id | some r in main.decision.rules} with data.salve.custom as {} with input as sts
+}
+
+test_flagger_canaries_the_fix if {
+	inp := object.union(plain, {"workload": {"kind": "Deployment", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "flagger", "kind": "Canary", "name": "podinfo", "namespace": "test", "source": "apps/canary.yaml"}}})
+	not exposure.plan with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
+	d.allowed
+	some r in d.rules
+	r.id == "exposure.existing-controller"
+	r.message == "Flagger Canary podinfo (declared in apps/canary.yaml) canaries this change when Deployment/podinfo's pod template changes; salve adds no controller of its own"
+	not "exposure.direct" in {x.id | some x in d.rules}
+}
+
+test_staging_rollout_rolls_out_the_fix_under_its_own_strategy if {
+	inp := object.union(f.base, {"target": {"kind": "Rollout"}, "workload": {"kind": "Rollout", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "overlay"}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	r.message == "Argo Rollout podinfo rolls this change out under its own strategy when Rollout/podinfo's pod template changes; salve adds no controller of its own"
+}
+
+test_rollout_elsewhere_canaries_the_fix if {
+	inp := object.union(plain, {"workload": {"kind": "Deployment", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "rollouts/podinfo.yaml"}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	startswith(r.message, "Argo Rollout podinfo (declared in rollouts/podinfo.yaml)")
+}
+
+test_rollout_in_the_overlay_canaries_with_salve_steps if {
+	p := exposure.plan with input as with_slos
+	p.strategy == "canary"
+	d := main.decision with data.salve.custom as {} with input as canary(with_slos)
+	d.allowed
+	not "exposure.existing-controller" in {r.id | some r in d.rules}
+	not "exposure.direct" in {r.id | some r in d.rules}
 }
 
 test_patching_an_existing_rollout_is_no_takeover if {

@@ -12,13 +12,19 @@ test_staging_memory_raise_automates if {
 }
 
 test_production_memory_raise_needs_approval if {
-	d := main.decision with data.salve.custom as {} with input as canary(f.production)
+	d := main.decision with data.salve.custom as {} with input as f.production
 	d.allowed == true
 	d.mode == "approve"
 }
 
 test_production_trusted_memory_raise_automates if {
 	inp := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}], "slos": [slo]}})
+	d := main.decision with data.salve.custom as {} with input as inp
+	d.mode == "automate"
+}
+
+test_production_trusted_canary_automates if {
+	inp := object.union(f.production, {"target": {"kind": "Rollout"}, "settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}], "slos": [slo]}})
 	d := main.decision with data.salve.custom as {} with input as canary(inp)
 	d.mode == "automate"
 }

@@ -5,16 +5,20 @@
 #   raise-cpu-limit         {container, from, to, fromMillis, toMillis} from/to as written ("500m"), millicores as numbers
 #   raise-hpa-max-replicas  {from, to}                                  integers (spec.maxReplicas before and after)
 #   rollback-image          {container, image, fromTag, toTag}          image without tag; the tag now and the tag restored
+#                           (+ failingImage when a signal named the image that fails)
+#   adopt-argo-rollouts     {deployment}                                 no field of its own: the change is its exposure
 #   (container actions add containerList: "initContainers" when the container is an init container)
 #
 # Reads: input.action.{id,params}, input.change.{fields,objects}, input.settings.bounds.
 package salve.safety
 
+import data.salve.admission
+
 bounds := input.settings.bounds
 
 params := input.action.params
 
-known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replicas", "rollback-image"}
+known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replicas", "rollback-image", "adopt-argo-rollouts"}
 
 # Most fields one change may touch, whatever the action.
 max_fields := 4
@@ -33,7 +37,7 @@ allowed_paths := {container_path("resources/limits/memory"), container_path("res
 	input.action.id == "raise-hpa-max-replicas"
 } else := {container_path("image")} if {
 	input.action.id == "rollback-image"
-}
+} else := set()
 
 gib := 1073741824
 
@@ -243,6 +247,19 @@ non_empty_string(s) if {
 	s != ""
 }
 
+# ---- adopting Argo Rollouts -----------------------------------------------------------------
+
+# The adoption's whole change is its exposure (the takeover Rollout, held to the plan by
+# salve.exposure); of its own it may change no field at all, so no pod restarts because of it.
+rules contains {
+	"id": "safety.adoption-template-unchanged",
+	"effect": "allow",
+	"message": "adopting Argo Rollouts changes no field of the workload: its pods keep running as they are",
+} if {
+	input.action.id == "adopt-argo-rollouts"
+	count(input.change.fields) == 0
+}
+
 # ---- actions without declared bounds ---------------------------------------------------------
 
 rules contains {
@@ -305,3 +322,41 @@ rules contains {
 		f.path in allowed_paths
 	}
 }
+
+# ---- the only pod ----------------------------------------------------------------------------
+
+# In production, a change to the pod template of a workload that runs one pod is an outage while
+# the new pod starts (a database's, for a single-replica StatefulSet). Elsewhere a single replica
+# is the usual shape of a test environment, and StatefulSets already need a human (sensitive kind).
+
+# Replicas that keep serving while one pod restarts: the autoscaler's floor when one scales the
+# workload, else spec.replicas (unset means 1).
+running_replicas := input.workload.autoscaler.minReplicas if {
+	is_number(input.workload.autoscaler.minReplicas)
+} else := 1 if {
+	input.workload.autoscaler != null
+} else := input.workload.replicas if {
+	is_number(input.workload.replicas)
+} else := 1 if input.workload
+
+restarts_pods if {
+	some f in input.change.fields
+	startswith(f.path, "/spec/template/")
+}
+
+rules contains {
+	"id": "safety.single-replica-restart",
+	"effect": "require-approval",
+	"message": sprintf("the change restarts the only pod of %s %s/%s (%s): it serves nothing until the new pod is ready, an outage for everything that calls it; a human picks the moment", [input.workload.kind, input.target.namespace, input.workload.name, replicas_text]),
+} if {
+	admission.production
+	input.workload.kind in {"StatefulSet", "Deployment", "Rollout"}
+	running_replicas == 1
+	restarts_pods
+}
+
+replicas_text := sprintf("autoscaler %s keeps at least 1", [input.workload.autoscaler.name]) if {
+	input.workload.autoscaler != null
+} else := "replicas: 1" if {
+	input.workload.replicas == 1
+} else := "replicas unset, so 1"

@@ -168,3 +168,57 @@ test_object_removal_requires_approval if {
 	inp := f.with_({"change": {"objects": [{"op": "remove", "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"}]}})
 	f.fired(safety.rules, "safety.object-removed", "require-approval") with input as inp
 }
+
+workload(kind, replicas, autoscaler) := {"kind": kind, "name": "podinfo", "replicas": replicas, "autoscaler": autoscaler, "delivery": {"controller": "none"}}
+
+statefulset(replicas) := object.union(f.production, {"target": {"kind": "StatefulSet"}, "workload": workload("StatefulSet", replicas, null)})
+
+test_single_replica_statefulset_restart_requires_approval if {
+	rules := safety.rules with input as statefulset(1)
+	some r in rules
+	r.id == "safety.single-replica-restart"
+	r.effect == "require-approval"
+	contains(r.message, "only pod of StatefulSet podinfo/podinfo (replicas: 1)")
+	contains(r.message, "outage")
+}
+
+test_unset_replicas_is_one if {
+	some r in safety.rules with input as statefulset(null)
+	r.id == "safety.single-replica-restart"
+	contains(r.message, "replicas unset, so 1")
+}
+
+test_two_replicas_keep_serving if {
+	rules := safety.rules with input as statefulset(2)
+	not "safety.single-replica-restart" in f.ids(rules)
+}
+
+test_autoscaler_floor_decides if {
+	one := object.union(f.production, {"workload": workload("Deployment", null, {"name": "podinfo", "minReplicas": 1})})
+	"safety.single-replica-restart" in f.ids(safety.rules) with input as one
+	default_floor := object.union(f.production, {"workload": workload("Deployment", 1, {"name": "podinfo", "minReplicas": null})})
+	"safety.single-replica-restart" in f.ids(safety.rules) with input as default_floor
+	three := object.union(f.production, {"workload": workload("Deployment", 1, {"name": "podinfo", "minReplicas": 3})})
+	not "safety.single-replica-restart" in f.ids(safety.rules) with input as three
+}
+
+test_change_outside_the_pod_template_restarts_nothing if {
+	inp := object.union(f.hpa, {"environment": {"name": "production", "tier": "production"}, "workload": workload("Deployment", 1, null)})
+	not "safety.single-replica-restart" in f.ids(safety.rules) with input as inp
+}
+
+test_no_workload_facts_no_rule if {
+	not "safety.single-replica-restart" in f.ids(safety.rules) with input as f.base
+}
+
+test_single_replica_outside_production_is_no_outage_worth_a_human if {
+	inp := object.union(f.base, {"workload": workload("Deployment", 1, null)})
+	not "safety.single-replica-restart" in f.ids(safety.rules) with input as inp
+}
+
+test_single_replica_makes_automate_approve if {
+	trusted := object.union(statefulset(1), {"target": {"kind": "Deployment"}, "workload": {"kind": "Deployment"}, "settings": {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]}})
+	d := data.salve.main.decision with data.salve.custom as {} with input as trusted
+	d.allowed
+	d.mode == "approve"
+}

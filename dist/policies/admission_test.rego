@@ -116,3 +116,17 @@ test_resource_action_scaling_allowed if {
 	rules := admission.rules with input as f.hpa
 	f.fired(rules, "admission.resource-pressure-tune", "allow")
 }
+
+test_rollback_without_image_evidence_requires_approval if {
+	some r in admission.rules with input as f.rollback
+	r.id == "admission.rollback-image-unconfirmed"
+	r.effect == "require-approval"
+	contains(r.message, "6.4.1")
+}
+
+test_rollback_with_the_rendered_image_failing_is_confirmed if {
+	inp := object.union(f.rollback, {"action": {"params": {"failingImage": "ghcr.io/stefanprodan/podinfo:6.5.0"}}})
+	rules := admission.rules with input as inp
+	f.fired(rules, "admission.rollback-image-confirmed", "allow")
+	not "admission.rollback-image-unconfirmed" in f.ids(rules)
+}

@@ -6,8 +6,8 @@
 # renders the Rollout and AnalysisTemplate from it, then the main decision sees the whole change
 # with input.exposure = {plan, change, objects}; the rules below hold that plan to this one.
 #
-# Reads: input.action.{id,disruption}, input.target.kind, input.environment.tier,
-# input.namespace.labels, input.settings.slos, input.exposure.plan.
+# Reads: input.action.{id,disruption}, input.target.{kind,name}, input.environment.tier,
+# input.namespace.labels, input.settings.slos, input.workload.delivery, input.exposure.{plan,objects}.
 package salve.exposure
 
 import data.salve.admission
@@ -15,14 +15,43 @@ import data.salve.admission
 # Actions that change what a pod runs or may use: a bad value shows only under real traffic.
 canary_actions := {"rollback-image", "raise-memory-limit", "raise-cpu-limit"}
 
-# Kinds Argo Rollouts can take over (workloadRef) or already is.
-canary_kinds := {"Deployment", "Rollout"}
+# The action that proposes adopting Argo Rollouts for a plain Deployment, as its own change.
+adopt_action := "adopt-argo-rollouts"
 
-required if {
+delivery := object.get(object.get(input, "workload", {}), "delivery", {"controller": "none"})
+
+# An Argo Rollout in the same overlay rolls the change out: the target itself, or the Rollout whose
+# workloadRef names the Deployment. salve sets its canary steps and guard rails for this change.
+under_rollout if input.target.kind == "Rollout"
+
+under_rollout if {
+	delivery.controller == "argo-rollouts"
+	delivery.source == "overlay"
+}
+
+# A Flagger Canary, or a Rollout salve cannot reach from this overlay, canaries the change on its own.
+other_controller if delivery.controller == "flagger"
+
+other_controller if {
+	delivery.controller == "argo-rollouts"
+	delivery.source != "overlay"
+	input.target.kind != "Rollout"
+}
+
+# Would this remediation deserve a canary, if the workload were under progressive delivery?
+deserves_canary if {
 	admission.production
 	input.action.id in canary_actions
-	input.target.kind in canary_kinds
+	input.target.kind in {"Deployment", "Rollout"}
 }
+
+required if {
+	deserves_canary
+	under_rollout
+}
+
+# Adopting Argo Rollouts is nothing but its exposure: the takeover Rollout and its guard rails.
+required if input.action.id == adopt_action
 
 # Scope and dwell by disruption: the more disruptive the action, the smaller the first step and the longer each dwell.
 steps := [
@@ -40,24 +69,30 @@ slos := object.get(input.settings, "slos", [])
 
 # Promotion thresholds and abort triggers from the first SLO envelope: each gate takes `count`
 # measurements `interval` apart; a failureCondition met more than `failureLimit` times aborts.
+# Guard rails against a blind analysis: an empty or NaN result fails (Argo Rollouts would
+# otherwise mark a run Successful when every measurement errored, argoproj/argo-rollouts#4479 and
+# #1466), an erroring query aborts after two errors in a row, and promotion needs
+# `minSuccessful` successful measurements in a row.
 analysis := {
 	"slo": slo.name,
 	"address": slo.prometheus.address,
 	"interval": "1m",
 	"count": 5,
 	"failureLimit": 1,
+	"minSuccessful": 3,
+	"errorLimit": 2,
 	"metrics": [
 		{
 			"name": "error-rate",
 			"query": slo.errorRate.query,
-			"successCondition": sprintf("result[0] <= %v", [slo.errorRate.max]),
-			"failureCondition": sprintf("result[0] > %v", [slo.errorRate.max]),
+			"successCondition": success_condition(slo.errorRate.max),
+			"failureCondition": failure_condition(slo.errorRate.max),
 		},
 		{
 			"name": "latency",
 			"query": slo.latency.query,
-			"successCondition": sprintf("result[0] <= %v", [slo.latency.maxSeconds]),
-			"failureCondition": sprintf("result[0] > %v", [slo.latency.maxSeconds]),
+			"successCondition": success_condition(slo.latency.maxSeconds),
+			"failureCondition": failure_condition(slo.latency.maxSeconds),
 		},
 	],
 } if {
@@ -65,9 +100,15 @@ analysis := {
 	slo := slos[0]
 } else := null
 
+success_condition(max) := sprintf("len(result) > 0 && !isNaN(result[0]) && result[0] <= %v", [max])
+
+failure_condition(max) := sprintf("len(result) == 0 || isNaN(result[0]) || result[0] > %v", [max])
+
 weights := concat(" → ", [sprintf("%d%%", [s.weight]) | some s in steps])
 
-reason := sprintf("%s in %s (disruption %d) ships as a canary: %s → 100%%", [input.action.id, admission.tier, input.action.disruption, weights])
+reason := sprintf("adopting Argo Rollouts: later changes to %s/%s ship as a canary: %s → 100%%", [input.target.kind, input.target.name, weights]) if {
+	input.action.id == adopt_action
+} else := sprintf("%s in %s (disruption %d) ships as a canary: %s → 100%%", [input.action.id, admission.tier, input.action.disruption, weights])
 
 # progressively: the Deployment's pods go as the Rollout's come, and come back when it aborts.
 plan := {
@@ -122,15 +163,83 @@ rules contains {
 	analysis == null
 }
 
-# Argo Rollouts deploys the first revision of a new Rollout without running its steps, and Argo CD
-# applies the same sync's pod template to the Deployment it takes over: a takeover protects the
-# changes after it, not the one it arrives with. A human decides whether that is acceptable now.
-rules contains {
-	"id": "exposure.takeover",
-	"effect": "require-approval",
-	"message": sprintf("this change hands %s/%s to a new Argo Rollouts Rollout: its first revision rolls out without canary steps, so this fix reaches every pod at once; the canary guards later changes", [input.target.kind, input.target.name]),
-} if {
+takeover if {
 	some o in input.exposure.objects
 	o.kind == "Rollout"
 	o.op == "add"
+}
+
+# Argo Rollouts deploys the first revision of a new Rollout without running its steps: a takeover
+# protects the changes after it, never the one it arrives with. So a fix never carries one.
+rules contains {
+	"id": "exposure.takeover-in-fix",
+	"effect": "deny",
+	"message": sprintf("%s hands %s/%s to a new Argo Rollout in the same change: its first revision skips the canary steps, so the fix would reach every pod at once and the team's release process would change inside an emergency fix", [input.action.id, input.target.kind, input.target.name]),
+} if {
+	takeover
+	input.action.id != adopt_action
+}
+
+rules contains {
+	"id": "exposure.takeover",
+	"effect": "require-approval",
+	"message": sprintf("this change hands %s/%s to a new Argo Rollout (workloadRef, pod template unchanged): the team's release process changes, so a human decides", [input.target.kind, input.target.name]),
+} if {
+	takeover
+	input.action.id == adopt_action
+}
+
+rules contains {
+	"id": "exposure.adoption-needs-deployment",
+	"effect": "deny",
+	"message": sprintf("%s applies to a plain Deployment; %s/%s is a %s", [adopt_action, input.target.kind, input.target.name, input.target.kind]),
+} if {
+	input.action.id == adopt_action
+	input.target.kind != "Deployment"
+}
+
+rules contains {
+	"id": "exposure.adoption-has-controller",
+	"effect": "deny",
+	"message": sprintf("%s/%s already rolls out under %s %s: a second controller would fight it", [input.target.kind, input.target.name, delivery.kind, delivery.name]),
+} if {
+	input.action.id == adopt_action
+	delivery.controller != "none"
+}
+
+controller_name := sprintf("Argo Rollout %s", [delivery.name]) if {
+	delivery.controller == "argo-rollouts"
+} else := sprintf("Flagger Canary %s", [delivery.name])
+
+controller_where := "" if {
+	delivery.source == "overlay"
+} else := sprintf(" (declared in %s)", [delivery.source])
+
+controller_does := "canaries this change" if {
+	delivery.controller == "flagger"
+} else := "rolls this change out under its own strategy"
+
+# Flagger, or a Rollout this overlay does not render, rolls the change out when the Deployment's
+# pod template changes; so does a Rollout of the overlay where policy asks for no canary of its own
+# (outside production). salve adds no controller and names the one that will.
+rules contains {
+	"id": "exposure.existing-controller",
+	"effect": "allow",
+	"message": sprintf("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name]),
+} if {
+	input.action.id != adopt_action
+	not required
+	delivery.controller != "none"
+}
+
+# A plain Deployment is never migrated inside a fix: the fix ships directly, as the Deployment's
+# own rolling update, and salve's follow-up guards it (a revert PR when the SLOs breach).
+rules contains {
+	"id": "exposure.direct",
+	"effect": "allow",
+	"message": sprintf("%s/%s has no progressive delivery: the fix rolls out as the Deployment's own rolling update, and salve's follow-up proposes a revert if the SLOs breach after the sync", [input.target.kind, input.target.name]),
+} if {
+	deserves_canary
+	not under_rollout
+	not other_controller
 }

@@ -1,13 +1,20 @@
 /** Every action salve knows, registered explicitly. A spec test keeps this list and the folders in step. */
 
 import type { SignalKind } from '../model/index.ts';
+import { adoptArgoRollouts } from './adopt-argo-rollouts/index.ts';
 import { raiseCpuLimit } from './raise-cpu-limit/index.ts';
 import { raiseHpaMaxReplicas } from './raise-hpa-max-replicas/index.ts';
 import { raiseMemoryLimit } from './raise-memory-limit/index.ts';
 import { rollbackImage } from './rollback-image/index.ts';
 import type { ActionPlugin } from './types.ts';
 
-export const ACTIONS: readonly ActionPlugin[] = [raiseHpaMaxReplicas, raiseMemoryLimit, raiseCpuLimit, rollbackImage];
+export const ACTIONS: readonly ActionPlugin[] = [
+  raiseHpaMaxReplicas,
+  raiseMemoryLimit,
+  raiseCpuLimit,
+  rollbackImage,
+  adoptArgoRollouts,
+];
 
 export function getAction(id: string): ActionPlugin | undefined {
   return ACTIONS.find((a) => a.id === id);

@@ -56,6 +56,11 @@ export interface ActionPlugin {
   readonly disruption: number;
   readonly handles: readonly SignalKind[];
   readonly description: string;
+  /**
+   * The action's whole rendered change is its exposure (adopting a rollout controller): it may
+   * render no overlay change of its own, and it is never proposed from a signal.
+   */
+  readonly changesOnlyExposure?: boolean;
   propose(incident: Incident, repo: RepoView): Promise<ActionCandidate | Declined>;
   /**
    * The rendered fields this action changes, from its params alone: what `check` holds the

@@ -5,8 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../model/index.ts';
+import { repoNameProblem } from './repo-name.ts';
 
-const RepoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name');
+const RepoName = z.string().superRefine((name, ctx) => {
+  const problem = repoNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const ServeConfig = z
   .object({
@@ -29,6 +33,18 @@ export const ServeConfig = z
       .int()
       .positive()
       .default(5 * 1024 * 1024),
+    /** Request bodies buffered at once (HMAC schemes must read a body before they can check it); beyond, 503. */
+    maxConcurrentBodies: z.coerce.number().int().positive().default(8),
+    /** Open connections; further ones are dropped. */
+    maxConnections: z.coerce.number().int().positive().default(256),
+    /** A client must send its request headers within this many milliseconds. */
+    headersTimeoutMs: z.coerce.number().int().positive().default(10_000),
+    /** ... and its whole request within this many. */
+    requestTimeoutMs: z.coerce.number().int().positive().default(30_000),
+  })
+  .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
+    message: 'must not exceed the request timeout (SALVE_REQUEST_TIMEOUT_MS)',
+    path: ['headersTimeoutMs'],
   })
   .refine((c) => c.alertmanagerToken !== undefined || c.alertmanagerHmacSecret !== undefined, {
     message: 'set SALVE_ALERTMANAGER_TOKEN or SALVE_ALERTMANAGER_HMAC_SECRET: the intake is never open',
@@ -51,6 +67,10 @@ const SOURCES: Record<string, [string, string]> = {
   publish: ['SALVE_PUBLISH', '--publish'],
   logLevel: ['SALVE_LOG_LEVEL', '--log-level'],
   maxBodyBytes: ['SALVE_MAX_BODY_BYTES', '--max-body-bytes'],
+  maxConcurrentBodies: ['SALVE_MAX_CONCURRENT_BODIES', '--max-concurrent-bodies'],
+  maxConnections: ['SALVE_MAX_CONNECTIONS', '--max-connections'],
+  headersTimeoutMs: ['SALVE_HEADERS_TIMEOUT_MS', '--headers-timeout-ms'],
+  requestTimeoutMs: ['SALVE_REQUEST_TIMEOUT_MS', '--request-timeout-ms'],
 };
 
 export function loadServeConfig(

@@ -10,16 +10,27 @@ interface Family {
 
 const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
   salve_signals_received_total: { help: 'Alerts received at the intake.', type: 'counter' },
-  salve_incidents_total: { help: 'Incidents planned, by outcome (publish, observe, denied, none).', type: 'counter' },
+  salve_incidents_total: {
+    help: 'Incidents planned, by outcome (publish, observe, denied, drift, none).',
+    type: 'counter',
+  },
+  salve_drift_findings_total: {
+    help: 'Incidents where the cluster runs an image git does not render (no pull request), by namespace.',
+    type: 'counter',
+  },
   salve_pull_requests_total: {
     help: 'Pull request events, by event (opened, updated, unchanged, merged, closed, frozen, held, superseded).',
     type: 'counter',
   },
   salve_decisions_total: { help: 'Policy decisions, by mode.', type: 'counter' },
   salve_errors_total: { help: 'Errors, by stage.', type: 'counter' },
-  salve_webhooks_total: { help: 'GitHub webhook deliveries, by event and result.', type: 'counter' },
+  salve_webhooks_total: {
+    help: 'GitHub webhook deliveries, by event (known events, else other) and result.',
+    type: 'counter',
+  },
   salve_pending_remediations: { help: 'Remediations held back by caps, to be retried.', type: 'gauge' },
   salve_queue_depth: { help: 'Intake payloads waiting in the per-repository queues.', type: 'gauge' },
+  salve_http_bodies_in_flight: { help: 'Request bodies being read right now (capped).', type: 'gauge' },
 };
 
 export type MetricName = keyof typeof DEFINITIONS & string;

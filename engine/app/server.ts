@@ -5,14 +5,17 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../model/index.ts';
-import { type AlertmanagerPayload, readAlertmanagerBody } from './alertmanager.ts';
+import type { AlertmanagerPayload } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
 import type { ServeConfig } from './config.ts';
+import { type DeliveryLog, memoryDeliveryLog } from './deliveries.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
-import { authenticateIntake } from './intake-auth.ts';
+import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
 import { PendingList } from './pending.ts';
 import { KeyedQueue } from './queue.ts';
+import { isCanonicalPath } from './repo-name.ts';
+import { intakeRoute, matchIntake, type Reply, webhookRoute } from './routes.ts';
 import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
 import { createWebhookHandler } from './webhooks.ts';
 import { createRepoWorker, type WorkerDeps } from './worker.ts';
@@ -25,6 +28,8 @@ export interface ServerDeps {
   /** Octokit timing overrides (tests shorten back-off). */
   github?: Partial<Omit<ClientOptions, 'baseUrl' | 'log'>>;
   gitWriter?: WorkerDeps['gitWriter'];
+  /** Webhook deliveries already handled (default: in memory, bounded). */
+  deliveries?: DeliveryLog;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: (key: string, batch: AlertmanagerPayload[]) => Promise<void>;
 }
@@ -36,8 +41,6 @@ export interface SalveServer {
   idle(): Promise<void>;
   close(): Promise<void>;
 }
-
-const INTAKE_RE = /^\/intake\/alertmanager(?:\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+))?\/?$/;
 
 export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer {
   const log = deps.logger;
@@ -88,65 +91,50 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     secret: config.webhookSecret,
     metrics,
     logger: log,
+    deliveries: deps.deliveries ?? memoryDeliveryLog(),
+    botLogin,
     forgetInstallation: (id) => installations.forget(id),
   });
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://salve.invalid');
-    const path = url.pathname;
-    if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n');
-    if (req.method === 'GET' && path === '/readyz')
-      return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
-    if (req.method === 'GET' && path === '/metrics') {
+  const bodies = new BodyReader(config, (n) => metrics.set('salve_http_bodies_in_flight', n));
+  const accept = (repo: string, payload: AlertmanagerPayload) => {
+    metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);
+    queue.push(repo, payload);
+  };
+
+  async function route(req: IncomingMessage): Promise<Reply> {
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!isCanonicalPath(rawPath)) throw new InputError('request path: "." and ".." segments are not allowed');
+    if (req.method === 'GET' && rawPath === '/healthz') return { status: 200, body: 'ok\n' };
+    if (req.method === 'GET' && rawPath === '/readyz')
+      return { status: ready ? 200 : 503, body: ready ? 'ready\n' : 'not ready\n' };
+    if (req.method === 'GET' && rawPath === '/metrics') {
       metrics.set('salve_queue_depth', queue.depth);
       metrics.set('salve_pending_remediations', pending.size);
-      return send(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+      return { status: 200, body: metrics.render(), type: 'text/plain; version=0.0.4' };
     }
-    if (req.method === 'POST' && path === '/webhooks/github') {
-      const rawBody = await readBody(req, config.maxBodyBytes);
-      const result = await onWebhook({
-        id: header(req, 'x-github-delivery') ?? '',
-        name: header(req, 'x-github-event') ?? '',
-        signature: header(req, 'x-hub-signature-256') ?? '',
-        rawBody,
-      });
-      const status = result === 'accepted' ? 202 : result === 'unauthorized' ? 401 : 400;
-      return send(res, status, `${result}\n`);
-    }
-    const intake = INTAKE_RE.exec(path);
-    if (req.method === 'POST' && intake) {
-      const rawBody = await readBody(req, config.maxBodyBytes);
-      const secrets = { token: config.alertmanagerToken, hmacSecret: config.alertmanagerHmacSecret };
-      const authorized = authenticateIntake(
-        secrets,
-        { authorization: header(req, 'authorization'), signature: header(req, 'x-salve-signature') },
-        rawBody,
-      );
-      if (!authorized) return send(res, 401, 'unauthorized\n');
-      const repo = intake[1] && intake[2] ? `${intake[1]}/${intake[2]}` : (url.searchParams.get('repo') ?? config.repo);
-      if (!repo || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) {
-        throw new InputError(
-          'which repository? use /intake/alertmanager/<owner>/<repo>, ?repo=owner/name or SALVE_REPO',
-        );
-      }
-      const payload = readAlertmanagerBody(rawBody);
-      metrics.inc('salve_signals_received_total', { source: 'alertmanager' }, payload.alerts.length);
-      queue.push(repo, payload);
-      return send(res, 202, JSON.stringify({ accepted: payload.alerts.length, repo }), 'application/json');
-    }
-    return send(res, 404, 'not found\n');
+    if (req.method === 'POST' && rawPath === '/webhooks/github') return webhookRoute(req, bodies, onWebhook);
+    const intake = req.method === 'POST' ? matchIntake(rawPath) : null;
+    if (intake) return intakeRoute(req, intake, config, bodies, accept);
+    return { status: 404, body: 'not found\n' };
   }
 
-  const server: Server = createHttpServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      const status = err instanceof BodyTooLarge ? 413 : err instanceof InputError ? 400 : 500;
-      if (status === 500) {
-        metrics.inc('salve_errors_total', { stage: 'http' });
-        log.error({ err, path: req.url }, 'request failed');
-      }
-      if (!res.headersSent) send(res, status, `${status === 500 ? 'internal error' : (err as Error).message}\n`);
-    });
+  const server: Server = createHttpServer({ connectionsCheckingInterval: checkingInterval(config) }, (req, res) => {
+    route(req).then(
+      (reply) => send(req, res, reply),
+      (err: unknown) => {
+        const status =
+          err instanceof BodyTooLarge ? 413 : err instanceof Busy ? 503 : err instanceof InputError ? 400 : 500;
+        if (status === 500 && !req.destroyed) {
+          metrics.inc('salve_errors_total', { stage: 'http' });
+          log.error({ err, path: req.url?.slice(0, 200) }, 'request failed');
+        }
+        const body = `${status === 500 ? 'internal error' : (err as Error).message}\n`;
+        send(req, res, { status, body, headers: status === 503 ? { 'retry-after': '1' } : {} });
+      },
+    );
   });
+  applyServerLimits(server, config);
 
   return {
     metrics,
@@ -162,31 +150,30 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       }),
     idle: () => queue.idle(),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests still being read get the request timeout to finish, then their sockets go.
+      const force = setTimeout(() => server.closeAllConnections(), config.requestTimeoutMs);
+      force.unref();
+      await closed;
+      clearTimeout(force);
       await queue.idle();
     },
   };
 }
 
-class BodyTooLarge extends InputError {}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`request body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type });
-  res.end(body);
+/**
+ * Writes a reply. A request whose body was not (fully) read gets `Connection: close`, so the rest of
+ * its body is never drained into the server.
+ */
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = {
+    'content-type': reply.type ?? 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(reply.body)),
+    ...reply.headers,
+  };
+  if (!req.complete) headers.connection = 'close';
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
 }

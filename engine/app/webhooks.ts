@@ -1,8 +1,12 @@
 /**
- * GitHub webhooks: the signature is verified over the raw body before anything else happens.
- * salve listens for what changes its view of its own PRs and installations.
+ * GitHub webhooks: the signature is verified over the raw body before anything else happens, a
+ * delivery is handled once, and nothing a sender chose (event name, delivery id) becomes a metric
+ * label. salve listens for what changes its view of its own PRs and installations.
  */
 import { Webhooks } from '@octokit/webhooks';
+import { isOwnPull } from '../publish/github/inventory.ts';
+import type { PullSummary } from '../publish/github/types.ts';
+import { type DeliveryLog, deliveryKeys } from './deliveries.ts';
 import type { Metrics } from './metrics.ts';
 import type { Logger } from './types.ts';
 
@@ -10,7 +14,17 @@ export interface WebhookDeps {
   secret: string;
   metrics: Metrics;
   logger: Logger;
+  deliveries: DeliveryLog;
+  /** The App's bot login: only PRs it opened are salve's. */
+  botLogin(): Promise<string>;
   forgetInstallation(id: number): void;
+}
+
+/** The events salve subscribes to (and GitHub's ping); any other name is counted as `other`. */
+const KNOWN_EVENTS = new Set(['ping', 'pull_request', 'installation', 'installation_repositories']);
+
+export function eventLabel(name: string): string {
+  return KNOWN_EVENTS.has(name) ? name : 'other';
 }
 
 export interface WebhookDelivery {
@@ -20,14 +34,14 @@ export interface WebhookDelivery {
   rawBody: string;
 }
 
-export type WebhookResult = 'accepted' | 'unauthorized' | 'bad-request';
+export type WebhookResult = 'accepted' | 'duplicate' | 'unauthorized' | 'bad-request';
 
 export function createWebhookHandler(deps: WebhookDeps) {
   const webhooks = new Webhooks({ secret: deps.secret });
-  const isSalve = (labels: Array<{ name?: string }> | undefined) => (labels ?? []).some((l) => l.name === 'salve');
 
-  webhooks.on('pull_request.closed', ({ payload }) => {
-    if (!isSalve(payload.pull_request.labels)) return;
+  webhooks.on('pull_request.closed', async ({ payload }) => {
+    const pr = payload.pull_request as PullSummary;
+    if (!isOwnPull({ botLogin: await deps.botLogin() }, pr)) return;
     const event = payload.pull_request.merged ? 'merged' : 'closed';
     deps.metrics.inc('salve_pull_requests_total', { event });
     deps.logger.info(
@@ -43,24 +57,30 @@ export function createWebhookHandler(deps: WebhookDeps) {
   });
 
   return async function handle(d: WebhookDelivery): Promise<WebhookResult> {
+    const event = eventLabel(d.name);
     if (!d.signature || !(await webhooks.verify(d.rawBody, d.signature).catch(() => false))) {
-      deps.metrics.inc('salve_webhooks_total', { event: d.name || 'unknown', result: 'unauthorized' });
+      deps.metrics.inc('salve_webhooks_total', { event, result: 'unauthorized' });
       return 'unauthorized';
+    }
+    if (!(await deps.deliveries.claim(deliveryKeys(d.id, d.rawBody)))) {
+      deps.metrics.inc('salve_webhooks_total', { event, result: 'duplicate' });
+      deps.logger.info({ event, delivery: d.id }, 'webhook delivery already handled');
+      return 'duplicate';
     }
     let payload: unknown;
     try {
       payload = JSON.parse(d.rawBody);
     } catch {
-      deps.metrics.inc('salve_webhooks_total', { event: d.name, result: 'bad-request' });
+      deps.metrics.inc('salve_webhooks_total', { event, result: 'bad-request' });
       return 'bad-request';
     }
     try {
       await webhooks.receive({ id: d.id, name: d.name, payload } as Parameters<typeof webhooks.receive>[0]);
     } catch (err) {
       deps.metrics.inc('salve_errors_total', { stage: 'webhook' });
-      deps.logger.error({ err, event: d.name, delivery: d.id }, 'webhook handler failed');
+      deps.logger.error({ err, event, delivery: d.id }, 'webhook handler failed');
     }
-    deps.metrics.inc('salve_webhooks_total', { event: d.name, result: 'accepted' });
+    deps.metrics.inc('salve_webhooks_total', { event, result: 'accepted' });
     return 'accepted';
   };
 }

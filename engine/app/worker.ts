@@ -54,6 +54,17 @@ export function createRepoWorker(deps: WorkerDeps) {
             decision: r.remediation.decision,
             proofDigest: r.remediation.proofDigest,
           });
+        } else if (r.kind === 'drift') {
+          log.warn(
+            {
+              fingerprint: r.incident.fingerprint,
+              target: r.drift.target,
+              failingImage: r.drift.failingImage,
+              renderedImage: r.drift.renderedImage,
+              gitSetsItIn: r.drift.gitSetsItIn,
+            },
+            'drift: the cluster runs an image git does not render; no pull request',
+          );
         } else if (r.kind !== 'none') {
           log.info(
             { id: r.remediation.id, kind: r.kind, mode: r.remediation.decision.mode },
@@ -97,7 +108,8 @@ async function stage<T>(deps: WorkerDeps, name: string, fn: () => Promise<T>): P
 
 function account(metrics: Metrics, r: PlanResult): void {
   metrics.inc('salve_incidents_total', { outcome: r.kind });
-  if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
+  if (r.kind === 'drift') metrics.inc('salve_drift_findings_total', { namespace: r.drift.target.namespace });
+  else if (r.kind !== 'none') metrics.inc('salve_decisions_total', { mode: r.remediation.decision.mode });
 }
 
 function record(deps: WorkerDeps, key: string, input: PublishInput, outcome: PublishOutcome, log: Logger): void {

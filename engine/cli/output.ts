@@ -13,6 +13,24 @@ export function outcomeJson(o: Outcome): Record<string, unknown> {
       reason: r.reason,
     };
   }
+  if (r.kind === 'drift') {
+    const d = r.drift;
+    return {
+      ...NO_REMEDIATION,
+      outcome: 'drift',
+      fingerprint: r.incident.fingerprint,
+      target: d.target,
+      overlay: d.overlay,
+      drift: {
+        container: d.target.container,
+        failingImage: d.failingImage,
+        renderedImage: d.renderedImage,
+        gitSetsItIn: d.gitSetsItIn,
+        evidence: d.evidenceSource,
+      },
+      reason: d.summary,
+    };
+  }
   const rem = r.remediation;
   return {
     outcome: r.kind,
@@ -39,6 +57,16 @@ export function outcomeJson(o: Outcome): Record<string, unknown> {
 export function describeOutcome(o: Outcome): string {
   const r = o.result;
   if (r.kind === 'none') return `no action: ${r.reason}`;
+  if (r.kind === 'drift') {
+    const d = r.drift;
+    const t = d.target;
+    return [
+      `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${r.incident.kinds.join(', ')}; ${r.incident.occurrences} signal(s))`,
+      `drift     container ${t.container} runs ${d.failingImage} (${d.evidenceSource}); git renders ${d.renderedImage}`,
+      `git sets  ${d.gitSetsItIn}`,
+      `no change ${d.summary}`,
+    ].join('\n');
+  }
   const rem = r.remediation;
   const t = rem.target;
   const lines = [

@@ -90,6 +90,19 @@ export const SalveConfig = z
     /** A closed or observed incident is not acted on again within this period. */
     holdPeriod: z.string().default('1h'),
     slos: z.array(Slo).default([]),
+    /**
+     * Progressive delivery. A fix never migrates a plain Deployment to Argo Rollouts: it ships as the
+     * Deployment's own rolling update, guarded by the follow-up. With `adopt: true`, a production fix
+     * that deserves a canary first proposes adopting Argo Rollouts as its own PR (a Rollout with
+     * `workloadRef`, the pod template unchanged, guard rails from `slos:`, and `ignoreDifferences`
+     * on the Deployment's replicas in its Argo CD Application); the fix follows once that Rollout
+     * is live, and the Rollout canaries it. Workloads under Flagger or an existing Rollout are
+     * never adopted.
+     */
+    rollouts: z
+      .object({ adopt: z.boolean().default(false) })
+      .strict()
+      .prefault({}),
     /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
     keys: z.array(z.string()).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */

@@ -112,6 +112,11 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
   }
   cc.inspect?.(planned);
   if (planned.kind === 'none') return skip(planned.reason);
+  if (planned.kind === 'drift')
+    return result([
+      pass('builds'),
+      fail('declared-effects', `salve reports drift for an image git renders: ${planned.drift.failingImage}`),
+    ]);
   const rem = planned.remediation;
   if (rem.action.id !== c.action) return skip(`salve chose ${rem.action.id} over ${c.action}`);
   const changed = rem.action.params.container;

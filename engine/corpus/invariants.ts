@@ -13,7 +13,7 @@ import { SalveError } from '../model/errors.ts';
 import type { Proof } from '../model/policy.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { readOverlayTransforms } from '../render/overlay.ts';
-import { expectedExposure } from '../render/rollouts/index.ts';
+import { expectedExposure, exposureTarget } from '../render/rollouts/index.ts';
 import { type BuildCache, buildOverlay } from '../repo/build-overlay.ts';
 import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
 import { commentProblems } from './comments.ts';
@@ -77,7 +77,9 @@ export async function checkDeclared(
   const t = proof.input.target;
   const own = plugin.effects(rem.action.params, { kind: t.kind, name: t.name, namespace: t.namespace });
   const affixes = await readOverlayTransforms(repoDir, rem.overlay);
-  const exposure = rem.exposure ? expectedExposure(rem.exposure.plan, placed, t, affixes) : null;
+  const exposure = rem.exposure
+    ? expectedExposure(rem.exposure.plan, placed, exposureTarget(proof.input), affixes)
+    : null;
   if (rem.exposure && !exposure) return fail('declared-effects', 'the target cannot carry its canary');
   const exposureEffects = exposure?.effects ?? { fields: [], objects: [] };
   try {

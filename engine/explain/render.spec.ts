@@ -90,8 +90,56 @@ describe('explain/render', () => {
     const { body } = renderPullRequest(rem, opts);
     expect(body.length).toBeLessThanOrEqual(MAX_BODY);
     expect(body).toMatch(/_Diff truncated: \d+ more lines are in the commit\._/);
-    expect(body).toContain('_39 more sample signals are left out._');
+    expect(body).toContain('_40 more sample signals are left out._');
     expect(body).toContain('## How to revert');
+    expect(body).toContain(
+      '_This description was shortened to fit GitHub; the full explanation is `.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md` on branch `salve/3f9a1c2b7d4e-raise-memory-limit`._',
+    );
+    expect(parseMetadata(body)).toEqual(metadata);
+  });
+
+  it('keeps the decision, every rule and the diff within the limit, trimming the least important text first', () => {
+    const big = (n: number, c: string) => `${c.repeat(n)}`;
+    const signal = remediation.incident.signals[0] as Remediation['incident']['signals'][number];
+    const rules = Array.from({ length: 60 }, (_, i) => ({
+      id: `custom.rule-${i}`,
+      effect: 'advisory' as const,
+      message: big(3000, 'm'),
+    }));
+    const rem: Remediation = {
+      ...remediation,
+      incident: {
+        ...remediation.incident,
+        signals: Array.from({ length: 20 }, () => ({
+          ...signal,
+          evidence: [{ ...signal.evidence[0], source: 'alert', summary: big(4000, 's') }],
+        })),
+        risk: {
+          ...remediation.incident.risk,
+          attributions: Array.from({ length: 30 }, (_, i) => ({
+            factor: `f${i}`,
+            weight: 0.1,
+            detail: big(4000, 'd'),
+          })),
+        },
+      },
+      action: { ...remediation.action, rationale: Array.from({ length: 10 }, () => big(4000, 'r')) },
+      decision: { ...remediation.decision, rules: [...remediation.decision.rules, ...rules] },
+      files: [
+        ...remediation.files,
+        { path: 'apps/checkout/overlays/production/big.yaml', before: null, after: `${big(300, 'x')}\n`.repeat(400) },
+      ],
+    };
+    const { body } = renderPullRequest(rem, opts);
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY);
+    expect(body.match(/^## Why allowed$/gm)).toHaveLength(1);
+    expect(body).toContain('Decision: **approve**.');
+    for (const r of rem.decision.rules) expect(body).toContain(`| \`${r.id}\` | ${r.effect} |`);
+    expect(body).toMatch(/… \(truncated, 3000 bytes\)/);
+    expect(body).toContain('```diff\n--- a/apps/checkout/overlays/production/kustomization.yaml');
+    expect(body).toMatch(/_Diff truncated: \d+ more lines are in the commit\._/);
+    expect(body).toContain('## How to revert');
+    expect(body).toContain('.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/explanation.md');
     expect(parseMetadata(body)).toEqual(metadata);
   });
 });

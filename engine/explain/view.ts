@@ -1,7 +1,14 @@
-/** The data the templates see: a remediation flattened into strings, rows and sections. */
+/**
+ * The data the templates see: a remediation flattened into rows and sections. Every string that
+ * came from a signal, the config repo or a policy is a `Text` (inert markdown, see markdown.ts);
+ * plain strings are salve's own words, enums, numbers, hex digests and ids.
+ */
+
+import { capText } from '../intake/text-caps.ts';
 import type { Evidence, FieldChange, ObjectChange } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { exposureView } from './exposure-view.ts';
+import { code, inline, Markdown, type Text, text } from './markdown.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 export interface ViewLimits {
@@ -9,9 +16,32 @@ export interface ViewLimits {
   samples: number;
   /** Characters of the file diff to keep; the rest is cut at a line with a note. */
   diffChars: number;
+  /** Bytes kept of each free-text value (evidence, attributions, rationale, field values, ...). */
+  textBytes: number;
+  /** Bytes kept of each rule message (the rule ids and effects are always kept). */
+  ruleBytes: number;
 }
 
-export const FULL: ViewLimits = { samples: 5, diffChars: Number.POSITIVE_INFINITY };
+export const FULL: ViewLimits = {
+  samples: 5,
+  diffChars: Number.POSITIVE_INFINITY,
+  textBytes: Number.POSITIVE_INFINITY,
+  ruleBytes: Number.POSITIVE_INFINITY,
+};
+
+export interface ViewOptions {
+  /** Replaces the default "What merging does" sentence (salve's own text, from the publisher). */
+  mergeNote?: string;
+  /** Text renders as plain text (the PR title) instead of inline markdown. */
+  plainText?: boolean;
+  /** The unified diff of the files, when the caller already computed it. */
+  diff?: string;
+}
+
+/** Where the whole story is when a PR body had to be shortened. */
+export function explanationPath(rem: Remediation): string {
+  return `.salve/remediations/${rem.id}/explanation.md`;
+}
 
 function value(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -22,22 +52,27 @@ function objectName(c: FieldChange | ObjectChange): string {
   return `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`;
 }
 
-function evidenceRow(e: Evidence) {
+function evidenceRow(e: Evidence, t: (s: string | undefined) => Text | '') {
   const data = Object.entries(e.data ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  return { source: e.source, summary: e.summary, at: e.at ?? '', data };
+  return { source: t(e.source), summary: t(e.summary), at: t(e.at), data: t(data) };
 }
 
-function mergeNote(rem: Remediation): string {
-  if (!rem.decision.allowed) return 'n/a: policy denied this remediation, nothing is published.';
+function mergeNote(rem: Remediation): Markdown {
+  const app = inline(rem.application);
+  if (!rem.decision.allowed) return new Markdown('n/a: policy denied this remediation, nothing is published.');
   switch (rem.decision.mode) {
     case 'automate':
-      return `Auto-merge is armed: the PR merges once the required checks pass, and Argo CD syncs **${rem.application}** after merge.`;
+      return new Markdown(
+        `Auto-merge is armed: the PR merges once the required checks pass, and Argo CD syncs **${app}** after merge.`,
+      );
     case 'approve':
-      return `This waits for a reviewer: nothing changes until a human approves and merges. Argo CD then syncs **${rem.application}**.`;
+      return new Markdown(
+        `This waits for a reviewer: nothing changes until a human approves and merges. Argo CD then syncs **${app}**.`,
+      );
     default:
-      return 'n/a: observe mode records the remediation and publishes nothing.';
+      return new Markdown('n/a: observe mode records the remediation and publishes nothing.');
   }
 }
 
@@ -48,63 +83,99 @@ function cutDiff(diff: string, max: number): { text: string; note: string } {
   return { text: kept, note: `Diff truncated: ${dropped} more lines are in the commit.` };
 }
 
-export function buildView(rem: Remediation, limits: ViewLimits, extra: { mergeNote?: string } = {}) {
+function clip(raw: string | undefined, max: number): string | undefined {
+  return raw === undefined || !Number.isFinite(max) ? raw : capText(raw, max);
+}
+
+export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOptions = {}) {
   const { incident, decision } = rem;
+  const t = (raw: string | undefined) => text(clip(raw, limits.textBytes), opts.plainText);
+  const rule = (raw: string) => text(clip(raw, limits.ruleBytes), opts.plainText);
   const samples = incident.signals.slice(0, limits.samples);
-  const diff = cutDiff(rem.files.map((f) => unifiedDiff(f)).join(''), limits.diffChars);
+  const diff = cutDiff(opts.diff ?? rem.files.map((f) => unifiedDiff(f)).join(''), limits.diffChars);
+  const shortened = limits.samples < FULL.samples || Number.isFinite(limits.textBytes) || diff.note !== '';
   return {
     id: rem.id,
-    branch: rem.branch,
-    action: rem.action,
-    params: Object.entries(rem.action.params).map(([name, v]) => ({ name, value: value(v) })),
-    target: rem.target,
-    targetRef: `${rem.target.namespace}/${rem.target.name}`,
-    overlay: rem.overlay,
-    application: rem.application,
-    environment: rem.environment,
-    baseCommit: rem.baseCommit,
-    baseShort: rem.baseCommit.slice(0, 12),
+    branch: t(rem.branch),
+    action: {
+      id: t(rem.action.id),
+      family: rem.action.family,
+      disruption: rem.action.disruption,
+      summary: t(rem.action.summary),
+      rationale: rem.action.rationale.map(t),
+    },
+    params: Object.entries(rem.action.params).map(([name, v]) => ({ name: t(name), value: t(value(v)) })),
+    target: {
+      cluster: t(rem.target.cluster),
+      namespace: t(rem.target.namespace),
+      kind: t(rem.target.kind),
+      name: t(rem.target.name),
+      container: t(rem.target.container),
+    },
+    targetRef: t(`${rem.target.namespace}/${rem.target.name}`),
+    overlay: t(rem.overlay),
+    application: t(rem.application),
+    environment: { name: t(rem.environment.name), tier: t(rem.environment.tier) },
+    baseCommit: t(rem.baseCommit),
+    baseShort: t(rem.baseCommit.slice(0, 12)),
     incident: {
-      fingerprint: incident.fingerprint,
-      shortFingerprint: incident.fingerprint.slice(0, 12),
-      kinds: incident.kinds.join(', '),
-      containers: incident.containers.join(', '),
+      fingerprint: t(incident.fingerprint),
+      shortFingerprint: t(incident.fingerprint.slice(0, 12)),
+      kinds: t(incident.kinds.join(', ')),
+      containers: t(incident.containers.join(', ')),
       occurrences: incident.occurrences,
-      firstSeen: incident.firstSeen,
-      lastSeen: incident.lastSeen,
+      firstSeen: t(incident.firstSeen),
+      lastSeen: t(incident.lastSeen),
       score: incident.risk.score.toFixed(2),
       confidence: incident.risk.confidence.toFixed(2),
       type: incident.risk.type,
-      attributions: incident.risk.attributions.map((a) => ({ ...a, weight: a.weight.toFixed(2) })),
+      attributions: incident.risk.attributions.map((a) => ({
+        factor: t(a.factor),
+        weight: a.weight.toFixed(2),
+        detail: t(a.detail),
+      })),
     },
     samples: samples.map((s) => ({
       kind: s.kind,
       source: s.source,
-      observedAt: s.observedAt,
-      where: [s.pod, s.container].filter(Boolean).join(' / '),
-      evidence: s.evidence.map(evidenceRow),
+      observedAt: t(s.observedAt),
+      where: t([s.pod, s.container].filter(Boolean).join(' / ')),
+      evidence: s.evidence.map((e) => evidenceRow(e, t)),
     })),
     samplesNote:
       incident.signals.length > samples.length
         ? `${incident.signals.length - samples.length} more sample signals are left out.`
         : '',
-    decision: { ...decision, heading: decision.allowed ? 'Why allowed' : 'Why not allowed' },
-    boundsRules: decision.rules.filter((r) => r.id.startsWith('safety.')),
+    decision: {
+      allowed: decision.allowed,
+      mode: decision.mode,
+      rules: decision.rules.map((r) => ({ id: t(r.id), effect: r.effect, message: rule(r.message) })),
+      heading: decision.allowed ? 'Why allowed' : 'Why not allowed',
+    },
+    boundsRules: decision.rules
+      .filter((r) => r.id.startsWith('safety.'))
+      .map((r) => ({ id: t(r.id), effect: r.effect, message: rule(r.message) })),
     fields: rem.diff.fields.map((f) => ({
-      object: objectName(f),
-      path: f.path,
-      before: value(f.before),
-      after: value(f.after),
+      object: t(objectName(f)),
+      path: t(f.path),
+      before: t(value(f.before)),
+      after: t(value(f.after)),
     })),
-    objects: rem.diff.objects.map((o) => ({ op: o.op, object: objectName(o), apiVersion: o.apiVersion })),
-    files: rem.files.map((f) => ({ path: f.path, status: f.before === null ? 'added' : 'modified' })),
-    notes: rem.notes ?? [],
-    fileDiff: diff.text,
+    objects: rem.diff.objects.map((o) => ({ op: o.op, object: t(objectName(o)), apiVersion: t(o.apiVersion) })),
+    files: rem.files.map((f) => ({ path: t(f.path), status: f.before === null ? 'added' : 'modified' })),
+    notes: (rem.notes ?? []).map(t),
+    fileDiff: text(diff.text, opts.plainText),
     diffNote: diff.note,
-    mergeNote: extra.mergeNote ?? mergeNote(rem),
-    exposure: exposureView(rem.exposure),
-    proofDigest: rem.proofDigest,
-    bundleDigest: rem.bundleDigest,
+    /** Set when this rendering left something out to fit: says where the whole explanation is. */
+    shortenedNote: shortened
+      ? new Markdown(
+          `This description was shortened to fit GitHub; the full explanation is ${code(explanationPath(rem))} on branch ${code(rem.branch)}.`,
+        )
+      : '',
+    mergeNote: opts.mergeNote === undefined ? mergeNote(rem) : new Markdown(inline(opts.mergeNote)),
+    exposure: exposureView(rem.exposure, t),
+    proofDigest: t(rem.proofDigest),
+    bundleDigest: t(rem.bundleDigest),
   };
 }
 

@@ -3,6 +3,7 @@ import { InputError, type Signal, type Target } from '../model/index.ts';
 import { classifyAlert } from './alert-kinds.ts';
 import { type AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-schema.ts';
 import { ownerFromPodName } from './owner.ts';
+import { capAlert, capSignal } from './text-caps.ts';
 import type { IntakeOptions, IntakeResult } from './types.ts';
 import { where } from './types.ts';
 import { formatIssues } from './zod-issues.ts';
@@ -103,14 +104,15 @@ export function intakeAlertmanager(payload: unknown, opts: IntakeOptions = {}): 
       reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)`,
     });
   }
-  parsed.data.alerts.forEach((alert, i) => {
+  parsed.data.alerts.forEach((raw, i) => {
+    const alert = capAlert(raw);
     const out = toSignal(alert, i, opts, now);
     if (typeof out === 'string')
       result.skipped.push({
         alertname: alert.labels.alertname ?? '(unnamed)',
         reason: out,
       });
-    else result.signals.push(out);
+    else result.signals.push(capSignal(out));
   });
   return result;
 }

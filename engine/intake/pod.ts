@@ -3,6 +3,7 @@ import { InputError, type Signal } from '../model/index.ts';
 import { inspectContainer } from './container-status.ts';
 import { resolvePodOwner } from './owner.ts';
 import { Pod } from './pod-schema.ts';
+import { capSignal } from './text-caps.ts';
 import { where } from './types.ts';
 import { formatIssues } from './zod-issues.ts';
 
@@ -75,5 +76,5 @@ export function parsePod(obj: unknown, opts: PodOptions): Signal[] {
       ],
     });
   }
-  return signals;
+  return signals.map(capSignal);
 }

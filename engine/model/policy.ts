@@ -66,6 +66,10 @@ export const ExposurePlan = z.object({
       interval: z.string(),
       count: z.number().int().positive(),
       failureLimit: z.number().int().nonnegative(),
+      /** Successful measurements in a row a metric needs to pass (Argo Rollouts consecutiveSuccessLimit). */
+      minSuccessful: z.number().int().positive(),
+      /** Errored measurements in a row that fail the metric (consecutiveErrorLimit). */
+      errorLimit: z.number().int().nonnegative(),
       metrics: z.array(ExposureMetric).min(1),
     })
     .nullable(),
@@ -90,6 +94,31 @@ export const Exposure = z.object({
   objects: z.array(ExposureObject),
 });
 export type Exposure = z.infer<typeof Exposure>;
+
+/** Who rolls out a change to a workload's pod template. */
+export const Delivery = z.object({
+  /** none: the Deployment (or StatefulSet...) controller itself, every pod at once as its strategy says. */
+  controller: z.enum(['none', 'argo-rollouts', 'flagger']),
+  /** The Rollout or Canary that does it, when there is one. */
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
+  source: z.string().optional(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+/** What the rendered overlay says about the workload the change touches. */
+export const WorkloadFacts = z.object({
+  kind: z.string(),
+  name: z.string(),
+  /** `spec.replicas` as rendered; null when unset (the API server then runs 1). */
+  replicas: z.number().int().nullable(),
+  /** The HorizontalPodAutoscaler that scales it, when one does. */
+  autoscaler: z.object({ name: z.string(), minReplicas: z.number().int().nullable() }).nullable(),
+  delivery: Delivery,
+});
+export type WorkloadFacts = z.infer<typeof WorkloadFacts>;
 
 export const PolicyInput = z.object({
   version: z.literal('salve.dev/policy-input/v1'),
@@ -125,6 +154,8 @@ export const PolicyInput = z.object({
     freeze: z.object({ active: z.boolean(), name: z.string().optional() }),
   }),
   settings: PolicySettings,
+  /** The workload the change touches, as rendered at the base commit (absent for non-workload targets). */
+  workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional(),
 });

@@ -127,8 +127,26 @@ export interface PublishRequest {
   metadata: PrMetadata;
 }
 
+/** The cluster runs an image git does not render for the failing container: reported, never changed. */
+export interface DriftFinding {
+  target: Target & { container: string };
+  overlay: string;
+  application: string;
+  /** What the signal says the failing container runs. */
+  failingImage: string;
+  /** What git renders for that container at the base commit. */
+  renderedImage: string;
+  /** Where git sets it: `file:line (...)`. */
+  gitSetsItIn: string;
+  /** Which signal reported the failing image. */
+  evidenceSource: string;
+  /** One paragraph for humans. */
+  summary: string;
+}
+
 /** What planning one incident produced. The CLI prints it; the App publishes it. */
 export type PlanResult =
+  | { kind: 'drift'; incident: Incident; drift: DriftFinding }
   | { kind: 'publish'; remediation: Remediation; request: PublishRequest }
   | { kind: 'observe'; remediation: Remediation; explanation: string; reason: string }
   | { kind: 'denied'; remediation: Remediation; explanation: string }

@@ -3,11 +3,12 @@
  * publish (or the observe or denied record) for the chosen candidate.
  */
 import { labelsFor, renderExplanation, renderPullRequest } from '../explain/index.ts';
-import type { FileChange, Incident, PolicyDecision } from '../model/index.ts';
+import type { FileChange, Incident, PolicyDecision, Target } from '../model/index.ts';
 import { PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import { supersededOn, workloadBranch } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { readBlobAt } from './git.ts';
 import type { Evaluated } from './plan.ts';
@@ -25,12 +26,20 @@ export async function assemble(
   resolution: OverlayResolution,
   picked: Evaluated,
   rationale: string[],
+  workload: Target = incident.target,
 ): Promise<PlanResult> {
   const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
+  const branch = workloadBranch(workload);
+  const superseded = await supersededOn(ctx.repoDir, branch, ctx.baseCommit, id);
+  if (superseded) {
+    rationale.push(
+      `This supersedes ${superseded.branch} (${superseded.id}: "${superseded.title}", commit ${superseded.commit.slice(0, 12)}), not merged: salve keeps one open remediation per workload, and this incident's is now this one. If that change is still needed, salve proposes it again once this one merges.`,
+    );
+  }
   const remediation: Remediation = {
     id,
-    branch: `salve/${id}`,
+    branch,
     incident,
     action: {
       id: plugin.id,

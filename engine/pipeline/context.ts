@@ -5,6 +5,16 @@ import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.
 import type { BuildCache } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
+/**
+ * The cluster's view of a Rollout that took over a Deployment (workloadRef): `live` once it runs
+ * the Deployment's pods, `pending` while it is not there yet, `unknown` without cluster access.
+ * A fix to a Deployment under a Rollout waits for `live`: before that, the fix would ride the
+ * Rollout's first revision, which skips the canary steps.
+ */
+export interface RolloutLiveness {
+  status(ref: { cluster: string; namespace: string; name: string }): Promise<'live' | 'pending' | 'unknown'>;
+}
+
 export interface PipelineContext {
   /** Absolute path of the config repo checkout. */
   repoDir: string;
@@ -21,4 +31,6 @@ export interface PipelineContext {
   now: Date;
   log: Logger;
   engineVersion: string;
+  /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
+  rollouts?: RolloutLiveness;
 }

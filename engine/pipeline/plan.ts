@@ -4,25 +4,33 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { findImageDrift } from '../actions/drift.ts';
+import { workloadFacts } from '../actions/facts.ts';
 import { actionsFor } from '../actions/registry.ts';
+import { rollbackImage } from '../actions/rollback-image/index.ts';
 import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
 import { isDeclined } from '../actions/types.ts';
+import { findWorkload } from '../actions/workload.ts';
 import { placeObjects } from '../check/identity.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
-import type { PolicyInput } from '../model/policy.ts';
+import type { Delivery, PolicyInput } from '../model/policy.ts';
 import type { K8sObject, OverlayResolution, PlanResult } from '../model/remediation.ts';
 import { keepPrePatch } from '../render/pre-patch.ts';
 import {
   type ExposurePlanner,
+  exposureTarget,
+  findDelivery,
   finishExposure,
   loadExposurePlanner,
   mergeEffects,
   prepareExposure,
 } from '../render/rollouts/index.ts';
 import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
+import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, deniedBy } from './assemble.ts';
+import { workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { readBlobAt } from './git.ts';
 import { buildPolicyInput } from './policy-input.ts';
@@ -30,15 +38,25 @@ import { createShadow } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
+/** What one action is evaluated with: the incident, where it lands, and who rolls it out. */
+export interface Situation {
+  incident: Incident;
+  resolution: OverlayResolution;
+  view: RepoView;
+  labels: Record<string, string>;
+  planner: ExposurePlanner;
+  delivery: Delivery;
+}
+
 export interface Evaluated {
   plugin: ActionPlugin;
   candidate: ActionCandidate;
   files: FileChange[];
-  /** What render said a reviewer should know about how it wrote the change (Remediation.notes). */
-  notes: string[];
   diff: RenderedDiff;
   input: PolicyInput;
   decision: PolicyDecision;
+  /** What render said a reviewer should know about how it wrote the change (Remediation.notes). */
+  notes: string[];
 }
 
 const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
@@ -88,19 +106,18 @@ async function assertClean(ctx: PipelineContext, files: readonly FileChange[]): 
   }
 }
 
-async function evaluate(
+export async function evaluate(
   ctx: PipelineContext,
-  incident: Incident,
-  resolution: OverlayResolution,
-  view: RepoView,
+  situation: Situation,
   plugin: ActionPlugin,
   candidate: ActionCandidate,
-  labels: Record<string, string>,
-  planner: ExposurePlanner,
 ): Promise<Evaluated | Declined> {
+  const { incident, resolution, view, labels, planner } = situation;
   const notes: string[] = [];
   const own = await plugin.render(candidate, { ...view, note: (text) => notes.push(text) });
-  if (own.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  if (own.length === 0 && !plugin.changesOnlyExposure)
+    return { action: plugin.id, reason: 'the overlay already carries this change' };
+  const workload = workloadFacts(view.objects, candidate.object, situation.delivery);
   const inputFor = (diff: RenderedDiff) =>
     buildPolicyInput({
       incident,
@@ -111,20 +128,23 @@ async function evaluate(
       diff,
       config: ctx.config,
       now: ctx.now,
+      workload,
     });
   // The exposure plan reads neither the change nor the exposure: decided before rendering either.
-  const plan = planner.plan(inputFor(NO_CHANGE));
+  const bare = inputFor(NO_CHANGE);
+  const plan = planner.plan(bare);
   const stage = plan
     ? await prepareExposure(
         plan,
         view.objects,
-        candidate.object,
+        exposureTarget(bare),
         view,
         own,
         `Managed by salve: safe exposure for ${candidate.summary}.`,
       )
     : null;
   const files = stage?.files ?? own;
+  if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
   await assertClean(ctx, files);
   const shadow = await createShadow(ctx.repoDir, files);
   let diff: RenderedDiff;
@@ -176,13 +196,36 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
   const { incident, resolution } = await resolveIncident(detected, ctx);
   const built = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
-  const before = placeObjects(built.objects, resolution.application.namespace);
+  // One identity rule (check/identity.ts): namespace-less objects are in the Application's namespace.
+  const before = { objects: placeObjects(built.objects, resolution.application.namespace) };
   const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
-  const base = repoView(ctx, resolution, before, kustomizationPath);
+  const base = repoView(ctx, resolution, before.objects, kustomizationPath);
   // What the overlay's patches see is built once per plan, for every candidate and its exposure.
   const view: RepoView = { ...base, prePatch: keepPrePatch(base) };
-  const labels = namespaceLabels(before, incident.target.namespace);
-  const planner = await loadExposurePlanner(ctx.policy.bundle);
+
+  const rendered = findWorkload(before.objects, incident);
+  // A failing image git does not render: for a crash loop or a pull failure, the image is the
+  // suspect and git is not what runs, so the finding is the outcome. For other failures (an OOM
+  // on pods of a rollout still in progress, say) the change still applies; the PR says what runs.
+  const drift = rendered ? await findImageDrift(incident, rendered, view) : null;
+  if (drift && incident.kinds.some((k) => rollbackImage.handles.includes(k))) return { kind: 'drift', incident, drift };
+  const driftNote = drift
+    ? [
+        `Note: container ${drift.target.container} runs ${drift.failingImage} (${drift.evidenceSource}), while git renders ${drift.renderedImage} (${drift.gitSetsItIn}): a rollout in progress, or drift from git. This change applies to what git renders.`,
+      ]
+    : [];
+
+  const delivery = await findDelivery(ctx.repoDir, before.objects, incident.target);
+  const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
+  if (waiting) return waiting;
+  const situation: Situation = {
+    incident,
+    resolution,
+    view,
+    labels: namespaceLabels(before.objects, incident.target.namespace),
+    planner: await loadExposurePlanner(ctx.policy.bundle),
+    delivery,
+  };
 
   const declined: Declined[] = [];
   const denied: Evaluated[] = [];
@@ -193,7 +236,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
       declined.push(proposal);
       continue;
     }
-    const result = await evaluate(ctx, incident, resolution, view, plugin, proposal, labels, planner);
+    const result = await evaluate(ctx, situation, plugin, proposal);
     if ('reason' in result && !('decision' in result)) {
       declined.push(result);
       continue;
@@ -211,8 +254,24 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   }
   const rationale = [
     ...picked.candidate.rationale,
+    ...driftNote,
     ...declined.map((d) => `Not ${d.action}: ${d.reason}.`),
     ...denied.filter((d) => d !== picked).map((d) => `Not ${d.plugin.id}: denied by ${deniedBy(d.decision)}.`),
   ];
-  return assemble(ctx, incident, resolution, picked, rationale);
+  if (chosen) {
+    const adoption = await adoptionFirst(ctx, situation, chosen, evaluate);
+    if (adoption.kind === 'adopt') return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale);
+    rationale.push(...adoption.notes);
+  }
+  if (delivery.controller === 'argo-rollouts' && delivery.source === 'overlay' && incident.target.kind === 'Deployment')
+    rationale.push(...(await liveNote(ctx, incident, delivery)));
+  return assemble(ctx, incident, resolution, picked, rationale, workloadOf(incident.target, before.objects));
+}
+
+async function liveNote(ctx: PipelineContext, incident: Incident, delivery: Delivery): Promise<string[]> {
+  if (ctx.rollouts)
+    return [`Rollout ${delivery.name} runs the Deployment's pods in the cluster: it canaries this change.`];
+  return [
+    `Rollout ${delivery.name} (workloadRef) canaries this change. salve has no cluster access here to confirm it already runs ${incident.target.name}'s pods: if its takeover has not synced yet, this change rides its first revision, which skips the canary steps.`,
+  ];
 }

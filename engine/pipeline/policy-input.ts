@@ -3,7 +3,7 @@ import { parseCpuMillis, parseMemory } from '../actions/quantity.ts';
 import type { ActionCandidate, ActionPlugin } from '../actions/types.ts';
 import type { SalveConfig } from '../config/schema.ts';
 import type { Incident, RenderedDiff } from '../model/index.ts';
-import { PolicyInput, type PolicySettings } from '../model/policy.ts';
+import { PolicyInput, type PolicySettings, type WorkloadFacts } from '../model/policy.ts';
 import type { OverlayResolution } from '../model/remediation.ts';
 import { durationSeconds, timeFacts } from './time-facts.ts';
 
@@ -38,6 +38,8 @@ export interface PolicyInputParts {
   diff: RenderedDiff;
   config: SalveConfig;
   now: Date;
+  /** The workload the change touches, as rendered at the base commit. */
+  workload?: WorkloadFacts | undefined;
 }
 
 export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
@@ -65,5 +67,6 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
     release: { ageSeconds: candidate.releaseAgeSeconds },
     time: timeFacts(parts.now, env, resolution.environment.name, config),
     settings: policySettings(config),
+    ...(parts.workload ? { workload: parts.workload } : {}),
   });
 }

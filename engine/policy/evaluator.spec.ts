@@ -27,7 +27,13 @@ const rollback = {
     id: 'rollback-image',
     family: 'workload',
     disruption: 2,
-    params: { container: 'podinfo', image: 'ghcr.io/stefanprodan/podinfo', fromTag: '6.5.0', toTag: '6.4.1' },
+    params: {
+      container: 'podinfo',
+      image: 'ghcr.io/stefanprodan/podinfo',
+      fromTag: '6.5.0',
+      toTag: '6.4.1',
+      failingImage: 'ghcr.io/stefanprodan/podinfo:6.5.0',
+    },
   },
   change: {
     fields: [
@@ -53,11 +59,24 @@ describe('policy/evaluator', () => {
   let evaluator: PolicyEvaluator;
   let planner: ExposurePlanner;
   let tmp: string;
-  /** Production workload actions ship under the canary policy plans (policies/exposure.rego). */
+  /**
+   * Production workload actions on a Deployment under an Argo Rollout of the same overlay ship under
+   * the canary policy plans (policies/exposure.rego); a plain Deployment's fix ships directly.
+   */
   const withCanary = (input: PolicyInput): PolicyInput => {
-    const plan = planner.plan(input);
+    const underRollout: PolicyInput = {
+      ...input,
+      workload: {
+        kind: 'Deployment',
+        name: input.target.name,
+        replicas: 3,
+        autoscaler: null,
+        delivery: { controller: 'argo-rollouts', kind: 'Rollout', name: input.target.name, source: 'overlay' },
+      },
+    };
+    const plan = planner.plan(underRollout);
     if (!plan) throw new Error('expected an exposure plan');
-    return { ...input, exposure: { plan, change: { fields: [], objects: [] }, objects: [] } };
+    return { ...underRollout, exposure: { plan, change: { fields: [], objects: [] }, objects: [] } };
   };
 
   beforeAll(async () => {
@@ -88,6 +107,14 @@ describe('policy/evaluator', () => {
     );
     expect(d).toMatchObject({ allowed: true, mode: 'approve' });
     expect(ids(d, 'require-approval')).toEqual(['merge.trust-default']);
+  });
+
+  it('ships a plain production Deployment fix directly, saying the follow-up guards it', () => {
+    const plain = makeInput({ environment: { name: 'production', tier: 'production' }, settings: { slos: [SLO] } });
+    expect(planner.plan(plain)).toBeNull();
+    const d = evaluator.evaluate(plain);
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(d.rules.find((r) => r.id === 'exposure.direct')?.message).toMatch(/revert if the SLOs breach/);
   });
 
   it('asks for approval for a workload action in production even when trusted', () => {

@@ -95,7 +95,7 @@ describe('policy/verify', () => {
 
   it('fails when the decision was upgraded by hand', async () => {
     const forged = resign((p) => {
-      p.input.environment = { name: 'production', tier: 'production' };
+      p.input.namespace = { name: 'kube-system', labels: {} };
     });
     await expect(verifyProof({ envelope: forged, trustedKeys: [key.publicKey], bundle, evaluator })).rejects.toThrow(
       /decision differs .*allowed true vs false; mode automate vs observe/,

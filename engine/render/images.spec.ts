@@ -21,7 +21,7 @@ describe('render/images', () => {
     // The line comment described 1.4.2: it goes, and the note says so. The comment above the entry stays.
     expect(out).toBe(WITH_IMAGES.replace("newTag: '1.4.2' # pinned by release", "newTag: '1.4.1'"));
     expect(notes).toEqual([
-      "Dropped the comment `# pinned by release` on `newTag: '1.4.2'` in `k.yaml`: it described the value this change replaces (`1.4.2`).",
+      'Dropped the comment "# pinned by release" on "newTag: \'1.4.2\'" in k.yaml: it described the value this change replaces ("1.4.2").',
     ]);
     expect(setImage(out, { name: 'ghcr.io/acme/api', newTag: '1.4.1' })).toBe(out);
   });

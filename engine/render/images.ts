@@ -121,16 +121,17 @@ function viaDocument(text: string, image: ImageOverride): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-/** Inline markdown code that survives backticks in `text`, cut to 200 characters: inert in a PR body. */
-function codeSpan(text: string): string {
-  const cut = text.length > 200 ? `${text.slice(0, 199)}…` : text;
-  const ticks = '`'.repeat(Math.max(0, ...(cut.match(/`+/g) ?? []).map((m) => m.length)) + 1);
-  return ticks.length > 1 ? `${ticks} ${cut} ${ticks}` : `${ticks}${cut}${ticks}`;
+/** `text` cut to 200 characters and quoted. */
+function quoted(text: string): string {
+  return `"${text.length > 200 ? `${text.slice(0, 199)}…` : text}"`;
 }
 
-/** What a reviewer reads about a comment the edit dropped; every part from the repo is inline code. */
+/**
+ * What a reviewer reads about a comment the edit dropped. Plain text: the parts that come from the
+ * repo are untrusted, and the explanation renders the whole note as inert text.
+ */
 export function dropNote(comment: string, line: string, file: string, was: string): string {
-  return `Dropped the comment ${codeSpan(comment)} on ${codeSpan(line)} in ${codeSpan(file)}: it described the value this change replaces (${codeSpan(was)}).`;
+  return `Dropped the comment ${quoted(comment)} on ${quoted(line)} in ${file}: it described the value this change replaces (${quoted(was)}).`;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   expectedExposure,
   exposureProblems,
   exposureRecord,
+  exposureTarget,
   joinDiffs,
   loadExposurePlanner,
 } from '../render/rollouts/index.ts';
@@ -49,7 +50,7 @@ export async function checkExposure(
     );
   }
   const t = proof.input.target;
-  const expected = expectedExposure(plan, before, { kind: t.kind, name: t.name, namespace: t.namespace }, affixes);
+  const expected = expectedExposure(plan, before, exposureTarget(proof.input), affixes);
   if (!expected)
     return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {

@@ -135,10 +135,47 @@ export function checkRun(scope: nock.Scope, headSha: string, conclusion: string,
     .reply(201, { id: 4242, name: 'salve/policy', head_sha: headSha, status: 'completed', conclusion });
 }
 
-export function requiredChecks(scope: nock.Scope, branch: string, contexts: string[] | null) {
-  const s = scope.get(`${R}/branches/${branch}/protection/required_status_checks`);
-  if (contexts === null) s.reply(404, { message: 'Branch not protected' });
-  else s.reply(200, { strict: true, contexts, checks: contexts.map((c) => ({ context: c, app_id: null })) });
+/**
+ * The base branch as GET /branches/{branch} returns it (its protection summary), and, when that
+ * requires no check, the branch's ruleset rules. `via` says where the required checks come from.
+ */
+export function requiredChecks(
+  scope: nock.Scope,
+  branch: string,
+  contexts: string[] | null,
+  via: 'protection' | 'ruleset' = 'protection',
+) {
+  const classic = via === 'protection' ? (contexts ?? []) : [];
+  scope.get(`${R}/branches/${branch}`).reply(200, {
+    name: branch,
+    commit: { sha: 'a'.repeat(40) },
+    protected: contexts !== null,
+    protection: {
+      enabled: contexts !== null,
+      required_status_checks: {
+        enforcement_level: classic.length > 0 ? 'non_admins' : 'off',
+        contexts: classic,
+        checks: classic.map((c) => ({ context: c, app_id: null })),
+      },
+    },
+  });
+  if (classic.length > 0) return;
+  const rules =
+    via === 'ruleset' && contexts
+      ? [
+          {
+            type: 'required_status_checks',
+            ruleset_source_type: 'Repository',
+            ruleset_source: `${OWNER}/${REPO}`,
+            ruleset_id: 42,
+            parameters: {
+              strict_required_status_checks_policy: false,
+              required_status_checks: contexts.map((context) => ({ context })),
+            },
+          },
+        ]
+      : [];
+  scope.get(`${R}/rules/branches/${branch}`).query({ per_page: '100' }).reply(200, rules);
 }
 
 export function graphqlMutation(

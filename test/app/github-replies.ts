@@ -25,6 +25,8 @@ export function pull(o: {
   closedAt?: string | null;
   mergedAt?: string | null;
   autoMerge?: boolean;
+  /** Who opened it (default: the App's bot). */
+  author?: string;
 }) {
   return {
     url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${o.number}`,
@@ -35,7 +37,7 @@ export function pull(o: {
     state: o.state ?? 'open',
     locked: false,
     title: 'salve: raise-memory-limit',
-    user: user(BOT, 'Bot'),
+    user: o.author ? user(o.author) : user(BOT, 'Bot'),
     body: o.body ?? '',
     labels: (o.labels ?? []).map((name, i) => ({
       id: i + 1,

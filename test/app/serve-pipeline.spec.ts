@@ -130,4 +130,59 @@ describe('app: salve serve with the real pipeline', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/salve_decisions_total\{mode="approve"\} 1/);
   });
+
+  it('reports drift without a pull request: a warning with the evidence, and the drift metrics', async () => {
+    // checkout's pods crash-loop on an image git does not render (it pins 1.8.2).
+    const payload = JSON.parse(await readFile(join(EXAMPLE_SIGNALS, 'crashloop-checkout-production.json'), 'utf8'));
+    for (const alert of payload.alerts) alert.labels.image = 'ghcr.io/example-org/checkout:1.99.0';
+    const warnings: Array<{ data: unknown; msg: string }> = [];
+    const logger = {
+      ...silent,
+      warn: (data: unknown, msg: string) => warnings.push({ data, msg }),
+      child: () => logger,
+    };
+    mock = httpMock();
+    mock.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app', name: 'salve', owner: { login: OWNER } });
+    mock.scope.get(`/repos/${OWNER}/${REPO}/installation`).reply(200, { id: 99, account: { login: OWNER } });
+    mock.scope.post('/app/installations/99/access_tokens').reply(201, {
+      token: 'ghs_0123456789abcdefghijABCDEFGHIJ012345',
+      expires_at: '2025-06-12T11:00:00Z',
+      permissions: {},
+      repository_selection: 'selected',
+    });
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+      SALVE_APP_ID: '12345',
+      SALVE_PRIVATE_KEY: privateKey,
+      SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+      SALVE_ALERTMANAGER_TOKEN: INTAKE_TOKEN,
+    });
+    server = createServer(config, {
+      planner: createPlanner({ signingKey: world.signingKey, log: silentLogger() }),
+      checkout,
+      logger,
+      clock: { now: () => DEMO_NOW },
+      github: { retries: 0, throttle: false },
+    });
+    const url = await server.listen();
+    const res = await fetch(`${url}/intake/alertmanager/${OWNER}/${REPO}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INTAKE_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(res.status).toBe(202);
+    await server.idle();
+    mock.verify();
+    expect(mock.calls.filter((c) => !c.startsWith('GET') && !c.includes('access_tokens'))).toEqual([]);
+    expect(warnings).toContainEqual({
+      msg: 'drift: the cluster runs an image git does not render; no pull request',
+      data: expect.objectContaining({
+        failingImage: 'ghcr.io/example-org/checkout:1.99.0',
+        renderedImage: 'ghcr.io/example-org/checkout:1.8.2',
+        gitSetsItIn: expect.stringContaining('apps/checkout/overlays/production/kustomization.yaml:'),
+      }),
+    });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/salve_drift_findings_total\{namespace="checkout"\} 1/);
+    expect(metrics).toMatch(/salve_incidents_total\{outcome="drift"\} 1/);
+  });
 });

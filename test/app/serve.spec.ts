@@ -101,8 +101,8 @@ describe('app: salve serve end to end', () => {
     mock?.reset();
   });
 
-  async function start(planner: Planner, checkout: Checkout) {
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+  async function start(planner: Planner, checkout: Checkout, flags: string[] = []) {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', ...flags], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -149,9 +149,18 @@ describe('app: salve serve end to end', () => {
     const closed = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed') as {
       pull_request: Record<string, unknown>;
     } & Record<string, unknown>;
+    const { fixturePublish } = await import('../../engine/app/__fixtures__/requests.ts');
+    const { renderBody } = await import('../../engine/publish/github/markers.ts');
+    const ours = fixturePublish().request;
     const merged = {
       ...closed,
-      pull_request: { ...closed.pull_request, merged: true, labels: [{ id: 1, name: 'salve' }] },
+      pull_request: {
+        ...closed.pull_request,
+        merged: true,
+        user: { ...(closed.pull_request.user as object), login: BOT, type: 'Bot' },
+        body: renderBody(ours),
+        labels: labelsFor(ours).map((name, id) => ({ id, name })),
+      },
     };
     const body = JSON.stringify(merged, null, 2);
     const sig = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
@@ -169,6 +178,19 @@ describe('app: salve serve end to end', () => {
     expect((await send()).status).toBe(401);
     expect((await send(`sha256=${'0'.repeat(64)}`)).status).toBe(401);
     expect((await send(sig.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')))).status).toBe(401);
+    expect(server?.metrics.get('salve_pull_requests_total', { event: 'merged' })).toBe(0);
+    // A human's PR that only carries the salve label is not salve's.
+    const human = JSON.stringify({
+      ...merged,
+      pull_request: { ...merged.pull_request, user: closed.pull_request.user },
+    });
+    const humanSig = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(human).digest('hex')}`;
+    const sent = await fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'x-github-event': 'pull_request', 'x-github-delivery': 'd-0', 'x-hub-signature-256': humanSig },
+      body: human,
+    });
+    expect(sent.status).toBe(202);
     expect(server?.metrics.get('salve_pull_requests_total', { event: 'merged' })).toBe(0);
     expect((await send(sig)).status).toBe(202);
     expect(server?.metrics.get('salve_pull_requests_total', { event: 'merged' })).toBe(1);
@@ -297,7 +319,8 @@ describe('app: salve serve end to end', () => {
       },
     };
     const checkout = dirCheckout('');
-    const url = await start(planner, checkout);
+    // fetch opens one connection per request here: 500 at once, above the default connection cap.
+    const url = await start(planner, checkout, ['--max-connections', '1024']);
     const responses = await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
         postAlerts(

@@ -51,7 +51,8 @@ describe('salve CLI', () => {
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ action: 'raise-hpa-max-replicas', mode: 'approve', outcome: 'publish', incidents: 1 });
     expect(out.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(out.branch).toMatch(/^salve\/[0-9a-f]{10}-raise-hpa-max-replicas$/);
+    // The branch is the workload's (the Deployment the autoscaler scales), not the action's.
+    expect(out.branch).toMatch(/^salve\/deployment-checkout-[0-9a-f]{10}$/);
     expect(out.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(out.rules.map((r: { id: string }) => r.id)).toContain('safety.replicas-within-bounds');
   });

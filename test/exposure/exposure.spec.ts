@@ -52,6 +52,16 @@ function production(overrides: Parameters<typeof makeInput>[0] = {}): PolicyInpu
   });
 }
 
+/** Adopting Argo Rollouts for a plain production Deployment: the only change that takes one over. */
+function adoption(name: string, overrides: Parameters<typeof makeInput>[0] = {}): PolicyInput {
+  return production({
+    action: { id: 'adopt-argo-rollouts', family: 'workload', disruption: 4, params: { deployment: name } },
+    target: { kind: 'Deployment', name, namespace: 'production' },
+    change: { fields: [], objects: [] },
+    ...overrides,
+  });
+}
+
 async function planFor(input: PolicyInput): Promise<ExposurePlan | null> {
   return (await loadExposurePlanner(bundle)).plan(input);
 }
@@ -153,13 +163,13 @@ describe('exposure', () => {
       ),
     ).toBeNull();
     expect(await planFor(production({ target: { kind: 'StatefulSet' } }))).toBeNull();
+    // A fix to a plain Deployment ships directly: a takeover is never part of a fix.
+    expect(await planFor(production({ target: { kind: 'Deployment', name: 'backend' } }))).toBeNull();
   });
 
-  it('takes over the podinfo Deployment with a Rollout and guard rails that pass the CRD schemas', async () => {
-    const plan = await planFor(
-      production({ target: { kind: 'Deployment', name: 'backend', namespace: 'production' } }),
-    );
-    expect(plan?.steps.map((s) => s.weight)).toEqual([25, 50]);
+  it('adopts Argo Rollouts for the podinfo Deployment with a Rollout and guard rails that pass the CRD schemas', async () => {
+    const plan = await planFor(adoption('backend'));
+    expect(plan?.steps.map((s) => s.weight)).toEqual([10, 30, 60]);
     if (!plan) return;
     const { after, diff, checked } = await expose(
       PODINFO,
@@ -197,7 +207,7 @@ describe('exposure', () => {
   });
 
   it('lets the overlay replicas: entry reach the Rollout through the configurations entry it adds', async () => {
-    const plan = await planFor(production({ target: { kind: 'Deployment', name: 'backend' } }));
+    const plan = await planFor(adoption('backend'));
     if (!plan) throw new Error('expected a plan');
     const { dir, after } = await expose(
       PODINFO,
@@ -249,7 +259,7 @@ describe('exposure', () => {
   });
 
   it('catches a misspelled field in a generated Rollout against the real CRD schema', async () => {
-    const plan = await planFor(production());
+    const plan = await planFor(adoption('podinfo'));
     if (!plan) throw new Error('expected a plan');
     const base: K8sObject[] = [
       {
@@ -276,7 +286,7 @@ describe('exposure', () => {
   });
 
   it('verifies a branch whose canary is the plan, and names what differs when it is not', async () => {
-    const input = production({ target: { kind: 'Deployment', name: 'backend', namespace: 'production' } });
+    const input = adoption('backend');
     const plan = await planFor(input);
     if (!plan) throw new Error('expected a plan');
     const { before, after, diff, checked } = await expose(
@@ -302,7 +312,7 @@ describe('exposure', () => {
     });
     const bad = await checkExposure(proof, bundle, before, weakened);
     expect(bad.problems.join('\n')).toMatch(
-      /Rollout\/backend \/spec\/strategy\/canary\/steps\/0\/setWeight differs from the exposure plan: rendered 100, the plan gives 25/,
+      /Rollout\/backend \/spec\/strategy\/canary\/steps\/0\/setWeight differs from the exposure plan: rendered 100, the plan gives 10/,
     );
 
     const forged = {
@@ -314,8 +324,11 @@ describe('exposure', () => {
     const drift = await checkExposure(forged, bundle, before, after);
     expect(drift.problems.join('\n')).toMatch(/exposure plan in the proof differs from the one policy decides/);
 
-    const staging = { input: { ...proof.input, environment: { name: 'staging', tier: 'staging' } } } as typeof proof;
-    expect((await checkExposure(staging, bundle, before, after)).problems).toEqual([
+    // The same takeover recorded on a fix: policy gives a plain Deployment's fix no canary at all.
+    const fix = {
+      input: { ...proof.input, action: { id: 'raise-memory-limit', family: 'resources', disruption: 2, params: {} } },
+    } as typeof proof;
+    expect((await checkExposure(fix, bundle, before, after)).problems).toEqual([
       'the proof records an exposure plan, and policy asks for none',
     ]);
   });

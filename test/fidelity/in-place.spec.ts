@@ -55,10 +55,10 @@ describe('edits the value where the overlay sets it', () => {
     );
     expect(got.remediation?.files).toHaveLength(1);
     expect(got.remediation?.notes).toEqual([
-      'Dropped the comment `# staging cap, see INC-1234` on `value: 3` in `deploy/overlays/staging/kustomization.yaml`: it described the value this change replaces (`3`).',
+      'Dropped the comment "# staging cap, see INC-1234" on "value: 3" in deploy/overlays/staging/kustomization.yaml: it described the value this change replaces ("3").',
     ]);
     expect(got.file(`.salve/remediations/${got.remediation?.id}/explanation.md`)).toContain(
-      'Note: Dropped the comment `# staging cap, see INC-1234`',
+      'Note: Dropped the comment "\\# staging cap, see INC-1234"',
     );
   });
 
@@ -78,6 +78,6 @@ describe('edits the value where the overlay sets it', () => {
     const kustomization = got.remediation?.files.find((f) => f.path === `${overlay}/kustomization.yaml`);
     expect(kustomization?.after).toContain('    newTag: 1.44.0\n');
     expect(kustomization?.after).not.toContain('CVE');
-    expect(got.remediation?.notes?.[0]).toMatch(/^Dropped the comment `# bumped for CVE fix` on `newTag: 1.44.1`/);
+    expect(got.remediation?.notes?.[0]).toMatch(/^Dropped the comment "# bumped for CVE fix" on "newTag: 1.44.1"/);
   });
 });

@@ -78,7 +78,7 @@ export async function openTestbed(name: string, overlays: string[]): Promise<Bed
         c.container.image,
       );
       const got = planned as PlanResult | null;
-      const remediation = got && got.kind !== 'none' ? got.remediation : null;
+      const remediation = got && got.kind !== 'none' && got.kind !== 'drift' ? got.remediation : null;
       return {
         result,
         planned: got,

@@ -17,18 +17,6 @@ const NOW = new Date('2025-06-12T10:00:00Z'); // a Thursday, business hours in U
 
 let repo: PodinfoRepo | null = null;
 
-function hpaRetarget(path: string, before: string, after: string) {
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    namespace: 'production',
-    name: 'backend',
-    path,
-    before,
-    after,
-  };
-}
-
 afterEach(async () => {
   await repo?.cleanup();
   repo = null;
@@ -60,7 +48,7 @@ async function refsOf(dir: string): Promise<string[]> {
 }
 
 describe('pipeline on the podinfo test bed', () => {
-  it('raises backend memory in production: the remediation renders exactly one field, the canary only its Rollout', async () => {
+  it('raises backend memory in production: one field, shipped directly, never a takeover inside the fix', async () => {
     const { dir, commit } = await podinfo();
     const [o] = await runPlan(await runOptions(dir, [await writeSignal(oom())], NOW));
     expect(o?.result.kind).toBe('publish');
@@ -68,11 +56,9 @@ describe('pipeline on the podinfo test bed', () => {
     const rem = o.result.remediation;
     expect(rem.overlay).toBe('deploy/overlays/production');
     expect(rem.application).toBe('podinfo-production');
-    // A production memory raise ships as a canary (no SLOs here: no AnalysisTemplate, and approval).
+    // A plain Deployment is not migrated to Argo Rollouts inside a fix: the whole diff is one field.
     expect(rem.diff).toEqual({
-      objects: [
-        { op: 'add', apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: 'production', name: 'backend' },
-      ],
+      objects: [],
       fields: [
         {
           apiVersion: 'apps/v1',
@@ -83,39 +69,27 @@ describe('pipeline on the podinfo test bed', () => {
           before: '512Mi',
           after: '768Mi',
         },
-        // The takeover points the backend's autoscaler at the Rollout.
-        hpaRetarget('/spec/scaleTargetRef/apiVersion', 'apps/v1', 'argoproj.io/v1alpha1'),
-        hpaRetarget('/spec/scaleTargetRef/kind', 'Deployment', 'Rollout'),
       ],
     });
+    expect(rem.exposure).toBeUndefined();
     const paths = rem.files.map((f) => f.path).sort();
     expect(paths).toEqual([
       'deploy/overlays/production/kustomization.yaml',
-      'deploy/overlays/production/salve/exposure-backend.yaml',
-      'deploy/overlays/production/salve/exposure-hpa-backend.yaml',
       'deploy/overlays/production/salve/raise-memory-limit-deployment-backend.yaml',
-      'deploy/overlays/production/salve/rollout-replicas.yaml',
     ]);
-    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.no-guard-rails');
-    // What policy judged as the remediation is that one field; the exposure is accounted apart.
+    // The PR says how the fix ships and what guards it.
+    expect(rem.decision.rules.find((r) => r.id === 'exposure.direct')?.message).toMatch(
+      /own rolling update.*revert if the SLOs breach/,
+    );
+    expect(rem.action.rationale.join('\n')).toContain('rollouts.adopt: true');
+    expect(o.result.request.pr.body).toContain('exposure.direct');
     const proof = JSON.parse(o.result.request.files.find((f) => f.path.endsWith('/proof.json'))?.after ?? '{}');
-    expect(proof.input.change).toEqual({
-      objects: [],
-      fields: [
-        expect.objectContaining({
-          path: '/spec/template/spec/containers[name=backend]/resources/limits/memory',
-          after: '768Mi',
-        }),
-      ],
-    });
     expect(proof.input.change.fields).toHaveLength(1);
-    expect(rem.exposure?.change.objects).toEqual([
-      expect.objectContaining({ op: 'add', kind: 'Rollout', name: 'backend' }),
-    ]);
-    expect(rem.exposure?.change.fields.map((f) => `${f.kind} ${f.path}`)).toEqual([
-      'HorizontalPodAutoscaler /spec/scaleTargetRef/apiVersion',
-      'HorizontalPodAutoscaler /spec/scaleTargetRef/kind',
-    ]);
+    expect(proof.input.workload).toMatchObject({
+      kind: 'Deployment',
+      name: 'backend',
+      delivery: { controller: 'none' },
+    });
     const kustomization = rem.files.find((f) => f.path.endsWith('kustomization.yaml'));
     // The user's file keeps every line it had; salve only appends its patch entry.
     for (const line of (kustomization?.before ?? '').split('\n').filter(Boolean))
@@ -159,6 +133,12 @@ describe('pipeline on the podinfo test bed', () => {
     });
     expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
     expect(rem.decision.rules.map((r) => r.id)).toContain('merge.sensitive-kind');
+    // replicas: 1 — the memory raise restarts the database's only pod: approval, and "why safe" says so.
+    const single = rem.decision.rules.find((r) => r.id === 'safety.single-replica-restart');
+    expect(single).toMatchObject({ effect: 'require-approval' });
+    expect(single?.message).toContain('only pod of StatefulSet production/database-primary (replicas: 1)');
+    const whySafe = o.result.request.pr.body.split('## Why safe')[1] ?? '';
+    expect(whySafe).toMatch(/safety\.single-replica-restart.*outage/);
   });
 
   it('denies a raise beyond the configured bound, with the rule named, and leaves no branch', async () => {

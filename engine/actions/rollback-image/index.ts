@@ -7,6 +7,8 @@ import { parseDocument } from 'yaml';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
 import { setImage } from '../../render/index.ts';
+import { reportedImages } from '../drift.ts';
+import { compareImages } from '../images.ts';
 import type { ActionPlugin } from '../types.ts';
 import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
 
@@ -44,6 +46,15 @@ export const rollbackImage: ActionPlugin = {
       };
     const container = pickContainer(workload, incident);
     if (!container?.image) return { action: this.id, reason: 'cannot tell which container is failing' };
+    // Roll back only what git renders: the failing image must be the rendered one (drift otherwise).
+    const reported = reportedImages(incident).get(container.name);
+    const match = reported ? compareImages(reported.image, container.image) : 'unknown';
+    if (match === 'different') {
+      return {
+        action: this.id,
+        reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`,
+      };
+    }
     const text = await repo.readFile(repo.kustomizationPath);
     const entries = text ? imageEntries(text) : new Map();
     const rendered = imageName(container.image);
@@ -71,11 +82,15 @@ export const rollbackImage: ActionPlugin = {
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
         toTag: previous.tag,
+        ...(match === 'same' && reported ? { failingImage: reported.image } : {}),
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
         `The workload started failing (${incident.kinds.join(', ')}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+        match === 'same'
+          ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).`
+          : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ''}: a reviewer confirms it is ${container.image} before merging.`,
       ],
       object: ref,
       container: container.name,

@@ -12,11 +12,34 @@ const DISABLE = `mutation($id: ID!) {
   disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
 }`;
 
-/** True when the branch is protected with at least one required status check. */
+/**
+ * True when the branch requires at least one status check, by classic branch protection or by a
+ * ruleset. Read with the App's least privileges: the branch (contents: read) carries a summary of
+ * its protection, and the rules that apply to a branch need metadata: read. (The protection
+ * endpoint itself would need administration: read, which salve does not ask for.)
+ */
 export async function hasRequiredChecks(ctx: GitHubContext, branch: string): Promise<boolean> {
   try {
-    const { data } = await ctx.octokit.rest.repos.getStatusChecksProtection({ ...ctx.repo, branch });
-    return (data.contexts?.length ?? 0) > 0 || (data.checks?.length ?? 0) > 0;
+    const { data } = await ctx.octokit.rest.repos.getBranch({ ...ctx.repo, branch });
+    const checks = data.protection?.required_status_checks;
+    if (
+      checks &&
+      checks.enforcement_level !== 'off' &&
+      ((checks.contexts?.length ?? 0) > 0 || (checks.checks?.length ?? 0) > 0)
+    )
+      return true;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+    return false;
+  }
+  try {
+    const { data } = await ctx.octokit.rest.repos.getBranchRules({ ...ctx.repo, branch, per_page: 100 });
+    return data.some(
+      (rule) =>
+        rule.type === 'required_status_checks' &&
+        ((rule as { parameters?: { required_status_checks?: unknown[] } }).parameters?.required_status_checks?.length ??
+          0) > 0,
+    );
   } catch (err) {
     if (statusOf(err) === 404) return false;
     throw err;

@@ -1,4 +1,5 @@
 /** The `salve/policy` check run: the decision, the rules that fired and the proof digest. */
+import { cell, cellCode } from '../../explain/markdown.ts';
 import type { PolicyDecision } from '../../model/index.ts';
 import type { GitHubContext } from './types.ts';
 
@@ -20,9 +21,8 @@ export function checkSummary(decision: PolicyDecision, proofDigest: string): str
     '| rule | effect | message |',
     '| --- | --- | --- |',
   ];
-  const lines = decision.rules.map(
-    (r) => `| \`${r.id}\` | ${r.effect} | ${r.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
-  );
+  // Rule ids and messages can come from a config repo's own policies: rendered inert, as in the PR.
+  const lines = decision.rules.map((r) => `| ${cellCode(r.id)} | ${r.effect} | ${cell(r.message)} |`);
   if (lines.length === 0) lines.push('| (none) | | |');
   let text = [...head, ...lines].join('\n');
   if (text.length > MAX_SUMMARY) {

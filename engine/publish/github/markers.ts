@@ -9,7 +9,8 @@ import type { PrMetadata, PublishRequest } from '../../model/remediation.ts';
 export const FROZEN_MARKER = '<!-- salve:frozen -->';
 export const SUPERSEDED_MARKER = '<!-- salve:superseded -->';
 
-const HASH_RE = /<!-- salve:hash ([0-9a-f]{64}) files=([0-9a-f]{64}) -->/;
+/** The hash marker salve appends last; one anywhere else (say, in a diff line) is content, not a marker. */
+const HASH_RE = /\n?<!-- salve:hash ([0-9a-f]{64}) files=([0-9a-f]{64}) -->\s*$/;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -35,12 +35,40 @@ function input(o: Parameters<typeof fixturePublish>[0] = {}): PublishInput {
 
 const CODEOWNERS = '# owners\n* @acme/platform\noverlays/staging/ @alice @acme/sre\n.salve/ @bob\n';
 
+/**
+ * Every REST and GraphQL call the publisher makes, with the GitHub App permission that grants it
+ * (per GitHub's permission tables): salve asks for contents, pull requests and checks (write) and
+ * metadata (read), nothing else.
+ */
+const GRANTED: Array<[RegExp, string]> = [
+  [/^(GET|POST) \/repos\/[^/]+\/[^/]+\/pulls(\?.*)?$/, 'pull_requests'],
+  [/^(PATCH) \/repos\/[^/]+\/[^/]+\/pulls\/\d+$/, 'pull_requests'],
+  [/^GET \/repos\/[^/]+\/[^/]+\/pulls\/\d+\/commits(\?.*)?$/, 'pull_requests'],
+  [/^POST \/repos\/[^/]+\/[^/]+\/pulls\/\d+\/requested_reviewers$/, 'pull_requests'],
+  [/^(POST|DELETE) \/repos\/[^/]+\/[^/]+\/issues\/\d+\/labels(\/.*)?$/, 'pull_requests'],
+  [/^(GET|POST) \/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments(\?.*)?$/, 'pull_requests'],
+  [/^POST \/graphql$/, 'pull_requests'],
+  [/^GET \/repos\/[^/]+\/[^/]+\/git\/(ref|commits)\/.+$/, 'contents'],
+  [/^POST \/repos\/[^/]+\/[^/]+\/git\/(blobs|trees|commits|refs)$/, 'contents'],
+  [/^(PATCH|DELETE) \/repos\/[^/]+\/[^/]+\/git\/refs\/.+$/, 'contents'],
+  [/^GET \/repos\/[^/]+\/[^/]+\/contents\/.+$/, 'contents'],
+  [/^GET \/repos\/[^/]+\/[^/]+\/branches\/[^/?]+$/, 'contents'],
+  [/^GET \/repos\/[^/]+\/[^/]+\/rules\/branches\/[^/?]+(\?.*)?$/, 'metadata'],
+  [/^POST \/repos\/[^/]+\/[^/]+\/check-runs$/, 'checks'],
+];
+const mocks: HttpMock[] = [];
+function tracked(): HttpMock {
+  const m = httpMock();
+  mocks.push(m);
+  return m;
+}
+
 describe('publish/github/pull-request', () => {
   let mock: HttpMock;
   afterEach(() => mock?.reset());
 
   it('opens one PR through the Git Data API with labels, CODEOWNERS reviewers and the policy check', async () => {
-    mock = httpMock();
+    mock = tracked();
     const inp = input({ mode: 'approve' });
     const req = inp.request;
     gh.headLookup(mock.scope, req.branch, []);
@@ -81,7 +109,7 @@ describe('publish/github/pull-request', () => {
   });
 
   it('does nothing when the same remediation comes again unchanged', async () => {
-    mock = httpMock();
+    mock = tracked();
     const inp = input();
     gh.headLookup(mock.scope, inp.request.branch, [
       pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) }),
@@ -92,7 +120,7 @@ describe('publish/github/pull-request', () => {
   });
 
   it('updates the PR in place on a recurrence: one new commit on the base, body re-rendered', async () => {
-    mock = httpMock();
+    mock = tracked();
     const first = input({ occurrences: 1 });
     const again = input({ occurrences: 2, lastSeen: '2025-03-04T10:05:00Z' });
     const branch = again.request.branch;
@@ -114,7 +142,7 @@ describe('publish/github/pull-request', () => {
     const branch = inp.request.branch;
     const open = pull({ number: 9, branch, body: renderBody(stale.request), labels: labelsFor(stale.request) });
 
-    mock = httpMock();
+    mock = tracked();
     gh.headLookup(mock.scope, branch, [open]);
     gh.prCommits(mock.scope, 9, [prCommit('c'.repeat(40), BOT), prCommit('9'.repeat(40), 'alice', 'alice')]);
     mock.scope.get(`${R}/issues/9/comments`).query({ per_page: '100' }).reply(200, []);
@@ -124,7 +152,7 @@ describe('publish/github/pull-request', () => {
     expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 9 });
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
     gh.headLookup(mock.scope, branch, [open]);
     gh.prCommits(mock.scope, 9, [prCommit('8'.repeat(40), 'alice', 'alice')]);
     mock.scope
@@ -148,8 +176,41 @@ describe('publish/github/pull-request', () => {
     gh.checkRun(m.scope, commitSha, conclusion, inp.proofDigest);
   }
 
+  it('disarms auto-merge when it freezes a branch, also when the content is unchanged', async () => {
+    const armed = input({ mode: 'automate' });
+    const branch = armed.request.branch;
+    const human = [prCommit('c'.repeat(40), BOT), prCommit('9'.repeat(40), 'alice', 'alice')];
+
+    mock = tracked();
+    const stale = input({ mode: 'automate', occurrences: 7 });
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 17, branch, body: renderBody(stale.request), labels: labelsFor(stale.request), autoMerge: true }),
+    ]);
+    gh.prCommits(mock.scope, 17, human);
+    mock.scope.get(`${R}/issues/17/comments`).query({ per_page: '100' }).reply(200, []);
+    mock.scope
+      .post(`${R}/issues/17/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 1, body: FROZEN_MARKER });
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw17');
+    expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 17 });
+    mock.verify();
+
+    mock = tracked();
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 18, branch, body: renderBody(armed.request), labels: labelsFor(armed.request), autoMerge: true }),
+    ]);
+    gh.prCommits(mock.scope, 18, human);
+    mock.scope
+      .get(`${R}/issues/18/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw18');
+    expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 18 });
+    mock.verify();
+  });
+
   it('arms auto-merge only in automate, with required checks on the base, and a passing salve check', async () => {
-    mock = httpMock();
+    mock = tracked();
     const auto = input({ mode: 'automate' });
     openFlow(mock, auto, 11, '1'.repeat(40), 'success');
     gh.requiredChecks(mock.scope, 'main', ['ci/kustomize-build']);
@@ -158,21 +219,29 @@ describe('publish/github/pull-request', () => {
     expect(mock.calls.at(-1)).toBe('POST /graphql');
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
+    openFlow(mock, auto, 19, '9'.repeat(40), 'success');
+    gh.requiredChecks(mock.scope, 'main', ['ci/kustomize-build'], 'ruleset');
+    gh.graphqlMutation(mock.scope, 'enablePullRequestAutoMerge', 'PR_kw19');
+    await ensurePullRequest(context(), auto, LIMITS);
+    expect(mock.calls.at(-1)).toBe('POST /graphql');
+    mock.verify();
+
+    mock = tracked();
     openFlow(mock, auto, 12, '2'.repeat(40), 'success');
     gh.requiredChecks(mock.scope, 'main', null);
     await ensurePullRequest(context(), auto, LIMITS);
     expect(mock.calls).not.toContain('POST /graphql');
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
     const failed = input({ mode: 'automate', allowed: false });
     openFlow(mock, failed, 13, '3'.repeat(40), 'failure');
     await ensurePullRequest(context(), failed, LIMITS);
     expect(mock.calls.some((c) => c.includes('required_status_checks') || c.includes('graphql'))).toBe(false);
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
     const approve = input({ mode: 'approve' });
     openFlow(mock, approve, 14, '4'.repeat(40), 'success');
     gh.codeowners(mock.scope, approve.request.baseCommit, null);
@@ -182,7 +251,7 @@ describe('publish/github/pull-request', () => {
   });
 
   it('disarms auto-merge when a later evaluation drops from automate to approve', async () => {
-    mock = httpMock();
+    mock = tracked();
     const before = input({ mode: 'automate' });
     const after = input({ mode: 'approve', occurrences: 2 });
     const branch = after.request.branch;
@@ -212,7 +281,7 @@ describe('publish/github/pull-request', () => {
     const inp = input();
     const branch = inp.request.branch;
     const closed = pull({ number: 5, branch, state: 'closed', closedAt: '2025-03-04T09:30:00Z' });
-    mock = httpMock();
+    mock = tracked();
     gh.headLookup(mock.scope, branch, [closed]);
     expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({
       kind: 'held',
@@ -221,7 +290,7 @@ describe('publish/github/pull-request', () => {
     });
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
     gh.headLookup(mock.scope, branch, [closed]);
     gh.inventory(mock.scope, [closed]);
     mock.scope.get(gh.refPath(branch)).reply(200, { ref: `refs/heads/${branch}`, object: { sha: 'c'.repeat(40) } });
@@ -236,12 +305,135 @@ describe('publish/github/pull-request', () => {
     mock.verify();
   });
 
-  it('caps open salve PRs and new PRs per hour', async () => {
-    const inp = input({ name: 'cart' });
-    const others = [1, 2, 3, 4, 5].map((n) =>
-      pull({ number: n, branch: `salve/x${n}`, labels: ['salve'], createdAt: '2025-03-01T00:00:00Z' }),
+  it("supersedes a workload's open remediation in place: a comment, and a body that names what it replaces", async () => {
+    const oom = input({ action: 'raise-memory-limit', occurrences: 2 });
+    const rollback = input({ action: 'rollback-image' });
+    // One branch per workload: the rollback lands on the memory raise's branch.
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 7, branch, body: renderBody(oom.request), labels: labelsFor(oom.request) }),
+    ]);
+    gh.prCommits(mock.scope, 7, [prCommit('c'.repeat(40), BOT)]);
+    let comment = '';
+    mock.scope
+      .post(`${R}/issues/7/comments`, (b: { body: string }) => {
+        comment = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
+    const sha = gh.commitFlow(mock.scope, next.request, 'a'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    let body = '';
+    mock.scope
+      .patch(`${R}/pulls/7`, (b: { body: string }) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, pull({ number: 7, branch }));
+    mock.scope.delete(`${R}/issues/7/labels/salve%2Faction%3Araise-memory-limit`).reply(200, []);
+    gh.addLabels(mock.scope, 7, ['salve/action:rollback-image']);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'updated', number: 7, head: sha });
+    mock.verify();
+    expect(comment).toContain('<!-- salve:superseded -->');
+    expect(comment).toContain(`instead of \`${oom.request.id}\` (\`raise-memory-limit\`)`);
+    expect(body.split('\n')[0]).toMatch(
+      new RegExp(
+        `^> \\*\\*Supersedes\\*\\* \`${oom.request.id}\` \\(\`raise-memory-limit\`\\), previously proposed in #7:`,
+      ),
+    );
+
+    // The same rollback again: the note stays, nothing is written.
+    mock = httpMock();
+    const carried = {
+      ...next.request,
+      pr: { ...next.request.pr, body: `${body.split('\n')[0]}\n\n${next.request.pr.body}` },
+    };
+    gh.headLookup(mock.scope, branch, [
+      pull({ number: 7, branch, body: renderBody(carried), labels: labelsFor(carried) }),
+    ]);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'unchanged', number: 7 });
+    mock.verify();
+  });
+
+  it('never copies a hand-edited id from the old PR body into the supersede note', async () => {
+    const oom = input({ action: 'raise-memory-limit' });
+    const rollback = input({ action: 'rollback-image' });
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    const forged = renderBody(oom.request).replace(
+      `"id":"${oom.request.id}"`,
+      '"id":"x](https://evil.example/)<img src=x>"',
     );
     mock = httpMock();
+    gh.headLookup(mock.scope, branch, [pull({ number: 8, branch, body: forged, labels: labelsFor(oom.request) })]);
+    gh.prCommits(mock.scope, 8, [prCommit('c'.repeat(40), BOT)]);
+    let comment = '';
+    mock.scope
+      .post(`${R}/issues/8/comments`, (b: { body: string }) => {
+        comment = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
+    const sha = gh.commitFlow(mock.scope, next.request, 'b'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    let body = '';
+    mock.scope
+      .patch(`${R}/pulls/8`, (b: { body: string }) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, pull({ number: 8, branch }));
+    mock.scope.delete(`${R}/issues/8/labels/salve%2Faction%3Araise-memory-limit`).reply(200, []);
+    gh.addLabels(mock.scope, 8, ['salve/action:rollback-image']);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+    expect(comment).toContain('instead of an earlier remediation.');
+    expect(`${comment}${body.split('\n')[0]}`).not.toMatch(/evil|<img/);
+  });
+
+  it("holds only the action a human closed: another remediation of the workload's branch opens", async () => {
+    const oom = input({ action: 'raise-memory-limit' });
+    const rollback = input({ action: 'rollback-image' });
+    const branch = oom.request.branch;
+    const next: PublishInput = { ...rollback, request: { ...rollback.request, branch } };
+    const closed = pull({
+      number: 5,
+      branch,
+      state: 'closed',
+      closedAt: '2025-03-04T09:30:00Z',
+      body: renderBody(oom.request),
+    });
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [closed]);
+    expect(await ensurePullRequest(context(), oom, LIMITS)).toMatchObject({ kind: 'held', number: 5 });
+    mock.verify();
+
+    mock = httpMock();
+    gh.headLookup(mock.scope, branch, [closed]);
+    gh.inventory(mock.scope, [closed]);
+    mock.scope.get(gh.refPath(branch)).reply(200, { ref: `refs/heads/${branch}`, object: { sha: 'c'.repeat(40) } });
+    const sha = gh.commitFlow(mock.scope, next.request, '7'.repeat(40));
+    gh.updateRef(mock.scope, branch, sha);
+    gh.createPull(mock.scope, next.request, 17);
+    gh.addLabels(mock.scope, 17, labelsFor(next.request));
+    gh.codeowners(mock.scope, next.request.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    expect(await ensurePullRequest(context(), next, LIMITS)).toMatchObject({ kind: 'opened', number: 17 });
+    mock.verify();
+  });
+
+  it('caps open salve PRs and new PRs per hour', async () => {
+    const inp = input({ name: 'cart' });
+    const ours = (n: number, o: Partial<Parameters<typeof pull>[0]> = {}) => {
+      const req = input({ name: `svc${n}` }).request;
+      return pull({ number: n, branch: req.branch, body: renderBody(req), labels: labelsFor(req), ...o });
+    };
+    const others = [1, 2, 3, 4, 5].map((n) => ours(n, { createdAt: '2025-03-01T00:00:00Z' }));
+    mock = tracked();
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, [...others, pull({ number: 6, branch: 'human', labels: ['bug'] })]);
     expect(await ensurePullRequest(context(), inp, LIMITS)).toEqual({
@@ -251,16 +443,9 @@ describe('publish/github/pull-request', () => {
     });
     mock.verify();
 
-    mock = httpMock();
+    mock = tracked();
     const recent = [1, 2].map((n) =>
-      pull({
-        number: n,
-        branch: `salve/y${n}`,
-        labels: ['salve'],
-        state: 'closed',
-        createdAt: '2025-03-04T09:30:00Z',
-        closedAt: '2025-03-04T09:40:00Z',
-      }),
+      ours(n, { state: 'closed', createdAt: '2025-03-04T09:30:00Z', closedAt: '2025-03-04T09:40:00Z' }),
     );
     gh.headLookup(mock.scope, inp.request.branch, []);
     gh.inventory(mock.scope, recent);
@@ -269,6 +454,30 @@ describe('publish/github/pull-request', () => {
       reason: 'pull-requests-per-hour',
       limit: 2,
     });
+    mock.verify();
+  });
+
+  it('counts and supersedes only the PRs salve opened: a human PR labelled salve, even with copied metadata, is not one', async () => {
+    const inp = input({ action: 'rollback-image' });
+    const req = inp.request;
+    const squatter = input({ action: 'raise-memory-limit' }).request;
+    const humans = [
+      ...[1, 2, 3, 4, 5].map((n) => pull({ number: n, branch: `fix-${n}`, labels: ['salve'], author: 'mallory' })),
+      pull({ number: 6, branch: 'copy', labels: labelsFor(squatter), body: renderBody(squatter), author: 'mallory' }),
+      pull({ number: 7, branch: 'bare', labels: ['salve'], body: 'no metadata here' }),
+    ];
+    mock = tracked();
+    gh.headLookup(mock.scope, req.branch, []);
+    gh.inventory(mock.scope, humans);
+    gh.branchMissing(mock.scope, req.branch);
+    const sha = gh.commitFlow(mock.scope, req, '6'.repeat(40));
+    gh.createRef(mock.scope, req.branch, sha);
+    gh.createPull(mock.scope, req, 30);
+    gh.addLabels(mock.scope, 30, labelsFor(req));
+    gh.codeowners(mock.scope, req.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', inp.proofDigest);
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'opened', number: 30 });
+    expect(mock.calls.some((c) => c.includes('/pulls/6') || c.includes('/issues/6/'))).toBe(false);
     mock.verify();
   });
 
@@ -281,7 +490,7 @@ describe('publish/github/pull-request', () => {
       body: renderBody(old.request),
       labels: labelsFor(old.request),
     });
-    mock = httpMock();
+    mock = tracked();
     gh.headLookup(mock.scope, next.request.branch, []);
     gh.inventory(mock.scope, [oldPull]);
     gh.branchMissing(mock.scope, next.request.branch);
@@ -302,8 +511,46 @@ describe('publish/github/pull-request', () => {
     mock.verify();
   });
 
-  it('leaves no half-made PR: a failed PR creation removes the new branch', async () => {
+  it('closes an open PR of the same workload and action left on a per-action branch of an earlier version', async () => {
+    const current = input({ action: 'raise-memory-limit', occurrences: 2 });
+    const legacy = input({ action: 'raise-memory-limit' });
+    const legacyBranch = `salve/${legacy.request.id}`;
+    const next: PublishInput = {
+      ...current,
+      request: { ...current.request, branch: 'salve/deployment-checkout-0123456789' },
+    };
+    const oldPull = pull({
+      number: 30,
+      branch: legacyBranch,
+      body: renderBody(legacy.request),
+      labels: labelsFor(legacy.request),
+    });
     mock = httpMock();
+    gh.headLookup(mock.scope, next.request.branch, []);
+    gh.inventory(mock.scope, [oldPull]);
+    gh.branchMissing(mock.scope, next.request.branch);
+    const sha = gh.commitFlow(mock.scope, next.request, '8'.repeat(40));
+    gh.createRef(mock.scope, next.request.branch, sha);
+    gh.createPull(mock.scope, next.request, 31);
+    gh.addLabels(mock.scope, 31, labelsFor(next.request));
+    gh.codeowners(mock.scope, next.request.baseCommit, null);
+    gh.checkRun(mock.scope, sha, 'success', next.proofDigest);
+    mock.scope
+      .post(
+        `${R}/issues/30/comments`,
+        (b: { body: string }) =>
+          b.body.includes('Superseded by #31') && b.body.includes('one open remediation per workload'),
+      )
+      .reply(201, {});
+    mock.scope
+      .patch(`${R}/pulls/30`, { state: 'closed' })
+      .reply(200, pull({ number: 30, branch: legacyBranch, state: 'closed' }));
+    await ensurePullRequest(context(), next, LIMITS);
+    mock.verify();
+  });
+
+  it('leaves no half-made PR: a failed PR creation removes the new branch', async () => {
+    mock = tracked();
     const inp = input();
     const req = inp.request;
     gh.headLookup(mock.scope, req.branch, []);
@@ -320,7 +567,7 @@ describe('publish/github/pull-request', () => {
   });
 
   it('retries a 502 and then succeeds', async () => {
-    mock = httpMock();
+    mock = tracked();
     const inp = input();
     mock.scope.get(`${R}/pulls`).query(true).reply(502, 'Bad Gateway');
     gh.headLookup(mock.scope, inp.request.branch, [
@@ -332,7 +579,7 @@ describe('publish/github/pull-request', () => {
   });
 
   it('waits out a secondary rate limit and retries', async () => {
-    mock = httpMock();
+    mock = tracked();
     const inp = input();
     mock.scope
       .get(`${R}/pulls`)
@@ -350,5 +597,14 @@ describe('publish/github/pull-request', () => {
     expect(await ensurePullRequest(ctx, inp, LIMITS)).toMatchObject({ kind: 'unchanged' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
     mock.verify();
+  });
+
+  it('calls only endpoints that contents, pull requests, checks (write) and metadata (read) grant', () => {
+    const allCalls = mocks.flatMap((m) => m.calls);
+    expect(allCalls.length).toBeGreaterThan(50);
+    const ungranted = allCalls.filter((c) => !GRANTED.some(([re]) => re.test(c)));
+    expect(ungranted).toEqual([]);
+    const used = new Set(allCalls.map((c) => GRANTED.find(([re]) => re.test(c))?.[1]));
+    expect([...used].sort()).toEqual(['checks', 'contents', 'metadata', 'pull_requests']);
   });
 });

@@ -8,7 +8,16 @@ import { parseCodeowners, readCodeowners, reviewersFor } from './codeowners.ts';
 import { branchHead, createRemediationCommit, deleteBranch, writeBranch } from './commit.ts';
 import { frozenBy, noteFrozen } from './freeze.ts';
 import { capReached, closeSuperseded, listSalvePulls } from './inventory.ts';
-import { contentHash, filesHash, labelNames, labelsFor, readHashes, renderBody } from './markers.ts';
+import {
+  contentHash,
+  filesHash,
+  labelNames,
+  labelsFor,
+  readHashes,
+  readMetadata,
+  renderBody,
+  SUPERSEDED_MARKER,
+} from './markers.ts';
 import type { GitHubContext, PublishInput, PublishLimits, PublishOutcome, PullSummary } from './types.ts';
 
 export async function ensurePullRequest(
@@ -27,10 +36,18 @@ export async function ensurePullRequest(
   const open = pulls.find((p) => p.state === 'open');
   if (open) return updatePull(ctx, input, open);
 
+  // The branch is the workload's: the hold applies to the action that was closed or merged, not
+  // to another remediation of the same workload (a rejected memory raise must not hold a rollback).
   const lastClosed = pulls
     .filter((p) => p.closed_at !== null)
     .sort((a, b) => Date.parse(b.closed_at ?? '') - Date.parse(a.closed_at ?? ''))[0];
-  if (lastClosed?.closed_at && ctx.now.getTime() - Date.parse(lastClosed.closed_at) < limits.holdPeriodMs) {
+  const closedAction = readMetadata(lastClosed?.body)?.action;
+  const sameAction = closedAction === undefined || closedAction === req.metadata.action;
+  if (
+    lastClosed?.closed_at &&
+    sameAction &&
+    ctx.now.getTime() - Date.parse(lastClosed.closed_at) < limits.holdPeriodMs
+  ) {
     return { kind: 'held', number: lastClosed.number, closedAt: lastClosed.closed_at };
   }
   return openPull(ctx, input, limits);
@@ -72,20 +89,65 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     action: req.metadata.action,
     number: pr.number,
     url: pr.html_url,
+    branch: req.branch,
   });
   return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha };
 }
 
-async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
-  const req = input.request;
-  const previous = readHashes(pr.body);
-  if (previous?.content === contentHash(req)) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+/**
+ * The pull request of a workload's branch now carries another remediation: its body says which one
+ * it supersedes, and a comment records the switch in the PR's history.
+ */
+/** An id or action id from a PR body (editable by anyone with write access): kebab-case or nothing. */
+function token(value: string | undefined): string | null {
+  return value && /^[a-z0-9][a-z0-9-]{0,99}$/.test(value) ? value : null;
+}
 
+async function supersedeInPlace(ctx: GitHubContext, input: PublishInput, pr: PullSummary): Promise<PublishInput> {
+  const before = readMetadata(pr.body);
+  const req = input.request;
+  if (!before || before.id === req.id) return input;
+  const id = token(before.id);
+  const action = token(before.action);
+  const earlier = id && action ? `\`${id}\` (\`${action}\`)` : 'an earlier remediation';
+  const note = `> **Supersedes** ${earlier}, previously proposed in #${pr.number}: salve keeps one open remediation per workload, and it now proposes \`${req.metadata.action}\` for this incident instead. The earlier change is no longer in this PR; if it is still needed, salve proposes it again once this one merges.`;
+  await ctx.octokit.rest.issues.createComment({
+    ...ctx.repo,
+    issue_number: pr.number,
+    body: `${SUPERSEDED_MARKER}\nSuperseded in place: this PR now proposes \`${req.metadata.action}\` (\`${req.id}\`) instead of ${earlier}.`,
+  });
+  ctx.log.info({ pull: pr.number, from: id, to: req.id }, 'superseded a remediation in place');
+  return { ...input, request: { ...req, pr: { ...req.pr, body: `${note}\n\n${req.pr.body}` } } };
+}
+
+const NOTE_RE = /^> \*\*Supersedes\*\* .*$/m;
+
+/** The same remediation again keeps the supersede note its PR body already carries. */
+function carryNote(input: PublishInput, pr: PullSummary): PublishInput {
+  const note = NOTE_RE.exec(pr.body ?? '')?.[0];
+  if (!note || readMetadata(pr.body)?.id !== input.request.id) return input;
+  const req = input.request;
+  return { ...input, request: { ...req, pr: { ...req.pr, body: `${note}\n\n${req.pr.body}` } } };
+}
+
+async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSummary): Promise<PublishOutcome> {
+  const carried = carryNote(given, pr);
+  const previous = readHashes(pr.body);
+  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  const same = previous?.content === contentHash(carried.request);
+  // An armed PR is checked for foreign commits even when salve has nothing new to say: auto-merge
+  // would otherwise merge a commit no one reviewed.
+  if (same && !armed) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
   const frozen = await frozenBy(ctx, pr.number);
   if (frozen) {
     if (await noteFrozen(ctx, pr.number, frozen)) ctx.log.warn({ pull: pr.number, reason: frozen }, 'branch frozen');
+    if (armed)
+      await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: carried.request.baseBranch }, false);
     return { kind: 'frozen', number: pr.number, url: pr.html_url };
   }
+  if (same) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  const input = await supersedeInPlace(ctx, carried, pr);
+  const req = input.request;
 
   let head = pr.head.sha;
   if (previous?.files !== filesHash(req)) {
@@ -111,7 +173,6 @@ async function updatePull(ctx: GitHubContext, input: PublishInput, pr: PullSumma
 
   const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
-  const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
   await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
   return { kind: 'updated', number: pr.number, url: pr.html_url, head };
 }

@@ -63,5 +63,7 @@ export interface PullSummary {
   merged_at: string | null;
   head: { ref: string; sha: string };
   labels: Array<{ name?: string } | string>;
+  /** Who opened it. */
+  user?: { login?: string } | null;
   auto_merge?: unknown;
 }

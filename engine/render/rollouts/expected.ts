@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { renderedDiff } from '../../check/rendered-diff.ts';
 import type { RenderedDiff } from '../../model/index.ts';
-import type { ExposureObject, ExposurePlan } from '../../model/policy.ts';
+import type { ExposureObject, ExposurePlan, PolicyInput } from '../../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../../model/remediation.ts';
 import { canonicalJson, sha256Hex } from '../../policy/digest.ts';
 import { type NameAffixes, renamed } from '../overlay.ts';
@@ -15,7 +15,7 @@ import { analysisTemplate, type CanaryStep, canarySteps, exposureNames, rolloutF
 export interface ExposureTarget {
   kind: string;
   name: string;
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 export interface ExpectedExposure {
@@ -51,6 +51,25 @@ export function unrenamed(name: string, affixes: NameAffixes): string {
   if (name.length < namePrefix.length + nameSuffix.length) return name;
   if (!name.startsWith(namePrefix) || !name.endsWith(nameSuffix)) return name;
   return name.slice(namePrefix.length, name.length - nameSuffix.length);
+}
+
+/**
+ * What carries a remediation's canary: the target itself, or the Rollout of the same overlay whose
+ * workloadRef runs the target Deployment (its steps then canary the Deployment's new template).
+ * From the policy input alone, so the verifier finds the same object the engine did.
+ */
+export function exposureTarget(input: Pick<PolicyInput, 'target' | 'workload'>): ExposureTarget {
+  const { target } = input;
+  const delivery = input.workload?.delivery;
+  if (
+    target.kind === 'Deployment' &&
+    delivery?.controller === 'argo-rollouts' &&
+    delivery.source === 'overlay' &&
+    delivery.name
+  ) {
+    return { kind: 'Rollout', name: delivery.name, namespace: target.namespace };
+  }
+  return { kind: target.kind, name: target.name, namespace: target.namespace };
 }
 
 function findTarget(objects: readonly K8sObject[], target: ExposureTarget): K8sObject | undefined {
@@ -117,7 +136,9 @@ export function expectedExposure(
   if (workload.kind !== 'Rollout' || !canaryOf(workload)) return null;
   const steps = canarySteps(plan, names);
   const fields = declareFields(workload, withSteps(workload, steps));
-  const added = template ? [template] : [];
+  // A Rollout salve adopted already renders these guard rails: nothing to add again.
+  const present = template && findTarget(base, { kind: template.kind, name: template.metadata.name, namespace: ns });
+  const added = template && !(present && isDeepStrictEqual(present.spec, template.spec)) ? [template] : [];
   const effects = { fields, objects: added.map(declare) };
   return {
     mode: 'steps',

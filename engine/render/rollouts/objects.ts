@@ -74,6 +74,10 @@ export function analysisTemplate(plan: ExposurePlan, name: string): K8sObject | 
         interval: analysis.interval,
         count: analysis.count,
         failureLimit: analysis.failureLimit,
+        // An all-error run must not pass (argoproj/argo-rollouts#4479): errors fail the metric, and
+        // promotion needs successes in a row, not merely the absence of failures.
+        consecutiveErrorLimit: analysis.errorLimit,
+        consecutiveSuccessLimit: analysis.minSuccessful,
         successCondition: m.successCondition,
         failureCondition: m.failureCondition,
         provider: { prometheus: { address: analysis.address, query: m.query } },

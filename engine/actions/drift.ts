@@ -1,0 +1,85 @@
+/**
+ * Drift: the image a failing container runs is not the one git renders for it. The cluster then
+ * runs something git does not say (a manual `kubectl set image`, another tool, a sync that failed):
+ * salve reports it with the evidence and proposes no change, since any edit of git would be
+ * reviewed against a baseline that is not what runs, and a rollback would undo what git has.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Incident } from '../model/index.ts';
+import type { DriftFinding, K8sObject } from '../model/remediation.ts';
+import { walkFiles } from '../repo/glob.ts';
+import { compareImages, parseImage } from './images.ts';
+import type { RepoView } from './types.ts';
+import { containersOf } from './workload.ts';
+
+const MAX_SCAN_FILES = 20_000;
+const MAX_FILE_BYTES = 1_000_000;
+
+/** container → the image the signals say it runs (pod status `image`, alert label `image`). */
+export function reportedImages(incident: Incident): Map<string, { image: string; source: string }> {
+  const out = new Map<string, { image: string; source: string }>();
+  for (const s of incident.signals) {
+    const label = s.labels.image;
+    const container = s.container ?? s.labels.container;
+    if (label && container && !out.has(container)) out.set(container, { image: label, source: `${s.source} ${s.id}` });
+    for (const e of s.evidence) {
+      const image = e.data?.image;
+      const c = e.data?.container ?? container;
+      if (typeof image === 'string' && typeof c === 'string' && !out.has(c)) out.set(c, { image, source: e.source });
+    }
+  }
+  return out;
+}
+
+/** Where git sets the image: the overlay's `images:` entry, else the first manifest line naming it. */
+async function whereGitSets(repo: RepoView, rendered: string): Promise<string> {
+  const name = parseImage(rendered).name;
+  const text = await repo.readFile(repo.kustomizationPath);
+  if (text !== null) {
+    const doc = parseDocument(text).toJS() as { images?: Array<Record<string, string>> } | null;
+    const entry = (doc?.images ?? []).find(
+      (e) => (e.newName && parseImage(e.newName).name === name) || (e.name && parseImage(e.name).name === name),
+    );
+    if (entry?.name) {
+      const line = text.split('\n').findIndex((l) => l.includes(entry.name as string)) + 1;
+      const pin = entry.newTag ? `newTag: ${entry.newTag}` : entry.digest ? `digest: ${entry.digest}` : 'no tag';
+      return `${repo.kustomizationPath}:${line} (images: entry ${entry.name}, ${pin})`;
+    }
+  }
+  const files = (await walkFiles(repo.dir)).filter((f) => /\.ya?ml$/.test(f)).slice(0, MAX_SCAN_FILES);
+  const bare = rendered.replace(/^docker\.io\//, '');
+  for (const file of files) {
+    const body = await readFile(join(repo.dir, file), 'utf8').catch(() => '');
+    if (body.length > MAX_FILE_BYTES || !body.includes(bare)) continue;
+    const line = body.split('\n').findIndex((l) => /^\s*-?\s*image:/.test(l) && l.includes(bare)) + 1;
+    if (line > 0) return `${file}:${line}`;
+  }
+  return `the rendered overlay ${repo.resolution.overlay} (no file in the repo names ${rendered} literally)`;
+}
+
+/** The first container whose reported image differs from the rendered one, as a finding; else null. */
+export async function findImageDrift(
+  incident: Incident,
+  workload: K8sObject,
+  repo: RepoView,
+): Promise<DriftFinding | null> {
+  const reported = reportedImages(incident);
+  for (const container of containersOf(workload)) {
+    const seen = reported.get(container.name);
+    if (!seen || !container.image || compareImages(seen.image, container.image) !== 'different') continue;
+    const where = await whereGitSets(repo, container.image);
+    return {
+      target: { ...incident.target, container: container.name },
+      overlay: repo.resolution.overlay,
+      application: repo.resolution.application.name,
+      failingImage: seen.image,
+      renderedImage: container.image,
+      gitSetsItIn: where,
+      evidenceSource: seen.source,
+      summary: `${incident.target.kind}/${incident.target.name} container ${container.name} runs ${seen.image}, but git renders ${container.image} (${where}): the cluster has drifted from git, or another tool set the image. salve proposes no change; bring the cluster back to git (an Argo CD sync) or put the intended image in git.`,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,116 @@
+/**
+ * Who already rolls out a workload's changes: an Argo Rollout (the target itself, or one whose
+ * `workloadRef` names the Deployment) or a Flagger `Canary` (`spec.targetRef`). Looked for in the
+ * rendered overlay first, then anywhere in the repo for the workload's namespace: a Canary often
+ * lives in another folder than the Deployment it drives. A second controller would fight the first.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Delivery } from '../../model/policy.ts';
+import type { K8sObject } from '../../model/remediation.ts';
+import { walkFiles } from '../../repo/glob.ts';
+
+export interface DeliveryTarget {
+  kind: string;
+  name: string;
+  namespace?: string | undefined;
+}
+
+/** Bounds on the repo scan: a config repo is input, not trusted to be small. */
+const MAX_FILES = 20_000;
+const MAX_FILE_BYTES = 1_000_000;
+const KUSTOMIZATIONS = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+type Ref = { apiVersion?: string; kind?: string; name?: string };
+
+function refOf(o: K8sObject, key: 'workloadRef' | 'targetRef'): Ref | undefined {
+  return (o.spec as Record<string, Ref | undefined> | undefined)?.[key];
+}
+
+/** The controller object, if `o` is one that drives `target`; namespace checked by the caller. */
+function drives(o: K8sObject, target: DeliveryTarget): Delivery['controller'] | null {
+  if (target.kind !== 'Deployment') return null;
+  if (o.kind === 'Rollout' && o.apiVersion.startsWith('argoproj.io/')) {
+    const ref = refOf(o, 'workloadRef');
+    return ref?.kind === 'Deployment' && ref.name === target.name ? 'argo-rollouts' : null;
+  }
+  if (o.kind === 'Canary' && o.apiVersion.startsWith('flagger.app/')) {
+    const ref = refOf(o, 'targetRef');
+    return (ref?.kind ?? 'Deployment') === 'Deployment' && ref?.name === target.name ? 'flagger' : null;
+  }
+  return null;
+}
+
+function found(o: K8sObject, controller: Delivery['controller'], source: string, namespace?: string): Delivery {
+  const ns = o.metadata.namespace ?? namespace;
+  return { controller, kind: o.kind, name: o.metadata.name, ...(ns ? { namespace: ns } : {}), source };
+}
+
+/** In the rendered overlay: the workload and its controller share the render and the namespace. */
+export function renderedDelivery(objects: readonly K8sObject[], target: DeliveryTarget): Delivery | null {
+  if (target.kind === 'Rollout') {
+    const self = objects.find((o) => o.kind === 'Rollout' && o.metadata.name === target.name);
+    return self ? found(self, 'argo-rollouts', 'overlay', target.namespace) : null;
+  }
+  for (const o of objects) {
+    const controller = drives(o, target);
+    const sameNs = (o.metadata.namespace ?? target.namespace) === target.namespace;
+    if (controller && sameNs) return found(o, controller, 'overlay', target.namespace);
+  }
+  return null;
+}
+
+async function nearestNamespace(repoDir: string, file: string, cache: Map<string, string | null>) {
+  let dir = posix.dirname(file);
+  for (;;) {
+    const cached = cache.get(dir);
+    if (cached !== undefined) return cached;
+    let ns: string | null = null;
+    for (const name of KUSTOMIZATIONS) {
+      const text = await readFile(join(repoDir, dir, name), 'utf8').catch(() => null);
+      if (text === null) continue;
+      const m = /^namespace:\s*["']?([a-z0-9-]+)["']?\s*(#.*)?$/m.exec(text);
+      ns = m?.[1] ?? null;
+      break;
+    }
+    cache.set(dir, ns);
+    if (ns !== null || dir === '.' || dir === '') return ns;
+    dir = posix.dirname(dir);
+  }
+}
+
+/**
+ * Anywhere in the repo: a Rollout or Canary that names the Deployment, in its namespace (its own
+ * `metadata.namespace`, or the `namespace:` of the nearest kustomization above its file).
+ */
+export async function repoDelivery(repoDir: string, target: DeliveryTarget): Promise<Delivery | null> {
+  if (target.kind !== 'Deployment') return null;
+  const files = (await walkFiles(repoDir)).filter((f) => /\.ya?ml$/.test(f)).slice(0, MAX_FILES);
+  const namespaces = new Map<string, string | null>();
+  for (const file of files) {
+    const info = await stat(join(repoDir, file));
+    if (info.size > MAX_FILE_BYTES) continue;
+    const text = await readFile(join(repoDir, file), 'utf8');
+    if (!/kind:\s*["']?(Canary|Rollout)\b/.test(text) || !text.includes(target.name)) continue;
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0) continue;
+      const o = doc.toJS() as K8sObject | null;
+      if (!o || typeof o !== 'object' || typeof o.apiVersion !== 'string' || !o.metadata?.name) continue;
+      const controller = drives(o, target);
+      if (!controller) continue;
+      const ns = o.metadata.namespace ?? (await nearestNamespace(repoDir, file, namespaces));
+      if (ns === target.namespace) return found(o, controller, file, ns);
+    }
+  }
+  return null;
+}
+
+/** The overlay's render first, then the repo; `none` when no controller drives the workload. */
+export async function findDelivery(
+  repoDir: string,
+  objects: readonly K8sObject[],
+  target: DeliveryTarget,
+): Promise<Delivery> {
+  return renderedDelivery(objects, target) ?? (await repoDelivery(repoDir, target)) ?? { controller: 'none' as const };
+}
