@@ -2,6 +2,8 @@
  * One corpus case: plan the incident in-process, publish the branch into the temp repo, then hold
  * the result to every invariant, `salve verify` included (the real verify code path).
  */
+import fs from 'node:fs';
+import git from 'isomorphic-git';
 import { CheckError, SalveError } from '../model/errors.ts';
 import type { FileChange, Incident } from '../model/index.ts';
 import { Proof } from '../model/policy.ts';
@@ -154,5 +156,8 @@ export async function runCase(cc: CaseContext, c: Case, image: string): Promise<
       request.files.map((f) => f.path),
     ),
   );
+  // Each case starts from the base alone: a branch left open would be superseded by the next case
+  // of the same workload (one open remediation per workload), which is another feature's test.
+  await git.deleteRef({ fs, dir: cc.repoDir, ref: `refs/heads/${request.branch}` });
   return result(checks);
 }

@@ -10,6 +10,7 @@ export const CORPUS_ACTIONS = [
   'raise-cpu-limit',
   'raise-hpa-max-replicas',
   'rollback-image',
+  'adopt-argo-rollouts',
 ] as const;
 export type CorpusAction = (typeof CORPUS_ACTIONS)[number];
 
@@ -27,6 +28,8 @@ export interface Case {
   workload: { apiVersion: string; kind: string; name: string; namespace: string };
   container: ContainerRef;
   action: CorpusAction;
+  /** For `adopt-argo-rollouts`: the fix whose signal, in production, makes salve propose the adoption first. */
+  trigger?: 'raise-memory-limit' | 'raise-cpu-limit';
 }
 
 export interface Skip {
@@ -130,6 +133,16 @@ export function casesFor(
     const first = containers[0];
     if (!autoscaled(objects, w)) skip('raise-hpa-max-replicas', 'no HorizontalPodAutoscaler scales it');
     else if (first) cases.push({ overlay, workload, container: first, action: 'raise-hpa-max-replicas' });
+    if (w.kind === 'Deployment') {
+      // A production fix that deserves a canary: with rollouts.adopt, salve proposes the adoption first.
+      const limited = containers.find((c) => !c.init && (c.limits.memory !== undefined || c.limits.cpu !== undefined));
+      if (!limited)
+        skip('adopt-argo-rollouts', 'no container has a limit to raise: no fix for the adoption to precede');
+      else {
+        const trigger = limited.limits.memory !== undefined ? 'raise-memory-limit' : 'raise-cpu-limit';
+        cases.push({ overlay, workload, container: limited, action: 'adopt-argo-rollouts', trigger });
+      }
+    }
   }
   return { cases, skips };
 }

@@ -39,9 +39,14 @@ function message(err: unknown): string {
   return err instanceof SalveError || err instanceof Error ? err.message : String(err);
 }
 
-/** Only the overlay and `.salve/` change. */
+/**
+ * Only the overlay and `.salve/` change; adopting Argo Rollouts may also edit the Application that
+ * syncs the overlay (so self-heal leaves the Deployment's replicas to the Rollout).
+ */
 export function checkScope(rem: Remediation, paths: readonly string[]): Check {
-  const inside = (p: string) => p.startsWith('.salve/') || rem.overlay === '' || p.startsWith(`${rem.overlay}/`);
+  const application = rem.action.id === 'adopt-argo-rollouts' ? rem.action.params.applicationFile : null;
+  const inside = (p: string) =>
+    p.startsWith('.salve/') || rem.overlay === '' || p.startsWith(`${rem.overlay}/`) || p === application;
   const outside = paths.filter((p) => !inside(p));
   return outside.length === 0 ? pass('scope') : fail('scope', `changed outside ${rem.overlay}/: ${outside.join(', ')}`);
 }

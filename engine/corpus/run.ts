@@ -101,6 +101,11 @@ function imageOf(objects: readonly K8sObject[], c: Case): string {
   return (w ? containersOf(w) : []).find((x) => x.name === c.container.name)?.image ?? c.container.image;
 }
 
+/** Adoption happens in production; every fix is planned for the staging Application. */
+export function clusterFor(root: Root, c: Case): string {
+  return c.action === 'adopt-argo-rollouts' ? root.productionCluster : root.cluster;
+}
+
 /** Runs cases grouped by workload: in order within a group, groups side by side. */
 async function runGroups(
   cases: readonly Case[],
@@ -166,7 +171,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
     const byCase = new Map(resources.map(({ root, c }) => [c, root]));
     await runGroups([...byCase.keys()], limit, async (c) => {
       const root = byCase.get(c) as Root;
-      emit(await runCase({ ...first, cluster: root.cluster }, c, c.container.image));
+      emit(await runCase({ ...first, cluster: clusterFor(root, c) }, c, c.container.image));
     });
     const rollbacks = prepared.filter(({ cases }) => cases.some((c) => c.action === 'rollback-image'));
     if (rollbacks.length === 0) return;
@@ -184,7 +189,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
     await runGroups([...pending.keys()], limit, async (c) => {
       const root = pending.get(c) as Root;
       const image = imageOf(after.get(c.overlay) ?? [], c);
-      emit(await runCase({ ...second, cluster: root.cluster }, c, image));
+      emit(await runCase({ ...second, cluster: clusterFor(root, c) }, c, image));
     });
   } finally {
     if (!opts.keep) await ws.cleanup();

@@ -11,6 +11,7 @@ const KIND: Record<CorpusAction, SignalKind> = {
   'raise-cpu-limit': 'CPUThrottling',
   'raise-hpa-max-replicas': 'HPAMaxedOut',
   'rollback-image': 'CrashLoopBackOff',
+  'adopt-argo-rollouts': 'OOMKilled',
 };
 
 const ALERT: Record<SignalKind, string> = {
@@ -22,7 +23,7 @@ const ALERT: Record<SignalKind, string> = {
 
 /** `image`: what the failing pods run (the rendered image). */
 export function incidentFor(c: Case, cluster: string, image: string, now: Date): Incident {
-  const kind = KIND[c.action];
+  const kind = KIND[c.trigger ?? c.action];
   const target = { cluster, namespace: c.workload.namespace, kind: c.workload.kind, name: c.workload.name };
   const signals: Signal[] = [0, 1, 2].map((i) => {
     const observedAt = new Date(now.getTime() - (3 - i) * 60_000).toISOString();
@@ -33,7 +34,7 @@ export function incidentFor(c: Case, cluster: string, image: string, now: Date):
       kind,
       status: 'firing',
       target,
-      ...(c.action === 'raise-hpa-max-replicas' ? {} : { container: c.container.name, pod }),
+      ...(kind === 'HPAMaxedOut' ? {} : { container: c.container.name, pod }),
       observedAt,
       labels: { alertname: ALERT[kind], severity: 'critical', cluster, namespace: target.namespace },
       evidence: [

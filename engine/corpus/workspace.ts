@@ -1,8 +1,9 @@
 /**
- * A test bed as a config repo salve can run on: a temp copy, one Argo CD Application per deployable
- * root (each on its own cluster, so every target resolves to exactly one overlay), a `.salve.yaml`
- * that makes every root a production environment with an SLO (so Deployment changes ship as
- * canaries and generated Rollouts and AnalysisTemplates are exercised), committed on `main`.
+ * A test bed as a config repo salve can run on: a temp copy, two Argo CD Applications per deployable
+ * root, each on its own cluster so every target resolves to exactly one overlay: a staging one,
+ * where fixes ship as plain patches, and a production one, where `.salve.yaml` opts in to adopting
+ * Argo Rollouts (with an SLO, so the adoption PR carries a Rollout and an AnalysisTemplate).
+ * Committed on `main`.
  */
 import fs from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,10 @@ export interface Root {
   /** Repo-relative overlay directory. */
   overlay: string;
   application: string;
+  /** The staging cluster: fixes land as patches of the overlay. */
   cluster: string;
+  /** The production cluster: a Deployment's fix is preceded by adopting Argo Rollouts. */
+  productionCluster: string;
 }
 
 export interface Workspace {
@@ -41,32 +45,37 @@ function slug(overlay: string, index: number): string {
   return `${tail.slice(0, 40) || 'root'}-${index}`;
 }
 
-function application(root: Root): string {
+function application(name: string, overlay: string, cluster: string): string {
   return `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
-  name: ${root.application}
+  name: ${name}
   namespace: argocd
 spec:
   project: default
   source:
     repoURL: https://example.com/corpus.git
     targetRevision: main
-    path: ${root.overlay}
+    path: ${overlay}
   destination:
-    name: ${root.cluster}
+    name: ${cluster}
     namespace: ${DESTINATION_NAMESPACE}
 `;
 }
 
 function salveConfig(roots: readonly Root[]): string {
   const environments = roots
-    .map((r) => `  - name: ${r.cluster}\n    tier: production\n    clusters: [${r.cluster}]\n`)
+    .flatMap((r) => [
+      `  - name: ${r.cluster}\n    tier: staging\n    clusters: [${r.cluster}]\n`,
+      `  - name: ${r.productionCluster}\n    tier: production\n    clusters: [${r.productionCluster}]\n`,
+    ])
     .join('');
   return `apiVersion: salve.dev/v1
 applications: ['${APPLICATIONS_DIR}/*.yaml']
 environments:
-${environments}trust:
+${environments}rollouts:
+  adopt: true
+trust:
   default: approve
 policy:
   protectedNamespaces: []
@@ -110,11 +119,17 @@ export async function createWorkspace(testbed: Testbed, when: Date, overlays?: r
     const chosen = overlays ?? testbed.roots;
     const roots = chosen.map((overlay, i) => {
       const name = slug(overlay, i);
-      return { overlay, application: name, cluster: `corpus-${name}` };
+      return { overlay, application: name, cluster: `corpus-${name}`, productionCluster: `corpus-${name}-prod` };
     });
     await mkdir(join(dir, APPLICATIONS_DIR));
-    for (const root of roots)
-      await writeFile(join(dir, APPLICATIONS_DIR, `${root.application}.yaml`), application(root));
+    for (const root of roots) {
+      const { overlay, application: name } = root;
+      await writeFile(join(dir, APPLICATIONS_DIR, `${name}.yaml`), application(name, overlay, root.cluster));
+      await writeFile(
+        join(dir, APPLICATIONS_DIR, `${name}-prod.yaml`),
+        application(`${name}-prod`, overlay, root.productionCluster),
+      );
+    }
     await writeFile(join(dir, '.salve.yaml'), salveConfig(roots));
     await git.init({ fs, dir, defaultBranch: 'main' });
     await commitAll(dir, `${testbed.name} as a config repo`, when);

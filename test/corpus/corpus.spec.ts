@@ -46,7 +46,13 @@ describe('corpus (CI slice)', () => {
     expect(violationsOf(result), report).toEqual([]);
     // Every action was exercised, and most cases of the slice ran all six invariants.
     expect(new Set(result.cases.map((c) => c.action)), report).toEqual(
-      new Set(['raise-memory-limit', 'raise-cpu-limit', 'raise-hpa-max-replicas', 'rollback-image']),
+      new Set([
+        'raise-memory-limit',
+        'raise-cpu-limit',
+        'raise-hpa-max-replicas',
+        'rollback-image',
+        'adopt-argo-rollouts',
+      ]),
     );
     expect(result.cases.filter((c) => c.checks.length === 6).length, report).toBeGreaterThanOrEqual(15);
     for (const s of result.skips) expect(s.reason.trim(), report).not.toBe('');

@@ -11,6 +11,7 @@ import { DEFAULT_TESTBEDS } from '../../engine/corpus/paths.ts';
 import {
   BASE_TIME,
   caseContext,
+  clusterFor,
   corpusKeys,
   imageEntries,
   kustomizationText,
@@ -69,7 +70,7 @@ export async function openTestbed(name: string, overlays: string[]): Promise<Bed
       const result = await runCase(
         {
           ...shared,
-          cluster: root.cluster,
+          cluster: clusterFor(root, c),
           inspect: (p) => {
             planned = p;
           },
