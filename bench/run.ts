@@ -1,6 +1,7 @@
 /** `npm run bench`: every figure as a ratio against a reference measured in the same run. */
 import { benchApp } from './app.ts';
 import { benchGitWrite } from './git-write.ts';
+import { benchPerception } from './perception.ts';
 import { benchPlan } from './plan.ts';
 import { benchPolicy } from './policy.ts';
 import { type Figure, formatFigure } from './stats.ts';
@@ -10,6 +11,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ['git write', benchGitWrite],
   ['policy', benchPolicy],
   ['app intake', benchApp],
+  ['perception', benchPerception],
 ];
 
 let failed = 0;
