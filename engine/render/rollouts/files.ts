@@ -63,7 +63,9 @@ function written(object: K8sObject, name: string, at: PatchIdentity): K8sObject 
 function writtenObjects(plan: ExposurePlan, expected: ExpectedExposure, workload: PatchIdentity, t: OverlayTransforms) {
   const names = exposureNames(workload.name, expected.written.template, expected.workload.metadata.name);
   const deployment = expected.mode === 'takeover' ? expected.workload : null;
-  const template = analysisTemplate(plan, names.template);
+  // A template the base already renders as planned (an adopted Rollout's guard rails) is not added again.
+  const addsTemplate = expected.added.some((o) => o.kind === 'AnalysisTemplate');
+  const template = addsTemplate ? analysisTemplate(plan, names.template) : null;
   const added = [
     ...(deployment ? [written(rolloutFor(deployment, plan, names), workload.name, workload)] : []),
     ...(template ? [written(template, names.template, workload)] : []),
