@@ -137,7 +137,7 @@ export function casesFor(
       // A production fix that deserves a canary: with rollouts.adopt, salve proposes the adoption first.
       const limited = containers.find((c) => !c.init && (c.limits.memory !== undefined || c.limits.cpu !== undefined));
       if (!limited)
-        skip('adopt-argo-rollouts', 'no container has a limit to raise: no fix for the adoption to precede');
+        skip('adopt-argo-rollouts', 'none of its containers has a limit to raise: no fix for the adoption to precede');
       else {
         const trigger = limited.limits.memory !== undefined ? 'raise-memory-limit' : 'raise-cpu-limit';
         cases.push({ overlay, workload, container: limited, action: 'adopt-argo-rollouts', trigger });
