@@ -2,14 +2,15 @@
  * The overlay as its own `patches:` see it: its resources, components and generators (and the
  * legacy `patchesStrategicMerge:`, which kustomize applies before `patches:`), without the
  * transforms that come after (namespace, prefix, suffix, labels, images, replicas, replacements).
- * Built with the real kustomize from a shadow of the checkout whose kustomization keeps only those keys.
+ * Built with the real kustomize from the base commit with a kustomization that keeps only those keys.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
+import type { FileChange } from '../model/index.ts';
 import type { K8sObject } from '../model/remediation.ts';
-import { createShadow } from '../pipeline/shadow.ts';
 import { buildOverlay } from '../repo/build-overlay.ts';
+import { withChanges } from '../repo/changes.ts';
+import { directoryTree } from '../repo/fs-tree.ts';
+import { readFileText } from '../repo/tree.ts';
 import type { OverlayRepo } from './overlay.ts';
 
 /** Keys that make the objects an overlay's patches apply to. */
@@ -44,40 +45,48 @@ export function prePatchKustomization(text: string): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/** Builds the overlay at the base commit with `changes` applied (pipeline/shadow.ts buildChanged). */
+export type BuildChanged = (changes: readonly FileChange[]) => Promise<{ objects: K8sObject[] }>;
+
 /**
  * The objects the overlay's patches apply to, as they are when its patches run (not placed), at
- * the base commit: the checkout's kustomization, not one the change already edited.
+ * the base commit: `text` is the base commit's kustomization, not one the change already edited.
  */
 export async function prePatchObjects(
-  repo: Pick<OverlayRepo, 'dir' | 'resolution' | 'kustomizationPath'>,
+  text: string | null,
+  kustomizationPath: string,
+  build: BuildChanged,
 ): Promise<K8sObject[]> {
-  let text: string;
-  try {
-    text = await readFile(join(repo.dir, repo.kustomizationPath), 'utf8');
-  } catch {
-    return [];
-  }
-  const stripped = prePatchKustomization(text);
-  const shadow = await createShadow(repo.dir, [{ path: repo.kustomizationPath, before: text, after: stripped }]);
-  try {
-    return (await buildOverlay(shadow.dir, repo.resolution.overlay)).objects;
-  } finally {
-    await shadow.cleanup();
-  }
+  if (text === null) return [];
+  return (await build([{ path: kustomizationPath, before: text, after: prePatchKustomization(text) }])).objects;
+}
+
+/** Without a kept build: the checkout at `dir` (callers that plan on a commit keep one, keepPrePatch). */
+function fromCheckout(repo: Pick<OverlayRepo, 'dir' | 'resolution' | 'kustomizationPath'>): Promise<K8sObject[]> {
+  const tree = directoryTree(repo.dir);
+  return readFileText(tree, repo.kustomizationPath).then((text) =>
+    prePatchObjects(text, repo.kustomizationPath, async (changes) =>
+      buildOverlay(await withChanges(tree, changes), repo.resolution.overlay),
+    ),
+  );
 }
 
 /** The caller's kept pre-patch objects, or a build of them. */
 export function prePatchOf(repo: OverlayRepo): Promise<readonly K8sObject[]> {
-  return repo.prePatch ? repo.prePatch() : prePatchObjects(repo);
+  return repo.prePatch ? repo.prePatch() : fromCheckout(repo);
 }
 
-/** A once-only `prePatch` for a view of the overlay at its base commit. */
+/**
+ * A once-only `prePatch` for a view of the overlay at its base commit: `repo.readFile` reads that
+ * commit, `build` builds it with changes.
+ */
 export function keepPrePatch(
-  repo: Pick<OverlayRepo, 'dir' | 'resolution' | 'kustomizationPath'>,
+  repo: Pick<OverlayRepo, 'readFile' | 'kustomizationPath'>,
+  build: BuildChanged,
 ): () => Promise<readonly K8sObject[]> {
   let kept: Promise<readonly K8sObject[]> | null = null;
   return () => {
-    kept ??= prePatchObjects(repo);
+    kept ??= repo.readFile(repo.kustomizationPath).then((text) => prePatchObjects(text, repo.kustomizationPath, build));
     return kept;
   };
 }
