@@ -7,6 +7,7 @@
 #   rollback-image          {container, image, fromTag, toTag}          image without tag; the tag now and the tag restored
 #                           (+ failingImage when a signal named the image that fails)
 #   adopt-argo-rollouts     {deployment}                                 no field of its own: the change is its exposure
+#   (container actions add containerList: "initContainers" when the container is an init container)
 #
 # Reads: input.action.{id,params}, input.change.{fields,objects}, input.settings.bounds.
 package salve.safety
@@ -22,7 +23,10 @@ known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replic
 # Most fields one change may touch, whatever the action.
 max_fields := 4
 
-container_path(suffix) := sprintf("/spec/template/spec/containers[name=%s]/%s", [params.container, suffix])
+# An init container's fields are under initContainers (params.containerList says so).
+container_list := object.get(params, "containerList", "containers")
+
+container_path(suffix) := sprintf("/spec/template/spec/%s[name=%s]/%s", [container_list, params.container, suffix])
 
 # The fields each action may change (its declared family of fields).
 allowed_paths := {container_path("resources/limits/memory"), container_path("resources/requests/memory")} if {

@@ -247,6 +247,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     exposureObjects: exposed.objects.map(objectRow),
     exposureChanged: exposed.fields.length + exposed.objects.length > 0,
     files: rem.files.map((f) => ({ path: t(f.path), status: f.before === null ? 'added' : 'modified' })),
+    notes: (rem.notes ?? []).map(t),
     fileDiff: text(diff.text, opts.plainText),
     diffNote: diff.note,
     /** Set when this rendering left something out to fit: says where the whole explanation is. */

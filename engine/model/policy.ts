@@ -208,6 +208,11 @@ export const Proof = z.object({
     baseCommit: z.string(),
     overlay: z.string(),
     /**
+     * The Argo CD Application's destination namespace: where the overlay's objects that render
+     * without a namespace are applied, and so their namespace in the rendered diff (check/identity.ts).
+     */
+    namespace: z.string().optional(),
+    /**
      * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
      * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
      * are this proof itself.

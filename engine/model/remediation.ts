@@ -93,6 +93,11 @@ export interface Remediation {
   decision: PolicyDecision;
   /** The canary the change ships under, when policy asked for one (as recorded in the proof's input). */
   exposure?: Exposure;
+  /**
+   * What a reviewer should know about how the change was written, one sentence each (a comment
+   * dropped because it described the value this change replaces). Shown in the explanation.
+   */
+  notes?: string[];
   /** sha256 of the DSSE envelope bytes as committed. */
   proofDigest: string;
   bundleDigest: string;

@@ -46,11 +46,12 @@ export interface BuildOptions {
   scratchPrefix?: string;
 }
 
+/** The first lines of kustomize's stderr that say something: its deprecation warnings are left out. */
 function firstLines(text: string, count: number): string {
   return text
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => l !== '')
+    .filter((l) => l !== '' && !l.startsWith('# Warning:'))
     .slice(0, count)
     .join('\n');
 }

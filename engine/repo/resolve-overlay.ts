@@ -1,6 +1,7 @@
 /** A live target (cluster, namespace, kind, name) to the one overlay that renders it. */
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
+import { placeObjects } from '../check/identity.ts';
 import type { SalveConfig } from '../config/schema.ts';
 import { ResolveError, SalveError } from '../model/errors.ts';
 import type { Target } from '../model/index.ts';
@@ -13,6 +14,7 @@ import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
+import { unsupportedFeature } from './unsupported.ts';
 
 export interface ResolveContext {
   config: SalveConfig;
@@ -38,11 +40,8 @@ async function hasKustomization(source: RepoSource, path: string): Promise<boole
 const OVERLAY_FAILURES = new Set(['remote-resource', 'outside-repo', 'symlink-outside', 'file-too-large']);
 
 function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplication): boolean {
-  return objects.some(
-    (o) =>
-      o.kind === target.kind &&
-      o.metadata.name === target.name &&
-      (o.metadata.namespace ?? app.namespace) === target.namespace,
+  return placeObjects(objects, app.namespace).some(
+    (o) => o.kind === target.kind && o.metadata.name === target.name && o.metadata.namespace === target.namespace,
   );
 }
 
@@ -75,7 +74,10 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
   if (outcome === 'match') return `${where}: renders it`;
   if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
-  if (typeof outcome === 'object') return `${where}: ${outcome.failed}`;
+  if (typeof outcome === 'object') {
+    const feature = unsupportedFeature(outcome.failed);
+    return `${where}: ${outcome.failed}${feature ? ` (${feature.why})` : ''}`;
+  }
   return `${where}: ${outcome}`;
 }
 

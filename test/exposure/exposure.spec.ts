@@ -79,7 +79,9 @@ async function expose(src: string, overlay: string, target: { kind: string; name
   await cp(src, dir, { recursive: true });
   const before = await buildOverlay(dir, overlay);
   const repo = {
-    overlay,
+    dir,
+    resolution: { overlay, application: { namespace: '' } },
+    objects: before.objects,
     kustomizationPath: `${overlay}/kustomization.yaml`,
     readFile: (p: string) => readFile(join(dir, p), 'utf8').catch(() => null),
   };

@@ -11,7 +11,7 @@ import { setImage } from '../../render/index.ts';
 import { reportedImages } from '../drift.ts';
 import { compareImages } from '../images.ts';
 import type { ActionPlugin } from '../types.ts';
-import { containerPath, findWorkload, objectRef, pickContainer } from '../workload.ts';
+import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
 
 /** `registry/repo:tag@digest` → its name (what an `images:` entry's `name` matches). */
 export function imageName(image: string): string {
@@ -97,6 +97,7 @@ export const rollbackImage: ActionPlugin = {
       action: this.id,
       params: {
         container: container.name,
+        ...listParam(container),
         image: entryName,
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
@@ -113,14 +114,17 @@ export const rollbackImage: ActionPlugin = {
       ],
       object: ref,
       container: container.name,
-      effects: this.effects({ container: container.name, renderedImage: `${renderedName}:${previous.tag}` }, ref),
+      effects: this.effects(
+        { container: container.name, ...listParam(container), renderedImage: `${renderedName}:${previous.tag}` },
+        ref,
+      ),
       releaseAgeSeconds,
     };
   },
 
   effects(params, object) {
     const ns = object.namespace ? { namespace: object.namespace } : {};
-    const path = containerPath(String(params.container), '/image');
+    const path = containerPath(String(params.container), '/image', params.containerList);
     return {
       fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }],
       objects: [],
@@ -130,7 +134,8 @@ export const rollbackImage: ActionPlugin = {
   async render(candidate, repo): Promise<FileChange[]> {
     const before = await repo.readFile(repo.kustomizationPath);
     if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
-    const after = setImage(before, { name: String(candidate.params.image), newTag: String(candidate.params.toTag) });
+    const image = { name: String(candidate.params.image), newTag: String(candidate.params.toTag) };
+    const after = setImage(before, image, repo.kustomizationPath, (text) => repo.note?.(text));
     return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
   },
 };
