@@ -151,7 +151,7 @@ export async function evaluate(
     await shadow.cleanup();
   }
   checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
-  const split = stage ? finishExposure(stage, diff, after.objects) : null;
+  const split = stage ? await finishExposure(stage, diff, after.objects) : null;
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
   const decision = ctx.policy.evaluator.evaluate(input);
   ctx.log.debug(

@@ -150,7 +150,7 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
     const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
     const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
-    problems = validateArgoRollouts(after.objects).map(
+    problems = (await validateArgoRollouts(after.objects)).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     );
     exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
