@@ -6,6 +6,7 @@
 import { benchApp } from './app.ts';
 import { benchCold } from './cold.ts';
 import { benchGitWrite } from './git-write.ts';
+import { benchPerception } from './perception.ts';
 import { benchPolicy } from './policy.ts';
 import { benchScale } from './scale.ts';
 import { type Figure, formatFigure } from './stats.ts';
@@ -18,6 +19,7 @@ const suites: Array<[string, () => Promise<Figure[]>]> = [
   ['scale', benchScale],
   ['intake', benchApp],
   ['git', benchGitWrite],
+  ['perception', benchPerception],
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);

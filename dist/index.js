@@ -81427,7 +81427,12 @@ var Evidence = external_exports.object({
   source: external_exports.string(),
   summary: external_exports.string(),
   at: external_exports.string().optional(),
-  data: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional()
+  data: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()])).optional(),
+  /**
+   * Verbatim text read from a cluster (a container's previous log, its events), already bounded
+   * and redacted. Untrusted: shown only as inert text, never as markdown.
+   */
+  text: external_exports.string().optional()
 });
 var Signal = external_exports.object({
   /** Stable id of this observation (alert fingerprint + startsAt, or pod uid + container + reason). */
@@ -81450,11 +81455,40 @@ var Attribution = external_exports.object({
   detail: external_exports.string()
 });
 var RiskType = external_exports.enum(["resource-pressure", "crash-loop", "availability", "scaling", "image", "unknown"]);
+var RiskEvidence = external_exports.discriminatedUnion("kind", [
+  external_exports.object({
+    kind: external_exports.literal("metric"),
+    name: external_exports.string(),
+    at: external_exports.string(),
+    value: external_exports.number(),
+    expected: external_exports.number().nullable(),
+    lower: external_exports.number().nullable(),
+    upper: external_exports.number().nullable(),
+    score: external_exports.number()
+  }),
+  external_exports.object({
+    kind: external_exports.literal("log"),
+    container: external_exports.string().nullable(),
+    baselineLines: external_exports.number(),
+    currentLines: external_exports.number(),
+    novelShare: external_exports.number(),
+    rarity: external_exports.number(),
+    distance: external_exports.number(),
+    novel: external_exports.array(external_exports.object({ template: external_exports.string(), count: external_exports.number() }))
+  })
+]);
 var Risk = external_exports.object({
+  /** Calibrated probability that the incident needs a change. */
   score: external_exports.number().min(0).max(1),
+  /** A calibrated probability too (see engine/perceive/perception/assess.ts). */
   confidence: external_exports.number().min(0).max(1),
   type: RiskType,
-  attributions: external_exports.array(Attribution)
+  attributions: external_exports.array(Attribution),
+  /** 90 % interval of the score over the model's bootstrap replicas. */
+  interval: external_exports.tuple([external_exports.number().min(0).max(1), external_exports.number().min(0).max(1)]).optional(),
+  evidence: external_exports.array(RiskEvidence).optional(),
+  /** The perception model that scored it. */
+  model: external_exports.string().optional()
 });
 var Incident = external_exports.object({
   /** sha256 hex of cluster/namespace/kind/name of the top-level owner. */
@@ -81468,7 +81502,9 @@ var Incident = external_exports.object({
   occurrences: external_exports.number().int().nonnegative(),
   firstSeen: external_exports.string(),
   lastSeen: external_exports.string(),
-  risk: Risk
+  risk: Risk,
+  /** What the cluster showed when the incident was planned: previous logs, recent events, images. */
+  evidence: external_exports.array(Evidence).optional()
 });
 var ActionId = external_exports.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 var ActionFamily = external_exports.enum(["resources", "traffic", "workload", "node", "network"]);
@@ -81909,6 +81945,28 @@ var import_yaml5 = __toESM(require_dist(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
+// engine/cluster/settings.ts
+var ClusterContext = external_exports.object({
+  /** The cluster's name in signals: use the name `.salve.yaml` environments list under `clusters`. */
+  name: external_exports.string().min(1),
+  /** kubeconfig context; unset with `inCluster`. */
+  context: external_exports.string().min(1).optional(),
+  /** The pod's own service account (in-cluster configuration). */
+  inCluster: external_exports.boolean().default(false)
+}).strict();
+var ClusterSettings = external_exports.object({
+  kubeconfig: external_exports.string().optional(),
+  contexts: external_exports.array(ClusterContext).min(1),
+  /** Empty: every namespace (salve must then be able to list them). */
+  namespaces: external_exports.array(external_exports.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a namespace name")).default([])
+}).strict();
+var EvidenceSettings = external_exports.object({
+  logs: external_exports.boolean().default(true),
+  logLines: external_exports.number().int().min(1).max(500).default(100),
+  logBytes: external_exports.number().int().min(256).max(64 * 1024).default(16 * 1024),
+  events: external_exports.number().int().min(0).max(50).default(10)
+}).strict();
+
 // engine/config/schema.ts
 var HHMM = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM");
 var Environment = external_exports.object({
@@ -81936,6 +81994,40 @@ var Slo = external_exports.object({
   prometheus: external_exports.object({ address: external_exports.string().min(1) }).strict(),
   errorRate: external_exports.object({ query: external_exports.string().min(1), max: external_exports.number() }).strict(),
   latency: external_exports.object({ query: external_exports.string().min(1), maxSeconds: external_exports.number() }).strict()
+}).strict();
+var PerceptionQuery = external_exports.object({
+  name: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes"),
+  query: external_exports.string().min(1).max(4096),
+  /** The seasonal period to learn (seconds); a day by default. */
+  periodSeconds: external_exports.number().int().positive().max(2678400).optional()
+}).strict();
+var POD = 'namespace="{{namespace}}", pod=~"{{name}}-.*"';
+var DEFAULT_PERCEPTION_QUERIES = [
+  {
+    name: "memory-working-set-ratio",
+    query: `max(container_memory_working_set_bytes{${POD}, container!="", container!="POD"}) / max(kube_pod_container_resource_limits{${POD}, resource="memory"})`
+  },
+  {
+    name: "container-restarts",
+    query: `sum(increase(kube_pod_container_status_restarts_total{${POD}}[10m]))`
+  },
+  {
+    name: "cpu-throttling-ratio",
+    query: `sum(increase(container_cpu_cfs_throttled_periods_total{${POD}, container!=""}[5m])) / sum(increase(container_cpu_cfs_periods_total{${POD}, container!=""}[5m]))`
+  },
+  {
+    name: "hpa-replicas-ratio",
+    query: 'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="{{namespace}}", horizontalpodautoscaler="{{name}}"}) / max(kube_horizontalpodautoscaler_spec_max_replicas{namespace="{{namespace}}", horizontalpodautoscaler="{{name}}"})'
+  }
+];
+var PerceptionConfig = external_exports.object({
+  /** Where perception reads metric windows; without it, perception uses signals and logs only. */
+  prometheus: external_exports.object({ address: external_exports.url() }).strict().optional(),
+  lookback: external_exports.string().default("7d"),
+  step: external_exports.string().default("5m"),
+  queries: external_exports.array(PerceptionQuery).max(32).default(DEFAULT_PERCEPTION_QUERIES),
+  /** Also read each SLO's error-rate and latency queries as windows. */
+  includeSlos: external_exports.boolean().default(true)
 }).strict();
 var SalveConfig = external_exports.object({
   apiVersion: external_exports.literal("salve.dev/v1").default("salve.dev/v1"),
@@ -81979,7 +82071,11 @@ var SalveConfig = external_exports.object({
   /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
   keys: external_exports.array(external_exports.string()).default([".salve/keys/*.pub"]),
   /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
-  policies: external_exports.array(external_exports.string()).default([])
+  policies: external_exports.array(external_exports.string()).default([]),
+  /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+  cluster: external_exports.object({ evidence: EvidenceSettings.prefault({}) }).strict().prefault({}),
+  /** Telemetry perception reads: Prometheus range queries per workload. */
+  perception: PerceptionConfig.prefault({})
 }).strict();
 
 // engine/repo/load-config.ts
@@ -82151,7 +82247,16 @@ var PolicyInput = external_exports.object({
     fingerprint: external_exports.string(),
     kinds: external_exports.array(SignalKind),
     occurrences: external_exports.number(),
-    risk: external_exports.object({ score: external_exports.number(), confidence: external_exports.number(), type: RiskType })
+    risk: external_exports.object({
+      score: external_exports.number(),
+      confidence: external_exports.number(),
+      type: RiskType,
+      /** Perception's 90 % interval, its attributions (logit units) and evidence, when it has them. */
+      interval: external_exports.tuple([external_exports.number(), external_exports.number()]).optional(),
+      attributions: external_exports.array(Attribution).optional(),
+      evidence: external_exports.array(RiskEvidence).optional(),
+      model: external_exports.string().optional()
+    })
   }),
   change: external_exports.object({ fields: external_exports.array(FieldChange), objects: external_exports.array(ObjectChange) }),
   /** Age of the change the action undoes or builds on (rollback: the image change). */

@@ -1,7 +1,7 @@
 # salve.merge: the trust ladder (observe, approve, automate) per environment and action.
 #
 # Reads: input.environment.{name,tier}, input.action.{id,family}, input.target.kind,
-# input.namespace.labels["salve.dev/tier"], input.incident.risk.confidence, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds}.
+# input.namespace.labels["salve.dev/tier"], input.incident.risk.{confidence,interval}, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds}.
 # Exposes `base_mode` (the trust ladder's answer before any require-approval) and `rules`.
 package salve.merge
 
@@ -46,6 +46,17 @@ rules contains {
 	"message": sprintf("confidence %v is below %v", [input.incident.risk.confidence, input.settings.confidenceThreshold]),
 } if {
 	input.incident.risk.confidence < input.settings.confidenceThreshold
+}
+
+# Perception's bootstrap replicas disagree: the risk is not known well enough to merge unattended.
+max_risk_interval_width := 0.3
+
+rules contains {
+	"id": "merge.uncertain-risk",
+	"effect": "require-approval",
+	"message": sprintf("risk interval %v–%v is wider than %v", [input.incident.risk.interval[0], input.incident.risk.interval[1], max_risk_interval_width]),
+} if {
+	input.incident.risk.interval[1] - input.incident.risk.interval[0] > max_risk_interval_width
 }
 
 rules contains {

@@ -46,6 +46,16 @@ test_high_confidence_no_approval if {
 	not "merge.production-workload" in f.ids(rules)
 }
 
+test_wide_risk_interval_requires_approval if {
+	rules := merge.rules with input as f.with_({"incident": {"risk": {"score": 0.7, "confidence": 0.9, "type": "scaling", "interval": [0.35, 0.93]}}})
+	f.fired(rules, "merge.uncertain-risk", "require-approval")
+}
+
+test_narrow_risk_interval_no_approval if {
+	rules := merge.rules with input as f.with_({"incident": {"risk": {"score": 0.9, "confidence": 0.9, "type": "scaling", "interval": [0.86, 0.95]}}})
+	not "merge.uncertain-risk" in f.ids(rules)
+}
+
 test_statefulset_requires_approval if {
 	rules := merge.rules with input as f.with_({"target": {"kind": "StatefulSet"}})
 	f.fired(rules, "merge.sensitive-kind", "require-approval")

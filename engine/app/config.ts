@@ -27,6 +27,15 @@ export const ServeConfig = z
     gitUrl: z.string().default('https://github.com/{owner}/{repo}.git'),
     publish: z.enum(['api', 'git']).default('api'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** Watch the clusters below (pods, Warning events) as a second intake. Off unless asked for. */
+    clusterIntake: z.enum(['on', 'off']).default('off'),
+    kubeconfig: z.string().optional(),
+    /** `name=context,...`: the clusters to read, named as `.salve.yaml` environments name them. */
+    kubeContexts: z.string().optional(),
+    /** A cluster name for the pod's own service account (salve running in the cluster it reads). */
+    kubeInCluster: z.string().optional(),
+    /** Namespaces to watch, comma-separated; all when unset. */
+    clusterNamespaces: z.string().optional(),
     /** Largest accepted request body, bytes. */
     maxBodyBytes: z.coerce
       .number()
@@ -67,6 +76,11 @@ const SOURCES: Record<string, [string, string]> = {
   publish: ['SALVE_PUBLISH', '--publish'],
   logLevel: ['SALVE_LOG_LEVEL', '--log-level'],
   maxBodyBytes: ['SALVE_MAX_BODY_BYTES', '--max-body-bytes'],
+  clusterIntake: ['SALVE_CLUSTER_INTAKE', '--cluster-intake'],
+  kubeconfig: ['SALVE_KUBECONFIG', '--kubeconfig'],
+  kubeContexts: ['SALVE_KUBE_CONTEXTS', '--kube-contexts'],
+  kubeInCluster: ['SALVE_KUBE_IN_CLUSTER', '--kube-in-cluster'],
+  clusterNamespaces: ['SALVE_CLUSTER_NAMESPACES', '--cluster-namespaces'],
   maxConcurrentBodies: ['SALVE_MAX_CONCURRENT_BODIES', '--max-concurrent-bodies'],
   maxConnections: ['SALVE_MAX_CONNECTIONS', '--max-connections'],
   headersTimeoutMs: ['SALVE_HEADERS_TIMEOUT_MS', '--headers-timeout-ms'],
@@ -80,6 +94,8 @@ export function loadServeConfig(
   const flags = parseFlags(argv);
   const raw: Record<string, string | undefined> = {};
   for (const [field, [name, flag]] of Object.entries(SOURCES)) raw[field] = flags.get(flag) ?? env[name];
+  // kubectl's own variable, when salve's is not set.
+  raw.kubeconfig ??= env.KUBECONFIG;
   const keyFile = flags.get('--private-key-file') ?? env.SALVE_PRIVATE_KEY_FILE;
   if (raw.privateKey === undefined && keyFile !== undefined) {
     try {

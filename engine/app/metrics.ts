@@ -9,7 +9,7 @@ interface Family {
 }
 
 const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
-  salve_signals_received_total: { help: 'Alerts received at the intake.', type: 'counter' },
+  salve_signals_received_total: { help: 'Signals received at the intake, by source.', type: 'counter' },
   salve_incidents_total: {
     help: 'Incidents planned, by outcome (publish, observe, denied, drift, none).',
     type: 'counter',

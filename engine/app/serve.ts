@@ -2,14 +2,15 @@
 import { ConfigError } from '../model/index.ts';
 import { loadSigningIdentity } from '../publish/pgp.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { type ClusterWiring, startClusterWiring } from './cluster-intake.ts';
 import { loadServeConfig } from './config.ts';
 import { gitCommitWriter } from './git-publish.ts';
 import { createServer, type SalveServer, type ServerDeps } from './server.ts';
 import type { Logger, Planner } from './types.ts';
 
 export interface ServeOptions extends Partial<Omit<ServerDeps, 'planner'>> {
-  /** The pipeline; the CLI passes it in, or a function that builds it with the server's logger. */
-  planner?: Planner | ((logger: Logger) => Planner);
+  /** The pipeline; the CLI passes it in, or a function that builds it with the server's logger and cluster feed. */
+  planner?: Planner | ((logger: Logger, cluster: ClusterWiring | null) => Planner);
   /** Stop on these signals (default SIGINT, SIGTERM); [] leaves signals alone. */
   signals?: NodeJS.Signals[];
 }
@@ -23,7 +24,6 @@ export async function serveCommand(
   if (!options.planner)
     throw new ConfigError('salve serve: no planner was wired in (engine/app serveCommand options.planner)');
   const logger: Logger = options.logger ?? createLogger({ level: config.logLevel, name: 'salve-serve' });
-  const planner = typeof options.planner === 'function' ? options.planner(logger) : options.planner;
   let gitWriter = options.gitWriter;
   if (config.publish === 'git' && !gitWriter) {
     // Signed commits pushed over git: SALVE_GPG_PRIVATE_KEY(_FILE), SALVE_GPG_PASSPHRASE, SALVE_GIT_AUTHOR_NAME/EMAIL.
@@ -34,13 +34,24 @@ export async function serveCommand(
     };
     gitWriter = gitCommitWriter({ author, signing, clock: options.clock ?? { now: () => new Date() } });
   }
-  const server = createServer(config, {
+  // Off by default; when on, the clusters are proven read-only and watched before the server listens.
+  const cluster = options.cluster ?? (await startClusterWiring(config, logger));
+  const planner = typeof options.planner === 'function' ? options.planner(logger, cluster) : options.planner;
+  const created = createServer(config, {
     ...options,
     planner,
     logger,
     ...(gitWriter ? { gitWriter } : {}),
+    ...(cluster ? { cluster } : {}),
   });
-  await server.listen();
+  const server: SalveServer = {
+    ...created,
+    close: () => created.close().finally(() => cluster?.feed.stop()),
+  };
+  await server.listen().catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
   for (const signal of options.signals ?? ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping');

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { InputError } from '../model/index.ts';
 import type { AlertmanagerPayload } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
+import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
 import { type DeliveryLog, memoryDeliveryLog } from './deliveries.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   /** Octokit timing overrides (tests shorten back-off). */
   github?: Partial<Omit<ClientOptions, 'baseUrl' | 'log'>>;
   gitWriter?: WorkerDeps['gitWriter'];
+  /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
+  cluster?: ClusterWiring;
   /** Webhook deliveries already handled (default: in memory, bounded). */
   deliveries?: DeliveryLog;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
@@ -87,6 +90,9 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     },
     (key, err) => log.error({ err, repo: key }, 'repository run failed'),
   );
+  const unwireCluster = deps.cluster
+    ? wireClusterIntake(deps.cluster, (repo, payload) => queue.push(repo, payload), metrics, log)
+    : () => {};
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -150,6 +156,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       }),
     idle: () => queue.idle(),
     close: async () => {
+      unwireCluster();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Requests still being read get the request timeout to finish, then their sockets go.

@@ -1,5 +1,6 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
+import { EvidenceSettings } from '../cluster/settings.ts';
 import { Mode } from '../model/index.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -47,6 +48,56 @@ export const Slo = z
   })
   .strict();
 export type Slo = z.infer<typeof Slo>;
+
+/**
+ * A PromQL template for perception's metric windows. `{{cluster}}`, `{{namespace}}`, `{{kind}}`
+ * and `{{name}}` are the incident's top-level owner (`{{args.service}}`, as in SLO queries, is its
+ * name); each value is a Kubernetes name, checked before it goes into the query.
+ */
+export const PerceptionQuery = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
+    query: z.string().min(1).max(4096),
+    /** The seasonal period to learn (seconds); a day by default. */
+    periodSeconds: z.number().int().positive().max(2_678_400).optional(),
+  })
+  .strict();
+export type PerceptionQuery = z.infer<typeof PerceptionQuery>;
+
+const POD = 'namespace="{{namespace}}", pod=~"{{name}}-.*"';
+/** Series kube-state-metrics and cAdvisor give every cluster. */
+export const DEFAULT_PERCEPTION_QUERIES: PerceptionQuery[] = [
+  {
+    name: 'memory-working-set-ratio',
+    query: `max(container_memory_working_set_bytes{${POD}, container!="", container!="POD"}) / max(kube_pod_container_resource_limits{${POD}, resource="memory"})`,
+  },
+  {
+    name: 'container-restarts',
+    query: `sum(increase(kube_pod_container_status_restarts_total{${POD}}[10m]))`,
+  },
+  {
+    name: 'cpu-throttling-ratio',
+    query: `sum(increase(container_cpu_cfs_throttled_periods_total{${POD}, container!=""}[5m])) / sum(increase(container_cpu_cfs_periods_total{${POD}, container!=""}[5m]))`,
+  },
+  {
+    name: 'hpa-replicas-ratio',
+    query:
+      'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="{{namespace}}", horizontalpodautoscaler="{{name}}"}) / max(kube_horizontalpodautoscaler_spec_max_replicas{namespace="{{namespace}}", horizontalpodautoscaler="{{name}}"})',
+  },
+];
+
+export const PerceptionConfig = z
+  .object({
+    /** Where perception reads metric windows; without it, perception uses signals and logs only. */
+    prometheus: z.object({ address: z.url() }).strict().optional(),
+    lookback: z.string().default('7d'),
+    step: z.string().default('5m'),
+    queries: z.array(PerceptionQuery).max(32).default(DEFAULT_PERCEPTION_QUERIES),
+    /** Also read each SLO's error-rate and latency queries as windows. */
+    includeSlos: z.boolean().default(true),
+  })
+  .strict();
+export type PerceptionConfig = z.infer<typeof PerceptionConfig>;
 
 export const SalveConfig = z
   .object({
@@ -107,6 +158,13 @@ export const SalveConfig = z
     keys: z.array(z.string()).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
     policies: z.array(z.string()).default([]),
+    /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
+    cluster: z
+      .object({ evidence: EvidenceSettings.prefault({}) })
+      .strict()
+      .prefault({}),
+    /** Telemetry perception reads: Prometheus range queries per workload. */
+    perception: PerceptionConfig.prefault({}),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;

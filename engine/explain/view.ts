@@ -5,7 +5,7 @@
  */
 
 import { capText } from '../intake/text-caps.ts';
-import type { Evidence, FieldChange, ObjectChange } from '../model/index.ts';
+import type { Evidence, FieldChange, ObjectChange, Risk, RiskEvidence } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { exposureView } from './exposure-view.ts';
 import { code, inline, Markdown, type Text, text } from './markdown.ts';
@@ -57,6 +57,49 @@ function evidenceRow(e: Evidence, t: (s: string | undefined) => Text | '') {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return { source: t(e.source), summary: t(e.summary), at: t(e.at), data: t(data) };
+}
+
+const fixed = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+
+/** Perception's evidence as the templates show it: names and log templates are untrusted `Text`. */
+function perceptionView(risk: Risk) {
+  const evidence: RiskEvidence[] = risk.evidence ?? [];
+  return {
+    interval: risk.interval ? `${risk.interval[0].toFixed(2)}–${risk.interval[1].toFixed(2)}` : '',
+    model: risk.model ?? '',
+    metrics: evidence.flatMap((e) =>
+      e.kind !== 'metric'
+        ? []
+        : [
+            {
+              name: text(e.name),
+              at: text(e.at),
+              value: fixed(e.value),
+              band: e.lower === null || e.upper === null ? '' : `${fixed(e.lower)}–${fixed(e.upper)}`,
+              expected: e.expected === null ? '' : fixed(e.expected),
+              where:
+                e.lower !== null && e.upper !== null && e.value >= e.lower && e.value <= e.upper
+                  ? 'inside the band'
+                  : 'outside the band',
+              score: e.score.toFixed(2),
+            },
+          ],
+    ),
+    logs: evidence.flatMap((e) =>
+      e.kind !== 'log'
+        ? []
+        : [
+            {
+              container: text(e.container),
+              baselineLines: e.baselineLines,
+              currentLines: e.currentLines,
+              novelShare: `${Math.round(e.novelShare * 100)}%`,
+              distance: e.distance.toFixed(2),
+              novel: e.novel.map((n) => ({ count: n.count, template: text(n.template) })),
+            },
+          ],
+    ),
+  };
 }
 
 function mergeNote(rem: Remediation): Markdown {
@@ -134,6 +177,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
         weight: a.weight.toFixed(2),
         detail: t(a.detail),
       })),
+      ...perceptionView(incident.risk),
     },
     samples: samples.map((s) => ({
       kind: s.kind,
@@ -141,6 +185,11 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
       observedAt: t(s.observedAt),
       where: t([s.pod, s.container].filter(Boolean).join(' / ')),
       evidence: s.evidence.map((e) => evidenceRow(e, t)),
+    })),
+    clusterEvidence: (incident.evidence ?? []).map((e) => ({
+      source: t(e.source),
+      summary: t(e.summary),
+      text: t(e.text),
     })),
     samplesNote:
       incident.signals.length > samples.length

@@ -36,6 +36,11 @@ export const Evidence = z.object({
   summary: z.string(),
   at: z.string().optional(),
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /**
+   * Verbatim text read from a cluster (a container's previous log, its events), already bounded
+   * and redacted. Untrusted: shown only as inert text, never as markdown.
+   */
+  text: z.string().optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -66,11 +71,43 @@ export type Attribution = z.infer<typeof Attribution>;
 export const RiskType = z.enum(['resource-pressure', 'crash-loop', 'availability', 'scaling', 'image', 'unknown']);
 export type RiskType = z.infer<typeof RiskType>;
 
+/** Perception's evidence: a metric point against its baseline band, or log templates new in this release. */
+export const RiskEvidence = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('metric'),
+    name: z.string(),
+    at: z.string(),
+    value: z.number(),
+    expected: z.number().nullable(),
+    lower: z.number().nullable(),
+    upper: z.number().nullable(),
+    score: z.number(),
+  }),
+  z.object({
+    kind: z.literal('log'),
+    container: z.string().nullable(),
+    baselineLines: z.number(),
+    currentLines: z.number(),
+    novelShare: z.number(),
+    rarity: z.number(),
+    distance: z.number(),
+    novel: z.array(z.object({ template: z.string(), count: z.number() })),
+  }),
+]);
+export type RiskEvidence = z.infer<typeof RiskEvidence>;
+
 export const Risk = z.object({
+  /** Calibrated probability that the incident needs a change. */
   score: z.number().min(0).max(1),
+  /** A calibrated probability too (see engine/perceive/perception/assess.ts). */
   confidence: z.number().min(0).max(1),
   type: RiskType,
   attributions: z.array(Attribution),
+  /** 90 % interval of the score over the model's bootstrap replicas. */
+  interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
+  evidence: z.array(RiskEvidence).optional(),
+  /** The perception model that scored it. */
+  model: z.string().optional(),
 });
 export type Risk = z.infer<typeof Risk>;
 
@@ -87,6 +124,8 @@ export const Incident = z.object({
   firstSeen: z.string(),
   lastSeen: z.string(),
   risk: Risk,
+  /** What the cluster showed when the incident was planned: previous logs, recent events, images. */
+  evidence: z.array(Evidence).optional(),
 });
 export type Incident = z.infer<typeof Incident>;
 

@@ -1,6 +1,16 @@
 /** The policy input document, the proof and the DSSE envelope: what govern consumes and produces. */
 import { z } from 'zod';
-import { FieldChange, Mode, ObjectChange, PolicyDecision, RenderedDiff, RiskType, SignalKind } from './index.ts';
+import {
+  Attribution,
+  FieldChange,
+  Mode,
+  ObjectChange,
+  PolicyDecision,
+  RenderedDiff,
+  RiskEvidence,
+  RiskType,
+  SignalKind,
+} from './index.ts';
 
 /** An SLO envelope from `.salve.yaml` `slos:`: the guard-rail queries a canary's analysis runs. */
 export const SloEnvelope = z.object({
@@ -141,7 +151,16 @@ export const PolicyInput = z.object({
     fingerprint: z.string(),
     kinds: z.array(SignalKind),
     occurrences: z.number(),
-    risk: z.object({ score: z.number(), confidence: z.number(), type: RiskType }),
+    risk: z.object({
+      score: z.number(),
+      confidence: z.number(),
+      type: RiskType,
+      /** Perception's 90 % interval, its attributions (logit units) and evidence, when it has them. */
+      interval: z.tuple([z.number(), z.number()]).optional(),
+      attributions: z.array(Attribution).optional(),
+      evidence: z.array(RiskEvidence).optional(),
+      model: z.string().optional(),
+    }),
   }),
   change: z.object({ fields: z.array(FieldChange), objects: z.array(ObjectChange) }),
   /** Age of the change the action undoes or builds on (rollback: the image change). */

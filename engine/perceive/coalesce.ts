@@ -9,8 +9,9 @@
  * - With `maxAgeMs`, firing signals observed before `now - maxAgeMs` are ignored as stale.
  * - Output is sorted by fingerprint.
  */
-import type { Incident, Signal } from '../model/index.ts';
+import type { Incident, Signal, Target } from '../model/index.ts';
 import { fingerprint } from './fingerprint.ts';
+import type { Telemetry } from './perception/telemetry.ts';
 import { scoreRisk } from './risk.ts';
 
 export interface CoalesceOptions {
@@ -19,6 +20,8 @@ export interface CoalesceOptions {
   sampleSize?: number;
   /** Ignore firing signals older than this; unset keeps everything. */
   maxAgeMs?: number;
+  /** Metric windows and logs for a target, when there are any. */
+  telemetry?: (target: Target) => Telemetry | undefined;
 }
 
 export const DEFAULT_SAMPLE_SIZE = 20;
@@ -39,7 +42,7 @@ function firingSignals(signals: readonly Signal[], opts: CoalesceOptions): Signa
   return [...byId.values()];
 }
 
-function toIncident(fp: string, group: Signal[], sampleSize: number): Incident {
+function toIncident(fp: string, group: Signal[], sampleSize: number, telemetry?: Telemetry): Incident {
   const sorted = [...group].sort(byTime);
   const first = sorted[0] as Signal;
   const last = sorted[sorted.length - 1] as Signal;
@@ -53,7 +56,7 @@ function toIncident(fp: string, group: Signal[], sampleSize: number): Incident {
     occurrences: sorted.length,
     firstSeen: first.observedAt,
     lastSeen: last.observedAt,
-    risk: scoreRisk(sorted),
+    risk: scoreRisk(sorted, telemetry),
   };
 }
 
@@ -67,5 +70,8 @@ export function coalesce(signals: readonly Signal[], opts: CoalesceOptions): Inc
     else groups.set(fp, [s]);
   }
   const sampleSize = Math.max(1, opts.sampleSize ?? DEFAULT_SAMPLE_SIZE);
-  return [...groups.keys()].sort().map((fp) => toIncident(fp, groups.get(fp) as Signal[], sampleSize));
+  return [...groups.keys()].sort().map((fp) => {
+    const group = groups.get(fp) as Signal[];
+    return toIncident(fp, group, sampleSize, opts.telemetry?.((group[0] as Signal).target));
+  });
 }

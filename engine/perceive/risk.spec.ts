@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Signal, SignalKind } from '../model/index.ts';
 import { Risk } from '../model/index.ts';
-import { BASE_SEVERITY, scoreRisk } from './risk.ts';
+import { scenario } from './fit/synthetic.ts';
+import { DEFAULT_MODEL } from './perception/default-model.ts';
+import { NO_RISK, scoreRisk } from './risk.ts';
 
 function signal(i: number, over: Partial<Signal> = {}, restarts = 0): Signal {
   return {
@@ -17,12 +19,24 @@ function signal(i: number, over: Partial<Signal> = {}, restarts = 0): Signal {
     ...over,
   };
 }
-const many = (n: number, over: Partial<Signal> = {}) =>
-  Array.from({ length: n }, (_, i) => signal(i, { pod: 'one', ...over }));
+
+const KINDS: SignalKind[] = [
+  'OOMKilled',
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ProbeFailure',
+  'PodNotReady',
+  'CPUThrottling',
+  'HPAMaxedOut',
+  'FailedScheduling',
+  'ErrorRateBreach',
+  'LatencyBreach',
+  'NodePressure',
+];
 
 describe('perceive/risk', () => {
-  it('stays in [0,1] for every kind and extreme inputs', () => {
-    for (const kind of Object.keys(BASE_SEVERITY) as SignalKind[]) {
+  it('stays a valid Risk in [0,1] for every kind and extreme inputs', () => {
+    for (const kind of KINDS)
       for (const n of [1, 10, 1000]) {
         const risk = scoreRisk(
           Array.from({ length: n }, (_, i) => signal(i, { kind, labels: { severity: 'critical' } }, 500)),
@@ -30,60 +44,72 @@ describe('perceive/risk', () => {
         expect(Risk.parse(risk)).toEqual(risk);
         expect(risk.score).toBeGreaterThan(0);
         expect(risk.score).toBeLessThanOrEqual(1);
+        expect(risk.model).toBe(DEFAULT_MODEL.version);
       }
-    }
+    expect(scoreRisk([])).toEqual(NO_RISK);
+    expect(scoreRisk([signal(0, { status: 'resolved' })])).toEqual(NO_RISK);
   });
 
-  it('is monotone in occurrences', () => {
-    const scores = [1, 2, 5, 20, 100, 300, 1000].map((n) => scoreRisk(many(n)).score);
-    for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeGreaterThanOrEqual(scores[i - 1] as number);
-    expect(scores.at(-1)).toBeGreaterThan(scores[0] as number);
-  });
-
-  it('rises with distinct pods, alert severity and restarts', () => {
-    const base = scoreRisk(many(4)).score;
-    expect(scoreRisk(Array.from({ length: 4 }, (_, i) => signal(i))).score).toBeGreaterThan(base);
-    expect(scoreRisk(many(4, { labels: { severity: 'critical' } })).score).toBeGreaterThan(base);
-    expect(scoreRisk(many(4, { labels: { severity: 'info' } })).score).toBeLessThan(base);
-    expect(scoreRisk([signal(0, { pod: 'one' }, 20)]).score).toBeGreaterThan(
-      scoreRisk([signal(0, { pod: 'one' })]).score,
-    );
-  });
-
-  it('names its type from the most specific cause and attributes every factor', () => {
-    const risk = scoreRisk([signal(0), signal(1, { kind: 'CrashLoopBackOff' })]);
-    expect(risk.type).toBe('resource-pressure');
-    expect(risk.attributions.map((a) => a.factor)).toEqual([
-      'base-severity',
-      'occurrences',
-      'pods',
-      'alert-severity',
-      'restarts',
-      'corroboration',
-    ]);
-    const z = risk.attributions.reduce((s, a) => s + a.weight, 0);
-    expect(risk.score).toBeCloseTo(1 / (1 + Math.exp(-z)), 2);
+  it('names its type from the most specific cause', () => {
+    expect(scoreRisk([signal(0), signal(1, { kind: 'CrashLoopBackOff' })]).type).toBe('resource-pressure');
     expect(scoreRisk([signal(0, { kind: 'HPAMaxedOut' })]).type).toBe('scaling');
     expect(scoreRisk([signal(0, { kind: 'ImagePullBackOff' })]).type).toBe('image');
     expect(scoreRisk([signal(0, { kind: 'CrashLoopBackOff' })]).type).toBe('crash-loop');
   });
 
-  it('is more confident with more, agreeing, corroborated evidence', () => {
-    const one = scoreRisk([signal(0, { source: 'kubernetes' })]).confidence;
-    const several = scoreRisk([signal(0), signal(1), signal(2)]).confidence;
-    expect(several).toBeGreaterThan(one);
-    const disagreeing = scoreRisk([
-      signal(0),
-      signal(1, { kind: 'HPAMaxedOut' }),
-      signal(2, { kind: 'ImagePullBackOff' }),
-    ]).confidence;
-    expect(disagreeing).toBeLessThan(several);
-    expect(scoreRisk([])).toEqual({
-      score: 0,
-      confidence: 0,
-      type: 'unknown',
-      attributions: [],
-    });
-    expect(scoreRisk([signal(0, { status: 'resolved' })]).score).toBe(0);
+  it('attributes the whole logit: the score is the recalibrated sigmoid of the summed attributions', () => {
+    const risk = scoreRisk([
+      signal(0, {}, 4),
+      signal(1, { kind: 'CrashLoopBackOff', labels: { severity: 'critical' } }),
+    ]);
+    expect(risk.attributions[0]?.factor).toBe('baseline');
+    expect(risk.attributions.map((a) => a.factor)).toEqual(
+      expect.arrayContaining(['flag-oom', 'flag-crash', 'alert-critical', 'restarts', 'metric-missing', 'log-missing']),
+    );
+    const z = risk.attributions.reduce((s, a) => s + a.weight, 0);
+    const { a, b } = DEFAULT_MODEL.platt;
+    expect(risk.score).toBeCloseTo(1 / (1 + Math.exp(-(a * z + b))), 2);
+    const [lo, hi] = risk.interval as [number, number];
+    expect(lo).toBeLessThanOrEqual(risk.score + 0.01);
+    expect(hi).toBeGreaterThanOrEqual(risk.score - 0.01);
+  });
+
+  it('rises with corroborating flags, alert severity and restarts', () => {
+    const base = scoreRisk([signal(0, { kind: 'ProbeFailure' })]).score;
+    expect(
+      scoreRisk([signal(0, { kind: 'ProbeFailure' }), signal(1, { kind: 'ErrorRateBreach' })]).score,
+    ).toBeGreaterThan(base);
+    expect(scoreRisk([signal(0, { kind: 'ProbeFailure', labels: { severity: 'critical' } })]).score).toBeGreaterThan(
+      base,
+    );
+    expect(scoreRisk([signal(0, { kind: 'ProbeFailure' }, 20)]).score).toBeGreaterThan(base);
+  });
+
+  it('scores a benign daily peak low and says the metric is inside its seasonal band', () => {
+    const s = scenario('benign-daily-peak', 1000);
+    const risk = scoreRisk(s.signals, s.telemetry);
+    expect(risk.score).toBeLessThan(0.2);
+    const metric = risk.evidence?.find((e) => e.kind === 'metric');
+    expect(metric).toBeDefined();
+    expect(risk.attributions.find((a) => a.factor === 'metric-anomaly')?.detail).toMatch(/inside its seasonal band/);
+    // Without the windows, the same signal is no longer benign.
+    expect(scoreRisk(s.signals).score).toBeGreaterThan(0.4);
+    const surge = scenario('surge-off-peak', 1000);
+    const high = scoreRisk(surge.signals, surge.telemetry);
+    expect(high.score).toBeGreaterThan(0.9);
+    expect(high.attributions.find((a) => a.factor === 'metric-anomaly')?.detail).toMatch(/against its seasonal band/);
+  });
+
+  it('is more confident that a crash loop is the release when its logs show new templates, less when they are unchanged', () => {
+    const fresh = scenario('crash-loop-new-templates', 1000);
+    const same = scenario('crash-loop-unchanged-logs', 1000);
+    const withNew = scoreRisk(fresh.signals, fresh.telemetry);
+    const unchanged = scoreRisk(same.signals, same.telemetry);
+    expect(withNew.confidence).toBeGreaterThan(0.8);
+    expect(unchanged.confidence).toBeLessThan(0.5);
+    const log = withNew.evidence?.find((e) => e.kind === 'log');
+    expect(log?.kind === 'log' && log.novel.map((n) => n.template)).toContain(
+      'Application run failed: bean checkoutClient could not be created',
+    );
   });
 });

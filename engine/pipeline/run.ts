@@ -5,7 +5,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
-import { coalesce } from '../perceive/index.ts';
+import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import { createBuildCache, loadConfig } from '../repo/index.ts';
@@ -14,6 +14,7 @@ import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './a
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl } from './git.ts';
 import { planIncident } from './plan.ts';
+import { prometheusTelemetry } from './telemetry.ts';
 
 export interface PgpIdentity {
   armoredPrivateKey: string;
@@ -31,6 +32,8 @@ export interface RunOptions {
   log: Logger;
   /** Headers for the push (an Authorization header; never credentials in the URL). */
   pushHeaders?: Record<string, string>;
+  /** Metric windows and logs per target, for perception. */
+  telemetry?: TelemetrySource;
 }
 
 export interface Outcome {
@@ -85,10 +88,22 @@ export async function prepareContext(
 
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
   const signals = await loadSignals(opts.signalFiles, opts.cluster, opts.now);
-  const incidents = coalesce(signals, { now: opts.now });
-  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
-  if (incidents.length === 0) return [];
+  const firstPass = coalesce(signals, { now: opts.now, ...(opts.telemetry ? { telemetry: opts.telemetry } : {}) });
+  if (firstPass.length === 0) {
+    opts.log.info({ signals: signals.length, incidents: 0 }, 'perceived');
+    return [];
+  }
   const ctx = await prepareContext(opts.repoDir, opts);
+  // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
+  const fromPrometheus = opts.telemetry
+    ? undefined
+    : await prometheusTelemetry(
+        firstPass.map((i) => i.target),
+        ctx.config,
+        opts,
+      );
+  const incidents = fromPrometheus ? coalesce(signals, { now: opts.now, telemetry: fromPrometheus }) : firstPass;
+  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
   const outcomes: Outcome[] = [];
   for (const incident of incidents) {
     const result = await planIncident(incident, ctx);

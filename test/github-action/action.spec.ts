@@ -175,7 +175,7 @@ describe('action', () => {
     expect(all).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^${envelope}: signed under policies other than the base commit's .*; with the base commit's policies the decision is different: mode automate vs approve; rule now fires: guard\\.needs-review \\(require-approval\\)`,
+          `^${envelope}: signed under policies other than the base commit's .*; with the base commit's policies the decision is different: (mode automate vs approve; )?rule now fires: guard\\.needs-review \\(require-approval\\)`,
         ),
       ),
     );
