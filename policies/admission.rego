@@ -6,6 +6,8 @@
 # Every rule reports itself as {id, effect, message} in `rules`.
 package salve.admission
 
+import data.salve.text
+
 # The tier a namespace label pins, else the environment's tier.
 tier := input.namespace.labels["salve.dev/tier"] if {
 	input.namespace.labels["salve.dev/tier"] != ""
@@ -26,7 +28,7 @@ rollback_min_risk := 0.7
 rules contains {
 	"id": "admission.protected-namespace",
 	"effect": "deny",
-	"message": sprintf("namespace %s is protected (settings.protectedNamespaces)", [input.namespace.name]),
+	"message": text.format("namespace %s is protected (settings.protectedNamespaces)", [input.namespace.name]),
 } if {
 	input.namespace.name in input.settings.protectedNamespaces
 }
@@ -34,7 +36,7 @@ rules contains {
 rules contains {
 	"id": "admission.safety-lock",
 	"effect": "deny",
-	"message": sprintf("namespace %s carries the label salve.dev/safety-lock=true", [input.namespace.name]),
+	"message": text.format("namespace %s carries the label salve.dev/safety-lock=true", [input.namespace.name]),
 } if {
 	input.namespace.labels["salve.dev/safety-lock"] == "true"
 }
@@ -42,7 +44,7 @@ rules contains {
 rules contains {
 	"id": "admission.change-freeze",
 	"effect": "deny",
-	"message": sprintf("change freeze %s is active", [object.get(input.time.freeze, "name", "(unnamed)")]),
+	"message": text.format("change freeze %s is active", [object.get(input.time.freeze, "name", "(unnamed)")]),
 } if {
 	input.time.freeze.active == true
 }
@@ -50,7 +52,7 @@ rules contains {
 rules contains {
 	"id": "admission.pci-workload",
 	"effect": "deny",
-	"message": sprintf("tier pci forbids automated workload actions (%s)", [input.action.id]),
+	"message": text.format("tier pci forbids automated workload actions (%s)", [input.action.id]),
 } if {
 	pci
 	input.action.family == "workload"
@@ -59,7 +61,7 @@ rules contains {
 rules contains {
 	"id": "admission.risk-below-threshold",
 	"effect": "advisory",
-	"message": sprintf("risk %v is below the threshold %v: observe only", [input.incident.risk.score, input.settings.riskThreshold]),
+	"message": text.format("risk %s is below the threshold %s: observe only", [input.incident.risk.score, input.settings.riskThreshold]),
 } if {
 	input.incident.risk.score < input.settings.riskThreshold
 }
@@ -86,7 +88,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-release-age",
 	"effect": "deny",
-	"message": sprintf("rollback undoes a release %vs old, not below %vs", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
+	"message": text.format("rollback undoes a release %ss old, not below %ss", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -96,7 +98,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-risk",
 	"effect": "deny",
-	"message": sprintf("rollback needs risk >= %v, got %v", [rollback_min_risk, input.incident.risk.score]),
+	"message": text.format("rollback needs risk >= %s, got %s", [rollback_min_risk, input.incident.risk.score]),
 } if {
 	input.action.id == "rollback-image"
 	input.incident.risk.score < rollback_min_risk
@@ -105,7 +107,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-recent-release",
 	"effect": "allow",
-	"message": sprintf("rollback of a release %vs old (below %vs) at risk %v >= %v", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
+	"message": text.format("rollback of a release %ss old (below %ss) at risk %s >= %s", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -118,7 +120,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-image-unconfirmed",
 	"effect": "require-approval",
-	"message": sprintf("no signal says which image the failing pods of %s run: a reviewer confirms it is the one git renders before %s is restored", [input.target.name, input.action.params.toTag]),
+	"message": text.format("no signal says which image the failing pods of %s run: a reviewer confirms it is the one git renders before %s is restored", [input.target.name, input.action.params.toTag]),
 } if {
 	input.action.id == "rollback-image"
 	not is_string(object.get(input.action.params, "failingImage", null))
@@ -127,7 +129,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-image-confirmed",
 	"effect": "allow",
-	"message": sprintf("the failing pods run %s, the image git renders", [input.action.params.failingImage]),
+	"message": text.format("the failing pods run %s, the image git renders", [input.action.params.failingImage]),
 } if {
 	input.action.id == "rollback-image"
 	is_string(object.get(input.action.params, "failingImage", null))
@@ -137,7 +139,7 @@ rules contains {
 rules contains {
 	"id": "admission.resource-risk-type",
 	"effect": "deny",
-	"message": sprintf("resource action %s does not answer risk type %s (needs resource-pressure or scaling)", [input.action.id, input.incident.risk.type]),
+	"message": text.format("resource action %s does not answer risk type %s (needs resource-pressure or scaling)", [input.action.id, input.incident.risk.type]),
 } if {
 	input.action.family == "resources"
 	not input.incident.risk.type in resource_risk_types
@@ -146,7 +148,7 @@ rules contains {
 rules contains {
 	"id": "admission.resource-pressure-tune",
 	"effect": "allow",
-	"message": sprintf("resource action %s answers risk type %s", [input.action.id, input.incident.risk.type]),
+	"message": text.format("resource action %s answers risk type %s", [input.action.id, input.incident.risk.type]),
 } if {
 	input.action.family == "resources"
 	input.incident.risk.type in resource_risk_types
@@ -155,7 +157,7 @@ rules contains {
 rules contains {
 	"id": "admission.namespace-open",
 	"effect": "allow",
-	"message": sprintf("namespace %s is neither protected nor safety-locked, and no freeze is active", [input.namespace.name]),
+	"message": text.format("namespace %s is neither protected nor safety-locked, and no freeze is active", [input.namespace.name]),
 } if {
 	not input.namespace.name in input.settings.protectedNamespaces
 	not input.namespace.labels["salve.dev/safety-lock"] == "true"

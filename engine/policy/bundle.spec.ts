@@ -38,6 +38,7 @@ describe('policy/bundle', () => {
       'policies/main.rego',
       'policies/merge.rego',
       'policies/safety.rego',
+      'policies/text.rego',
     ]);
     for (const s of bundle.sources) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -97,7 +98,7 @@ describe('policy/bundle', () => {
     await writeFile(join(extra, 'team.rego'), 'package salve.team\n\nowner := "payments"\n');
     const both = await buildBundle([POLICIES, extra]);
     expect(both.sources.map((s) => s.path)).toContain('repo-policies/team.rego');
-    expect(both.sources).toHaveLength(6);
+    expect(both.sources).toHaveLength(7);
   });
 
   it('reports a Rego error with the original file path', async () => {
