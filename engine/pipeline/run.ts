@@ -10,6 +10,7 @@ import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts'
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import { createBuildCache, loadConfig } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { bundlesDir } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl } from './git.ts';
@@ -62,13 +63,11 @@ export async function loadSignals(files: string[], cluster: string | undefined, 
 
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'>,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'> & { bundlesDir?: string },
 ): Promise<PipelineContext> {
   const { config } = await loadConfig(repoDir);
   const head = await headOf(repoDir);
-  const bundle = await buildBundle(policyDirs(repoDir, config), {
-    cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
-  });
+  const bundle = await buildBundle(policyDirs(repoDir, config), { cacheDir: opts.bundlesDir ?? bundlesDir() });
   const evaluator = await loadEvaluator(bundle);
   return {
     repoDir,
