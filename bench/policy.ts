@@ -42,6 +42,12 @@ async function writeSources(policyDirs: string[], dir: string): Promise<void> {
   }
 }
 
+/** A policy that reads the input and decides at once: what evaluation costs without any rule. */
+const FLOOR_POLICY = `package salve.main
+
+decision := {"allowed": true, "mode": "observe", "rules": []} if input.version
+`;
+
 export async function benchPolicy(): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'salve-bench-opa-'));
   try {
@@ -78,6 +84,19 @@ export async function benchPolicy(): Promise<Figure[]> {
     const runs = await interleave(n, async () => wasmRate(evaluator, input), opaRate);
     const wasm = median(runs.a);
     const native = median(runs.b);
+    // The floor of in-process evaluation: the same evaluator (input checked, sent to wasm and
+    // parsed there, decision read back and checked) around a policy that decides in one line.
+    const floorDir = join(dir, 'floor');
+    await mkdir(floorDir);
+    await writeFile(join(floorDir, 'main.rego'), FLOOR_POLICY);
+    const floor = await loadEvaluator(await buildBundle([floorDir]));
+    floor.evaluate(input);
+    const floorRuns = await interleave(
+      n,
+      async () => wasmRate(evaluator, input),
+      async () => wasmRate(floor, input),
+    );
+    const floorRate = median(floorRuns.b);
     if (JSON.stringify(evaluator.evaluate(input)) !== JSON.stringify(expected)) throw new Error('decision changed');
     if (bundle.sources.length === 0) throw new Error('empty bundle');
     const rate = (r: number) => `${Math.round(r).toLocaleString('en')}/s`;
@@ -89,6 +108,12 @@ export async function benchPolicy(): Promise<Figure[]> {
         reference: `opa bench (Go evaluator, the bundle's sources, same input) ${rate(native)}: ${(wasm / native).toFixed(1)}x; medians of ${n} pairs`,
         goal: '>= 50,000/s',
         met: wasm >= 50_000,
+      },
+      {
+        name: 'policy decision time / evaluator floor',
+        value: median(floorRuns.b) / median(floorRuns.a),
+        unit: 'x',
+        reference: `the same evaluator and input around a one-line policy: ${rate(floorRate)} vs ${rate(median(floorRuns.a))}; medians of ${n} pairs`,
       },
     ];
   } finally {
