@@ -4,10 +4,12 @@
  * off because every untrusted value in the view is a `Text` that escapes itself for markdown
  * (see markdown.ts); the helpers give table cells, code spans and fenced blocks from the raw value.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../model/index.ts';
 import { cell, cellCode, code, codeBlock, fence } from './markdown.ts';
 
@@ -25,6 +27,33 @@ export function findTemplate(name: TemplateName, templateDirs: string[]): string
 
 export function renderTemplate(name: TemplateName, templateDirs: string[], view: object): string {
   const file = findTemplate(name, templateDirs);
+  try {
+    return compileTemplate(readFileSync(file, 'utf8'))(view);
+  } catch (err) {
+    throw new ConfigError(`template ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+type Template = (view: object) => string;
+
+/**
+ * Compiled templates by the digest of their source: a template is compiled once per process,
+ * whichever repo or directory it comes from, and a changed file is a new entry. Bounded, as a
+ * config repo decides how many different templates there are.
+ */
+const compiled = new LRUCache<string, Template>({ max: 64 });
+
+/** The compiled template of a source, compiled on first use (Handlebars compiles on first render). */
+export function compileTemplate(source: string): Template {
+  const key = createHash('sha256').update(source).digest('hex');
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const template = withHelpers().compile(source, { noEscape: true });
+  compiled.set(key, template);
+  return template;
+}
+
+function withHelpers(): typeof Handlebars {
   const hbs = Handlebars.create();
   hbs.registerHelper('cell', (v: unknown) => cell(v));
   hbs.registerHelper('code', (v: unknown) => code(v));
@@ -32,10 +61,5 @@ export function renderTemplate(name: TemplateName, templateDirs: string[], view:
   hbs.registerHelper('fence', (v: unknown) => fence(v));
   hbs.registerHelper('codeBlock', (v: unknown, lang: unknown) => codeBlock(v, typeof lang === 'string' ? lang : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  try {
-    const template = hbs.compile(readFileSync(file, 'utf8'), { noEscape: true });
-    return template(view);
-  } catch (err) {
-    throw new ConfigError(`template ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  return hbs;
 }
