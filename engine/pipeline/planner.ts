@@ -44,18 +44,22 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
       });
       const results: PlanResult[] = [];
       let read = 0;
-      for (const found of incidents) {
-        // One incident failing (an unresolvable target, say) must not stop the others.
-        try {
-          const withEvidence = cluster?.watches(found.target.cluster) === true && read++ < MAX_EVIDENCE_READS;
-          const incident = withEvidence
-            ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
-            : found;
-          results.push(await planIncident(incident, pipeline));
-        } catch (err) {
-          opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
-          results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+      try {
+        for (const found of incidents) {
+          // One incident failing (an unresolvable target, say) must not stop the others.
+          try {
+            const withEvidence = cluster?.watches(found.target.cluster) === true && read++ < MAX_EVIDENCE_READS;
+            const incident = withEvidence
+              ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
+              : found;
+            results.push(await planIncident(incident, pipeline));
+          } catch (err) {
+            opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
+            results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+          }
         }
+      } finally {
+        await pipeline.dispose();
       }
       return results;
     },
