@@ -146,6 +146,7 @@ async function resolveIncident(
   const resolveCtx = {
     config: ctx.config,
     cache: ctx.builds,
+    ...(ctx.renders ? { shared: ctx.renders } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
   };

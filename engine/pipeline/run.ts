@@ -11,7 +11,15 @@ import type { PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
-import { createBuildCache, createScratch, globMatcher, loadConfig, openSnapshot, parentOf } from '../repo/index.ts';
+import {
+  type BuildCache,
+  createBuildCache,
+  createScratch,
+  globMatcher,
+  loadConfig,
+  openSnapshot,
+  parentOf,
+} from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { bundlesDir, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
@@ -65,7 +73,7 @@ export async function loadSignals(files: string[], cluster: string | undefined, 
 /** The context of one run on the checkout's HEAD commit; `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize'> & { bundlesDir?: string },
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize'> & { bundlesDir?: string; renders?: BuildCache },
 ): Promise<PipelineContext> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
@@ -93,6 +101,7 @@ export async function prepareContext(
       policy: { bundle, evaluator },
       signingKey: opts.signingKey,
       builds: createBuildCache(),
+      ...(opts.renders ? { renders: opts.renders } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,
