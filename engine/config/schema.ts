@@ -205,6 +205,11 @@ export const SalveConfig = z
       .prefault({}),
     /** Telemetry perception reads: Prometheus range queries per workload. */
     perception: PerceptionConfig.prefault({}),
+    /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
+    commitAuthor: z
+      .object({ name: z.string().min(1), email: z.email() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;
