@@ -4,8 +4,9 @@
  * consumes its inbox only when every publish succeeded; otherwise it throws, the inbox stays, and
  * the job is retried (publishing is idempotent: a finished PR is `unchanged`, a half one finished).
  */
-import type { SkippedAlert } from '../intake/types.ts';
+
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
+import type { SkippedAlert } from '../intake/types.ts';
 import { PublishError } from '../model/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { ensurePullRequest } from '../publish/github/pull-request.ts';

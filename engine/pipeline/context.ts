@@ -30,6 +30,11 @@ export interface PipelineContext {
   policy: { bundle: PolicyBundle; evaluator: PolicyEvaluator };
   signingKey: SigningKey;
   builds: BuildCache;
+  /**
+   * Builds of the commit's own overlays kept beyond this run (the server's, across incidents):
+   * resolution and the "before" build. A remediation's "after" build is never taken from it.
+   */
+  renders?: BuildCache;
   /** kustomize, with its limits; default: the one found on this machine, default limits. */
   kustomize?: Tool;
   /** Template directories, first match wins: the config repo's (copied from the commit), then salve's. */

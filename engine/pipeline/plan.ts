@@ -136,7 +136,7 @@ export async function evaluate(
   const diff = renderedDiff([...view.objects], after);
   const split = await stages.run('check', attrs, async () => {
     checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
-    return stage ? finishExposure(stage, diff, after) : null;
+    return stage ? await finishExposure(stage, diff, after) : null;
   });
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
   const decision = await stages.run('govern', attrs, async (span) => {
@@ -163,6 +163,7 @@ async function resolveIncident(
   const resolveCtx = {
     config: ctx.config,
     cache: ctx.builds,
+    ...(ctx.renders ? { shared: ctx.renders } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
   };

@@ -11,6 +11,7 @@ import { intakeAlertmanager } from '../intake/index.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
+import { createBuildCache } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { untraced } from '../telemetry/stages.ts';
 import { planIncident } from './plan.ts';
@@ -25,7 +26,11 @@ export interface PlannerCluster {
 /** Incidents per run whose evidence is read from the cluster (each costs a few API calls). */
 const MAX_EVIDENCE_READS = 10;
 
+/** Builds of committed overlays the server keeps across incidents (each holds one overlay's rendered objects). */
+const SHARED_RENDERS = 256;
+
 export function createPlanner(opts: { signingKey: SigningKey; log: Logger; cluster?: PlannerCluster }): Planner {
+  const renders = createBuildCache({ max: SHARED_RENDERS });
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
@@ -51,7 +56,7 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
       if (incidents.length === 0) return [];
       const pipeline = await prepareContext(
         ctx.checkoutDir,
-        { signingKey: opts.signingKey, now: ctx.now, log: opts.log },
+        { signingKey: opts.signingKey, now: ctx.now, log: opts.log, renders },
         base,
       );
       const results: PlanResult[] = [];

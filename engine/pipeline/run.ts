@@ -12,6 +12,7 @@ import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
+  type BuildCache,
   createBuildCache,
   createScratch,
   discoverApplications,
@@ -25,7 +26,7 @@ import {
   type Snapshot,
 } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Tool } from '../tools/index.ts';
+import { bundlesDir, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
@@ -119,7 +120,11 @@ export async function openBase(repoDir: string): Promise<Base> {
 /** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'>,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'> & {
+    bundlesDir?: string;
+    /** Builds kept across runs (the server's), keyed by what they read. */
+    renders?: BuildCache;
+  },
   base?: Base,
 ): Promise<PipelineContext> {
   const { head, snapshot, config } = base ?? (await openBase(repoDir));
@@ -129,7 +134,7 @@ export async function prepareContext(
     const templates = await copyTemplates(snapshot, scratch);
     const bundle = await buildBundle(
       [DEFAULT_POLICIES_DIR, ...policies],
-      opts.dryRun ? {} : { cacheDir: join(repoDir, '.git', 'salve', 'bundles') },
+      opts.dryRun ? {} : { cacheDir: opts.bundlesDir ?? bundlesDir() },
     ).catch((err: unknown) => {
       // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
       // its files by their paths in the repo, not in the scratch copy.
@@ -147,6 +152,7 @@ export async function prepareContext(
       policy: { bundle, evaluator },
       signingKey: opts.signingKey,
       builds: createBuildCache(),
+      ...(opts.renders ? { renders: opts.renders } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,

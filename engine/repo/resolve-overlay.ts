@@ -19,6 +19,8 @@ import { unsupportedFeature } from './unsupported.ts';
 export interface ResolveContext {
   config: SalveConfig;
   cache?: BuildCache;
+  /** A longer-lived cache of builds that read only the repository (see BuildOptions.shared). */
+  shared?: BuildCache;
   kustomize?: Tool;
   /** Applications already discovered (saves a walk of the repo). */
   applications?: readonly ArgoApplication[];
@@ -55,6 +57,7 @@ async function examine(
   try {
     const options = {
       ...(ctx.cache ? { cache: ctx.cache } : {}),
+      ...(ctx.shared ? { shared: ctx.shared } : {}),
       ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
       remoteHosts: ctx.config.kustomize.remoteHosts,
     };

@@ -154,7 +154,7 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
     const before = placeObjects((await buildOverlay(base.dir, proof.subject.overlay, { cache })).objects, namespace);
     const after = placeObjects((await buildOverlay(head.dir, proof.subject.overlay, { cache })).objects, namespace);
     diff = renderedDiff(before, after);
-    problems = validateArgoRollouts(after).map(
+    problems = (await validateArgoRollouts(after)).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     );
     const affixes = await readOverlayTransforms(base.dir, proof.subject.overlay);

@@ -66,13 +66,13 @@ export async function prepareExposure(
  * plan's) and splits the diff: `change` is the remediation's own part, `exposure.change` the rest.
  * Throws CheckError naming every problem.
  */
-export function finishExposure(
+export async function finishExposure(
   stage: ExposureStage,
   diff: RenderedDiff,
   rendered: readonly K8sObject[],
-): { change: RenderedDiff; exposure: Exposure } {
+): Promise<{ change: RenderedDiff; exposure: Exposure }> {
   const problems = [
-    ...validateArgoRollouts(rendered).map(
+    ...(await validateArgoRollouts(rendered)).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     ),
     ...exposureProblems(stage.expected, rendered),
