@@ -68,7 +68,7 @@ describe('salve plan', () => {
     expect(run.code).toBe(0);
     const out = run.stdout;
     expect(out).toMatch(
-      /dry run {3}nothing written; without --dry-run salve would commit branch salve\/\S+ on [0-9a-f]{12} \(5 files\) and push it/,
+      /dry run {3}nothing written; without --dry-run salve would commit branch salve\/\S+ on [0-9a-f]{12} \(4 files\) and push it/,
     );
     expect(out).toContain('proof signed with a throw-away key');
     expect(out).toMatch(

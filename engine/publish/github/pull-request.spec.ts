@@ -607,6 +607,7 @@ describe('publish/github/pull-request', () => {
     });
     const throttled = new SalveOctokit({
       auth: 'ghs_installationtoken0000000000000000',
+      log: silent,
       request: { retries: 0 },
       retry: { retries: 0 },
       throttle: {
