@@ -1,6 +1,7 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
 import { EvidenceSettings } from '../cluster/settings.ts';
+import { FollowUpConfig } from '../followup/settings.ts';
 import { Mode } from '../model/index.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -165,6 +166,8 @@ export const SalveConfig = z
       .prefault({}),
     /** Telemetry perception reads: Prometheus range queries per workload. */
     perception: PerceptionConfig.prefault({}),
+    /** After a remediation merges: how long to wait for Argo CD, to let it settle, and to look back. */
+    followUp: FollowUpConfig.prefault({}),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;
