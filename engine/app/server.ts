@@ -4,6 +4,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FollowUpRunner } from '../followup/runner.ts';
 import { InputError } from '../model/index.ts';
 import type { AlertmanagerPayload } from './alertmanager.ts';
 import { checkoutFor } from './checkout.ts';
@@ -31,6 +32,8 @@ export interface ServerDeps {
   gitWriter?: WorkerDeps['gitWriter'];
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
+  /** Follows merged salve PRs up (engine/followup): started by the `pull_request` closed+merged webhook. */
+  followUp?: Pick<FollowUpRunner, 'onMerged'>;
   /** Webhook deliveries already handled (default: in memory, bounded). */
   deliveries?: DeliveryLog;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
@@ -100,6 +103,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     deliveries: deps.deliveries ?? memoryDeliveryLog(),
     botLogin,
     forgetInstallation: (id) => installations.forget(id),
+    ...(deps.followUp ? { onMerged: async (repo, pull) => void (await deps.followUp?.onMerged(repo, pull)) } : {}),
   });
 
   const bodies = new BodyReader(config, (n) => metrics.set('salve_http_bodies_in_flight', n));
