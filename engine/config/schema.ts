@@ -107,7 +107,19 @@ export const SalveConfig = z
     applications: z.array(z.string()).default(['**/*.yaml', '**/*.yml']),
     environments: z.array(Environment).default([]),
     trust: z
-      .object({ default: Mode.default('approve'), rules: z.array(TrustRule).default([]) })
+      .object({
+        default: Mode.default('approve'),
+        rules: z.array(TrustRule).default([]),
+        /**
+         * Trust earned from outcomes: an action the ladder leaves at `approve` in an environment is
+         * automated there once its last merges in `window` were followed up `effective` at least
+         * `effective` times and never `harmful`.
+         */
+        earn: z
+          .object({ effective: z.number().int().positive().max(100), window: z.string().default('30d') })
+          .strict()
+          .optional(),
+      })
       .strict()
       .default({ default: 'approve', rules: [] }),
     policy: z

@@ -9,6 +9,7 @@ import type { Planner } from '../app/types.ts';
 import type { ClusterFeed } from '../cluster/feed.ts';
 import { parseAlertmanager } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
+import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
@@ -25,7 +26,13 @@ export interface PlannerCluster {
 /** Incidents per run whose evidence is read from the cluster (each costs a few API calls). */
 const MAX_EVIDENCE_READS = 10;
 
-export function createPlanner(opts: { signingKey: SigningKey; log: Logger; cluster?: PlannerCluster }): Planner {
+export function createPlanner(opts: {
+  signingKey: SigningKey;
+  log: Logger;
+  cluster?: PlannerCluster;
+  /** The repo's follow-up outcomes (engine/followup's store), for trust earned from outcomes. */
+  outcomes?: (repo: string) => Promise<readonly OutcomeEntry[]>;
+}): Planner {
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
@@ -37,11 +44,12 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
       if (cluster) signals.push(...cluster.signals());
       const incidents = coalesce(signals, { now: ctx.now });
       if (incidents.length === 0) return [];
-      const pipeline = await prepareContext(ctx.checkoutDir, {
+      const prepared = await prepareContext(ctx.checkoutDir, {
         signingKey: opts.signingKey,
         now: ctx.now,
         log: opts.log,
       });
+      const pipeline = opts.outcomes ? { ...prepared, outcomes: await opts.outcomes(repo) } : prepared;
       const results: PlanResult[] = [];
       let read = 0;
       for (const found of incidents) {

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
+import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
@@ -34,6 +35,8 @@ export interface RunOptions {
   pushHeaders?: Record<string, string>;
   /** Metric windows and logs per target, for perception. */
   telemetry?: TelemetrySource;
+  /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
+  outcomes?: readonly OutcomeEntry[];
 }
 
 export interface Outcome {
@@ -93,7 +96,8 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
     opts.log.info({ signals: signals.length, incidents: 0 }, 'perceived');
     return [];
   }
-  const ctx = await prepareContext(opts.repoDir, opts);
+  const prepared = await prepareContext(opts.repoDir, opts);
+  const ctx = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
   // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
   const fromPrometheus = opts.telemetry
     ? undefined
