@@ -5,8 +5,10 @@
  * cluster carries evidence read from it.
  */
 
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Planner } from '../app/types.ts';
 import type { ClusterFeed } from '../cluster/feed.ts';
+import { clusterRolloutLiveness } from '../followup/liveness.ts';
 import { parseAlertmanager } from '../intake/index.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
@@ -21,6 +23,10 @@ export interface PlannerCluster {
   feed: ClusterFeed;
   /** owner/name of the config repository the watched clusters are deployed from. */
   repo: string;
+}
+
+function rolloutLiveness(feed: ClusterFeed, log: Logger) {
+  return clusterRolloutLiveness((name) => feed.kubeConfig(name)?.makeApiClient(CustomObjectsApi) ?? null, log);
 }
 
 /** Incidents per run whose evidence is read from the cluster (each costs a few API calls). */
@@ -49,7 +55,12 @@ export function createPlanner(opts: {
         now: ctx.now,
         log: opts.log,
       });
-      const pipeline = opts.outcomes ? { ...prepared, outcomes: await opts.outcomes(repo) } : prepared;
+      const pipeline = {
+        ...prepared,
+        ...(opts.outcomes ? { outcomes: await opts.outcomes(repo) } : {}),
+        // With cluster access, whether an adoption Rollout is live is read, not guessed.
+        ...(cluster ? { rollouts: rolloutLiveness(cluster, opts.log) } : {}),
+      };
       const results: PlanResult[] = [];
       let read = 0;
       for (const found of incidents) {
