@@ -11,6 +11,7 @@ import { checkoutFor } from './checkout.ts';
 import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
 import { type DeliveryLog, memoryDeliveryLog } from './deliveries.ts';
+import { wireFollowUp } from './followup.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
 import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
@@ -20,7 +21,7 @@ import { isCanonicalPath } from './repo-name.ts';
 import { intakeRoute, matchIntake, type Reply, webhookRoute } from './routes.ts';
 import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
 import { createWebhookHandler } from './webhooks.ts';
-import { createRepoWorker, type WorkerDeps } from './worker.ts';
+import { createRepoWorker, parseRepoKey, type WorkerDeps } from './worker.ts';
 
 export interface ServerDeps {
   planner: Planner;
@@ -33,7 +34,7 @@ export interface ServerDeps {
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
   /** Follows merged salve PRs up (engine/followup): started by the `pull_request` closed+merged webhook. */
-  followUp?: Pick<FollowUpRunner, 'onMerged'>;
+  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'>;
   /** Webhook deliveries already handled (default: in memory, bounded). */
   deliveries?: DeliveryLog;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
@@ -96,6 +97,24 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
   const unwireCluster = deps.cluster
     ? wireClusterIntake(deps.cluster, (repo, payload) => queue.push(repo, payload), metrics, log)
     : () => {};
+  // Reading the clusters, salve follows its merged PRs up (engine/followup); tests may pass their own.
+  const followUp = deps.followUp
+    ? { runner: deps.followUp, scheduler: null }
+    : deps.cluster
+      ? wireFollowUp({
+          feed: deps.cluster.feed,
+          applicationNamespaces: config.clusterNamespaces
+            ? [...new Set([...config.clusterNamespaces.split(',').map((n) => n.trim()), 'argocd'])].filter(Boolean)
+            : null,
+          alertmanagerUrl: config.alertmanagerUrl,
+          clientFor: (repo) => installations.clientFor(repo),
+          tokenFor: installationToken,
+          botLogin,
+          checkout: deps.checkout ?? checkoutFor(config),
+          clock: deps.clock ?? systemClock,
+          log,
+        })
+      : null;
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -103,7 +122,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     deliveries: deps.deliveries ?? memoryDeliveryLog(),
     botLogin,
     forgetInstallation: (id) => installations.forget(id),
-    ...(deps.followUp ? { onMerged: async (repo, pull) => void (await deps.followUp?.onMerged(repo, pull)) } : {}),
+    ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),
   });
 
   const bodies = new BodyReader(config, (n) => metrics.set('salve_http_bodies_in_flight', n));
@@ -153,14 +172,23 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { address, port } = server.address() as AddressInfo;
+          const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
           log.info({ address, port }, 'salve serve listening');
           botLogin().catch((err: unknown) => log.warn({ err }, 'GitHub App not reachable yet'));
-          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);
+          // Merged PRs whose follow-up a restart interrupted are found again on GitHub before
+          // listen resolves (so the first runs find the installation cached); failures are logged.
+          if (!followUp || !deps.cluster) return resolve(url);
+          followUp.runner
+            .recover(parseRepoKey(deps.cluster.repo))
+            .then((n) => log.info({ scheduled: n }, 'follow-ups recovered from GitHub'))
+            .catch((err: unknown) => log.warn({ err }, 'follow-ups could not be recovered from GitHub'))
+            .finally(() => resolve(url));
         });
       }),
     idle: () => queue.idle(),
     close: async () => {
       unwireCluster();
+      await followUp?.scheduler?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Requests still being read get the request timeout to finish, then their sockets go.

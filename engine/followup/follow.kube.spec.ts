@@ -223,7 +223,7 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
   };
 
   it('follows a merge to Synced and Healthy, waits out the window and records "effective"', async () => {
-    const ns = 'checkout';
+    const ns = 'fu-checkout';
     await ensureNamespace(kube, ns);
     await application('checkout', 'apps/checkout/overlays/production', {
       sync: { status: 'Synced', revision: OLD },
@@ -335,7 +335,7 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
   });
 
   it('calls a fix harmful when its canary analysis fails and the SLI breaches its envelope', async () => {
-    const ns = 'payments';
+    const ns = 'fu-payments';
     await ensureNamespace(kube, ns);
     const merge = 'f'.repeat(40);
     await application('payments', 'apps/payments/overlays/production', {
@@ -415,7 +415,7 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
   });
 
   it('is inconclusive when Argo CD never reports the merge within the sync timeout', async () => {
-    const ns = 'cart';
+    const ns = 'fu-cart';
     await ensureNamespace(kube, ns);
     await application('cart', 'apps/cart/overlays/production', {
       sync: { status: 'OutOfSync', revision: OLD },

@@ -6,6 +6,7 @@
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Slo } from '../config/schema.ts';
 import type { PrometheusClientOptions } from '../intake/prometheus.ts';
+import type { RepoRef } from '../publish/github/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type AlertmanagerClient, firingAlerts } from './alerts.ts';
 import { type DescendantCheck, findApplications, readSync } from './application.ts';
@@ -25,7 +26,8 @@ export interface ClusterReader {
 export interface FollowUpDeps {
   /** The read-only client of a cluster named as `.salve.yaml` names it, or null when salve has none. */
   cluster(name: string): ClusterReader | null;
-  isDescendant: DescendantCheck;
+  /** Is `revision` the merge commit or a descendant, in the PR's repository? */
+  isDescendant(repo: RepoRef, mergeSha: string, revision: string): Promise<boolean>;
   alertmanager: AlertmanagerClient | null;
   prometheus(slo: Slo): PrometheusClientOptions;
   now(): Date;
@@ -63,7 +65,8 @@ async function syncOf(job: FollowUpJob, deps: FollowUpDeps, gaps: string[]): Pro
       gaps.push(`${apps.length} Argo CD Applications deploy ${overlay} to ${target.cluster}`);
       return none;
     }
-    return await readSync(kube.custom, apps[0] as (typeof apps)[0], job.mergeSha, deps.isDescendant);
+    const descends: DescendantCheck = (merge, revision) => deps.isDescendant(job.repo, merge, revision);
+    return await readSync(kube.custom, apps[0] as (typeof apps)[0], job.mergeSha, descends);
   } catch (err) {
     gaps.push(`Argo CD Application for ${overlay}: ${errText(err)}`);
     return none;

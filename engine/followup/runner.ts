@@ -90,12 +90,13 @@ export function createFollowUpRunner(deps: RunnerDeps) {
   async function recover(repo: RepoRef): Promise<number> {
     const ctx = await deps.github(repo);
     let scheduled = 0;
-    const config = await deps.configOf(repo);
+    let config: Awaited<ReturnType<RunnerDeps['configOf']>> | null = null;
     for (const { pull, outcome } of await mergedPullsWithOutcomes(ctx)) {
       if (outcome) {
         await deps.outcomes.add(outcome);
         continue;
       }
+      config ??= await deps.configOf(repo);
       const job = jobFromPull(repo, pull as MergedPull, config);
       if (!job) continue;
       await deps.scheduler().schedule(job, deps.follow.now());

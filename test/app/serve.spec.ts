@@ -158,6 +158,7 @@ describe('app: salve serve end to end', () => {
           followed.push([`${repo.owner}/${repo.repo}`, pull.number, pull.merge_commit_sha]);
           return null;
         },
+        recover: async () => 0,
       },
     });
     const closed = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed') as {

@@ -85,7 +85,9 @@ describe('drift: the failing image is not the one git renders', () => {
     if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
     expect(o.result.remediation.action.id).toBe('raise-memory-limit');
     expect(o.result.remediation.action.rationale).toContainEqual(
-      expect.stringMatching(/^Note: container checkout runs ghcr\.io\/example-org\/checkout:1\.8\.1 .*git renders ghcr\.io\/example-org\/checkout:1\.8\.2/),
+      expect.stringMatching(
+        /^Note: container checkout runs ghcr\.io\/example-org\/checkout:1\.8\.1 .*git renders ghcr\.io\/example-org\/checkout:1\.8\.2/,
+      ),
     );
   });
 
