@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve7, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve8(data);
+              return err ? reject(err) : resolve7(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve7, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve8(data);
+              ) : resolve7(data);
             });
           });
         }
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve8, reject) => {
-        res = resolve8;
+      const promise2 = new Promise((resolve7, reject) => {
+        res = resolve7;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -4513,9 +4513,9 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target, kind2) {
+        constructor(target, kind) {
           this.#target = target;
-          this.#kind = kind2;
+          this.#kind = kind;
           this.#index = 0;
         }
         next() {
@@ -4564,8 +4564,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target, kind2) {
-        return new FastIterableIterator(target, kind2);
+      return function(target, kind) {
+        return new FastIterableIterator(target, kind);
       };
     }
     function iteratorMixin(name, object2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -5789,7 +5789,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants6 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5864,7 +5864,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5959,11 +5959,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants6.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants6.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5986,10 +5986,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants6.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6006,7 +6006,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message2, constants4.ERROR[ret], data);
+        return new HTTPParserError(message2, constants6.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6186,7 +6186,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants6.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6208,7 +6208,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6244,13 +6244,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve8, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve8;
+          callback = resolve7;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve8, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve8;
+          callback = resolve7;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve8) => {
+        return new Promise((resolve7) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve8;
+            this[kClosedResolve] = resolve7;
           } else {
-            resolve8(null);
+            resolve7(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve8) => {
+        return new Promise((resolve7) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve8(null);
+            resolve7(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve8, reject) => {
+        const socket = await new Promise((resolve7, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve8(socket2);
+              resolve7(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve8) => {
-            this[kClosedResolve] = resolve8;
+          await new Promise((resolve7) => {
+            this[kClosedResolve] = resolve7;
           });
         }
       }
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve8, reject) => {
+        return await new Promise((resolve7, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve8(null);
+              resolve7(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve7, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve8,
+              resolve: resolve7,
               reject,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve8, stream, length } = consume2;
+      const { type, body, resolve: resolve7, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve8(chunksDecode(body, length));
+          resolve7(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve8(JSON.parse(chunksDecode(body, length)));
+          resolve7(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve8(chunksConcat(body, length).buffer);
+          resolve7(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve8(new Blob(body, { type: stream[kContentType] }));
+          resolve7(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve8(chunksConcat(body, length));
+          resolve7(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve8, reject) => agent.dispatch(
+        return new Promise((resolve7, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve8({
+              resolve7({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve8({
+              resolve7({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -15762,8 +15762,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache2 = this.#relevantRequestResponseList;
-        const backupCache = [...cache2];
+        const cache = this.#relevantRequestResponseList;
+        const backupCache = [...cache];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15790,9 +15790,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache2.splice(idx, 1);
+                cache.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15822,11 +15822,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache2.splice(idx, 1);
+                cache.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]);
+              cache.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -16000,13 +16000,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache2 = new Cache(kConstruct, cacheList);
-            return await cache2.match(request, options);
+            const cache = new Cache(kConstruct, cacheList);
+            return await cache.match(request, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache2 = new Cache(kConstruct, cacheList);
-            const response = await cache2.match(request, options);
+            const cache = new Cache(kConstruct, cacheList);
+            const response = await cache.match(request, options);
             if (response !== void 0) {
               return response;
             }
@@ -16036,12 +16036,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          const cache2 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache2);
         }
-        const cache2 = [];
-        this.#caches.set(cacheName, cache2);
-        return new Cache(kConstruct, cache2);
+        const cache = [];
+        this.#caches.set(cacheName, cache);
+        return new Cache(kConstruct, cache);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve8) => {
-        setTimeout(resolve8, ms2).unref();
+      return new Promise((resolve7) => {
+        setTimeout(resolve7, ms2).unref();
       });
     }
     module.exports = {
@@ -20013,8 +20013,8 @@ var require_get_intrinsic = __commonJS({
         throw new $SyntaxError("invalid intrinsic syntax, expected opening `%`");
       }
       var result = [];
-      $replace(string4, rePropName, function(match, number4, quote, subString) {
-        result[result.length] = quote ? $replace(subString, reEscapeChar, "$1") : number4 || match;
+      $replace(string4, rePropName, function(match, number4, quote2, subString) {
+        result[result.length] = quote2 ? $replace(subString, reEscapeChar, "$1") : number4 || match;
       });
       return result;
     };
@@ -20540,7 +20540,7 @@ var require_which_typed_array = __commonJS({
       }
       return -1;
     };
-    var cache2 = { __proto__: null };
+    var cache = { __proto__: null };
     if (hasToStringTag && gOPD && getProto) {
       forEach(typedArrays, function(typedArray) {
         var arr = new g[typedArray]();
@@ -20553,7 +20553,7 @@ var require_which_typed_array = __commonJS({
           }
           if (descriptor && descriptor.get) {
             var bound = callBind(descriptor.get);
-            cache2[
+            cache[
               /** @type {`$${TypedArrayName}`} */
               "$" + typedArray
             ] = bound;
@@ -20570,7 +20570,7 @@ var require_which_typed_array = __commonJS({
             // @ts-expect-error TODO FIXME
             callBind(fn)
           );
-          cache2[
+          cache[
             /** @type {`$${TypedArrayName}`} */
             "$" + typedArray
           ] = bound;
@@ -20581,7 +20581,7 @@ var require_which_typed_array = __commonJS({
       var found = false;
       forEach(
         /** @type {Record<`$${TypedArrayName}`, Getter>} */
-        cache2,
+        cache,
         /** @param {Getter} getter @param {`$${TypedArrayName}`} typedArray */
         function(getter, typedArray) {
           if (!found) {
@@ -20601,7 +20601,7 @@ var require_which_typed_array = __commonJS({
       var found = false;
       forEach(
         /** @type {Record<`$${TypedArrayName}`, Getter>} */
-        cache2,
+        cache,
         /** @param {Getter} getter @param {`$${TypedArrayName}`} name */
         function(getter, name) {
           if (!found) {
@@ -20925,8 +20925,8 @@ var require_lib = __commonJS({
       if (typeof cb !== "function") {
         opts = cb;
         cb = null;
-        deferred = new this.Promise(function(resolve8, reject) {
-          deferredResolve = resolve8;
+        deferred = new this.Promise(function(resolve7, reject) {
+          deferredResolve = resolve7;
           deferredReject = reject;
         });
       }
@@ -21082,17 +21082,17 @@ var require_lib = __commonJS({
       if (typeof cb === "function") {
         fnx(cb);
       } else {
-        return new this.Promise(function(resolve8, reject) {
+        return new this.Promise(function(resolve7, reject) {
           if (fnx.length === 1) {
             fnx(function(err, ret) {
               if (err) {
                 reject(err);
               } else {
-                resolve8(ret);
+                resolve7(ret);
               }
             });
           } else {
-            resolve8(fnx());
+            resolve7(fnx());
           }
         });
       }
@@ -25470,9 +25470,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants4 = require_constants6();
+    var constants6 = require_constants6();
     var pako = {};
-    assign(pako, deflate, inflate, constants4);
+    assign(pako, deflate, inflate, constants6);
     module.exports = pako;
   }
 });
@@ -25483,7 +25483,7 @@ var require_pify = __commonJS({
     "use strict";
     var processFn = (fn, options) => function(...args) {
       const P = options.promiseModule;
-      return new P((resolve8, reject) => {
+      return new P((resolve7, reject) => {
         if (options.multiArgs) {
           args.push((...result) => {
             if (options.errorFirst) {
@@ -25491,10 +25491,10 @@ var require_pify = __commonJS({
                 reject(result);
               } else {
                 result.shift();
-                resolve8(result);
+                resolve7(result);
               }
             } else {
-              resolve8(result);
+              resolve7(result);
             }
           });
         } else if (options.errorFirst) {
@@ -25502,11 +25502,11 @@ var require_pify = __commonJS({
             if (error63) {
               reject(error63);
             } else {
-              resolve8(result);
+              resolve7(result);
             }
           });
         } else {
-          args.push(resolve8);
+          args.push(resolve7);
         }
         fn.apply(this, args);
       });
@@ -25870,33 +25870,33 @@ var require_ignore = __commonJS({
         };
       }
       // @returns {TestResult}
-      _test(originalPath, cache2, checkUnignored, slices) {
+      _test(originalPath, cache, checkUnignored, slices) {
         const path = originalPath && checkPath.convert(originalPath);
         checkPath(
           path,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path, cache2, checkUnignored, slices);
+        return this._t(path, cache, checkUnignored, slices);
       }
-      _t(path, cache2, checkUnignored, slices) {
-        if (path in cache2) {
-          return cache2[path];
+      _t(path, cache, checkUnignored, slices) {
+        if (path in cache) {
+          return cache[path];
         }
         if (!slices) {
           slices = path.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache2[path] = this._testOne(path, checkUnignored);
+          return cache[path] = this._testOne(path, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
-          cache2,
+          cache,
           checkUnignored,
           slices
         );
-        return cache2[path] = parent.ignored ? parent : this._testOne(path, checkUnignored);
+        return cache[path] = parent.ignored ? parent : this._testOne(path, checkUnignored);
       }
       ignores(path) {
         return this._test(path, this._ignoreCache, false).ignored;
@@ -26764,17 +26764,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const length = Math.ceil((62 + (extended2 ? 2 : 0) + bpath.length + 1) / 8) * 8;
         const written = Buffer.alloc(length);
         const writer = new BufferCursor(written);
-        const stat5 = normalizeStats(entry);
-        writer.writeUInt32BE(stat5.ctimeSeconds);
-        writer.writeUInt32BE(stat5.ctimeNanoseconds);
-        writer.writeUInt32BE(stat5.mtimeSeconds);
-        writer.writeUInt32BE(stat5.mtimeNanoseconds);
-        writer.writeUInt32BE(stat5.dev);
-        writer.writeUInt32BE(stat5.ino);
-        writer.writeUInt32BE(stat5.mode);
-        writer.writeUInt32BE(stat5.uid);
-        writer.writeUInt32BE(stat5.gid);
-        writer.writeUInt32BE(stat5.size);
+        const stat4 = normalizeStats(entry);
+        writer.writeUInt32BE(stat4.ctimeSeconds);
+        writer.writeUInt32BE(stat4.ctimeNanoseconds);
+        writer.writeUInt32BE(stat4.mtimeSeconds);
+        writer.writeUInt32BE(stat4.mtimeNanoseconds);
+        writer.writeUInt32BE(stat4.dev);
+        writer.writeUInt32BE(stat4.ino);
+        writer.writeUInt32BE(stat4.mode);
+        writer.writeUInt32BE(stat4.uid);
+        writer.writeUInt32BE(stat4.gid);
+        writer.writeUInt32BE(stat4.size);
         writer.write(entry.oid, 20, "hex");
         writer.writeUInt16BE(renderCacheEntryFlags(entry));
         if (extended2) {
@@ -26828,17 +26828,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         stats: /* @__PURE__ */ new Map()
       };
     }
-    async function updateCachedIndexFile(fs5, filepath, cache2) {
-      const [stat5, rawIndexFile] = await Promise.all([
+    async function updateCachedIndexFile(fs5, filepath, cache) {
+      const [stat4, rawIndexFile] = await Promise.all([
         fs5.lstat(filepath),
         fs5.read(filepath)
       ]);
       const index2 = await GitIndex.from(rawIndexFile);
-      cache2.map.set(filepath, index2);
-      cache2.stats.set(filepath, stat5);
+      cache.map.set(filepath, index2);
+      cache.stats.set(filepath, stat4);
     }
-    async function isIndexStale(fs5, filepath, cache2) {
-      const savedStats = cache2.stats.get(filepath);
+    async function isIndexStale(fs5, filepath, cache) {
+      const savedStats = cache.stats.get(filepath);
       if (savedStats === void 0) return true;
       if (savedStats === null) return false;
       const currStats = await fs5.lstat(filepath);
@@ -26861,15 +26861,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<any>} The result of the closure function.
        * @throws {UnmergedPathsError} If unmerged paths exist and `allowUnmerged` is `false`.
        */
-      static async acquire({ fs: fs5, gitdir, cache: cache2, allowUnmerged = true }, closure) {
-        if (!cache2[IndexCache]) {
-          cache2[IndexCache] = createCache();
+      static async acquire({ fs: fs5, gitdir, cache, allowUnmerged = true }, closure) {
+        if (!cache[IndexCache]) {
+          cache[IndexCache] = createCache();
         }
         const filepath = `${gitdir}/index`;
         let result;
         let unmergedPaths = [];
         await acquireLock(filepath, async () => {
-          const theIndexCache = cache2[IndexCache];
+          const theIndexCache = cache[IndexCache];
           if (await isIndexStale(fs5, filepath, theIndexCache)) {
             await updateCachedIndexFile(fs5, filepath, theIndexCache);
           }
@@ -26903,7 +26903,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
-      const mkdir4 = function(name) {
+      const mkdir5 = function(name) {
         if (!inodes.has(name)) {
           const dir = {
             type: "tree",
@@ -26913,7 +26913,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             children: []
           };
           inodes.set(name, dir);
-          dir.parent = mkdir4(dirname5(name));
+          dir.parent = mkdir5(dirname5(name));
           if (dir.parent && dir.parent !== dir) dir.parent.children.push(dir);
         }
         return inodes.get(name);
@@ -26926,7 +26926,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             basename: basename2(name),
             metadata,
             // This recursively generates any missing parent folders.
-            parent: mkdir4(dirname5(name)),
+            parent: mkdir5(dirname5(name)),
             children: []
           };
           if (file2.parent) file2.parent.children.push(file2);
@@ -26934,7 +26934,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return inodes.get(name);
       };
-      mkdir4(".");
+      mkdir5(".");
       for (const file2 of files) {
         mkfile(file2.path, file2);
       }
@@ -26956,9 +26956,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       throw new InternalError(`Unexpected GitTree entry mode: ${mode.toString(8)}`);
     }
     var GitWalkerIndex = class {
-      constructor({ fs: fs5, gitdir, cache: cache2 }) {
+      constructor({ fs: fs5, gitdir, cache }) {
         this.treePromise = GitIndexManager.acquire(
-          { fs: fs5, gitdir, cache: cache2 },
+          { fs: fs5, gitdir, cache },
           async function(index2) {
             return flatFileListToDirectoryStructure(index2.entries);
           }
@@ -27049,8 +27049,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function STAGE() {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs5, gitdir, cache: cache2 }) {
-          return new GitWalkerIndex({ fs: fs5, gitdir, cache: cache2 });
+        value: function({ fs: fs5, gitdir, cache }) {
+          return new GitWalkerIndex({ fs: fs5, gitdir, cache });
         }
       });
       Object.freeze(o);
@@ -27222,19 +27222,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       translate(remoteRefs) {
         const result = [];
         for (const rule of this.rules) {
-          for (const remoteRef of remoteRefs) {
-            const localRef = rule.translate(remoteRef);
+          for (const remoteRef2 of remoteRefs) {
+            const localRef = rule.translate(remoteRef2);
             if (localRef) {
-              result.push([remoteRef, localRef]);
+              result.push([remoteRef2, localRef]);
             }
           }
         }
         return result;
       }
-      translateOne(remoteRef) {
+      translateOne(remoteRef2) {
         let result = null;
         for (const rule of this.rules) {
-          const localRef = rule.translate(remoteRef);
+          const localRef = rule.translate(remoteRef2);
           if (localRef) {
             result = localRef;
           }
@@ -27437,13 +27437,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var serializeValue = (value) => {
       if (typeof value !== "string") return value;
-      const quote = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
+      const quote2 = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
       const escaped = value.replace(/[\\"\n\t]/g, (c) => {
         if (c === "\n") return "\\n";
         if (c === "	") return "\\t";
         return `\\${c}`;
       });
-      return `${quote}${escaped}${quote}`;
+      return `${quote2}${escaped}${quote2}`;
     };
     var lower = (text) => {
       return text != null ? text.toLowerCase() : null;
@@ -28651,11 +28651,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
     };
-    function resolveInflated({ type, data, reference, offset }, cache2, offsetByOid) {
+    function resolveInflated({ type, data, reference, offset }, cache, offsetByOid) {
       const object2 = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (type !== "ofs-delta" && type !== "ref-delta") return { type, object: object2 };
       const baseOffset = type === "ofs-delta" ? offset - decodeVarInt(new BufferCursor(reference)) : offsetByOid.get(reference.toString("hex"));
-      const base = cache2.get(baseOffset);
+      const base = cache.get(baseOffset);
       if (!base) return null;
       try {
         return {
@@ -28726,7 +28726,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const offsets = /* @__PURE__ */ new Map();
         let totalObjectCount = null;
         let lastPercent = null;
-        const cache2 = new ObjectCache(RESOLVE_CACHE_BYTES);
+        const cache = new ObjectCache(RESOLVE_CACHE_BYTES);
         const offsetByOid = /* @__PURE__ */ new Map();
         await listpack([pack], async ({ data, type, reference, offset, num: num2 }) => {
           if (totalObjectCount === null) totalObjectCount = num2;
@@ -28764,13 +28764,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           if (!o) return;
           const resolved = resolveInflated(
             { type, data, reference, offset },
-            cache2,
+            cache,
             offsetByOid
           );
           if (!resolved) return;
           o.oid = await shasum(GitObject.wrap(resolved));
           offsetByOid.set(o.oid, offset);
-          cache2.set(offset, resolved);
+          cache.set(offset, resolved);
         });
         const offsetArray = Object.keys(offsetToObject).map(Number);
         for (const [i, start] of offsetArray.entries()) {
@@ -28951,14 +28951,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     function readPackIndex({
       fs: fs5,
-      cache: cache2,
+      cache,
       filename,
       getExternalRefDelta,
       emitter,
       emitterPrefix
     }) {
-      if (!cache2[PackfileCache]) cache2[PackfileCache] = /* @__PURE__ */ new Map();
-      let p = cache2[PackfileCache].get(filename);
+      if (!cache[PackfileCache]) cache[PackfileCache] = /* @__PURE__ */ new Map();
+      let p = cache[PackfileCache].get(filename);
       if (!p) {
         p = loadPackIndex({
           fs: fs5,
@@ -28967,10 +28967,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           emitter,
           emitterPrefix
         });
-        cache2[PackfileCache].set(filename, p);
+        cache[PackfileCache].set(filename, p);
         p.catch(() => {
-          if (cache2[PackfileCache].get(filename) === p) {
-            cache2[PackfileCache].delete(filename);
+          if (cache[PackfileCache].get(filename) === p) {
+            cache[PackfileCache].delete(filename);
           }
         });
       }
@@ -28986,7 +28986,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     async function readObjectPacked({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       format = "content",
@@ -28998,7 +28998,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
-          cache: cache2,
+          cache,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -29051,7 +29051,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     async function _readObject({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       format = "content"
@@ -29059,7 +29059,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!["deflated", "wrapped", "content"].includes(format)) {
         throw new InternalError(`invalid requested format "${format}"`);
       }
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache, gitdir, oid: oid2 });
       let result;
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         result = { format: "wrapped", object: Buffer.from(`tree 0\0`) };
@@ -29070,7 +29070,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!result) {
         result = await readObjectPacked({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           oid,
           getExternalRefDelta
@@ -29799,18 +29799,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return _GitCommit.from(signedCommit);
       }
     };
-    async function resolveTree({ fs: fs5, cache: cache2, gitdir, oid }) {
+    async function resolveTree({ fs: fs5, cache, gitdir, oid }) {
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         return { tree: GitTree.from([]), oid };
       }
-      const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+      const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveTree({ fs: fs5, cache: cache2, gitdir, oid });
+        return resolveTree({ fs: fs5, cache, gitdir, oid });
       }
       if (type === "commit") {
         oid = GitCommit.from(object2).parse().tree;
-        return resolveTree({ fs: fs5, cache: cache2, gitdir, oid });
+        return resolveTree({ fs: fs5, cache, gitdir, oid });
       }
       if (type !== "tree") {
         throw new ObjectTypeError(oid, type, "tree");
@@ -29818,9 +29818,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return { tree: GitTree.from(object2), oid };
     }
     var GitWalkerRepo = class {
-      constructor({ fs: fs5, gitdir, ref, cache: cache2 }) {
+      constructor({ fs: fs5, gitdir, ref, cache }) {
         this.fs = fs5;
-        this.cache = cache2;
+        this.cache = cache;
         this.gitdir = gitdir;
         this.mapPromise = (async () => {
           const map2 = /* @__PURE__ */ new Map();
@@ -29869,7 +29869,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       async readdir(entry) {
         const filepath = entry._fullpath;
-        const { fs: fs5, cache: cache2, gitdir } = this;
+        const { fs: fs5, cache, gitdir } = this;
         const map2 = await this.mapPromise;
         const obj = map2.get(filepath);
         if (!obj) throw new Error(`No obj for ${filepath}`);
@@ -29878,7 +29878,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (obj.type !== "tree") {
           return null;
         }
-        const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
         if (type !== obj.type) {
           throw new ObjectTypeError(oid, type, obj.type);
         }
@@ -29909,10 +29909,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async content(entry) {
         if (entry._content === false) {
           const map2 = await this.mapPromise;
-          const { fs: fs5, cache: cache2, gitdir } = this;
+          const { fs: fs5, cache, gitdir } = this;
           const obj = map2.get(entry._fullpath);
           const oid = obj.oid;
-          const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+          const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
           if (type !== "blob") {
             entry._content = void 0;
           } else {
@@ -29933,17 +29933,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     function TREE({ ref = "HEAD" } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs5, gitdir, cache: cache2 }) {
-          return new GitWalkerRepo({ fs: fs5, gitdir, ref, cache: cache2 });
+        value: function({ fs: fs5, gitdir, cache }) {
+          return new GitWalkerRepo({ fs: fs5, gitdir, ref, cache });
         }
       });
       Object.freeze(o);
       return o;
     }
     var GitWalkerFs = class {
-      constructor({ fs: fs5, dir, gitdir, cache: cache2, refresh = true }) {
+      constructor({ fs: fs5, dir, gitdir, cache, refresh = true }) {
         this.fs = fs5;
-        this.cache = cache2;
+        this.cache = cache;
         this.dir = dir;
         this.gitdir = gitdir;
         this.refresh = refresh;
@@ -30000,23 +30000,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async stat(entry) {
         if (entry._stat === false) {
           const { fs: fs5, dir } = this;
-          let stat5 = await fs5.lstat(`${dir}/${entry._fullpath}`);
-          if (!stat5) {
+          let stat4 = await fs5.lstat(`${dir}/${entry._fullpath}`);
+          if (!stat4) {
             throw new Error(
               `ENOENT: no such file or directory, lstat '${entry._fullpath}'`
             );
           }
-          let type = stat5.isDirectory() ? "tree" : "blob";
-          if (type === "blob" && !stat5.isFile() && !stat5.isSymbolicLink()) {
+          let type = stat4.isDirectory() ? "tree" : "blob";
+          if (type === "blob" && !stat4.isFile() && !stat4.isSymbolicLink()) {
             type = "special";
           }
           entry._type = type;
-          stat5 = normalizeStats(stat5);
-          entry._mode = stat5.mode;
-          if (stat5.size === -1 && entry._actualSize) {
-            stat5.size = entry._actualSize;
+          stat4 = normalizeStats(stat4);
+          entry._mode = stat4.mode;
+          if (stat4.size === -1 && entry._actualSize) {
+            stat4.size = entry._actualSize;
           }
-          entry._stat = stat5;
+          entry._stat = stat4;
         }
         return entry._stat;
       }
@@ -30046,10 +30046,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async oid(entry) {
         if (entry._oid === false) {
           const self = this;
-          const { fs: fs5, gitdir, cache: cache2 } = this;
+          const { fs: fs5, gitdir, cache } = this;
           let oid;
           await GitIndexManager.acquire(
-            { fs: fs5, gitdir, cache: cache2 },
+            { fs: fs5, gitdir, cache },
             async function(index2) {
               const stage = index2.entriesMap.get(entry._fullpath);
               const stats = await entry.stat();
@@ -30093,11 +30093,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
        * writes a refresh right away instead of queueing it.
        */
       async flush() {
-        const { fs: fs5, gitdir, cache: cache2, refreshQueue } = this;
+        const { fs: fs5, gitdir, cache, refreshQueue } = this;
         this.refreshQueue = [];
         this.flushed = true;
         if (refreshQueue.length === 0) return;
-        await GitIndexManager.acquire({ fs: fs5, gitdir, cache: cache2 }, async (index2) => {
+        await GitIndexManager.acquire({ fs: fs5, gitdir, cache }, async (index2) => {
           for (const { filepath, stage, stats, oid } of refreshQueue) {
             if (index2.entriesMap.get(filepath) !== stage) continue;
             index2.insert({ filepath, stats, oid });
@@ -30115,8 +30115,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     function WORKDIR({ refresh = true } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs5, dir, gitdir, cache: cache2 }) {
-          return new GitWalkerFs({ fs: fs5, dir, gitdir, cache: cache2, refresh });
+        value: function({ fs: fs5, dir, gitdir, cache }) {
+          return new GitWalkerFs({ fs: fs5, dir, gitdir, cache, refresh });
         }
       });
       Object.freeze(o);
@@ -30176,7 +30176,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _walk({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir,
       trees,
@@ -30192,7 +30192,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       iterate = (walk4, children) => Promise.all([...children].map(walk4))
     }) {
       const walkers = trees.map(
-        (proxy) => proxy[GitWalkSymbol]({ fs: fs5, dir, gitdir, cache: cache2 })
+        (proxy) => proxy[GitWalkSymbol]({ fs: fs5, dir, gitdir, cache })
       );
       const root = new Array(walkers.length).fill(".");
       const range = arrayRange(0, walkers.length);
@@ -30231,24 +30231,24 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function mkdirp(mkdir4, filepath, retries = 10) {
+    async function mkdirp(mkdir5, filepath, retries = 10) {
       try {
-        await mkdir4(filepath);
+        await mkdir5(filepath);
       } catch (err) {
         if (err === null) return;
         if (err.code === "EEXIST") return;
         if (err.code !== "ENOENT") throw err;
         const parent = dirname5(filepath);
         if (parent === "." || parent === "/" || parent === filepath) throw err;
-        await mkdirp(mkdir4, parent, retries);
+        await mkdirp(mkdir5, parent, retries);
         for (let attempt = 0; ; attempt++) {
           try {
-            await mkdir4(filepath);
+            await mkdir5(filepath);
             return;
           } catch (err2) {
             if (err2 === null || err2.code === "EEXIST") return;
             if (err2.code === "ENOENT" && attempt < retries) {
-              await new Promise((resolve8) => setTimeout(resolve8, 0));
+              await new Promise((resolve7) => setTimeout(resolve7, 0));
               continue;
             }
             throw err2;
@@ -30264,9 +30264,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         await Promise.all(
           entries.map((entry) => {
             const subpath = join13(filepath, entry);
-            return fs5.lstat(subpath).then((stat5) => {
-              if (!stat5) return;
-              return stat5.isDirectory() ? rmRecursive(fs5, subpath) : fs5.rm(subpath);
+            return fs5.lstat(subpath).then((stat4) => {
+              if (!stat4) return;
+              return stat4.isDirectory() ? rmRecursive(fs5, subpath) : fs5.rm(subpath);
             });
           })
         ).then(() => fs5.rmdir(filepath));
@@ -30584,7 +30584,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       commit: commit2 = "HEAD",
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -30595,14 +30595,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let unmergedPaths = [];
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async function(index2) {
             unmergedPaths = index2.unmergedPaths;
           }
         );
         const results = await _walk({
           fs: fs5,
-          cache: cache2,
+          cache,
           dir,
           gitdir: updatedGitdir,
           trees,
@@ -30624,7 +30624,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         });
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async function(index2) {
             for (const entry of results) {
               if (entry === false) continue;
@@ -30767,7 +30767,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       filepath,
-      cache: cache2 = {},
+      cache = {},
       force = false,
       parallel = true
     }) {
@@ -30779,7 +30779,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const fs5 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async (index2) => {
             const config2 = await GitConfigManager.get({ fs: fs5, gitdir: updatedGitdir });
             const autocrlf = await config2.get("core.autocrlf");
@@ -30885,7 +30885,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function hasObjectPacked({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       getExternalRefDelta
@@ -30896,7 +30896,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
-          cache: cache2,
+          cache,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -30909,17 +30909,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function hasObject({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       format = "content"
     }) {
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache, gitdir, oid: oid2 });
       let result = await hasObjectLoose({ fs: fs5, gitdir, oid });
       if (!result) {
         result = await hasObjectPacked({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           oid,
           getExternalRefDelta
@@ -30991,21 +30991,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return normalizedCommitter;
     }
-    async function resolveCommit2({ fs: fs5, cache: cache2, gitdir, oid }) {
-      const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+    async function resolveCommit2({ fs: fs5, cache, gitdir, oid }) {
+      const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveCommit2({ fs: fs5, cache: cache2, gitdir, oid });
+        return resolveCommit2({ fs: fs5, cache, gitdir, oid });
       }
       if (type !== "commit") {
         throw new ObjectTypeError(oid, type, "commit");
       }
       return { commit: GitCommit.from(object2), oid };
     }
-    async function _readCommit({ fs: fs5, cache: cache2, gitdir, oid }) {
+    async function _readCommit({ fs: fs5, cache, gitdir, oid }) {
       const { commit: commit2, oid: commitOid } = await resolveCommit2({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid
       });
@@ -31019,7 +31019,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     var EMPTY_TREE_OID = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
     async function _commit({
       fs: fs5,
-      cache: cache2,
+      cache,
       onSign,
       gitdir,
       message: message2,
@@ -31058,7 +31058,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         initialCommit = true;
       }
       if (!initialCommit && (amend || disallowEmpty)) {
-        refCommit = await _readCommit({ fs: fs5, gitdir, oid: refOid, cache: cache2 });
+        refCommit = await _readCommit({ fs: fs5, gitdir, oid: refOid, cache });
       }
       if (amend && initialCommit) {
         throw new NoCommitError(ref);
@@ -31084,7 +31084,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       if (!committer) throw new MissingNameError("committer");
       return GitIndexManager.acquire(
-        { fs: fs5, gitdir, cache: cache2, allowUnmerged: false },
+        { fs: fs5, gitdir, cache, allowUnmerged: false },
         async function(index2) {
           const inodes = flatFileListToDirectoryStructure(
             index2.entries.filter((entry) => !entry.flags.intentToAdd)
@@ -31103,10 +31103,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             parent = await Promise.all(
               parent.map(async (p) => {
                 let oid2 = await GitRefManager.resolve({ fs: fs5, gitdir, ref: p });
-                while (await hasObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 })) {
+                while (await hasObject({ fs: fs5, cache, gitdir, oid: oid2 })) {
                   const { type, object: object2 } = await _readObject({
                     fs: fs5,
-                    cache: cache2,
+                    cache,
                     gitdir,
                     oid: oid2
                   });
@@ -31183,10 +31183,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       return oid;
     }
-    async function resolveFilepath({ fs: fs5, cache: cache2, gitdir, oid, filepath }) {
+    async function resolveFilepath({ fs: fs5, cache, gitdir, oid, filepath }) {
       const entry = await resolveFilepathEntry({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid,
         filepath
@@ -31195,7 +31195,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function resolveFilepathEntry({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       filepath
@@ -31206,7 +31206,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new InvalidFilepathError("trailing-slash");
       }
       const _oid = oid;
-      const result = await resolveTree({ fs: fs5, cache: cache2, gitdir, oid });
+      const result = await resolveTree({ fs: fs5, cache, gitdir, oid });
       const tree = result.tree;
       if (filepath === "") {
         return { mode: "040000", oid: result.oid, path: "", type: "tree" };
@@ -31214,7 +31214,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const pathArray = filepath.split("/");
         return _resolveFilepath({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           tree,
           pathArray,
@@ -31225,7 +31225,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _resolveFilepath({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       tree,
       pathArray,
@@ -31240,7 +31240,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           } else {
             const { type, object: object2 } = await _readObject({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir,
               oid: entry.oid
             });
@@ -31250,7 +31250,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             tree = GitTree.from(object2);
             return _resolveFilepath({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir,
               tree,
               pathArray,
@@ -31264,15 +31264,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _readTree({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs5, cache: cache2, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs5, cache, gitdir, oid, filepath });
       }
-      const { tree, oid: treeOid } = await resolveTree({ fs: fs5, cache: cache2, gitdir, oid });
+      const { tree, oid: treeOid } = await resolveTree({ fs: fs5, cache, gitdir, oid });
       const result = {
         oid: treeOid,
         tree: tree.entries()
@@ -31292,7 +31292,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _addNote({
       fs: fs5,
-      cache: cache2,
+      cache,
       onSign,
       gitdir,
       ref,
@@ -31313,7 +31313,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
       });
@@ -31345,7 +31345,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const commitOid = await _commit({
         fs: fs5,
-        cache: cache2,
+        cache,
         onSign,
         gitdir,
         ref,
@@ -31371,7 +31371,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -31394,7 +31394,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         return await _addNote({
           fs: fs5,
-          cache: cache2,
+          cache,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -31459,7 +31459,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _annotatedTag({
       fs: fs5,
-      cache: cache2,
+      cache,
       onSign,
       gitdir,
       ref,
@@ -31479,7 +31479,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         ref: object2 || "HEAD"
       });
-      const { type } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+      const { type } = await _readObject({ fs: fs5, cache, gitdir, oid });
       let tagObject = GitAnnotatedTag.from({
         object: oid,
         type,
@@ -31511,7 +31511,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       object: object2,
       signingKey,
       force = false,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -31530,7 +31530,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (!tagger) throw new MissingNameError("tagger");
         return await _annotatedTag({
           fs: fs5,
-          cache: cache2,
+          cache,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -31639,7 +31639,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     };
     async function _checkout({
       fs: fs5,
-      cache: cache2,
+      cache,
       onProgress,
       onPostCheckout,
       dir,
@@ -31669,11 +31669,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         oid = await GitRefManager.resolve({ fs: fs5, gitdir, ref });
       } catch (err) {
         if (ref === "HEAD" || !(err instanceof NotFoundError)) throw err;
-        const remoteRef = `${remote}/${ref}`;
+        const remoteRef2 = `${remote}/${ref}`;
         oid = await GitRefManager.resolve({
           fs: fs5,
           gitdir,
-          ref: remoteRef
+          ref: remoteRef2
         });
         if (track) {
           const config2 = await GitConfigManager.get({ fs: fs5, gitdir });
@@ -31690,7 +31690,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       if (!noUpdateHead) {
         try {
-          oid = (await resolveCommit2({ fs: fs5, cache: cache2, gitdir, oid })).oid;
+          oid = (await resolveCommit2({ fs: fs5, cache, gitdir, oid })).oid;
         } catch (err) {
           if (err instanceof NotFoundError) {
             throw new CommitNotFetchedError(ref, err.data.what);
@@ -31703,7 +31703,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         try {
           ops = await analyze({
             fs: fs5,
-            cache: cache2,
+            cache,
             onProgress,
             dir,
             gitdir,
@@ -31740,7 +31740,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         let count = 0;
         const total = ops.length;
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir, cache: cache2 },
+          { fs: fs5, gitdir, cache },
           async function(index2) {
             await Promise.all(
               ops.filter(
@@ -31763,7 +31763,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         );
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir, cache: cache2 },
+          { fs: fs5, gitdir, cache },
           async function(index2) {
             for (const [method, fullpath] of ops) {
               if (method === "rmdir" || method === "rmdir-index") {
@@ -31814,7 +31814,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           const updateWorkingDirResults = await batchAllSettled(
             "Update Working Dir",
             eligibleOps.map(
-              ([method, fullpath, oid2, mode, chmod2]) => () => updateWorkingDir({ fs: fs5, cache: cache2, gitdir, dir }, [
+              ([method, fullpath, oid2, mode, chmod2]) => () => updateWorkingDir({ fs: fs5, cache, gitdir, dir }, [
                 method,
                 fullpath,
                 oid2,
@@ -31826,7 +31826,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             batchSize
           );
           await GitIndexManager.acquire(
-            { fs: fs5, gitdir, cache: cache2, allowUnmerged: true },
+            { fs: fs5, gitdir, cache, allowUnmerged: true },
             async function(index2) {
               await batchAllSettled(
                 "Update Index",
@@ -31840,7 +31840,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           );
         } else {
           await GitIndexManager.acquire(
-            { fs: fs5, gitdir, cache: cache2, allowUnmerged: true },
+            { fs: fs5, gitdir, cache, allowUnmerged: true },
             async function(index2) {
               const settled = await Promise.allSettled(
                 ops.filter(
@@ -31851,7 +31851,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                     await assertNoSymlinkInLeadingPath(fs5, dir, fullpath);
                     const { object: object2 } = await _readObject({
                       fs: fs5,
-                      cache: cache2,
+                      cache,
                       gitdir,
                       oid: oid2
                     });
@@ -31933,7 +31933,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function analyze({
       fs: fs5,
-      cache: cache2,
+      cache,
       onProgress,
       dir,
       gitdir,
@@ -31945,7 +31945,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       let count = 0;
       return _walk({
         fs: fs5,
-        cache: cache2,
+        cache,
         dir,
         gitdir,
         trees: [restoreFromIndex ? STAGE() : TREE({ ref }), WORKDIR(), STAGE()],
@@ -32196,11 +32196,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         console.warn(`Error inserting ${fullpath} into index:`, e);
       }
     }
-    async function updateWorkingDir({ fs: fs5, cache: cache2, gitdir, dir }, [method, fullpath, oid, mode, chmod2]) {
+    async function updateWorkingDir({ fs: fs5, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod2]) {
       const filepath = `${dir}/${fullpath}`;
       if (method !== "create-index" && method !== "mkdir-index") {
         await assertNoSymlinkInLeadingPath(fs5, dir, fullpath);
-        const { object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
         if (chmod2) {
           await fs5.rm(filepath);
         }
@@ -32269,7 +32269,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dryRun = false,
       force = false,
       track = true,
-      cache: cache2 = {},
+      cache = {},
       nonBlocking = false,
       batchSize = 100
     }) {
@@ -32283,7 +32283,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _checkout({
           fs: fsp,
-          cache: cache2,
+          cache,
           onProgress,
           onPostCheckout,
           dir,
@@ -32339,7 +32339,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function mergeTree({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir = join13(dir, ".git"),
       index: index2,
@@ -32362,7 +32362,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const deleteByTheirs = [];
       const results = await _walk({
         fs: fs5,
-        cache: cache2,
+        cache,
         dir,
         gitdir,
         trees: [ourTree, baseTree, theirTree],
@@ -32525,7 +32525,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (dir && !abortOnConflict) {
           await _walk({
             fs: fs5,
-            cache: cache2,
+            cache,
             dir,
             gitdir,
             trees: [TREE({ ref: results.oid })],
@@ -32833,7 +32833,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _cherryPick({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir,
       oid,
@@ -32845,7 +32845,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       const { commit: cherryCommit, oid: cherryOid } = await _readCommit({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid
       });
@@ -32862,21 +32862,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const { commit: currentCommit } = await _readCommit({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: currentOid
       });
       const cherryParentOid = cherryCommit.parent[0];
       const { commit: cherryParent } = await _readCommit({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: cherryParentOid
       });
       if (dir && (!dryRun && !noUpdateBranch || !abortOnConflict)) {
         const filepaths = await findLocalChanges({
           fs: fs5,
-          cache: cache2,
+          cache,
           dir,
           gitdir,
           headTree: currentCommit.tree,
@@ -32889,11 +32889,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
       }
       const mergedTreeOid = await GitIndexManager.acquire(
-        { fs: fs5, gitdir, cache: cache2, allowUnmerged: false },
+        { fs: fs5, gitdir, cache, allowUnmerged: false },
         async (index2) => {
           return mergeTree({
             fs: fs5,
-            cache: cache2,
+            cache,
             dir,
             gitdir,
             index: index2,
@@ -32914,7 +32914,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const newOid = await _commit({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         message: cherryCommit.message,
         tree: mergedTreeOid,
@@ -32941,7 +32941,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function findLocalChanges({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir,
       headTree,
@@ -32951,7 +32951,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }) {
       const changed = await _walk({
         fs: fs5,
-        cache: cache2,
+        cache,
         dir,
         gitdir,
         trees: [TREE({ ref: baseTree }), TREE({ ref: theirTree })],
@@ -32970,7 +32970,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (changed.length === 0 && !allTracked) return [];
       return _walk({
         fs: fs5,
-        cache: cache2,
+        cache,
         dir,
         gitdir,
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
@@ -32995,7 +32995,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       oid,
-      cache: cache2 = {},
+      cache = {},
       committer,
       dryRun = false,
       noUpdateBranch = false,
@@ -33010,14 +33010,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         const { commit: cherryCommit } = await _readCommit({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid
         });
         if (cherryCommit.parent && cherryCommit.parent.length > 1) {
           return await _cherryPick({
             fs: fs5,
-            cache: cache2,
+            cache,
             dir,
             gitdir: updatedGitdir,
             oid,
@@ -33038,7 +33038,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         return await _cherryPick({
           fs: fs5,
-          cache: cache2,
+          cache,
           dir,
           gitdir: updatedGitdir,
           oid,
@@ -33582,9 +33582,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw Error("You cannot write to a FIFO that has already been ended!");
         }
         if (this._waiting) {
-          const resolve8 = this._waiting;
+          const resolve7 = this._waiting;
           this._waiting = null;
-          resolve8({ value: chunk });
+          resolve7({ value: chunk });
         } else {
           this._queue.push(chunk);
         }
@@ -33592,9 +33592,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       end() {
         this._ended = true;
         if (this._waiting) {
-          const resolve8 = this._waiting;
+          const resolve7 = this._waiting;
           this._waiting = null;
-          resolve8({ done: true });
+          resolve7({ done: true });
         }
       }
       destroy(err) {
@@ -33613,8 +33613,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             "You cannot call read until the previous call to read has returned!"
           );
         }
-        return new Promise((resolve8) => {
-          this._waiting = resolve8;
+        return new Promise((resolve7) => {
+          this._waiting = resolve7;
         });
       }
     };
@@ -33769,7 +33769,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const acks = [];
       let nak = false;
       let done = false;
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve7, reject) => {
         forAwait(packetlines, (data) => {
           const line = data.toString("utf8").trim();
           if (line.startsWith("shallow")) {
@@ -33796,11 +33796,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             nak = true;
           }
           if (done) {
-            stream.error ? reject(stream.error) : resolve8({ shallows, unshallows, acks, nak, packfile, progress });
+            stream.error ? reject(stream.error) : resolve7({ shallows, unshallows, acks, nak, packfile, progress });
           }
         }).finally(() => {
           if (!done) {
-            stream.error ? reject(stream.error) : resolve8({ shallows, unshallows, acks, nak, packfile, progress });
+            stream.error ? reject(stream.error) : resolve7({ shallows, unshallows, acks, nak, packfile, progress });
           }
         });
       });
@@ -33851,7 +33851,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _fetch({
       fs: fs5,
-      cache: cache2,
+      cache,
       http,
       onProgress,
       onMessage,
@@ -33881,7 +33881,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (typeof url2 === "undefined") {
         throw new MissingParameterError("remote OR url");
       }
-      const remoteRef = _remoteRef || ref && await config2.get(`branch.${ref}.merge`) || _ref || "HEAD";
+      const remoteRef2 = _remoteRef || ref && await config2.get(`branch.${ref}.merge`) || _ref || "HEAD";
       if (corsProxy === void 0) {
         corsProxy = await config2.get("http.corsProxy");
       }
@@ -33919,14 +33919,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw new RemoteCapabilityError("deepen-relative", "relative");
       }
       const { oid, fullref } = GitRefManager.resolveAgainstMap({
-        ref: remoteRef,
+        ref: remoteRef2,
         map: remoteRefs
       });
-      for (const remoteRef2 of remoteRefs.keys()) {
-        if (remoteRef2 === fullref || remoteRef2 === "HEAD" || remoteRef2.startsWith("refs/heads/") || tags && remoteRef2.startsWith("refs/tags/")) {
+      for (const remoteRef3 of remoteRefs.keys()) {
+        if (remoteRef3 === fullref || remoteRef3 === "HEAD" || remoteRef3.startsWith("refs/heads/") || tags && remoteRef3.startsWith("refs/tags/")) {
           continue;
         }
-        remoteRefs.delete(remoteRef2);
+        remoteRefs.delete(remoteRef3);
       }
       const capabilities = filterCapabilities(
         [...remoteHTTP.capabilities],
@@ -33955,7 +33955,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         try {
           ref2 = await GitRefManager.expand({ fs: fs5, gitdir, ref: ref2 });
           const oid2 = await GitRefManager.resolve({ fs: fs5, gitdir, ref: ref2 });
-          if (await hasObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 })) {
+          if (await hasObject({ fs: fs5, cache, gitdir, oid: oid2 })) {
             haves.push(oid2);
           }
         } catch (err) {
@@ -33991,10 +33991,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       for (const oid2 of response.shallows) {
         if (!oids.has(oid2)) {
           try {
-            const { object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 });
+            const { object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid: oid2 });
             const commit2 = new GitCommit(object2);
             const hasParents = await Promise.all(
-              commit2.headers().parent.map((oid3) => hasObject({ fs: fs5, cache: cache2, gitdir, oid: oid3 }))
+              commit2.headers().parent.map((oid3) => hasObject({ fs: fs5, cache, gitdir, oid: oid3 }))
             );
             const haveAllParents = hasParents.length === 0 || hasParents.every((has) => has);
             if (!haveAllParents) {
@@ -34103,7 +34103,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
         const fullpath = join13(gitdir, res.packfile);
         await fs5.write(fullpath, packfile);
-        const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache: cache2, gitdir, oid: oid2 });
+        const getExternalRefDelta = (oid2) => _readObject({ fs: fs5, cache, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
           pack: packfile,
           getExternalRefDelta,
@@ -34146,7 +34146,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _clone({
       fs: fs5,
-      cache: cache2,
+      cache,
       http,
       onProgress,
       onMessage,
@@ -34181,7 +34181,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const { defaultBranch, fetchHead } = await _fetch({
           fs: fs5,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -34205,7 +34205,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
           fs: fs5,
-          cache: cache2,
+          cache,
           onProgress,
           onPostCheckout,
           dir,
@@ -34244,7 +34244,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       noCheckout = false,
       noTags = false,
       headers = {},
-      cache: cache2 = {},
+      cache = {},
       nonBlocking = false,
       batchSize = 100
     }) {
@@ -34260,7 +34260,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _clone({
           fs: fsp,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -34306,7 +34306,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref,
       parent,
       tree,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -34320,7 +34320,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         return await _commit({
           fs: fs5,
-          cache: cache2,
+          cache,
           onSign,
           gitdir: updatedGitdir,
           message: message2,
@@ -34467,7 +34467,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function expandOidPacked({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid: short,
       getExternalRefDelta
@@ -34479,7 +34479,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
-          cache: cache2,
+          cache,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -34490,12 +34490,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return results;
     }
-    async function _expandOid({ fs: fs5, cache: cache2, gitdir, oid: short }) {
-      const getExternalRefDelta = (oid) => _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+    async function _expandOid({ fs: fs5, cache, gitdir, oid: short }) {
+      const getExternalRefDelta = (oid) => _readObject({ fs: fs5, cache, gitdir, oid });
       const results = await expandOidLoose({ fs: fs5, gitdir, oid: short });
       const packedOids = await expandOidPacked({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: short,
         getExternalRefDelta
@@ -34518,7 +34518,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       oid,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -34528,7 +34528,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _expandOid({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid
         });
@@ -34554,7 +34554,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findMergeBase({ fs: fs5, cache: cache2, gitdir, oids }) {
+    async function _findMergeBase({ fs: fs5, cache, gitdir, oids }) {
       const visits = {};
       const passes = oids.length;
       const common = /* @__PURE__ */ new Set();
@@ -34562,7 +34562,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const shallows = await GitShallowManager.read({ fs: fs5, gitdir });
       const readParents = async (oid) => {
         if (parents.has(oid)) return parents.get(oid);
-        const { object: object2, type } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { object: object2, type } = await _readObject({ fs: fs5, cache, gitdir, oid });
         if (type !== "commit") {
           throw new ObjectTypeError(oid, type, "commit");
         }
@@ -34613,7 +34613,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _merge({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir,
       ours,
@@ -34651,13 +34651,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const { oid: theirOid } = await resolveCommit2({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: await GitRefManager.resolve({ fs: fs5, gitdir, ref: theirs })
       });
       const baseOids = await _findMergeBase({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oids: [ourOid, theirOid]
       });
@@ -34688,11 +34688,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           throw new FastForwardError();
         }
         const tree = await GitIndexManager.acquire(
-          { fs: fs5, gitdir, cache: cache2, allowUnmerged: false },
+          { fs: fs5, gitdir, cache, allowUnmerged: false },
           async (index2) => {
             return mergeTree({
               fs: fs5,
-              cache: cache2,
+              cache,
               dir,
               gitdir,
               index: index2,
@@ -34716,7 +34716,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const oid = await _commit({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           message: message2,
           ref: ours,
@@ -34738,7 +34738,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _pull({
       fs: fs5,
-      cache: cache2,
+      cache,
       http,
       onProgress,
       onMessage,
@@ -34750,7 +34750,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref,
       url: url2,
       remote,
-      remoteRef,
+      remoteRef: remoteRef2,
       prune,
       pruneTags,
       fastForward: fastForward2,
@@ -34772,7 +34772,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         const { fetchHead, fetchHeadDescription } = await _fetch({
           fs: fs5,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -34784,7 +34784,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           ref,
           url: url2,
           remote,
-          remoteRef,
+          remoteRef: remoteRef2,
           singleBranch,
           headers,
           prune,
@@ -34792,7 +34792,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
         await _merge({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           ours: ref,
           theirs: fetchHead,
@@ -34807,7 +34807,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         });
         await _checkout({
           fs: fs5,
-          cache: cache2,
+          cache,
           onProgress,
           dir,
           gitdir,
@@ -34833,11 +34833,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref,
       url: url2,
       remote,
-      remoteRef,
+      remoteRef: remoteRef2,
       corsProxy,
       singleBranch,
       headers = {},
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -34853,7 +34853,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _pull({
           fs: fsp,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -34865,7 +34865,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           ref,
           url: url2,
           remote,
-          remoteRef,
+          remoteRef: remoteRef2,
           fastForwardOnly: true,
           corsProxy,
           singleBranch,
@@ -34890,7 +34890,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       ref,
       remote,
-      remoteRef,
+      remoteRef: remoteRef2,
       url: url2,
       corsProxy,
       depth = null,
@@ -34902,7 +34902,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       headers = {},
       prune = false,
       pruneTags = false,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -34912,7 +34912,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _fetch({
           fs: fsp,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -34922,7 +34922,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           gitdir: updatedGitdir,
           ref,
           remote,
-          remoteRef,
+          remoteRef: remoteRef2,
           url: url2,
           corsProxy,
           depth,
@@ -34945,7 +34945,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       oids,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -34955,7 +34955,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _findMergeBase({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oids
         });
@@ -35191,7 +35191,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _indexPack({
       fs: fs5,
-      cache: cache2,
+      cache,
       onProgress,
       dir,
       gitdir,
@@ -35200,7 +35200,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         filepath = join13(dir, filepath);
         const pack = await fs5.read(filepath);
-        const getExternalRefDelta = (oid) => _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const getExternalRefDelta = (oid) => _readObject({ fs: fs5, cache, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
           pack,
           getExternalRefDelta,
@@ -35221,7 +35221,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       filepath,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -35232,7 +35232,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _indexPack({
           fs: fsp,
-          cache: cache2,
+          cache,
           onProgress,
           dir,
           gitdir: updatedGitdir,
@@ -35272,7 +35272,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _isDescendent({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       ancestor,
@@ -35296,7 +35296,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const oid2 = queue.shift();
         const { type, object: object2 } = await _readObject({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           oid: oid2
         });
@@ -35325,7 +35325,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       oid,
       ancestor,
       depth = -1,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -35336,7 +35336,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _isDescendent({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid,
           ancestor,
@@ -35392,13 +35392,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listFiles({ fs: fs5, gitdir, ref, cache: cache2 }) {
+    async function _listFiles({ fs: fs5, gitdir, ref, cache }) {
       if (ref) {
         const oid = await GitRefManager.resolve({ gitdir, fs: fs5, ref });
         const filenames = [];
         await accumulateFilesFromOid({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           oid,
           filenames,
@@ -35407,7 +35407,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         return filenames;
       } else {
         return GitIndexManager.acquire(
-          { fs: fs5, gitdir, cache: cache2 },
+          { fs: fs5, gitdir, cache },
           async function(index2) {
             return index2.entries.map((x) => x.path);
           }
@@ -35416,18 +35416,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function accumulateFilesFromOid({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       filenames,
       prefix
     }) {
-      const { tree } = await _readTree({ fs: fs5, cache: cache2, gitdir, oid });
+      const { tree } = await _readTree({ fs: fs5, cache, gitdir, oid });
       for (const entry of tree) {
         if (entry.type === "tree") {
           await accumulateFilesFromOid({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir,
             oid: entry.oid,
             filenames,
@@ -35443,7 +35443,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       ref,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -35452,7 +35452,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listFiles({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           ref
         });
@@ -35461,7 +35461,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listNotes({ fs: fs5, cache: cache2, gitdir, ref }) {
+    async function _listNotes({ fs: fs5, cache, gitdir, ref }) {
       let parent;
       try {
         parent = await GitRefManager.resolve({ gitdir, fs: fs5, ref });
@@ -35473,7 +35473,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: parent
       });
@@ -35488,7 +35488,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       ref = "refs/notes/commits",
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -35498,7 +35498,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _listNotes({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           ref
         });
@@ -35650,18 +35650,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       return a.committer.timestamp - b.committer.timestamp;
     }
     var EMPTY_OID = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-    async function resolveFileIdInTree({ fs: fs5, cache: cache2, gitdir, oid, fileId }) {
+    async function resolveFileIdInTree({ fs: fs5, cache, gitdir, oid, fileId }) {
       if (fileId === EMPTY_OID) return;
       const _oid = oid;
       let filepath;
-      const result = await resolveTree({ fs: fs5, cache: cache2, gitdir, oid });
+      const result = await resolveTree({ fs: fs5, cache, gitdir, oid });
       const tree = result.tree;
       if (fileId === result.oid) {
         filepath = result.path;
       } else {
         filepath = await _resolveFileId({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir,
           tree,
           fileId,
@@ -35676,7 +35676,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _resolveFileId({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       tree,
       fileId,
@@ -35692,13 +35692,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         } else if (entry.type === "tree") {
           result = _readObject({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir,
             oid: entry.oid
           }).then(function({ object: object2 }) {
             return _resolveFileId({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir,
               tree: GitTree.from(object2),
               fileId,
@@ -35715,7 +35715,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _log({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       filepath,
       ref,
@@ -35739,7 +35739,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       };
       const shallowCommits = await GitShallowManager.read({ fs: fs5, gitdir });
       const oid = await GitRefManager.resolve({ fs: fs5, gitdir, ref });
-      const tips = [await _readCommit({ fs: fs5, cache: cache2, gitdir, oid })];
+      const tips = [await _readCommit({ fs: fs5, cache, gitdir, oid })];
       let lastFileOid;
       let lastFileMode;
       let lastCommit;
@@ -35757,7 +35757,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           try {
             vFileEntry = await resolveFilepathEntry({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir,
               oid: commit2.commit.tree,
               filepath
@@ -35775,7 +35775,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (found) {
                 found = await resolveFileIdInTree({
                   fs: fs5,
-                  cache: cache2,
+                  cache,
                   gitdir,
                   oid: commit2.commit.tree,
                   fileId: lastFileOid
@@ -35785,7 +35785,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                     if (lastCommit) {
                       const lastFound = await resolveFileIdInTree({
                         fs: fs5,
-                        cache: cache2,
+                        cache,
                         gitdir,
                         oid: lastCommit.commit.tree,
                         fileId: lastFileOid
@@ -35829,7 +35829,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         if (!shallowCommits.has(commit2.oid)) {
           for (const oid2 of commit2.commit.parent) {
-            const commit3 = await _readCommit({ fs: fs5, cache: cache2, gitdir, oid: oid2 });
+            const commit3 = await _readCommit({ fs: fs5, cache, gitdir, oid: oid2 });
             if (!tips.map((commit4) => commit4.oid).includes(commit3.oid)) {
               tips.push(commit3);
             }
@@ -35844,7 +35844,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         for (const commit2 of commits) {
           commit2.commit.changes = await getChanges({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir,
             commit: commit2,
             shallow: shallowCommits.has(commit2.oid)
@@ -35853,11 +35853,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return commits;
     }
-    async function getChanges({ fs: fs5, cache: cache2, gitdir, commit: commit2, shallow }) {
+    async function getChanges({ fs: fs5, cache, gitdir, commit: commit2, shallow }) {
       const parent = shallow || !commit2.commit.parent[0] ? "4b825dc642cb6eb9a060e54bf8d69288fbee4904" : commit2.commit.parent[0];
       return _walk({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         trees: [TREE({ ref: commit2.oid }), TREE({ ref: parent })],
         map: async (filepath, [current, previous]) => {
@@ -35899,7 +35899,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       force,
       follow,
       includeChanges = false,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -35909,7 +35909,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _log({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           filepath,
           ref,
@@ -35941,7 +35941,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache: cache2 = {},
+      cache = {},
       mergeDriver,
       allowUnrelatedHistories = false
     }) {
@@ -35971,7 +35971,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         return await _merge({
           fs: fs5,
-          cache: cache2,
+          cache,
           dir,
           gitdir: updatedGitdir,
           ours,
@@ -36004,7 +36004,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     };
     async function _pack({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir = join13(dir, ".git"),
       oids
@@ -36036,15 +36036,15 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       write("00000002", "hex");
       write(padHex(8, oids.length), "hex");
       for (const oid of oids) {
-        const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
         await writeObject2({ write, object: object2, stype: type });
       }
       const digest2 = hash2.digest();
       outputStream.push(digest2);
       return outputStream;
     }
-    async function _packObjects({ fs: fs5, cache: cache2, gitdir, oids, write }) {
-      const buffers = await _pack({ fs: fs5, cache: cache2, gitdir, oids });
+    async function _packObjects({ fs: fs5, cache, gitdir, oids, write }) {
+      const buffers = await _pack({ fs: fs5, cache, gitdir, oids });
       const packfile = Buffer.from(await collect(buffers));
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
@@ -36063,7 +36063,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       oids,
       write = false,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36073,7 +36073,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _packObjects({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oids,
           write
@@ -36096,7 +36096,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref,
       url: url2,
       remote,
-      remoteRef,
+      remoteRef: remoteRef2,
       prune = false,
       pruneTags = false,
       fastForward: fastForward2 = true,
@@ -36107,7 +36107,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -36129,7 +36129,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (!committer) throw new MissingNameError("committer");
         return await _pull({
           fs: fs5,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -36141,7 +36141,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           ref,
           url: url2,
           remote,
-          remoteRef,
+          remoteRef: remoteRef2,
           fastForward: fastForward2,
           fastForwardOnly,
           corsProxy,
@@ -36160,7 +36160,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function listCommitsAndTags({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir = join13(dir, ".git"),
       start,
@@ -36182,7 +36182,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const visited = /* @__PURE__ */ new Set();
       async function walk4(oid) {
         visited.add(oid);
-        const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const commit2 = tag2.headers().object;
@@ -36208,7 +36208,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function listObjects({
       fs: fs5,
-      cache: cache2,
+      cache,
       dir,
       gitdir = join13(dir, ".git"),
       oids
@@ -36217,7 +36217,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       async function walk4(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
-        const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+        const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object2);
           const obj = tag2.headers().object;
@@ -36297,7 +36297,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _push({
       fs: fs5,
-      cache: cache2,
+      cache,
       http,
       onProgress,
       onMessage,
@@ -36326,7 +36326,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (typeof url2 === "undefined") {
         throw new MissingParameterError("remote OR url");
       }
-      const remoteRef = _remoteRef || await config2.get(`branch.${ref}.merge`);
+      const remoteRef2 = _remoteRef || await config2.get(`branch.${ref}.merge`);
       if (typeof url2 === "undefined") {
         throw new MissingParameterError("remoteRef");
       }
@@ -36350,17 +36350,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const auth = httpRemote.auth;
       let fullRemoteRef;
-      if (!remoteRef) {
+      if (!remoteRef2) {
         fullRemoteRef = fullRef;
       } else {
         try {
           fullRemoteRef = await GitRefManager.expandAgainstMap({
-            ref: remoteRef,
+            ref: remoteRef2,
             map: httpRemote.refs
           });
         } catch (err) {
           if (err instanceof NotFoundError) {
-            fullRemoteRef = remoteRef.startsWith("refs/") ? remoteRef : `refs/heads/${remoteRef}`;
+            fullRemoteRef = remoteRef2.startsWith("refs/") ? remoteRef2 : `refs/heads/${remoteRef2}`;
           } else {
             throw err;
           }
@@ -36386,7 +36386,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           try {
             mergebase = await _findMergeBase({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir,
               oids: [oid, oldoid]
             });
@@ -36395,18 +36395,18 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
           for (const oid2 of mergebase) finish.push(oid2);
           if (thinPack) {
-            skipObjects = await listObjects({ fs: fs5, cache: cache2, gitdir, oids: mergebase });
+            skipObjects = await listObjects({ fs: fs5, cache, gitdir, oids: mergebase });
           }
         }
         if (!finish.includes(oid)) {
           const commits = await listCommitsAndTags({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir,
             start: [oid],
             finish
           });
-          objects = await listObjects({ fs: fs5, cache: cache2, gitdir, oids: commits });
+          objects = await listObjects({ fs: fs5, cache, gitdir, oids: commits });
         }
         if (thinPack) {
           try {
@@ -36422,7 +36422,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               map: httpRemote.refs
             });
             const oids = [oid2];
-            for (const oid3 of await listObjects({ fs: fs5, cache: cache2, gitdir, oids })) {
+            for (const oid3 of await listObjects({ fs: fs5, cache, gitdir, oids })) {
               skipObjects.add(oid3);
             }
           } catch (e) {
@@ -36438,7 +36438,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
           if (oid !== "0000000000000000000000000000000000000000" && oldoid !== "0000000000000000000000000000000000000000" && !await _isDescendent({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir,
             oid,
             ancestor: oldoid,
@@ -36458,7 +36458,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const packstream2 = _delete ? [] : await _pack({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oids: [...objects]
       });
@@ -36515,14 +36515,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       ref,
-      remoteRef,
+      remoteRef: remoteRef2,
       remote = "origin",
       url: url2,
       force = false,
       delete: _delete = false,
       corsProxy,
       headers = {},
-      cache: cache2 = {},
+      cache = {},
       signal
     }) {
       try {
@@ -36533,7 +36533,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _push({
           fs: fsp,
-          cache: cache2,
+          cache,
           http,
           onProgress,
           onMessage,
@@ -36543,7 +36543,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           onPrePush,
           gitdir: updatedGitdir,
           ref,
-          remoteRef,
+          remoteRef: remoteRef2,
           remote,
           url: url2,
           force,
@@ -36557,11 +36557,11 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function resolveBlob({ fs: fs5, cache: cache2, gitdir, oid }) {
-      const { type, object: object2 } = await _readObject({ fs: fs5, cache: cache2, gitdir, oid });
+    async function resolveBlob({ fs: fs5, cache, gitdir, oid }) {
+      const { type, object: object2 } = await _readObject({ fs: fs5, cache, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object2).parse().object;
-        return resolveBlob({ fs: fs5, cache: cache2, gitdir, oid });
+        return resolveBlob({ fs: fs5, cache, gitdir, oid });
       }
       if (type !== "blob") {
         throw new ObjectTypeError(oid, type, "blob");
@@ -36570,17 +36570,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _readBlob({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs5, cache: cache2, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs5, cache, gitdir, oid, filepath });
       }
       const blob = await resolveBlob({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid
       });
@@ -36592,7 +36592,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       oid,
       filepath,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36602,7 +36602,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readBlob({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid,
           filepath
@@ -36617,7 +36617,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       oid,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36627,7 +36627,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readCommit({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid
         });
@@ -36638,7 +36638,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _readNote({
       fs: fs5,
-      cache: cache2,
+      cache,
       gitdir,
       ref = "refs/notes/commits",
       oid
@@ -36646,7 +36646,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const parent = await GitRefManager.resolve({ gitdir, fs: fs5, ref });
       const { blob } = await _readBlob({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: parent,
         filepath: oid
@@ -36659,7 +36659,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       ref = "refs/notes/commits",
       oid,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36670,7 +36670,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readNote({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           ref,
           oid
@@ -36688,7 +36688,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       format = "parsed",
       filepath = void 0,
       encoding = void 0,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -36699,7 +36699,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (filepath !== void 0) {
           oid = await resolveFilepath({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir: updatedGitdir,
             oid,
             filepath
@@ -36708,7 +36708,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const _format = format === "parsed" ? "content" : format;
         const result = await _readObject({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid,
           format: _format
@@ -36750,10 +36750,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _readTag({ fs: fs5, cache: cache2, gitdir, oid }) {
+    async function _readTag({ fs: fs5, cache, gitdir, oid }) {
       const { type, object: object2 } = await _readObject({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid,
         format: "content"
@@ -36774,7 +36774,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       oid,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36784,7 +36784,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTag({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid
         });
@@ -36799,7 +36799,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       oid,
       filepath = void 0,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -36809,7 +36809,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _readTree({
           fs: fsp,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           oid,
           filepath
@@ -36824,7 +36824,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       filepath,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -36833,7 +36833,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const fsp = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fsp, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fsp, gitdir: updatedGitdir, cache },
           async function(index2) {
             const filepaths = Array.isArray(filepath) ? filepath : [filepath];
             for (const currentFilepath of filepaths) {
@@ -36848,7 +36848,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _removeNote({
       fs: fs5,
-      cache: cache2,
+      cache,
       onSign,
       gitdir,
       ref = "refs/notes/commits",
@@ -36867,7 +36867,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs5,
-        cache: cache2,
+        cache,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
       });
@@ -36880,7 +36880,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       });
       const commitOid = await _commit({
         fs: fs5,
-        cache: cache2,
+        cache,
         onSign,
         gitdir,
         ref,
@@ -36904,7 +36904,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -36927,7 +36927,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (!committer) throw new MissingNameError("committer");
         return await _removeNote({
           fs: fs5,
-          cache: cache2,
+          cache,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -37019,7 +37019,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       gitdir = join13(dir, ".git"),
       filepath,
       ref,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -37042,7 +37042,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           try {
             oid = await resolveFilepath({
               fs: fs5,
-              cache: cache2,
+              cache,
               gitdir: updatedGitdir,
               oid,
               filepath
@@ -37076,7 +37076,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async function(index2) {
             index2.delete({ filepath });
             if (oid) {
@@ -37584,7 +37584,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       dir,
       gitdir = join13(dir, ".git"),
       filepath,
-      cache: cache2 = {},
+      cache = {},
       refresh = true
     }) {
       try {
@@ -37593,16 +37593,16 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("filepath", filepath);
         const fs5 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
-        const headTree = await getHeadTree({ fs: fs5, cache: cache2, gitdir: updatedGitdir });
+        const headTree = await getHeadTree({ fs: fs5, cache, gitdir: updatedGitdir });
         const treeOid = await getOidAtPath({
           fs: fs5,
-          cache: cache2,
+          cache,
           gitdir: updatedGitdir,
           tree: headTree,
           path: filepath
         });
         const indexEntry = await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async function(index2) {
             for (const entry of index2) {
               if (entry.path === filepath) return entry;
@@ -37640,7 +37640,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
             if (refresh && I && !indexEntry.flags.intentToAdd && indexEntry.oid === workdirOid) {
               if (stats.size !== -1) {
                 await GitIndexManager.acquire(
-                  { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+                  { fs: fs5, gitdir: updatedGitdir, cache },
                   async function(index2) {
                     index2.insert({ filepath, stats, oid: workdirOid });
                   }
@@ -37696,7 +37696,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs5, cache: cache2, gitdir: updatedGitdir, tree, path }) {
+    async function getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree, path }) {
       if (typeof path === "string") path = path.split("/");
       const dirname6 = path.shift();
       for (const entry of tree) {
@@ -37706,13 +37706,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
           const { type, object: object2 } = await _readObject({
             fs: fs5,
-            cache: cache2,
+            cache,
             gitdir: updatedGitdir,
             oid: entry.oid
           });
           if (type === "tree") {
             const tree2 = GitTree.from(object2);
-            return getOidAtPath({ fs: fs5, cache: cache2, gitdir: updatedGitdir, tree: tree2, path });
+            return getOidAtPath({ fs: fs5, cache, gitdir: updatedGitdir, tree: tree2, path });
           }
           if (type === "blob") {
             throw new ObjectTypeError(entry.oid, type, "blob", path.join("/"));
@@ -37721,7 +37721,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return null;
     }
-    async function getHeadTree({ fs: fs5, cache: cache2, gitdir: updatedGitdir }) {
+    async function getHeadTree({ fs: fs5, cache, gitdir: updatedGitdir }) {
       let oid;
       try {
         oid = await GitRefManager.resolve({
@@ -37735,7 +37735,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         }
         throw e;
       }
-      const { tree } = await _readTree({ fs: fs5, cache: cache2, gitdir: updatedGitdir, oid });
+      const { tree } = await _readTree({ fs: fs5, cache, gitdir: updatedGitdir, oid });
       return tree;
     }
     async function statusMatrix({
@@ -37745,7 +37745,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref = "HEAD",
       filepaths = ["."],
       filter,
-      cache: cache2 = {},
+      cache = {},
       ignored: shouldIgnore = false,
       refresh = true
     }) {
@@ -37757,7 +37757,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         return await _walk({
           fs: fs5,
-          cache: cache2,
+          cache,
           dir,
           gitdir: updatedGitdir,
           trees: [TREE({ ref }), WORKDIR({ refresh }), STAGE()],
@@ -37847,7 +37847,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join13(dir, ".git"),
-      cache: cache2 = {},
+      cache = {},
       filepath,
       oid,
       mode,
@@ -37863,7 +37863,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs5, dotgit: gitdir });
         if (remove2) {
           return await GitIndexManager.acquire(
-            { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+            { fs: fs5, gitdir: updatedGitdir, cache },
             async function(index2) {
               if (!force) {
                 const fileStats2 = await fs5.lstat(join13(dir, filepath));
@@ -37895,7 +37895,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           }
         }
         return await GitIndexManager.acquire(
-          { fs: fs5, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs5, gitdir: updatedGitdir, cache },
           async function(index2) {
             if (!add2 && !index2.has({ filepath })) {
               throw new NotFoundError(
@@ -37954,7 +37954,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       map: map2,
       reduce,
       iterate,
-      cache: cache2 = {}
+      cache = {}
     }) {
       try {
         assertParameter("fs", fs5);
@@ -37964,7 +37964,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp, dotgit: gitdir });
         return await _walk({
           fs: fsp,
-          cache: cache2,
+          cache,
           dir,
           gitdir: updatedGitdir,
           trees,
@@ -38367,7 +38367,7 @@ var require_visit = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node2, visitor) {
       const visitor_ = initVisitor(visitor);
@@ -38379,7 +38379,7 @@ var require_visit = __commonJS({
         visit_(null, node2, visitor_, Object.freeze([]));
     }
     visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
+    visit2.SKIP = SKIP2;
     visit2.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
@@ -38427,7 +38427,7 @@ var require_visit = __commonJS({
         await visitAsync_(null, node2, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP;
+    visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node2, visitor, path) {
       const ctrl = await callVisitor(key, node2, visitor, path);
@@ -43832,7 +43832,7 @@ var require_cst_visit = __commonJS({
   "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
@@ -43840,7 +43840,7 @@ var require_cst_visit = __commonJS({
       _visit(Object.freeze([]), cst, visitor);
     }
     visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
+    visit2.SKIP = SKIP2;
     visit2.REMOVE = REMOVE;
     visit2.itemAtPath = (cst, path) => {
       let item = cst;
@@ -44309,9 +44309,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -45515,7 +45515,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument8(source, options = {}) {
+    function parseDocument9(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45534,14 +45534,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument8(src, options);
+      const doc = parseDocument9(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45575,9 +45575,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse6;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments6;
-    exports.parseDocument = parseDocument8;
+    exports.parseDocument = parseDocument9;
     exports.stringify = stringify5;
   }
 });
@@ -45647,7 +45647,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse6(val);
+        return parse5(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -45655,7 +45655,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str) {
+    function parse5(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -46994,8 +46994,8 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve8, reject) {
-              promiseResolve = resolve8;
+            return new Promise(function(resolve7, reject) {
+              promiseResolve = resolve7;
               promiseReject = reject;
               const data = stream.read();
               if (data !== null) ondata(data);
@@ -47028,11 +47028,11 @@ var require_streamx = __commonJS({
         }
         function destroy(err) {
           stream.destroy(err);
-          return new Promise((resolve8, reject) => {
-            if (stream._duplexState & DESTROYED) return resolve8({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve7({ value: void 0, done: true });
             stream.once("close", function() {
               if (err) reject(err);
-              else resolve8({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -47076,8 +47076,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state.drains === null) state.drains = [];
-        return new Promise((resolve8) => {
-          state.drains.push({ writes, resolve: resolve8 });
+        return new Promise((resolve7) => {
+          state.drains.push({ writes, resolve: resolve7 });
         });
       }
       write(data) {
@@ -47182,10 +47182,10 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve7, reject) => {
         return pipeline(...streams, (err) => {
           if (err) return reject(err);
-          resolve8();
+          resolve7();
         });
       });
     }
@@ -47855,16 +47855,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err);
         }
-        function onnext(resolve8, reject) {
+        function onnext(resolve7, reject) {
           if (error63) {
             return reject(error63);
           }
           if (entryStream) {
-            resolve8({ value: entryStream, done: false });
+            resolve7({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve8;
+          promiseResolve = resolve7;
           promiseReject = reject;
           consumeCallback(null);
           if (extract2._finished && promiseResolve) {
@@ -47892,11 +47892,11 @@ var require_extract = __commonJS({
         function destroy(err) {
           extract2.destroy(err);
           consumeCallback(err);
-          return new Promise((resolve8, reject) => {
-            if (extract2.destroyed) return resolve8({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (extract2.destroyed) return resolve7({ value: void 0, done: true });
             extract2.once("close", function() {
               if (err) reject(err);
-              else resolve8({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -47917,7 +47917,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants7 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports, module) {
-    var constants4 = {
+    var constants6 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -47927,9 +47927,9 @@ var require_constants7 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module.exports = __require("fs").constants || constants4;
+      module.exports = __require("fs").constants || constants6;
     } catch {
-      module.exports = constants4;
+      module.exports = constants6;
     }
   }
 });
@@ -47939,7 +47939,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
     var { Readable, Writable, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants4 = require_constants7();
+    var constants6 = require_constants7();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -48142,16 +48142,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants4.S_IFMT) {
-        case constants4.S_IFBLK:
+      switch (mode & constants6.S_IFMT) {
+        case constants6.S_IFBLK:
           return "block-device";
-        case constants4.S_IFCHR:
+        case constants6.S_IFCHR:
           return "character-device";
-        case constants4.S_IFDIR:
+        case constants6.S_IFDIR:
           return "directory";
-        case constants4.S_IFIFO:
+        case constants6.S_IFIFO:
           return "fifo";
-        case constants4.S_IFLNK:
+        case constants6.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -50520,7 +50520,7 @@ var require_parse_cst = __commonJS({
         };
       }
     };
-    function parse6(src) {
+    function parse5(src) {
       const cr = [];
       if (src.indexOf("\r") !== -1) {
         src = src.replace(/\r\n?/g, (match, offset2) => {
@@ -50551,7 +50551,7 @@ var require_parse_cst = __commonJS({
       documents.toString = () => documents.join("...\n");
       return documents;
     }
-    exports.parse = parse6;
+    exports.parse = parse5;
   }
 });
 
@@ -51183,12 +51183,12 @@ ${ctx.indent}`;
       for (const {
         format,
         test,
-        resolve: resolve8
+        resolve: resolve7
       } of tags) {
         if (test) {
           const match = str.match(test);
           if (match) {
-            let res = resolve8.apply(null, match);
+            let res = resolve7.apply(null, match);
             if (!(res instanceof Scalar)) res = new Scalar(res);
             if (format) res.format = format;
             return res;
@@ -53821,7 +53821,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument8(src, options) {
+    function parseDocument9(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53830,8 +53830,8 @@ var require_dist2 = __commonJS({
       }
       return doc;
     }
-    function parse6(src, options) {
-      const doc = parseDocument8(src, options);
+    function parse5(src, options) {
+      const doc = parseDocument9(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
@@ -53845,10 +53845,10 @@ var require_dist2 = __commonJS({
       createNode,
       defaultOptions: Document$1.defaultOptions,
       Document,
-      parse: parse6,
+      parse: parse5,
       parseAllDocuments: parseAllDocuments6,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument8,
+      parseDocument: parseDocument9,
       scalarOptions: Document$1.scalarOptions,
       stringify: stringify5
     };
@@ -53873,7 +53873,7 @@ var require_yaml2 = __commonJS({
       "YAMLSyntaxError",
       "YAMLWarning"
     ]);
-    function parse6(str) {
+    function parse5(str) {
       if (typeof str !== "string") {
         return { ok: false, result: void 0 };
       }
@@ -53893,9 +53893,9 @@ var require_yaml2 = __commonJS({
     module.exports = {
       // is_valid is expected to return nothing if input is invalid otherwise
       // true/false for it being valid YAML.
-      "yaml.is_valid": (str) => typeof str === "string" ? parse6(str).ok : void 0,
+      "yaml.is_valid": (str) => typeof str === "string" ? parse5(str).ok : void 0,
       "yaml.marshal": (data) => yaml.stringify(data),
-      "yaml.unmarshal": (str) => parse6(str).result
+      "yaml.unmarshal": (str) => parse5(str).result
     };
   }
 });
@@ -54648,11 +54648,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants6) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -54669,10 +54669,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants6) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -54733,8 +54733,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants6) {
+        this.code = optimizeExpr(this.code, names, constants6);
         return this;
       }
       get names() {
@@ -54763,12 +54763,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants6) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants6))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -54821,12 +54821,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants6) {
         var _a3;
-        this.else = (_a3 = this.else) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a3 = this.else) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants6);
+        if (!(super.optimizeNames(names, constants6) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants6);
         return this;
       }
       get names() {
@@ -54849,10 +54849,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants6);
         return this;
       }
       get names() {
@@ -54888,10 +54888,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants6);
         return this;
       }
       get names() {
@@ -54933,11 +54933,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants6) {
         var _a3, _b;
-        super.optimizeNames(names, constants4);
-        (_a3 = this.catch) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants6);
+        (_a3 = this.catch) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants6);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants6);
         return this;
       }
       get names() {
@@ -55238,7 +55238,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants6) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -55253,14 +55253,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants6[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants6[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -57222,7 +57222,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve8.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a3 = root.localRefs) === null || _a3 === void 0 ? void 0 : _a3[ref];
         const { schemaId } = this.opts;
@@ -57249,7 +57249,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve8(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -58109,11 +58109,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse6(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
-    function resolve8(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -58152,8 +58152,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse6(serialize(base, options), options);
-        relative3 = parse6(serialize(relative3, options), options);
+        base = parse5(serialize(base, options), options);
+        relative3 = parse5(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -58471,7 +58471,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse6(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -58504,11 +58504,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve8,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize,
-      parse: parse6
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -61307,11 +61307,11 @@ import { EOL as EOL2 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve8) {
-      resolve8(value);
+    return value instanceof P ? value : new P(function(resolve7) {
+      resolve7(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve8, reject) {
+  return new (P || (P = Promise))(function(resolve7, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -61327,7 +61327,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -61629,7 +61629,7 @@ var SalveError = class extends Error {
   /** Process exit code the CLI uses for this error. */
   exitCode;
   constructor(code2, message2, options = {}) {
-    super(redact(message2), options.cause === void 0 ? void 0 : { cause: options.cause });
+    super(sanitize(redact(message2)), options.cause === void 0 ? void 0 : { cause: options.cause });
     this.name = new.target.name;
     this.code = code2;
     this.exitCode = options.exitCode ?? 1;
@@ -61655,6 +61655,11 @@ var CheckError = class extends SalveError {
     super(options.code ?? "check-failed", message2, options);
   }
 };
+var PublishError = class extends SalveError {
+  constructor(message2, options = {}) {
+    super(options.code ?? "publish-failed", message2, options);
+  }
+};
 var VerifyError = class extends SalveError {
   constructor(message2, options = {}) {
     super(options.code ?? "verify-failed", message2, options);
@@ -61676,6 +61681,15 @@ function redact(text) {
     });
   }
   return out;
+}
+var UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+function sanitize(text) {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function quote(value, max = 200) {
+  const text = typeof value === "string" ? value : String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}\u2026` : text;
+  return sanitize(JSON.stringify(cut));
 }
 
 // engine/github-action/run.ts
@@ -63543,18 +63557,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -65049,7 +65063,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse6 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -65063,7 +65077,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse6(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input3) => Array.isArray(input3) ? input3.length : -1;
@@ -66752,7 +66766,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve8) {
+function isRecursive(inst, stack, resolve7) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -66762,7 +66776,7 @@ function isRecursive(inst, stack, resolve8) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve8);
+      const answer = isRecursive(child, stack, resolve7);
       if (answer > result)
         result = answer;
     }
@@ -66773,7 +66787,7 @@ function isRecursive(inst, stack, resolve8) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -66784,8 +66798,8 @@ function isRecursive(inst, stack, resolve8) {
       result = answer;
   };
   const def = inst._zod.def;
-  const kind2 = def.type;
-  switch (kind2) {
+  const kind = def.type;
+  switch (kind) {
     case "object": {
       const raw = rawShape(def);
       merge2(raw ? shape(raw, true) : ASSUMED);
@@ -66837,7 +66851,7 @@ function isRecursive(inst, stack, resolve8) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -66865,7 +66879,7 @@ function isRecursive(inst, stack, resolve8) {
     case "custom":
       break;
     default: {
-      kind2;
+      kind;
       for (const key in def) {
         const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
@@ -81187,27 +81201,27 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache2 = /* @__PURE__ */ new Map();
+  const cache = /* @__PURE__ */ new Map();
   function run2(s) {
-    const cached2 = cache2.get(s);
+    const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache2.get(s)
+        getter: () => cache.get(s)
       });
     }
     if (cached2 !== void 0)
       return cached2;
-    cache2.set(s, RESOLVING);
+    cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
-    cache2.set(s, mapped);
+    cache.set(s, mapped);
     return mapped;
   }
   function mapInner(s) {
     const def = s._zod.def;
-    const kind2 = def.type;
-    switch (kind2) {
+    const kind = def.type;
+    switch (kind) {
       case "object": {
         const oldShape = def.shape;
         const keys = Object.keys(oldShape);
@@ -81327,7 +81341,7 @@ function visit(schema, fnOrHandlers) {
       case "custom":
         return s;
       default: {
-        kind2;
+        kind;
         return s;
       }
     }
@@ -81644,11 +81658,38 @@ async function readText(gitdir, oid) {
 // engine/repo/applications.ts
 var import_yaml = __toESM(require_dist(), 1);
 
+// engine/repo/bounded-yaml.ts
+var MAX_ALIAS_COUNT = 100;
+function toJsBounded(doc, where) {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new ConfigError(
+        `${where}: YAML aliases expand more than ${MAX_ALIAS_COUNT} times; salve does not expand alias bombs`,
+        { code: "yaml-aliases" }
+      );
+    }
+    if (err instanceof RangeError) {
+      throw new ConfigError(`${where}: YAML nested too deeply to read`, { code: "yaml-depth" });
+    }
+    throw err;
+  }
+}
+
 // engine/repo/glob.ts
 function escapeChar(char) {
   return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
 }
-function globToRegExp(glob) {
+var MAX_GLOB_LENGTH = 256;
+var MAX_WILDCARDS = 8;
+function globToRegExp(pattern) {
+  const glob = pattern.replace(/(\*\*\/)+/g, "**/");
+  if (glob.length > MAX_GLOB_LENGTH || (glob.match(/\*+/g) ?? []).length > MAX_WILDCARDS) {
+    throw new SyntaxError(
+      `glob longer than ${MAX_GLOB_LENGTH} characters or with more than ${MAX_WILDCARDS} wildcards`
+    );
+  }
   let re = "";
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -81681,11 +81722,357 @@ function globToRegExp(glob) {
     } else if (c === "," && braces > 0) re += "|";
     else re += escapeChar(c);
   }
+  if (braces > 0) throw new SyntaxError("unbalanced { in glob");
   return new RegExp(`^${re}$`);
 }
 
-// engine/repo/build-overlay.ts
-import { resolve as resolve2 } from "node:path";
+// engine/repo/paths.ts
+import { posix } from "node:path";
+var CONTROL = /[\u0000-\u001f\u007f]/;
+function cleanSegment(segment) {
+  return segment !== "" && segment !== "." && segment !== ".." && segment.toLowerCase() !== ".git";
+}
+function isCleanPath(path) {
+  return path !== "" && !CONTROL.test(path) && path.split("/").every(cleanSegment);
+}
+function cleanPath(path, what) {
+  if (!isCleanPath(path)) {
+    throw new InputError(`${what} ${quote(path)} is not a clean path inside the repository`, { code: "unsafe-path" });
+  }
+  return path;
+}
+function resolveInside(base, ref) {
+  if (ref.startsWith("/") || CONTROL.test(ref)) return null;
+  const joined = posix.normalize(posix.join(base || ".", ref)).replace(/\/+$/, "");
+  if (joined === "." || joined === "") return "";
+  if (joined === ".." || joined.startsWith("../") || joined.startsWith("/")) return null;
+  return joined.split("/").every(cleanSegment) ? joined : null;
+}
+function parentOf(path) {
+  const at = path.lastIndexOf("/");
+  return at < 0 ? "" : path.slice(0, at);
+}
+
+// engine/repo/fs-tree.ts
+import { createHash } from "node:crypto";
+import { constants as constants3 } from "node:fs";
+import { lstat as lstat2, open as open3, readdir as readdir2, readlink as readlink2 } from "node:fs/promises";
+import { join as join2, resolve } from "node:path";
+var SKIP = /* @__PURE__ */ new Set([".git", "node_modules"]);
+async function readNoFollow(path) {
+  const handle = await open3(path, constants3.O_RDONLY | constants3.O_NOFOLLOW);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+function directoryTree(dir) {
+  const root = resolve(dir);
+  const abs = (path) => path === "" ? root : join2(root, path);
+  const tree = {
+    where: root,
+    async lstat(path) {
+      try {
+        const s = await lstat2(abs(path));
+        const type = s.isSymbolicLink() ? "link" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
+        return { type, size: s.size };
+      } catch {
+        return null;
+      }
+    },
+    async readLink(path) {
+      return readlink2(abs(path)).catch(() => null);
+    },
+    async children(path) {
+      const names = await readdir2(abs(path)).catch(() => []);
+      return path === "" ? names.filter((n) => !SKIP.has(n)) : names.filter((n) => n !== ".git");
+    },
+    async readResolved(paths) {
+      const out = /* @__PURE__ */ new Map();
+      for (const path of paths) out.set(path, await readNoFollow(abs(path)));
+      return out;
+    },
+    async contentId(path) {
+      return createHash("sha256").update(await readNoFollow(abs(path))).digest("hex");
+    },
+    async files() {
+      const out = [];
+      const walk3 = async (rel) => {
+        for (const name of (await tree.children(rel)).sort()) {
+          if (SKIP.has(name)) continue;
+          const path = rel ? `${rel}/${name}` : name;
+          const entry = await tree.lstat(path);
+          if (entry?.type === "dir") await walk3(path);
+          else if (entry?.type === "file" || entry?.type === "link") out.push({ path, size: entry.size });
+        }
+      };
+      await walk3("");
+      return out;
+    }
+  };
+  return tree;
+}
+
+// engine/repo/source.ts
+function treeOf2(source) {
+  return typeof source === "string" ? directoryTree(source) : source;
+}
+
+// engine/tools/child-env.ts
+var PASSED = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|TMP|TEMP|LC_[A-Z]+|SSL_CERT_FILE|SSL_CERT_DIR|XDG_CONFIG_HOME|XDG_CACHE_HOME|HTTPS?_PROXY|NO_PROXY|ALL_PROXY|https?_proxy|no_proxy|all_proxy)$/;
+function childEnv(base, extra = {}) {
+  const env = {};
+  for (const [key, value] of Object.entries(base)) if (value !== void 0 && PASSED.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
+
+// engine/tools/locate.ts
+import { accessSync, constants as constants4 } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join as join3 } from "node:path";
+
+// engine/tools/tool.ts
+var MiB = 1024 * 1024;
+var DEFAULT_LIMITS = {
+  kustomize: { timeoutMs: 3e4, memoryBytes: 1024 * MiB, outputBytes: 128 * MiB },
+  opa: { timeoutMs: 45e3, memoryBytes: 2048 * MiB, outputBytes: 64 * MiB },
+  git: { timeoutMs: 3e4, memoryBytes: 1024 * MiB, outputBytes: 256 * MiB }
+};
+function limitsOf(tool, overrides = {}) {
+  return { ...DEFAULT_LIMITS[tool.name], ...tool.limits, ...overrides };
+}
+var ToolError = class extends SalveError {
+  stderr;
+  constructor(message2, stderr = "", options = {}) {
+    super(options.code ?? "tool-failed", message2, options);
+    this.stderr = stderr;
+  }
+};
+function formatBytes(bytes) {
+  for (const [unit, size] of [
+    ["GiB", 1024 * MiB],
+    ["MiB", MiB],
+    ["KiB", 1024]
+  ]) {
+    if (bytes >= size) return `${Number.isInteger(bytes / size) ? bytes / size : (bytes / size).toFixed(1)} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+function formatDuration(ms2) {
+  return ms2 >= 1e3 && ms2 % 1e3 === 0 ? `${ms2 / 1e3} s` : ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${ms2} ms`;
+}
+
+// engine/tools/locate.ts
+var OPA_VERSION = "v1.22.0";
+var KUSTOMIZE_VERSION = "v5.8.1";
+function isExecutable(path) {
+  try {
+    accessSync(path, constants4.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function onPath(name, env) {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir && isExecutable(join3(dir, name))) return join3(dir, name);
+  }
+  return null;
+}
+function toolsDir(env = process.env) {
+  return env.SALVE_TOOLS_DIR ?? join3(env.XDG_CACHE_HOME ?? join3(homedir(), ".cache"), "salve", "tools");
+}
+function locateOpa(env = process.env) {
+  const cached2 = join3(toolsDir(env), `opa-${OPA_VERSION}`, "opa");
+  const command = env.SALVE_OPA ?? onPath("opa", env) ?? (isExecutable(cached2) ? cached2 : null);
+  if (!command) {
+    throw new ToolError("opa not found: set SALVE_OPA, put opa on PATH, or run `npm run setup`", "", {
+      code: "tool-missing"
+    });
+  }
+  return { name: "opa", command, prefix: [] };
+}
+function locateKustomize(env = process.env) {
+  const cached2 = join3(toolsDir(env), `kustomize-${KUSTOMIZE_VERSION}`, "kustomize");
+  const direct = env.SALVE_KUSTOMIZE ?? onPath("kustomize", env) ?? (isExecutable(cached2) ? cached2 : null);
+  if (direct) return { name: "kustomize", command: direct, prefix: [] };
+  const kubectl = onPath("kubectl", env);
+  if (kubectl) return { name: "kustomize", command: kubectl, prefix: ["kustomize"] };
+  throw new ToolError(
+    "kustomize not found: set SALVE_KUSTOMIZE, put kustomize or kubectl on PATH, or run `npm run setup`",
+    "",
+    { code: "tool-missing" }
+  );
+}
+
+// engine/tools/run.ts
+import { spawn } from "node:child_process";
+var STDERR_KEPT = 64 * 1024;
+var OUT_OF_MEMORY = /out of memory|cannot allocate memory|malloc failed|memory exhausted/i;
+function toolEnv(options) {
+  return childEnv(options.baseEnv ?? process.env, { GIT_TERMINAL_PROMPT: "0", ...options.env });
+}
+function argvOf(tool, args, limits) {
+  const argv = [...tool.prefix, ...args];
+  if (process.platform === "win32") return [tool.command, argv];
+  const kib = String(Math.ceil(limits.memoryBytes / 1024));
+  return [
+    "/bin/sh",
+    ["-c", 'ulimit -S -d "$1" 2>/dev/null; shift; exec "$@"', "salve-limit", kib, tool.command, ...argv]
+  ];
+}
+function runToolRaw(tool, args, options = {}) {
+  const limits = limitsOf(tool, options.limits);
+  const what = options.label ?? `${tool.name} ${args.find((a) => !a.startsWith("-")) ?? ""}`.trim();
+  const [command, argv] = argvOf(tool, args, limits);
+  return new Promise((resolve7, reject) => {
+    const child = spawn(command, argv, {
+      cwd: options.cwd,
+      env: toolEnv(options),
+      detached: process.platform !== "win32",
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const out = [];
+    let outBytes = 0;
+    let stderr = "";
+    let stopped = null;
+    const stop = (err) => {
+      if (stopped) return;
+      stopped = err;
+      try {
+        if (child.pid !== void 0) process.kill(process.platform === "win32" ? child.pid : -child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    const timer = setTimeout(
+      () => stop(
+        new ToolError(`${what} did not finish within ${formatDuration(limits.timeoutMs)}`, stderr, {
+          code: "tool-timeout"
+        })
+      ),
+      limits.timeoutMs
+    );
+    child.stdout.on("data", (chunk) => {
+      outBytes += chunk.length;
+      if (outBytes > limits.outputBytes) {
+        stop(
+          new ToolError(`${what} printed more than ${formatBytes(limits.outputBytes)}`, stderr, {
+            code: "tool-output"
+          })
+        );
+        return;
+      }
+      out.push(chunk);
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => {
+      stderr = (stderr + chunk).slice(-STDERR_KEPT);
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(options.input ?? "");
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new ToolError(`${what} could not start: ${err.message}`, "", { code: "tool-missing", cause: err }));
+    });
+    child.on("close", (code2, signal) => {
+      clearTimeout(timer);
+      if (stopped) return reject(stopped);
+      if (code2 !== 0 && OUT_OF_MEMORY.test(stderr)) {
+        return reject(
+          new ToolError(`${what} ran out of its memory ceiling of ${formatBytes(limits.memoryBytes)}`, stderr, {
+            code: "tool-memory"
+          })
+        );
+      }
+      const exit = code2 ?? 128;
+      if (exit !== 0 && !options.allowFailure) {
+        const reason = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${exit}`);
+        return reject(new ToolError(`${what} failed: ${reason}`, stderr));
+      }
+      resolve7({ stdout: Buffer.concat(out), stderr, code: exit });
+    });
+  });
+}
+async function runTool(tool, args, options = {}) {
+  const { stdout, stderr, code: code2 } = await runToolRaw(tool, args, options);
+  return { stdout: stdout.toString("utf8"), stderr, code: code2 };
+}
+
+// engine/repo/tree.ts
+var MAX_FILE_BYTES = 16 * 1024 * 1024;
+var MAX_HOPS = 40;
+function outside(link, target, where) {
+  return new ConfigError(
+    `${link} in ${where}: a symbolic link to ${quote(target)}, outside the repository; salve reads only regular files inside the repository`,
+    { code: "symlink-outside" }
+  );
+}
+async function resolvePath(tree, path) {
+  if (path !== "" && !isCleanPath(path)) return null;
+  let parts = path === "" ? [] : path.split("/");
+  let hops = 0;
+  let done = "";
+  let entry = { type: "dir", size: 0 };
+  for (let i = 0; i < parts.length; ) {
+    const next = done ? `${done}/${parts[i]}` : parts[i];
+    entry = await tree.lstat(next);
+    if (!entry) return null;
+    if (entry.type === "link") {
+      const target = await tree.readLink(next) ?? "";
+      const resolved = resolveInside(parentOf(next), target);
+      if (resolved === null) throw outside(next, target, tree.where);
+      if (++hops > MAX_HOPS) {
+        throw new ConfigError(`${next} in ${tree.where}: symbolic links loop`, { code: "symlink-outside" });
+      }
+      parts = [...resolved ? resolved.split("/") : [], ...parts.slice(i + 1)];
+      done = "";
+      i = 0;
+      entry = { type: "dir", size: 0 };
+      continue;
+    }
+    if (i < parts.length - 1 && entry.type !== "dir") return null;
+    done = next;
+    i++;
+  }
+  if (!entry || entry.type !== "file" && entry.type !== "dir") return null;
+  return { kind: entry.type, size: entry.size, path: done };
+}
+async function readFileBytes(tree, path, maxBytes = MAX_FILE_BYTES) {
+  const stat4 = await resolvePath(tree, path);
+  if (!stat4 || stat4.kind !== "file") return null;
+  if (stat4.size > maxBytes) {
+    throw new ConfigError(
+      `${path} in ${tree.where} is ${formatBytes(stat4.size)}, more than the ${formatBytes(maxBytes)} salve reads`,
+      { code: "file-too-large" }
+    );
+  }
+  return (await tree.readResolved([stat4.path])).get(stat4.path) ?? null;
+}
+async function readFileText(tree, path, maxBytes = MAX_FILE_BYTES) {
+  return (await readFileBytes(tree, path, maxBytes))?.toString("utf8") ?? null;
+}
+async function listDir(tree, dir) {
+  const stat4 = await resolvePath(tree, dir);
+  if (!stat4 || stat4.kind !== "dir") return [];
+  const entries = [];
+  for (const name of (await tree.children(stat4.path)).sort()) {
+    const child = stat4.path ? `${stat4.path}/${name}` : name;
+    try {
+      const resolved = await resolvePath(tree, child);
+      if (resolved) entries.push({ name, kind: resolved.kind });
+    } catch (err) {
+      if (!(err instanceof ConfigError) || err.code !== "symlink-outside") throw err;
+      entries.push({ name, kind: "outside" });
+    }
+  }
+  return entries;
+}
+var BATCH_BYTES = 32 * 1024 * 1024;
+
+// engine/repo/applications.ts
+var MAX_APPLICATION_FILE_BYTES = 4 * 1024 * 1024;
 
 // engine/check/manifests.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -81723,98 +82110,37 @@ function parseManifests(yaml, source = "manifests") {
   return objects;
 }
 
-// engine/tools/index.ts
-import { execFile } from "node:child_process";
-import { accessSync, constants as constants3 } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join as join2 } from "node:path";
-var OPA_VERSION = "v1.22.0";
-var KUSTOMIZE_VERSION = "v5.8.1";
-var ToolError = class extends SalveError {
-  stderr;
-  constructor(message2, stderr = "", options = {}) {
-    super(options.code ?? "tool-failed", message2, options);
-    this.stderr = stderr;
+// engine/repo/overlay-inputs.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+import { createHash as createHash2 } from "node:crypto";
+
+// engine/repo/remote.ts
+var SCHEME = /^(ssh|https?|file):\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]*)(?::(\d+))?/i;
+var USER_AT_HOST = /^[a-z][a-z0-9-]*@([^/:?#]+)/i;
+var GITHUB = /^github\.com[/:]/i;
+function remoteRef(reference) {
+  const ref = reference.replace(/^git::/i, "");
+  const scheme = SCHEME.exec(ref);
+  if (scheme) {
+    const host = scheme[1]?.toLowerCase() === "file" ? "" : (scheme[2] ?? "").toLowerCase();
+    return { host, port: scheme[3] ?? "" };
   }
-};
-function isExecutable(path) {
-  try {
-    accessSync(path, constants3.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function onPath(name, env) {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && isExecutable(join2(dir, name))) return join2(dir, name);
-  }
+  if (GITHUB.test(ref)) return { host: "github.com", port: "" };
+  const user = USER_AT_HOST.exec(ref);
+  if (user) return { host: (user[1] ?? "").toLowerCase(), port: "" };
   return null;
 }
-function toolsDir(env = process.env) {
-  return env.SALVE_TOOLS_DIR ?? join2(env.XDG_CACHE_HOME ?? join2(homedir(), ".cache"), "salve", "tools");
-}
-var cache = /* @__PURE__ */ new Map();
-function locateOpa(env = process.env) {
-  const key = `opa:${env.SALVE_OPA ?? ""}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const cached2 = join2(toolsDir(env), `opa-${OPA_VERSION}`, "opa");
-  const command = env.SALVE_OPA ?? onPath("opa", env) ?? (isExecutable(cached2) ? cached2 : null);
-  if (!command) {
-    throw new ToolError("opa not found: set SALVE_OPA, put opa on PATH, or run `npm run setup`", "", {
-      code: "tool-missing"
-    });
-  }
-  const tool = { name: "opa", command, prefix: [] };
-  cache.set(key, tool);
-  return tool;
-}
-function locateKustomize(env = process.env) {
-  const key = `kustomize:${env.SALVE_KUSTOMIZE ?? ""}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const cached2 = join2(toolsDir(env), `kustomize-${KUSTOMIZE_VERSION}`, "kustomize");
-  const direct = env.SALVE_KUSTOMIZE ?? onPath("kustomize", env) ?? (isExecutable(cached2) ? cached2 : null);
-  let tool = direct ? { name: "kustomize", command: direct, prefix: [] } : null;
-  if (!tool) {
-    const kubectl = onPath("kubectl", env);
-    if (kubectl) tool = { name: "kustomize", command: kubectl, prefix: ["kustomize"] };
-  }
-  if (!tool) {
-    throw new ToolError(
-      "kustomize not found: set SALVE_KUSTOMIZE, put kustomize or kubectl on PATH, or run `npm run setup`",
-      "",
-      { code: "tool-missing" }
-    );
-  }
-  cache.set(key, tool);
-  return tool;
-}
-function runTool(tool, args, options = {}) {
-  return new Promise((resolve8, reject) => {
-    execFile(
-      tool.command,
-      [...tool.prefix, ...args],
-      { cwd: options.cwd, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        if (err) {
-          const what = `${tool.name} ${args[0] ?? ""}`.trim();
-          reject(new ToolError(`${what} failed: ${stderr.trim() || err.message}`, stderr, { cause: err }));
-          return;
-        }
-        resolve8({ stdout, stderr });
-      }
-    );
+function hostAllowed(ref, allowed) {
+  if (ref.host === "") return false;
+  return allowed.some((entry) => {
+    const e = entry.toLowerCase();
+    return e === ref.host || ref.port !== "" && e === `${ref.host}:${ref.port}`;
   });
 }
 
 // engine/repo/overlay-inputs.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { createHash } from "node:crypto";
-import { readdir as readdir2, readFile, stat as stat3 } from "node:fs/promises";
-import { join as join3, resolve } from "node:path";
 var KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+var MAX_DIRECTORIES = 1e4;
 function list(value) {
   return Array.isArray(value) ? value : [];
 }
@@ -81823,6 +82149,9 @@ function record2(value) {
 }
 function referencedPaths(k) {
   const paths = [];
+  const add = (field, value) => {
+    if (typeof value === "string" && value !== "" && !value.includes("\n")) paths.push([field, value]);
+  };
   for (const key of [
     "resources",
     "bases",
@@ -81834,65 +82163,162 @@ function referencedPaths(k) {
     "validators",
     "patchesStrategicMerge"
   ]) {
-    for (const item of list(k[key])) if (typeof item === "string" && !item.includes("\n")) paths.push(item);
+    for (const item of list(k[key])) add(key, item);
   }
   for (const key of ["patches", "patchesJson6902", "replacements"]) {
-    for (const item of list(k[key])) if (typeof record2(item).path === "string") paths.push(record2(item).path);
+    for (const item of list(k[key])) add(key, record2(item).path);
   }
-  if (typeof record2(k.openapi).path === "string") paths.push(record2(k.openapi).path);
+  add("openapi", record2(k.openapi).path);
   for (const key of ["configMapGenerator", "secretGenerator"]) {
     for (const gen of list(k[key]).map(record2)) {
-      for (const f of list(gen.files)) if (typeof f === "string") paths.push(f.slice(f.indexOf("=") + 1));
-      for (const e of [...list(gen.envs), gen.env]) if (typeof e === "string") paths.push(e);
+      for (const f of list(gen.files)) if (typeof f === "string") add(key, f.slice(f.indexOf("=") + 1));
+      for (const e of [...list(gen.envs), gen.env]) add(key, e);
     }
   }
-  return paths.map((p) => /^[a-z]+:\/\/|^(github\.com|gitlab\.com|bitbucket\.org)\//.test(p) ? `remote:${p}` : p);
+  return paths;
 }
-async function kind(path) {
+function parseKustomization(text) {
+  const doc = (0, import_yaml3.parseDocument)(text, { uniqueKeys: false });
+  if (doc.errors.length > 0) return {};
   try {
-    const s = await stat3(path);
-    return s.isDirectory() ? "dir" : s.isFile() ? "file" : null;
+    return record2(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
   } catch {
-    return null;
+    return {};
   }
 }
-async function overlayDigest(dir) {
+async function overlayInputs(tree, overlay, options = {}) {
   const files = /* @__PURE__ */ new Set();
-  const markers = /* @__PURE__ */ new Set();
+  const remotes = [];
   const visited = /* @__PURE__ */ new Set();
   async function visit2(directory) {
     if (visited.has(directory)) return;
+    if (visited.size >= MAX_DIRECTORIES) {
+      throw new ConfigError(`${overlay}: the build reaches more than ${MAX_DIRECTORIES} directories`, {
+        code: "build-too-large"
+      });
+    }
     visited.add(directory);
-    const entries = await readdir2(directory, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) if (entry.isFile()) files.add(join3(directory, entry.name));
-    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.isFile() && e.name === n));
+    const entries = await listDir(tree, directory);
+    const inDir = (name2) => directory ? `${directory}/${name2}` : name2;
+    for (const e of entries) {
+      if (e.kind !== "file") continue;
+      const stat4 = await resolvePath(tree, inDir(e.name));
+      if (stat4 && stat4.size <= MAX_FILE_BYTES) files.add(inDir(e.name));
+    }
+    for (const e of entries)
+      if (e.kind === "outside" && KUSTOMIZATION_FILES.includes(e.name)) await resolvePath(tree, inDir(e.name));
+    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.kind === "file" && e.name === n));
     if (!name) return;
-    let k = {};
-    try {
-      k = record2((0, import_yaml3.parse)(await readFile(join3(directory, name), "utf8")));
-    } catch {
-      return;
+    const file2 = inDir(name);
+    const k = parseKustomization(await readFileText(tree, file2) ?? "");
+    for (const [field, ref] of referencedPaths(k)) {
+      const local = resolveInside(directory, ref);
+      const stat4 = local === null ? null : await resolvePath(tree, local);
+      if (local !== null && stat4?.kind === "dir") await visit2(local);
+      else if (local !== null && stat4?.kind === "file") files.add(local);
+      else refuseOrNote(file2, field, ref, local === null);
     }
-    for (const ref of referencedPaths(k)) {
-      if (ref.startsWith("remote:")) {
-        markers.add(ref);
-        continue;
+  }
+  function refuseOrNote(file2, field, ref, outside2) {
+    const remote = remoteRef(ref);
+    if (remote) {
+      if (!hostAllowed(remote, options.remoteHosts ?? [])) {
+        const host = remote.host === "" ? "a directory on the machine running salve" : remote.host;
+        throw new ConfigError(
+          `${file2}: ${field} entry ${quote(ref)} is a remote resource (${host}); salve builds only what the commit holds unless .salve.yaml kustomize.remoteHosts lists its host`,
+          { code: "remote-resource" }
+        );
       }
-      const target = resolve(directory, ref);
-      const what = await kind(target);
-      if (what === "dir") await visit2(target);
-      else if (what === "file") files.add(target);
-      else markers.add(`missing:${target}`);
+      remotes.push({ url: ref, host: remote.host, from: file2 });
+    } else if (outside2) {
+      throw new ConfigError(`${file2}: ${field} entry ${quote(ref)} points outside the repository`, {
+        code: "outside-repo"
+      });
     }
   }
-  await visit2(resolve(dir));
-  const hash2 = createHash("sha256");
-  for (const file2 of [...files].sort()) {
-    const content = await readFile(file2).catch(() => null);
-    hash2.update(`${file2}\0${content ? createHash("sha256").update(content).digest("hex") : "unreadable"}\0`);
+  const start = resolveInside("", overlay);
+  if (start === null) {
+    throw new ConfigError(`overlay ${quote(overlay)} points outside the repository`, { code: "outside-repo" });
   }
-  for (const marker of [...markers].sort()) hash2.update(`${marker}\0`);
-  return hash2.digest("hex");
+  if ((await resolvePath(tree, start))?.kind === "dir") await visit2(start);
+  const sorted = [...files].sort();
+  const hash2 = createHash2("sha256").update(`${overlay}\0`);
+  for (const file2 of sorted) {
+    const resolved = (await resolvePath(tree, file2))?.path ?? file2;
+    hash2.update(`${file2}\0${await tree.contentId(resolved)}\0`);
+  }
+  for (const r of remotes) hash2.update(`remote:${r.url}\0`);
+  return { files: sorted, remotes, digest: hash2.digest("hex") };
+}
+
+// engine/repo/scratch.ts
+import { constants as constants5 } from "node:fs";
+import { lstat as lstat3, mkdir as mkdir2, mkdtemp, open as open4, realpath, rm as rm2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+var MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
+async function createScratch(prefix) {
+  const dir = await realpath(await mkdtemp(join4(tmpdir(), prefix)));
+  const made = /* @__PURE__ */ new Set([""]);
+  async function ensureDir(rel) {
+    if (made.has(rel)) return;
+    const at = rel.lastIndexOf("/");
+    if (at > 0) await ensureDir(rel.slice(0, at));
+    const abs = join4(dir, rel);
+    await mkdir2(abs).catch((err) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+    if (!(await lstat3(abs)).isDirectory()) throw new PublishError(`scratch path ${rel} is not a directory`);
+    made.add(rel);
+  }
+  return {
+    dir,
+    async write(path, bytes) {
+      const rel = cleanPath(path, "file");
+      const at = rel.lastIndexOf("/");
+      if (at > 0) await ensureDir(rel.slice(0, at));
+      const flags = constants5.O_WRONLY | constants5.O_CREAT | constants5.O_EXCL | constants5.O_NOFOLLOW;
+      const handle = await open4(join4(dir, rel), flags, 420);
+      try {
+        await handle.writeFile(bytes);
+      } finally {
+        await handle.close();
+      }
+    },
+    mkdir: (path) => ensureDir(cleanPath(path, "directory")),
+    cleanup: () => rm2(dir, { recursive: true, force: true })
+  };
+}
+async function materialize(tree, files, prefix) {
+  let total = 0;
+  const resolved = /* @__PURE__ */ new Map();
+  for (const file2 of files) {
+    const stat4 = await resolvePath(tree, file2);
+    if (!stat4 || stat4.kind !== "file") continue;
+    resolved.set(file2, stat4.path);
+    if (stat4.size > MAX_FILE_BYTES) {
+      throw new ConfigError(
+        `${file2} in ${tree.where} is ${formatBytes(stat4.size)}, more than the ${formatBytes(MAX_FILE_BYTES)} salve reads`,
+        { code: "file-too-large" }
+      );
+    }
+    total += stat4.size;
+  }
+  if (total > MAX_SCRATCH_BYTES) {
+    throw new ConfigError(
+      `the ${files.length} files a build reads in ${tree.where} hold ${formatBytes(total)}, more than the ${formatBytes(MAX_SCRATCH_BYTES)} salve copies`,
+      { code: "build-too-large" }
+    );
+  }
+  const scratch = await createScratch(prefix);
+  try {
+    const contents = await tree.readResolved([...new Set(resolved.values())]);
+    for (const [path, real] of resolved) await scratch.write(path, contents.get(real));
+  } catch (err) {
+    await scratch.cleanup();
+    throw err;
+  }
+  return scratch;
 }
 
 // engine/repo/build-overlay.ts
@@ -81902,48 +82328,77 @@ function createBuildCache() {
 function firstLines(text, count) {
   return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(0, count).join("\n");
 }
-async function run(repoDir, overlay, kustomize) {
-  const dir = overlay === "" ? "." : overlay;
-  const args = kustomize.prefix.length > 0 ? [dir] : ["build", dir];
-  let yaml;
-  try {
-    ({ stdout: yaml } = await runTool(kustomize, args, { cwd: repoDir }));
-  } catch (err) {
-    if (!(err instanceof ToolError) || err.code === "tool-missing") throw err;
-    const detail = firstLines(err.stderr || err.message, 5);
-    throw new CheckError(`kustomize build of overlay ${dir} failed:
-${detail}`, {
-      code: "kustomize-build-failed",
-      cause: err
-    });
+function boundsError(err, dir, inputs, kustomize) {
+  const limits = limitsOf(kustomize);
+  if (err.code === "tool-timeout") {
+    const fetching = inputs.remotes.length > 0 ? `; it fetches ${inputs.remotes.map((r) => r.url).join(", ")}` : "";
+    return new ConfigError(
+      `kustomize build of overlay ${dir} did not finish within ${formatDuration(limits.timeoutMs)}${fetching}`,
+      { code: "kustomize-timeout", cause: err }
+    );
   }
-  return { objects: parseManifests(yaml, `kustomize build ${dir}`), yaml };
+  if (err.code === "tool-memory") {
+    return new ConfigError(
+      `kustomize build of overlay ${dir} ran out of its memory ceiling of ${formatBytes(limits.memoryBytes)}`,
+      { code: "kustomize-memory", cause: err }
+    );
+  }
+  return new ConfigError(
+    `kustomize build of overlay ${dir} printed more than ${formatBytes(limits.outputBytes)} of manifests`,
+    { code: "kustomize-output", cause: err }
+  );
 }
-async function buildOverlay(repoDir, overlay, options = {}) {
+async function run(tree, overlay, inputs, kustomize, prefix) {
+  const dir = overlay === "" ? "." : overlay;
+  const scratch = await materialize(tree, inputs.files, prefix);
+  try {
+    const args = kustomize.prefix.length > 0 ? [dir] : ["build", dir];
+    let yaml;
+    try {
+      ({ stdout: yaml } = await runTool(kustomize, args, { cwd: scratch.dir }));
+    } catch (err) {
+      if (!(err instanceof ToolError) || err.code === "tool-missing") throw err;
+      if (err.code !== "tool-failed") throw boundsError(err, dir, inputs, kustomize);
+      const detail = firstLines((err.stderr || err.message).split(`${scratch.dir}/`).join(""), 5);
+      throw new CheckError(`kustomize build of overlay ${dir} failed:
+${detail}`, {
+        code: "kustomize-build-failed",
+        cause: err
+      });
+    }
+    return { objects: parseManifests(yaml, `kustomize build ${dir}`), yaml };
+  } finally {
+    await scratch.cleanup();
+  }
+}
+async function buildOverlay(source, overlay, options = {}) {
   const kustomize = options.kustomize ?? locateKustomize();
-  const cache2 = options.cache;
-  if (!cache2) return run(repoDir, overlay, kustomize);
-  const dir = resolve2(repoDir, overlay);
-  const key = `${dir}\0${await overlayDigest(dir)}`;
-  const hit = cache2.entries.get(key);
+  const path = overlay === "." ? "" : overlay;
+  const remoteHosts = options.remoteHosts ?? [];
+  const tree = treeOf2(source);
+  const inputs = await overlayInputs(tree, path, { remoteHosts });
+  const prefix = options.scratchPrefix ?? "salve-build-";
+  const cache = options.cache;
+  if (!cache) return run(tree, path, inputs, kustomize, prefix);
+  const key = `${path}\0${inputs.digest}`;
+  const hit = cache.entries.get(key);
   if (hit) {
-    cache2.stats.hits++;
+    cache.stats.hits++;
     return hit;
   }
-  cache2.stats.builds++;
-  const pending = run(repoDir, overlay, kustomize);
-  cache2.entries.set(key, pending);
-  pending.catch(() => cache2.entries.delete(key));
+  cache.stats.builds++;
+  const pending = run(tree, path, inputs, kustomize, prefix);
+  cache.entries.set(key, pending);
+  pending.catch(() => cache.entries.delete(key));
   return pending;
 }
 
 // engine/repo/image-history.ts
 var import_yaml4 = __toESM(require_dist(), 1);
+var MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
 
 // engine/repo/load-config.ts
 var import_yaml5 = __toESM(require_dist(), 1);
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
 
 // engine/cluster/settings.ts
 var ClusterContext = external_exports.object({
@@ -81969,6 +82424,23 @@ var EvidenceSettings = external_exports.object({
 
 // engine/config/schema.ts
 var HHMM = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM");
+var RepoPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."), {
+  message: "must be a path inside the repository (relative, without ..)"
+}).refine(
+  (p) => {
+    try {
+      globToRegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "is not a valid glob" }
+);
+var Quantity = external_exports.string().regex(
+  /^[+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/,
+  "expected a quantity such as 4Gi or 500m"
+);
 var Environment = external_exports.object({
   name: external_exports.string().min(1),
   /** production | staging | development | ... : what policies key on. Defaults from the name. */
@@ -82032,7 +82504,7 @@ var PerceptionConfig = external_exports.object({
 var SalveConfig = external_exports.object({
   apiVersion: external_exports.literal("salve.dev/v1").default("salve.dev/v1"),
   /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
-  applications: external_exports.array(external_exports.string()).default(["**/*.yaml", "**/*.yml"]),
+  applications: external_exports.array(RepoPath).default(["**/*.yaml", "**/*.yml"]),
   environments: external_exports.array(Environment).default([]),
   trust: external_exports.object({ default: Mode.default("approve"), rules: external_exports.array(TrustRule).default([]) }).strict().default({ default: "approve", rules: [] }),
   policy: external_exports.object({
@@ -82042,9 +82514,9 @@ var SalveConfig = external_exports.object({
     sensitiveKinds: external_exports.array(external_exports.string()).default(["StatefulSet", "DaemonSet", "Node"]),
     bounds: external_exports.object({
       memoryMaxFactor: external_exports.number().positive().default(2),
-      memoryCap: external_exports.string().default("8Gi"),
+      memoryCap: Quantity.default("8Gi"),
       cpuMaxFactor: external_exports.number().positive().default(2),
-      cpuCap: external_exports.string().default("4"),
+      cpuCap: Quantity.default("4"),
       replicasMaxFactor: external_exports.number().positive().default(2),
       replicasCap: external_exports.number().int().positive().default(50)
     }).strict().prefault({}),
@@ -82069,9 +82541,16 @@ var SalveConfig = external_exports.object({
    */
   rollouts: external_exports.object({ adopt: external_exports.boolean().default(false) }).strict().prefault({}),
   /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
-  keys: external_exports.array(external_exports.string()).default([".salve/keys/*.pub"]),
+  keys: external_exports.array(RepoPath).default([".salve/keys/*.pub"]),
   /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
-  policies: external_exports.array(external_exports.string()).default([]),
+  policies: external_exports.array(RepoPath).default([]),
+  kustomize: external_exports.object({
+    /**
+     * Hosts remote resources and bases may come from (`github.com`, or `host:port` for one port).
+     * None by default: a build reads only what the commit holds.
+     */
+    remoteHosts: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, "expected a host name or host:port")).default([])
+  }).strict().prefault({}),
   /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
   cluster: external_exports.object({ evidence: EvidenceSettings.prefault({}) }).strict().prefault({}),
   /** Telemetry perception reads: Prometheus range queries per workload. */
@@ -82080,13 +82559,12 @@ var SalveConfig = external_exports.object({
 
 // engine/repo/load-config.ts
 var NAMES = [".salve.yaml", ".salve.yml"];
-async function readFirst(repoDir) {
+var MAX_CONFIG_BYTES = 1024 * 1024;
+async function readFirst(source) {
+  const tree = treeOf2(source);
   for (const file2 of NAMES) {
-    try {
-      return { file: file2, text: await readFile2(join4(repoDir, file2), "utf8") };
-    } catch (err) {
-      if (err.code !== "ENOENT") throw err;
-    }
+    const text = await readFileText(tree, file2, MAX_CONFIG_BYTES);
+    if (text !== null) return { file: file2, text };
   }
   return null;
 }
@@ -82107,10 +82585,11 @@ function offsetOf(doc, issue3) {
   return offset;
 }
 function fieldName(issue3) {
-  return issue3.path.length === 0 ? "(root)" : issue3.path.map(String).join(".");
+  if (issue3.path.length === 0) return "(root)";
+  return issue3.path.map((p) => /^[\w-]*$/.test(String(p)) ? String(p) : quote(String(p))).join(".");
 }
-async function loadConfig(repoDir) {
-  const found = await readFirst(repoDir);
+async function loadConfig(source) {
+  const found = await readFirst(source);
   if (!found) return { config: SalveConfig.parse({}), file: null };
   const { file: file2, text } = found;
   const lineCounter = new import_yaml5.LineCounter();
@@ -82126,7 +82605,7 @@ async function loadConfig(repoDir) {
     throw new ConfigError(`invalid YAML in ${file2}:
 ${lines2.join("\n")}`);
   }
-  const result = SalveConfig.safeParse(doc.toJS() ?? {});
+  const result = SalveConfig.safeParse(toJsBounded(doc, file2) ?? {});
   if (result.success) return { config: result.data, file: file2 };
   const lines = result.error.issues.map(
     (issue3) => `${at(offsetOf(doc, issue3))}: ${fieldName(issue3)}: ${issue3.message}`
@@ -82134,6 +82613,10 @@ ${lines2.join("\n")}`);
   throw new ConfigError(`invalid ${file2}:
 ${lines.join("\n")}`, { cause: result.error });
 }
+
+// engine/repo/snapshot.ts
+var CACHE_BYTES = 64 * 1024 * 1024;
+var PREFETCH_BYTES = 4 * 1024 * 1024;
 
 // engine/model/policy.ts
 var SloEnvelope = external_exports.object({
@@ -82325,7 +82808,7 @@ var DECIMAL = {
   E: 1e18
 };
 var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
-function parse5(value, what) {
+function parse4(value, what) {
   const text = typeof value === "number" ? String(value) : value;
   const match = typeof text === "string" ? QUANTITY.exec(text.trim()) : null;
   if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
@@ -82334,10 +82817,10 @@ function parse5(value, what) {
   return Number(match[1]) * factor;
 }
 function parseMemory(value) {
-  return Math.round(parse5(value, "memory"));
+  return Math.round(parse4(value, "memory"));
 }
 function parseCpuMillis(value) {
-  return Math.round(parse5(value, "cpu") * 1e3);
+  return Math.round(parse4(value, "cpu") * 1e3);
 }
 function formatMemory(bytes) {
   for (const unit of ["Gi", "Mi", "Ki"]) {
@@ -82391,35 +82874,21 @@ function policySettings(config2) {
 }
 
 // engine/policy/bundle.ts
-import { mkdir as mkdir2, mkdtemp, readFile as readFile4, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir as mkdir3, mkdtemp as mkdtemp2, readFile as readFile2, rename as rename2, rm as rm3, stat as stat3, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
 import { dirname, join as join6 } from "node:path";
 
 // engine/policy/exec.ts
-import { execFile as execFile2 } from "node:child_process";
 function execTool(tool, args, options = {}) {
-  return new Promise((resolve8, reject) => {
-    execFile2(
-      tool.command,
-      [...tool.prefix, ...args],
-      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") {
-          reject(err);
-          return;
-        }
-        resolve8({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
-      }
-    );
-  });
+  return runTool(tool, args, { ...options, allowFailure: true });
 }
 
 // engine/policy/sources.ts
-import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
-import { basename, join as join5, relative, resolve as resolve3, sep } from "node:path";
+import { readdir as readdir3, readFile } from "node:fs/promises";
+import { basename, join as join5, relative, resolve as resolve2, sep } from "node:path";
 
 // engine/policy/digest.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 function canonicalJson(value) {
   return encode3(value, "$");
 }
@@ -82449,7 +82918,7 @@ function encode3(value, where) {
   }
 }
 function sha256Hex(data) {
-  return createHash2("sha256").update(data).digest("hex");
+  return createHash3("sha256").update(data).digest("hex");
 }
 function digestOf(value) {
   return `sha256:${sha256Hex(canonicalJson(value))}`;
@@ -82472,7 +82941,7 @@ async function collectSources(policyDirs) {
   if (policyDirs.length === 0) throw new PolicyError("no policy directories given");
   const sources = [];
   for (const [dirIndex, dir] of policyDirs.entries()) {
-    const root = resolve3(dir);
+    const root = resolve2(dir);
     const rels = [];
     try {
       await walk2(root, root, rels);
@@ -82480,7 +82949,7 @@ async function collectSources(policyDirs) {
       throw new PolicyError(`policy directory ${dir} cannot be read: ${err.message}`, { cause: err });
     }
     for (const rel of rels) {
-      const content = await readFile3(join5(root, rel), "utf8");
+      const content = await readFile(join5(root, rel), "utf8");
       const relPath = rel.split(sep).join("/");
       sources.push({ path: `${basename(root)}/${relPath}`, sha256: sha256Hex(content), dirIndex, relPath, content });
     }
@@ -82501,7 +82970,7 @@ import { gunzipSync } from "node:zlib";
 async function readTarGz(archive) {
   const members2 = /* @__PURE__ */ new Map();
   const ex = (0, import_tar_stream.extract)();
-  const done = new Promise((resolve8, reject) => {
+  const done = new Promise((resolve7, reject) => {
     ex.on("entry", (header, stream, next) => {
       const chunks = [];
       stream.on("data", (c) => {
@@ -82513,7 +82982,7 @@ async function readTarGz(archive) {
       });
       stream.on("error", reject);
     });
-    ex.on("finish", resolve8);
+    ex.on("finish", resolve7);
     ex.on("error", reject);
   });
   ex.end(gunzipSync(archive));
@@ -82540,7 +83009,7 @@ async function buildBundle(policyDirs, opts = {}) {
   return bundle;
 }
 async function load(policyDirs, sources, digest2, cached2, opts) {
-  const fromDisk = cached2 ? await readFile4(cached2).catch(() => null) : null;
+  const fromDisk = cached2 ? await readFile2(cached2).catch(() => null) : null;
   if (fromDisk) {
     const bundle2 = await unpack(fromDisk, sources, digest2).catch(() => null);
     if (bundle2) return { archive: fromDisk, bundle: bundle2 };
@@ -82568,17 +83037,17 @@ function declaresExposure(sources) {
   return sources.some((s) => /^package salve\.exposure\s*$/m.test(s.content));
 }
 async function exists2(path) {
-  return stat4(path).then(
+  return stat3(path).then(
     () => true,
     () => false
   );
 }
 async function runOpaBuild(policyDirs, sources, opts) {
-  const tmp = await mkdtemp(join6(tmpdir(), "salve-opa-build-"));
+  const tmp = await mkdtemp2(join6(tmpdir2(), "salve-opa-build-"));
   try {
     for (const s of sources) {
       const to = join6(tmp, "src", String(s.dirIndex), s.relPath);
-      await mkdir2(dirname(to), { recursive: true });
+      await mkdir3(dirname(to), { recursive: true });
       await writeFile2(to, s.content);
     }
     const out = join6(tmp, "bundle.tar.gz");
@@ -82593,13 +83062,13 @@ ${run2.stderr}`.trim();
       for (const [i, dir] of policyDirs.entries()) message2 = message2.split(join6(tmp, "src", String(i))).join(dir);
       throw new PolicyError(`policy build failed: ${message2}`);
     }
-    return await readFile4(out);
+    return await readFile2(out);
   } finally {
-    await rm2(tmp, { recursive: true, force: true });
+    await rm3(tmp, { recursive: true, force: true });
   }
 }
 async function writeAtomically(path, bytes) {
-  await mkdir2(dirname(path), { recursive: true });
+  await mkdir3(dirname(path), { recursive: true });
   const part = `${path}.${process.pid}.${Date.now()}.part`;
   await writeFile2(part, bytes);
   await rename2(part, path);
@@ -82609,10 +83078,10 @@ async function writeAtomically(path, bytes) {
 import { sign, verify } from "node:crypto";
 
 // engine/policy/keys.ts
-import { createHash as createHash3, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
-import { readFile as readFile5 } from "node:fs/promises";
+import { createHash as createHash4, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { readFile as readFile3 } from "node:fs/promises";
 function keyIdOf(publicKey) {
-  return createHash3("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex");
+  return createHash4("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex");
 }
 function requireEd25519(key, where) {
   if (key.asymmetricKeyType !== "ed25519") {
@@ -82623,7 +83092,7 @@ function requireEd25519(key, where) {
 }
 async function readKeyFile(path, what) {
   try {
-    return await readFile5(path, "utf8");
+    return await readFile3(path, "utf8");
   } catch (err) {
     throw new ConfigError(`${what} ${path} cannot be read: ${err.code ?? "error"}`, {
       code: "bad-key"
@@ -82995,9 +83464,9 @@ async function firstChange(dir, head, stop, filepath) {
 
 // engine/actions/workload.ts
 function findWorkload(objects, incident) {
-  const { kind: kind2, name, namespace } = incident.target;
+  const { kind, name, namespace } = incident.target;
   return objects.find(
-    (o) => o.kind === kind2 && o.metadata.name === name && (o.metadata.namespace ?? namespace) === namespace
+    (o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? namespace) === namespace
   ) ?? null;
 }
 function containersOf(workload) {
@@ -83167,7 +83636,7 @@ var adoptArgoRollouts = {
 
 // engine/actions/patch.ts
 var import_yaml11 = __toESM(require_dist(), 1);
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 
 // engine/render/images.ts
 var import_yaml8 = __toESM(require_dist(), 1);
@@ -83445,7 +83914,7 @@ async function writePatchFile(repo, action, object2, patch, target) {
   if (kustomizationBefore === null) {
     throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file at ${repo.kustomizationPath}`);
   }
-  const relative3 = posix.relative(posix.dirname(repo.kustomizationPath), patchPath);
+  const relative3 = posix2.relative(posix2.dirname(repo.kustomizationPath), patchPath);
   const kustomizationAfter = ensurePatchEntry(kustomizationBefore, relative3, repo.kustomizationPath, target);
   const changes = [];
   if (kustomizationAfter !== kustomizationBefore) {
@@ -83563,14 +84032,14 @@ var raiseCpuLimit = containerLimitAction({
 // engine/actions/raise-hpa-max-replicas/index.ts
 var STEP_FACTOR2 = 1.5;
 function findHpa(objects, incident) {
-  const { kind: kind2, name, namespace } = incident.target;
+  const { kind, name, namespace } = incident.target;
   const hpas = objects.filter(
     (o) => o.kind === "HorizontalPodAutoscaler" && (o.metadata.namespace ?? namespace) === namespace
   );
-  if (kind2 === "HorizontalPodAutoscaler") return hpas.find((o) => o.metadata.name === name) ?? null;
+  if (kind === "HorizontalPodAutoscaler") return hpas.find((o) => o.metadata.name === name) ?? null;
   return hpas.find((o) => {
     const ref = o.spec?.scaleTargetRef;
-    return ref?.kind === kind2 && ref.name === name;
+    return ref?.kind === kind && ref.name === name;
   }) ?? null;
 }
 var raiseHpaMaxReplicas = {
@@ -83799,7 +84268,7 @@ function getAction(id) {
 var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml14 = __toESM(require_dist(), 1);
 import { existsSync, readFileSync } from "node:fs";
-import { dirname as dirname2, join as join7, resolve as resolve4 } from "node:path";
+import { dirname as dirname2, join as join7, resolve as resolve3 } from "node:path";
 import { fileURLToPath } from "node:url";
 var ARGO_ROLLOUTS_GROUP = "argoproj.io";
 var CRD_FILES = ["rollout-crd.yaml", "analysis-template-crd.yaml"];
@@ -83808,7 +84277,7 @@ function schemasDir(from = dirname2(fileURLToPath(import.meta.url))) {
   for (let i = 0; i < 6; i++) {
     const candidate = join7(dir, "schemas", "argo-rollouts");
     if (existsSync(join7(candidate, CRD_FILES[0]))) return candidate;
-    dir = resolve4(dir, "..");
+    dir = resolve3(dir, "..");
   }
   throw new ConfigError(`Argo Rollouts CRD schemas not found in schemas/argo-rollouts above ${from}`);
 }
@@ -83841,11 +84310,11 @@ function compileCrdValidators(dir = schemasDir()) {
     const path = join7(dir, file2);
     for (const doc of (0, import_yaml14.parseAllDocuments)(readFileSync(path, "utf8"))) {
       const crd = doc.toJS();
-      const kind2 = crd.spec?.names?.kind;
+      const kind = crd.spec?.names?.kind;
       for (const version2 of crd.spec?.versions ?? []) {
         const schema = version2.schema?.openAPIV3Schema;
-        if (!kind2 || !schema) throw new ConfigError(`${path}: CRD version ${version2.name} has no openAPIV3Schema`);
-        validators.set(`${kind2}/${version2.name}`, ajv.compile(closeSchema(schema)));
+        if (!kind || !schema) throw new ConfigError(`${path}: CRD version ${version2.name} has no openAPIV3Schema`);
+        validators.set(`${kind}/${version2.name}`, ajv.compile(closeSchema(schema)));
       }
     }
   }
@@ -84385,11 +84854,11 @@ async function checkExposure(proof, bundle, before, after) {
 // engine/verify/materialize.ts
 var import_isomorphic_git3 = __toESM(require_isomorphic_git(), 1);
 import fs4 from "node:fs";
-import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+import { mkdir as mkdir4, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
 import { dirname as dirname3, join as join8 } from "node:path";
-async function materialize(repoDir, commit, prefixes = []) {
-  const dir = await mkdtemp2(join8(tmpdir2(), "salve-tree-"));
+async function materialize2(repoDir, commit, prefixes = []) {
+  const dir = await mkdtemp3(join8(tmpdir3(), "salve-tree-"));
   const wanted2 = (path) => prefixes.length === 0 || prefixes.some((p) => path === p || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
   try {
     await import_isomorphic_git3.default.walk({
@@ -84403,16 +84872,16 @@ async function materialize(repoDir, commit, prefixes = []) {
         if (type === "tree") return true;
         if (type !== "blob") return null;
         const target = join8(dir, path);
-        await mkdir3(dirname3(target), { recursive: true });
+        await mkdir4(dirname3(target), { recursive: true });
         await writeFile3(target, Buffer.from(await entry.content() ?? new Uint8Array()));
         return true;
       }
     });
   } catch (err) {
-    await rm3(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
     throw err;
   }
-  return { dir, cleanup: () => rm3(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rm4(dir, { recursive: true, force: true }) };
 }
 
 // engine/verify/index.ts
@@ -84492,17 +84961,17 @@ async function verifyOne(opts, id, files) {
   return verdict;
 }
 async function checkRendered(opts, proof) {
-  const cache2 = createBuildCache();
+  const cache = createBuildCache();
   const [base, head] = await Promise.all([
-    materialize(opts.repoDir, proof.subject.baseCommit),
-    materialize(opts.repoDir, opts.ref)
+    materialize2(opts.repoDir, proof.subject.baseCommit),
+    materialize2(opts.repoDir, opts.ref)
   ]);
   let diff;
   let problems;
   let exposure;
   try {
-    const before = await buildOverlay(base.dir, proof.subject.overlay, { cache: cache2 });
-    const after = await buildOverlay(head.dir, proof.subject.overlay, { cache: cache2 });
+    const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
+    const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
     diff = renderedDiff(before.objects, after.objects);
     problems = validateArgoRollouts(after.objects).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`
@@ -84598,20 +85067,20 @@ async function checkScope(args) {
 }
 
 // engine/verify/trust.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { join as join11, posix as posix3 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { join as join11, posix as posix4 } from "node:path";
 
 // engine/pipeline/assets.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { dirname as dirname4, join as join9, resolve as resolve5 } from "node:path";
+import { dirname as dirname4, join as join9, resolve as resolve4 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function projectRoot() {
   let dir = dirname4(fileURLToPath2(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync2(join9(dir, "policies")) && existsSync2(join9(dir, "templates"))) return dir;
-    dir = resolve5(dir, "..");
+    dir = resolve4(dir, "..");
   }
-  return resolve5(dirname4(fileURLToPath2(import.meta.url)), "..", "..");
+  return resolve4(dirname4(fileURLToPath2(import.meta.url)), "..", "..");
 }
 var PROJECT_ROOT = projectRoot();
 var DEFAULT_POLICIES_DIR = join9(PROJECT_ROOT, "policies");
@@ -84619,11 +85088,11 @@ var DEFAULT_TEMPLATES_DIR = join9(PROJECT_ROOT, "templates");
 
 // engine/pipeline/keys.ts
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join10, posix as posix2 } from "node:path";
+import { join as join10, posix as posix3 } from "node:path";
 async function repoKeyFiles(repoDir, config2) {
   const out = [];
   for (const pattern of config2.keys) {
-    const dir = posix2.dirname(pattern);
+    const dir = posix3.dirname(pattern);
     let names = [];
     try {
       names = await readdir4(join10(repoDir, dir));
@@ -84631,7 +85100,7 @@ async function repoKeyFiles(repoDir, config2) {
       continue;
     }
     const re = globToRegExp(pattern);
-    for (const name of names) if (re.test(posix2.join(dir, name))) out.push(join10(repoDir, dir, name));
+    for (const name of names) if (re.test(posix3.join(dir, name))) out.push(join10(repoDir, dir, name));
   }
   return [...new Set(out)].sort();
 }
@@ -84639,7 +85108,7 @@ async function repoKeyFiles(repoDir, config2) {
 // engine/verify/trust.ts
 var CONFIG_FILES = [".salve.yaml", ".salve.yml"];
 async function loadBaseConfig(dir, commit, sources) {
-  const tree = await materialize(dir, commit, CONFIG_FILES);
+  const tree = await materialize2(dir, commit, CONFIG_FILES);
   try {
     const { config: config2 } = await loadConfig(tree.dir);
     return { commit, config: config2, policies: sources.policies ?? config2.policies };
@@ -84652,8 +85121,8 @@ function isOwnConfiguration(path, base) {
 }
 async function loadBaseView(dir, commit, sources, opts = {}) {
   const base = await loadBaseConfig(dir, commit, sources);
-  const keyDirs = base.config.keys.map((k) => posix3.dirname(k));
-  const tree = await materialize(dir, commit, [...CONFIG_FILES, ...base.policies, ...keyDirs, ...sources.keyFiles]);
+  const keyDirs = base.config.keys.map((k) => posix4.dirname(k));
+  const tree = await materialize2(dir, commit, [...CONFIG_FILES, ...base.policies, ...keyDirs, ...sources.keyFiles]);
   try {
     const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...base.policies.map((p) => join11(tree.dir, p))], {
       ...opts.cacheDir ? { cacheDir: opts.cacheDir } : {}
@@ -84664,7 +85133,7 @@ async function loadBaseView(dir, commit, sources, opts = {}) {
       ...sources.keyFiles.map((f) => join11(tree.dir, f))
     ]) {
       try {
-        pems.push(await readFile6(file2, "utf8"));
+        pems.push(await readFile4(file2, "utf8"));
       } catch {
         const rel = file2.slice(tree.dir.length + 1);
         const from = sources.keyFilesFrom ? ` (${sources.keyFilesFrom})` : "";
@@ -84788,8 +85257,8 @@ async function explain(v, files, base, dir) {
 }
 
 // engine/github-action/inputs.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { resolve as resolve6 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { resolve as resolve5 } from "node:path";
 function input2(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
@@ -84816,7 +85285,7 @@ function readInputs(env) {
   const keys = input2(env, "trusted-keys");
   const policies = listInput(env, "policies");
   return {
-    workspace: resolve6(workspace),
+    workspace: resolve5(workspace),
     policies: policies.length > 0 ? policies : null,
     coverageThreshold,
     trustedKeyPems: keys.match(PEM) ?? [],
@@ -84830,7 +85299,7 @@ async function readPullRequest(env) {
   if (!path) return null;
   let event;
   try {
-    event = JSON.parse(await readFile7(path, "utf8"));
+    event = JSON.parse(await readFile5(path, "utf8"));
   } catch (err) {
     throw new InputError(`GITHUB_EVENT_PATH ${path}: not a readable JSON event (${err.message})`);
   }
@@ -84844,9 +85313,9 @@ async function readPullRequest(env) {
 }
 
 // engine/github-action/policy-tests.ts
-import { relative as relative2, resolve as resolve7, sep as sep2 } from "node:path";
+import { relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
 function annotationPath(workspace, file2) {
-  const abs = resolve7(file2);
+  const abs = resolve6(file2);
   if (abs.startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`))
     return `salve/policies/${relative2(DEFAULT_POLICIES_DIR, abs).split(sep2).join("/")}`;
   const rel = relative2(workspace, abs);
@@ -84870,7 +85339,7 @@ async function testPolicies(workspace, dirs, threshold, env) {
     };
   });
   if (report.coverage < threshold) {
-    const own2 = report.uncovered.filter((u) => !resolve7(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
+    const own2 = report.uncovered.filter((u) => !resolve6(u.file).startsWith(`${DEFAULT_POLICIES_DIR}${sep2}`));
     const first = own2[0] ?? report.uncovered[0];
     annotations.push({
       level: "error",

@@ -4,12 +4,12 @@
  * salve reports it with the evidence and proposes no change, since any edit of git would be
  * reviewed against a baseline that is not what runs, and a rollback would undo what git has.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Incident } from '../model/index.ts';
 import type { DriftFinding, K8sObject } from '../model/remediation.ts';
-import { walkFiles } from '../repo/glob.ts';
+import { MAX_ALIAS_COUNT } from '../repo/bounded-yaml.ts';
+import { treeOf } from '../repo/source.ts';
+import { readManyText } from '../repo/tree.ts';
 import { compareImages, parseImage } from './images.ts';
 import type { RepoView } from './types.ts';
 import { containersOf } from './workload.ts';
@@ -38,7 +38,14 @@ async function whereGitSets(repo: RepoView, rendered: string): Promise<string> {
   const name = parseImage(rendered).name;
   const text = await repo.readFile(repo.kustomizationPath);
   if (text !== null) {
-    const doc = parseDocument(text).toJS() as { images?: Array<Record<string, string>> } | null;
+    type Images = { images?: Array<Record<string, string>> } | null;
+    const doc = ((): Images => {
+      try {
+        return parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Images;
+      } catch {
+        return null; // an alias bomb sets no image
+      }
+    })();
     const entry = (doc?.images ?? []).find(
       (e) => (e.newName && parseImage(e.newName).name === name) || (e.name && parseImage(e.name).name === name),
     );
@@ -48,11 +55,15 @@ async function whereGitSets(repo: RepoView, rendered: string): Promise<string> {
       return `${repo.kustomizationPath}:${line} (images: entry ${entry.name}, ${pin})`;
     }
   }
-  const files = (await walkFiles(repo.dir)).filter((f) => /\.ya?ml$/.test(f)).slice(0, MAX_SCAN_FILES);
+  // The commit salve plans on (the view's tree), never a working tree.
+  const tree = treeOf(repo.tree ?? repo.dir);
+  const files = (await tree.files())
+    .filter((f) => /\.ya?ml$/.test(f.path) && f.size <= MAX_FILE_BYTES)
+    .slice(0, MAX_SCAN_FILES)
+    .map((f) => f.path);
   const bare = rendered.replace(/^docker\.io\//, '');
-  for (const file of files) {
-    const body = await readFile(join(repo.dir, file), 'utf8').catch(() => '');
-    if (body.length > MAX_FILE_BYTES || !body.includes(bare)) continue;
+  for (const [file, body] of await readManyText(tree, files, MAX_FILE_BYTES)) {
+    if (!body.includes(bare)) continue;
     const line = body.split('\n').findIndex((l) => /^\s*-?\s*image:/.test(l) && l.includes(bare)) + 1;
     if (line > 0) return `${file}:${line}`;
   }

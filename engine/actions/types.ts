@@ -2,11 +2,14 @@
 import type { SalveConfig } from '../config/schema.ts';
 import type { ActionFamily, FileChange, Incident, SignalKind } from '../model/index.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject, OverlayResolution } from '../model/remediation.ts';
+import type { RepoTree } from '../repo/tree.ts';
 
 /** What an action sees of the config repo: the resolved overlay, its rendered objects, its files. */
 export interface RepoView {
   /** Absolute path of the config repo checkout. */
   readonly dir: string;
+  /** The repo's files at the base commit: what to list and read instead of `dir`'s working tree. */
+  readonly tree?: RepoTree;
   readonly config: SalveConfig;
   readonly resolution: OverlayResolution;
   /** The overlay rendered at the base commit. */

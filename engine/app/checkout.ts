@@ -1,6 +1,8 @@
 /**
  * The real Checkout: a shallow, single-branch clone of the config repo's default branch over
  * HTTPS with isomorphic-git. The token travels in an Authorization header, never in the URL.
+ * Objects only, no working tree: everything is read from the commit (engine/repo/snapshot.ts), so
+ * a committed symbolic link is never recreated on disk, let alone followed.
  */
 import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,7 +30,16 @@ export function gitCheckout(options: { urlTemplate: string; tmpRoot?: string }):
       const cleanup = () => rm(dir, { recursive: true, force: true });
       const url = cloneUrl(options.urlTemplate, repo);
       try {
-        await git.clone({ fs, http, dir, url, depth: 1, singleBranch: true, headers: authHeader(token) });
+        await git.clone({
+          fs,
+          http,
+          dir,
+          url,
+          depth: 1,
+          singleBranch: true,
+          noCheckout: true,
+          headers: authHeader(token),
+        });
         const baseBranch = await git.currentBranch({ fs, dir, fullname: false });
         if (!baseBranch) throw new PublishError(`${repo.owner}/${repo.repo}: clone has no current branch`);
         const baseCommit = await git.resolveRef({ fs, dir, ref: 'HEAD' });

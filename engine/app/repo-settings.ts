@@ -1,10 +1,7 @@
 /** What the publisher needs from the config repo's `.salve.yaml`: hold period and caps. */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { SalveConfig } from '../config/schema.ts';
 import { ConfigError } from '../model/index.ts';
 import type { PublishLimits } from '../publish/github/types.ts';
+import { loadConfig, openSnapshot } from '../repo/index.ts';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -17,28 +14,9 @@ export function parseDuration(text: string, where: string): number {
   return parts.reduce((ms, p) => ms + Number(p[1]) * (UNIT_MS[p[2] as string] ?? 0), 0);
 }
 
-export async function readPublishLimits(checkoutDir: string): Promise<PublishLimits> {
-  const file = join(checkoutDir, '.salve.yaml');
-  let text: string | null = null;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    text = null;
-  }
-  let raw: unknown = {};
-  if (text !== null) {
-    try {
-      raw = parse(text) ?? {};
-    } catch (err) {
-      throw new ConfigError(`.salve.yaml: not YAML: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  const parsed = SalveConfig.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new ConfigError(`.salve.yaml: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
-  }
-  const cfg = parsed.data;
+/** From `.salve.yaml` at the checkout's base commit (the clone has no working tree to read). */
+export async function readPublishLimits(checkoutDir: string, commit: string): Promise<PublishLimits> {
+  const { config: cfg } = await loadConfig(await openSnapshot(checkoutDir, commit));
   return {
     holdPeriodMs: parseDuration(cfg.holdPeriod, '.salve.yaml: holdPeriod'),
     openPullRequests: cfg.limits.openPullRequests,

@@ -41,7 +41,7 @@ export function createRepoWorker(deps: WorkerDeps) {
     const token = await stage(deps, 'auth', () => deps.tokenFor(octokit));
     const co = await stage(deps, 'checkout', () => deps.checkout.prepare(repo, token));
     try {
-      const limits = await stage(deps, 'config', () => readPublishLimits(co.dir));
+      const limits = await stage(deps, 'config', () => readPublishLimits(co.dir, co.baseCommit));
       const now = deps.clock.now();
       const results = await stage(deps, 'plan', () => deps.planner.plan(payload, { repo, checkoutDir: co.dir, now }));
       const inputs = new Map<string, PublishInput>();

@@ -3,8 +3,36 @@ import { z } from 'zod';
 import { EvidenceSettings } from '../cluster/settings.ts';
 import { FollowUpConfig } from '../followup/settings.ts';
 import { Mode } from '../model/index.ts';
+import { globToRegExp } from '../repo/glob.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** A repo-relative path or glob: salve reads nothing outside the repository. */
+const RepoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..'), {
+    message: 'must be a path inside the repository (relative, without ..)',
+  })
+  .refine(
+    (p) => {
+      try {
+        globToRegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid glob' },
+  );
+
+/** A Kubernetes resource quantity (`4Gi`, `500m`, `2`), as the bounds are written. */
+const Quantity = z
+  .string()
+  .regex(
+    /^[+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/,
+    'expected a quantity such as 4Gi or 500m',
+  );
 
 export const Environment = z
   .object({
@@ -104,7 +132,7 @@ export const SalveConfig = z
   .object({
     apiVersion: z.literal('salve.dev/v1').default('salve.dev/v1'),
     /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
-    applications: z.array(z.string()).default(['**/*.yaml', '**/*.yml']),
+    applications: z.array(RepoPath).default(['**/*.yaml', '**/*.yml']),
     environments: z.array(Environment).default([]),
     trust: z
       .object({
@@ -131,9 +159,9 @@ export const SalveConfig = z
         bounds: z
           .object({
             memoryMaxFactor: z.number().positive().default(2),
-            memoryCap: z.string().default('8Gi'),
+            memoryCap: Quantity.default('8Gi'),
             cpuMaxFactor: z.number().positive().default(2),
-            cpuCap: z.string().default('4'),
+            cpuCap: Quantity.default('4'),
             replicasMaxFactor: z.number().positive().default(2),
             replicasCap: z.number().int().positive().default(50),
           })
@@ -168,9 +196,21 @@ export const SalveConfig = z
       .strict()
       .prefault({}),
     /** Repo-relative paths of trusted public keys (PEM, ed25519) for proof verification. */
-    keys: z.array(z.string()).default(['.salve/keys/*.pub']),
+    keys: z.array(RepoPath).default(['.salve/keys/*.pub']),
     /** Extra Rego policy directories in the config repo, evaluated with salve's defaults. */
-    policies: z.array(z.string()).default([]),
+    policies: z.array(RepoPath).default([]),
+    kustomize: z
+      .object({
+        /**
+         * Hosts remote resources and bases may come from (`github.com`, or `host:port` for one port).
+         * None by default: a build reads only what the commit holds.
+         */
+        remoteHosts: z
+          .array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'expected a host name or host:port'))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
     cluster: z
       .object({ evidence: EvidenceSettings.prefault({}) })

@@ -4,7 +4,7 @@
  * off because every untrusted value in the view is a `Text` that escapes itself for markdown
  * (see markdown.ts); the helpers give table cells, code spans and fenced blocks from the raw value.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -23,8 +23,41 @@ export function findTemplate(name: TemplateName, templateDirs: string[]): string
   throw new ConfigError(`template ${name} not found in ${[...templateDirs, BUILTIN_TEMPLATES_DIR].join(', ')}`);
 }
 
+/** Templates are a few KiB; a larger file is not one a human wrote. */
+const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+/** The template's text: a regular file, not through a link, of at most MAX_TEMPLATE_BYTES. */
+function readTemplate(name: TemplateName, file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symbolic link' : 'cannot be read';
+    throw new ConfigError(`template ${name} (${file}) ${why}; templates are regular files`, { cause: err });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_TEMPLATE_BYTES) {
+      throw new ConfigError(`template ${name} (${file}) is not a regular file of at most 256 KiB`);
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where a Handlebars error is, without the excerpt of the template it quotes (it may hold anything). */
+function describeTemplateError(err: unknown): string {
+  const e = err as { lineNumber?: unknown; column?: unknown; message?: unknown };
+  const line = typeof e.lineNumber === 'number' ? e.lineNumber : /on line (\d+)/.exec(String(e.message))?.[1];
+  const first = String(e.message ?? '').split('\n')[0] ?? '';
+  const kind = /^(Parse|Lexical) error/.exec(first)?.[0] ?? 'error';
+  return line === undefined ? `template ${kind}` : `template ${kind} on line ${line}`;
+}
+
 export function renderTemplate(name: TemplateName, templateDirs: string[], view: object): string {
   const file = findTemplate(name, templateDirs);
+  const text = readTemplate(name, file);
   const hbs = Handlebars.create();
   hbs.registerHelper('cell', (v: unknown) => cell(v));
   hbs.registerHelper('code', (v: unknown) => code(v));
@@ -33,9 +66,9 @@ export function renderTemplate(name: TemplateName, templateDirs: string[], view:
   hbs.registerHelper('codeBlock', (v: unknown, lang: unknown) => codeBlock(v, typeof lang === 'string' ? lang : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   try {
-    const template = hbs.compile(readFileSync(file, 'utf8'), { noEscape: true });
+    const template = hbs.compile(text, { noEscape: true });
     return template(view);
   } catch (err) {
-    throw new ConfigError(`template ${file}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`template ${name} (${file}): ${describeTemplateError(err)}`);
   }
 }

@@ -32,7 +32,7 @@ export function classifyAlert(labels: Record<string, string>): AlertClass {
     case 'KubePodCrashLooping':
       return { kind: 'CrashLoopBackOff' };
     case 'KubeContainerWaiting': {
-      const kind = reason ? WAITING[reason] : undefined;
+      const kind = reason && Object.hasOwn(WAITING, reason) ? WAITING[reason] : undefined;
       return kind ? { kind } : { skip: `waiting reason ${reason ?? '(none)'} is not actionable` };
     }
     case 'KubePodNotReady':

@@ -2,6 +2,7 @@
 import { InputError, type Signal, type Target } from '../model/index.ts';
 import { classifyAlert } from './alert-kinds.ts';
 import { type AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-schema.ts';
+import { checkCluster, checkName } from './names.ts';
 import { ownerFromPodName } from './owner.ts';
 import { capAlert, capSignal } from './text-caps.ts';
 import type { IntakeOptions, IntakeResult } from './types.ts';
@@ -45,14 +46,24 @@ function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, 
   const cls = classifyAlert(labels);
   if ('skip' in cls) return cls.skip;
   if (!labels.namespace) return 'no namespace label';
+  // Every label that names something is a Kubernetes name before it is used (in a regex, a path).
+  const at = (key: string) => `alerts[${index}].labels.${key}${where(opts.source)}`;
+  checkName(labels.namespace, 'label', at('namespace'));
+  for (const key of ['pod', ...WORKLOAD_LABELS, 'horizontalpodautoscaler'] as const) {
+    const value = labels[key];
+    if (value !== undefined) checkName(value, 'subdomain', at(key));
+  }
+  if (labels.container !== undefined) checkName(labels.container, 'label', at('container'));
   const owner = ownerOf(labels, cls.kind === 'HPAMaxedOut');
   if (typeof owner === 'string') return owner;
+  checkName(owner.name, 'subdomain', `${at(labels.pod ? 'pod' : 'horizontalpodautoscaler')} (its owner)`);
   const cluster = labels.cluster ?? opts.cluster;
   if (!cluster) {
     throw new InputError(
       `alerts[${index}].labels${where(opts.source)}: ${alertname} has no cluster label and no cluster was given (--cluster)`,
     );
   }
+  checkCluster(cluster, labels.cluster ? at('cluster') : '--cluster');
   const resolved = alert.status === 'resolved';
   const ends = alert.endsAt && !alert.endsAt.startsWith('0001-') ? alert.endsAt : undefined;
   const observedAt = resolved && ends ? ends : alert.startsAt;

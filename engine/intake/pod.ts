@@ -1,6 +1,7 @@
 /** A Kubernetes Pod object → one Signal per problematic container (and one when it cannot schedule). */
 import { InputError, type Signal } from '../model/index.ts';
 import { inspectContainer } from './container-status.ts';
+import { checkCluster, checkName } from './names.ts';
 import { resolvePodOwner } from './owner.ts';
 import { Pod } from './pod-schema.ts';
 import { capSignal } from './text-caps.ts';
@@ -23,13 +24,22 @@ export function parsePod(obj: unknown, opts: PodOptions): Signal[] {
   const pod = parsed.data;
   const now = opts.now ?? new Date();
   const { name, namespace, labels } = pod.metadata;
+  const at = (field: string) => `${field}${where(opts.source)}`;
+  checkCluster(opts.cluster, '--cluster');
+  checkName(name, 'subdomain', at('metadata.name'));
+  checkName(namespace, 'label', at('metadata.namespace'));
   const owner = resolvePodOwner(name, pod.metadata.ownerReferences, labels);
+  checkName(owner.kind, 'kind', at('metadata.ownerReferences (owner kind)'));
+  checkName(owner.name, 'subdomain', at('metadata.ownerReferences (owner name)'));
   const target = { cluster: opts.cluster, namespace, ...owner };
   const podId = pod.metadata.uid ?? `${namespace}/${name}`;
   const ready = pod.status.conditions.find((c) => c.type === 'Ready');
   const fallbackAt = ready?.lastTransitionTime ?? now.toISOString();
   const signals: Signal[] = [];
   const statuses = [...pod.status.initContainerStatuses, ...pod.status.containerStatuses];
+  for (const field of ['initContainerStatuses', 'containerStatuses'] as const) {
+    for (const [i, cs] of pod.status[field].entries()) checkName(cs.name, 'label', at(`status.${field}[${i}].name`));
+  }
   for (const cs of statuses) {
     const finding = inspectContainer(cs, now);
     if (!finding) continue;

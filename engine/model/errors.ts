@@ -4,7 +4,7 @@ export class SalveError extends Error {
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number;
   constructor(code: string, message: string, options: { cause?: unknown; exitCode?: number } = {}) {
-    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    super(sanitize(redact(message)), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.exitCode = options.exitCode ?? 1;
@@ -85,4 +85,24 @@ export function redact(text: string): string {
     });
   }
   return out;
+}
+
+/**
+ * Characters a terminal or a code review tool acts on instead of showing: C0 controls but tab and
+ * newline (ESC starts ANSI sequences, CR rewrites the line), DEL, C1 controls, bidirectional
+ * overrides and isolates, zero-width characters, line and paragraph separators, the BOM.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to escape
+const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** Every error message goes through this: unsafe characters become visible `\uXXXX` escapes. */
+export function sanitize(text: string): string {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value from the outside, for a message: quoted, escaped (newlines too), at most `max` characters. */
+export function quote(value: unknown, max = 200): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return sanitize(JSON.stringify(cut));
 }

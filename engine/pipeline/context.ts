@@ -3,8 +3,9 @@
 import type { SalveConfig } from '../config/schema.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
-import type { BuildCache } from '../repo/index.ts';
+import type { BuildCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Tool } from '../tools/index.ts';
 
 /**
  * The cluster's view of a Rollout that took over a Deployment (workloadRef): `live` once it runs
@@ -17,8 +18,10 @@ export interface RolloutLiveness {
 }
 
 export interface PipelineContext {
-  /** Absolute path of the config repo checkout. */
+  /** Absolute path of the config repo checkout (its git directory is what is read and written). */
   repoDir: string;
+  /** The config repo at `baseCommit`: every file a plan reads comes from here, never the working tree. */
+  snapshot: Snapshot;
   /** What the proof names as the repo: the remote URL without credentials, or the directory name. */
   repoName: string;
   config: SalveConfig;
@@ -27,7 +30,9 @@ export interface PipelineContext {
   policy: { bundle: PolicyBundle; evaluator: PolicyEvaluator };
   signingKey: SigningKey;
   builds: BuildCache;
-  /** Template directories, first match wins: the config repo's `.salve/templates`, then salve's. */
+  /** kustomize, with its limits; default: the one found on this machine, default limits. */
+  kustomize?: Tool;
+  /** Template directories, first match wins: the config repo's (copied from the commit), then salve's. */
   templateDirs: string[];
   now: Date;
   log: Logger;
@@ -36,4 +41,6 @@ export interface PipelineContext {
   outcomes?: readonly OutcomeEntry[];
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** Removes the run's scratch directory (the repo's templates and policies, copied out of the commit). */
+  dispose(): Promise<void>;
 }

@@ -2,8 +2,7 @@
  * decide → render → check → govern for one incident: the least disruptive action that renders
  * exactly its declared effects and that policy admits, with its proof signed.
  */
-import { readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { findImageDrift } from '../actions/drift.ts';
 import { workloadFacts } from '../actions/facts.ts';
 import { actionsFor } from '../actions/registry.ts';
@@ -25,14 +24,13 @@ import {
   mergeEffects,
   prepareExposure,
 } from '../render/rollouts/index.ts';
-import { buildOverlay, imageHistory, namespaceLabels, resolveOverlay } from '../repo/index.ts';
+import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, deniedBy } from './assemble.ts';
 import { workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
-import { readBlobAt } from './git.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { createShadow } from './shadow.ts';
+import { buildChanged, buildCommitted } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -57,13 +55,10 @@ export interface Evaluated {
 
 const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
 
-async function findKustomization(repoDir: string, overlay: string): Promise<string> {
+async function findKustomization(ctx: PipelineContext, overlay: string): Promise<string> {
   for (const name of KUSTOMIZATION_FILES) {
-    const path = overlay === '.' ? name : posix.join(overlay, name);
-    try {
-      await readFile(join(repoDir, path));
-      return path;
-    } catch {}
+    const path = overlay === '.' || overlay === '' ? name : posix.join(overlay, name);
+    if ((await resolvePath(ctx.snapshot, path))?.kind === 'file') return path;
   }
   throw new InputError(`overlay ${overlay} has no kustomization file (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
 }
@@ -76,30 +71,16 @@ function repoView(
 ): RepoView {
   return {
     dir: ctx.repoDir,
+    tree: ctx.snapshot,
     config: ctx.config,
     resolution,
     objects,
     kustomizationPath,
     now: ctx.now,
-    readFile: async (path) => {
-      try {
-        return await readFile(join(ctx.repoDir, path), 'utf8');
-      } catch {
-        return null;
-      }
-    },
+    // From the commit, never the working tree: what the change's "before" says is what is committed.
+    readFile: (path) => readFileText(ctx.snapshot, path),
     imageHistory: (imageName) => imageHistory(ctx.repoDir, kustomizationPath, imageName, { ref: ctx.baseCommit }),
   };
-}
-
-/** The working tree must hold the base commit's content for every file the change touches. */
-async function assertClean(ctx: PipelineContext, files: readonly FileChange[]): Promise<void> {
-  for (const file of files) {
-    const committed = await readBlobAt(ctx.repoDir, ctx.baseCommit, file.path);
-    if (committed !== file.before) {
-      throw new InputError(`${file.path} has uncommitted changes in ${ctx.repoDir}; commit or stash them first`);
-    }
-  }
 }
 
 export async function evaluate(
@@ -141,16 +122,8 @@ export async function evaluate(
     : null;
   const files = stage?.files ?? own;
   if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
-  await assertClean(ctx, files);
-  const shadow = await createShadow(ctx.repoDir, files);
-  let diff: RenderedDiff;
-  let after: Awaited<ReturnType<typeof buildOverlay>>;
-  try {
-    after = await buildOverlay(shadow.dir, resolution.overlay, { cache: ctx.builds });
-    diff = renderedDiff([...view.objects], after.objects);
-  } finally {
-    await shadow.cleanup();
-  }
+  const after = await buildChanged(ctx, resolution.overlay, files);
+  const diff = renderedDiff([...view.objects], after.objects);
   checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
   const split = stage ? finishExposure(stage, diff, after.objects) : null;
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
@@ -171,15 +144,20 @@ async function resolveIncident(
   incident: Incident,
   ctx: PipelineContext,
 ): Promise<{ incident: Incident; resolution: OverlayResolution }> {
-  const resolveCtx = { config: ctx.config, cache: ctx.builds };
+  const resolveCtx = {
+    config: ctx.config,
+    cache: ctx.builds,
+    log: ctx.log,
+    ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
+  };
   try {
-    return { incident, resolution: await resolveOverlay(ctx.repoDir, incident.target, resolveCtx) };
+    return { incident, resolution: await resolveOverlay(ctx.snapshot, incident.target, resolveCtx) };
   } catch (err) {
     if (!(err instanceof ResolveError) || err.code !== 'unresolved-target' || incident.target.kind !== 'Deployment')
       throw err;
     const target = { ...incident.target, kind: 'Rollout' };
     try {
-      return { incident: { ...incident, target }, resolution: await resolveOverlay(ctx.repoDir, target, resolveCtx) };
+      return { incident: { ...incident, target }, resolution: await resolveOverlay(ctx.snapshot, target, resolveCtx) };
     } catch {
       throw err;
     }
@@ -190,8 +168,8 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
   const { incident, resolution } = await resolveIncident(detected, ctx);
-  const before = await buildOverlay(ctx.repoDir, resolution.overlay, { cache: ctx.builds });
-  const kustomizationPath = await findKustomization(ctx.repoDir, resolution.overlay);
+  const before = await buildCommitted(ctx, resolution.overlay);
+  const kustomizationPath = await findKustomization(ctx, resolution.overlay);
   const view = repoView(ctx, resolution, before.objects, kustomizationPath);
 
   const rendered = findWorkload(before.objects, incident);
@@ -206,7 +184,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
       ]
     : [];
 
-  const delivery = await findDelivery(ctx.repoDir, before.objects, incident.target);
+  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target);
   const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
   if (waiting) return waiting;
   const situation: Situation = {

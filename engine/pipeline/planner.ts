@@ -50,6 +50,7 @@ export function createPlanner(opts: {
       if (cluster) signals.push(...cluster.signals());
       const incidents = coalesce(signals, { now: ctx.now });
       if (incidents.length === 0) return [];
+      const known = opts.outcomes ? await opts.outcomes(repo) : null;
       const prepared = await prepareContext(ctx.checkoutDir, {
         signingKey: opts.signingKey,
         now: ctx.now,
@@ -57,24 +58,28 @@ export function createPlanner(opts: {
       });
       const pipeline = {
         ...prepared,
-        ...(opts.outcomes ? { outcomes: await opts.outcomes(repo) } : {}),
+        ...(known ? { outcomes: known } : {}),
         // With cluster access, whether an adoption Rollout is live is read, not guessed.
         ...(cluster ? { rollouts: rolloutLiveness(cluster, opts.log) } : {}),
       };
       const results: PlanResult[] = [];
       let read = 0;
-      for (const found of incidents) {
-        // One incident failing (an unresolvable target, say) must not stop the others.
-        try {
-          const withEvidence = cluster?.watches(found.target.cluster) === true && read++ < MAX_EVIDENCE_READS;
-          const incident = withEvidence
-            ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
-            : found;
-          results.push(await planIncident(incident, pipeline));
-        } catch (err) {
-          opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
-          results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+      try {
+        for (const found of incidents) {
+          // One incident failing (an unresolvable target, say) must not stop the others.
+          try {
+            const withEvidence = cluster?.watches(found.target.cluster) === true && read++ < MAX_EVIDENCE_READS;
+            const incident = withEvidence
+              ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
+              : found;
+            results.push(await planIncident(incident, pipeline));
+          } catch (err) {
+            opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
+            results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
+          }
         }
+      } finally {
+        await pipeline.dispose();
       }
       return results;
     },

@@ -1,20 +1,25 @@
-/** intake → perceive → plan → publish for a local checkout: what `salve plan` and the demo run. */
-import { existsSync } from 'node:fs';
+/**
+ * intake → perceive → plan → publish for a local checkout: what `salve plan` and the demo run.
+ * Everything is read from HEAD's commit; uncommitted edits are ignored, and named in a warning.
+ */
 import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
 import { parseSignalFile } from '../intake/index.ts';
+import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
-import { createBuildCache, loadConfig } from '../repo/index.ts';
+import { createBuildCache, createScratch, globMatcher, loadConfig, openSnapshot, parentOf } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
-import { headOf, originUrl } from './git.ts';
+import { headOf, originUrl, uncommittedPaths } from './git.ts';
 import { planIncident } from './plan.ts';
+import { copyPolicies, copyTemplates } from './repo-assets.ts';
 import { prometheusTelemetry } from './telemetry.ts';
 
 export interface PgpIdentity {
@@ -35,6 +40,8 @@ export interface RunOptions {
   pushHeaders?: Record<string, string>;
   /** Metric windows and logs per target, for perception. */
   telemetry?: TelemetrySource;
+  /** kustomize with its limits (default: found on this machine, default limits). */
+  kustomize?: Tool;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
 }
@@ -52,41 +59,71 @@ export function policyDirs(repoDir: string, config: SalveConfig): string[] {
   return [DEFAULT_POLICIES_DIR, ...config.policies.map((p) => join(repoDir, p))];
 }
 
-export function templateDirs(repoDir: string): string[] {
-  const own = join(repoDir, '.salve', 'templates');
-  return existsSync(own) ? [own, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR];
-}
-
 export async function loadSignals(files: string[], cluster: string | undefined, now: Date): Promise<Signal[]> {
   const all: Signal[] = [];
   for (const file of files) all.push(...(await parseSignalFile(file, { ...(cluster ? { cluster } : {}), now })));
   return all;
 }
 
+/** The context of one run on the checkout's HEAD commit; `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log'>,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize'>,
 ): Promise<PipelineContext> {
-  const { config } = await loadConfig(repoDir);
   const head = await headOf(repoDir);
-  const bundle = await buildBundle(policyDirs(repoDir, config), {
-    cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
-  });
-  const evaluator = await loadEvaluator(bundle);
-  return {
-    repoDir,
-    repoName: (await originUrl(repoDir)) ?? basename(repoDir),
-    config,
-    baseCommit: head.commit,
-    baseBranch: head.branch,
-    policy: { bundle, evaluator },
-    signingKey: opts.signingKey,
-    builds: createBuildCache(),
-    templateDirs: templateDirs(repoDir),
-    now: opts.now,
-    log: opts.log,
-    engineVersion: ENGINE_VERSION,
-  };
+  const snapshot = await openSnapshot(repoDir, head.commit);
+  const { config } = await loadConfig(snapshot);
+  const scratch = await createScratch('salve-run-');
+  try {
+    const policies = await copyPolicies(snapshot, config.policies, scratch);
+    const templates = await copyTemplates(snapshot, scratch);
+    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies], {
+      cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
+    }).catch((err: unknown) => {
+      // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
+      // its files by their paths in the repo, not in the scratch copy.
+      if (!(err instanceof PolicyError) || policies.length === 0) throw err;
+      throw new ConfigError(err.message.split(`${scratch.dir}/`).join(''), { code: 'bad-policy', cause: err });
+    });
+    const evaluator = await loadEvaluator(bundle);
+    return {
+      repoDir,
+      snapshot,
+      repoName: (await originUrl(repoDir)) ?? basename(repoDir),
+      config,
+      baseCommit: head.commit,
+      baseBranch: head.branch,
+      policy: { bundle, evaluator },
+      signingKey: opts.signingKey,
+      builds: createBuildCache(),
+      ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
+      templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
+      now: opts.now,
+      log: opts.log,
+      engineVersion: ENGINE_VERSION,
+      dispose: () => scratch.cleanup(),
+    };
+  } catch (err) {
+    await scratch.cleanup();
+    throw err;
+  }
+}
+
+/** Of the uncommitted paths in the working tree, those the run read (or would have read) from the commit. */
+function ignoredEdits(ctx: PipelineContext, dirty: readonly string[]): string[] {
+  if (dirty.length === 0) return [];
+  const { lookedUp, listed } = ctx.snapshot;
+  const application = globMatcher(ctx.config.applications);
+  return dirty.filter(
+    (p) =>
+      lookedUp.has(p) ||
+      listed.has(parentOf(p)) ||
+      (/\.ya?ml$/.test(p) && application(p)) ||
+      p === '.salve.yaml' ||
+      p === '.salve.yml' ||
+      p.startsWith('.salve/') ||
+      ctx.config.policies.some((dir) => p.startsWith(`${dir.replace(/\/+$/, '')}/`)),
+  );
 }
 
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
@@ -96,24 +133,40 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
     opts.log.info({ signals: signals.length, incidents: 0 }, 'perceived');
     return [];
   }
+  // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
+  const dirty = uncommittedPaths(opts.repoDir);
   const prepared = await prepareContext(opts.repoDir, opts);
-  const ctx = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
-  // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
-  const fromPrometheus = opts.telemetry
-    ? undefined
-    : await prometheusTelemetry(
-        firstPass.map((i) => i.target),
-        ctx.config,
-        opts,
-      );
-  const incidents = fromPrometheus ? coalesce(signals, { now: opts.now, telemetry: fromPrometheus }) : firstPass;
-  opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
-  const outcomes: Outcome[] = [];
-  for (const incident of incidents) {
-    const result = await planIncident(incident, ctx);
-    outcomes.push(await deliver(result, ctx, opts));
+  const ctx: PipelineContext = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
+  try {
+    // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
+    const fromPrometheus = opts.telemetry
+      ? undefined
+      : await prometheusTelemetry(
+          firstPass.map((i) => i.target),
+          ctx.config,
+          opts,
+        );
+    const incidents = fromPrometheus ? coalesce(signals, { now: opts.now, telemetry: fromPrometheus }) : firstPass;
+    opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
+    const outcomes: Outcome[] = [];
+    for (const incident of incidents) {
+      const result = await planIncident(incident, ctx);
+      outcomes.push(await deliver(result, ctx, opts));
+    }
+    return outcomes;
+  } finally {
+    warnIgnored(ctx, await dirty);
+    await prepared.dispose();
   }
-  return outcomes;
+}
+
+function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
+  const files = ignoredEdits(ctx, dirty);
+  if (files.length === 0) return;
+  ctx.log.warn(
+    { commit: ctx.baseCommit, files },
+    'planned from the committed files; uncommitted changes to these files were ignored',
+  );
 }
 
 async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {

@@ -1,10 +1,30 @@
-/** Argo CD `Application` manifests in the config repo: which overlay goes to which cluster. */
-import { readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+/**
+ * Argo CD `Application` manifests in the config repo: which overlay goes to which cluster. Read
+ * from a commit (or a directory): a candidate file larger than 4 MiB, or a link out of the
+ * repository, is skipped with a warning; an alias bomb is a ConfigError naming the file; an
+ * Application whose path leaves the repository is a ConfigError (Argo CD refuses it too).
+ */
+import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { SalveConfig } from '../config/schema.ts';
+import { ConfigError, quote } from '../model/errors.ts';
 import type { ArgoApplication } from '../model/remediation.ts';
-import { matchesAny, walkFiles } from './glob.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { toJsBounded } from './bounded-yaml.ts';
+import { globMatcher } from './glob.ts';
+import { resolveInside } from './paths.ts';
+import { type RepoSource, treeOf } from './source.ts';
+import { readManyText } from './tree.ts';
+
+/** Application manifests are small; an app-of-apps file with hundreds of them is under 1 MiB. */
+export const MAX_APPLICATION_FILE_BYTES = 4 * 1024 * 1024;
+
+function tooLarge(log: Logger | undefined, file: string, bytes: number): void {
+  log?.warn(
+    { file, bytes, limit: MAX_APPLICATION_FILE_BYTES },
+    'file among the Applications is too large to be an Application manifest; not read',
+  );
+}
 
 type Json = Record<string, unknown>;
 
@@ -40,12 +60,19 @@ function toApplication(doc: Json, file: string): ArgoApplication | null {
   const name = text(record(doc.metadata).name);
   if (!source || !name) return null;
   const destination = record(spec.destination);
+  const path = text(source.path);
+  if (resolveInside('', path.replaceAll('\\', '/')) === null) {
+    throw new ConfigError(
+      `${file}: Application ${quote(name)}: spec.source.path ${quote(path)} points outside the repository; salve (like Argo CD) renders only paths inside it`,
+      { code: 'outside-repo' },
+    );
+  }
   return {
     name,
     file,
     cluster: text(destination.name) || text(destination.server),
     namespace: text(destination.namespace),
-    path: normalisePath(text(source.path)),
+    path: normalisePath(path),
     repoURL: text(source.repoURL),
   };
 }
@@ -54,9 +81,10 @@ function toApplication(doc: Json, file: string): ArgoApplication | null {
 export function applicationsIn(yaml: string, file: string): ArgoApplication[] {
   if (!yaml.includes('argoproj.io/v1alpha1')) return [];
   const apps: ArgoApplication[] = [];
-  for (const doc of parseAllDocuments(yaml)) {
+  const docs = parseAllDocuments(yaml);
+  for (const [i, doc] of docs.entries()) {
     if (doc.errors.length > 0) continue;
-    const app = toApplication(record(doc.toJS()), file);
+    const app = toApplication(record(toJsBounded(doc, docs.length > 1 ? `${file} (document ${i + 1})` : file)), file);
     if (app) apps.push(app);
   }
   return apps;
@@ -67,14 +95,23 @@ export function applicationsIn(yaml: string, file: string): ArgoApplication[] {
  * name, then file. Helm chart sources (no path) are left out.
  */
 export async function discoverApplications(
-  repoDir: string,
+  source: RepoSource,
   config: Pick<SalveConfig, 'applications'>,
+  options: { log?: Logger } = {},
 ): Promise<ArgoApplication[]> {
-  const files = (await walkFiles(repoDir)).filter(
-    (file) => /\.ya?ml$/.test(file) && matchesAny(file, config.applications),
-  );
+  const tree = treeOf(source);
+  const matches = globMatcher(config.applications);
+  const candidates = (await tree.files()).map((f) => f.path).filter((f) => /\.ya?ml$/.test(f) && matches(f));
+  const texts = await readManyText(tree, candidates, MAX_APPLICATION_FILE_BYTES, (file, reason, detail) => {
+    if (reason === 'too-large') tooLarge(options.log, file, detail.bytes ?? 0);
+    else
+      options.log?.warn(
+        { file, reason: detail.message },
+        'file among the Applications links outside the repository; not read',
+      );
+  });
   const apps: ArgoApplication[] = [];
-  for (const file of files) apps.push(...applicationsIn(await readFile(join(repoDir, file), 'utf8'), file));
+  for (const [file, text] of texts) apps.push(...applicationsIn(text, file));
   return apps.sort((a, b) => (a.name === b.name ? compare(a.file, b.file) : compare(a.name, b.name)));
 }
 

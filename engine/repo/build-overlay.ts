@@ -1,10 +1,24 @@
-/** `kustomize build` of one overlay, cached by the digest of the files it reads. */
-import { resolve } from 'node:path';
+/**
+ * `kustomize build` of one overlay, in a scratch directory that holds only the files the build reads
+ * (copied as regular files from a commit, or from a directory), cached by the digest of those files.
+ * kustomize never sees a working tree, a symbolic link, or anything outside the repository.
+ */
 import { parseManifests } from '../check/manifests.ts';
-import { CheckError } from '../model/errors.ts';
+import { CheckError, ConfigError } from '../model/errors.ts';
 import type { K8sObject } from '../model/remediation.ts';
-import { locateKustomize, runTool, type Tool, ToolError } from '../tools/index.ts';
-import { overlayDigest } from './overlay-inputs.ts';
+import {
+  formatBytes,
+  formatDuration,
+  limitsOf,
+  locateKustomize,
+  runTool,
+  type Tool,
+  ToolError,
+} from '../tools/index.ts';
+import { type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
+import { materialize } from './scratch.ts';
+import { type RepoSource, treeOf } from './source.ts';
+import type { RepoTree } from './tree.ts';
 
 export interface BuildResult {
   /** Rendered objects: shared by every caller of a cached build, so treat them as read-only. */
@@ -18,7 +32,7 @@ export interface BuildCache {
   readonly stats: { builds: number; hits: number };
 }
 
-/** One cache per pipeline run (or per process): keyed by overlay directory and input digest. */
+/** One cache per pipeline run (or per process): keyed by overlay and the digest of what it reads. */
 export function createBuildCache(): BuildCache {
   return { entries: new Map(), stats: { builds: 0, hits: 0 } };
 }
@@ -26,6 +40,10 @@ export function createBuildCache(): BuildCache {
 export interface BuildOptions {
   cache?: BuildCache;
   kustomize?: Tool;
+  /** Hosts remote resources may come from (`.salve.yaml` kustomize.remoteHosts); none by default. */
+  remoteHosts?: readonly string[];
+  /** Prefix of the scratch directory's name (`salve-shadow-` for a remediation's "after" build). */
+  scratchPrefix?: string;
 }
 
 function firstLines(text: string, count: number): string {
@@ -37,38 +55,84 @@ function firstLines(text: string, count: number): string {
     .join('\n');
 }
 
-async function run(repoDir: string, overlay: string, kustomize: Tool): Promise<BuildResult> {
-  const dir = overlay === '' ? '.' : overlay;
-  // `kubectl kustomize <dir>` takes no `build` verb.
-  const args = kustomize.prefix.length > 0 ? [dir] : ['build', dir];
-  let yaml: string;
-  try {
-    ({ stdout: yaml } = await runTool(kustomize, args, { cwd: repoDir }));
-  } catch (err) {
-    if (!(err instanceof ToolError) || err.code === 'tool-missing') throw err;
-    const detail = firstLines(err.stderr || err.message, 5);
-    throw new CheckError(`kustomize build of overlay ${dir} failed:\n${detail}`, {
-      code: 'kustomize-build-failed',
-      cause: err,
-    });
+function boundsError(err: ToolError, dir: string, inputs: OverlayInputs, kustomize: Tool): ConfigError {
+  const limits = limitsOf(kustomize);
+  if (err.code === 'tool-timeout') {
+    const fetching = inputs.remotes.length > 0 ? `; it fetches ${inputs.remotes.map((r) => r.url).join(', ')}` : '';
+    return new ConfigError(
+      `kustomize build of overlay ${dir} did not finish within ${formatDuration(limits.timeoutMs)}${fetching}`,
+      { code: 'kustomize-timeout', cause: err },
+    );
   }
-  return { objects: parseManifests(yaml, `kustomize build ${dir}`), yaml };
+  if (err.code === 'tool-memory') {
+    return new ConfigError(
+      `kustomize build of overlay ${dir} ran out of its memory ceiling of ${formatBytes(limits.memoryBytes)}`,
+      { code: 'kustomize-memory', cause: err },
+    );
+  }
+  return new ConfigError(
+    `kustomize build of overlay ${dir} printed more than ${formatBytes(limits.outputBytes)} of manifests`,
+    { code: 'kustomize-output', cause: err },
+  );
 }
 
-/** Renders a repo-relative overlay directory. A failing build is CheckError `kustomize-build-failed`. */
-export async function buildOverlay(repoDir: string, overlay: string, options: BuildOptions = {}): Promise<BuildResult> {
+async function run(
+  tree: RepoTree,
+  overlay: string,
+  inputs: OverlayInputs,
+  kustomize: Tool,
+  prefix: string,
+): Promise<BuildResult> {
+  const dir = overlay === '' ? '.' : overlay;
+  const scratch = await materialize(tree, inputs.files, prefix);
+  try {
+    // `kubectl kustomize <dir>` takes no `build` verb.
+    const args = kustomize.prefix.length > 0 ? [dir] : ['build', dir];
+    let yaml: string;
+    try {
+      ({ stdout: yaml } = await runTool(kustomize, args, { cwd: scratch.dir }));
+    } catch (err) {
+      if (!(err instanceof ToolError) || err.code === 'tool-missing') throw err;
+      if (err.code !== 'tool-failed') throw boundsError(err, dir, inputs, kustomize);
+      const detail = firstLines((err.stderr || err.message).split(`${scratch.dir}/`).join(''), 5);
+      throw new CheckError(`kustomize build of overlay ${dir} failed:\n${detail}`, {
+        code: 'kustomize-build-failed',
+        cause: err,
+      });
+    }
+    return { objects: parseManifests(yaml, `kustomize build ${dir}`), yaml };
+  } finally {
+    await scratch.cleanup();
+  }
+}
+
+/**
+ * Renders a repo-relative overlay of a commit (or a directory). A failing build is CheckError
+ * `kustomize-build-failed`; a build past its time, memory or output bound is ConfigError
+ * `kustomize-timeout`, `kustomize-memory` or `kustomize-output`; a reference outside the repository
+ * or to a host not allowed is ConfigError `outside-repo` or `remote-resource`.
+ */
+export async function buildOverlay(
+  source: RepoSource,
+  overlay: string,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
   const kustomize = options.kustomize ?? locateKustomize();
+  const path = overlay === '.' ? '' : overlay;
+  const remoteHosts = options.remoteHosts ?? [];
+  const tree = treeOf(source);
+  const inputs = await overlayInputs(tree, path, { remoteHosts });
+  const prefix = options.scratchPrefix ?? 'salve-build-';
   const cache = options.cache;
-  if (!cache) return run(repoDir, overlay, kustomize);
-  const dir = resolve(repoDir, overlay);
-  const key = `${dir}\0${await overlayDigest(dir)}`;
+  if (!cache) return run(tree, path, inputs, kustomize, prefix);
+  const key = `${path}\0${inputs.digest}`;
   const hit = cache.entries.get(key);
   if (hit) {
     cache.stats.hits++;
     return hit;
   }
   cache.stats.builds++;
-  const pending = run(repoDir, overlay, kustomize);
+  const pending = run(tree, path, inputs, kustomize, prefix);
   cache.entries.set(key, pending);
   pending.catch(() => cache.entries.delete(key));
   return pending;

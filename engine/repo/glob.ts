@@ -11,7 +11,18 @@ function escapeChar(char: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
 }
 
-export function globToRegExp(glob: string): RegExp {
+/** Longer globs, or globs with more wildcards, could make matching backtrack for minutes. */
+const MAX_GLOB_LENGTH = 256;
+const MAX_WILDCARDS = 8;
+
+/** The glob as a RegExp; throws on a glob too long, too wild, or not a glob (`[z-a]`, `{a,b`). */
+export function globToRegExp(pattern: string): RegExp {
+  const glob = pattern.replace(/(\*\*\/)+/g, '**/');
+  if (glob.length > MAX_GLOB_LENGTH || (glob.match(/\*+/g) ?? []).length > MAX_WILDCARDS) {
+    throw new SyntaxError(
+      `glob longer than ${MAX_GLOB_LENGTH} characters or with more than ${MAX_WILDCARDS} wildcards`,
+    );
+  }
   let re = '';
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -47,11 +58,18 @@ export function globToRegExp(glob: string): RegExp {
     } else if (c === ',' && braces > 0) re += '|';
     else re += escapeChar(c);
   }
+  if (braces > 0) throw new SyntaxError('unbalanced { in glob');
   return new RegExp(`^${re}$`);
 }
 
+/** One matcher for many paths: each glob compiled once. */
+export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  const res = globs.map((glob) => globToRegExp(glob.replace(/^\.\//, '')));
+  return (path) => res.some((re) => re.test(path));
+}
+
 export function matchesAny(path: string, globs: readonly string[]): boolean {
-  return globs.some((glob) => globToRegExp(glob.replace(/^\.\//, '')).test(path));
+  return globMatcher(globs)(path);
 }
 
 /** Every file under `dir` (repo-relative, forward slashes, sorted), skipping `.git` and `node_modules`. */

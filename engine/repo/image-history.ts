@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { parse } from 'yaml';
 import { ConfigError } from '../model/errors.ts';
+import { MAX_ALIAS_COUNT } from './bounded-yaml.ts';
 
 export interface ImageRevision {
   /** `newTag`, or `digest` when the entry pins one. */
@@ -13,10 +14,14 @@ export interface ImageRevision {
   time: string;
 }
 
+/** A kustomization larger than this at some commit is not read (it holds no images: entry a human wrote). */
+const MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
+
 function imageValue(yaml: string, imageName: string): string | null {
+  if (yaml.length > MAX_KUSTOMIZATION_BYTES) return null;
   let doc: unknown;
   try {
-    doc = parse(yaml);
+    doc = parse(yaml, { maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-/** repo: the config repo — .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
+/** repo: the config repo — one commit's files, .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
 export { applicationsIn, discoverApplications, normalisePath } from './applications.ts';
 export {
   type BuildCache,
@@ -7,10 +7,25 @@ export {
   buildOverlay,
   createBuildCache,
 } from './build-overlay.ts';
+export { withChanges } from './changes.ts';
 export { clusterAliases, environmentFor, inferTier } from './environment.ts';
-export { globToRegExp, matchesAny, walkFiles } from './glob.ts';
+export { directoryTree } from './fs-tree.ts';
+export { globMatcher, globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';
 export { loadConfig } from './load-config.ts';
 export { findObject, namespaceLabels } from './objects.ts';
-export { KUSTOMIZATION_FILES, overlayDigest } from './overlay-inputs.ts';
+export { KUSTOMIZATION_FILES, type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
+export { cleanPath, isCleanPath, parentOf, resolveInside } from './paths.ts';
 export { type ResolveContext, resolveOverlay } from './resolve-overlay.ts';
+export { createScratch, materialize, type Scratch } from './scratch.ts';
+export { openSnapshot, type Snapshot } from './snapshot.ts';
+export { type RepoSource, treeOf } from './source.ts';
+export {
+  listDir,
+  MAX_FILE_BYTES,
+  type RepoTree,
+  readFileBytes,
+  readFileText,
+  resolvePath,
+  type TreeStat,
+} from './tree.ts';

@@ -54,3 +54,64 @@ describe('repo/load-config', () => {
     );
   });
 });
+
+describe('repo/load-config on hostile input', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'salve-config-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  async function failure(text: string): Promise<ConfigError> {
+    await writeFile(join(dir, '.salve.yaml'), text);
+    const err = await loadConfig(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+
+  it('refuses policies, keys and Application globs that leave the repository', async () => {
+    const policies = await failure('policies: [../evil]\n');
+    expect(policies.message).toContain(
+      '.salve.yaml:1:12: policies.0: must be a path inside the repository (relative, without ..)',
+    );
+    const keys = await failure('keys: [/etc/ssh/*.pub, ok/*.pub]\n');
+    expect(keys.message).toContain('.salve.yaml:1:8: keys.0: must be a path inside the repository');
+    expect((await failure('applications: ["a/../../b/*.yaml"]\n')).message).toContain('applications.0');
+  });
+
+  it('refuses globs that are not globs or would backtrack for minutes, instead of crashing', async () => {
+    expect((await failure('applications: ["[z-a].yaml"]\n')).message).toContain('applications.0: is not a valid glob');
+    expect((await failure('applications: ["{a,b.yaml"]\n')).message).toContain('is not a valid glob');
+    const wild = `applications: ["${'*a'.repeat(20)}"]\n`;
+    expect((await failure(wild)).message).toContain('is not a valid glob');
+  });
+
+  it('gives an alias bomb and a file too large clear errors', async () => {
+    const anchors = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++)
+      anchors.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const bomb = await failure(`${anchors.join('\n')}\n`);
+    expect(bomb.code).toBe('yaml-aliases');
+    expect(bomb.message).toMatch(/^\.salve\.yaml: YAML aliases expand more than 100 times/);
+    const big = await failure(`# ${'x'.repeat(1024 * 1024)}\n`);
+    expect(big.code).toBe('file-too-large');
+    expect(big.message).toMatch(/^\.salve\.yaml in .* is 1\.0 MiB, more than the 1 MiB salve reads$/);
+  });
+
+  it('names a bound that is not a quantity (it was an error that named no file)', async () => {
+    const err = await failure('policy:\n  bounds:\n    memoryCap: lots\n');
+    expect(err.message).toContain('.salve.yaml:3:16: policy.bounds.memoryCap: expected a quantity such as 4Gi or 500m');
+  });
+
+  it('takes remote hosts for kustomize, and nothing that is not a host', async () => {
+    await writeFile(join(dir, '.salve.yaml'), 'kustomize:\n  remoteHosts: [github.com, "git.example.org:8443"]\n');
+    expect((await loadConfig(dir)).config.kustomize.remoteHosts).toEqual(['github.com', 'git.example.org:8443']);
+    expect((await failure('kustomize:\n  remoteHosts: ["https://x/"]\n')).message).toContain(
+      'kustomize.remoteHosts.0: expected a host name or host:port',
+    );
+  });
+});

@@ -1,20 +1,23 @@
-/** `.salve.yaml` at the root of the config repo: absent means every default (zero config). */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+/**
+ * `.salve.yaml` at the root of the config repo: absent means every default (zero config). Read from
+ * a commit (or a directory) as a regular file of at most 1 MiB, aliases bounded.
+ */
 import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SalveConfig } from '../config/schema.ts';
-import { ConfigError } from '../model/errors.ts';
+import { ConfigError, quote } from '../model/errors.ts';
+import { toJsBounded } from './bounded-yaml.ts';
+import { type RepoSource, treeOf } from './source.ts';
+import { readFileText } from './tree.ts';
 
 const NAMES = ['.salve.yaml', '.salve.yml'];
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-async function readFirst(repoDir: string): Promise<{ file: string; text: string } | null> {
+async function readFirst(source: RepoSource): Promise<{ file: string; text: string } | null> {
+  const tree = treeOf(source);
   for (const file of NAMES) {
-    try {
-      return { file, text: await readFile(join(repoDir, file), 'utf8') };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readFileText(tree, file, MAX_CONFIG_BYTES);
+    if (text !== null) return { file, text };
   }
   return null;
 }
@@ -39,12 +42,13 @@ function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
 }
 
 function fieldName(issue: z.core.$ZodIssue): string {
-  return issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+  if (issue.path.length === 0) return '(root)';
+  return issue.path.map((p) => (/^[\w-]*$/.test(String(p)) ? String(p) : quote(String(p)))).join('.');
 }
 
 /** Loads and validates `.salve.yaml` (or `.salve.yml`); errors name the file, field and line:column. */
-export async function loadConfig(repoDir: string): Promise<{ config: SalveConfig; file: string | null }> {
-  const found = await readFirst(repoDir);
+export async function loadConfig(source: RepoSource): Promise<{ config: SalveConfig; file: string | null }> {
+  const found = await readFirst(source);
   if (!found) return { config: SalveConfig.parse({}), file: null };
   const { file, text } = found;
   const lineCounter = new LineCounter();
@@ -59,7 +63,7 @@ export async function loadConfig(repoDir: string): Promise<{ config: SalveConfig
     );
     throw new ConfigError(`invalid YAML in ${file}:\n${lines.join('\n')}`);
   }
-  const result = SalveConfig.safeParse(doc.toJS() ?? {});
+  const result = SalveConfig.safeParse(toJsBounded(doc, file) ?? {});
   if (result.success) return { config: result.data, file };
   const lines = result.error.issues.map(
     (issue) => `${at(offsetOf(doc, issue))}: ${fieldName(issue)}: ${issue.message}`,

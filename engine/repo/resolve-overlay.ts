@@ -1,17 +1,18 @@
 /** A live target (cluster, namespace, kind, name) to the one overlay that renders it. */
-import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { SalveConfig } from '../config/schema.ts';
 import { ResolveError, SalveError } from '../model/errors.ts';
 import type { Target } from '../model/index.ts';
 import type { ArgoApplication, K8sObject, OverlayResolution } from '../model/remediation.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
 import { clusterAliases, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
+import { type RepoSource, treeOf } from './source.ts';
+import { resolvePath } from './tree.ts';
 
 export interface ResolveContext {
   config: SalveConfig;
@@ -19,21 +20,22 @@ export interface ResolveContext {
   kustomize?: Tool;
   /** Applications already discovered (saves a walk of the repo). */
   applications?: readonly ArgoApplication[];
+  log?: Logger;
 }
 
 type Outcome = 'match' | 'no-object' | 'app-of-apps' | 'not-kustomize' | { failed: string };
 
 const ARGO_KINDS = new Set(['Application', 'ApplicationSet', 'AppProject']);
 
-async function hasKustomization(repoDir: string, path: string): Promise<boolean> {
+async function hasKustomization(source: RepoSource, path: string): Promise<boolean> {
   for (const name of KUSTOMIZATION_FILES) {
-    try {
-      await access(join(repoDir, path, name));
-      return true;
-    } catch {}
+    if ((await resolvePath(treeOf(source), path ? `${path}/${name}` : name))?.kind === 'file') return true;
   }
   return false;
 }
+
+/** Per-overlay failures listed among the overlays considered; anything else (a timeout) stops resolution. */
+const OVERLAY_FAILURES = new Set(['remote-resource', 'outside-repo', 'symlink-outside', 'file-too-large']);
 
 function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplication): boolean {
   return objects.some(
@@ -44,20 +46,27 @@ function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplica
   );
 }
 
-async function examine(repoDir: string, app: ArgoApplication, target: Target, ctx: ResolveContext): Promise<Outcome> {
-  if (!(await hasKustomization(repoDir, app.path))) return 'not-kustomize';
+async function examine(
+  source: RepoSource,
+  app: ArgoApplication,
+  target: Target,
+  ctx: ResolveContext,
+): Promise<Outcome> {
+  if (!(await hasKustomization(source, app.path))) return 'not-kustomize';
   try {
     const options = {
       ...(ctx.cache ? { cache: ctx.cache } : {}),
       ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
+      remoteHosts: ctx.config.kustomize.remoteHosts,
     };
-    const { objects } = await buildOverlay(repoDir, app.path, options);
+    const { objects } = await buildOverlay(source, app.path, options);
     const argoOnly = objects.every((o) => o.apiVersion.startsWith('argoproj.io/') && ARGO_KINDS.has(o.kind));
     if (argoOnly) return 'app-of-apps';
     return renders(objects, target, app) ? 'match' : 'no-object';
   } catch (err) {
     if (err instanceof SalveError && err.code === 'kustomize-build-failed')
-      return { failed: err.message.split('\n')[1] ?? err.message };
+      return { failed: `kustomize build failed: ${err.message.split('\n')[1] ?? err.message}` };
+    if (err instanceof SalveError && OVERLAY_FAILURES.has(err.code)) return { failed: `not built: ${err.message}` };
     throw err;
   }
 }
@@ -66,7 +75,7 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
   if (outcome === 'match') return `${where}: renders it`;
   if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
-  if (typeof outcome === 'object') return `${where}: kustomize build failed: ${outcome.failed}`;
+  if (typeof outcome === 'object') return `${where}: ${outcome.failed}`;
   return `${where}: ${outcome}`;
 }
 
@@ -75,8 +84,13 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
  * App-of-apps roots and non-kustomize sources are skipped; zero or several matches is a ResolveError
  * listing every overlay considered.
  */
-export async function resolveOverlay(repoDir: string, target: Target, ctx: ResolveContext): Promise<OverlayResolution> {
-  const apps = ctx.applications ?? (await discoverApplications(repoDir, ctx.config));
+export async function resolveOverlay(
+  source: RepoSource,
+  target: Target,
+  ctx: ResolveContext,
+): Promise<OverlayResolution> {
+  const tree = treeOf(source);
+  const apps = ctx.applications ?? (await discoverApplications(tree, ctx.config, ctx.log ? { log: ctx.log } : {}));
   const aliases = clusterAliases(ctx.config, target.cluster);
   const candidates = apps.filter((app) => aliases.has(app.cluster));
   const what = `${target.kind} ${target.namespace}/${target.name} on cluster ${target.cluster}`;
@@ -91,7 +105,7 @@ export async function resolveOverlay(repoDir: string, target: Target, ctx: Resol
   // of those renders the target. Builds run in parallel, one per core.
   const limit = pLimit(Math.max(1, availableParallelism()));
   const examineAll = (apps: ArgoApplication[]) =>
-    Promise.all(apps.map((app) => limit(async () => ({ app, outcome: await examine(repoDir, app, target, ctx) }))));
+    Promise.all(apps.map((app) => limit(async () => ({ app, outcome: await examine(tree, app, target, ctx) }))));
   const near = candidates.filter((app) => app.namespace === target.namespace);
   const far = candidates.filter((app) => app.namespace !== target.namespace);
   let outcomes = await examineAll(near);

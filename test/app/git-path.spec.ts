@@ -58,7 +58,9 @@ describe('app: git publish path against a real smart-HTTP server', () => {
     try {
       expect(co.baseBranch).toBe('main');
       expect(co.baseCommit).toBe(baseCommit);
-      expect(await readFile(join(co.dir, '.salve.yaml'), 'utf8')).toContain('holdPeriod: 30m');
+      // Objects only: nothing of the repo is written to disk, everything is read from the commit.
+      expect(await git(co.dir, 'show', 'HEAD:.salve.yaml')).toContain('holdPeriod: 30m');
+      await expect(readFile(join(co.dir, '.salve.yaml'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await readFile(join(co.dir, '.git/config'), 'utf8')).not.toContain('ghs_');
       expect(await git(co.dir, 'rev-list', '--count', 'HEAD')).toBe('1');
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -30,7 +31,10 @@ beforeAll(() => {
     .toString();
 });
 
-/** A config repo on disk: what the real checkout would have cloned (the clone itself is tested in git-path.spec). */
+/**
+ * A config repo on disk, committed: what the real checkout would have cloned (the clone itself is
+ * tested in git-path.spec). Settings are read from the base commit, never from files on disk.
+ */
 function dirCheckout(salveYaml: string): Checkout & { prepared: number } {
   const co = {
     prepared: 0,
@@ -38,9 +42,16 @@ function dirCheckout(salveYaml: string): Checkout & { prepared: number } {
       co.prepared++;
       const dir = await mkdtemp(join(tmpdir(), 'salve-serve-'));
       await writeFile(join(dir, '.salve.yaml'), salveYaml);
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+          encoding: 'utf8',
+        });
+      git('init', '-q', '-b', 'main');
+      git('add', '.salve.yaml');
+      git('commit', '-q', '-m', 'config');
       return {
         dir,
-        baseCommit: 'a'.repeat(40),
+        baseCommit: git('rev-parse', 'HEAD').trim(),
         baseBranch: 'main',
         cleanup: () => rm(dir, { recursive: true, force: true }),
       };

@@ -14,7 +14,7 @@ import { MAX_TEXT_BYTES } from '../../engine/intake/text-caps.ts';
 import { InputError } from '../../engine/model/index.ts';
 import type { Remediation } from '../../engine/model/remediation.ts';
 
-export const RUNS = { intake: 500, render: 100 };
+const RUNS = { intake: 500, render: 100 };
 
 /** Text built from markdown's and HTML's special characters, mentions, URLs and unicode. */
 const hostileText = fc.oneof(

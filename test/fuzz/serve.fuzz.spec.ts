@@ -15,7 +15,7 @@ import { type HttpMock, httpMock } from '../app/http-mock.ts';
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789abcdef';
 const INTAKE_TOKEN = 'fuzz-intake-token-0123456789abcdef';
 const HMAC_SECRET = 'fuzz-intake-hmac-0123456789abcdef';
-export const RUNS = { webhooks: 400, intake: 300 };
+const RUNS = { webhooks: 400, intake: 300 };
 
 const logged: string[] = [];
 const record =

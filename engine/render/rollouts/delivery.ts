@@ -4,12 +4,13 @@
  * rendered overlay first, then anywhere in the repo for the workload's namespace: a Canary often
  * lives in another folder than the Deployment it drives. A second controller would fight the first.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Delivery } from '../../model/policy.ts';
 import type { K8sObject } from '../../model/remediation.ts';
-import { walkFiles } from '../../repo/glob.ts';
+import { MAX_ALIAS_COUNT } from '../../repo/bounded-yaml.ts';
+import { type RepoSource, treeOf } from '../../repo/source.ts';
+import { type RepoTree, readManyText } from '../../repo/tree.ts';
 
 export interface DeliveryTarget {
   kind: string;
@@ -61,14 +62,15 @@ export function renderedDelivery(objects: readonly K8sObject[], target: Delivery
   return null;
 }
 
-async function nearestNamespace(repoDir: string, file: string, cache: Map<string, string | null>) {
+async function nearestNamespace(tree: RepoTree, file: string, cache: Map<string, string | null>) {
   let dir = posix.dirname(file);
   for (;;) {
     const cached = cache.get(dir);
     if (cached !== undefined) return cached;
     let ns: string | null = null;
     for (const name of KUSTOMIZATIONS) {
-      const text = await readFile(join(repoDir, dir, name), 'utf8').catch(() => null);
+      const path = dir === '.' ? name : `${dir}/${name}`;
+      const text = (await readManyText(tree, [path], MAX_FILE_BYTES)).get(path) ?? null;
       if (text === null) continue;
       const m = /^namespace:\s*["']?([a-z0-9-]+)["']?\s*(#.*)?$/m.exec(text);
       ns = m?.[1] ?? null;
@@ -84,22 +86,31 @@ async function nearestNamespace(repoDir: string, file: string, cache: Map<string
  * Anywhere in the repo: a Rollout or Canary that names the Deployment, in its namespace (its own
  * `metadata.namespace`, or the `namespace:` of the nearest kustomization above its file).
  */
-export async function repoDelivery(repoDir: string, target: DeliveryTarget): Promise<Delivery | null> {
+export async function repoDelivery(source: RepoSource, target: DeliveryTarget): Promise<Delivery | null> {
   if (target.kind !== 'Deployment') return null;
-  const files = (await walkFiles(repoDir)).filter((f) => /\.ya?ml$/.test(f)).slice(0, MAX_FILES);
+  // From the commit (or directory) salve plans on; files too large or linked out of the repo are skipped.
+  const tree = treeOf(source);
+  const yaml = (await tree.files()).filter((f) => /\.ya?ml$/.test(f.path) && f.size <= MAX_FILE_BYTES);
+  const texts = await readManyText(
+    tree,
+    yaml.slice(0, MAX_FILES).map((f) => f.path),
+    MAX_FILE_BYTES,
+  );
   const namespaces = new Map<string, string | null>();
-  for (const file of files) {
-    const info = await stat(join(repoDir, file));
-    if (info.size > MAX_FILE_BYTES) continue;
-    const text = await readFile(join(repoDir, file), 'utf8');
+  for (const [file, text] of texts) {
     if (!/kind:\s*["']?(Canary|Rollout)\b/.test(text) || !text.includes(target.name)) continue;
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) continue;
-      const o = doc.toJS() as K8sObject | null;
+      let o: K8sObject | null;
+      try {
+        o = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as K8sObject | null;
+      } catch {
+        continue; // an alias bomb is no controller
+      }
       if (!o || typeof o !== 'object' || typeof o.apiVersion !== 'string' || !o.metadata?.name) continue;
       const controller = drives(o, target);
       if (!controller) continue;
-      const ns = o.metadata.namespace ?? (await nearestNamespace(repoDir, file, namespaces));
+      const ns = o.metadata.namespace ?? (await nearestNamespace(tree, file, namespaces));
       if (ns === target.namespace) return found(o, controller, file, ns);
     }
   }
@@ -108,9 +119,9 @@ export async function repoDelivery(repoDir: string, target: DeliveryTarget): Pro
 
 /** The overlay's render first, then the repo; `none` when no controller drives the workload. */
 export async function findDelivery(
-  repoDir: string,
+  source: RepoSource,
   objects: readonly K8sObject[],
   target: DeliveryTarget,
 ): Promise<Delivery> {
-  return renderedDelivery(objects, target) ?? (await repoDelivery(repoDir, target)) ?? { controller: 'none' as const };
+  return renderedDelivery(objects, target) ?? (await repoDelivery(source, target)) ?? { controller: 'none' as const };
 }

@@ -1,0 +1,196 @@
+/**
+ * The config repo at one commit, read from git objects and never from a working tree: what `plan`
+ * and the App read `.salve.yaml`, policies, templates, Applications and overlays from, so an
+ * uncommitted edit (or a checkout isomorphic-git filled with committed symbolic links) cannot leak
+ * into a proof. One `git ls-tree` lists the commit (with sizes, so nothing oversized is ever
+ * read); `git cat-file --batch` reads the blobs asked for, in one process per batch.
+ */
+import { ConfigError, InputError } from '../model/errors.ts';
+import { locateGit, runToolRaw, type Tool } from '../tools/index.ts';
+import { isCleanPath, parentOf } from './paths.ts';
+import type { RawEntry, RepoTree } from './tree.ts';
+
+export interface Snapshot extends RepoTree {
+  readonly repoDir: string;
+  readonly commit: string;
+  /** Every path looked up (found or not) and every directory listed: what a plan read. */
+  readonly lookedUp: ReadonlySet<string>;
+  readonly listed: ReadonlySet<string>;
+}
+
+interface Entry {
+  type: 'file' | 'dir' | 'link' | 'other';
+  oid: string;
+  size: number;
+}
+
+/** Blobs kept in memory for the snapshot's lifetime (kustomizations are read again for the "after" build). */
+const CACHE_BYTES = 64 * 1024 * 1024;
+/** A repo whose files hold less than this is read whole, in one git process, when the snapshot opens. */
+const PREFETCH_BYTES = 4 * 1024 * 1024;
+const KUSTOMIZATIONS = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * What to read up front, in one `git cat-file`: every file of a small repo, else every kustomization
+ * (what each build walks first). Reading them one process at a time cost more than the builds.
+ */
+function prefetched(entries: Map<string, Entry>): string[] {
+  const files = [...entries].filter(([, e]) => e.type === 'file' || e.type === 'link');
+  if (files.reduce((n, [, e]) => n + e.size, 0) <= PREFETCH_BYTES) return files.map(([, e]) => e.oid);
+  const kustomizations = files.filter(([path]) => KUSTOMIZATIONS.has(path.slice(path.lastIndexOf('/') + 1)));
+  const oids: string[] = [];
+  let budget = PREFETCH_BYTES;
+  for (const [, e] of kustomizations) {
+    budget -= e.size;
+    if (budget < 0) break;
+    oids.push(e.oid);
+  }
+  return oids;
+}
+
+function typeOf(mode: string): Entry['type'] {
+  if (mode === '040000') return 'dir';
+  if (mode === '120000') return 'link';
+  if (mode === '100644' || mode === '100755') return 'file';
+  return 'other'; // submodules
+}
+
+/** `<mode> <type> <oid> <size>\t<path>\0` records of `git ls-tree -r -t -l -z`. */
+function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map<string, string[]> } {
+  const entries = new Map<string, Entry>();
+  const children = new Map<string, string[]>([['', []]]);
+  for (const record of out.toString('utf8').split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode = '', , oid = '', size = '-'] = record.slice(0, tab).split(/ +/);
+    const path = record.slice(tab + 1);
+    // git itself refuses to check such names out; they are no part of the tree salve reads.
+    if (!isCleanPath(path)) continue;
+    const type = typeOf(mode);
+    entries.set(path, { type, oid, size: size === '-' ? 0 : Number(size) });
+    if (type === 'dir' && !children.has(path)) children.set(path, []);
+    const parent = parentOf(path);
+    const list = children.get(parent) ?? [];
+    list.push(path.slice(parent ? parent.length + 1 : 0));
+    children.set(parent, list);
+  }
+  return { entries, children };
+}
+
+/** Blobs from `git cat-file --batch` output: `<oid> <type> <size>\n<bytes>\n` per object. */
+function parseBatch(out: Buffer): Map<string, Buffer> {
+  const blobs = new Map<string, Buffer>();
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol < 0) break;
+    const [oid = '', type = '', size = ''] = out.subarray(at, eol).toString('latin1').split(' ');
+    at = eol + 1;
+    if (type === 'missing' || size === '') continue;
+    const length = Number(size);
+    blobs.set(oid, out.subarray(at, at + length));
+    at += length + 1;
+  }
+  return blobs;
+}
+
+export async function openSnapshot(repoDir: string, commit: string, options: { git?: Tool } = {}): Promise<Snapshot> {
+  const git = options.git ?? locateGit();
+  const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
+  const env = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
+  let listing: Buffer;
+  try {
+    ({ stdout: listing } = await runToolRaw(git, [...base, 'ls-tree', '-r', '-t', '-l', '-z', '--full-tree', commit], {
+      env,
+      label: 'git ls-tree',
+    }));
+  } catch (err) {
+    throw new InputError(`cannot list commit ${commit.slice(0, 12)} of ${repoDir}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const { entries, children } = parseListing(listing);
+  const cache = new Map<string, Buffer>();
+  let cached = 0;
+  const lookedUp = new Set<string>();
+  const listed = new Set<string>();
+  const where = `commit ${commit.slice(0, 12)}`;
+
+  const sizes = new Map([...entries.values()].map((e) => [e.oid, e.size]));
+
+  async function blobs(oids: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const wanted: string[] = [];
+    for (const oid of new Set(oids)) {
+      const hit = cache.get(oid);
+      if (hit) out.set(oid, hit);
+      else wanted.push(oid);
+    }
+    if (wanted.length > 0) {
+      const size = wanted.reduce((n, o) => n + (sizes.get(o) ?? 0) + 64, 0);
+      const { stdout } = await runToolRaw(git, [...base, 'cat-file', '--batch'], {
+        env,
+        label: 'git cat-file',
+        input: `${wanted.join('\n')}\n`,
+        limits: { outputBytes: size + 1024 },
+      });
+      for (const [oid, bytes] of parseBatch(stdout)) {
+        const own = Buffer.from(bytes);
+        out.set(oid, own);
+        if (cached + own.length <= CACHE_BYTES) {
+          cache.set(oid, own);
+          cached += own.length;
+        }
+      }
+    }
+    for (const oid of oids) {
+      if (!out.has(oid)) {
+        throw new ConfigError(`${where} of ${repoDir}: object ${oid} is missing`, { code: 'git-object-missing' });
+      }
+    }
+    return out;
+  }
+
+  await blobs(prefetched(entries));
+  return {
+    repoDir,
+    commit,
+    where,
+    lookedUp,
+    listed,
+    async lstat(path): Promise<RawEntry | null> {
+      lookedUp.add(path);
+      if (path === '') return { type: 'dir', size: 0 };
+      const entry = entries.get(path);
+      return entry ? { type: entry.type, size: entry.size } : null;
+    },
+    async readLink(path) {
+      const entry = entries.get(path);
+      if (entry?.type !== 'link') return null;
+      return (await blobs([entry.oid])).get(entry.oid)?.toString('utf8') ?? null;
+    },
+    async children(path) {
+      listed.add(path);
+      return [...(children.get(path) ?? [])];
+    },
+    async readResolved(paths) {
+      const oids = paths.map((p) => {
+        const entry = entries.get(p);
+        if (entry?.type !== 'file') throw new ConfigError(`${p} is not a file in ${where}`, { code: 'not-a-file' });
+        return entry.oid;
+      });
+      const bytes = await blobs(oids);
+      return new Map(paths.map((p, i) => [p, bytes.get(oids[i] as string) as Buffer]));
+    },
+    async contentId(path) {
+      return entries.get(path)?.oid ?? '';
+    },
+    async files() {
+      return [...entries]
+        .filter(([, e]) => e.type === 'file' || e.type === 'link')
+        .map(([path, e]) => ({ path, size: e.size }))
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
+  };
+}
