@@ -19,6 +19,8 @@ export default defineConfig({
           name: 'unit',
           include: ['engine/**/*.spec.ts', 'test/**/*.spec.ts'],
           exclude: [...configDefaults.exclude, ...KUBE_SPECS],
+          // The compiled CLI (lib/), built once before any spec runs it.
+          globalSetup: ['test/global-setup.ts'],
         },
       },
       {

@@ -81887,7 +81887,7 @@ function locateOpa(env = process.env) {
   const cached2 = join3(toolsDir(env), `opa-${OPA_VERSION}`, "opa");
   const command = env.SALVE_OPA ?? onPath("opa", env) ?? (isExecutable(cached2) ? cached2 : null);
   if (!command) {
-    throw new ToolError("opa not found: set SALVE_OPA, put opa on PATH, or run `npm run setup`", "", {
+    throw new ToolError("opa not found: run `salve setup`, put opa on PATH, or set SALVE_OPA", "", {
       code: "tool-missing"
     });
   }
@@ -81900,7 +81900,7 @@ function locateKustomize(env = process.env) {
   const kubectl = onPath("kubectl", env);
   if (kubectl) return { name: "kustomize", command: kubectl, prefix: ["kustomize"] };
   throw new ToolError(
-    "kustomize not found: set SALVE_KUSTOMIZE, put kustomize or kubectl on PATH, or run `npm run setup`",
+    "kustomize not found: run `salve setup`, put kustomize or kubectl on PATH, or set SALVE_KUSTOMIZE",
     "",
     { code: "tool-missing" }
   );
@@ -82554,7 +82554,9 @@ var SalveConfig = external_exports.object({
   /** What a PR shows of the cluster (when salve reads one): previous logs and events, bounded. */
   cluster: external_exports.object({ evidence: EvidenceSettings.prefault({}) }).strict().prefault({}),
   /** Telemetry perception reads: Prometheus range queries per workload. */
-  perception: PerceptionConfig.prefault({})
+  perception: PerceptionConfig.prefault({}),
+  /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
+  commitAuthor: external_exports.object({ name: external_exports.string().min(1), email: external_exports.email() }).strict().optional()
 }).strict();
 
 // engine/repo/load-config.ts

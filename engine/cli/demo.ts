@@ -9,6 +9,7 @@ import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { verifyRef } from '../verify/index.ts';
 import { parse } from './args.ts';
+import { DEMO_OPTIONS, type Env } from './commands.ts';
 import { describeOutcome } from './output.ts';
 
 /** Pod objects carry no cluster; the sample pods are all from production. */
@@ -16,10 +17,10 @@ function clusterFor(file: string): string | undefined {
   return file.startsWith('pod-') ? 'production' : undefined;
 }
 
-export async function demoCommand(args: string[], _env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parse('demo', args, { keep: { type: 'boolean', default: false } });
+export async function demoCommand(args: string[], env: Env): Promise<number> {
+  const values = parse('demo', args, DEMO_OPTIONS);
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  const log = createLogger({ level: 'warn' });
+  const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const world = await createDemoWorld();
   let failures = 0;
   try {

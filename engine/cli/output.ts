@@ -1,6 +1,17 @@
 /** How outcomes read on a terminal and in `--json`. */
 import type { Outcome } from '../pipeline/run.ts';
 
+/**
+ * Text from a branch or a signal, made inert for a terminal: control characters (escape sequences,
+ * carriage returns, bidi overrides) are shown as `\u{..}` instead of acting; newlines and tabs stay.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to neutralise
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalText(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+}
+
 /** The fields `--json` always has, empty: what an outcome with no remediation reports. */
 export const NO_REMEDIATION = { fingerprint: null, action: null, mode: null, branch: null, commit: null, rules: [] };
 
@@ -46,12 +57,19 @@ export function outcomeJson(o: Outcome): Record<string, unknown> {
     commit: o.commit,
     pushed: o.pushed,
     unchanged: o.unchanged,
+    frozen: o.frozen,
     observation: o.observation,
     rules: rem.decision.rules,
     risk: rem.incident.risk,
     proofDigest: rem.proofDigest,
     ...(r.kind === 'publish' ? { title: r.request.pr.title } : {}),
   };
+}
+
+function branchState(o: Outcome): string {
+  if (o.frozen) return 'frozen';
+  const state = o.unchanged ? 'unchanged' : 'committed';
+  return o.pushed ? `${state}, pushed` : state;
 }
 
 export function describeOutcome(o: Outcome): string {
@@ -77,9 +95,9 @@ export function describeOutcome(o: Outcome): string {
   ];
   if (r.kind === 'publish') {
     lines.push(`pr        ${r.request.pr.title}`);
-    lines.push(
-      `branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''}${o.unchanged ? ' (unchanged)' : ''}${o.pushed ? ' (pushed)' : ''}`,
-    );
+    if (o.branch)
+      lines.push(`branch    ${o.branch}${o.commit ? ` @ ${o.commit.slice(0, 12)}` : ''} (${branchState(o)})`);
+    if (o.frozen) lines.push(`frozen    ${o.frozen}: left as it is, not overwritten`);
   }
   if (r.kind === 'observe') lines.push(`observed  no branch written (${r.reason}); recorded at ${o.observation}`);
   if (r.kind === 'denied') {

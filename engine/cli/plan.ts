@@ -1,56 +1,105 @@
-/** `salve plan`: one or more signal files against a local config repo checkout. */
-import { resolve } from 'node:path';
-import { InputError } from '../model/errors.ts';
-import { type Outcome, runPlan } from '../pipeline/run.ts';
-import { loadSigningKey } from '../policy/index.ts';
-import { loadSigningIdentity } from '../publish/index.ts';
-import { createLogger } from '../telemetry/logger.ts';
-import { parse, required } from './args.ts';
+/** `salve plan`: detections in, a signed remediation branch (or, with --dry-run, a look at one) out. */
 
-async function requireSigningKey(env: NodeJS.ProcessEnv) {
-  const key = await loadSigningKey({ env });
-  if (!key) {
-    throw new InputError('no proof signing key: set SALVE_SIGNING_KEY (ed25519 PKCS#8 PEM) or SALVE_SIGNING_KEY_FILE');
+import { ConfigError } from '../model/errors.ts';
+import { type Outcome, runPlan } from '../pipeline/run.ts';
+import { generateEphemeralKey } from '../policy/index.ts';
+import { loadSigningIdentity } from '../publish/index.ts';
+import { loadConfig } from '../repo/index.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import { parse, repoDirOf, required } from './args.ts';
+import { commitAuthor } from './author.ts';
+import { type Env, PLAN_OPTIONS } from './commands.ts';
+import { type DryRunView, dryRunView } from './dry-run.ts';
+import { findSigningKey } from './keys.ts';
+import { describeOutcome, NO_REMEDIATION, outcomeJson, terminalText } from './output.ts';
+import { stdinToFile } from './stdin.ts';
+
+export async function planCommand(args: string[], env: Env): Promise<number> {
+  const values = parse('plan', args, PLAN_OPTIONS);
+  const repoDir = repoDirOf(values.repo, process.cwd());
+  if ((values.signal ?? []).length === 0) required('plan', 'signal', undefined);
+  const stdin = values.signal?.includes('-') ? await stdinToFile(process.stdin) : null;
+  try {
+    const signalFiles = (values.signal ?? []).map((f) => (f === '-' && stdin ? stdin.path : f));
+    return await plan(values, signalFiles, repoDir, env);
+  } finally {
+    await stdin?.cleanup();
   }
-  return key;
 }
 
-import { describeOutcome, NO_REMEDIATION, outcomeJson } from './output.ts';
+async function plan(
+  values: ReturnType<typeof parse<typeof PLAN_OPTIONS>>,
+  signalFiles: string[],
+  repoDir: string,
+  env: Env,
+): Promise<number> {
+  const dryRun = values['dry-run'] ?? false;
+  const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
+  const { config } = await loadConfig(repoDir);
 
-export async function planCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parse('plan', args, {
-    repo: { type: 'string' },
-    signal: { type: 'string', multiple: true },
-    cluster: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'log-level': { type: 'string', default: 'warn' },
-  });
-  const repoDir = resolve(required('plan', 'repo', values.repo));
-  const signalFiles = values.signal ?? [];
-  if (signalFiles.length === 0) required('plan', 'signal', undefined);
-  const log = createLogger({ level: values['log-level'] });
+  const found = await findSigningKey(repoDir, config, env);
+  if (!found && !dryRun) {
+    throw new ConfigError(
+      'no proof signing key: run `salve init` (it makes one), or set SALVE_SIGNING_KEY / SALVE_SIGNING_KEY_FILE (ed25519 PKCS#8 PEM)',
+    );
+  }
+  const pgp = dryRun ? undefined : await loadSigningIdentity(env);
+  const author = dryRun ? undefined : await commitAuthor(values.author, env, config, pgp?.armoredPrivateKey);
   const outcomes = await runPlan({
     repoDir,
-    signalFiles: signalFiles.map((f) => resolve(f)),
+    signalFiles,
     ...(values.cluster ? { cluster: values.cluster } : {}),
-    signingKey: await requireSigningKey(env),
-    pgp: await loadSigningIdentity(env),
+    signingKey: found?.key ?? generateEphemeralKey(),
+    ...(pgp ? { pgp } : {}),
+    ...(author ? { author } : {}),
+    ...(values.remote ? { remote: values.remote } : {}),
+    ...(values['no-push'] ? { push: false } : {}),
+    dryRun,
     now: new Date(),
     log,
   });
-  printOutcomes(outcomes, values.json ?? false);
+  const views = dryRun ? await Promise.all(outcomes.map((o) => dryRunView(o, repoDir))) : null;
+  if (values.json) printJson(outcomes, views, dryRun && !found);
+  else printText(outcomes, views, dryRun && !found);
   return exitCodeFor(outcomes);
 }
 
-export function printOutcomes(outcomes: Outcome[], json: boolean): void {
-  if (json) {
-    const objects = outcomes.map(outcomeJson);
-    const primary = objects[0] ?? { ...NO_REMEDIATION, outcome: 'none' };
-    process.stdout.write(`${JSON.stringify({ ...primary, incidents: objects.length, results: objects }, null, 2)}\n`);
-    return;
-  }
-  if (outcomes.length === 0) process.stdout.write('nothing to do: no firing signal needs an action\n');
-  for (const o of outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
+function printJson(outcomes: Outcome[], views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
+  const objects = outcomes.map((o, i) => ({
+    ...outcomeJson(o),
+    ...(views ? { dryRun: true, ...(views[i] ?? {}) } : {}),
+  }));
+  const primary = objects[0] ?? { ...NO_REMEDIATION, outcome: 'none' };
+  const extra = ephemeralKey ? { proofKey: 'ephemeral' } : {};
+  process.stdout.write(
+    `${JSON.stringify({ ...primary, ...extra, incidents: objects.length, results: objects }, null, 2)}\n`,
+  );
+}
+
+function section(title: string, body: string): string {
+  return `\n── ${title} ${'─'.repeat(Math.max(3, 72 - title.length))}\n${body.trimEnd()}\n`;
+}
+
+function printText(outcomes: Outcome[], views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
+  // Alert text and repo content reach the terminal: inert, whatever they hold.
+  const out = (text: string) => process.stdout.write(`${terminalText(text)}\n`);
+  if (outcomes.length === 0) out('nothing to do: no firing signal needs an action');
+  outcomes.forEach((o, i) => {
+    out(describeOutcome(o));
+    const view = views?.[i];
+    if (!views) return;
+    if (!view) {
+      out('dry run   nothing would be written');
+      return;
+    }
+    out(`dry run   nothing written; without --dry-run salve would ${view.wouldWrite}`);
+    if (ephemeralKey) out('          (proof signed with a throw-away key: no proof signing key is configured here)');
+    if (view.pullRequest) out(section('pull request', `${view.pullRequest.title}\n\n${view.pullRequest.body}`));
+    else if (o.result.kind !== 'none' && 'explanation' in o.result) out(section('explanation', o.result.explanation));
+    out(section('kustomization diff', view.fileDiff || '(no file changes)'));
+    if (view.records.length > 0) out(`plus the remediation record: ${view.records.join(', ')}`);
+    out(section('rendered diff', view.renderedDiff || '(the rendered overlay does not change)'));
+  });
 }
 
 export function exitCodeFor(outcomes: Outcome[]): number {

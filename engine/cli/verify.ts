@@ -10,7 +10,7 @@ import { gitDirOf } from '../publish/git-dir.ts';
 import { resolveBaseBranch } from '../verify/base-branch.ts';
 import { type ChangeVerification, isVerified, verifyChange } from '../verify/change.ts';
 import { resolveCommit } from '../verify/history.ts';
-import { parse, required } from './args.ts';
+import { parse, repoDirOf } from './args.ts';
 
 /** A verification that ran and failed: its own exit code, apart from bad input (2) and internal errors (1). */
 export const VERIFY_FAILED = 4;
@@ -23,7 +23,7 @@ export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Pro
     key: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
-  const repoDir = resolve(required('verify', 'repo', values.repo));
+  const repoDir = repoDirOf(values.repo, process.cwd());
   const ref = values.ref ?? 'HEAD';
   const head = await resolveCommit(repoDir, ref);
   const base = await resolveBaseBranch(repoDir, values.base);

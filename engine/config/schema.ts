@@ -220,6 +220,11 @@ export const SalveConfig = z
     perception: PerceptionConfig.prefault({}),
     /** After a remediation merges: how long to wait for Argo CD, to let it settle, and to look back. */
     followUp: FollowUpConfig.prefault({}),
+    /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
+    commitAuthor: z
+      .object({ name: z.string().min(1), email: z.email() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SalveConfig = z.infer<typeof SalveConfig>;

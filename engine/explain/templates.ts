@@ -6,12 +6,13 @@
  */
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { ConfigError } from '../model/index.ts';
+import { DEFAULT_TEMPLATES_DIR } from '../pipeline/assets.ts';
 import { cell, cellCode, code, codeBlock, fence } from './markdown.ts';
 
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** salve's own templates, found from the package root (a checkout, an install, or the bundled Action). */
+export const BUILTIN_TEMPLATES_DIR = DEFAULT_TEMPLATES_DIR;
 
 export type TemplateName = 'pr-title.hbs' | 'pr-body.hbs' | 'explanation.hbs';
 

@@ -32,7 +32,8 @@ export interface RunOptions {
   signalFiles: string[];
   cluster?: string;
   signingKey: SigningKey;
-  pgp: PgpIdentity;
+  /** Signs the commit; needed only when a branch is written. */
+  pgp?: PgpIdentity;
   author?: { name: string; email: string };
   now: Date;
   log: Logger;
@@ -42,6 +43,11 @@ export interface RunOptions {
   telemetry?: TelemetrySource;
   /** kustomize with its limits (default: found on this machine, default limits). */
   kustomize?: Tool;
+  /** The remote to push to (default: origin, when there is one); `push: false` commits locally only. */
+  remote?: string;
+  push?: boolean;
+  /** Plan and decide, write nothing: no branch, no record, no cache under .git. */
+  dryRun?: boolean;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
 }
@@ -52,6 +58,8 @@ export interface Outcome {
   commit: string | null;
   pushed: boolean;
   unchanged: boolean;
+  /** Why the branch was left alone (a commit salve did not make), or null. */
+  frozen: string | null;
   observation: string | null;
 }
 
@@ -68,7 +76,7 @@ export async function loadSignals(files: string[], cluster: string | undefined, 
 /** The context of one run on the checkout's HEAD commit; `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize'>,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'>,
 ): Promise<PipelineContext> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
@@ -77,9 +85,10 @@ export async function prepareContext(
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
     const templates = await copyTemplates(snapshot, scratch);
-    const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...policies], {
-      cacheDir: join(repoDir, '.git', 'salve', 'bundles'),
-    }).catch((err: unknown) => {
+    const bundle = await buildBundle(
+      [DEFAULT_POLICIES_DIR, ...policies],
+      opts.dryRun ? {} : { cacheDir: join(repoDir, '.git', 'salve', 'bundles') },
+    ).catch((err: unknown) => {
       // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
       // its files by their paths in the repo, not in the scratch copy.
       if (!(err instanceof PolicyError) || policies.length === 0) throw err;
@@ -170,7 +179,8 @@ function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
 }
 
 async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {
-  const empty = { branch: null, commit: null, pushed: false, unchanged: false, observation: null };
+  const empty = { branch: null, commit: null, pushed: false, unchanged: false, frozen: null, observation: null };
+  if (opts.dryRun) return { result, ...empty };
   if (result.kind === 'observe') {
     const path = await recordObservation(ctx.repoDir, {
       id: result.remediation.id,
@@ -180,12 +190,14 @@ async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOption
     return { result, ...empty, observation: path };
   }
   if (result.kind !== 'publish') return { result, ...empty };
-  const hasOrigin = (await originUrl(ctx.repoDir)) !== null;
+  if (!opts.pgp)
+    throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
   const published = await publishLocal(result.request, {
     dir: ctx.repoDir,
     author: opts.author ?? { name: 'salve', email: 'salve@localhost' },
     signing: opts.pgp,
-    ...(hasOrigin ? { remote: 'origin' } : {}),
+    ...(opts.remote ? { remote: opts.remote } : {}),
+    ...(opts.push === false ? { push: false } : {}),
     ...(opts.pushHeaders ? { headers: opts.pushHeaders } : {}),
     now: opts.now,
   });

@@ -1,6 +1,6 @@
 /**
  * A smart-HTTP git server for local remotes: `git http-backend` (CGI) behind a Node http server on
- * 127.0.0.1. Run as its own process (`node --import tsx git-server-main.ts <root>`); prints
+ * 127.0.0.1. Run as its own process (`node lib/git-server-main.js <root>`, or through tsx from source); prints
  * `{"port":N}` on stdout once listening. Serves only bare repos under <root>; push is enabled.
  */
 import { execFileSync, spawn } from 'node:child_process';

@@ -14,10 +14,13 @@ export interface GitServer {
   close(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL('./git-server-main.ts', import.meta.url));
+/** The server's own entry: beside this module in the compiled CLI (lib/), through tsx from source. */
+const COMPILED = import.meta.url.endsWith('.js');
+const MAIN = fileURLToPath(new URL(COMPILED ? './git-server-main.js' : './git-server-main.ts', import.meta.url));
 
 export async function startGitServer(root: string): Promise<GitServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, root], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = COMPILED ? [MAIN, root] : ['--import', 'tsx', MAIN, root];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();

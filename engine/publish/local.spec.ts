@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublishError } from '../model/index.ts';
+import { InputError, PublishError } from '../model/index.ts';
 import { gitCli, podinfoRepo, request, tempDir } from './__fixtures__/repo.ts';
 import { createBareRemote, type GitServer, repoPath, startGitServer } from './git-server.ts';
 import { publishLocal } from './local.ts';
@@ -138,7 +138,7 @@ describe('publish/local', () => {
     ).rejects.toThrow();
   });
 
-  it('pushes to the origin served by git http-backend, and force-pushes a replaced branch', async () => {
+  it('pushes over smart HTTP with headers (the App), then with git: unchanged, then replaced under a lease', async () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'push.git');
     await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
@@ -173,7 +173,8 @@ describe('publish/local', () => {
     await gitCli(tmp.path, ['--git-dir', bare, 'config', 'receive.unpackLimit', '1']);
     const { readdir } = await import('node:fs/promises');
     const before = new Set((await readdir(join(bare, 'objects', 'pack'))).filter((f) => f.endsWith('.idx')));
-    await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    // The App's path (isomorphic-git over HTTP, token in a header) computes the objects itself.
+    await publishLocal(request(base, { files: files(deployment) }), { ...opts(dir), headers: { 'X-Test': '1' } });
     const added = (await readdir(join(bare, 'objects', 'pack'))).filter((f) => f.endsWith('.idx') && !before.has(f));
     expect(added).toHaveLength(1);
     const listing = await gitCli(tmp.path, ['verify-pack', '-v', join(bare, 'objects', 'pack', added[0] as string)]);
@@ -187,8 +188,9 @@ describe('publish/local', () => {
   it('pushes nothing without a remote and refuses a named remote that is not configured', async () => {
     const { dir, base, deployment } = await repo();
     const req = request(base, { files: files(deployment) });
+    // A --remote that names no remote is bad input (exit 2), not a failed publish.
     await expect(publishLocal(req, { ...opts(dir), remote: 'upstream' })).rejects.toThrow(
-      new PublishError('remote upstream is not configured (have: none)'),
+      new InputError('remote upstream is not configured (have: none)', { code: 'no-such-remote' }),
     );
     await expect(publishLocal({ ...req, branch: 'salve/../x' }, opts(dir))).rejects.toThrow(
       'branch name is not valid: salve/../x',
@@ -196,22 +198,33 @@ describe('publish/local', () => {
     await expect(publishLocal(req, opts(dir))).resolves.toMatchObject({ pushed: false, unchanged: false });
   });
 
-  it('rolls back every ref when the push fails, and names the step', async () => {
+  it('keeps the local branch when the remote rejects the push, says so, and pushes it on the next run', async () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'rejecting.git');
     await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
-    await writeFile(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "no pushes today" >&2\nexit 1\n', {
-      mode: 0o755,
-    });
-    const refsBefore = await gitCli(dir, ['for-each-ref', '--format=%(refname) %(objectname)']);
+    const hook = join(bare, 'hooks', 'pre-receive');
+    await writeFile(hook, '#!/bin/sh\necho "no pushes today" >&2\nexit 1\n', { mode: 0o755 });
     const req = request(base, { files: files(deployment) });
-    await expect(publishLocal(req, opts(dir))).rejects.toThrow(/^push to origin failed: /);
-    expect(await gitCli(dir, ['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(refsBefore);
-    await expect(gitCli(dir, ['symbolic-ref', '--quiet', 'refs/remotes/origin/HEAD'])).rejects.toThrow();
+    const err = await publishLocal(req, opts(dir)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PublishError);
+    expect((err as PublishError).code).toBe('push-failed');
+    expect((err as Error).message).toMatch(/^push to origin failed: git push failed: .*no pushes today/);
+    const local = await gitCli(dir, ['rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit']);
+    expect((err as Error).message).toContain(
+      `The commit stays on the local branch salve/3f9a1c2b7d4e-raise-memory-limit (${local.slice(0, 12)})`,
+    );
     expect(await gitCli(tmp.path, ['--git-dir', bare, 'for-each-ref', 'refs/heads/salve'])).toBe('');
+
+    const { rm } = await import('node:fs/promises');
+    await rm(hook);
+    const retry = await publishLocal(req, { ...opts(dir), now: new Date('2025-03-04T11:00:00Z') });
+    expect(retry).toMatchObject({ commit: local, unchanged: true, pushed: true, frozen: null });
+    expect(
+      await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit']),
+    ).toBe(local);
   });
 
-  it('restores the previous branch when a replacing push fails (unreachable remote)', async () => {
+  it('keeps the new commit locally when a replacing push fails (unreachable remote)', async () => {
     const { dir, base, deployment } = await repo();
     const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
     await gitCli(dir, ['remote', 'add', 'origin', 'http://127.0.0.1:9/nowhere.git']);
@@ -220,7 +233,150 @@ describe('publish/local', () => {
     );
     expect(err).toBeInstanceOf(PublishError);
     expect((err as Error).message).toMatch(/^push to origin failed: /);
-    expect(await gitCli(dir, ['rev-parse', 'salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(first.commit);
+    const now = await gitCli(dir, ['rev-parse', 'salve/3f9a1c2b7d4e-raise-memory-limit']);
+    expect(now).not.toBe(first.commit);
+    expect(await gitCli(dir, ['show', `${now}:${PATCH}`])).toBe('# memory 512Mi');
+  });
+
+  it("pushes with the user's git to a local-path remote, and not at all with push: false", async () => {
+    const { dir, base, deployment } = await repo();
+    const bare = join(tmp.path, 'remotes', 'by-path.git');
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
+    await gitCli(dir, ['remote', 'add', 'upstream', bare]);
+    const local = await publishLocal(request(base, { files: files(deployment) }), {
+      ...opts(dir),
+      remote: 'upstream',
+      push: false,
+    });
+    expect(local).toMatchObject({ pushed: false, unchanged: false });
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'for-each-ref'])).toBe('');
+
+    const pushed = await publishLocal(request(base, { files: files(deployment) }), {
+      ...opts(dir),
+      remote: 'upstream',
+    });
+    expect(pushed).toMatchObject({ commit: local.commit, pushed: true, unchanged: true, frozen: null });
+    expect(
+      await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', 'refs/heads/salve/3f9a1c2b7d4e-raise-memory-limit']),
+    ).toBe(local.commit);
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'verify-commit', local.commit], { GNUPGHOME: gnupg })).toBe('');
+    expect(await gitCli(dir, ['rev-parse', 'refs/remotes/upstream/salve/3f9a1c2b7d4e-raise-memory-limit'])).toBe(
+      local.commit,
+    );
+  });
+
+  it('leaves a rerun that would only restamp the proof unchanged, and commits a new decision', async () => {
+    const { dir, base, deployment } = await repo();
+    const proofAt = (time: string, mode = 'approve') =>
+      `${JSON.stringify({ createdAt: time, input: { time: { now: time, hour: 10 }, release: { ageSeconds: 60 } }, decision: { mode } }, null, 2)}\n`;
+    const withProof = (proof: string) => [
+      ...files(deployment).filter((f) => !f.path.endsWith('proof.json')),
+      { path: '.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.json', before: null, after: proof },
+      {
+        path: '.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.dsse.json',
+        before: null,
+        after: `{"sig":"${time(proof)}"}\n`,
+      },
+    ];
+    const time = (proof: string) => JSON.parse(proof).createdAt as string;
+    const first = await publishLocal(request(base, { files: withProof(proofAt('2025-03-04T10:05:00Z')) }), opts(dir));
+    const rerun = await publishLocal(request(base, { files: withProof(proofAt('2025-03-04T16:40:00Z')) }), {
+      ...opts(dir),
+      now: new Date('2025-03-04T16:40:00Z'),
+    });
+    expect(rerun).toEqual({ ...first, unchanged: true });
+    expect(
+      await gitCli(dir, ['show', `${first.commit}:.salve/remediations/3f9a1c2b7d4e-raise-memory-limit/proof.json`]),
+    ).toContain('10:05');
+
+    const decided = await publishLocal(
+      request(base, { files: withProof(proofAt('2025-03-04T16:41:00Z', 'automate')) }),
+      opts(dir),
+    );
+    expect(decided.unchanged).toBe(false);
+    expect(decided.commit).not.toBe(first.commit);
+  });
+
+  it('freezes a local branch with a commit salve did not make, and one that was amended', async () => {
+    const { dir, base, deployment } = await repo();
+    const branch = 'salve/3f9a1c2b7d4e-raise-memory-limit';
+    const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    await gitCli(dir, ['checkout', '--quiet', branch]);
+    await writeFile(join(dir, PATCH), '# memory 400Mi, says a human\n');
+    await gitCli(dir, ['commit', '--quiet', '--no-gpg-sign', '-am', 'a better limit']);
+    const human = await gitCli(dir, ['rev-parse', 'HEAD']);
+    await gitCli(dir, ['checkout', '--quiet', 'main']);
+    const frozen = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir));
+    expect(frozen).toMatchObject({ commit: human, pushed: false, unchanged: true });
+    expect(frozen.frozen).toBe(
+      `local branch ${branch}: commit ${human.slice(0, 12)} by Dev <dev@example.com> was not made by salve`,
+    );
+    expect(await gitCli(dir, ['rev-parse', branch])).toBe(human);
+
+    await gitCli(dir, ['branch', '--quiet', '--force', branch, first.commit]);
+    await gitCli(dir, ['checkout', '--quiet', branch]);
+    await gitCli(dir, ['commit', '--quiet', '--no-gpg-sign', '--amend', '--no-edit'], {
+      GIT_COMMITTER_DATE: '2025-03-05T00:00:00Z',
+    });
+    const amended = await gitCli(dir, ['rev-parse', 'HEAD']);
+    await gitCli(dir, ['checkout', '--quiet', 'main']);
+    const again = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir));
+    expect(again.frozen).toMatch(/was amended or rebased by Dev <dev@example.com>$/);
+    expect(await gitCli(dir, ['rev-parse', branch])).toBe(amended);
+  });
+
+  it("replaces salve's commit for another remediation on the same branch (a superseded one), locally and remotely", async () => {
+    const { dir, base, deployment } = await repo();
+    const bare = join(tmp.path, 'remotes', `supersede-${n}.git`);
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
+    await gitCli(dir, ['remote', 'add', 'origin', bare]);
+    const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    const other = '9e8d7c6b5a4f-rollback-image';
+    const next = await publishLocal(
+      request(base, {
+        id: other,
+        files: files(deployment, '640Mi').map((f) => ({
+          ...f,
+          path: f.path.replace('3f9a1c2b7d4e-raise-memory-limit', other),
+        })),
+        commitMessage: `salve: roll back backend\n\nSalve-Remediation: ${other}\n`,
+      }),
+      opts(dir),
+    );
+    expect(next).toMatchObject({ branch: first.branch, pushed: true, unchanged: false, frozen: null });
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${first.branch}`])).toBe(next.commit);
+  });
+
+  it('never overwrites a remote branch that holds a human commit, and replaces its own under a lease', async () => {
+    const { dir, base, deployment } = await repo();
+    const branch = 'salve/3f9a1c2b7d4e-raise-memory-limit';
+    const bare = join(tmp.path, 'remotes', 'shared.git');
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
+    await gitCli(dir, ['remote', 'add', 'origin', bare]);
+    await gitCli(dir, ['push', '--quiet', 'origin', 'main']);
+    const first = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    expect(first.pushed).toBe(true);
+
+    // A colleague adds a commit to the branch from their own clone.
+    const clone = join(tmp.path, `clone-${n}`);
+    await gitCli(tmp.path, ['clone', '--quiet', '--branch', branch, bare, clone]);
+    await writeFile(join(clone, PATCH), '# memory 400Mi\n');
+    await gitCli(clone, ['commit', '--quiet', '--no-gpg-sign', '-am', 'tune by hand']);
+    await gitCli(clone, ['push', '--quiet', 'origin', branch]);
+    const human = await gitCli(clone, ['rev-parse', 'HEAD']);
+
+    const next = await publishLocal(request(base, { files: files(deployment, '512Mi') }), opts(dir));
+    expect(next.pushed).toBe(false);
+    expect(next.frozen).toBe(
+      `origin/${branch}: commit ${human.slice(0, 12)} by Dev <dev@example.com> was not made by salve`,
+    );
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${branch}`])).toBe(human);
+
+    // Once the colleague's commit is gone (say, they reset the branch to salve's), salve replaces its own.
+    await gitCli(clone, ['push', '--quiet', '--force', 'origin', `${first.commit}:refs/heads/${branch}`]);
+    const replaced = await publishLocal(request(base, { files: files(deployment, '768Mi') }), opts(dir));
+    expect(replaced).toMatchObject({ pushed: true, frozen: null, unchanged: false });
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${branch}`])).toBe(replaced.commit);
   });
 
   it('round-trips readRemediations and changedFiles', async () => {

@@ -1,7 +1,12 @@
-/** OpenPGP signing identities for git commits: a throw-away key for the demo, or one loaded from the environment. */
+/**
+ * OpenPGP signing identities for git commits: a throw-away key for the demo, or one loaded from the
+ * environment. openpgp is imported on first use: most commands never sign anything.
+ */
 import { readFile } from 'node:fs/promises';
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
 import { ConfigError, PublishError } from '../model/index.ts';
+
+const loadOpenpgp = (): Promise<typeof OpenPgp> => import('openpgp');
 
 export interface SigningIdentity {
   armoredPrivateKey: string;
@@ -20,6 +25,7 @@ export interface SigningKey {
  * `git verify-commit` calls, does not read RFC 9580 Ed25519 keys.
  */
 export async function generateSigningIdentity(user: { name: string; email: string }): Promise<SigningIdentity> {
+  const openpgp = await loadOpenpgp();
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',
@@ -59,8 +65,9 @@ export async function loadSigningIdentity(env: Record<string, string | undefined
 }
 
 /** Parses and, when needed, decrypts a private key. Errors name the source, never the key. */
-export async function unlockKey(key: SigningKey, source = 'signing key'): Promise<openpgp.PrivateKey> {
-  let parsed: openpgp.PrivateKey;
+export async function unlockKey(key: SigningKey, source = 'signing key'): Promise<OpenPgp.PrivateKey> {
+  const openpgp = await loadOpenpgp();
+  let parsed: OpenPgp.PrivateKey;
   try {
     parsed = await openpgp.readPrivateKey({ armoredKey: key.armoredPrivateKey });
   } catch {
@@ -75,8 +82,22 @@ export async function unlockKey(key: SigningKey, source = 'signing key'): Promis
   }
 }
 
+/** The name and email of the key's primary user id, or null when it has none with an email. */
+export async function signingUserId(armoredKey: string): Promise<{ name: string; email: string } | null> {
+  const openpgp = await loadOpenpgp();
+  try {
+    const key = await openpgp.readKey({ armoredKey });
+    const { user } = await key.getPrimaryUser();
+    const { name, email } = user.userID ?? {};
+    return email ? { name: name || email, email } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A detached, armored signature over `payload` exactly as given (binary, so no line-ending changes). */
-export async function signDetached(key: openpgp.PrivateKey, payload: string): Promise<string> {
+export async function signDetached(key: OpenPgp.PrivateKey, payload: string): Promise<string> {
+  const openpgp = await loadOpenpgp();
   try {
     const message = await openpgp.createMessage({ binary: new TextEncoder().encode(payload) });
     return await openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored' });

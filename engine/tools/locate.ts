@@ -36,7 +36,7 @@ export function locateOpa(env: Env = process.env): Tool {
   const cached = join(toolsDir(env), `opa-${OPA_VERSION}`, 'opa');
   const command = env.SALVE_OPA ?? onPath('opa', env) ?? (isExecutable(cached) ? cached : null);
   if (!command) {
-    throw new ToolError('opa not found: set SALVE_OPA, put opa on PATH, or run `npm run setup`', '', {
+    throw new ToolError('opa not found: run `salve setup`, put opa on PATH, or set SALVE_OPA', '', {
       code: 'tool-missing',
     });
   }
@@ -50,7 +50,7 @@ export function locateKustomize(env: Env = process.env): Tool {
   const kubectl = onPath('kubectl', env);
   if (kubectl) return { name: 'kustomize', command: kubectl, prefix: ['kustomize'] };
   throw new ToolError(
-    'kustomize not found: set SALVE_KUSTOMIZE, put kustomize or kubectl on PATH, or run `npm run setup`',
+    'kustomize not found: run `salve setup`, put kustomize or kubectl on PATH, or set SALVE_KUSTOMIZE',
     '',
     { code: 'tool-missing' },
   );

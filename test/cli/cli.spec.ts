@@ -1,31 +1,19 @@
 /** The `salve` command line as a user runs it: real processes, exit codes, --json, errors on stderr. */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { privateKeyPem, publicKeyPem } from '../../engine/policy/index.ts';
 import { alertPayload, writeSignal } from '../pipeline/helpers.ts';
 
-const MAIN = resolve(import.meta.dirname, '../../engine/cli/main.ts');
+import { type Run, salve as run } from './run.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function salve(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function salve(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  return run(args, { env, ...(cwd ? { cwd } : {}) });
 }
 
 let world: DemoWorld;
@@ -165,9 +153,15 @@ describe('salve CLI', () => {
     expect(bad.stderr).toContain(file);
     expect(bad.stderr).toContain('alerts');
 
-    const noRepo = await salve(['plan', '--signal', file], keys);
-    expect(noRepo.code).toBe(2);
-    expect(noRepo.stderr).toContain('--repo is required');
+    // Without --repo, the repository around the working directory; outside any, a clear error.
+    const outside = await mkdtemp(join(tmpdir(), 'salve-cli-'));
+    try {
+      const noRepo = await salve(['plan', '--signal', file], keys, outside);
+      expect(noRepo.code).toBe(2);
+      expect(noRepo.stderr).toContain('is not inside a git repository: pass --repo <dir>');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
 
     const noKey = await salve(
       ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json')],

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { privateKeyPem } from '../../engine/policy/index.ts';
 
-const MAIN = resolve(import.meta.dirname, '../../engine/cli/main.ts');
+/** The compiled CLI, as users run it; tsx only loads the probe. */
+const BIN = resolve(import.meta.dirname, '../../bin/salve');
 const PROBE = resolve(import.meta.dirname, 'rss-probe.ts');
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -28,7 +29,7 @@ async function salve(args: string[], env: Record<string, string>, scratch: strin
   const run = await new Promise<Omit<Run, 'maxRssMiB'>>((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--import', PROBE, MAIN, ...args],
+      ['--import', 'tsx', '--import', PROBE, BIN, ...args],
       {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SALVE_TEST_RSS_FILE: rssFile, ...env },
         maxBuffer: 64 * 1024 * 1024,

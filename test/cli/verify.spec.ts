@@ -2,9 +2,8 @@
  * `salve verify` as a user runs it on a checkout, against branches that try to slip something past
  * it: trust comes from the base branch, never from the ref under test or the working tree.
  */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHostileHeads,
@@ -14,23 +13,11 @@ import {
   type PullRequestWorld,
 } from '../github-action/world.ts';
 
-const MAIN = resolve(import.meta.dirname, '../../engine/cli/main.ts');
+import { type Run, salve as run } from './run.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** The compiled CLI (bin/salve), as users run it. */
 function salve(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return run(args, { env });
 }
 
 let w: PullRequestWorld;

@@ -166,13 +166,13 @@ describe('salve plan on a hostile config repo', () => {
     });
     const broken = await w.salve(['plan', '--repo', w.repo, '--signal', HPA_STAGING], w.keys);
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/^salve: policy build failed: .* rego\/bad\.rego:3: rego_parse_error/);
+    expect(broken.stderr).toMatch(/^salve plan: policy build failed: .* rego\/bad\.rego:3: rego_parse_error/);
     expect(broken.stderr).not.toContain(w.tmp);
     await w.commit('missing policies', { '.salve.yaml': `${config}\npolicies: [rego/missing]\n` });
     const missing = await w.salve(['plan', '--repo', w.repo, '--signal', HPA_STAGING], w.keys);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(
-      /^salve: \.salve\.yaml policies: "rego\/missing" is not a directory in commit [0-9a-f]{12}/,
+      /^salve plan: \.salve\.yaml policies: "rego\/missing" is not a directory in commit [0-9a-f]{12}/,
     );
   });
 

@@ -47,7 +47,8 @@ export function request(baseCommit: string, overrides: Partial<PublishRequest> =
     baseCommit,
     baseBranch: 'main',
     files: [],
-    commitMessage: 'salve: raise memory limit of production/backend to 384Mi\n',
+    commitMessage:
+      'salve: raise memory limit of production/backend to 384Mi\n\nSalve-Remediation: 3f9a1c2b7d4e-raise-memory-limit\n',
     pr: { title: 't', body: 'b', labels: ['salve'] },
     metadata: {
       version: 1,

@@ -1,0 +1,93 @@
+/**
+ * Builds salve's command line into lib/: engine/cli/main.ts and the git server's child process as
+ * ESM bundles (esbuild), split into shared chunks so a command loads only the code it runs. npm
+ * dependencies stay external (installed beside the package, loaded when a path needs them); policies,
+ * templates and schemas are read from the package root at run time, never copied.
+ *
+ *   node scripts/build-cli.mjs          build now
+ *   ensureBuilt() (from bin/salve)      build only when a source is newer than lib/
+ */
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const LIB = join(ROOT, 'lib');
+const STAMP = join(LIB, '.built');
+const ENTRIES = ['engine/cli/main.ts', 'engine/publish/git-server-main.ts'];
+/** Files besides engine/**.ts whose change means a rebuild. */
+const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs'];
+
+async function newestSource(dir, newest = 0) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = await newestSource(path, newest);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, (await stat(path)).mtimeMs);
+  }
+  return newest;
+}
+
+async function mtime(path) {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** True when lib/ is missing or older than any source. */
+export async function isStale() {
+  const built = await mtime(STAMP);
+  if (built === null) return true;
+  let newest = await newestSource(join(ROOT, 'engine'));
+  for (const file of INPUTS) newest = Math.max(newest, (await mtime(join(ROOT, file))) ?? 0);
+  return newest > built;
+}
+
+/**
+ * Builds into a temp dir, then moves each file into lib/ (a rename replaces a file atomically, so a
+ * salve started meanwhile loads either the old or the new build) and drops files of older builds.
+ */
+export async function buildCli() {
+  const { build } = await import('esbuild');
+  await mkdir(LIB, { recursive: true });
+  const tmp = await mkdtemp(join(ROOT, '.lib-'));
+  try {
+    const result = await build({
+      absWorkingDir: ROOT,
+      entryPoints: ENTRIES,
+      outdir: tmp,
+      entryNames: '[name]',
+      chunkNames: 'chunk-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'warning',
+    });
+    const outputs = Object.keys(result.metafile.outputs).map((p) => relative(tmp, join(ROOT, p)));
+    // Chunks before entries: an entry never points at a chunk that is not there yet.
+    outputs.sort((a, b) => Number(b.startsWith('chunk-')) - Number(a.startsWith('chunk-')));
+    for (const file of outputs) await rename(join(tmp, file), join(LIB, file));
+    const keep = new Set(outputs);
+    for (const name of await readdir(LIB)) if (!keep.has(name) && name !== '.built') await rm(join(LIB, name));
+    await writeFile(STAMP, `${new Date().toISOString()}\n`);
+    return outputs;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function ensureBuilt() {
+  if (await isStale()) await buildCli();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const outputs = await buildCli();
+  process.stderr.write(`build-cli: ${outputs.length} files in lib/\n`);
+}
