@@ -48,7 +48,8 @@ const DESCRIPTIONS: Record<string, string> = {
   keys: 'Repo-relative globs of the trusted ed25519 public keys (PEM) that verify proofs.',
   policies: "Repo-relative directories of this repo's own Rego policies, evaluated with salve's defaults.",
   followUp: 'After a remediation merges: how long to wait for Argo CD to sync it, to let it settle, and to look back.',
-  'followUp.stabilisationWindow': 'How long the change must hold after Argo CD reports it synced and settled (e.g. 10m).',
+  'followUp.stabilisationWindow':
+    'How long the change must hold after Argo CD reports it synced and settled (e.g. 10m).',
   'followUp.syncTimeout': 'How long to wait for Argo CD to sync the merge before the outcome is inconclusive.',
   'followUp.preWindow': 'The window before the merge that SLO queries are compared with.',
   'followUp.pollInterval': 'How often to look at the Argo CD Application while waiting for the sync.',
