@@ -9,6 +9,8 @@ const KUBE_SPECS = ['engine/**/*.kube.spec.ts', 'test/**/*.kube.spec.ts'];
 
 export default defineConfig({
   test: {
+    // Runs in every test file: what test helpers leave behind goes with the file.
+    setupFiles: ['test/support/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,7 +1,8 @@
 /**
  * salve's git write — branch, OpenPGP-signed commit, push over smart HTTP — against the git CLI
  * doing the same (plumbing into a temp index, `commit-tree -S` with the same key through gpg,
- * `update-ref`, push to the same server), on the example repo and on a generated 20,000-file repo.
+ * `update-ref`, push to the same server), interleaved, on the example repo and on a generated
+ * 100,000-file repo.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,10 +14,10 @@ import type { FileChange } from '../engine/model/index.ts';
 import type { PublishRequest } from '../engine/model/remediation.ts';
 import { createBareRemote, publishLocal, repoPath, startGitServer } from '../engine/publish/index.ts';
 import { generateSigningIdentity } from '../engine/publish/pgp.ts';
-import { type Figure, medianOf, ratio, seconds } from './stats.ts';
+import { type Figure, interleave, median, ratio, rounds, seconds, timed } from './stats.ts';
 
 const run = promisify(execFile);
-const RUNS = 5;
+const FILES = 100_000;
 
 async function sh(cmd: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<string> {
   const child = run(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
@@ -24,8 +25,8 @@ async function sh(cmd: string, args: string[], env: Record<string, string> = {},
   return (await child).stdout.trim();
 }
 
-/** 20,000 files: apps with a base (5 files) and two overlays (2 files each), committed with the git CLI. */
-async function generateRepo(dir: string, files = 20_000): Promise<void> {
+/** `files` files: apps with a base (5 files) and two overlays (2 files each), committed with the git CLI. */
+async function generateRepo(dir: string, files: number): Promise<void> {
   const perApp = 9;
   for (let app = 0; app * perApp < files; app++) {
     const name = `svc-${String(app).padStart(4, '0')}`;
@@ -135,7 +136,14 @@ async function gitCliPublish(work: string, gnupg: string, keyId: string, req: Pu
   }
 }
 
-async function compare(label: string, work: string, base: string, changedPath: string, root: string): Promise<Figure> {
+async function compare(
+  label: string,
+  work: string,
+  base: string,
+  changedPath: string,
+  root: string,
+  goal?: number,
+): Promise<Figure> {
   const remotes = join(root, 'remotes');
   await mkdir(remotes, { recursive: true });
   const server = await startGitServer(remotes);
@@ -150,23 +158,28 @@ async function compare(label: string, work: string, base: string, changedPath: s
     await sh('gpg', ['--batch', '--quiet', '--import'], { GNUPGHOME: gnupg }, identity.armoredPrivateKey);
     const before = (await run('git', ['-C', work, 'show', `${base}:${changedPath}`])).stdout;
     const change = (i: number): FileChange => ({ path: changedPath, before, after: `${before}# bench ${i}\n` });
-    const salve = await medianOf(RUNS, (i) =>
+    const publish = (i: number) =>
       publishLocal(request(base, `salve/bench-${i}`, change(i)), {
         dir: work,
         author: { name: 'salve', email: 'salve@example.org' },
         signing: identity,
         remote: 'origin',
         now: new Date(),
-      }),
-    );
-    const cli = await medianOf(RUNS, (i) =>
-      gitCliPublish(work, gnupg, identity.fingerprint, request(base, `salve/cli-${i}`, change(i + 100))),
-    );
+      });
+    const cliPublish = (i: number) =>
+      gitCliPublish(work, gnupg, identity.fingerprint, request(base, `salve/cli-${i}`, change(i + 100)));
+    await publish(1000);
+    await cliPublish(1000);
+    const n = rounds();
+    const runs = await interleave(n, timed(publish), timed(cliPublish));
+    const salve = median(runs.a);
+    const cli = median(runs.b);
     return ratio(
       `git write: salve / git CLI (${label})`,
       salve,
       cli,
-      `median ${seconds(salve)} vs ${seconds(cli)}: branch, signed commit, push; ${RUNS} runs`,
+      `median ${seconds(salve)} vs ${seconds(cli)}: branch, signed commit, push; ${n} pairs`,
+      goal,
     );
   } finally {
     await server.close();
@@ -189,19 +202,20 @@ export async function benchGitWrite(): Promise<Figure[]> {
   } finally {
     await world.close();
   }
-  const root = await mkdtemp(join(tmpdir(), 'salve-bench-20k-'));
+  const root = await mkdtemp(join(tmpdir(), 'salve-bench-100k-'));
   try {
     const work = join(root, 'config');
     await mkdir(work);
-    await generateRepo(work);
+    await generateRepo(work, FILES);
     const head = await sh('git', ['-C', work, 'rev-parse', 'HEAD']);
     figures.push(
       await compare(
-        'generated 20,000-file repo',
+        'generated 100,000-file repo',
         work,
         head,
         'apps/svc-1234/overlays/production/kustomization.yaml',
         root,
+        1,
       ),
     );
   } finally {

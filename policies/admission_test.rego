@@ -68,10 +68,21 @@ test_low_risk_is_advisory if {
 	f.fired(rules, "admission.risk-below-threshold", "advisory")
 }
 
-test_out_of_hours_production_advisory if {
-	inp := object.union(f.production, {"time": {"businessHours": false}})
+test_out_of_hours_production_needs_a_human if {
+	inp := object.union(f.production, {"time": {"businessHours": false, "local": "Thu 23:30 Europe/Berlin", "businessWindow": "Mon–Fri 08:00–18:00 Europe/Berlin"}})
 	rules := admission.rules with input as inp
-	f.fired(rules, "admission.out-of-hours", "advisory")
+	f.fired(rules, "admission.out-of-hours", "require-approval")
+	some r in rules
+	r.id == "admission.out-of-hours"
+	r.message == "out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)"
+}
+
+test_out_of_hours_message_without_local_time if {
+	inp := object.union(f.production, {"time": {"businessHours": false, "hour": 3}})
+	rules := admission.rules with input as inp
+	some r in rules
+	r.id == "admission.out-of-hours"
+	r.message == "out of business hours: needs a human (hour 3; business hours not given)"
 }
 
 test_out_of_hours_staging_fine if {
@@ -98,6 +109,24 @@ test_rollback_without_release_age_denied if {
 test_rollback_old_release_denied if {
 	rules := admission.rules with input as object.union(f.rollback, {"release": {"ageSeconds": 7200}})
 	f.fired(rules, "admission.rollback-release-age", "deny")
+}
+
+test_rollback_messages_say_durations_as_people_write_them if {
+	old := object.union(f.rollback, {"release": {"ageSeconds": 259200, "age": "3d"}, "settings": {"rollbackMaxReleaseAgeSeconds": 7200, "rollbackMaxReleaseAge": "2h"}})
+	some denied in admission.rules with input as old
+	denied.id == "admission.rollback-release-age"
+	denied.message == "rollback undoes a release 3d old, not below the limit of 2h (policy.rollbackMaxReleaseAge)"
+	recent := object.union(f.rollback, {"release": {"ageSeconds": 1800, "age": "30m"}, "settings": {"rollbackMaxReleaseAge": "2h"}})
+	some allowed in admission.rules with input as recent
+	allowed.id == "admission.rollback-recent-release"
+	startswith(allowed.message, "rollback of a release 30m old (below the limit of 2h) at risk ")
+}
+
+test_rollback_messages_fall_back_to_seconds if {
+	old := object.union(f.rollback, {"release": {"ageSeconds": 9000}})
+	some r in admission.rules with input as old
+	r.id == "admission.rollback-release-age"
+	r.message == "rollback undoes a release 9000s old, not below the limit of 7200s (policy.rollbackMaxReleaseAge)"
 }
 
 test_rollback_low_risk_denied if {

@@ -47,6 +47,30 @@ test_advisory_means_observe if {
 	d.mode == "observe"
 }
 
+# Out of hours in production: the PR is opened for a human, never auto-merged, even where the
+# trust ladder says automate; a trust rule that says observe still observes.
+out_of_hours(inp) := object.union(inp, {"time": {"businessHours": false, "hour": 23}})
+
+test_out_of_hours_caps_automate_at_approve if {
+	inp := object.union(f.production, {"target": {"kind": "Rollout"}, "settings": {"trust": [{"environment": "production", "action": "raise-memory-limit", "mode": "automate"}], "slos": [slo]}})
+	main.decision.mode == "automate" with data.salve.custom as {} with input as canary(inp)
+	d := main.decision with data.salve.custom as {} with input as canary(out_of_hours(inp))
+	d.allowed == true
+	d.mode == "approve"
+}
+
+test_out_of_hours_approve_stays_approve if {
+	d := main.decision with data.salve.custom as {} with input as out_of_hours(f.production)
+	d.allowed == true
+	d.mode == "approve"
+}
+
+test_out_of_hours_observe_trust_still_observes if {
+	inp := object.union(f.production, {"settings": {"trust": [{"environment": "production", "action": "*", "mode": "observe"}]}})
+	d := main.decision with data.salve.custom as {} with input as out_of_hours(inp)
+	d.mode == "observe"
+}
+
 test_observe_trust_means_observe if {
 	inp := f.with_({"settings": {"trust": [], "defaultMode": "observe"}})
 	d := main.decision with data.salve.custom as {} with input as inp

@@ -6,8 +6,32 @@
 # Exposes `base_mode` (the trust ladder's answer before any require-approval) and `rules`.
 package salve.merge
 
-# `*` matches anything, including an empty string; no other glob syntax is special.
-matches(pattern, value) if glob.match(pattern, null, value)
+import data.salve.text
+
+# `*` matches anything, including an empty string (no delimiters); the rest is glob syntax.
+# A pattern that is `*` or has no glob syntax is answered without compiling a glob.
+matches("*", _)
+
+matches(pattern, value) if {
+	literal(pattern)
+	pattern == value
+}
+
+matches(pattern, value) if {
+	pattern != "*"
+	not literal(pattern)
+	glob.match(pattern, null, value)
+}
+
+literal(pattern) if {
+	not contains(pattern, "*")
+	not contains(pattern, "?")
+	not contains(pattern, "[")
+	not contains(pattern, "]")
+	not contains(pattern, "{")
+	not contains(pattern, "}")
+	not contains(pattern, "\\")
+}
 
 # Indices of the trust rules that match, in order: the first one wins.
 matching := [i |
@@ -42,7 +66,7 @@ base_mode := "automate" if {
 
 window_days(s) := round((s / 86400) * 10) / 10
 
-pull_list(pulls) := concat(", ", [sprintf("#%d", [p]) | some p in pulls])
+pull_list(pulls) := concat(", ", [text.format("#%s", [p]) | some p in pulls])
 
 # How the base mode shows in the rules: automate allows, approve asks, observe only advises.
 mode_effect := {"automate": "allow", "approve": "require-approval", "observe": "advisory"}
@@ -50,7 +74,7 @@ mode_effect := {"automate": "allow", "approve": "require-approval", "observe": "
 rules contains {
 	"id": "merge.trust-earned",
 	"effect": "allow",
-	"message": sprintf("%s earned automate in %s: %d effective follow-up(s) in the last %v days (%s), none harmful", [input.action.id, input.environment.name, count(effective_pulls), window_days(input.settings.trustEarn.windowSeconds), pull_list(effective_pulls)]),
+	"message": text.format("%s earned automate in %s: %s effective follow-up(s) in the last %s days (%s), none harmful", [input.action.id, input.environment.name, count(effective_pulls), window_days(input.settings.trustEarn.windowSeconds), pull_list(effective_pulls)]),
 } if {
 	ladder_mode == "approve"
 	earned
@@ -59,7 +83,7 @@ rules contains {
 rules contains {
 	"id": "merge.trust-lost",
 	"effect": "require-approval",
-	"message": sprintf("%s had a harmful follow-up in %s within the last %v days (%s): a human approves it", [input.action.id, input.environment.name, window_days(input.settings.trustEarn.windowSeconds), pull_list(harmful_pulls)]),
+	"message": text.format("%s had a harmful follow-up in %s within the last %s days (%s): a human approves it", [input.action.id, input.environment.name, window_days(input.settings.trustEarn.windowSeconds), pull_list(harmful_pulls)]),
 } if {
 	input.settings.trustEarn
 	count(harmful_pulls) > 0
@@ -68,7 +92,7 @@ rules contains {
 rules contains {
 	"id": "merge.trust-rule",
 	"effect": mode_effect[base_mode],
-	"message": sprintf("trust rule #%d (environment %s, action %s) sets %s", [matching[0] + 1, matched.environment, matched.action, ladder_mode]),
+	"message": text.format("trust rule #%s (environment %s, action %s) sets %s", [matching[0] + 1, matched.environment, matched.action, ladder_mode]),
 } if {
 	count(matching) > 0
 }
@@ -76,7 +100,7 @@ rules contains {
 rules contains {
 	"id": "merge.trust-default",
 	"effect": mode_effect[base_mode],
-	"message": sprintf("no trust rule matches environment %s and action %s: default mode %s", [input.environment.name, input.action.id, ladder_mode]),
+	"message": text.format("no trust rule matches environment %s and action %s: default mode %s", [input.environment.name, input.action.id, ladder_mode]),
 } if {
 	count(matching) == 0
 }
@@ -84,7 +108,7 @@ rules contains {
 rules contains {
 	"id": "merge.low-confidence",
 	"effect": "require-approval",
-	"message": sprintf("confidence %v is below %v", [input.incident.risk.confidence, input.settings.confidenceThreshold]),
+	"message": text.format("confidence %s is below %s", [input.incident.risk.confidence, input.settings.confidenceThreshold]),
 } if {
 	input.incident.risk.confidence < input.settings.confidenceThreshold
 }
@@ -95,7 +119,7 @@ max_risk_interval_width := 0.3
 rules contains {
 	"id": "merge.uncertain-risk",
 	"effect": "require-approval",
-	"message": sprintf("risk interval %v–%v is wider than %v", [input.incident.risk.interval[0], input.incident.risk.interval[1], max_risk_interval_width]),
+	"message": text.format("risk interval %s–%s is wider than %s", [input.incident.risk.interval[0], input.incident.risk.interval[1], max_risk_interval_width]),
 } if {
 	input.incident.risk.interval[1] - input.incident.risk.interval[0] > max_risk_interval_width
 }
@@ -103,7 +127,7 @@ rules contains {
 rules contains {
 	"id": "merge.sensitive-kind",
 	"effect": "require-approval",
-	"message": sprintf("%s is a sensitive kind (settings.sensitiveKinds)", [input.target.kind]),
+	"message": text.format("%s is a sensitive kind (settings.sensitiveKinds)", [input.target.kind]),
 } if {
 	input.target.kind in input.settings.sensitiveKinds
 }
@@ -111,7 +135,7 @@ rules contains {
 rules contains {
 	"id": "merge.production-workload",
 	"effect": "require-approval",
-	"message": sprintf("workload action %s in production needs a human", [input.action.id]),
+	"message": text.format("workload action %s in production needs a human", [input.action.id]),
 } if {
 	data.salve.admission.production
 	input.action.family == "workload"

@@ -22,7 +22,7 @@ async function newestSource(dir, newest = 0) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = await newestSource(path, newest);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+    else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.spec.ts'))
       newest = Math.max(newest, (await stat(path)).mtimeMs);
   }
   return newest;

@@ -1,10 +1,12 @@
 # salve.admission: which action is admissible where and when.
 #
 # Reads: input.action.{id,family}, input.namespace.{name,labels}, input.environment.tier,
-# input.incident.risk.{score,type}, input.release.ageSeconds, input.time.{businessHours,freeze},
-# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds}.
+# input.incident.risk.{score,type}, input.release.{ageSeconds,age}, input.time.{businessHours,local,businessWindow,freeze},
+# input.settings.{protectedNamespaces,riskThreshold,rollbackMaxReleaseAgeSeconds,rollbackMaxReleaseAge}.
 # Every rule reports itself as {id, effect, message} in `rules`.
 package salve.admission
+
+import data.salve.text
 
 # The tier a namespace label pins, else the environment's tier.
 tier := input.namespace.labels["salve.dev/tier"] if {
@@ -26,7 +28,7 @@ rollback_min_risk := 0.7
 rules contains {
 	"id": "admission.protected-namespace",
 	"effect": "deny",
-	"message": sprintf("namespace %s is protected (settings.protectedNamespaces)", [input.namespace.name]),
+	"message": text.format("namespace %s is protected (settings.protectedNamespaces)", [input.namespace.name]),
 } if {
 	input.namespace.name in input.settings.protectedNamespaces
 }
@@ -34,7 +36,7 @@ rules contains {
 rules contains {
 	"id": "admission.safety-lock",
 	"effect": "deny",
-	"message": sprintf("namespace %s carries the label salve.dev/safety-lock=true", [input.namespace.name]),
+	"message": text.format("namespace %s carries the label salve.dev/safety-lock=true", [input.namespace.name]),
 } if {
 	input.namespace.labels["salve.dev/safety-lock"] == "true"
 }
@@ -42,7 +44,7 @@ rules contains {
 rules contains {
 	"id": "admission.change-freeze",
 	"effect": "deny",
-	"message": sprintf("change freeze %s is active", [object.get(input.time.freeze, "name", "(unnamed)")]),
+	"message": text.format("change freeze %s is active", [object.get(input.time.freeze, "name", "(unnamed)")]),
 } if {
 	input.time.freeze.active == true
 }
@@ -50,7 +52,7 @@ rules contains {
 rules contains {
 	"id": "admission.pci-workload",
 	"effect": "deny",
-	"message": sprintf("tier pci forbids automated workload actions (%s)", [input.action.id]),
+	"message": text.format("tier pci forbids automated workload actions (%s)", [input.action.id]),
 } if {
 	pci
 	input.action.family == "workload"
@@ -59,19 +61,31 @@ rules contains {
 rules contains {
 	"id": "admission.risk-below-threshold",
 	"effect": "advisory",
-	"message": sprintf("risk %v is below the threshold %v: observe only", [input.incident.risk.score, input.settings.riskThreshold]),
+	"message": text.format("risk %s is below the threshold %s: observe only", [input.incident.risk.score, input.settings.riskThreshold]),
 } if {
 	input.incident.risk.score < input.settings.riskThreshold
 }
 
+# Out of hours a production change waits for a human: the PR is opened (so whoever is on call
+# finds a ready, explained fix) but never merges by itself. The trust ladder can still say observe.
 rules contains {
 	"id": "admission.out-of-hours",
-	"effect": "advisory",
-	"message": "outside business hours in production: advisory changes only",
+	"effect": "require-approval",
+	"message": text.format("out of business hours: needs a human (%s; business hours %s)", [object.get(input.time, "local", text.format("hour %s", [input.time.hour])), object.get(input.time, "businessWindow", "not given")]),
 } if {
 	input.time.businessHours == false
 	production
 }
+
+# Durations in messages as people write them: the release age humanised (`3d`), the limit as
+# .salve.yaml wrote it (`2h`); seconds only for inputs made before these fields existed.
+release_age := input.release.age if {
+	is_string(input.release.age)
+} else := text.format("%ss", [input.release.ageSeconds])
+
+max_release_age := input.settings.rollbackMaxReleaseAge if {
+	is_string(input.settings.rollbackMaxReleaseAge)
+} else := text.format("%ss", [input.settings.rollbackMaxReleaseAgeSeconds])
 
 # Rollback: only shortly after the release it undoes, and only for a high risk.
 rules contains {
@@ -86,7 +100,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-release-age",
 	"effect": "deny",
-	"message": sprintf("rollback undoes a release %vs old, not below %vs", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds]),
+	"message": text.format("rollback undoes a release %s old, not below the limit of %s (policy.rollbackMaxReleaseAge)", [release_age, max_release_age]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -96,7 +110,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-risk",
 	"effect": "deny",
-	"message": sprintf("rollback needs risk >= %v, got %v", [rollback_min_risk, input.incident.risk.score]),
+	"message": text.format("rollback needs risk >= %s, got %s", [rollback_min_risk, input.incident.risk.score]),
 } if {
 	input.action.id == "rollback-image"
 	input.incident.risk.score < rollback_min_risk
@@ -105,7 +119,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-recent-release",
 	"effect": "allow",
-	"message": sprintf("rollback of a release %vs old (below %vs) at risk %v >= %v", [input.release.ageSeconds, input.settings.rollbackMaxReleaseAgeSeconds, input.incident.risk.score, rollback_min_risk]),
+	"message": text.format("rollback of a release %s old (below the limit of %s) at risk %s >= %s", [release_age, max_release_age, input.incident.risk.score, rollback_min_risk]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)
@@ -118,7 +132,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-image-unconfirmed",
 	"effect": "require-approval",
-	"message": sprintf("no signal says which image the failing pods of %s run: a reviewer confirms it is the one git renders before %s is restored", [input.target.name, input.action.params.toTag]),
+	"message": text.format("no signal says which image the failing pods of %s run: a reviewer confirms it is the one git renders before %s is restored", [input.target.name, input.action.params.toTag]),
 } if {
 	input.action.id == "rollback-image"
 	not is_string(object.get(input.action.params, "failingImage", null))
@@ -127,7 +141,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-image-confirmed",
 	"effect": "allow",
-	"message": sprintf("the failing pods run %s, the image git renders", [input.action.params.failingImage]),
+	"message": text.format("the failing pods run %s, the image git renders", [input.action.params.failingImage]),
 } if {
 	input.action.id == "rollback-image"
 	is_string(object.get(input.action.params, "failingImage", null))
@@ -137,7 +151,7 @@ rules contains {
 rules contains {
 	"id": "admission.resource-risk-type",
 	"effect": "deny",
-	"message": sprintf("resource action %s does not answer risk type %s (needs resource-pressure or scaling)", [input.action.id, input.incident.risk.type]),
+	"message": text.format("resource action %s does not answer risk type %s (needs resource-pressure or scaling)", [input.action.id, input.incident.risk.type]),
 } if {
 	input.action.family == "resources"
 	not input.incident.risk.type in resource_risk_types
@@ -146,7 +160,7 @@ rules contains {
 rules contains {
 	"id": "admission.resource-pressure-tune",
 	"effect": "allow",
-	"message": sprintf("resource action %s answers risk type %s", [input.action.id, input.incident.risk.type]),
+	"message": text.format("resource action %s answers risk type %s", [input.action.id, input.incident.risk.type]),
 } if {
 	input.action.family == "resources"
 	input.incident.risk.type in resource_risk_types
@@ -155,7 +169,7 @@ rules contains {
 rules contains {
 	"id": "admission.namespace-open",
 	"effect": "allow",
-	"message": sprintf("namespace %s is neither protected nor safety-locked, and no freeze is active", [input.namespace.name]),
+	"message": text.format("namespace %s is neither protected nor safety-locked, and no freeze is active", [input.namespace.name]),
 } if {
 	not input.namespace.name in input.settings.protectedNamespaces
 	not input.namespace.labels["salve.dev/safety-lock"] == "true"

@@ -10,6 +10,8 @@
 # input.namespace.labels, input.settings.slos, input.workload.delivery, input.exposure.{plan,objects}.
 package salve.exposure
 
+import data.salve.text
+
 import data.salve.admission
 
 # Actions that change what a pod runs or may use: a bad value shows only under real traffic.
@@ -100,15 +102,15 @@ analysis := {
 	slo := slos[0]
 } else := null
 
-success_condition(max) := sprintf("len(result) > 0 && !isNaN(result[0]) && result[0] <= %v", [max])
+success_condition(max) := text.format("len(result) > 0 && !isNaN(result[0]) && result[0] <= %s", [max])
 
-failure_condition(max) := sprintf("len(result) == 0 || isNaN(result[0]) || result[0] > %v", [max])
+failure_condition(max) := text.format("len(result) == 0 || isNaN(result[0]) || result[0] > %s", [max])
 
-weights := concat(" → ", [sprintf("%d%%", [s.weight]) | some s in steps])
+weights := concat(" → ", [text.format("%s%", [s.weight]) | some s in steps])
 
-reason := sprintf("adopting Argo Rollouts: later changes to %s/%s ship as a canary: %s → 100%%", [input.target.kind, input.target.name, weights]) if {
+reason := text.format("adopting Argo Rollouts: later changes to %s/%s ship as a canary: %s → 100%", [input.target.kind, input.target.name, weights]) if {
 	input.action.id == adopt_action
-} else := sprintf("%s in %s (disruption %d) ships as a canary: %s → 100%%", [input.action.id, admission.tier, input.action.disruption, weights])
+} else := text.format("%s in %s (disruption %s) ships as a canary: %s → 100%", [input.action.id, admission.tier, input.action.disruption, weights])
 
 # progressively: the Deployment's pods go as the Rollout's come, and come back when it aborts.
 plan := {
@@ -129,7 +131,7 @@ rules contains {"id": "exposure.canary", "effect": "allow", "message": reason} i
 rules contains {
 	"id": "exposure.plan-missing",
 	"effect": "deny",
-	"message": sprintf("%s in %s must ship as a canary, and the change carries no exposure plan", [input.action.id, admission.tier]),
+	"message": text.format("%s in %s must ship as a canary, and the change carries no exposure plan", [input.action.id, admission.tier]),
 } if {
 	required
 	not exposed
@@ -148,7 +150,7 @@ rules contains {
 rules contains {
 	"id": "exposure.unexpected",
 	"effect": "deny",
-	"message": sprintf("%s in %s needs no canary, and the change carries one", [input.action.id, admission.tier]),
+	"message": text.format("%s in %s needs no canary, and the change carries one", [input.action.id, admission.tier]),
 } if {
 	not required
 	exposed
@@ -174,7 +176,7 @@ takeover if {
 rules contains {
 	"id": "exposure.takeover-in-fix",
 	"effect": "deny",
-	"message": sprintf("%s hands %s/%s to a new Argo Rollout in the same change: its first revision skips the canary steps, so the fix would reach every pod at once and the team's release process would change inside an emergency fix", [input.action.id, input.target.kind, input.target.name]),
+	"message": text.format("%s hands %s/%s to a new Argo Rollout in the same change: its first revision skips the canary steps, so the fix would reach every pod at once and the team's release process would change inside an emergency fix", [input.action.id, input.target.kind, input.target.name]),
 } if {
 	takeover
 	input.action.id != adopt_action
@@ -183,7 +185,7 @@ rules contains {
 rules contains {
 	"id": "exposure.takeover",
 	"effect": "require-approval",
-	"message": sprintf("this change hands %s/%s to a new Argo Rollout (workloadRef, pod template unchanged): the team's release process changes, so a human decides", [input.target.kind, input.target.name]),
+	"message": text.format("this change hands %s/%s to a new Argo Rollout (workloadRef, pod template unchanged): the team's release process changes, so a human decides", [input.target.kind, input.target.name]),
 } if {
 	takeover
 	input.action.id == adopt_action
@@ -192,7 +194,7 @@ rules contains {
 rules contains {
 	"id": "exposure.adoption-needs-deployment",
 	"effect": "deny",
-	"message": sprintf("%s applies to a plain Deployment; %s/%s is a %s", [adopt_action, input.target.kind, input.target.name, input.target.kind]),
+	"message": text.format("%s applies to a plain Deployment; %s/%s is a %s", [adopt_action, input.target.kind, input.target.name, input.target.kind]),
 } if {
 	input.action.id == adopt_action
 	input.target.kind != "Deployment"
@@ -201,19 +203,19 @@ rules contains {
 rules contains {
 	"id": "exposure.adoption-has-controller",
 	"effect": "deny",
-	"message": sprintf("%s/%s already rolls out under %s %s: a second controller would fight it", [input.target.kind, input.target.name, delivery.kind, delivery.name]),
+	"message": text.format("%s/%s already rolls out under %s %s: a second controller would fight it", [input.target.kind, input.target.name, delivery.kind, delivery.name]),
 } if {
 	input.action.id == adopt_action
 	delivery.controller != "none"
 }
 
-controller_name := sprintf("Argo Rollout %s", [delivery.name]) if {
+controller_name := text.format("Argo Rollout %s", [delivery.name]) if {
 	delivery.controller == "argo-rollouts"
-} else := sprintf("Flagger Canary %s", [delivery.name])
+} else := text.format("Flagger Canary %s", [delivery.name])
 
 controller_where := "" if {
 	delivery.source == "overlay"
-} else := sprintf(" (declared in %s)", [delivery.source])
+} else := text.format(" (declared in %s)", [delivery.source])
 
 controller_does := "canaries this change" if {
 	delivery.controller == "flagger"
@@ -225,7 +227,7 @@ controller_does := "canaries this change" if {
 rules contains {
 	"id": "exposure.existing-controller",
 	"effect": "allow",
-	"message": sprintf("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name]),
+	"message": text.format("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name]),
 } if {
 	input.action.id != adopt_action
 	not required
@@ -237,7 +239,7 @@ rules contains {
 rules contains {
 	"id": "exposure.direct",
 	"effect": "allow",
-	"message": sprintf("%s/%s has no progressive delivery: the fix rolls out as the Deployment's own rolling update, and salve's follow-up proposes a revert if the SLOs breach after the sync", [input.target.kind, input.target.name]),
+	"message": text.format("%s/%s has no progressive delivery: the fix rolls out as the Deployment's own rolling update, and salve's follow-up proposes a revert if the SLOs breach after the sync", [input.target.kind, input.target.name]),
 } if {
 	deserves_canary
 	not under_rollout

@@ -79,3 +79,16 @@ test_wildcard_spans_dots if {
 	})
 	merge.base_mode == "automate" with input as inp
 }
+
+test_patterns_match_as_globs_with_or_without_glob_syntax if {
+	merge.matches("*", "")
+	merge.matches("*", "a.b")
+	merge.matches("staging", "staging")
+	not merge.matches("staging", "staging-2")
+	merge.matches("a,b}", "a,b}")
+	merge.matches("stag?ng", "staging")
+	not merge.matches("stag?ng", "stag?")
+	merge.matches("{dev,qa}-*", "qa-eu")
+	merge.matches("[ab]x", "bx")
+	not merge.matches("[ab]x", "[ab]x")
+}

@@ -7,9 +7,12 @@
 #   rollback-image          {container, image, fromTag, toTag}          image without tag; the tag now and the tag restored
 #                           (+ failingImage when a signal named the image that fails)
 #   adopt-argo-rollouts     {deployment}                                 no field of its own: the change is its exposure
+#   (container actions add containerList: "initContainers" when the container is an init container)
 #
 # Reads: input.action.{id,params}, input.change.{fields,objects}, input.settings.bounds.
 package salve.safety
+
+import data.salve.text
 
 import data.salve.admission
 
@@ -22,7 +25,10 @@ known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replic
 # Most fields one change may touch, whatever the action.
 max_fields := 4
 
-container_path(suffix) := sprintf("/spec/template/spec/containers[name=%s]/%s", [params.container, suffix])
+# An init container's fields are under initContainers (params.containerList says so).
+container_list := object.get(params, "containerList", "containers")
+
+container_path(suffix) := text.format("/spec/template/spec/%s[name=%s]/%s", [container_list, params.container, suffix])
 
 # The fields each action may change (its declared family of fields).
 allowed_paths := {container_path("resources/limits/memory"), container_path("resources/requests/memory")} if {
@@ -39,11 +45,11 @@ gib := 1073741824
 
 mib := 1048576
 
-human_bytes(b) := sprintf("%dGi", [floor(b / gib)]) if {
+human_bytes(b) := text.format("%sGi", [floor(b / gib)]) if {
 	b % gib == 0
-} else := sprintf("%dMi", [floor(b / mib)]) if {
+} else := text.format("%sMi", [floor(b / mib)]) if {
 	b % mib == 0
-} else := sprintf("%d", [b])
+} else := text.format("%s", [b])
 
 # A raise is checked by three bounds: it raises, it stays within factor x before, it stays under the cap.
 invalid_raise(from, to) if not is_number(from)
@@ -69,7 +75,7 @@ rules contains {
 rules contains {
 	"id": "safety.memory-not-raise",
 	"effect": "deny",
-	"message": sprintf("memory %s → %s is not a raise", [params.from, params.to]),
+	"message": text.format("memory %s → %s is not a raise", [params.from, params.to]),
 } if {
 	input.action.id == "raise-memory-limit"
 	params.toBytes <= params.fromBytes
@@ -78,7 +84,7 @@ rules contains {
 rules contains {
 	"id": "safety.memory-over-factor",
 	"effect": "deny",
-	"message": sprintf("memory %s → %s exceeds %vx the current limit", [params.from, params.to, bounds.memoryMaxFactor]),
+	"message": text.format("memory %s → %s exceeds %sx the current limit", [params.from, params.to, bounds.memoryMaxFactor]),
 } if {
 	input.action.id == "raise-memory-limit"
 	params.toBytes > params.fromBytes * bounds.memoryMaxFactor
@@ -87,7 +93,7 @@ rules contains {
 rules contains {
 	"id": "safety.memory-over-cap",
 	"effect": "deny",
-	"message": sprintf("memory %s → %s exceeds the %s cap", [params.from, params.to, human_bytes(bounds.memoryCapBytes)]),
+	"message": text.format("memory %s → %s exceeds the %s cap", [params.from, params.to, human_bytes(bounds.memoryCapBytes)]),
 } if {
 	input.action.id == "raise-memory-limit"
 	params.toBytes > bounds.memoryCapBytes
@@ -96,7 +102,7 @@ rules contains {
 rules contains {
 	"id": "safety.memory-within-bounds",
 	"effect": "allow",
-	"message": sprintf("memory %s → %s within %vx and %s cap", [params.from, params.to, bounds.memoryMaxFactor, human_bytes(bounds.memoryCapBytes)]),
+	"message": text.format("memory %s → %s within %sx and %s cap", [params.from, params.to, bounds.memoryMaxFactor, human_bytes(bounds.memoryCapBytes)]),
 } if {
 	input.action.id == "raise-memory-limit"
 	not invalid_raise(object.get(params, "fromBytes", null), object.get(params, "toBytes", null))
@@ -119,7 +125,7 @@ rules contains {
 rules contains {
 	"id": "safety.cpu-not-raise",
 	"effect": "deny",
-	"message": sprintf("cpu %s → %s is not a raise", [params.from, params.to]),
+	"message": text.format("cpu %s → %s is not a raise", [params.from, params.to]),
 } if {
 	input.action.id == "raise-cpu-limit"
 	params.toMillis <= params.fromMillis
@@ -128,7 +134,7 @@ rules contains {
 rules contains {
 	"id": "safety.cpu-over-factor",
 	"effect": "deny",
-	"message": sprintf("cpu %s → %s exceeds %vx the current limit", [params.from, params.to, bounds.cpuMaxFactor]),
+	"message": text.format("cpu %s → %s exceeds %sx the current limit", [params.from, params.to, bounds.cpuMaxFactor]),
 } if {
 	input.action.id == "raise-cpu-limit"
 	params.toMillis > params.fromMillis * bounds.cpuMaxFactor
@@ -137,7 +143,7 @@ rules contains {
 rules contains {
 	"id": "safety.cpu-over-cap",
 	"effect": "deny",
-	"message": sprintf("cpu %s → %s exceeds the %dm cap", [params.from, params.to, bounds.cpuCapMillis]),
+	"message": text.format("cpu %s → %s exceeds the %sm cap", [params.from, params.to, bounds.cpuCapMillis]),
 } if {
 	input.action.id == "raise-cpu-limit"
 	params.toMillis > bounds.cpuCapMillis
@@ -146,7 +152,7 @@ rules contains {
 rules contains {
 	"id": "safety.cpu-within-bounds",
 	"effect": "allow",
-	"message": sprintf("cpu %s → %s within %vx and %dm cap", [params.from, params.to, bounds.cpuMaxFactor, bounds.cpuCapMillis]),
+	"message": text.format("cpu %s → %s within %sx and %sm cap", [params.from, params.to, bounds.cpuMaxFactor, bounds.cpuCapMillis]),
 } if {
 	input.action.id == "raise-cpu-limit"
 	not invalid_raise(object.get(params, "fromMillis", null), object.get(params, "toMillis", null))
@@ -169,7 +175,7 @@ rules contains {
 rules contains {
 	"id": "safety.replicas-not-raise",
 	"effect": "deny",
-	"message": sprintf("maxReplicas %d → %d is not a raise", [params.from, params.to]),
+	"message": text.format("maxReplicas %s → %s is not a raise", [params.from, params.to]),
 } if {
 	input.action.id == "raise-hpa-max-replicas"
 	params.to <= params.from
@@ -178,7 +184,7 @@ rules contains {
 rules contains {
 	"id": "safety.replicas-over-factor",
 	"effect": "deny",
-	"message": sprintf("maxReplicas %d → %d exceeds %vx the current maximum", [params.from, params.to, bounds.replicasMaxFactor]),
+	"message": text.format("maxReplicas %s → %s exceeds %sx the current maximum", [params.from, params.to, bounds.replicasMaxFactor]),
 } if {
 	input.action.id == "raise-hpa-max-replicas"
 	params.to > params.from * bounds.replicasMaxFactor
@@ -187,7 +193,7 @@ rules contains {
 rules contains {
 	"id": "safety.replicas-over-cap",
 	"effect": "deny",
-	"message": sprintf("maxReplicas %d → %d exceeds the cap of %d", [params.from, params.to, bounds.replicasCap]),
+	"message": text.format("maxReplicas %s → %s exceeds the cap of %s", [params.from, params.to, bounds.replicasCap]),
 } if {
 	input.action.id == "raise-hpa-max-replicas"
 	params.to > bounds.replicasCap
@@ -196,7 +202,7 @@ rules contains {
 rules contains {
 	"id": "safety.replicas-within-bounds",
 	"effect": "allow",
-	"message": sprintf("maxReplicas %d → %d within %vx and cap %d", [params.from, params.to, bounds.replicasMaxFactor, bounds.replicasCap]),
+	"message": text.format("maxReplicas %s → %s within %sx and cap %s", [params.from, params.to, bounds.replicasMaxFactor, bounds.replicasCap]),
 } if {
 	input.action.id == "raise-hpa-max-replicas"
 	not invalid_raise(object.get(params, "from", null), object.get(params, "to", null))
@@ -220,7 +226,7 @@ rules contains {
 rules contains {
 	"id": "safety.rollback-same-tag",
 	"effect": "deny",
-	"message": sprintf("rollback of %s restores the tag it already runs (%s)", [params.image, params.toTag]),
+	"message": text.format("rollback of %s restores the tag it already runs (%s)", [params.image, params.toTag]),
 } if {
 	input.action.id == "rollback-image"
 	params.toTag == params.fromTag
@@ -229,7 +235,7 @@ rules contains {
 rules contains {
 	"id": "safety.rollback-image",
 	"effect": "allow",
-	"message": sprintf("rollback of %s from %s to %s changes the image only", [params.image, params.fromTag, params.toTag]),
+	"message": text.format("rollback of %s from %s to %s changes the image only", [params.image, params.fromTag, params.toTag]),
 } if {
 	input.action.id == "rollback-image"
 	every key in ["container", "image", "fromTag", "toTag"] {
@@ -261,21 +267,21 @@ rules contains {
 rules contains {
 	"id": "safety.unbounded-action",
 	"effect": "require-approval",
-	"message": sprintf("action %s has no declared parameter bounds: a human reviews it", [input.action.id]),
+	"message": text.format("action %s has no declared parameter bounds: a human reviews it", [input.action.id]),
 } if {
 	not input.action.id in known_actions
 }
 
 # ---- blast radius ----------------------------------------------------------------------------
 
-object_key(f) := sprintf("%s/%s/%s", [f.kind, object.get(f, "namespace", ""), f.name])
+object_key(f) := text.format("%s/%s/%s", [f.kind, object.get(f, "namespace", ""), f.name])
 
 touched_objects := {object_key(f) | some f in input.change.fields}
 
 rules contains {
 	"id": "safety.blast-radius-objects",
 	"effect": "deny",
-	"message": sprintf("the change touches %d objects (%s), at most 1 allowed", [count(touched_objects), concat(", ", sort(touched_objects))]),
+	"message": text.format("the change touches %s objects (%s), at most 1 allowed", [count(touched_objects), concat(", ", sort(touched_objects))]),
 } if {
 	count(touched_objects) > 1
 }
@@ -283,7 +289,7 @@ rules contains {
 rules contains {
 	"id": "safety.blast-radius-fields",
 	"effect": "deny",
-	"message": sprintf("the change touches %d fields, at most %d allowed", [count(input.change.fields), max_fields]),
+	"message": text.format("the change touches %s fields, at most %s allowed", [count(input.change.fields), max_fields]),
 } if {
 	count(input.change.fields) > max_fields
 }
@@ -291,7 +297,7 @@ rules contains {
 rules contains {
 	"id": "safety.field-outside-family",
 	"effect": "deny",
-	"message": sprintf("%s changes %s %s, outside the fields it declares", [input.action.id, object_key(f), f.path]),
+	"message": text.format("%s changes %s %s, outside the fields it declares", [input.action.id, object_key(f), f.path]),
 } if {
 	input.action.id in known_actions
 	some f in input.change.fields
@@ -301,7 +307,7 @@ rules contains {
 rules contains {
 	"id": "safety.object-removed",
 	"effect": "require-approval",
-	"message": sprintf("the change removes %s %s", [o.kind, o.name]),
+	"message": text.format("the change removes %s %s", [o.kind, o.name]),
 } if {
 	some o in input.change.objects
 	o.op == "remove"
@@ -310,7 +316,7 @@ rules contains {
 rules contains {
 	"id": "safety.blast-radius",
 	"effect": "allow",
-	"message": sprintf("the change touches %d field(s) of %d object", [count(input.change.fields), count(touched_objects)]),
+	"message": text.format("the change touches %s field(s) of %s object", [count(input.change.fields), count(touched_objects)]),
 } if {
 	count(touched_objects) <= 1
 	count(input.change.fields) <= max_fields
@@ -343,7 +349,7 @@ restarts_pods if {
 rules contains {
 	"id": "safety.single-replica-restart",
 	"effect": "require-approval",
-	"message": sprintf("the change restarts the only pod of %s %s/%s (%s): it serves nothing until the new pod is ready, an outage for everything that calls it; a human picks the moment", [input.workload.kind, input.target.namespace, input.workload.name, replicas_text]),
+	"message": text.format("the change restarts the only pod of %s %s/%s (%s): it serves nothing until the new pod is ready, an outage for everything that calls it; a human picks the moment", [input.workload.kind, input.target.namespace, input.workload.name, replicas_text]),
 } if {
 	admission.production
 	input.workload.kind in {"StatefulSet", "Deployment", "Rollout"}
@@ -351,7 +357,7 @@ rules contains {
 	restarts_pods
 }
 
-replicas_text := sprintf("autoscaler %s keeps at least 1", [input.workload.autoscaler.name]) if {
+replicas_text := text.format("autoscaler %s keeps at least 1", [input.workload.autoscaler.name]) if {
 	input.workload.autoscaler != null
 } else := "replicas: 1" if {
 	input.workload.replicas == 1

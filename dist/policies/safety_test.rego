@@ -144,6 +144,20 @@ test_field_outside_family_denied if {
 	contains(r.message, "/spec/replicas")
 }
 
+test_init_container_fields_allowed if {
+	field := object.union(f.memory_field("limits", "256Mi", "384Mi"), {"path": "/spec/template/spec/initContainers[name=podinfo]/resources/limits/memory"})
+	inp := f.with_({"action": {"params": {"containerList": "initContainers"}}, "change": {"fields": [field]}})
+	rules := safety.rules with input as inp
+	f.fired(rules, "safety.blast-radius", "allow")
+	not "safety.field-outside-family" in f.ids(rules)
+}
+
+test_init_container_field_needs_its_list if {
+	field := object.union(f.memory_field("limits", "256Mi", "384Mi"), {"path": "/spec/template/spec/initContainers[name=podinfo]/resources/limits/memory"})
+	rules := safety.rules with input as f.with_({"change": {"fields": [field]}})
+	"safety.field-outside-family" in f.ids(rules)
+}
+
 test_too_many_fields_denied if {
 	field := f.memory_field("limits", "256Mi", "384Mi")
 	inp := f.with_({"change": {"fields": [field, field, field, field, field]}})

@@ -4,9 +4,9 @@
  */
 import type { SalveConfig } from '../config/schema.ts';
 import type { SignalKind } from '../model/index.ts';
-import { needsJsonPatch, writeJsonPatch, writeResourcePatch } from './patch.ts';
+import { editField } from '../render/index.ts';
 import type { ActionPlugin } from './types.ts';
-import { containerPath, containersOf, findWorkload, objectRef, pickContainer } from './workload.ts';
+import { containerPath, findWorkload, listParam, objectRef, pickContainer } from './workload.ts';
 
 export const STEP_FACTOR = 1.5;
 
@@ -60,7 +60,14 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
       const ref = objectRef(workload);
       return {
         action: spec.id,
-        params: { container: container.name, from, to, [`from${spec.unit}`]: fromAmount, [`to${spec.unit}`]: toAmount },
+        params: {
+          container: container.name,
+          ...listParam(container),
+          from,
+          to,
+          [`from${spec.unit}`]: fromAmount,
+          [`to${spec.unit}`]: toAmount,
+        },
         summary: `raise ${label} limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
         rationale: [
           `The container ${spec.symptom} (${incident.occurrences} signal(s)); its ${label} limit is ${from}.`,
@@ -68,14 +75,14 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
         ],
         object: ref,
         container: container.name,
-        effects: this.effects({ container: container.name, to }, ref),
+        effects: this.effects({ container: container.name, ...listParam(container), to }, ref),
         releaseAgeSeconds: null,
       };
     },
 
     effects(params, object) {
       const ns = object.namespace ? { namespace: object.namespace } : {};
-      const path = containerPath(String(params.container), `/resources/limits/${spec.resource}`);
+      const path = containerPath(String(params.container), `/resources/limits/${spec.resource}`, params.containerList);
       return { fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.to }], objects: [] };
     },
 
@@ -83,18 +90,15 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
       const workload = repo.objects.find(
         (o) => o.kind === candidate.object.kind && o.metadata.name === candidate.object.name,
       );
-      if (!workload) return [];
-      const header = `Managed by salve: ${candidate.summary}.`;
-      if (needsJsonPatch(workload)) {
-        const index = containersOf(workload).findIndex((c) => c.name === candidate.container);
-        const path = `/spec/template/spec/containers/${index}/resources/limits/${spec.resource}`;
-        return writeJsonPatch(repo, spec.id, workload, [{ op: 'replace', path, value: candidate.params.to }], header);
-      }
-      const limits = { [spec.resource]: candidate.params.to };
-      const fragment = {
-        spec: { template: { spec: { containers: [{ name: candidate.container, resources: { limits } }] } } },
-      };
-      return writeResourcePatch(repo, spec.id, workload, fragment, header);
+      if (!workload || candidate.container === undefined) return [];
+      return editField(repo, {
+        action: spec.id,
+        object: workload,
+        container: candidate.container,
+        field: ['resources', 'limits', spec.resource],
+        value: candidate.params.to,
+        header: `Managed by salve: ${candidate.summary}.`,
+      });
     },
   };
 }

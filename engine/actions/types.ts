@@ -17,6 +17,10 @@ export interface RepoView {
   /** Repo-relative path of the overlay's kustomization file. */
   readonly kustomizationPath: string;
   readFile(path: string): Promise<string | null>;
+  /** Hears what a reviewer should know about how the change was written (shown in the explanation). */
+  note?(text: string): void;
+  /** The objects the overlay's patches see (render/pre-patch.ts), built once per plan. */
+  prePatch?(): Promise<readonly K8sObject[]>;
   /** Distinct values of one `images:` entry in the overlay's history, newest first. */
   imageHistory(imageName: string): Promise<Array<{ tag: string; commit: string; time: string }>>;
   readonly now: Date;

@@ -4,11 +4,16 @@ import type { K8sObject } from '../model/remediation.ts';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'] as const;
 
+export type ContainerList = 'containers' | 'initContainers';
+
 export interface Container {
   name: string;
   image?: string;
   resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> };
 }
+
+/** A container and the list of the pod template it is in. */
+export type PodContainer = Container & { list: ContainerList };
 
 export function findWorkload(objects: readonly K8sObject[], incident: Incident): K8sObject | null {
   const { kind, name, namespace } = incident.target;
@@ -24,16 +29,35 @@ export function containersOf(workload: K8sObject): Container[] {
   return spec?.template?.spec?.containers ?? [];
 }
 
-/** The container the incident names, or the only container; null when it cannot be told. */
-export function pickContainer(workload: K8sObject, incident: Incident): Container | null {
-  const containers = containersOf(workload);
-  const named = incident.containers.map((c) => containers.find((x) => x.name === c)).find(Boolean);
+/** Every container of the pod template, init containers included, with the list each is in. */
+export function podContainers(workload: K8sObject): PodContainer[] {
+  const spec = workload.spec as { template?: { spec?: { initContainers?: Container[] } } } | undefined;
+  return [
+    ...containersOf(workload).map((c) => ({ ...c, list: 'containers' as const })),
+    ...(spec?.template?.spec?.initContainers ?? []).map((c) => ({ ...c, list: 'initContainers' as const })),
+  ];
+}
+
+/**
+ * The container the incident names (an init container too: an OOM-killed init container is
+ * raised, not the app beside it), or the only container; null when it cannot be told.
+ */
+export function pickContainer(workload: K8sObject, incident: Incident): PodContainer | null {
+  const all = podContainers(workload);
+  const named = incident.containers.map((c) => all.find((x) => x.name === c)).find(Boolean);
   if (named) return named;
+  const containers = all.filter((c) => c.list === 'containers');
   return containers.length === 1 ? (containers[0] ?? null) : null;
 }
 
-export function containerPath(container: string, rest: string): string {
-  return `/spec/template/spec/containers[name=${container}]${rest}`;
+/** Params that say which list a container is in: none for `containers`, so their proofs read as before. */
+export function listParam(container: PodContainer): { containerList?: 'initContainers' } {
+  return container.list === 'initContainers' ? { containerList: 'initContainers' } : {};
+}
+
+export function containerPath(container: string, rest: string, list: unknown = 'containers'): string {
+  const key = list === 'initContainers' ? 'initContainers' : 'containers';
+  return `/spec/template/spec/${key}[name=${container}]${rest}`;
 }
 
 export function objectRef(o: K8sObject): { apiVersion: string; kind: string; name: string; namespace?: string } {
@@ -43,10 +67,4 @@ export function objectRef(o: K8sObject): { apiVersion: string; kind: string; nam
     name: o.metadata.name,
     ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
   };
-}
-
-/** Repo-relative path of the patch file an action writes beside the overlay's kustomization. */
-export function patchFilePath(overlay: string, action: string, o: K8sObject): string {
-  const base = overlay === '.' || overlay === '' ? '' : `${overlay}/`;
-  return `${base}salve/${action}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
 }

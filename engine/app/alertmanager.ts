@@ -19,16 +19,3 @@ export function readAlertmanagerBody(body: string): AlertmanagerPayload {
   if (!parsed.success) throw new InputError(`alertmanager payload: ${formatIssues(parsed.error, 3)}`);
   return parsed.data;
 }
-
-/**
- * Several payloads queued for one repository, as one v4 payload: the first envelope with every
- * alert, so that perception coalesces them in a single pass.
- */
-export function mergePayloads(payloads: AlertmanagerPayload[]): AlertmanagerPayload | null {
-  const [first] = payloads;
-  if (!first) return null;
-  if (payloads.length === 1) return first;
-  const alerts = payloads.flatMap((p) => p.alerts);
-  const status = alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved';
-  return { ...first, status, groupKey: `salve-batch:${first.groupKey}`, alerts };
-}

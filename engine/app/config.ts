@@ -52,6 +52,25 @@ export const ServeConfig = z
     headersTimeoutMs: z.coerce.number().int().positive().default(10_000),
     /** ... and its whole request within this many. */
     requestTimeoutMs: z.coerce.number().int().positive().default(30_000),
+    /** The embedded store's directory (journal, snapshot, lock); one process per directory. */
+    stateDir: z.string().min(1).default('.salve-state'),
+    /** `redis://…`: BullMQ over Redis instead of the embedded store, for several replicas. */
+    queue: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'expected a redis:// or rediss:// URL')
+      .optional(),
+    /** On SIGTERM: how long running jobs may take to finish before they are handed back. */
+    shutdownGraceMs: z.coerce.number().int().nonnegative().default(30_000),
+    /** Workloads (owners) waiting per repository; a new one past it gets 503 and Retry-After. */
+    queueMaxOwners: z.coerce.number().int().positive().default(1000),
+    /** Distinct alerts kept per waiting workload. */
+    queueMaxAlertsPerOwner: z.coerce.number().int().positive().default(200),
+    /** First back-off after a failed run (doubles, at most 5 min; GitHub's Retry-After wins). */
+    retryBaseMs: z.coerce.number().int().positive().default(5_000),
+    /** How often the follow-up sweep reschedules repositories with waiting or pending work. */
+    sweepEveryMs: z.coerce.number().int().positive().default(300_000),
+    /** Redis: how long a replica's claim on a running job lasts without renewal (a killed replica's job moves on after it). */
+    jobLockMs: z.coerce.number().int().min(1000).default(30_000),
   })
   .refine((c) => c.headersTimeoutMs <= c.requestTimeoutMs, {
     message: 'must not exceed the request timeout (SALVE_REQUEST_TIMEOUT_MS)',
@@ -88,6 +107,14 @@ const SOURCES: Record<string, [string, string]> = {
   maxConnections: ['SALVE_MAX_CONNECTIONS', '--max-connections'],
   headersTimeoutMs: ['SALVE_HEADERS_TIMEOUT_MS', '--headers-timeout-ms'],
   requestTimeoutMs: ['SALVE_REQUEST_TIMEOUT_MS', '--request-timeout-ms'],
+  stateDir: ['SALVE_STATE_DIR', '--state-dir'],
+  queue: ['SALVE_REDIS_URL', '--queue'],
+  shutdownGraceMs: ['SALVE_SHUTDOWN_GRACE_MS', '--shutdown-grace-ms'],
+  queueMaxOwners: ['SALVE_QUEUE_MAX_OWNERS', '--queue-max-owners'],
+  queueMaxAlertsPerOwner: ['SALVE_QUEUE_MAX_ALERTS_PER_OWNER', '--queue-max-alerts-per-owner'],
+  retryBaseMs: ['SALVE_RETRY_BASE_MS', '--retry-base-ms'],
+  sweepEveryMs: ['SALVE_SWEEP_EVERY_MS', '--sweep-every-ms'],
+  jobLockMs: ['SALVE_JOB_LOCK_MS', '--job-lock-ms'],
 };
 
 export function loadServeConfig(

@@ -53,7 +53,8 @@ export async function intakeRoute(
   match: RegExpExecArray,
   config: ServeConfig,
   bodies: BodyReader,
-  accept: (repo: string, payload: AlertmanagerPayload) => void,
+  /** Stores the payload durably; the reply (202) is sent only after it resolved. */
+  accept: (repo: string, payload: AlertmanagerPayload) => Promise<void>,
 ): Promise<Reply> {
   const secrets = { token: config.alertmanagerToken, hmacSecret: config.alertmanagerHmacSecret };
   const headers = { authorization: header(req, 'authorization'), signature: header(req, 'x-salve-signature') };
@@ -63,7 +64,7 @@ export async function intakeRoute(
   const rawBody = await bodies.read(req, credential === 'token');
   if (credential === 'signature' && !authenticateIntake(secrets, headers, rawBody)) return text(401, 'unauthorized');
   const payload = readAlertmanagerBody(rawBody);
-  accept(repo, payload);
+  await accept(repo, payload);
   return {
     status: 202,
     body: JSON.stringify({ accepted: payload.alerts.length, repo }),

@@ -1,7 +1,9 @@
 /** `salve serve`: configuration, logger, server, and a clean stop on SIGINT/SIGTERM. */
 import { ConfigError } from '../model/index.ts';
+import { ENGINE_VERSION } from '../pipeline/assets.ts';
 import { loadSigningIdentity } from '../publish/pgp.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { startTelemetry } from '../telemetry/otel.ts';
 import { type ClusterWiring, startClusterWiring } from './cluster-intake.ts';
 import { loadServeConfig } from './config.ts';
 import { gitCommitWriter } from './git-publish.ts';
@@ -37,16 +39,24 @@ export async function serveCommand(
   // Off by default; when on, the clusters are proven read-only and watched before the server listens.
   const cluster = options.cluster ?? (await startClusterWiring(config, logger));
   const planner = typeof options.planner === 'function' ? options.planner(logger, cluster) : options.planner;
+  // OpenTelemetry is off unless the standard OTEL_* variables ask for an exporter.
+  const otel = options.telemetry ? null : startTelemetry(env, ENGINE_VERSION);
+  if (otel?.tracer) logger.info({ exporter: env.OTEL_TRACES_EXPORTER ?? 'otlp' }, 'OpenTelemetry export on');
   const created = createServer(config, {
     ...options,
     planner,
     logger,
+    ...(otel ? { telemetry: otel } : {}),
     ...(gitWriter ? { gitWriter } : {}),
     ...(cluster ? { cluster } : {}),
   });
   const server: SalveServer = {
     ...created,
-    close: () => created.close().finally(() => cluster?.feed.stop()),
+    close: (graceMs?: number) =>
+      created.close(graceMs).finally(async () => {
+        cluster?.feed.stop();
+        await otel?.shutdown().catch((err: unknown) => logger.warn({ err }, 'telemetry did not flush'));
+      }),
   };
   await server.listen().catch(async (err: unknown) => {
     await server.close();

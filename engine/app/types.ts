@@ -1,6 +1,8 @@
 /** Ports the App depends on. Everything here is injected; nothing is global. */
+import type { SkippedAlert } from '../intake/types.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Stages } from '../telemetry/stages.ts';
 
 export type { Logger };
 
@@ -16,6 +18,10 @@ export interface PlanContext {
   repo: RepoRef;
   checkoutDir: string;
   now: Date;
+  /** Told about the alerts intake left out (unrecognised, missing a label, ...), to log and count them. */
+  onSkipped?: (skipped: SkippedAlert[]) => void;
+  /** Spans per pipeline stage under the run's span; absent: untraced. */
+  stages?: Stages;
 }
 
 /** Turns one intake payload (an Alertmanager v4 body, possibly several merged) into plans. */

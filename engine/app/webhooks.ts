@@ -18,6 +18,8 @@ export interface WebhookDeps {
   /** The App's bot login: only PRs it opened are salve's. */
   botLogin(): Promise<string>;
   forgetInstallation(id: number): void;
+  /** One of salve's PRs was closed or merged (`repo` is owner/name); `delivery` is the webhook's id. */
+  onOwnPullClosed?(repo: string, delivery: string): Promise<void>;
   /** A salve PR merged: its follow-up starts (engine/followup). */
   onMerged?(repo: RepoRef, pull: PullSummary & { merge_commit_sha?: string | null }): Promise<void>;
 }
@@ -41,7 +43,7 @@ export type WebhookResult = 'accepted' | 'duplicate' | 'unauthorized' | 'bad-req
 export function createWebhookHandler(deps: WebhookDeps) {
   const webhooks = new Webhooks({ secret: deps.secret });
 
-  webhooks.on('pull_request.closed', async ({ payload }) => {
+  webhooks.on('pull_request.closed', async ({ id, payload }) => {
     const pr = payload.pull_request as PullSummary;
     if (!isOwnPull({ botLogin: await deps.botLogin() }, pr)) return;
     const event = payload.pull_request.merged ? 'merged' : 'closed';
@@ -50,6 +52,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       { pull: payload.pull_request.number, repo: payload.repository.full_name, event },
       'salve pull request closed',
     );
+    await deps.onOwnPullClosed?.(payload.repository.full_name, id);
     if (event === 'merged' && deps.onMerged) {
       const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
       await deps.onMerged(repo, payload.pull_request as PullSummary & { merge_commit_sha?: string | null });

@@ -2,17 +2,14 @@
  * Validates Argo Rollouts objects against the openAPIV3Schema of the CRDs salve ships
  * (`schemas/argo-rollouts/`). Stricter than the API server's pruning: a field the CRD does not
  * define is an error, so a misspelled key is caught before it silently disappears in the cluster.
+ *
+ * The validators are compiled at build time (scripts/generate-crd-validators → crd-validators/)
+ * and each is loaded the first time an object of its kind and version is validated.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
-import { ConfigError } from '../model/errors.ts';
+import type { ErrorObject } from 'ajv';
 import type { K8sObject } from '../model/remediation.ts';
 
 export const ARGO_ROLLOUTS_GROUP = 'argoproj.io';
-const CRD_FILES = ['rollout-crd.yaml', 'analysis-template-crd.yaml'];
 
 export interface SchemaProblem {
   kind: string;
@@ -22,81 +19,27 @@ export interface SchemaProblem {
   message: string;
 }
 
-type Schema = Record<string, unknown>;
-
-/** `<kind>/<version>` → compiled validator. */
-export type CrdValidators = Map<string, ValidateFunction>;
-
-/** The directory holding the CRDs: beside the checkout's engine or the bundled Action's `dist/`. */
-export function schemasDir(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'schemas', 'argo-rollouts');
-    if (existsSync(join(candidate, CRD_FILES[0] as string))) return candidate;
-    dir = resolve(dir, '..');
-  }
-  throw new ConfigError(`Argo Rollouts CRD schemas not found in schemas/argo-rollouts above ${from}`);
+/** What a compiled validator is: ajv's ValidateFunction, as generated or compiled in memory. */
+export interface CrdValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
-/**
- * Makes unknown fields errors: every object schema that lists `properties` and says nothing about
- * other keys gets `additionalProperties: false`. Descriptions are dropped (a third of the bytes).
- */
-export function closeSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closeSchema);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Schema = {};
-  for (const [key, value] of Object.entries(node as Schema)) {
-    if (key === 'description') continue;
-    out[key] = key === 'properties' ? mapValues(value as Schema, closeSchema) : closeSchema(value);
-  }
-  if (out.properties && !('additionalProperties' in out) && out['x-kubernetes-preserve-unknown-fields'] !== true) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
+/** `<kind>/<version>` → validator. */
+export type CrdValidators = Map<string, CrdValidator>;
 
-function mapValues(obj: Schema, fn: (v: unknown) => unknown): Schema {
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
-}
+/** The generated modules, by `<kind>/<version>`; literal imports so bundlers keep them. */
+const GENERATED: Record<string, () => Promise<{ validate: CrdValidator }>> = {
+  'Rollout/v1alpha1': () => import('./crd-validators/rollout-v1alpha1.js'),
+  'AnalysisTemplate/v1alpha1': () => import('./crd-validators/analysistemplate-v1alpha1.js'),
+};
 
-/** Compiles the shipped CRDs (≈ 1-2 s, mostly YAML parsing); pass the result to `validateArgoRollouts` to reuse it. */
-export function compileCrdValidators(dir = schemasDir()): CrdValidators {
-  // Unoptimised code generation compiles these large schemas about three times faster.
-  const ajv = new Ajv({
-    strict: false,
-    allErrors: true,
-    validateFormats: false,
-    logger: false,
-    code: { optimize: false },
-  });
-  const validators: CrdValidators = new Map();
-  for (const file of CRD_FILES) {
-    const path = join(dir, file);
-    for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-      const crd = doc.toJS() as {
-        spec?: {
-          names?: { kind?: string };
-          versions?: Array<{ name: string; schema?: { openAPIV3Schema?: unknown } }>;
-        };
-      };
-      const kind = crd.spec?.names?.kind;
-      for (const version of crd.spec?.versions ?? []) {
-        const schema = version.schema?.openAPIV3Schema;
-        if (!kind || !schema) throw new ConfigError(`${path}: CRD version ${version.name} has no openAPIV3Schema`);
-        validators.set(`${kind}/${version.name}`, ajv.compile(closeSchema(schema) as Schema));
-      }
-    }
-  }
-  return validators;
-}
+const CRD_KINDS = new Set(['Rollout', 'AnalysisTemplate']);
 
-let compiled: CrdValidators | null = null;
-
-/** Compiled on first use and kept: the schemas are immutable files shipped with salve. */
-function defaultValidators(): CrdValidators {
-  compiled ??= compileCrdValidators();
-  return compiled;
+/** The generated validator of a kind and version, loaded once per process; null when none ships. */
+export async function generatedValidator(key: string): Promise<CrdValidator | null> {
+  const load = Object.hasOwn(GENERATED, key) ? GENERATED[key] : undefined;
+  return load ? (await load()).validate : null;
 }
 
 function describeError(err: ErrorObject): { path: string; message: string } {
@@ -116,15 +59,19 @@ function describeError(err: ErrorObject): { path: string; message: string } {
 
 /**
  * Problems in the Argo Rollouts objects among `objects` (Rollout, AnalysisTemplate); other kinds
- * are not looked at. `[]` when every one is valid.
+ * are not looked at. `[]` when every one is valid. `validators` replaces the generated ones.
  */
-export function validateArgoRollouts(objects: readonly K8sObject[], validators?: CrdValidators): SchemaProblem[] {
+export async function validateArgoRollouts(
+  objects: readonly K8sObject[],
+  validators?: CrdValidators,
+): Promise<SchemaProblem[]> {
   const problems: SchemaProblem[] = [];
   for (const obj of objects) {
     const [group, version] = obj.apiVersion.split('/');
     if (group !== ARGO_ROLLOUTS_GROUP || !version || !CRD_KINDS.has(obj.kind)) continue;
     const name = obj.metadata?.name ?? '(unnamed)';
-    const validate = (validators ?? defaultValidators()).get(`${obj.kind}/${version}`);
+    const key = `${obj.kind}/${version}`;
+    const validate = validators ? (validators.get(key) ?? null) : await generatedValidator(key);
     if (!validate) {
       problems.push({
         kind: obj.kind,
@@ -134,18 +81,15 @@ export function validateArgoRollouts(objects: readonly K8sObject[], validators?:
       });
       continue;
     }
-    const valid: boolean = validate(obj as unknown);
-    if (valid) continue;
+    if (validate(obj as unknown)) continue;
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
       const { path, message } = describeError(err);
-      const key = `${path} ${message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const problemKey = `${path} ${message}`;
+      if (seen.has(problemKey)) continue;
+      seen.add(problemKey);
       problems.push({ kind: obj.kind, name, path, message });
     }
   }
   return problems;
 }
-
-const CRD_KINDS = new Set(['Rollout', 'AnalysisTemplate']);

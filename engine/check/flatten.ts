@@ -1,6 +1,8 @@
 /**
  * Flattens a JSON value into leaf paths. Paths are JSON pointers whose list items that are objects
  * with a string `name` are addressed `[name=<name>]` (`/spec/containers[name=app]/image`), others by index.
+ * A list addressed by name also has an `[order]` leaf, its names in order: position is part of the
+ * object (the first container is the default one; env vars see the ones before them).
  * Empty objects and lists are leaves, so adding `pause: {}` is visible.
  */
 
@@ -24,10 +26,18 @@ function itemAddresses(list: readonly unknown[]): string[] {
   return names.map((name, i) => (name === null ? `/${i}` : `[name=${escapeSegment(name)}]`));
 }
 
+/** The suffix of a named list's order leaf. */
+export const ORDER = '[order]';
+
 export function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(prefix, []);
     const addresses = itemAddresses(value);
+    if (addresses.some((a) => a.startsWith('[name=')))
+      out.set(
+        `${prefix}${ORDER}`,
+        addresses.map((a) => (a.startsWith('[name=') ? a.slice('[name='.length, -1) : a)),
+      );
     value.forEach((item, i) => {
       flatten(item, `${prefix}${addresses[i]}`, out);
     });

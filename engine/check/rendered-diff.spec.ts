@@ -43,7 +43,7 @@ describe('check/rendered-diff', () => {
     expect(renderedDiff(parseManifests(BEFORE), parseManifests(BEFORE))).toEqual({ fields: [], objects: [] });
   });
 
-  it('addresses named list items by name and others by index', () => {
+  it('addresses named list items by name and others by index, and reports a move', () => {
     const after = edit(BEFORE, (objects) => {
       const containers = deployment(objects).spec.template.spec.containers;
       containers[0].resources.limits.memory = '384Mi';
@@ -69,7 +69,34 @@ describe('check/rendered-diff', () => {
         before: '256Mi',
         after: '384Mi',
       },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'production',
+        name: 'backend',
+        path: '/spec/template/spec/containers[order]',
+        before: ['app', 'sidecar'],
+        after: ['sidecar', 'app'],
+      },
     ]);
+  });
+
+  it('is positional: an item that moves is a change, one appended or dropped at the end is not a move', () => {
+    const env = (names: string[]) => [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p' },
+        spec: { containers: [{ name: 'app', env: names.map((name) => ({ name, value: 'x' })) }] },
+      },
+    ];
+    const paths = (a: string[], b: string[]) => renderedDiff(env(a), env(b)).fields.map((f) => f.path);
+    const order = '/spec/containers[name=app]/env[order]';
+    expect(paths(['A', 'B'], ['B', 'A'])).toEqual([order]);
+    expect(paths(['A', 'B'], ['A', 'B', 'C'])).not.toContain(order);
+    expect(paths(['A', 'B'], ['C', 'A', 'B'])).toContain(order);
+    expect(paths(['A', 'B', 'C'], ['A', 'B'])).not.toContain(order);
+    expect(paths([], ['A'])).not.toContain(order);
   });
 
   it('reports fields filled under an empty mapping as leaves, absent as null, and escapes keys', () => {

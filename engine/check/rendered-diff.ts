@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldChange, ObjectChange, RenderedDiff } from '../model/index.ts';
 import type { K8sObject } from '../model/remediation.ts';
-import { comparePaths, flatten } from './flatten.ts';
+import { comparePaths, flatten, ORDER } from './flatten.ts';
 import { objectKey } from './object-key.ts';
 
 function byKey(objects: readonly K8sObject[]): Map<string, K8sObject> {
@@ -30,6 +30,15 @@ function hasDescendant(paths: Map<string, unknown>, path: string): boolean {
   return false;
 }
 
+/**
+ * A named list moved an item when an item on both sides changed position. Items added at the end
+ * or removed from it move nothing (their own leaves show them); a list that appears or goes is its items.
+ */
+function moved(was: unknown, now: unknown): boolean {
+  if (!Array.isArray(was) || !Array.isArray(now)) return false;
+  return was.some((item, i) => now.includes(item) && now.indexOf(item) !== i);
+}
+
 function fieldChanges(before: K8sObject, after: K8sObject): FieldChange[] {
   const left = flatten(before);
   const right = flatten(after);
@@ -39,6 +48,7 @@ function fieldChanges(before: K8sObject, after: K8sObject): FieldChange[] {
     const was = left.has(path) ? left.get(path) : null;
     const now = right.has(path) ? right.get(path) : null;
     if (isDeepStrictEqual(was, now)) continue;
+    if (path.endsWith(ORDER) && !moved(was, now)) continue;
     if (isEmptyContainer(was) && now === null && hasDescendant(right, path)) continue;
     if (isEmptyContainer(now) && was === null && hasDescendant(left, path)) continue;
     changes.push({ ...identity(after), path, before: was, after: now });

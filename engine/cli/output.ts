@@ -1,4 +1,5 @@
 /** How outcomes read on a terminal and in `--json`. */
+import type { SkippedAlert } from '../intake/index.ts';
 import type { Outcome } from '../pipeline/run.ts';
 
 /**
@@ -109,4 +110,34 @@ export function describeOutcome(o: Outcome): string {
     );
   }
   return lines.join('\n');
+}
+
+/** `{alert, reason}`: one alert intake left out, for `--json`. */
+export function skippedJson(s: SkippedAlert): { alert: string; reason: string } {
+  return { alert: s.alertname, reason: s.reason };
+}
+
+/** Alert text on a terminal: control characters (escape sequences, line breaks) shown as `?`. */
+function inert(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0x2028 || c === 0x2029 ? '?' : ch;
+  }
+  return out;
+}
+
+/** One line per alert name and reason: a storm of one unreadable alert is one line with a count. */
+export function describeSkipped(skipped: readonly SkippedAlert[]): string[] {
+  const groups = new Map<string, { s: SkippedAlert; n: number }>();
+  for (const s of skipped) {
+    const key = JSON.stringify([s.alertname, s.reason]);
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { s, n: 1 });
+  }
+  return [...groups.values()].map(({ s, n }) => {
+    const hint = s.code === 'unrecognised' ? '; to act on it, add an alerts: entry (see the README)' : '';
+    return `skipped   ${inert(s.alertname)}${n > 1 ? ` (${n} alerts)` : ''}: ${inert(s.reason)}${hint}`;
+  });
 }

@@ -1,7 +1,7 @@
 /** `salve plan`: detections in, a signed remediation branch (or, with --dry-run, a look at one) out. */
 
 import { ConfigError } from '../model/errors.ts';
-import { type Outcome, runPlan } from '../pipeline/run.ts';
+import { type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { loadConfig } from '../repo/index.ts';
@@ -11,7 +11,7 @@ import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
 import { type DryRunView, dryRunView } from './dry-run.ts';
 import { findSigningKey } from './keys.ts';
-import { describeOutcome, NO_REMEDIATION, outcomeJson, terminalText } from './output.ts';
+import { describeOutcome, describeSkipped, NO_REMEDIATION, outcomeJson, skippedJson, terminalText } from './output.ts';
 import { stdinToFile } from './stdin.ts';
 
 export async function planCommand(args: string[], env: Env): Promise<number> {
@@ -45,7 +45,7 @@ async function plan(
   }
   const pgp = dryRun ? undefined : await loadSigningIdentity(env);
   const author = dryRun ? undefined : await commitAuthor(values.author, env, config, pgp?.armoredPrivateKey);
-  const outcomes = await runPlan({
+  const run = await planSignals({
     repoDir,
     signalFiles,
     ...(values.cluster ? { cluster: values.cluster } : {}),
@@ -58,13 +58,13 @@ async function plan(
     now: new Date(),
     log,
   });
-  const views = dryRun ? await Promise.all(outcomes.map((o) => dryRunView(o, repoDir))) : null;
-  if (values.json) printJson(outcomes, views, dryRun && !found);
-  else printText(outcomes, views, dryRun && !found);
-  return exitCodeFor(outcomes);
+  const views = dryRun ? await Promise.all(run.outcomes.map((o) => dryRunView(o, repoDir))) : null;
+  if (values.json) printJson(run, views, dryRun && !found);
+  else printText(run, views, dryRun && !found);
+  return exitCodeFor(run.outcomes);
 }
 
-function printJson(outcomes: Outcome[], views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
+function printJson({ outcomes, skipped }: PlanRun, views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
   const objects = outcomes.map((o, i) => ({
     ...outcomeJson(o),
     ...(views ? { dryRun: true, ...(views[i] ?? {}) } : {}),
@@ -72,7 +72,7 @@ function printJson(outcomes: Outcome[], views: (DryRunView | null)[] | null, eph
   const primary = objects[0] ?? { ...NO_REMEDIATION, outcome: 'none' };
   const extra = ephemeralKey ? { proofKey: 'ephemeral' } : {};
   process.stdout.write(
-    `${JSON.stringify({ ...primary, ...extra, incidents: objects.length, results: objects }, null, 2)}\n`,
+    `${JSON.stringify({ ...primary, ...extra, incidents: objects.length, results: objects, skipped: skipped.map(skippedJson) }, null, 2)}\n`,
   );
 }
 
@@ -80,10 +80,15 @@ function section(title: string, body: string): string {
   return `\n── ${title} ${'─'.repeat(Math.max(3, 72 - title.length))}\n${body.trimEnd()}\n`;
 }
 
-function printText(outcomes: Outcome[], views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
+function printText({ outcomes, skipped }: PlanRun, views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
   // Alert text and repo content reach the terminal: inert, whatever they hold.
   const out = (text: string) => process.stdout.write(`${terminalText(text)}\n`);
-  if (outcomes.length === 0) out('nothing to do: no firing signal needs an action');
+  // What was left out comes first: an alert salve could not read is the likeliest surprise.
+  for (const line of describeSkipped(skipped)) out(line);
+  if (outcomes.length === 0) {
+    const note = skipped.length > 0 ? ` (${skipped.length} alert(s) skipped, above)` : '';
+    out(`nothing to do: no firing signal needs an action${note}`);
+  }
   outcomes.forEach((o, i) => {
     out(describeOutcome(o));
     const view = views?.[i];

@@ -4,9 +4,9 @@
  * from the ref, the checkout or the working tree; `--key` and `SALVE_TRUSTED_KEY` add keys.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError } from '../model/errors.ts';
-import { gitDirOf } from '../publish/git-dir.ts';
+import { bundlesDir } from '../tools/index.ts';
 import { resolveBaseBranch } from '../verify/base-branch.ts';
 import { type ChangeVerification, isVerified, verifyChange } from '../verify/change.ts';
 import { resolveCommit } from '../verify/history.ts';
@@ -41,7 +41,7 @@ export async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Pro
     base: base.commit,
     head,
     trust: { policies: null, keyPems, keyFiles: [] },
-    cacheDir: join(await gitDirOf(repoDir), 'salve', 'bundles'),
+    cacheDir: bundlesDir(env),
   });
   const nothing = result.verdicts.length === 0 && result.scope.length === 0;
   print(result, { ref, base, json: values.json ?? false });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { EvidenceSettings } from '../cluster/settings.ts';
 import { FollowUpConfig } from '../followup/settings.ts';
-import { Mode } from '../model/index.ts';
+import { Mode, SignalKind } from '../model/index.ts';
 import { globToRegExp } from '../repo/glob.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -128,6 +128,48 @@ export const PerceptionConfig = z
   .strict();
 export type PerceptionConfig = z.infer<typeof PerceptionConfig>;
 
+/** A Prometheus label name. */
+const LabelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected a Prometheus label name');
+/** An exact label value or one with `*` wildcards (`*` matches any run of characters, nothing else is special). */
+const ValuePattern = z.string().min(1).max(256);
+const ValuePatterns = z.union([ValuePattern, z.array(ValuePattern).min(1).max(64)]);
+
+/**
+ * One `alerts:` entry: which alerts (by name and/or labels) mean which signal kind, and which of
+ * their labels name the namespace, the pod or workload, the container and the cluster. Entries are
+ * tried in order, before salve's built-in alert names; the first that matches wins.
+ */
+export const AlertMapping = z
+  .object({
+    /** Alert names: exact, or with `*` wildcards; a list matches any of them. */
+    alertname: ValuePatterns.optional(),
+    /** Other labels the alert must carry, each matching its value (exact, `*` wildcards, or a list). */
+    match: z.record(LabelName, ValuePatterns).default({}),
+    /** What the alert means. */
+    kind: SignalKind,
+    /** Which labels name what (defaults: the kube-state-metrics names). */
+    labels: z
+      .object({
+        namespace: LabelName.default('namespace'),
+        /** The pod: its owner is found from the name (`web-7d9f8b6c5d-x2x7k` → Deployment `web`). */
+        pod: LabelName.default('pod'),
+        container: LabelName.default('container'),
+        cluster: LabelName.default('cluster'),
+        /** A label naming the workload itself, for alerts that carry no pod (`kube_deployment`). */
+        workload: LabelName.optional(),
+        workloadKind: z
+          .enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'HorizontalPodAutoscaler'])
+          .default('Deployment'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((m) => m.alertname !== undefined || Object.keys(m.match).length > 0, {
+    message: 'an alerts entry needs alertname or match (else it would match every alert)',
+  });
+export type AlertMapping = z.infer<typeof AlertMapping>;
+
 export const SalveConfig = z
   .object({
     apiVersion: z.literal('salve.dev/v1').default('salve.dev/v1'),
@@ -182,6 +224,8 @@ export const SalveConfig = z
     /** A closed or observed incident is not acted on again within this period. */
     holdPeriod: z.string().default('1h'),
     slos: z.array(Slo).default([]),
+    /** Alert rules from other rule sets: alert name or labels → signal kind, and the labels that name the target. */
+    alerts: z.array(AlertMapping).max(200).default([]),
     /**
      * Progressive delivery. A fix never migrates a plain Deployment to Argo Rollouts: it ships as the
      * Deployment's own rolling update, guarded by the follow-up. With `adopt: true`, a production fix

@@ -6,6 +6,7 @@ import type { Remediation } from '../model/remediation.ts';
 import { tempDir } from '../publish/__fixtures__/repo.ts';
 import { metadata, remediation } from './__fixtures__/remediation.ts';
 import { labelsFor, MAX_BODY, metadataComment, parseMetadata, renderExplanation, renderPullRequest } from './index.ts';
+import { compileTemplate } from './templates.ts';
 
 const opts = { templateDirs: [], metadata };
 
@@ -77,6 +78,18 @@ describe('explain/render', () => {
     await writeFile(join(own, 'pr-body.hbs'), '{{#each rules}}');
     expect(() => renderPullRequest(remediation, { ...opts, templateDirs: [own] })).toThrow(ConfigError);
     expect(() => renderPullRequest(remediation, { ...opts, templateDirs: [own] })).toThrow(join(own, 'pr-body.hbs'));
+  });
+
+  it('compiles a template once per content and picks up a changed file', async () => {
+    const source = '{{cell title}} by {{code who}}';
+    expect(compileTemplate(source)).toBe(compileTemplate(`${source}`));
+    expect(compileTemplate(source)({ title: 'a|b', who: 'x' })).toBe('a\\|b by `x`');
+    const own = join(tmp.path, 'changing', 'templates');
+    await mkdir(own, { recursive: true });
+    await writeFile(join(own, 'pr-title.hbs'), 'first {{action.id}}');
+    expect(renderPullRequest(remediation, { ...opts, templateDirs: [own] }).title).toBe('first raise-memory-limit');
+    await writeFile(join(own, 'pr-title.hbs'), 'second {{action.id}}');
+    expect(renderPullRequest(remediation, { ...opts, templateDirs: [own] }).title).toBe('second raise-memory-limit');
   });
 
   it('stays under GitHub body limits with a visible note, metadata intact', () => {

@@ -4,9 +4,11 @@
  * off because every untrusted value in the view is a `Text` that escapes itself for markdown
  * (see markdown.ts); the helpers give table cells, code spans and fenced blocks from the raw value.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../model/index.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../pipeline/assets.ts';
 import { cell, cellCode, code, codeBlock, fence } from './markdown.ts';
@@ -59,6 +61,33 @@ function describeTemplateError(err: unknown): string {
 export function renderTemplate(name: TemplateName, templateDirs: string[], view: object): string {
   const file = findTemplate(name, templateDirs);
   const text = readTemplate(name, file);
+  try {
+    return compileTemplate(text)(view);
+  } catch (err) {
+    throw new ConfigError(`template ${name} (${file}): ${describeTemplateError(err)}`);
+  }
+}
+
+type Template = (view: object) => string;
+
+/**
+ * Compiled templates by the digest of their source: a template is compiled once per process,
+ * whichever repo or directory it comes from, and a changed file is a new entry. Bounded, as a
+ * config repo decides how many different templates there are.
+ */
+const compiled = new LRUCache<string, Template>({ max: 64 });
+
+/** The compiled template of a source, compiled on first use (Handlebars compiles on first render). */
+export function compileTemplate(source: string): Template {
+  const key = createHash('sha256').update(source).digest('hex');
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const template = withHelpers().compile(source, { noEscape: true });
+  compiled.set(key, template);
+  return template;
+}
+
+function withHelpers(): typeof Handlebars {
   const hbs = Handlebars.create();
   hbs.registerHelper('cell', (v: unknown) => cell(v));
   hbs.registerHelper('code', (v: unknown) => code(v));
@@ -66,10 +95,5 @@ export function renderTemplate(name: TemplateName, templateDirs: string[], view:
   hbs.registerHelper('fence', (v: unknown) => fence(v));
   hbs.registerHelper('codeBlock', (v: unknown, lang: unknown) => codeBlock(v, typeof lang === 'string' ? lang : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  try {
-    const template = hbs.compile(text, { noEscape: true });
-    return template(view);
-  } catch (err) {
-    throw new ConfigError(`template ${name} (${file}): ${describeTemplateError(err)}`);
-  }
+  return hbs;
 }

@@ -5,10 +5,12 @@
  */
 
 import { capText } from '../intake/text-caps.ts';
-import type { Evidence, FieldChange, ObjectChange, Risk, RiskEvidence } from '../model/index.ts';
+import type { Evidence, FieldChange, ObjectChange, RenderedDiff, Risk, RiskEvidence } from '../model/index.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { exposureView } from './exposure-view.ts';
 import { code, inline, Markdown, type Text, text } from './markdown.ts';
+import { paramRows } from './params.ts';
+import { revertNote } from './revert.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 export interface ViewLimits {
@@ -130,6 +132,27 @@ function clip(raw: string | undefined, max: number): string | undefined {
   return raw === undefined || !Number.isFinite(max) ? raw : capText(raw, max);
 }
 
+const fieldKey = (f: FieldChange) => JSON.stringify([f.kind, f.namespace ?? '', f.name, f.path]);
+const objectKey = (o: ObjectChange) => JSON.stringify([o.op, o.kind, o.namespace ?? '', o.name]);
+
+/** The rendered diff as the fix and the exposure that ships it (all of it is the fix without one). */
+function splitDiff(rem: Remediation): { fix: RenderedDiff; exposed: RenderedDiff } {
+  const exposure = rem.exposure?.change;
+  if (!exposure) return { fix: rem.diff, exposed: { fields: [], objects: [] } };
+  const fields = new Set(exposure.fields.map(fieldKey));
+  const objects = new Set(exposure.objects.map(objectKey));
+  return {
+    fix: {
+      fields: rem.diff.fields.filter((f) => !fields.has(fieldKey(f))),
+      objects: rem.diff.objects.filter((o) => !objects.has(objectKey(o))),
+    },
+    exposed: {
+      fields: rem.diff.fields.filter((f) => fields.has(fieldKey(f))),
+      objects: rem.diff.objects.filter((o) => objects.has(objectKey(o))),
+    },
+  };
+}
+
 export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOptions = {}) {
   const { incident, decision } = rem;
   const t = (raw: string | undefined) => text(clip(raw, limits.textBytes), opts.plainText);
@@ -137,6 +160,14 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
   const samples = incident.signals.slice(0, limits.samples);
   const diff = cutDiff(opts.diff ?? rem.files.map((f) => unifiedDiff(f)).join(''), limits.diffChars);
   const shortened = limits.samples < FULL.samples || Number.isFinite(limits.textBytes) || diff.note !== '';
+  const { fix, exposed } = splitDiff(rem);
+  const fieldRow = (f: FieldChange) => ({
+    object: t(objectName(f)),
+    path: t(f.path),
+    before: t(value(f.before)),
+    after: t(value(f.after)),
+  });
+  const objectRow = (o: ObjectChange) => ({ op: o.op, object: t(objectName(o)), apiVersion: t(o.apiVersion) });
   return {
     id: rem.id,
     branch: t(rem.branch),
@@ -147,7 +178,7 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
       summary: t(rem.action.summary),
       rationale: rem.action.rationale.map(t),
     },
-    params: Object.entries(rem.action.params).map(([name, v]) => ({ name: t(name), value: t(value(v)) })),
+    params: paramRows(rem.action.id, rem.action.params).map((p) => ({ name: t(p.name), value: t(value(p.value)) })),
     target: {
       cluster: t(rem.target.cluster),
       namespace: t(rem.target.namespace),
@@ -158,7 +189,11 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     targetRef: t(`${rem.target.namespace}/${rem.target.name}`),
     overlay: t(rem.overlay),
     application: t(rem.application),
-    environment: { name: t(rem.environment.name), tier: t(rem.environment.tier) },
+    environment: {
+      name: t(rem.environment.name),
+      tier: t(rem.environment.tier),
+      guessedFrom: t(rem.environment.guessedFrom),
+    },
     baseCommit: t(rem.baseCommit),
     baseShort: t(rem.baseCommit.slice(0, 12)),
     incident: {
@@ -204,14 +239,15 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     boundsRules: decision.rules
       .filter((r) => r.id.startsWith('safety.'))
       .map((r) => ({ id: t(r.id), effect: r.effect, message: rule(r.message) })),
-    fields: rem.diff.fields.map((f) => ({
-      object: t(objectName(f)),
-      path: t(f.path),
-      before: t(value(f.before)),
-      after: t(value(f.after)),
-    })),
-    objects: rem.diff.objects.map((o) => ({ op: o.op, object: t(objectName(o)), apiVersion: t(o.apiVersion) })),
+    // The fix (what policy's rules judged) apart from the canary that ships it: the blast radius
+    // counts the first, and the table under it must show what it counts.
+    fields: fix.fields.map(fieldRow),
+    objects: fix.objects.map(objectRow),
+    exposureFields: exposed.fields.map(fieldRow),
+    exposureObjects: exposed.objects.map(objectRow),
+    exposureChanged: exposed.fields.length + exposed.objects.length > 0,
     files: rem.files.map((f) => ({ path: t(f.path), status: f.before === null ? 'added' : 'modified' })),
+    notes: (rem.notes ?? []).map(t),
     fileDiff: text(diff.text, opts.plainText),
     diffNote: diff.note,
     /** Set when this rendering left something out to fit: says where the whole explanation is. */
@@ -221,6 +257,8 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
         )
       : '',
     mergeNote: opts.mergeNote === undefined ? mergeNote(rem) : new Markdown(inline(opts.mergeNote)),
+    revertNote: revertNote(rem, "Revert this PR (GitHub's **Revert** button, or `git revert` of its merge commit)."),
+    revertCommitNote: revertNote(rem, 'Revert the commit that merged this remediation.'),
     exposure: exposureView(rem.exposure, t),
     proofDigest: t(rem.proofDigest),
     bundleDigest: t(rem.bundleDigest),

@@ -113,18 +113,26 @@ describe('intake/alertmanager', () => {
     );
     expect(signals).toEqual([]);
     expect(skipped).toEqual([
-      { alertname: 'Watchdog', reason: 'unrecognised alert' },
+      {
+        alertname: 'Watchdog',
+        code: 'unrecognised',
+        reason:
+          'unrecognised alert name: no built-in rule and no alerts: entry in .salve.yaml maps it to a signal kind',
+      },
       {
         alertname: 'KubeContainerWaiting',
+        code: 'not-actionable',
         reason: 'waiting reason CreateContainerConfigError is not actionable',
       },
-      { alertname: 'KubePodCrashLooping', reason: 'no namespace label' },
+      { alertname: 'KubePodCrashLooping', code: 'missing-label', reason: 'no namespace label' },
     ]);
   });
 
   it('reports alerts Alertmanager truncated', () => {
     const { skipped } = intakeAlertmanager(payload([], { truncatedAlerts: 12 }), { now: NOW });
-    expect(skipped).toEqual([{ alertname: '(truncated)', reason: 'Alertmanager left out 12 alert(s) (max_alerts)' }]);
+    expect(skipped).toEqual([
+      { alertname: '(truncated)', code: 'truncated', reason: 'Alertmanager left out 12 alert(s) (max_alerts)' },
+    ]);
   });
 
   it('turns resolved alerts into resolved signals observed at endsAt', () => {

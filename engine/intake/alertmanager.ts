@@ -1,11 +1,12 @@
 /** Alertmanager webhook (v4) → Signals. Unrecognised alerts are skipped and reported, never errors. */
 import { InputError, type Signal, type Target } from '../model/index.ts';
 import { classifyAlert } from './alert-kinds.ts';
+import type { LabelNames } from './alert-mapping.ts';
 import { type AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-schema.ts';
 import { checkCluster, checkName } from './names.ts';
 import { ownerFromPodName } from './owner.ts';
 import { capAlert, capSignal } from './text-caps.ts';
-import type { IntakeOptions, IntakeResult } from './types.ts';
+import type { IntakeOptions, IntakeResult, SkippedAlert } from './types.ts';
 import { where } from './types.ts';
 import { formatIssues } from './zod-issues.ts';
 
@@ -20,20 +21,27 @@ const WORKLOAD_KIND = {
 
 type Owner = Pick<Target, 'kind' | 'name'>;
 
-function ownerOf(labels: Record<string, string>, isHpa: boolean): Owner | string {
-  if (isHpa) {
-    const hpa = labels.horizontalpodautoscaler;
-    return hpa ? { kind: 'HorizontalPodAutoscaler', name: hpa } : 'no horizontalpodautoscaler label';
+function ownerOf(labels: Record<string, string>, names: LabelNames, via: string): Owner | string {
+  if (names.workload) {
+    const name = labels[names.workload.label];
+    if (name) return { kind: names.workload.kind, name };
+    if (names.workload.kind === 'HorizontalPodAutoscaler' || !labels[names.pod])
+      return `no ${names.workload.label} label${via}`;
   }
-  if (labels.pod) return ownerFromPodName(labels.pod);
+  const pod = labels[names.pod];
+  if (pod) return ownerFromPodName(pod);
   for (const key of WORKLOAD_LABELS) {
     const name = labels[key];
     if (name) return { kind: WORKLOAD_KIND[key], name };
   }
-  return 'no pod or workload label';
+  return `no ${names.pod} or workload label${via}`;
 }
 
-function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, now: Date): Signal | string {
+type Skip = Omit<SkippedAlert, 'alertname'>;
+
+const missing = (reason: string): Skip => ({ code: 'missing-label', reason });
+
+function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, now: Date): Signal | Skip {
   const { labels } = alert;
   const alertname = labels.alertname ?? '(unnamed)';
   const startsAt = new Date(alert.startsAt);
@@ -43,38 +51,54 @@ function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, 
       { code: 'stale-input' },
     );
   }
-  const cls = classifyAlert(labels);
-  if ('skip' in cls) return cls.skip;
-  if (!labels.namespace) return 'no namespace label';
+  const cls = classifyAlert(labels, opts.alerts);
+  if ('skip' in cls) return { code: cls.code, reason: cls.skip };
+  const { names } = cls;
+  const via = cls.mappedBy ? ` (${cls.mappedBy} in .salve.yaml maps it to ${cls.kind})` : '';
+  const namespace = labels[names.namespace];
+  if (!namespace) return missing(`no ${names.namespace} label${via}`);
   // Every label that names something is a Kubernetes name before it is used (in a regex, a path).
   const at = (key: string) => `alerts[${index}].labels.${key}${where(opts.source)}`;
-  checkName(labels.namespace, 'label', at('namespace'));
-  for (const key of ['pod', ...WORKLOAD_LABELS, 'horizontalpodautoscaler'] as const) {
+  checkName(namespace, 'label', at(names.namespace));
+  const workloadLabel = names.workload?.label;
+  for (const key of new Set([
+    names.pod,
+    ...WORKLOAD_LABELS,
+    'horizontalpodautoscaler',
+    ...(workloadLabel ? [workloadLabel] : []),
+  ])) {
     const value = labels[key];
     if (value !== undefined) checkName(value, 'subdomain', at(key));
   }
-  if (labels.container !== undefined) checkName(labels.container, 'label', at('container'));
-  const owner = ownerOf(labels, cls.kind === 'HPAMaxedOut');
-  if (typeof owner === 'string') return owner;
-  checkName(owner.name, 'subdomain', `${at(labels.pod ? 'pod' : 'horizontalpodautoscaler')} (its owner)`);
-  const cluster = labels.cluster ?? opts.cluster;
+  if (labels[names.container] !== undefined) checkName(labels[names.container] ?? '', 'label', at(names.container));
+  const owner = ownerOf(labels, names, via);
+  if (typeof owner === 'string') return missing(owner);
+  const ownerLabel = workloadLabel && labels[workloadLabel] ? workloadLabel : names.pod;
+  checkName(owner.name, 'subdomain', `${at(ownerLabel)} (its owner)`);
+  const cluster = labels[names.cluster] ?? opts.cluster;
   if (!cluster) {
     throw new InputError(
-      `alerts[${index}].labels${where(opts.source)}: ${alertname} has no cluster label and no cluster was given (--cluster)`,
+      `alerts[${index}].labels${where(opts.source)}: ${alertname} has no ${names.cluster} label and no cluster was given (--cluster)`,
     );
   }
-  checkCluster(cluster, labels.cluster ? at('cluster') : '--cluster');
+  checkCluster(cluster, labels[names.cluster] ? at(names.cluster) : '--cluster');
   const resolved = alert.status === 'resolved';
   const ends = alert.endsAt && !alert.endsAt.startsWith('0001-') ? alert.endsAt : undefined;
   const observedAt = resolved && ends ? ends : alert.startsAt;
+  const container = labels[names.container];
+  const pod = labels[names.pod];
   const data: Record<string, string> = {
     alertname,
     fingerprint: alert.fingerprint,
   };
-  for (const key of ['severity', 'reason', 'container', 'pod'] as const) {
-    const v = labels[key];
+  for (const [key, v] of [
+    ['severity', labels.severity],
+    ['reason', labels.reason],
+    ['container', container],
+    ['pod', pod],
+  ] as const)
     if (v) data[key] = v;
-  }
+  if (cls.mappedBy) data.mappedBy = `${cls.mappedBy} in .salve.yaml`;
   if (alert.generatorURL) data.generatorURL = alert.generatorURL;
   const summary = alert.annotations.description ?? alert.annotations.summary ?? alertname;
   return {
@@ -82,9 +106,9 @@ function toSignal(alert: AlertmanagerAlert, index: number, opts: IntakeOptions, 
     source: 'alertmanager',
     kind: cls.kind,
     status: alert.status,
-    target: { cluster, namespace: labels.namespace, ...owner },
-    ...(labels.container ? { container: labels.container } : {}),
-    ...(labels.pod ? { pod: labels.pod } : {}),
+    target: { cluster, namespace, ...owner },
+    ...(container ? { container } : {}),
+    ...(pod ? { pod } : {}),
     observedAt,
     labels: { ...labels },
     evidence: [{ source: `alert ${alertname}`, summary, at: observedAt, data }],
@@ -112,17 +136,14 @@ export function intakeAlertmanager(payload: unknown, opts: IntakeOptions = {}): 
   if (truncated > 0) {
     result.skipped.push({
       alertname: '(truncated)',
+      code: 'truncated',
       reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)`,
     });
   }
   parsed.data.alerts.forEach((raw, i) => {
     const alert = capAlert(raw);
     const out = toSignal(alert, i, opts, now);
-    if (typeof out === 'string')
-      result.skipped.push({
-        alertname: alert.labels.alertname ?? '(unnamed)',
-        reason: out,
-      });
+    if ('code' in out) result.skipped.push({ alertname: alert.labels.alertname ?? '(unnamed)', ...out });
     else result.signals.push(capSignal(out));
   });
   return result;

@@ -1,5 +1,6 @@
 /** Intake: Alertmanager payloads and Kubernetes pods in, normalised Signals out. */
 export { classifyAlert } from './alert-kinds.ts';
+export { findMapping, labelNamesOf, wildcardMatch } from './alert-mapping.ts';
 export { intakeAlertmanager, parseAlertmanager } from './alertmanager.ts';
 export {
   AlertmanagerAlert,
@@ -14,4 +15,4 @@ export {
   resolvePodOwner,
 } from './owner.ts';
 export { type PodOptions, parsePod } from './pod.ts';
-export type { IntakeOptions, IntakeResult, SkippedAlert } from './types.ts';
+export type { IntakeOptions, IntakeResult, SkipCode, SkippedAlert } from './types.ts';

@@ -1,15 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrometheusServer, startPrometheus } from '../../test/servers/index.ts';
 import { DEFAULT_PERCEPTION_QUERIES, SalveConfig } from '../config/schema.ts';
 import { InputError } from '../model/index.ts';
 import { prometheusTelemetry } from '../pipeline/telemetry.ts';
 import { silentLogger } from '../telemetry/logger.ts';
-import { toolsDir } from '../tools/index.ts';
 import { queryRange } from './prometheus.ts';
 import { collectMetricWindows, expandQuery } from './prometheus-telemetry.ts';
 
@@ -56,89 +50,34 @@ describe('intake/prometheus', () => {
   });
 });
 
-/** A real Prometheus from the tools cache, when one has been built there. */
-function prometheusBinaries(): { prometheus: string; promtool: string } | null {
-  const dir = toolsDir();
-  if (!existsSync(dir)) return null;
-  for (const d of readdirSync(dir)
-    .filter((n) => n.startsWith('prometheus'))
-    .sort()
-    .reverse()) {
-    const prometheus = join(dir, d, 'prometheus');
-    const promtool = join(dir, d, 'promtool');
-    if (existsSync(prometheus) && existsSync(promtool)) return { prometheus, promtool };
+/** Two days of working set and limit for checkout's pods, every 5 minutes, as OpenMetrics text. */
+function history(end: number): string {
+  const lines = ['# TYPE container_memory_working_set_bytes gauge', '# TYPE kube_pod_container_resource_limits gauge'];
+  for (let t = end - 2 * 86_400; t <= end; t += 300) {
+    const ws = 200e6 + 50e6 * Math.sin((2 * Math.PI * (t % 86_400)) / 86_400);
+    lines.push(
+      `container_memory_working_set_bytes{namespace="shop",pod="checkout-7d9f8b6c5d-abcde",container="app"} ${ws} ${t}`,
+    );
+    lines.push(
+      `kube_pod_container_resource_limits{namespace="shop",pod="checkout-7d9f8b6c5d-abcde",resource="memory"} 512000000 ${t}`,
+    );
   }
-  return null;
+  return `${lines.join('\n')}\n# EOF\n`;
 }
 
-const bins = prometheusBinaries();
-const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-describe.skipIf(bins === null)('intake/prometheus against a real Prometheus (tools cache)', () => {
+describe('intake/prometheus against a real Prometheus (test/servers)', () => {
   const END = 1_750_000_000 - (1_750_000_000 % 300);
-  let dir = '';
+  let prom: PrometheusServer | undefined;
   let url = '';
-  let proc: ReturnType<typeof spawn> | null = null;
 
   beforeAll(async () => {
-    const b = bins as { prometheus: string; promtool: string };
-    dir = mkdtempSync(join(tmpdir(), 'salve-prom-'));
-    mkdirSync(join(dir, 'data'));
-    // Two days of working set and limit for checkout's pods, every 5 minutes, backfilled.
-    const lines = [
-      '# TYPE container_memory_working_set_bytes gauge',
-      '# TYPE kube_pod_container_resource_limits gauge',
-    ];
-    for (let t = END - 2 * 86_400; t <= END; t += 300) {
-      const ws = 200e6 + 50e6 * Math.sin((2 * Math.PI * (t % 86_400)) / 86_400);
-      lines.push(
-        `container_memory_working_set_bytes{namespace="shop",pod="checkout-7d9f8b6c5d-abcde",container="app"} ${ws} ${t}`,
-      );
-      lines.push(
-        `kube_pod_container_resource_limits{namespace="shop",pod="checkout-7d9f8b6c5d-abcde",resource="memory"} 512000000 ${t}`,
-      );
-    }
-    lines.push('# EOF');
-    writeFileSync(join(dir, 'history.om'), `${lines.join('\n')}\n`);
-    await run(b.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'history.om'), join(dir, 'data')]);
-    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    proc = spawn(
-      b.prometheus,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--storage.tsdb.retention.time=3650d',
-        '--log.level=warn',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${url}/-/ready`)).ok) return;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('prometheus did not become ready');
+    // History backfilled with promtool before start; nothing is scraped.
+    prom = await startPrometheus({ openMetrics: history(END) });
+    url = prom.url;
   });
 
   afterAll(async () => {
-    proc?.kill('SIGTERM');
-    if (proc && proc.exitCode === null) await new Promise((r) => proc?.once('exit', r));
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await prom?.stop();
   });
 
   it('reads the working-set ratio window of a workload through the real HTTP API', async () => {

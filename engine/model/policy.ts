@@ -41,6 +41,8 @@ export const PolicySettings = z.object({
   }),
   /** A rollback is admissible only this long after the image change it undoes. */
   rollbackMaxReleaseAgeSeconds: z.number(),
+  /** The same, as `.salve.yaml` writes it (`2h`), for messages. */
+  rollbackMaxReleaseAge: z.string().optional(),
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
   slos: z.array(SloEnvelope).optional(),
   /** Trust earned from outcomes (`.salve.yaml` trust.earn): how many effective follow-ups, over which window. */
@@ -176,12 +178,20 @@ export const PolicyInput = z.object({
   }),
   change: z.object({ fields: z.array(FieldChange), objects: z.array(ObjectChange) }),
   /** Age of the change the action undoes or builds on (rollback: the image change). */
-  release: z.object({ ageSeconds: z.number().nullable() }),
+  release: z.object({
+    ageSeconds: z.number().nullable(),
+    /** The same, as a reviewer reads it (`3d`, `1h 30m`), for messages. */
+    age: z.string().optional(),
+  }),
   time: z.object({
     now: z.string(),
     weekday: z.number().int().min(0).max(6),
     hour: z.number().int().min(0).max(23),
     businessHours: z.boolean(),
+    /** The local weekday, time and zone, as a reviewer reads them (`Thu 23:30 Europe/Berlin`). */
+    local: z.string().optional(),
+    /** The environment's business hours (`Mon–Fri 08:00–18:00 Europe/Berlin`). */
+    businessWindow: z.string().optional(),
     freeze: z.object({ active: z.boolean(), name: z.string().optional() }),
   }),
   settings: PolicySettings,
@@ -214,6 +224,11 @@ export const Proof = z.object({
     repo: z.string(),
     baseCommit: z.string(),
     overlay: z.string(),
+    /**
+     * The Argo CD Application's destination namespace: where the overlay's objects that render
+     * without a namespace are applied, and so their namespace in the rendered diff (check/identity.ts).
+     */
+    namespace: z.string().optional(),
     /**
      * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
      * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which

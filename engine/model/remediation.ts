@@ -38,11 +38,20 @@ export interface ArgoApplication {
   /** Repo-relative overlay directory (spec.source.path). */
   path: string;
   repoURL: string;
+  /** `spec.syncPolicy`: whether Argo CD syncs by itself, and whether it then prunes what git no longer has. */
+  sync?: ApplicationSync;
+}
+
+export interface ApplicationSync {
+  automated: boolean;
+  prune: boolean;
 }
 
 export interface EnvironmentRef {
   name: string;
   tier: string;
+  /** Set when no `.salve.yaml` environment names the cluster: what the name and tier were guessed from. */
+  guessedFrom?: string;
 }
 
 export interface OverlayResolution {
@@ -75,6 +84,8 @@ export interface Remediation {
   target: Target & { container?: string };
   overlay: string;
   application: string;
+  /** The Application's sync policy, for what a revert does (absent on records made before it was kept). */
+  sync?: ApplicationSync;
   environment: EnvironmentRef;
   baseCommit: string;
   files: FileChange[];
@@ -82,6 +93,11 @@ export interface Remediation {
   decision: PolicyDecision;
   /** The canary the change ships under, when policy asked for one (as recorded in the proof's input). */
   exposure?: Exposure;
+  /**
+   * What a reviewer should know about how the change was written, one sentence each (a comment
+   * dropped because it described the value this change replaces). Shown in the explanation.
+   */
+  notes?: string[];
   /** sha256 of the DSSE envelope bytes as committed. */
   proofDigest: string;
   bundleDigest: string;

@@ -28,7 +28,7 @@ export async function assemble(
   rationale: string[],
   workload: Target = incident.target,
 ): Promise<PlanResult> {
-  const { plugin, candidate, files, diff, input, decision } = picked;
+  const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
   const branch = workloadBranch(workload);
   const superseded = await supersededOn(ctx.repoDir, branch, ctx.baseCommit, id);
@@ -52,12 +52,14 @@ export async function assemble(
     target: { ...incident.target, ...(candidate.container ? { container: candidate.container } : {}) },
     overlay: resolution.overlay,
     application: resolution.application.name,
+    ...(resolution.application.sync ? { sync: resolution.application.sync } : {}),
     environment: resolution.environment,
     baseCommit: ctx.baseCommit,
     files,
     diff,
     decision,
     ...(input.exposure ? { exposure: input.exposure } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     // The proof signs the explanation, so the explanation cannot name the proof's digest.
     proofDigest: '',
     bundleDigest: ctx.policy.bundle.digest,
@@ -90,6 +92,7 @@ export async function assemble(
     repo: ctx.repoName,
     baseCommit: ctx.baseCommit,
     overlay: resolution.overlay,
+    namespace: resolution.application.namespace,
     files: signed,
     diff,
     bundle: ctx.policy.bundle,

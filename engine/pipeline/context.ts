@@ -5,6 +5,7 @@ import type { OutcomeEntry } from '../model/policy.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { Stages } from '../telemetry/stages.ts';
 import type { Tool } from '../tools/index.ts';
 
 /**
@@ -30,6 +31,11 @@ export interface PipelineContext {
   policy: { bundle: PolicyBundle; evaluator: PolicyEvaluator };
   signingKey: SigningKey;
   builds: BuildCache;
+  /**
+   * Builds of the commit's own overlays kept beyond this run (the server's, across incidents):
+   * resolution and the "before" build. A remediation's "after" build is never taken from it.
+   */
+  renders?: BuildCache;
   /** kustomize, with its limits; default: the one found on this machine, default limits. */
   kustomize?: Tool;
   /** Template directories, first match wins: the config repo's (copied from the commit), then salve's. */
@@ -41,6 +47,8 @@ export interface PipelineContext {
   outcomes?: readonly OutcomeEntry[];
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** Spans per stage (render, check, govern) under the run's; absent: untraced. */
+  stages?: Stages;
   /** Removes the run's scratch directory (the repo's templates and policies, copied out of the commit). */
   dispose(): Promise<void>;
 }

@@ -10,11 +10,13 @@ import { rollbackImage } from '../actions/rollback-image/index.ts';
 import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actions/types.ts';
 import { isDeclined } from '../actions/types.ts';
 import { findWorkload } from '../actions/workload.ts';
+import { placeObjects } from '../check/identity.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import type { Delivery, PolicyInput } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult } from '../model/remediation.ts';
+import { keepPrePatch } from '../render/pre-patch.ts';
 import {
   type ExposurePlanner,
   exposureTarget,
@@ -25,6 +27,7 @@ import {
   prepareExposure,
 } from '../render/rollouts/index.ts';
 import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
+import { untraced } from '../telemetry/stages.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, deniedBy } from './assemble.ts';
 import { workloadOf } from './branch.ts';
@@ -51,6 +54,8 @@ export interface Evaluated {
   diff: RenderedDiff;
   input: PolicyInput;
   decision: PolicyDecision;
+  /** What render said a reviewer should know about how it wrote the change (Remediation.notes). */
+  notes: string[];
 }
 
 const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
@@ -90,7 +95,12 @@ export async function evaluate(
   candidate: ActionCandidate,
 ): Promise<Evaluated | Declined> {
   const { incident, resolution, view, labels, planner } = situation;
-  const own = await plugin.render(candidate, view);
+  const stages = ctx.stages ?? untraced;
+  const attrs = { 'salve.fingerprint': incident.fingerprint, 'salve.action': plugin.id };
+  const notes: string[] = [];
+  const own = await stages.run('render', attrs, () =>
+    plugin.render(candidate, { ...view, note: (text) => notes.push(text) }),
+  );
   if (own.length === 0 && !plugin.changesOnlyExposure)
     return { action: plugin.id, reason: 'the overlay already carries this change' };
   const workload = workloadFacts(view.objects, candidate.object, situation.delivery);
@@ -115,24 +125,31 @@ export async function evaluate(
         plan,
         view.objects,
         exposureTarget(bare),
-        { ...view, overlay: resolution.overlay },
+        view,
         own,
         `Managed by salve: safe exposure for ${candidate.summary}.`,
       )
     : null;
   const files = stage?.files ?? own;
   if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
-  const after = await buildChanged(ctx, resolution.overlay, files);
-  const diff = renderedDiff([...view.objects], after.objects);
-  checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
-  const split = stage ? finishExposure(stage, diff, after.objects) : null;
+  const built = await stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
+  const after = placeObjects(built.objects, resolution.application.namespace);
+  const diff = renderedDiff([...view.objects], after);
+  const split = await stages.run('check', attrs, async () => {
+    checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
+    return stage ? await finishExposure(stage, diff, after) : null;
+  });
   const input: PolicyInput = split ? { ...inputFor(split.change), exposure: split.exposure } : inputFor(diff);
-  const decision = ctx.policy.evaluator.evaluate(input);
+  const decision = await stages.run('govern', attrs, async (span) => {
+    const made = ctx.policy.evaluator.evaluate(input);
+    span.annotate({ 'salve.mode': made.mode, 'salve.allowed': made.allowed });
+    return made;
+  });
   ctx.log.debug(
     { action: plugin.id, mode: decision.mode, allowed: decision.allowed, canary: Boolean(split) },
     'policy decision',
   );
-  return { plugin, candidate, files, diff, input, decision };
+  return { plugin, candidate, files, diff, input, decision, notes };
 }
 
 /**
@@ -147,6 +164,7 @@ async function resolveIncident(
   const resolveCtx = {
     config: ctx.config,
     cache: ctx.builds,
+    ...(ctx.renders ? { shared: ctx.renders } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
   };
@@ -168,9 +186,16 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
   const { incident, resolution } = await resolveIncident(detected, ctx);
-  const before = await buildCommitted(ctx, resolution.overlay);
+  const built = await buildCommitted(ctx, resolution.overlay);
+  // One identity rule (check/identity.ts): namespace-less objects are in the Application's namespace.
+  const before = { objects: placeObjects(built.objects, resolution.application.namespace) };
   const kustomizationPath = await findKustomization(ctx, resolution.overlay);
-  const view = repoView(ctx, resolution, before.objects, kustomizationPath);
+  const base = repoView(ctx, resolution, before.objects, kustomizationPath);
+  // What the overlay's patches see is built once per plan, for every candidate and its exposure.
+  const view: RepoView = {
+    ...base,
+    prePatch: keepPrePatch(base, (changes) => buildChanged(ctx, resolution.overlay, changes)),
+  };
 
   const rendered = findWorkload(before.objects, incident);
   // A failing image git does not render: for a crash loop or a pull failure, the image is the

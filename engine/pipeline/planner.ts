@@ -9,15 +9,16 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Planner } from '../app/types.ts';
 import type { ClusterFeed } from '../cluster/feed.ts';
 import { clusterRolloutLiveness } from '../followup/liveness.ts';
-import { parseAlertmanager } from '../intake/index.ts';
-import type { Signal } from '../model/index.ts';
+import { intakeAlertmanager } from '../intake/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
+import { createBuildCache } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { untraced } from '../telemetry/stages.ts';
 import { planIncident } from './plan.ts';
-import { prepareContext } from './run.ts';
+import { openBase, prepareContext, soleCluster } from './run.ts';
 
 export interface PlannerCluster {
   feed: ClusterFeed;
@@ -32,6 +33,9 @@ function rolloutLiveness(feed: ClusterFeed, log: Logger) {
 /** Incidents per run whose evidence is read from the cluster (each costs a few API calls). */
 const MAX_EVIDENCE_READS = 10;
 
+/** Builds of committed overlays the server keeps across incidents (each holds one overlay's rendered objects). */
+const SHARED_RENDERS = 256;
+
 export function createPlanner(opts: {
   signingKey: SigningKey;
   log: Logger;
@@ -39,23 +43,36 @@ export function createPlanner(opts: {
   /** The repo's follow-up outcomes (engine/followup's store), for trust earned from outcomes. */
   outcomes?: (repo: string) => Promise<readonly OutcomeEntry[]>;
 }): Planner {
+  const renders = createBuildCache({ max: SHARED_RENDERS });
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
-      const signals: Signal[] = parseAlertmanager(payload, {
-        source: `alertmanager webhook for ${repo}`,
-        now: ctx.now,
-      });
+      const stages = ctx.stages ?? untraced;
+      // The config repo's commit says how to read its alerts (`alerts:`) and, with one cluster, which one.
+      const base = await openBase(ctx.checkoutDir);
+      const { config } = base;
+      const sole = await soleCluster(base.snapshot, config);
       const cluster = opts.cluster && opts.cluster.repo === repo ? opts.cluster.feed : null;
-      if (cluster) signals.push(...cluster.signals());
-      const incidents = coalesce(signals, { now: ctx.now });
+      const incidents = await stages.run('perceive', { 'salve.repo': repo }, async (span) => {
+        const { signals, skipped } = intakeAlertmanager(payload, {
+          source: `alertmanager webhook for ${repo}`,
+          now: ctx.now,
+          alerts: config.alerts,
+          ...(sole ? { cluster: sole } : {}),
+        });
+        if (skipped.length > 0) ctx.onSkipped?.(skipped);
+        if (cluster) signals.push(...cluster.signals());
+        const found = coalesce(signals, { now: ctx.now });
+        span.annotate({ 'salve.signals': signals.length, 'salve.incidents': found.length });
+        return found;
+      });
       if (incidents.length === 0) return [];
       const known = opts.outcomes ? await opts.outcomes(repo) : null;
-      const prepared = await prepareContext(ctx.checkoutDir, {
-        signingKey: opts.signingKey,
-        now: ctx.now,
-        log: opts.log,
-      });
+      const prepared = await prepareContext(
+        ctx.checkoutDir,
+        { signingKey: opts.signingKey, now: ctx.now, log: opts.log, renders },
+        base,
+      );
       const pipeline = {
         ...prepared,
         ...(known ? { outcomes: known } : {}),
@@ -72,7 +89,13 @@ export function createPlanner(opts: {
             const incident = withEvidence
               ? { ...found, evidence: await cluster.evidence(found, pipeline.config.cluster.evidence) }
               : found;
-            results.push(await planIncident(incident, pipeline));
+            const attrs = { 'salve.repo': repo, 'salve.fingerprint': found.fingerprint };
+            const result = await stages.run('decide', attrs, async (span) => {
+              const planned = await planIncident(incident, { ...pipeline, stages: span });
+              span.annotate(outcomeAttributes(planned));
+              return planned;
+            });
+            results.push(result);
           } catch (err) {
             opts.log.warn({ err, fingerprint: found.fingerprint }, 'planning an incident failed');
             results.push({ kind: 'none', reason: `planning failed: ${(err as Error).message}` });
@@ -83,5 +106,15 @@ export function createPlanner(opts: {
       }
       return results;
     },
+  };
+}
+
+/** What a decide span records of its outcome: the kind, and the action and mode when one was chosen. */
+function outcomeAttributes(r: PlanResult): Record<string, string> {
+  if (r.kind === 'drift' || r.kind === 'none') return { 'salve.outcome': r.kind };
+  return {
+    'salve.outcome': r.kind,
+    'salve.action': r.remediation.action.id,
+    'salve.mode': r.remediation.decision.mode,
   };
 }

@@ -2,6 +2,7 @@
 import { parseCpuMillis, parseMemory } from '../actions/quantity.ts';
 import type { ActionCandidate, ActionPlugin } from '../actions/types.ts';
 import type { SalveConfig } from '../config/schema.ts';
+import { formatDuration } from '../model/duration.ts';
 import type { Incident, RenderedDiff } from '../model/index.ts';
 import { type OutcomeEntry, PolicyInput, type PolicySettings, type WorkloadFacts } from '../model/policy.ts';
 import type { OverlayResolution } from '../model/remediation.ts';
@@ -25,6 +26,7 @@ export function policySettings(config: SalveConfig): PolicySettings {
       replicasCap: p.bounds.replicasCap,
     },
     rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, 'policy.rollbackMaxReleaseAge'),
+    rollbackMaxReleaseAge: p.rollbackMaxReleaseAge,
     ...(config.slos.length > 0 ? { slos: config.slos } : {}),
     ...(config.trust.earn
       ? {
@@ -117,7 +119,10 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
       },
     },
     change: parts.diff,
-    release: { ageSeconds: candidate.releaseAgeSeconds },
+    release: {
+      ageSeconds: candidate.releaseAgeSeconds,
+      ...(candidate.releaseAgeSeconds === null ? {} : { age: formatDuration(candidate.releaseAgeSeconds) }),
+    },
     time: timeFacts(parts.now, env, resolution.environment.name, config),
     settings,
     ...(parts.workload ? { workload: parts.workload } : {}),

@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import type { SalveConfig } from '../config/schema.ts';
-import { parseSignalFile } from '../intake/index.ts';
+import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAlert } from '../intake/index.ts';
 import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
@@ -12,9 +12,22 @@ import type { PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
-import { createBuildCache, createScratch, globMatcher, loadConfig, openSnapshot, parentOf } from '../repo/index.ts';
+import {
+  type BuildCache,
+  createBuildCache,
+  createScratch,
+  discoverApplications,
+  globMatcher,
+  IN_CLUSTER_NAME,
+  isInCluster,
+  loadConfig,
+  openSnapshot,
+  parentOf,
+  type RepoSource,
+  type Snapshot,
+} from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Tool } from '../tools/index.ts';
+import { bundlesDir, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
@@ -68,26 +81,63 @@ export function policyDirs(repoDir: string, config: SalveConfig): string[] {
 }
 
 export async function loadSignals(files: string[], cluster: string | undefined, now: Date): Promise<Signal[]> {
-  const all: Signal[] = [];
-  for (const file of files) all.push(...(await parseSignalFile(file, { ...(cluster ? { cluster } : {}), now })));
+  return (await readSignals(files, { ...(cluster ? { cluster } : {}), now })).signals;
+}
+
+/** Every signal the files hold, and every alert they skipped with the reason. */
+export async function readSignals(files: string[], opts: Omit<IntakeOptions, 'source'>): Promise<IntakeResult> {
+  const all: IntakeResult = { signals: [], skipped: [] };
+  for (const file of files) {
+    const { signals, skipped } = await intakeSignalFile(file, opts);
+    all.signals.push(...signals);
+    all.skipped.push(...skipped);
+  }
   return all;
 }
 
-/** The context of one run on the checkout's HEAD commit; `dispose()` it when done. */
-export async function prepareContext(
-  repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'>,
-): Promise<PipelineContext> {
+/**
+ * The cluster signals that name none belong to, when the config repo deploys to one cluster only
+ * (Argo CD's two names for the in-cluster destination count as one); else undefined.
+ */
+export async function soleCluster(source: RepoSource, config: SalveConfig): Promise<string | undefined> {
+  const clusters = new Set(
+    (await discoverApplications(source, config)).map((a) => (isInCluster(a.cluster) ? IN_CLUSTER_NAME : a.cluster)),
+  );
+  return clusters.size === 1 ? [...clusters][0] : undefined;
+}
+
+/** What a run plans on: HEAD's commit, read from git objects, and the `.salve.yaml` it holds. */
+export interface Base {
+  head: { commit: string; branch: string };
+  snapshot: Snapshot;
+  config: SalveConfig;
+}
+
+export async function openBase(repoDir: string): Promise<Base> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
   const { config } = await loadConfig(snapshot);
+  return { head, snapshot, config };
+}
+
+/** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
+export async function prepareContext(
+  repoDir: string,
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'> & {
+    bundlesDir?: string;
+    /** Builds kept across runs (the server's), keyed by what they read. */
+    renders?: BuildCache;
+  },
+  base?: Base,
+): Promise<PipelineContext> {
+  const { head, snapshot, config } = base ?? (await openBase(repoDir));
   const scratch = await createScratch('salve-run-');
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
     const templates = await copyTemplates(snapshot, scratch);
     const bundle = await buildBundle(
       [DEFAULT_POLICIES_DIR, ...policies],
-      opts.dryRun ? {} : { cacheDir: join(repoDir, '.git', 'salve', 'bundles') },
+      opts.dryRun ? {} : { cacheDir: opts.bundlesDir ?? bundlesDir() },
     ).catch((err: unknown) => {
       // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
       // its files by their paths in the repo, not in the scratch copy.
@@ -105,6 +155,7 @@ export async function prepareContext(
       policy: { bundle, evaluator },
       signingKey: opts.signingKey,
       builds: createBuildCache(),
+      ...(opts.renders ? { renders: opts.renders } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,
@@ -135,16 +186,34 @@ function ignoredEdits(ctx: PipelineContext, dirty: readonly string[]): string[] 
   );
 }
 
+/** What one `salve plan` run did: an outcome per incident, and the alerts it skipped and why. */
+export interface PlanRun {
+  outcomes: Outcome[];
+  skipped: SkippedAlert[];
+}
+
 export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
-  const signals = await loadSignals(opts.signalFiles, opts.cluster, opts.now);
+  return (await planSignals(opts)).outcomes;
+}
+
+export async function planSignals(opts: RunOptions): Promise<PlanRun> {
+  // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
+  const base = await openBase(opts.repoDir);
+  const cluster = opts.cluster ?? (await soleCluster(base.snapshot, base.config));
+  const { signals, skipped } = await readSignals(opts.signalFiles, {
+    ...(cluster ? { cluster } : {}),
+    now: opts.now,
+    alerts: base.config.alerts,
+  });
+  for (const s of skipped) opts.log.info({ alertname: s.alertname, reason: s.reason }, 'alert skipped');
   const firstPass = coalesce(signals, { now: opts.now, ...(opts.telemetry ? { telemetry: opts.telemetry } : {}) });
   if (firstPass.length === 0) {
-    opts.log.info({ signals: signals.length, incidents: 0 }, 'perceived');
-    return [];
+    opts.log.info({ signals: signals.length, skipped: skipped.length, incidents: 0 }, 'perceived');
+    return { outcomes: [], skipped };
   }
   // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
   const dirty = uncommittedPaths(opts.repoDir);
-  const prepared = await prepareContext(opts.repoDir, opts);
+  const prepared = await prepareContext(opts.repoDir, opts, base);
   const ctx: PipelineContext = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
   try {
     // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
@@ -156,13 +225,13 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
           opts,
         );
     const incidents = fromPrometheus ? coalesce(signals, { now: opts.now, telemetry: fromPrometheus }) : firstPass;
-    opts.log.info({ signals: signals.length, incidents: incidents.length }, 'perceived');
+    opts.log.info({ signals: signals.length, skipped: skipped.length, incidents: incidents.length }, 'perceived');
     const outcomes: Outcome[] = [];
     for (const incident of incidents) {
       const result = await planIncident(incident, ctx);
       outcomes.push(await deliver(result, ctx, opts));
     }
-    return outcomes;
+    return { outcomes, skipped };
   } finally {
     warnIgnored(ctx, await dirty);
     await prepared.dispose();

@@ -15,9 +15,9 @@ export function buildOptions(ctx: PipelineContext): BuildOptions {
   };
 }
 
-/** The overlay at the base commit. */
+/** The overlay at the base commit: from the longer-lived cache when the context has one. */
 export function buildCommitted(ctx: PipelineContext, overlay: string): Promise<BuildResult> {
-  return buildOverlay(ctx.snapshot, overlay, buildOptions(ctx));
+  return buildOverlay(ctx.snapshot, overlay, { ...buildOptions(ctx), ...(ctx.renders ? { shared: ctx.renders } : {}) });
 }
 
 /** The overlay at the base commit with `changes` applied. */

@@ -5,6 +5,7 @@ import { ConfigError } from '../model/errors.ts';
 import type { PolicyInput } from '../model/policy.ts';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const DEFAULT_HOURS = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
 
 /** Parses a duration such as `2h` or `30m` into seconds; a bad value names the field. */
 export function durationSeconds(value: string, field: string): number {
@@ -34,6 +35,18 @@ function localClock(now: Date, timezone: string): { weekday: number; hour: numbe
   return { weekday: WEEKDAYS.indexOf(get('weekday')), hour: Number(get('hour')), minute: Number(get('minute')) };
 }
 
+/** `[1,2,3,4,5]` → `Mon–Fri`; `[1,3,5]` → `Mon, Wed, Fri`; `[]` → `no day`. */
+export function weekdays(days: readonly number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  if (first === undefined || last === undefined) return 'no day';
+  if (sorted.length > 2 && last - first === sorted.length - 1) return `${WEEKDAYS[first]}–${WEEKDAYS[last]}`;
+  return sorted.map((d) => WEEKDAYS[d]).join(', ');
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
 export function timeFacts(
   now: Date,
   env: Environment | undefined,
@@ -41,7 +54,7 @@ export function timeFacts(
   config: SalveConfig,
 ): PolicyInput['time'] {
   const timezone = env?.timezone ?? 'UTC';
-  const hours = env?.businessHours ?? { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
+  const hours = env?.businessHours ?? DEFAULT_HOURS;
   const { weekday, hour, minute } = localClock(now, timezone);
   const minutes = hour * 60 + minute;
   const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -58,6 +71,9 @@ export function timeFacts(
     weekday,
     hour,
     businessHours,
+    // What a reviewer reads in the rule's message: the local time and the window it fell outside.
+    local: `${WEEKDAYS[weekday]} ${pad(hour)}:${pad(minute)} ${timezone}`,
+    businessWindow: `${weekdays(hours.days)} ${hours.start}–${hours.end} ${timezone}`,
     freeze: freeze ? { active: true, name: freeze.name } : { active: false },
   };
 }

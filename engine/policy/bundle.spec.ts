@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyError } from '../model/errors.ts';
+import { bundlesDir } from '../tools/index.ts';
 import { buildBundle, ENTRYPOINT, forgetBuiltBundles, type PolicyBundle } from './bundle.ts';
 
 const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
@@ -38,6 +39,7 @@ describe('policy/bundle', () => {
       'policies/main.rego',
       'policies/merge.rego',
       'policies/safety.rego',
+      'policies/text.rego',
     ]);
     for (const s of bundle.sources) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -85,6 +87,23 @@ describe('policy/bundle', () => {
     expect(rebuilt.wasm.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
   });
 
+  it('shares one disk cache between clones: a second clone of the same policies compiles nothing', async () => {
+    const cacheDir = bundlesDir({ XDG_CACHE_HOME: join(tmp, 'xdg') });
+    expect(cacheDir).toBe(join(tmp, 'xdg', 'salve', 'bundles'));
+    const clones = [join(tmp, 'clone-a', 'policies'), join(tmp, 'clone-b', 'policies')];
+    for (const dir of clones) {
+      await cp(POLICIES, dir, { recursive: true });
+      await writeFile(join(dir, 'shared.rego'), 'package salve.shared\n\nmarker := "shared"\n');
+    }
+    const first = await buildBundle([clones[0] as string], { cacheDir });
+    forgetBuiltBundles();
+    const noOpa = { SALVE_OPA: join(tmp, 'no-such-opa'), PATH: '' };
+    const second = await buildBundle([clones[1] as string], { cacheDir, env: noOpa });
+    expect(second.digest).toBe(first.digest);
+    expect(second.wasm.equals(first.wasm)).toBe(true);
+    expect(await readdir(cacheDir)).toEqual([`bundle-${first.digest.slice('sha256:'.length)}.tar.gz`]);
+  });
+
   it('fills an empty disk cache from a memoised build', async () => {
     const cacheDir = join(tmp, 'late-cache');
     await buildBundle([POLICIES], { cacheDir });
@@ -97,7 +116,7 @@ describe('policy/bundle', () => {
     await writeFile(join(extra, 'team.rego'), 'package salve.team\n\nowner := "payments"\n');
     const both = await buildBundle([POLICIES, extra]);
     expect(both.sources.map((s) => s.path)).toContain('repo-policies/team.rego');
-    expect(both.sources).toHaveLength(6);
+    expect(both.sources).toHaveLength(7);
   });
 
   it('reports a Rego error with the original file path', async () => {

@@ -187,18 +187,29 @@ describe('policy/evaluator', () => {
     expect(ids(d, 'require-approval')).toEqual(['merge.sensitive-kind']);
   });
 
-  it('only observes outside business hours in production', () => {
+  it('outside business hours in production, asks a human instead of automating (a PR, never an auto-merge)', () => {
     const d = evaluator.evaluate(
       withCanary(
         makeInput({
           environment: { name: 'production', tier: 'production' },
-          time: { businessHours: false, hour: 22 },
+          time: {
+            businessHours: false,
+            hour: 22,
+            local: 'Tue 22:10 Europe/Berlin',
+            businessWindow: 'Mon–Fri 08:00–18:00 Europe/Berlin',
+          },
           settings: { trust: [{ environment: '*', action: '*', mode: 'automate' }], slos: [SLO] },
         }),
       ),
     );
-    expect(d).toMatchObject({ allowed: true, mode: 'observe' });
-    expect(ids(d, 'advisory')).toEqual(['admission.out-of-hours']);
+    expect(d).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(ids(d, 'advisory')).toEqual([]);
+    expect(d.rules).toContainEqual({
+      id: 'admission.out-of-hours',
+      effect: 'require-approval',
+      message:
+        'out of business hours: needs a human (Tue 22:10 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)',
+    });
   });
 
   it('only observes when the risk is below the threshold', () => {

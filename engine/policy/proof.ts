@@ -69,6 +69,8 @@ export interface CreateProofArgs {
   repo: string;
   baseCommit: string;
   overlay: string;
+  /** The Application's destination namespace (see Proof.subject.namespace); '' when it names none. */
+  namespace?: string;
   /** Every file the remediation adds or changes, its explanation included (not the proof's own files). */
   files: readonly FileChange[];
   diff: RenderedDiff;
@@ -86,6 +88,7 @@ export function createProof(args: CreateProofArgs): Proof {
       repo: args.repo,
       baseCommit: args.baseCommit,
       overlay: args.overlay,
+      ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
       files: subjectFiles(args.files),
       renderedDiffDigest: renderedDiffDigest(args.diff),
     },

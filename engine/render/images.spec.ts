@@ -15,10 +15,24 @@ labels:
 `;
 
 describe('render/images', () => {
-  it('updates an entry in place, keeping its quoting and comments', () => {
-    const out = setImage(WITH_IMAGES, { name: 'ghcr.io/acme/api', newTag: '1.4.1' });
-    expect(out).toBe(WITH_IMAGES.replace("newTag: '1.4.2'", "newTag: '1.4.1'"));
+  it('updates an entry in place, keeping its quoting and the comments that stay true', () => {
+    const notes: string[] = [];
+    const out = setImage(WITH_IMAGES, { name: 'ghcr.io/acme/api', newTag: '1.4.1' }, 'k.yaml', (n) => notes.push(n));
+    // The line comment described 1.4.2: it goes, and the note says so. The comment above the entry stays.
+    expect(out).toBe(WITH_IMAGES.replace("newTag: '1.4.2' # pinned by release", "newTag: '1.4.1'"));
+    expect(notes).toEqual([
+      'Dropped the comment "# pinned by release" on "newTag: \'1.4.2\'" in k.yaml: it described the value this change replaces ("1.4.2").',
+    ]);
     expect(setImage(out, { name: 'ghcr.io/acme/api', newTag: '1.4.1' })).toBe(out);
+  });
+
+  it('keeps a tool marker on a rewritten tag (Flux image automation, Renovate)', () => {
+    const text = 'images:\n- name: nginx\n  newTag: 1.27.2 # {"$imagepolicy": "flux-system:nginx:tag"}\n';
+    const notes: string[] = [];
+    expect(setImage(text, { name: 'nginx', newTag: '1.27.1' }, 'k.yaml', (n) => notes.push(n))).toBe(
+      text.replace('1.27.2', '1.27.1'),
+    );
+    expect(notes).toEqual([]);
   });
 
   it('adds an entry to an existing images: list', () => {

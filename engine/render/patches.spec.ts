@@ -100,6 +100,41 @@ describe('render/patches', () => {
     );
   });
 
+  it('puts a new key after the commented-out entries that end a list, never between an entry and them', () => {
+    const text = 'resources:\n- ../../base\n# - ../../components/tracing\n#- ../../components/debug\n';
+    expect(ensurePatchEntry(text, 'p.yaml')).toBe(`${text}\npatches:\n- path: p.yaml\n`);
+    const followed = 'resources:\n- a.yaml\n# - b.yaml\nimages:\n- name: x\n  newTag: "1"\n';
+    expect(ensurePatchEntry(followed, 'p.yaml')).toBe(
+      'resources:\n- a.yaml\n# - b.yaml\n\npatches:\n- path: p.yaml\nimages:\n- name: x\n  newTag: "1"\n',
+    );
+  });
+
+  it('leaves a comment that introduces the next key with that key, and keeps prose that trails a list', () => {
+    const introduces = 'resources:\n- a.yaml\n# Labels for every object.\nlabels:\n- pairs: {a: b}\n';
+    expect(ensurePatchEntry(introduces, 'p.yaml')).toBe(
+      'resources:\n- a.yaml\npatches:\n- path: p.yaml\n# Labels for every object.\nlabels:\n- pairs: {a: b}\n',
+    );
+    const trailing = 'resources:\n- a.yaml\n# more to come\n\nlabels:\n- pairs: {a: b}\n';
+    expect(ensurePatchEntry(trailing, 'p.yaml')).toBe(
+      'resources:\n- a.yaml\n# more to come\n\npatches:\n- path: p.yaml\n\nlabels:\n- pairs: {a: b}\n',
+    );
+  });
+
+  it('keeps a kubebuilder scaffold block (prose and commented entries) with its list', () => {
+    const text = [
+      'bases:',
+      '- ../crd',
+      '# [WEBHOOK] To enable webhook, uncomment all the sections with [WEBHOOK] prefix',
+      '#- ../webhook',
+      '',
+      '# the following config is for teaching kustomize how to do var substitution',
+      'vars:',
+      '',
+    ].join('\n');
+    const out = ensurePatchEntry(text, 'p.yaml');
+    expect(out).toBe(text.replace('#- ../webhook\n', '#- ../webhook\n\npatches:\n- path: p.yaml\n'));
+  });
+
   it('rejects a kustomization that is not a mapping, naming the file', () => {
     expect(() => ensurePatchEntry('- a\n- b\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(ConfigError);
     expect(() => ensurePatchEntry('- a\n', 'p.yaml', 'apps/x/kustomization.yaml')).toThrow(

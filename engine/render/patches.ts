@@ -14,7 +14,7 @@ import {
 } from './yaml-text.ts';
 
 /** Keys a new `patches:` goes after, in order of preference (the last one present wins). */
-const ANCHORS = ['resources', 'components', 'patchesStrategicMerge', 'patchesJson6902'];
+const ANCHORS = ['bases', 'resources', 'components', 'patchesStrategicMerge', 'patchesJson6902'];
 
 function normalise(path: string): string {
   return path.replace(/^(\.\/)+/, '');
@@ -36,10 +36,12 @@ export interface PatchTarget {
   version?: string;
   kind: string;
   name: string;
+  /** The object's namespace when the overlay's patches run (render/patch-target.ts); absent when none. */
+  namespace?: string;
 }
 
 function targetText(target: PatchTarget): string {
-  const parts = (['group', 'version', 'kind', 'name'] as const)
+  const parts = (['group', 'version', 'kind', 'name', 'namespace'] as const)
     .filter((k) => target[k] !== undefined && target[k] !== '')
     .map((k) => `${k}: ${scalarText(String(target[k]))}`);
   return `{${parts.join(', ')}}`;

@@ -117,14 +117,61 @@ export function lastLineEnd(y: YamlText, node: unknown): number {
   return lineEnd(y.text, end);
 }
 
-/** Where a new top-level key goes after `pair`: the end of the pair's last line. */
+/** The end of the pair's last content line (its trailing comments excluded). */
 export function afterPair(y: YamlText, pair: Pair<unknown, unknown>): number {
   return lastLineEnd(y, pair.value ?? pair.key);
 }
 
+const ENTRY_LIKE = /^\s*#\s*-(\s|$)/;
+
+/**
+ * Where a new top-level key goes after `pair`: past the comments that belong to the pair, so
+ * they never end up under the new key. A run of comment lines after the pair belongs to it unless
+ * it sits at column 0 right above the next key (no blank line between) and holds no commented-out
+ * entry (`# - x`): such a run introduces that key and stays with it. `blank`: the key follows a
+ * comment, so it needs a blank line, or the comment would read as introducing the new key.
+ */
+export function newKeyOffset(y: YamlText, pair: Pair<unknown, unknown>): { offset: number; blank: boolean } {
+  const start = afterPair(y, pair);
+  const lines = linesAfter(y.text, start);
+  let offset = start;
+  let i = 0;
+  while (i < lines.length) {
+    while (i < lines.length && lines[i]?.text.trim() === '') i++;
+    const first = i;
+    while (i < lines.length && /^\s*#/.test(lines[i]?.text ?? '')) i++;
+    if (i === first) break;
+    const run = lines.slice(first, i).map((l) => l.text);
+    const next = lines[i];
+    const introducesNext =
+      next !== undefined &&
+      next.text.trim() !== '' &&
+      run.every((l) => l.startsWith('#')) &&
+      !run.some((l) => ENTRY_LIKE.test(l));
+    if (introducesNext) break;
+    offset = lines[i - 1]?.end ?? offset;
+  }
+  return { offset, blank: offset !== start };
+}
+
+/** The whole lines after `offset` (a line end): their text without line break, and where each ends. */
+function linesAfter(text: string, offset: number): Array<{ text: string; end: number }> {
+  const out: Array<{ text: string; end: number }> = [];
+  let pos = text.indexOf('\n', offset);
+  while (pos >= 0 && pos < text.length - 1) {
+    const lineStart = pos + 1;
+    const nl = text.indexOf('\n', lineStart);
+    const raw = text.slice(lineStart, nl < 0 ? text.length : nl);
+    const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    out.push({ text: body, end: lineStart + body.length });
+    pos = nl;
+  }
+  return out;
+}
+
 /** Appends a block of lines after `offset` (a line end), adding a final newline if the file lacked one. */
-export function insertLines(y: YamlText, offset: number, lines: readonly string[]): Splice {
-  const block = lines.map((line) => `${y.newline}${line}`).join('');
+export function insertLines(y: YamlText, offset: number, lines: readonly string[], blank = false): Splice {
+  const block = `${blank ? y.newline : ''}${lines.map((line) => `${y.newline}${line}`).join('')}`;
   if (offset === y.text.length && y.text.length > 0 && !y.text.endsWith('\n')) {
     return { start: offset, end: offset, text: `${block}${y.newline}` };
   }
@@ -152,9 +199,9 @@ export function appendListItem(
       .filter((p) => p !== undefined)
       .pop();
     const after = anchor ?? y.root.items[y.root.items.length - 1];
-    const offset = after ? afterPair(y, after) : y.text.length;
+    const { offset, blank } = after ? newKeyOffset(y, after) : { offset: y.text.length, blank: false };
     const indent = ' '.repeat(sequenceIndent(y));
-    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)])]);
+    return applySplices(y.text, [insertLines(y, offset, [`${key}:`, ...item.map((l) => `${indent}${l}`)], blank)]);
   }
   const seq = pair.value;
   const range = rangeOf(seq);
@@ -170,4 +217,48 @@ export function appendListItem(
     ]);
   }
   return null;
+}
+
+/** Comments that say where a value comes from, not what it is: still true after the value changes. */
+const TOOL_MARKER = /\$imagepolicy|\$kpt-set|x-release-please|renovate:|yaml-language-server|\{"\$/;
+
+/** Where a `#` comment starts in `line` from `from` on: after whitespace and outside quotes; -1 when none. */
+export function commentStart(line: string, from = 0): number {
+  let quote: string | null = null;
+  for (let i = from; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(line.charAt(i - 1)))) return i;
+  }
+  return -1;
+}
+
+/**
+ * Splices that set the scalar at `[start, end)` of `text` to `value`, and drop the comment after
+ * it on its line: a line comment on a rewritten value describes the value it replaces ("bumped for
+ * the CVE fix"), so it is no longer true; tool markers (`$imagepolicy`, `renovate:`) stay. `dropped`
+ * hears each comment dropped, with the line it was on.
+ */
+export function setScalar(
+  text: string,
+  range: { start: number; end: number },
+  value: string,
+  dropped?: (comment: string, line: string) => void,
+): Splice[] {
+  const splices: Splice[] = [{ start: range.start, end: range.end, text: value }];
+  const end = lineEnd(text, range.end);
+  const rest = text.slice(range.end, end);
+  const at = commentStart(rest);
+  if (at >= 0) {
+    const comment = rest.slice(at).trim();
+    if (!TOOL_MARKER.test(comment)) {
+      let cut = at;
+      while (cut > 0 && /[ \t]/.test(rest.charAt(cut - 1))) cut--;
+      splices.push({ start: range.end + cut, end, text: '' });
+      dropped?.(comment, text.slice(lineStart(text, range.start), end).trim());
+    }
+  }
+  return splices;
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from '../../test/security/capture-logger.ts';
 import { ConfigError } from '../model/errors.ts';
-import { discoverApplications } from './applications.ts';
+import { applicationsIn, discoverApplications } from './applications.ts';
 
 const APP = (name: string, path: string) =>
   `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: ${name}}\nspec:\n  source: {repoURL: https://example.org/r.git, path: ${path}}\n  destination: {name: prod, namespace: web}\n`;
@@ -69,5 +69,42 @@ describe('repo/applications on hostile files', () => {
       ['argocd/host.yaml', 'file among the Applications links outside the repository; not read'],
       ['argocd/huge.yaml', 'file among the Applications is too large to be an Application manifest; not read'],
     ]);
+  });
+});
+
+function app(syncPolicy: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop
+spec:
+  source:
+    repoURL: https://example.org/config.git
+    path: apps/shop
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: shop
+${syncPolicy}`;
+}
+
+describe('repo/applications', () => {
+  it('reads whether Argo CD syncs by itself and whether it prunes', () => {
+    const sync = (policy: string) => applicationsIn(app(policy), 'shop.yaml')[0]?.sync;
+    expect(sync('  syncPolicy:\n    automated: {prune: true, selfHeal: true}\n')).toEqual({
+      automated: true,
+      prune: true,
+    });
+    expect(sync('  syncPolicy:\n    automated:\n      prune: false\n')).toEqual({ automated: true, prune: false });
+    // `automated: {}` syncs without pruning; Argo CD 3's `enabled: false` turns it off.
+    expect(sync('  syncPolicy:\n    automated: {}\n')).toEqual({ automated: true, prune: false });
+    expect(sync('  syncPolicy:\n    automated: {enabled: false, prune: true}\n')).toEqual({
+      automated: false,
+      prune: false,
+    });
+    expect(sync('  syncPolicy:\n    syncOptions: [CreateNamespace=true]\n')).toEqual({
+      automated: false,
+      prune: false,
+    });
+    expect(sync('')).toEqual({ automated: false, prune: false });
   });
 });

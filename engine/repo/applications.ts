@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { SalveConfig } from '../config/schema.ts';
 import { ConfigError, quote } from '../model/errors.ts';
-import type { ArgoApplication } from '../model/remediation.ts';
+import type { ApplicationSync, ArgoApplication } from '../model/remediation.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { toJsBounded } from './bounded-yaml.ts';
 import { globMatcher } from './glob.ts';
@@ -74,7 +74,21 @@ function toApplication(doc: Json, file: string): ArgoApplication | null {
     namespace: text(destination.namespace),
     path: normalisePath(path),
     repoURL: text(source.repoURL),
+    sync: syncOf(record(spec.syncPolicy)),
   };
+}
+
+/**
+ * `syncPolicy.automated` present (even `{}`) and not `enabled: false` means Argo CD syncs by itself;
+ * it prunes resources git no longer has only with `automated.prune: true`.
+ */
+function syncOf(policy: Json): ApplicationSync {
+  const automated = policy.automated;
+  if (automated === undefined || automated === null || typeof automated !== 'object' || Array.isArray(automated))
+    return { automated: false, prune: false };
+  const auto = automated as Json;
+  if (auto.enabled === false) return { automated: false, prune: false };
+  return { automated: true, prune: auto.prune === true };
 }
 
 /** Applications declared in one file's YAML documents; documents that do not parse are skipped. */

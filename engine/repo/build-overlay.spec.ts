@@ -76,6 +76,25 @@ describe('repo/build-overlay', () => {
     expect(cache.stats).toEqual({ builds: 2, hits: 1 });
   });
 
+  it('keeps builds of the repository in a shared cache across runs, least recently used out first', async () => {
+    const shared = createBuildCache({ max: 2 });
+    const first = createBuildCache();
+    const built = await buildOverlay(repo.dir, 'deploy/overlays/dev', { cache: first, shared });
+    const second = createBuildCache();
+    expect(await buildOverlay(repo.dir, 'deploy/overlays/dev', { cache: second, shared })).toBe(built);
+    expect(shared.stats).toEqual({ builds: 1, hits: 1 });
+    expect([first.stats, second.stats]).toEqual([
+      { builds: 0, hits: 0 },
+      { builds: 0, hits: 0 },
+    ]);
+    await buildOverlay(repo.dir, 'deploy/overlays/staging', { shared });
+    await buildOverlay(repo.dir, PRODUCTION, { shared });
+    const again = await buildOverlay(repo.dir, 'deploy/overlays/dev', { shared });
+    expect(again).not.toBe(built);
+    expect(again.yaml).toBe(built.yaml);
+    expect(shared.stats).toEqual({ builds: 4, hits: 1 });
+  });
+
   it('a broken overlay is CheckError kustomize-build-failed naming the overlay and the error', async () => {
     const dir = join(repo.dir, 'deploy/overlays/broken');
     await mkdir(dir, { recursive: true });

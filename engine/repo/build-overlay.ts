@@ -3,6 +3,7 @@
  * (copied as regular files from a commit, or from a directory), cached by the digest of those files.
  * kustomize never sees a working tree, a symbolic link, or anything outside the repository.
  */
+import { LRUCache } from 'lru-cache';
 import { parseManifests } from '../check/manifests.ts';
 import { CheckError, ConfigError } from '../model/errors.ts';
 import type { K8sObject } from '../model/remediation.ts';
@@ -27,18 +28,34 @@ export interface BuildResult {
 }
 
 export interface BuildCache {
-  readonly entries: Map<string, Promise<BuildResult>>;
+  readonly entries: {
+    get(key: string): Promise<BuildResult> | undefined;
+    set(key: string, value: Promise<BuildResult>): unknown;
+    delete(key: string): boolean;
+  };
   /** Builds that ran kustomize, and builds answered from the cache. */
   readonly stats: { builds: number; hits: number };
 }
 
-/** One cache per pipeline run (or per process): keyed by overlay and the digest of what it reads. */
-export function createBuildCache(): BuildCache {
-  return { entries: new Map(), stats: { builds: 0, hits: 0 } };
+/**
+ * Builds keyed by overlay and the digest of every file it reads (git object ids from a commit), so
+ * an entry is right for any commit where those files are the same. One per pipeline run, or one
+ * per process given `max` (the server's, across incidents and clones: least recently used first out).
+ */
+export function createBuildCache(options: { max?: number } = {}): BuildCache {
+  const entries = options.max
+    ? new LRUCache<string, Promise<BuildResult>>({ max: options.max })
+    : new Map<string, Promise<BuildResult>>();
+  return { entries, stats: { builds: 0, hits: 0 } };
 }
 
 export interface BuildOptions {
   cache?: BuildCache;
+  /**
+   * A longer-lived cache (the server's) for builds that read only the repository: one that fetches
+   * a remote resource may render differently next time, and stays in `cache`.
+   */
+  shared?: BuildCache;
   kustomize?: Tool;
   /** Hosts remote resources may come from (`.salve.yaml` kustomize.remoteHosts); none by default. */
   remoteHosts?: readonly string[];
@@ -46,11 +63,12 @@ export interface BuildOptions {
   scratchPrefix?: string;
 }
 
+/** The first lines of kustomize's stderr that say something: its deprecation warnings are left out. */
 function firstLines(text: string, count: number): string {
   return text
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => l !== '')
+    .filter((l) => l !== '' && !l.startsWith('# Warning:'))
     .slice(0, count)
     .join('\n');
 }
@@ -123,7 +141,7 @@ export async function buildOverlay(
   const tree = treeOf(source);
   const inputs = await overlayInputs(tree, path, { remoteHosts });
   const prefix = options.scratchPrefix ?? 'salve-build-';
-  const cache = options.cache;
+  const cache = (inputs.remotes.length === 0 ? options.shared : undefined) ?? options.cache;
   if (!cache) return run(tree, path, inputs, kustomize, prefix);
   const key = `${path}\0${inputs.digest}`;
   const hit = cache.entries.get(key);

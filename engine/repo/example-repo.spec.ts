@@ -87,8 +87,13 @@ describe('repo/example-repo', () => {
       const file = join(dir, overlay, 'kustomization.yaml');
       const before = await buildOverlay(dir, overlay, { cache });
       const text = await readFile(file, 'utf8');
-      const rolled = setImage(text, { name: 'ghcr.io/example-org/checkout', newTag: '1.8.1' });
-      expect(rolled).toBe(text.replace('newTag: 1.8.2 # released', 'newTag: 1.8.1 # released'));
+      const notes: string[] = [];
+      const rolled = setImage(text, { name: 'ghcr.io/example-org/checkout', newTag: '1.8.1' }, file, (n) =>
+        notes.push(n),
+      );
+      // "released by the payments team" was said of 1.8.2: after the rollback it is not true, so it goes.
+      expect(rolled).toBe(text.replace('newTag: 1.8.2 # released by the payments team', 'newTag: 1.8.1'));
+      expect(notes).toHaveLength(1);
       await writeFile(file, rolled);
       const diff = renderedDiff(before.objects, (await buildOverlay(dir, overlay, { cache })).objects);
       expect(diff.objects).toEqual([]);

@@ -8,7 +8,16 @@ export {
   createBuildCache,
 } from './build-overlay.ts';
 export { withChanges } from './changes.ts';
-export { clusterAliases, environmentFor, inferTier } from './environment.ts';
+export {
+  clusterAliases,
+  deploysTo,
+  environmentFor,
+  IN_CLUSTER_NAME,
+  IN_CLUSTER_SERVER,
+  inferTier,
+  isInCluster,
+  tierFromWords,
+} from './environment.ts';
 export { directoryTree } from './fs-tree.ts';
 export { globMatcher, globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';

@@ -57,6 +57,7 @@ describe('repo/resolve-overlay', () => {
         namespace: 'production',
         path: 'deploy/overlays/production',
         repoURL: 'https://github.com/acme/podinfo-config.git',
+        sync: { automated: true, prune: true },
       },
       environment: { name: 'prod-cluster', tier: 'production' },
       considered: ['deploy/overlays/production'],

@@ -1,6 +1,7 @@
 /** A live target (cluster, namespace, kind, name) to the one overlay that renders it. */
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
+import { placeObjects } from '../check/identity.ts';
 import type { SalveConfig } from '../config/schema.ts';
 import { ResolveError, SalveError } from '../model/errors.ts';
 import type { Target } from '../model/index.ts';
@@ -9,14 +10,17 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
-import { clusterAliases, environmentFor } from './environment.ts';
+import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
+import { unsupportedFeature } from './unsupported.ts';
 
 export interface ResolveContext {
   config: SalveConfig;
   cache?: BuildCache;
+  /** A longer-lived cache of builds that read only the repository (see BuildOptions.shared). */
+  shared?: BuildCache;
   kustomize?: Tool;
   /** Applications already discovered (saves a walk of the repo). */
   applications?: readonly ArgoApplication[];
@@ -38,11 +42,8 @@ async function hasKustomization(source: RepoSource, path: string): Promise<boole
 const OVERLAY_FAILURES = new Set(['remote-resource', 'outside-repo', 'symlink-outside', 'file-too-large']);
 
 function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplication): boolean {
-  return objects.some(
-    (o) =>
-      o.kind === target.kind &&
-      o.metadata.name === target.name &&
-      (o.metadata.namespace ?? app.namespace) === target.namespace,
+  return placeObjects(objects, app.namespace).some(
+    (o) => o.kind === target.kind && o.metadata.name === target.name && o.metadata.namespace === target.namespace,
   );
 }
 
@@ -56,6 +57,7 @@ async function examine(
   try {
     const options = {
       ...(ctx.cache ? { cache: ctx.cache } : {}),
+      ...(ctx.shared ? { shared: ctx.shared } : {}),
       ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
       remoteHosts: ctx.config.kustomize.remoteHosts,
     };
@@ -75,7 +77,10 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
   if (outcome === 'match') return `${where}: renders it`;
   if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
-  if (typeof outcome === 'object') return `${where}: ${outcome.failed}`;
+  if (typeof outcome === 'object') {
+    const feature = unsupportedFeature(outcome.failed);
+    return `${where}: ${outcome.failed}${feature ? ` (${feature.why})` : ''}`;
+  }
   return `${where}: ${outcome}`;
 }
 
@@ -92,7 +97,7 @@ export async function resolveOverlay(
   const tree = treeOf(source);
   const apps = ctx.applications ?? (await discoverApplications(tree, ctx.config, ctx.log ? { log: ctx.log } : {}));
   const aliases = clusterAliases(ctx.config, target.cluster);
-  const candidates = apps.filter((app) => aliases.has(app.cluster));
+  const candidates = apps.filter((app) => deploysTo(app, aliases));
   const what = `${target.kind} ${target.namespace}/${target.name} on cluster ${target.cluster}`;
   if (candidates.length === 0) {
     const known = [...new Set(apps.map((a) => a.cluster))].sort().join(', ') || 'none';
@@ -117,7 +122,7 @@ export async function resolveOverlay(
     return {
       overlay: first.app.path,
       application: first.app,
-      environment: environmentFor(ctx.config, target.cluster),
+      environment: environmentFor(ctx.config, target.cluster, first.app),
       considered: [...new Set(built.map(({ app }) => app.path))],
     };
   }

@@ -1,6 +1,14 @@
 /** tools: locating and running the external CLIs salve relies on (opa, kustomize, git), each run bounded. */
 export { childEnv } from './child-env.ts';
-export { KUSTOMIZE_VERSION, locateGit, locateKustomize, locateOpa, OPA_VERSION, toolsDir } from './locate.ts';
+export {
+  bundlesDir,
+  KUSTOMIZE_VERSION,
+  locateGit,
+  locateKustomize,
+  locateOpa,
+  OPA_VERSION,
+  toolsDir,
+} from './locate.ts';
 export { type RawRunResult, type RunResult, type RunToolOptions, runTool, runToolRaw } from './run.ts';
 export {
   DEFAULT_LIMITS,

@@ -32,6 +32,14 @@ export function toolsDir(env: Env = process.env): string {
   return env.SALVE_TOOLS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'tools');
 }
 
+/**
+ * Compiled policy bundles, by the digest of their sources: one directory for every clone and
+ * process of the user (a server's clones, the CLI's runs), so a bundle is compiled once.
+ */
+export function bundlesDir(env: Env = process.env): string {
+  return env.SALVE_BUNDLES_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'bundles');
+}
+
 export function locateOpa(env: Env = process.env): Tool {
   const cached = join(toolsDir(env), `opa-${OPA_VERSION}`, 'opa');
   const command = env.SALVE_OPA ?? onPath('opa', env) ?? (isExecutable(cached) ? cached : null);

@@ -10,6 +10,7 @@ import type { Proof } from '../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../model/remediation.ts';
 import type { PolicyBundle } from '../policy/bundle.ts';
 import { canonicalJson } from '../policy/digest.ts';
+import type { NameAffixes } from '../render/overlay.ts';
 import {
   expectedExposure,
   exposureProblems,
@@ -32,6 +33,7 @@ export async function checkExposure(
   bundle: PolicyBundle,
   before: readonly K8sObject[],
   after: readonly K8sObject[],
+  affixes: NameAffixes = { namePrefix: '', nameSuffix: '' },
 ): Promise<ExposureCheck> {
   const recordedExposure = proof.input.exposure;
   const recorded = joinDiffs(proof.input.change, recordedExposure?.change ?? { fields: [], objects: [] });
@@ -48,7 +50,7 @@ export async function checkExposure(
     );
   }
   const t = proof.input.target;
-  const expected = expectedExposure(plan, before, exposureTarget(proof.input));
+  const expected = expectedExposure(plan, before, exposureTarget(proof.input), affixes);
   if (!expected)
     return { ...none, problems: [...problems, `${t.kind}/${t.name} at the base commit cannot carry a canary`] };
   if (canonicalJson(exposureRecord(expected)) !== canonicalJson(recordedExposure.objects)) {

@@ -6,6 +6,7 @@
  */
 import { getAction } from '../actions/registry.ts';
 import { validateArgoRollouts } from '../check/crd-schema.ts';
+import { placeObjects } from '../check/identity.ts';
 import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
 import { SalveError } from '../model/errors.ts';
 import type { FileChange, RenderedDiff } from '../model/index.ts';
@@ -20,6 +21,7 @@ import {
   verifyProof,
 } from '../policy/index.ts';
 import { changedFiles, REMEDIATIONS_DIR, readRemediations } from '../publish/read.ts';
+import { readOverlayTransforms } from '../render/overlay.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
 import { checkExposure } from './exposure.ts';
 import { materialize } from './materialize.ts';
@@ -147,13 +149,16 @@ async function checkRendered(opts: VerifyOptions, proof: Proof): Promise<string[
   let problems: string[];
   let exposure: Awaited<ReturnType<typeof checkExposure>>;
   try {
-    const before = await buildOverlay(base.dir, proof.subject.overlay, { cache });
-    const after = await buildOverlay(head.dir, proof.subject.overlay, { cache });
-    diff = renderedDiff(before.objects, after.objects);
-    problems = validateArgoRollouts(after.objects).map(
+    // The same identity rule as plan: namespace-less objects live in the Application's namespace.
+    const namespace = proof.subject.namespace ?? proof.input.target.namespace;
+    const before = placeObjects((await buildOverlay(base.dir, proof.subject.overlay, { cache })).objects, namespace);
+    const after = placeObjects((await buildOverlay(head.dir, proof.subject.overlay, { cache })).objects, namespace);
+    diff = renderedDiff(before, after);
+    problems = (await validateArgoRollouts(after)).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     );
-    exposure = await checkExposure(proof, opts.bundle, before.objects, after.objects);
+    const affixes = await readOverlayTransforms(base.dir, proof.subject.overlay);
+    exposure = await checkExposure(proof, opts.bundle, before, after, affixes);
     problems.push(...exposure.problems);
   } finally {
     await Promise.all([base.cleanup(), head.cleanup()]);

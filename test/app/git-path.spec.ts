@@ -85,11 +85,16 @@ describe('app: git publish path against a real smart-HTTP server', () => {
         });
       gh.addLabels(mock.scope, 51, labelsFor(req));
       gh.codeowners(mock.scope, req.baseCommit, null);
-      mock.scope
-        .post(`${gh.REPO_PATH}/check-runs`, (b: { head_sha: string }) => b.head_sha === pushed)
-        .reply(201, { id: 1 });
+      // The policy check goes on the pushed commit before the PR opens.
+      let checked = '';
+      mock.scope.post(`${gh.REPO_PATH}/check-runs`).reply(201, async (_uri, body) => {
+        checked = (body as { head_sha: string }).head_sha;
+        expect(checked).toBe(await git(bare, 'rev-parse', `refs/heads/${req.branch}`));
+        return { id: 1 };
+      });
       const octokit = new SalveOctokit({
         auth: 'ghs_x',
+        log: silent,
         request: { retries: 0 },
         retry: { enabled: false },
         throttle: { enabled: false, onRateLimit: () => false, onSecondaryRateLimit: () => false },
@@ -109,6 +114,7 @@ describe('app: git publish path against a real smart-HTTP server', () => {
       );
       mock.verify();
       expect(outcome).toMatchObject({ kind: 'opened', number: 51, head: pushed });
+      expect(checked).toBe(pushed);
 
       // The branch on the server: one signed commit on the base holding exactly the request's files.
       const raw = await git(bare, 'cat-file', '-p', pushed);

@@ -86,7 +86,7 @@ export function createPull(scope: nock.Scope, req: PublishRequest, number: numbe
         b.title === req.pr.title &&
         b.body.includes('<!-- salve:hash '),
     )
-    .reply(201, pull({ number, branch: req.branch }));
+    .reply(201, pull({ number, branch: req.branch, baseSha: req.baseCommit }));
 }
 
 export function addLabels(scope: nock.Scope, number: number, labels: string[]) {

@@ -27,6 +27,8 @@ export function pull(o: {
   autoMerge?: boolean;
   /** Who opened it (default: the App's bot). */
   author?: string;
+  /** The base branch's head (default: the fixtures' base commit). */
+  baseSha?: string;
 }) {
   return {
     url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${o.number}`,
@@ -57,7 +59,7 @@ export function pull(o: {
       sha: o.headSha ?? 'c'.repeat(40),
       user: user(OWNER, 'Organization'),
     },
-    base: { label: `${OWNER}:main`, ref: 'main', sha: 'a'.repeat(40), user: user(OWNER, 'Organization') },
+    base: { label: `${OWNER}:main`, ref: 'main', sha: o.baseSha ?? 'a'.repeat(40), user: user(OWNER, 'Organization') },
     auto_merge: o.autoMerge
       ? { enabled_by: user(BOT, 'Bot'), merge_method: 'squash', commit_title: '', commit_message: '' }
       : null,

@@ -13,6 +13,7 @@ import type { Planner } from '../../engine/app/types.ts';
 import { ConfigError } from '../../engine/model/index.ts';
 import { type HttpMock, httpMock } from './http-mock.ts';
 import { head, rawRequest } from './raw-http.ts';
+import { removeStateDirs, stateDir } from './state-dir.ts';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
   name: string;
@@ -49,6 +50,7 @@ describe('app: salve serve limits', () => {
   let mock: HttpMock | null = null;
   afterEach(async () => {
     await server?.close();
+    removeStateDirs();
     server = null;
     mock?.reset();
     mock = null;
@@ -57,7 +59,7 @@ describe('app: salve serve limits', () => {
   async function start(flags: string[] = [], env: Record<string, string> = {}, planner: Planner = groupingPlanner()) {
     mock = httpMock();
     mock.scope.get('/app').optionally().reply(200, { id: 12345, slug: 'salve-app' });
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', ...flags], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir(), ...flags], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,

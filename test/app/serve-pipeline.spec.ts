@@ -18,6 +18,7 @@ import { silentLogger } from '../../engine/telemetry/logger.ts';
 import * as gh from './github-flows.ts';
 import { OWNER, REPO } from './github-replies.ts';
 import { type HttpMock, httpMock } from './http-mock.ts';
+import { removeStateDirs, stateDir } from './state-dir.ts';
 
 const INTAKE_TOKEN = 'intake-token-for-tests-0123456789';
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
@@ -40,6 +41,7 @@ afterAll(async () => {
 
 afterEach(async () => {
   await server?.close();
+  removeStateDirs();
   server = null;
   mock?.reset();
 });
@@ -93,7 +95,7 @@ describe('app: salve serve with the real pipeline', () => {
     gh.codeowners(mock.scope, req.baseCommit, null);
     gh.checkRun(mock.scope, sha, 'success', expected.remediation.proofDigest);
 
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir()], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
@@ -123,9 +125,9 @@ describe('app: salve serve with the real pipeline', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
+      `POST ${R}/check-runs`,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
-      `POST ${R}/check-runs`,
     ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/salve_decisions_total\{mode="approve"\} 1/);
@@ -150,7 +152,7 @@ describe('app: salve serve with the real pipeline', () => {
       permissions: {},
       repository_selection: 'selected',
     });
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir()], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
@@ -184,5 +186,77 @@ describe('app: salve serve with the real pipeline', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/salve_drift_findings_total\{namespace="checkout"\} 1/);
     expect(metrics).toMatch(/salve_incidents_total\{outcome="drift"\} 1/);
+  });
+
+  it('logs and counts the alerts it cannot read, by reason class, and opens nothing', async () => {
+    const payload = JSON.parse(await readFile(join(EXAMPLE_SIGNALS, 'oomkilled-checkout-production.json'), 'utf8'));
+    const [first, second] = payload.alerts;
+    payload.alerts = [
+      { ...first, labels: { ...first.labels, alertname: 'MyCustomOOMAlert', reason: 'Custom' } },
+      { ...second, labels: { ...second.labels, alertname: 'MyCustomOOMAlert', reason: 'Custom' } },
+      { ...first, labels: { alertname: 'KubePodCrashLooping', cluster: 'production', pod: 'x' } },
+    ];
+    const warnings: { data: unknown; msg: string }[] = [];
+    const capture = {
+      ...silent,
+      warn: (data: unknown, msg: string) => warnings.push({ data, msg }),
+      child: () => capture,
+    };
+    mock = httpMock();
+    mock.scope.get(`/repos/${OWNER}/${REPO}/installation`).reply(200, { id: 99, account: { login: OWNER } });
+    mock.scope.post('/app/installations/99/access_tokens').reply(201, {
+      token: 'ghs_0123456789abcdefghijABCDEFGHIJ012345',
+      expires_at: '2025-06-12T11:00:00Z',
+      permissions: {},
+      repository_selection: 'selected',
+    });
+    mock.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app', name: 'salve', owner: { login: OWNER } });
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1'], {
+      SALVE_APP_ID: '12345',
+      SALVE_PRIVATE_KEY: privateKey,
+      SALVE_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+      SALVE_ALERTMANAGER_TOKEN: INTAKE_TOKEN,
+    });
+    server = createServer(config, {
+      planner: createPlanner({ signingKey: world.signingKey, log: silentLogger() }),
+      checkout,
+      logger: capture,
+      clock: { now: () => DEMO_NOW },
+      github: { retries: 0, throttle: false },
+    });
+    const url = await server.listen();
+    const res = await fetch(`${url}/intake/alertmanager/${OWNER}/${REPO}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INTAKE_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(res.status).toBe(202);
+    await server.idle();
+    mock.verify();
+    expect(mock.calls.filter((c) => !c.startsWith('GET'))).toEqual(['POST /app/installations/99/access_tokens']);
+    expect(warnings).toContainEqual({
+      msg: 'alerts skipped: salve cannot act on them (see alerts: in .salve.yaml)',
+      data: {
+        count: 3,
+        skipped: [
+          {
+            alert: 'MyCustomOOMAlert',
+            reason:
+              'unrecognised alert name: no built-in rule and no alerts: entry in .salve.yaml maps it to a signal kind',
+          },
+          {
+            alert: 'MyCustomOOMAlert',
+            reason:
+              'unrecognised alert name: no built-in rule and no alerts: entry in .salve.yaml maps it to a signal kind',
+          },
+          { alert: 'KubePodCrashLooping', reason: 'no namespace label' },
+        ],
+      },
+    });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // The reason class is the only label: alert names are whatever a payload says, so they are not one.
+    expect(metrics).toContain('salve_alerts_skipped_total{reason="unrecognised"} 2');
+    expect(metrics).toContain('salve_alerts_skipped_total{reason="missing-label"} 1');
+    expect(metrics).not.toContain('MyCustomOOMAlert');
   });
 });

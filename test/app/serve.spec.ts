@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { labelsFor } from '../../engine/publish/github/markers.ts';
 import * as gh from './github-flows.ts';
 import { BOT, OWNER, prCommit, pull, REPO } from './github-replies.ts';
 import { type HttpMock, httpMock } from './http-mock.ts';
+import { removeStateDirs, stateDir } from './state-dir.ts';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
   name: string;
@@ -77,7 +78,8 @@ function alert(labels: Record<string, string>) {
     startsAt: '2025-03-04T09:58:00Z',
     endsAt: '0001-01-01T00:00:00Z',
     generatorURL: 'http://prometheus:9090/graph?g0.expr=...',
-    fingerprint: 'f1e2d3c4b5a69788',
+    // Alertmanager's fingerprint is a hash of the label set: every pod's alert has its own.
+    fingerprint: createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16),
   };
 }
 
@@ -108,6 +110,7 @@ describe('app: salve serve end to end', () => {
   let mock: HttpMock | null = null;
   afterEach(async () => {
     await server?.close();
+    removeStateDirs();
     server = null;
     mock?.reset();
   });
@@ -118,7 +121,7 @@ describe('app: salve serve end to end', () => {
     flags: string[] = [],
     extra: Partial<Parameters<typeof createServer>[1]> = {},
   ) {
-    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', ...flags], {
+    const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir(), ...flags], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
       SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -349,15 +352,17 @@ describe('app: salve serve end to end', () => {
     };
     const checkout = dirCheckout('');
     // fetch opens one connection per request here: 500 at once, above the default connection cap.
-    const url = await start(planner, checkout, ['--max-connections', '1024']);
-    const responses = await Promise.all(
-      Array.from({ length: 500 }, (_, i) =>
-        postAlerts(
-          url,
-          payload([{ ...checkoutAlert, labels: { ...checkoutAlert.labels, pod: `checkout-7d9f8-${i}` } }]),
-        ),
-      ),
-    );
+    // A queue entry keeps up to 1000 alerts of one workload here (default 200), so all 500 are counted.
+    const url = await start(planner, checkout, ['--max-connections', '1024', '--queue-max-alerts-per-owner', '1000']);
+    const stormAlert = (i: number) =>
+      payload([alert({ namespace: 'shop', pod: `checkout-7d9f8-${i}`, container: 'app', deployment: 'checkout' })]);
+    // The first alert starts a run; the other 499 arrive while it is busy.
+    const firstPost = postAlerts(url, stormAlert(0));
+    await expect.poll(() => planner.calls).toBe(1);
+    const responses = await Promise.all([
+      firstPost,
+      ...Array.from({ length: 499 }, (_, i) => postAlerts(url, stormAlert(i + 1))),
+    ]);
     expect(responses.every((r) => r.status === 202)).toBe(true);
     release();
     await server?.idle();

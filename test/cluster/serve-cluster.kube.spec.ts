@@ -108,7 +108,7 @@ afterEach(async () => {
 describe('salve serve with the cluster intake (real kube-apiserver)', () => {
   it('refuses to start as an identity that may patch Deployments, naming the rule', async () => {
     const err = await serveCommand(
-      ['--port', '0', '--host', '127.0.0.1'],
+      ['--port', '0', '--host', '127.0.0.1', '--state-dir', join(dir, 'state')],
       env(kubeconfigFor(kube.identities.powerful)),
       {
         planner: (log, cluster) =>
@@ -224,14 +224,19 @@ describe('salve serve with the cluster intake (real kube-apiserver)', () => {
     gh.codeowners(mock.scope, req.baseCommit, null);
     gh.checkRun(mock.scope, sha, 'success', expected.remediation.proofDigest);
 
-    server = await serveCommand(['--port', '0', '--host', '127.0.0.1'], env(reader), {
-      planner: (log, cluster) => createPlanner({ signingKey: world.signingKey, log, ...(cluster ? { cluster } : {}) }),
-      checkout,
-      logger: silent,
-      clock: { now: () => DEMO_NOW },
-      github: { retries: 0, throttle: false },
-      signals: [],
-    });
+    server = await serveCommand(
+      ['--port', '0', '--host', '127.0.0.1', '--state-dir', join(dir, 'state')],
+      env(reader),
+      {
+        planner: (log, cluster) =>
+          createPlanner({ signingKey: world.signingKey, log, ...(cluster ? { cluster } : {}) }),
+        checkout,
+        logger: silent,
+        clock: { now: () => DEMO_NOW },
+        github: { retries: 0, throttle: false },
+        signals: [],
+      },
+    );
     // No alert is posted: the watch sees the OOM-killed pod and queues the run itself.
     for (let i = 0; i < 600 && !mock.calls.some((c) => c.includes('/check-runs')); i++)
       await new Promise((r) => setTimeout(r, 50));
@@ -244,9 +249,9 @@ describe('salve serve with the cluster intake (real kube-apiserver)', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
+      `POST ${R}/check-runs`,
       `POST ${R}/pulls`,
       `POST ${R}/issues/7/labels`,
-      `POST ${R}/check-runs`,
     ]);
     const metrics = server.metrics.render();
     expect(metrics).toMatch(/salve_signals_received_total\{source="kubernetes"\} [1-9]/);

@@ -79,7 +79,9 @@ async function expose(src: string, overlay: string, target: { kind: string; name
   await cp(src, dir, { recursive: true });
   const before = await buildOverlay(dir, overlay);
   const repo = {
-    overlay,
+    dir,
+    resolution: { overlay, application: { namespace: '' } },
+    objects: before.objects,
     kustomizationPath: `${overlay}/kustomization.yaml`,
     readFile: (p: string) => readFile(join(dir, p), 'utf8').catch(() => null),
   };
@@ -95,7 +97,7 @@ async function expose(src: string, overlay: string, target: { kind: string; name
     before: before.objects,
     after: after.objects,
     diff,
-    checked: finishExposure(stage, diff, after.objects),
+    checked: await finishExposure(stage, diff, after.objects),
   };
 }
 
@@ -185,7 +187,7 @@ describe('exposure', () => {
       'add Rollout/production/backend',
     ]);
     const exposure = after.filter((o) => o.apiVersion.startsWith('argoproj.io/'));
-    expect(validateArgoRollouts(exposure)).toEqual([]);
+    expect(await validateArgoRollouts(exposure)).toEqual([]);
     const rollout = exposure.find((o) => o.kind === 'Rollout') as K8sObject;
     const deployment = after.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend') as K8sObject;
     expect((rollout.spec as { replicas: number }).replicas).toBe((deployment.spec as { replicas: number }).replicas);
@@ -250,7 +252,7 @@ describe('exposure', () => {
     expect(diff.objects.map((o) => o.kind)).toEqual(['AnalysisTemplate']);
     expect(diff.fields.every((f) => f.path.startsWith('/spec/strategy/canary/steps'))).toBe(true);
     expect(checked.exposure.change.fields).toHaveLength(diff.fields.length);
-    expect(validateArgoRollouts(after)).toEqual([]);
+    expect(await validateArgoRollouts(after)).toEqual([]);
     await expect(JSON.stringify(rollout.spec.strategy, null, 2)).toMatchFileSnapshot(
       '__snapshots__/rollout-steps.json',
     );
@@ -269,12 +271,12 @@ describe('exposure', () => {
     ];
     const expected = expectedExposure(plan, base, { kind: 'Deployment', name: 'podinfo' });
     const rollout = expected?.added.find((o) => o.kind === 'Rollout') as K8sObject & { spec: Record<string, any> };
-    expect(validateArgoRollouts(expected?.added ?? [])).toEqual([]);
+    expect(await validateArgoRollouts(expected?.added ?? [])).toEqual([]);
     const typo = {
       ...rollout,
       spec: { ...rollout.spec, strategy: { canary: { stepz: rollout.spec.strategy.canary.steps } } },
     };
-    expect(validateArgoRollouts([typo])).toEqual([
+    expect(await validateArgoRollouts([typo])).toEqual([
       expect.objectContaining({
         kind: 'Rollout',
         path: '/spec/strategy/canary/stepz',

@@ -11,6 +11,7 @@ import { groupingPlanner } from '../../engine/app/__fixtures__/requests.ts';
 import { loadServeConfig } from '../../engine/app/config.ts';
 import { createServer, type SalveServer } from '../../engine/app/server.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
+import { removeStateDirs, stateDir } from '../app/state-dir.ts';
 
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789abcdef';
 const INTAKE_TOKEN = 'fuzz-intake-token-0123456789abcdef';
@@ -35,14 +36,17 @@ beforeAll(async () => {
     .toString();
   mock = httpMock();
   mock.scope.get('/app').optionally().reply(200, { id: 1, slug: 'salve-app' });
-  const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--max-body-bytes', '65536'], {
-    SALVE_APP_ID: '1',
-    SALVE_PRIVATE_KEY: privateKey,
-    SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SALVE_ALERTMANAGER_TOKEN: INTAKE_TOKEN,
-    SALVE_ALERTMANAGER_HMAC_SECRET: HMAC_SECRET,
-    SALVE_REPO: 'acme/platform-config',
-  });
+  const config = loadServeConfig(
+    ['--port', '0', '--host', '127.0.0.1', '--max-body-bytes', '65536', '--state-dir', stateDir()],
+    {
+      SALVE_APP_ID: '1',
+      SALVE_PRIVATE_KEY: privateKey,
+      SALVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      SALVE_ALERTMANAGER_TOKEN: INTAKE_TOKEN,
+      SALVE_ALERTMANAGER_HMAC_SECRET: HMAC_SECRET,
+      SALVE_REPO: 'acme/platform-config',
+    },
+  );
   server = createServer(config, {
     planner: groupingPlanner(),
     logger,
@@ -54,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  removeStateDirs();
   mock?.reset();
 });
 

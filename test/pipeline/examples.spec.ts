@@ -42,6 +42,18 @@ function normalise(text: string): string {
     .replace(/\b[0-9a-f]{64}\b/g, '<key-or-fingerprint>');
 }
 
+/** The data rows of the first markdown table after the line holding `marker`. */
+function tableRows(text: string, marker: string): string[] {
+  const lines = text.slice(text.indexOf(marker)).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('| --- '));
+  const rows: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line);
+  }
+  return rows;
+}
+
 function only(outcomes: Outcome[]): Outcome {
   expect(outcomes).toHaveLength(1);
   return outcomes[0] as Outcome;
@@ -126,6 +138,17 @@ describe('pipeline on the example config repo', () => {
     const rem = o.result.remediation;
     expect(rem.action.id).toBe('rollback-image');
     expect(rem.action.params).toMatchObject({ fromTag: '1.8.2', toTag: '1.8.1' });
+    // Timing from the evidence: the first alert (09:51:12) 21 minutes after 1.8.2 landed (09:30),
+    // not the 30 minutes to the moment salve planned.
+    expect(rem.action.rationale[0]).toMatch(
+      /^The first signal of the failure \(CrashLoopBackOff, at 2025-06-12T09:51:12.402Z\) came 21m 12s after 1\.8\.2 landed in commit [0-9a-f]{7} \(at 2025-06-12T09:30:00.000Z\); the release is 30m old now\.$/,
+    );
+    expect(rem.decision.rules).toContainEqual(
+      expect.objectContaining({
+        id: 'admission.rollback-recent-release',
+        message: expect.stringMatching(/^rollback of a release 30m old \(below the limit of 2h\) at risk /),
+      }),
+    );
     expect(rem.decision.rules.map((r) => r.id)).toContain('admission.rollback-recent-release');
     // The crash-loop alerts name no image: a reviewer confirms the pods run the one git renders.
     expect(rem.decision.rules).toContainEqual(
@@ -184,6 +207,21 @@ describe('pipeline on the example config repo', () => {
     await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot(
       './__snapshots__/canary-existing-rollout-pr-body.md',
     );
+    // The blast radius counts the fix; the table under it shows the fix, the canary's steps apart.
+    const body = o.result.request.pr.body;
+    expect(rem.decision.rules).toContainEqual(
+      expect.objectContaining({ id: 'safety.blast-radius', message: 'the change touches 1 field(s) of 1 object' }),
+    );
+    expect(tableRows(body, 'What the rules above judge')).toEqual([
+      '| Rollout storefront/storefront | `/spec/template/spec/containers[name=storefront]/resources/limits/memory` | 384Mi | 576Mi |',
+    ]);
+    expect(tableRows(body, 'What the canary changes')).toHaveLength(
+      rem.diff.fields.length + rem.diff.objects.length - 1,
+    );
+    // storefront's Application does not prune: a revert leaves the guard rails this change adds.
+    expect(body).toContain(
+      'Argo CD syncs **storefront-production** back by itself, but this Application does not prune (`syncPolicy.automated.prune` is not true): AnalysisTemplate storefront/storefront-salve-guard-rails stays in the cluster until someone deletes it or syncs **storefront-production** with prune.',
+    );
   });
 
   it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {
@@ -203,6 +241,11 @@ describe('pipeline on the example config repo', () => {
     expect(o.result.remediation.decision.rules).toContainEqual(
       expect.objectContaining({ id: 'admission.rollback-release-age', effect: 'deny' }),
     );
+    // The limit as .salve.yaml writes it (2h), the age humanised: no bare seconds.
+    const age = o.result.remediation.decision.rules.find((r) => r.id === 'admission.rollback-release-age');
+    expect(age?.message).toMatch(
+      /^rollback undoes a release \d+d( \d+h)? old, not below the limit of 2h \(policy\.rollbackMaxReleaseAge\)$/,
+    );
     expect(o.branch).toBeNull();
     expect(await branches(world.work)).toEqual(before);
   });
@@ -213,17 +256,26 @@ describe('pipeline on the example config repo', () => {
     expect(probe.result).toEqual({ kind: 'none', reason: 'no action handles ProbeFailure' });
   });
 
-  it('only observes out of business hours in production: a record, no branch', async () => {
-    const before = await branches(world.work);
+  it('out of business hours in production, opens the PR for a human: a pushed branch, never auto-merge', async () => {
     const night = new Date('2025-06-12T21:30:00Z'); // 23:30 in Berlin
-    const o = only(await plan('oomkilled-checkout-production.json', night));
-    expect(o.result.kind).toBe('observe');
-    if (o.result.kind !== 'observe') return;
-    expect(o.result.remediation.decision.rules).toContainEqual(expect.objectContaining({ effect: 'advisory' }));
-    expect(o.branch).toBeNull();
-    expect(o.observation).toBeTruthy();
-    expect(fs.readFileSync(o.observation as string, 'utf8')).toContain('raise memory limit');
-    expect(await branches(world.work)).toEqual(before);
+    const o = only(await plan('oomkilled-storefront-production.json', night));
+    expect(o.result.kind).toBe('publish');
+    if (o.result.kind !== 'publish') return;
+    const rem = o.result.remediation;
+    expect(rem.decision).toMatchObject({ allowed: true, mode: 'approve' });
+    expect(rem.decision.rules).toContainEqual({
+      id: 'admission.out-of-hours',
+      effect: 'require-approval',
+      message:
+        'out of business hours: needs a human (Thu 23:30 Europe/Berlin; business hours Mon–Fri 08:00–18:00 Europe/Berlin)',
+    });
+    expect(rem.decision.rules.filter((r) => r.effect === 'advisory')).toEqual([]);
+    expect(o.pushed).toBe(true);
+    expect(remoteHas(o.branch as string)).toBe(o.commit);
+    expect(o.observation).toBeNull();
+    expect(o.result.request.pr.labels).toContain('salve/mode:approve');
+    expect(o.result.request.pr.body).toContain('out of business hours: needs a human');
+    expect(o.result.request.pr.body).toContain('This waits for a reviewer');
   });
 
   it('every pushed branch verifies: signature, recomputed decision, signed files and re-rendered diff', async () => {

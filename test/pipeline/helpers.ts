@@ -1,13 +1,13 @@
 /** Test helpers for end-to-end pipeline runs on real git repos. */
 import fs from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import type { RunOptions } from '../../engine/pipeline/run.ts';
 import { generateEphemeralKey, type SigningKey } from '../../engine/policy/index.ts';
 import { generateSigningIdentity } from '../../engine/publish/pgp.ts';
 import { silentLogger } from '../../engine/telemetry/logger.ts';
+import { testTempDir } from '../support/temp-dirs.ts';
 
 export interface Keys {
   signingKey: SigningKey;
@@ -108,8 +108,9 @@ export function alertPayload(specs: AlertSpec[]): Record<string, unknown> {
   };
 }
 
+/** Writes a signal file into a temp dir that is removed when the test file ends. */
 export async function writeSignal(payload: unknown, name = 'signal.json'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'salve-signal-'));
+  const dir = await testTempDir('salve-signal-');
   const path = join(dir, name);
   await writeFile(path, typeof payload === 'string' ? payload : JSON.stringify(payload, null, 2));
   return path;

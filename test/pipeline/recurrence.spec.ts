@@ -36,7 +36,7 @@ async function planHpa(now: Date) {
 }
 
 describe('pipeline: an incident that recurs after its remediation merged', () => {
-  it('raises again from the merged value, updating the patch and the record in place', async () => {
+  it('raises again from the merged value, editing the value in place and updating the record', async () => {
     const first = await planHpa(DEMO_NOW);
     expect(first.result.remediation.action.params).toEqual({ from: 3, to: 5 });
     // The reviewer merges: main fast-forwards to the remediation commit.
@@ -50,13 +50,11 @@ describe('pipeline: an incident that recurs after its remediation merged', () =>
     expect(rem.baseCommit).toBe(first.commit);
     expect(rem.action.params).toEqual({ from: 5, to: 8 });
     const byPath = new Map(second.result.request.files.map((f) => [f.path, f]));
-    const patch = byPath.get(
-      'apps/checkout/overlays/staging/salve/raise-hpa-max-replicas-horizontalpodautoscaler-checkout.yaml',
-    );
-    expect(patch?.before).toContain('maxReplicas: 5');
-    expect(patch?.after).toContain('maxReplicas: 8');
-    // The kustomization already lists the patch: it is not part of the change.
-    expect(byPath.has('apps/checkout/overlays/staging/kustomization.yaml')).toBe(false);
+    // Staging's own inline patch sets maxReplicas: both raises edit its value where it is.
+    const kustomization = byPath.get('apps/checkout/overlays/staging/kustomization.yaml');
+    expect(kustomization?.before).toContain('        value: 5\n');
+    expect(kustomization?.after).toBe(kustomization?.before?.replace('        value: 5\n', '        value: 8\n'));
+    expect([...byPath.keys()].filter((p) => p.includes('/salve/'))).toEqual([]);
     expect(byPath.get(`.salve/remediations/${rem.id}/proof.dsse.json`)?.before).toBeTruthy();
     expect(second.commit).not.toBe(first.commit);
 

@@ -1,7 +1,7 @@
 /** KubeHpaMaxedOut: raise the HorizontalPodAutoscaler's maxReplicas by half, within the configured cap. */
 import type { Incident } from '../../model/index.ts';
 import type { K8sObject } from '../../model/remediation.ts';
-import { writeResourcePatch } from '../patch.ts';
+import { editField } from '../../render/index.ts';
 import type { ActionPlugin } from '../types.ts';
 import { objectRef } from '../workload.ts';
 
@@ -70,12 +70,12 @@ export const raiseHpaMaxReplicas: ActionPlugin = {
       (o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === candidate.object.name,
     );
     if (!hpa) return [];
-    return writeResourcePatch(
-      repo,
-      this.id,
-      hpa,
-      { spec: { maxReplicas: candidate.params.to } },
-      `Managed by salve: ${candidate.summary}.`,
-    );
+    return editField(repo, {
+      action: this.id,
+      object: hpa,
+      field: ['spec', 'maxReplicas'],
+      value: candidate.params.to,
+      header: `Managed by salve: ${candidate.summary}.`,
+    });
   },
 };

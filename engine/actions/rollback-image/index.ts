@@ -4,13 +4,14 @@
  */
 
 import { parseDocument } from 'yaml';
+import { formatDuration } from '../../model/duration.ts';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
 import { setImage } from '../../render/index.ts';
 import { reportedImages } from '../drift.ts';
 import { compareImages } from '../images.ts';
 import type { ActionPlugin } from '../types.ts';
-import { containerPath, findWorkload, objectRef, pickContainer } from '../workload.ts';
+import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
 
 /** `registry/repo:tag@digest` → its name (what an `images:` entry's `name` matches). */
 export function imageName(image: string): string {
@@ -28,6 +29,25 @@ function imageEntries(text: string): Map<string, { newName?: string; newTag?: st
   const out = new Map<string, { newName?: string; newTag?: string }>();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
+}
+
+/**
+ * When the failure showed up against when the release landed, from the evidence: the incident's
+ * first signal, the commit that set the tag. The plan's own time only gives the release's age now.
+ */
+export function failureTiming(
+  kinds: readonly string[],
+  firstSeen: string,
+  release: { tag: string; commit: string; time: string },
+  releaseAgeSeconds: number,
+): string {
+  const lead = Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1000);
+  const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
+  const relation =
+    lead >= 0
+      ? `came ${formatDuration(lead)} after ${landed}`
+      : `came ${formatDuration(-lead)} before ${landed}: the release did not start it`;
+  return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}; the release is ${formatDuration(releaseAgeSeconds)} old now.`;
 }
 
 export const rollbackImage: ActionPlugin = {
@@ -77,6 +97,7 @@ export const rollbackImage: ActionPlugin = {
       action: this.id,
       params: {
         container: container.name,
+        ...listParam(container),
         image: entryName,
         renderedImage: `${renderedName}:${previous.tag}`,
         fromTag: current.tag,
@@ -85,7 +106,7 @@ export const rollbackImage: ActionPlugin = {
       },
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
       rationale: [
-        `The workload started failing (${incident.kinds.join(', ')}) ${Math.round(releaseAgeSeconds / 60)} minute(s) after ${current.tag} landed in commit ${current.commit.slice(0, 7)}.`,
+        failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
         match === 'same'
           ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).`
@@ -93,14 +114,17 @@ export const rollbackImage: ActionPlugin = {
       ],
       object: ref,
       container: container.name,
-      effects: this.effects({ container: container.name, renderedImage: `${renderedName}:${previous.tag}` }, ref),
+      effects: this.effects(
+        { container: container.name, ...listParam(container), renderedImage: `${renderedName}:${previous.tag}` },
+        ref,
+      ),
       releaseAgeSeconds,
     };
   },
 
   effects(params, object) {
     const ns = object.namespace ? { namespace: object.namespace } : {};
-    const path = containerPath(String(params.container), '/image');
+    const path = containerPath(String(params.container), '/image', params.containerList);
     return {
       fields: [{ kind: object.kind, name: object.name, ...ns, path, after: params.renderedImage }],
       objects: [],
@@ -110,7 +134,8 @@ export const rollbackImage: ActionPlugin = {
   async render(candidate, repo): Promise<FileChange[]> {
     const before = await repo.readFile(repo.kustomizationPath);
     if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
-    const after = setImage(before, { name: String(candidate.params.image), newTag: String(candidate.params.toTag) });
+    const image = { name: String(candidate.params.image), newTag: String(candidate.params.toTag) };
+    const after = setImage(before, image, repo.kustomizationPath, (text) => repo.note?.(text));
     return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
   },
 };

@@ -18,9 +18,10 @@ describe('perceive/eval (CI slice)', () => {
     });
     const [published, swept, ours] = rows;
     expect(published?.detector).toMatch(/threshold 1\.0/);
+    // Measured on this slice: 30.28 / 25.73 / 34.22 against 13.36 / 9.86 / 15.92, margins 16-18.
     for (let p = 0; p < 3; p++) {
-      expect(ours?.results[p]?.normalised).toBeGreaterThan(published?.results[p]?.normalised as number);
-      expect(ours?.results[p]?.normalised).toBeGreaterThan(swept?.results[p]?.normalised as number);
+      expect(ours?.results[p]?.normalised).toBeGreaterThan((published?.results[p]?.normalised as number) + 12);
+      expect(ours?.results[p]?.normalised).toBeGreaterThan((swept?.results[p]?.normalised as number) + 12);
     }
   });
 
@@ -36,12 +37,16 @@ describe('perceive/eval (CI slice)', () => {
     expect(svg).not.toMatch(/<script|href=/);
   });
 
-  it('detects held-apart Online Boutique CPU faults from metrics, with fused no worse than logs', async () => {
+  it('detects held-apart Online Boutique CPU faults from metrics, with fused no worse than metrics or logs', async () => {
     const minutes = await nezhaMinutes(NEZHA_ROOT, ['2022-08-22']);
     const rows = evaluateNezha(minutes, DEFAULT_MODEL);
     const by = (m: string) => rows.find((r) => r.modality.startsWith(m))?.heldApart;
     expect(by('metrics')?.byType.find((t) => t.type === 'cpu_contention')?.detected).toBeGreaterThan(0);
     expect(by('fused')?.all.detected).toBeGreaterThanOrEqual(by('logs')?.all.detected as number);
+    // Online Boutique has no logs: fusion must keep what metrics find, and be no noisier (measured:
+    // both 2/8 at 0.858 false alarms per fault-free service-hour).
+    expect(by('fused')?.all.detected).toBeGreaterThanOrEqual(by('metrics')?.all.detected as number);
+    expect(by('fused')?.falseAlarmsPerHour).toBeLessThanOrEqual((by('metrics')?.falseAlarmsPerHour as number) + 1e-9);
     expect(by('fused')?.faultFreeHours).toBeGreaterThan(10);
   });
 

@@ -99,6 +99,8 @@ export function evaluateNezha(minutes: readonly Minute[], model: PerceptionModel
   const scorers: Array<[string, Scorer]> = [
     ['metrics', modalityScorer(minutes, ['metric-anomaly', 'metric-missing'])],
     ['logs', modalityScorer(minutes, ['log-novel-share', 'log-distance', 'log-missing'])],
+    // The same without the presence flag: in Nezha, logs exist mostly around faults.
+    ['logs (content only)', modalityScorer(minutes, ['log-novel-share', 'log-distance'])],
     ['fused (shipped model)', (x) => predictRisk(model, x)],
   ];
   return scorers.map(([modality, score]) => {

@@ -1,5 +1,6 @@
 /**
- * Fits the perception model: the risk head on the `fit` split, Platt recalibration on the
+ * Fits the perception model: the risk head (per-modality heads stacked by a fusion head, see
+ * ./stack.ts) on the `fit` split, Platt recalibration on the
  * `calibrate` split, bootstrap replicas of the risk head, and the cause head; then measures
  * calibration on the `test` split, which neither step saw. Each source (Nezha, NAB, synthetic)
  * weighs the same in total. Deterministic for the same data.
@@ -16,15 +17,24 @@ import { brier, ece, type Prediction, reliability } from './calibration.ts';
 import type { Labelled, Source } from './datasets.ts';
 import { fitLogistic, rng, type Sample } from './logistic.ts';
 import { type Split, splitOf } from './split.ts';
+import { fitStacked } from './stack.ts';
 
 export interface FitOptions {
   version: string;
   l2: number;
+  /** L2 on the fusion head's per-modality weights. */
+  fusionL2: number;
   bootstrap: number;
   seed: number;
 }
 
-export const FIT_DEFAULTS: FitOptions = { version: 'perception-v1', l2: 1, bootstrap: 30, seed: 13 };
+export const FIT_DEFAULTS: FitOptions = {
+  version: 'perception-v2',
+  l2: 1,
+  fusionL2: 0.01,
+  bootstrap: 30,
+  seed: 13,
+};
 
 const SOURCES: Source[] = ['nezha', 'nab', 'synthetic'];
 const EFFECTIVE = 3000;
@@ -89,26 +99,19 @@ export function predictRisk(model: PerceptionModel, x: FeatureVector): number {
 export function fitModel(data: readonly Labelled[], options: FitOptions = FIT_DEFAULTS): FitResult {
   const bySplit = (s: Split) => data.filter((d) => splitOf(d.group) === s);
   const fitData = bySplit('fit');
-  const risk = head(
-    fitLogistic(
-      weighted(fitData, (d) => d.risk),
-      FEATURES.length,
-      options.l2,
-    ),
-  );
+  const weigh = (rows: readonly Labelled[]) => weighted(rows, (d) => d.risk).map((s) => s.w);
+  const stack = (rows: readonly Labelled[]) => fitStacked(rows, weigh, options.l2, options.fusionL2);
+  const stacked = stack(fitData);
+  const risk = stacked.head;
   const calib = bySplit('calibrate');
   const zs = weighted(calib, (d) => d.risk).map((s, i) => ({ ...s, x: [logit(risk, (calib[i] as Labelled).x).z] }));
   const platt = fitLogistic(zs, 1, 0);
   const draw = rng(options.seed);
-  const samples = weighted(fitData, (d) => d.risk);
-  const bootstrap = Array.from({ length: options.bootstrap }, () =>
-    head(
-      fitLogistic(
-        Array.from({ length: samples.length }, () => samples[Math.floor(draw() * samples.length)] as Sample),
-        FEATURES.length,
-        options.l2,
-      ),
-    ),
+  const bootstrap = Array.from(
+    { length: options.bootstrap },
+    () =>
+      stack(Array.from({ length: fitData.length }, () => fitData[Math.floor(draw() * fitData.length)] as Labelled))
+        .head,
   );
   const cause = head(
     fitLogistic(
@@ -123,7 +126,10 @@ export function fitModel(data: readonly Labelled[], options: FitOptions = FIT_DE
     sources: Object.fromEntries(SOURCES.map((s) => [s, data.filter((d) => d.source === s).length])),
     splits: Object.fromEntries((['fit', 'calibrate', 'test'] as const).map((s) => [s, bySplit(s).length])),
     l2: options.l2,
+    fusionL2: options.fusionL2,
     bootstrap: options.bootstrap,
+    modalities: stacked.modalities,
+    fusion: stacked.fusion,
   };
   const model = ModelSchema.parse({
     version: options.version,

@@ -7,6 +7,7 @@
  * lower it); for every other type, 1 − the interval's width.
  */
 import type { Attribution, RiskType, Signal, SignalKind } from '../../model/index.ts';
+import { restartsDetail } from '../restarts.ts';
 import { type Evidence, extractFeatures, type Feature, type FeatureVector } from './features.ts';
 import type { LogEvidence } from './log-features.ts';
 import type { MetricEvidence } from './metric-features.ts';
@@ -92,19 +93,9 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     'flag-slo': kinds(['ErrorRateBreach', 'LatencyBreach']),
     'flag-node': kinds(['NodePressure', 'FailedScheduling']),
     'alert-critical': 'an alert is critical',
-    restarts: `up to ${restartCount(signals)} container restart(s)`,
+    restarts: restartsDetail(signals),
     spread: `${signals.length} signal(s) from ${new Set(signals.map((s) => s.pod).filter(Boolean)).size} pod(s)`,
   };
-}
-
-function restartCount(signals: readonly Signal[]): number {
-  let max = 0;
-  for (const s of signals)
-    for (const e of s.evidence) {
-      const r = e.data?.restartCount;
-      if (typeof r === 'number' && r > max) max = r;
-    }
-  return max;
 }
 
 export interface Assessment {

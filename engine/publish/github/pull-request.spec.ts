@@ -16,6 +16,8 @@ const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => sile
 function context(opts: Partial<ClientOptions> = {}): GitHubContext {
   const octokit = new SalveOctokit({
     auth: 'ghs_installationtoken0000000000000000',
+    // Expected 404s (no branch yet, no CODEOWNERS) are the replies under test, not failures to print.
+    log: silent,
     request: { retries: opts.retries ?? 0 },
     retry: { retries: opts.retries ?? 0, retryAfterBaseValue: 1 },
     throttle: {
@@ -100,10 +102,10 @@ describe('publish/github/pull-request', () => {
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
-      `POST ${R}/pulls`,
-      `POST ${R}/issues/7/labels`,
-      `POST ${R}/pulls/7/requested_reviewers`,
       `POST ${R}/check-runs`,
+      `POST ${R}/pulls`,
+      `POST ${R}/pulls/7/requested_reviewers`,
+      `POST ${R}/issues/7/labels`,
     ]);
     mock.verify();
   });
@@ -216,7 +218,7 @@ describe('publish/github/pull-request', () => {
     gh.requiredChecks(mock.scope, 'main', ['ci/kustomize-build']);
     gh.graphqlMutation(mock.scope, 'enablePullRequestAutoMerge', 'PR_kw11');
     await ensurePullRequest(context(), auto, LIMITS);
-    expect(mock.calls.at(-1)).toBe('POST /graphql');
+    expect(mock.calls.slice(-2)).toEqual(['POST /graphql', `POST ${R}/issues/11/labels`]);
     mock.verify();
 
     mock = tracked();
@@ -224,7 +226,7 @@ describe('publish/github/pull-request', () => {
     gh.requiredChecks(mock.scope, 'main', ['ci/kustomize-build'], 'ruleset');
     gh.graphqlMutation(mock.scope, 'enablePullRequestAutoMerge', 'PR_kw19');
     await ensurePullRequest(context(), auto, LIMITS);
-    expect(mock.calls.at(-1)).toBe('POST /graphql');
+    expect(mock.calls.slice(-2)).toEqual(['POST /graphql', `POST ${R}/issues/19/labels`]);
     mock.verify();
 
     mock = tracked();
@@ -507,7 +509,11 @@ describe('publish/github/pull-request', () => {
       .patch(`${R}/pulls/20`, { state: 'closed' })
       .reply(200, pull({ number: 20, branch: old.request.branch, state: 'closed' }));
     await ensurePullRequest(context(), next, LIMITS);
-    expect(mock.calls.slice(-2)).toEqual([`POST ${R}/issues/20/comments`, `PATCH ${R}/pulls/20`]);
+    expect(mock.calls.slice(-3)).toEqual([
+      `POST ${R}/issues/20/comments`,
+      `PATCH ${R}/pulls/20`,
+      `POST ${R}/issues/21/labels`,
+    ]);
     mock.verify();
   });
 
@@ -558,6 +564,7 @@ describe('publish/github/pull-request', () => {
     gh.branchMissing(mock.scope, req.branch);
     const sha = gh.commitFlow(mock.scope, req, '8'.repeat(40));
     gh.createRef(mock.scope, req.branch, sha);
+    gh.checkRun(mock.scope, sha, 'success', inp.proofDigest);
     mock.scope
       .post(`${R}/pulls`)
       .reply(422, { message: 'Validation Failed', errors: [{ message: 'base is invalid' }] });
@@ -592,10 +599,32 @@ describe('publish/github/pull-request', () => {
     gh.headLookup(mock.scope, inp.request.branch, [
       pull({ number: 7, branch: inp.request.branch, body: renderBody(inp.request), labels: labelsFor(inp.request) }),
     ]);
-    const started = Date.now();
-    const ctx = context({ throttle: true, retryAfterBaseValue: 20 });
-    expect(await ensurePullRequest(ctx, inp, LIMITS)).toMatchObject({ kind: 'unchanged' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    // The order says it waited for GitHub's Retry-After and then retried (no clock in the assertion).
+    const ctx = context({ throttle: true, retryAfterBaseValue: 1 });
+    const order: string[] = [];
+    mock.scope.on('request', (req: { method: string; path: string }) => {
+      order.push(`${req.method} ${decodeURIComponent(req.path)}`);
+    });
+    const throttled = new SalveOctokit({
+      auth: 'ghs_installationtoken0000000000000000',
+      request: { retries: 0 },
+      retry: { retries: 0 },
+      throttle: {
+        enabled: true,
+        retryAfterBaseValue: 1,
+        onRateLimit: () => false,
+        onSecondaryRateLimit: (after: number, _o: unknown, _k: unknown, count: number) => {
+          order.push(`waited retry-after=${after}`);
+          return count < 2;
+        },
+      },
+    });
+    expect(await ensurePullRequest({ ...ctx, octokit: throttled }, inp, LIMITS)).toMatchObject({ kind: 'unchanged' });
+    expect(order).toEqual([
+      `GET ${R}/pulls?head=${OWNER}:${inp.request.branch}&state=all&per_page=100`,
+      'waited retry-after=3',
+      `GET ${R}/pulls?head=${OWNER}:${inp.request.branch}&state=all&per_page=100`,
+    ]);
     mock.verify();
   });
 

@@ -5,7 +5,7 @@
 import { reconcileAutoMerge } from './auto-merge.ts';
 import { reportCheck } from './check-run.ts';
 import { parseCodeowners, readCodeowners, reviewersFor } from './codeowners.ts';
-import { branchHead, createRemediationCommit, deleteBranch, writeBranch } from './commit.ts';
+import { branchHead, createRemediationCommit, deleteBranch, statusOf, writeBranch } from './commit.ts';
 import { frozenBy, noteFrozen } from './freeze.ts';
 import { capReached, closeSuperseded, listSalvePulls } from './inventory.ts';
 import {
@@ -53,6 +53,12 @@ export async function ensurePullRequest(
   return openPull(ctx, input, limits);
 }
 
+/**
+ * Opens the PR in an order that a crash at any step leaves finishable: the commit and its branch,
+ * the policy check on that commit, the PR (its body already carries the content hash), reviewers,
+ * auto-merge and supersession, and the labels last. A PR without the `salve` label is unfinished:
+ * the next run (see updatePull) finishes it instead of calling it unchanged.
+ */
 async function openPull(ctx: GitHubContext, input: PublishInput, limits: PublishLimits): Promise<PublishOutcome> {
   const req = input.request;
   const inventory = await listSalvePulls(ctx);
@@ -62,7 +68,8 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
   // A branch without a PR is a half-made PR from an earlier attempt: finish it.
   const leftover = await branchHead(ctx, req.branch);
   const sha = await putCommit(ctx, req, leftover !== null);
-  let pr: { number: number; node_id: string; html_url: string };
+  const conclusion = await reportCheck(ctx, sha, input.decision, input.proofDigest);
+  let pr: { number: number; node_id: string; html_url: string; base?: { sha?: string } };
   try {
     const created = await ctx.octokit.rest.pulls.create({
       ...ctx.repo,
@@ -74,14 +81,21 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     });
     pr = created.data;
   } catch (err) {
-    await deleteBranch(ctx, req.branch).catch((cleanupErr: unknown) =>
-      ctx.log.warn({ err: cleanupErr, branch: req.branch }, 'could not remove branch of a failed pull request'),
-    );
+    if (alreadyExists(err)) {
+      // Another run (a replica, or this one before a lost reply) opened it: finish that one.
+      const open = await findOpen(ctx, req.branch);
+      if (open) return updatePull(ctx, input, open);
+    }
+    if (statusOf(err) === 422) {
+      // GitHub refused the PR for good: the branch would be a half-made PR.
+      await deleteBranch(ctx, req.branch).catch((cleanupErr: unknown) =>
+        ctx.log.warn({ err: cleanupErr, branch: req.branch }, 'could not remove branch of a failed pull request'),
+      );
+    }
+    // Otherwise (5xx, network) the PR may exist: the branch stays and the retry finds one or the other.
     throw err;
   }
-  await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: labelsFor(req) });
   if (req.metadata.mode === 'approve') await requestReviewers(ctx, input, pr.number);
-  const conclusion = await reportCheck(ctx, sha, input.decision, input.proofDigest);
   const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
   await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed: false, baseBranch: req.baseBranch }, wanted);
   await closeSuperseded(ctx, inventory, {
@@ -91,7 +105,25 @@ async function openPull(ctx: GitHubContext, input: PublishInput, limits: Publish
     url: pr.html_url,
     branch: req.branch,
   });
-  return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha };
+  await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: labelsFor(req) });
+  const moved = pr.base?.sha && pr.base.sha !== req.baseCommit;
+  return { kind: 'opened', number: pr.number, url: pr.html_url, head: sha, ...(moved ? { baseMoved: true } : {}) };
+}
+
+function alreadyExists(err: unknown): boolean {
+  if (statusOf(err) !== 422) return false;
+  const data = (err as { response?: { data?: { errors?: Array<{ message?: string }> } } }).response?.data;
+  return (data?.errors ?? []).some((e) => /already exists/i.test(e.message ?? ''));
+}
+
+async function findOpen(ctx: GitHubContext, branch: string): Promise<PullSummary | null> {
+  const { data } = await ctx.octokit.rest.pulls.list({
+    ...ctx.repo,
+    head: `${ctx.repo.owner}:${branch}`,
+    state: 'open',
+    per_page: 100,
+  });
+  return (data as PullSummary[])[0] ?? null;
 }
 
 /**
@@ -134,10 +166,13 @@ async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSumma
   const carried = carryNote(given, pr);
   const previous = readHashes(pr.body);
   const armed = pr.auto_merge !== null && pr.auto_merge !== undefined;
+  const have = labelNames(pr.labels);
+  // Labels go on in one call, last: a PR without the `salve` label was never finished.
+  const finished = have.includes('salve');
   const same = previous?.content === contentHash(carried.request);
   // An armed PR is checked for foreign commits even when salve has nothing new to say: auto-merge
   // would otherwise merge a commit no one reviewed.
-  if (same && !armed) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  if (same && finished && !armed) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
   const frozen = await frozenBy(ctx, pr.number);
   if (frozen) {
     if (await noteFrozen(ctx, pr.number, frozen)) ctx.log.warn({ pull: pr.number, reason: frozen }, 'branch frozen');
@@ -145,22 +180,37 @@ async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSumma
       await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: carried.request.baseBranch }, false);
     return { kind: 'frozen', number: pr.number, url: pr.html_url };
   }
-  if (same) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
-  const input = await supersedeInPlace(ctx, carried, pr);
+  if (same && finished) return { kind: 'unchanged', number: pr.number, url: pr.html_url };
+  const input = same ? carried : await supersedeInPlace(ctx, carried, pr);
   const req = input.request;
 
   let head = pr.head.sha;
   if (previous?.files !== filesHash(req)) {
     head = await putCommit(ctx, req, true);
   }
-  await ctx.octokit.rest.pulls.update({
-    ...ctx.repo,
-    pull_number: pr.number,
-    title: req.pr.title,
-    body: renderBody(req),
-  });
-
-  const have = labelNames(pr.labels);
+  if (!same) {
+    await ctx.octokit.rest.pulls.update({
+      ...ctx.repo,
+      pull_number: pr.number,
+      title: req.pr.title,
+      body: renderBody(req),
+    });
+  }
+  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve'))
+    await requestReviewers(ctx, input, pr.number);
+  // New content or an unfinished PR (no labels yet: its check may be missing too) gets its check.
+  const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
+  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
+  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
+  if (!finished) {
+    await closeSuperseded(ctx, await listSalvePulls(ctx), {
+      fingerprint: req.metadata.fingerprint,
+      action: req.metadata.action,
+      number: pr.number,
+      url: pr.html_url,
+      branch: req.branch,
+    });
+  }
   const want = labelsFor(req);
   for (const stale of have.filter((l) => /^salve\/(mode|action):/.test(l) && !want.includes(l))) {
     await ctx.octokit.rest.issues.removeLabel({ ...ctx.repo, issue_number: pr.number, name: stale });
@@ -168,12 +218,6 @@ async function updatePull(ctx: GitHubContext, given: PublishInput, pr: PullSumma
   const missing = want.filter((l) => !have.includes(l));
   if (missing.length > 0)
     await ctx.octokit.rest.issues.addLabels({ ...ctx.repo, issue_number: pr.number, labels: missing });
-  if (req.metadata.mode === 'approve' && !have.includes('salve/mode:approve'))
-    await requestReviewers(ctx, input, pr.number);
-
-  const conclusion = await reportCheck(ctx, head, input.decision, input.proofDigest);
-  const wanted = req.metadata.mode === 'automate' && conclusion === 'success';
-  await reconcileAutoMerge(ctx, { nodeId: pr.node_id, armed, baseBranch: req.baseBranch }, wanted);
   return { kind: 'updated', number: pr.number, url: pr.html_url, head };
 }
 

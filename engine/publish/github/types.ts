@@ -43,7 +43,8 @@ export interface PublishLimits {
 }
 
 export type PublishOutcome =
-  | { kind: 'opened'; number: number; url: string; head: string }
+  /** `baseMoved`: the base branch moved after the checkout the remediation was planned on. */
+  | { kind: 'opened'; number: number; url: string; head: string; baseMoved?: boolean }
   | { kind: 'updated'; number: number; url: string; head: string }
   | { kind: 'unchanged'; number: number; url: string }
   | { kind: 'frozen'; number: number; url: string }

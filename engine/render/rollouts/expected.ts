@@ -9,7 +9,8 @@ import type { RenderedDiff } from '../../model/index.ts';
 import type { ExposureObject, ExposurePlan, PolicyInput } from '../../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../../model/remediation.ts';
 import { canonicalJson, sha256Hex } from '../../policy/digest.ts';
-import { analysisTemplate, type CanaryStep, canarySteps, rolloutFor } from './objects.ts';
+import { type NameAffixes, renamed } from '../overlay.ts';
+import { analysisTemplate, type CanaryStep, canarySteps, exposureNames, rolloutFor, templateName } from './objects.ts';
 
 export interface ExposureTarget {
   kind: string;
@@ -22,6 +23,8 @@ export interface ExpectedExposure {
   mode: 'takeover' | 'steps';
   /** The workload's namespace as rendered. */
   namespace?: string;
+  /** The workload as rendered at the base commit. */
+  workload: K8sObject;
   /** Objects salve adds, as written (kustomize adds the overlay's namespace and labels). */
   added: K8sObject[];
   /** For `steps`: the Rollout and the steps it must carry. */
@@ -33,6 +36,21 @@ export interface ExpectedExposure {
    */
   retargeted: K8sObject[];
   effects: { fields: DeclaredEffect[]; objects: DeclaredObject[] };
+  /**
+   * Names as written into the overlay, before its namePrefix/nameSuffix: the workload's (which the
+   * Rollout takes) and the AnalysisTemplate's. Equal to the rendered ones when the overlay renames nothing.
+   */
+  written: { workload: string; template: string };
+}
+
+const NO_AFFIXES: NameAffixes = { namePrefix: '', nameSuffix: '' };
+
+/** The name an object renders as `name` has in the overlay's resources (its prefix and suffix taken off). */
+export function unrenamed(name: string, affixes: NameAffixes): string {
+  const { namePrefix, nameSuffix } = affixes;
+  if (name.length < namePrefix.length + nameSuffix.length) return name;
+  if (!name.startsWith(namePrefix) || !name.endsWith(nameSuffix)) return name;
+  return name.slice(namePrefix.length, name.length - nameSuffix.length);
 }
 
 /**
@@ -75,15 +93,23 @@ function withSteps(rollout: K8sObject, steps: CanaryStep[]): K8sObject {
   return { ...rollout, spec: { ...spec, strategy: { ...spec.strategy, canary: { ...spec.strategy.canary, steps } } } };
 }
 
-/** null when the target cannot be exposed: not rendered, neither Deployment nor canary Rollout. */
+/**
+ * null when the target cannot be exposed: not rendered, neither Deployment nor canary Rollout.
+ * `affixes`: the overlay's own namePrefix/nameSuffix, which kustomize also gives what salve adds.
+ */
 export function expectedExposure(
   plan: ExposurePlan,
   base: readonly K8sObject[],
   target: ExposureTarget,
+  affixes: NameAffixes = NO_AFFIXES,
 ): ExpectedExposure | null {
   const workload = findTarget(base, target);
   if (!workload) return null;
-  const template = analysisTemplate(plan, workload.metadata.name);
+  const rendered = workload.metadata.name;
+  const written = { workload: unrenamed(rendered, affixes), template: '' };
+  written.template = templateName(written.workload);
+  const names = exposureNames(rendered, renamed(written.template, affixes), rendered);
+  const template = analysisTemplate(plan, names.template);
   const ns = workload.metadata.namespace;
   const declare = (o: K8sObject): DeclaredObject => ({
     op: 'add',
@@ -92,21 +118,23 @@ export function expectedExposure(
     ...(ns ? { namespace: ns } : {}),
   });
   if (workload.kind === 'Deployment') {
-    const added = [rolloutFor(workload, plan), ...(template ? [template] : [])];
+    const added = [rolloutFor(workload, plan, names), ...(template ? [template] : [])];
     const autoscalers = autoscalersOf(base, workload);
     const retargeted = autoscalers.map(retarget);
     const fields = autoscalers.flatMap((hpa, i) => declareFields(hpa, retargeted[i] as K8sObject));
     return {
       mode: 'takeover',
       ...(ns ? { namespace: ns } : {}),
+      workload,
       added,
       patched: null,
       retargeted,
       effects: { fields, objects: added.map(declare) },
+      written,
     };
   }
   if (workload.kind !== 'Rollout' || !canaryOf(workload)) return null;
-  const steps = canarySteps(plan, workload.metadata.name);
+  const steps = canarySteps(plan, names);
   const fields = declareFields(workload, withSteps(workload, steps));
   // A Rollout salve adopted already renders these guard rails: nothing to add again.
   const present = template && findTarget(base, { kind: template.kind, name: template.metadata.name, namespace: ns });
@@ -115,10 +143,12 @@ export function expectedExposure(
   return {
     mode: 'steps',
     ...(ns ? { namespace: ns } : {}),
+    workload,
     added,
     patched: { object: workload, steps },
     retargeted: [],
     effects,
+    written,
   };
 }
 

@@ -19,8 +19,29 @@ export type CanaryStep =
   | { pause: { duration: string } }
   | { analysis: { templates: Array<{ templateName: string }>; args: Array<{ name: string; value: string }> } };
 
+/**
+ * How the exposure objects name each other. Written into the overlay they carry the names its
+ * resources give (kustomize then renames them and, through name references, what refers to them);
+ * as rendered they carry the names the cluster sees.
+ */
+export interface ExposureNames {
+  /** The Rollout's `metadata.name`. */
+  rollout: string;
+  /** `workloadRef.name`: the Deployment the Rollout takes over. */
+  deployment: string;
+  /** The AnalysisTemplate the canary steps name. */
+  template: string;
+  /** The workload as its metrics name it (`{{args.service}}`): always its rendered name. */
+  service: string;
+}
+
+/** Names for a workload named `name` (as written or as rendered) whose rendered name is `service`. */
+export function exposureNames(name: string, template: string, service: string): ExposureNames {
+  return { rollout: name, deployment: name, template, service };
+}
+
 /** setWeight, then the dwell, then the gate: promotion needs the guard rails to hold after each dwell. */
-export function canarySteps(plan: ExposurePlan, workload: string): CanaryStep[] {
+export function canarySteps(plan: ExposurePlan, names: Pick<ExposureNames, 'template' | 'service'>): CanaryStep[] {
   const steps: CanaryStep[] = [];
   for (const step of plan.steps) {
     steps.push({ setWeight: step.weight });
@@ -29,8 +50,8 @@ export function canarySteps(plan: ExposurePlan, workload: string): CanaryStep[] 
     if (step.analysis && plan.analysis) {
       steps.push({
         analysis: {
-          templates: [{ templateName: templateName(workload) }],
-          args: [{ name: SERVICE_ARG, value: workload }],
+          templates: [{ templateName: names.template }],
+          args: [{ name: SERVICE_ARG, value: names.service }],
         },
       });
     }
@@ -38,14 +59,14 @@ export function canarySteps(plan: ExposurePlan, workload: string): CanaryStep[] 
   return steps;
 }
 
-/** The guard rails as an AnalysisTemplate (Prometheus provider); null when the plan has no analysis. */
-export function analysisTemplate(plan: ExposurePlan, workload: string): K8sObject | null {
+/** The guard rails as an AnalysisTemplate named `name` (Prometheus provider); null when the plan has no analysis. */
+export function analysisTemplate(plan: ExposurePlan, name: string): K8sObject | null {
   const analysis = plan.analysis;
   if (!analysis) return null;
   return {
     apiVersion: ROLLOUTS_API,
     kind: 'AnalysisTemplate',
-    metadata: { name: templateName(workload) },
+    metadata: { name },
     spec: {
       args: [{ name: SERVICE_ARG }],
       metrics: analysis.metrics.map((m) => ({
@@ -66,23 +87,22 @@ export function analysisTemplate(plan: ExposurePlan, workload: string): K8sObjec
 }
 
 /**
- * A Rollout of the same name that references the Deployment (workloadRef): Argo Rollouts runs the
+ * A Rollout of the Deployment's name that references it (workloadRef): Argo Rollouts runs the
  * Deployment's pod template under the plan's steps and scales the Deployment per `scaleDown`.
  * Replicas and selector are the Deployment's as rendered at the base commit.
  */
-export function rolloutFor(deployment: K8sObject, plan: ExposurePlan): K8sObject {
+export function rolloutFor(deployment: K8sObject, plan: ExposurePlan, names: ExposureNames): K8sObject {
   const spec = (deployment.spec ?? {}) as { replicas?: number; selector?: unknown };
-  const name = deployment.metadata.name;
   return {
     apiVersion: ROLLOUTS_API,
     kind: 'Rollout',
-    metadata: { name },
+    metadata: { name: names.rollout },
     spec: {
       // No count when the Deployment has none (an HPA owns it): the Rollout would otherwise pin 1.
       ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
       ...(spec.selector ? { selector: spec.selector } : {}),
-      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name, scaleDown: plan.scaleDown },
-      strategy: { canary: { steps: canarySteps(plan, name) } },
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.deployment, scaleDown: plan.scaleDown },
+      strategy: { canary: { steps: canarySteps(plan, names) } },
     },
   };
 }

@@ -7,6 +7,7 @@ import { CheckError } from '../../model/errors.ts';
 import type { FileChange, RenderedDiff } from '../../model/index.ts';
 import type { Exposure, ExposurePlan } from '../../model/policy.ts';
 import type { DeclaredEffect, DeclaredObject, K8sObject } from '../../model/remediation.ts';
+import { overlayTransforms } from '../overlay.ts';
 import {
   type ExpectedExposure,
   type ExposureTarget,
@@ -42,14 +43,15 @@ export async function prepareExposure(
   remediation: readonly FileChange[],
   header: string,
 ): Promise<ExposureStage | null> {
-  const expected = expectedExposure(plan, base, target);
+  const kustomization = await repo.readFile(repo.kustomizationPath);
+  const expected = expectedExposure(plan, base, target, overlayTransforms(kustomization ?? ''));
   if (!expected) return null;
   const pending = new Map(remediation.map((f) => [f.path, f]));
   const view: ExposureRepo = {
     ...repo,
     readFile: async (path) => pending.get(path)?.after ?? (await repo.readFile(path)),
   };
-  const exposure = await renderExposureFiles(expected, view, header);
+  const exposure = await renderExposureFiles(plan, expected, view, header);
   const files = remediation.map((f) => ({ ...f }));
   for (const change of exposure) {
     const earlier = files.find((f) => f.path === change.path);
@@ -64,13 +66,13 @@ export async function prepareExposure(
  * plan's) and splits the diff: `change` is the remediation's own part, `exposure.change` the rest.
  * Throws CheckError naming every problem.
  */
-export function finishExposure(
+export async function finishExposure(
   stage: ExposureStage,
   diff: RenderedDiff,
   rendered: readonly K8sObject[],
-): { change: RenderedDiff; exposure: Exposure } {
+): Promise<{ change: RenderedDiff; exposure: Exposure }> {
   const problems = [
-    ...validateArgoRollouts(rendered).map(
+    ...(await validateArgoRollouts(rendered)).map(
       (p) => `${p.kind}/${p.name} ${p.path}: ${p.message} (Argo Rollouts CRD schema)`,
     ),
     ...exposureProblems(stage.expected, rendered),

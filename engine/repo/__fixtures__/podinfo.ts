@@ -25,7 +25,11 @@ export const PODINFO_ENVIRONMENTS = [
   { env: 'production', cluster: 'prod-cluster' },
 ] as const;
 
+/** Argo CD's address for the cluster it runs in: a destination by `server`, with no name. */
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
 export function argoApplication(name: string, path: string, cluster: string, namespace: string): string {
+  const destination = cluster === IN_CLUSTER ? `server: ${cluster}` : `name: ${cluster}`;
   return `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
@@ -38,7 +42,7 @@ spec:
     targetRevision: main
     path: ${path}
   destination:
-    name: ${cluster}
+    ${destination}
     namespace: ${namespace}
   syncPolicy:
     automated: {prune: true, selfHeal: true}
@@ -69,7 +73,11 @@ export interface PodinfoRepo {
   cleanup: () => Promise<void>;
 }
 
-export async function makePodinfoRepo(options: { git?: boolean } = {}): Promise<PodinfoRepo> {
+/**
+ * `inCluster: true` deploys every Application to Argo CD's in-cluster destination (`server:
+ * https://kubernetes.default.svc`), as a one-cluster setup does, instead of one cluster per overlay.
+ */
+export async function makePodinfoRepo(options: { git?: boolean; inCluster?: boolean } = {}): Promise<PodinfoRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'salve-podinfo-'));
   await cp(PODINFO_TESTBED, dir, { recursive: true });
   await makeWritable(dir);
@@ -80,14 +88,15 @@ export async function makePodinfoRepo(options: { git?: boolean } = {}): Promise<
     files.push(file);
     await writeFile(
       join(dir, 'argocd', file),
-      argoApplication(`podinfo-${env}`, `deploy/overlays/${env}`, cluster, env),
+      argoApplication(`podinfo-${env}`, `deploy/overlays/${env}`, options.inCluster ? IN_CLUSTER : cluster, env),
     );
   }
   await writeFile(
     join(dir, 'argocd', 'kustomization.yaml'),
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${files.map((f) => `  - ${f}\n`).join('')}`,
   );
-  await writeFile(join(dir, 'argocd', 'root.yaml'), argoApplication('root', 'argocd', 'prod-cluster', 'argocd'));
+  const rootCluster = options.inCluster ? IN_CLUSTER : 'prod-cluster';
+  await writeFile(join(dir, 'argocd', 'root.yaml'), argoApplication('root', 'argocd', rootCluster, 'argocd'));
   const commit = options.git ? await commitAll(dir) : null;
   return { dir, commit, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,21 @@
+# salve.text: message text, built with OPA's native builtins only.
+#
+# `format` replaces each `%s` in order by the text of the matching argument, like sprintf with
+# only `%s`, but it never leaves the policy's own evaluator: compiled to wasm, sprintf is a call
+# out to the host's JavaScript with every argument serialised through JSON and back. Like
+# sprintf, it is undefined when an argument is.
+package salve.text
+
+# The text of a value: a string as it is, anything else as JSON (a number as written: 2, 0.85).
+str(x) := x if {
+	is_string(x)
+} else := json.marshal(x)
+
+format(fmt, args) := concat("", [piece |
+	some i, part in split(fmt, "%s")
+	piece := concat("", [part, arg(args, i)])
+])
+
+arg(args, i) := str(args[i]) if {
+	i < count(args)
+} else := ""

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../telemetry/logger.ts';
+import { deploymentPod, podAlert } from './__fixtures__/alerts.ts';
+import { openEmbeddedStore } from './embedded.ts';
+import { QueueFull, StateError, type StateStore } from './types.ts';
+
+const REPO = 'acme/platform-config';
+const dirs: string[] = [];
+const stores: StateStore[] = [];
+async function tempDir() {
+  const d = await mkdtemp(join(tmpdir(), 'salve-state-'));
+  dirs.push(d);
+  return d;
+}
+async function open(dir: string, extra: Partial<Parameters<typeof openEmbeddedStore>[0]> = {}) {
+  const s = await openEmbeddedStore({ dir, log: silentLogger(), ...extra });
+  stores.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => {});
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('state/embedded', () => {
+  it('keeps the inbox, pending list, holds and delivery ids across a reopen', async () => {
+    const dir = await tempDir();
+    const a = await open(dir);
+    await a.inbox.enqueue(REPO, [podAlert(deploymentPod('checkout', 1)), podAlert('cart-0')]);
+    const { fixturePublish } = await import('../app/__fixtures__/requests.ts');
+    const p = fixturePublish();
+    await a.pending.hold(REPO, { request: p.request, decision: p.remediation.decision, proofDigest: 'sha256:x' });
+    await a.holds.set(REPO, Date.now() + 60_000);
+    expect(await a.deliveries.claim(['id:d-1', 'body:1'])).toBe(true);
+    await a.close();
+
+    const b = await open(dir);
+    expect((await b.inbox.snapshot(REPO)).map((e) => e.owner).sort()).toEqual([
+      'staging/shop/Deployment/checkout',
+      'staging/shop/StatefulSet/cart',
+    ]);
+    expect((await b.pending.list(REPO)).map((x) => x.request.id)).toEqual([p.request.id]);
+    expect(await b.holds.get(REPO, Date.now())).toBeGreaterThan(Date.now());
+    expect(await b.deliveries.claim(['id:d-1'])).toBe(false);
+    expect(await b.deliveries.claim(['id:d-2', 'body:1'])).toBe(false);
+    expect(await b.deliveries.claim(['id:d-2', 'body:2'])).toBe(true);
+  });
+
+  it('merges a storm by owner and alert identity, and consumes only what did not change since the snapshot', async () => {
+    const s = await open(await tempDir());
+    const storm = Array.from({ length: 300 }, (_, i) => podAlert(deploymentPod('checkout', i)));
+    for (let round = 0; round < 3; round++) await s.inbox.enqueue(REPO, storm);
+    const snap = await s.inbox.snapshot(REPO);
+    expect(new Set(snap.map((e) => e.owner))).toEqual(new Set(['staging/shop/Deployment/checkout']));
+    expect(snap).toHaveLength(200); // at most maxAlertsPerOwner distinct alerts
+    const resolved = podAlert(deploymentPod('checkout', 0), { status: 'resolved' });
+    expect(await s.inbox.enqueue(REPO, [resolved])).toEqual({ stored: 1, capped: 0 });
+    await s.inbox.consume(REPO, snap);
+    const left = await s.inbox.snapshot(REPO);
+    expect(left.map((e) => e.alert.status)).toEqual(['resolved']);
+    expect(await s.inbox.depth()).toBe(1);
+  });
+
+  it('refuses a new owner past the bound, storing nothing of that payload', async () => {
+    const s = await open(await tempDir(), { bounds: { maxOwners: 2, maxAlertsPerOwner: 10 } });
+    await s.inbox.enqueue(REPO, [podAlert('a-0'), podAlert('b-0')]);
+    await expect(s.inbox.enqueue(REPO, [podAlert('a-1'), podAlert('c-0')])).rejects.toBeInstanceOf(QueueFull);
+    expect((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod).sort()).toEqual(['a-0', 'b-0']);
+    expect(await s.inbox.enqueue(REPO, [podAlert('a-1')])).toEqual({ stored: 1, capped: 0 });
+  });
+
+  it('drops a torn last record, appends after it, and refuses corruption in the middle', async () => {
+    const dir = await tempDir();
+    const a = await open(dir);
+    await a.inbox.enqueue(REPO, [podAlert('a-0')]);
+    await a.close();
+    await appendFile(join(dir, 'journal.jsonl'), '0123456789abcdef {"t":"put","r":"acme/platform-co');
+    const b = await open(dir);
+    expect(await b.inbox.depth()).toBe(1);
+    await b.inbox.enqueue(REPO, [podAlert('b-0')]);
+    await b.close();
+    const c = await open(dir);
+    expect(await c.inbox.depth()).toBe(2);
+    await c.close();
+
+    const text = await readFile(join(dir, 'journal.jsonl'), 'utf8');
+    await writeFile(join(dir, 'journal.jsonl'), text.replace('"a-0"', '"a-X"'));
+    await expect(open(dir)).rejects.toThrow(StateError);
+    await expect(open(dir)).rejects.toThrow(/corrupt record at byte 0 followed by good ones/);
+  });
+
+  it('compacts into a snapshot and replays the same state', async () => {
+    const dir = await tempDir();
+    const a = await open(dir, { compactBytes: 4096 });
+    for (let i = 0; i < 40; i++) await a.inbox.enqueue(REPO, [podAlert(`w${i}-0`)]);
+    await a.inbox.consume(REPO, (await a.inbox.snapshot(REPO)).slice(0, 10));
+    await a.close();
+    expect((await readFile(join(dir, 'snapshot.jsonl'), 'utf8')).length).toBeGreaterThan(0);
+    const b = await open(dir);
+    expect(await b.inbox.depth()).toBe(30);
+  });
+
+  it('refuses a state directory another live process holds', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'lock'), `${process.ppid}\n`);
+    await expect(open(dir)).rejects.toMatchObject({ code: 'state-locked' });
+  });
+
+  it('loses no acknowledged alert when its process is killed with SIGKILL mid-stream', async () => {
+    const dir = await tempDir();
+    const writer = fileURLToPath(new URL('./__fixtures__/journal-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Past a compaction (64 KiB) and well into the next journal.
+        if (out.split('\n').length > 400) resolve();
+      });
+      child.once('exit', () => reject(new Error(`writer exited early: ${err}`)));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const acked = out
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    const s = await open(dir);
+    const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
+    const starts = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.startsAt));
+    for (const i of acked) {
+      expect(pods.has(deploymentPod('checkout', i))).toBe(true);
+      expect(pods.has(`cart${i}-0`)).toBe(true);
+      expect(starts.has(new Date(Date.UTC(2025, 2, 4, 0, 0, i)).toISOString())).toBe(true);
+      expect(await s.deliveries.claim([`id:${i}`])).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A real test bed (`../shared/testbeds/<name>`) as a config repo, and one case planned, published
+ * and held to every corpus invariant (salve verify included), with the plan result kept for the
+ * test to look at.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CaseResult, runCase, type SkipResult } from '../../engine/corpus/case.ts';
+import { type Case, type CorpusAction, casesFor } from '../../engine/corpus/cases.ts';
+import { DEFAULT_TESTBEDS } from '../../engine/corpus/paths.ts';
+import {
+  BASE_TIME,
+  caseContext,
+  clusterFor,
+  corpusKeys,
+  imageEntries,
+  kustomizationText,
+  renderOverlay,
+} from '../../engine/corpus/run.ts';
+import { readTestbed } from '../../engine/corpus/testbeds.ts';
+import { commitAll, createWorkspace, type Workspace } from '../../engine/corpus/workspace.ts';
+import type { PlanResult, Remediation } from '../../engine/model/remediation.ts';
+import { silentLogger } from '../../engine/telemetry/logger.ts';
+
+export interface Planned {
+  result: CaseResult | SkipResult;
+  planned: PlanResult | null;
+  remediation: Remediation | null;
+  /** `after` of the file at this repo-relative path in the commit (throws when absent). */
+  file(path: string): string;
+  /** Invariants that failed, as `invariant: detail`. */
+  violations: string[];
+}
+
+export interface Bed {
+  ws: Workspace;
+  plan(overlay: string, workload: string, container: string, action: CorpusAction): Promise<Planned>;
+  /** Edits files (repo-relative path → new text, or a function of the old text) and commits them on main. */
+  commit(message: string, edits: Record<string, string | ((text: string) => string)>, when?: Date): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestbed(name: string, overlays: string[]): Promise<Bed> {
+  const testbed = await readTestbed(join(DEFAULT_TESTBEDS, name), name);
+  const ws = await createWorkspace(testbed, BASE_TIME, overlays);
+  const keys = await corpusKeys();
+  let shared = await caseContext(ws, keys, silentLogger());
+  return {
+    ws,
+    async commit(message, edits, when = BASE_TIME) {
+      for (const [path, edit] of Object.entries(edits)) {
+        const file = join(ws.dir, path);
+        const old = await readFile(file, 'utf8').catch(() => '');
+        await writeFile(file, typeof edit === 'string' ? edit : edit(old));
+      }
+      await commitAll(ws.dir, message, when);
+      shared = await caseContext(ws, keys, silentLogger());
+    },
+    async plan(overlay, workload, container, action) {
+      const root = ws.roots.find((r) => r.overlay === overlay);
+      if (!root) throw new Error(`${overlay} is not a root of this bed`);
+      const objects = await renderOverlay(ws.dir, overlay);
+      const { cases } = casesFor(overlay, objects, imageEntries(await kustomizationText(ws.dir, overlay)));
+      const c = cases.find(
+        (x: Case) =>
+          `${x.workload.kind}/${x.workload.name}` === workload && x.container.name === container && x.action === action,
+      );
+      if (!c) throw new Error(`no ${action} case for ${workload} container ${container} in ${overlay}`);
+      let planned: PlanResult | null = null;
+      const result = await runCase(
+        {
+          ...shared,
+          cluster: clusterFor(root, c),
+          inspect: (p) => {
+            planned = p;
+          },
+        },
+        c,
+        c.container.image,
+      );
+      const got = planned as PlanResult | null;
+      const remediation = got && got.kind !== 'none' && got.kind !== 'drift' ? got.remediation : null;
+      return {
+        result,
+        planned: got,
+        remediation,
+        file(path) {
+          const files = got?.kind === 'publish' ? got.request.files : (remediation?.files ?? []);
+          const change = files.find((f) => f.path === path);
+          if (!change) throw new Error(`the change has no ${path}: ${files.map((f) => f.path).join(', ')}`);
+          return change.after;
+        },
+        violations:
+          'checks' in result ? result.checks.filter((k) => !k.ok).map((k) => `${k.invariant}: ${k.detail}`) : [],
+      };
+    },
+    cleanup: () => ws.cleanup(),
+  };
+}
