@@ -35,6 +35,8 @@ export const ServeConfig = z
     /** A cluster name for the pod's own service account (salve running in the cluster it reads). */
     kubeInCluster: z.string().optional(),
     /** Namespaces to watch, comma-separated; all when unset. */
+    /** Alertmanager's API (v2), where the follow-up reads which alerts about a workload still fire. */
+    alertmanagerUrl: z.url().optional(),
     clusterNamespaces: z.string().optional(),
     /** Largest accepted request body, bytes. */
     maxBodyBytes: z.coerce
@@ -100,6 +102,7 @@ const SOURCES: Record<string, [string, string]> = {
   kubeContexts: ['SALVE_KUBE_CONTEXTS', '--kube-contexts'],
   kubeInCluster: ['SALVE_KUBE_IN_CLUSTER', '--kube-in-cluster'],
   clusterNamespaces: ['SALVE_CLUSTER_NAMESPACES', '--cluster-namespaces'],
+  alertmanagerUrl: ['SALVE_ALERTMANAGER_URL', '--alertmanager-url'],
   maxConcurrentBodies: ['SALVE_MAX_CONCURRENT_BODIES', '--max-concurrent-bodies'],
   maxConnections: ['SALVE_MAX_CONNECTIONS', '--max-connections'],
   headersTimeoutMs: ['SALVE_HEADERS_TIMEOUT_MS', '--headers-timeout-ms'],

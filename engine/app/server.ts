@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Meter, Tracer } from '@opentelemetry/api';
+import type { FollowUpRunner } from '../followup/runner.ts';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
 import { openState } from '../state/index.ts';
@@ -13,6 +14,7 @@ import { createStages, type Stages } from '../telemetry/stages.ts';
 import { checkoutFor } from './checkout.ts';
 import { type ClusterWiring, wireClusterIntake } from './cluster-intake.ts';
 import type { ServeConfig } from './config.ts';
+import { wireFollowUp } from './followup.ts';
 import { appClient, type ClientOptions, Installations, installationToken } from './github.ts';
 import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } from './http-limits.ts';
 import { Metrics } from './metrics.ts';
@@ -20,7 +22,7 @@ import { isCanonicalPath } from './repo-name.ts';
 import { intakeRoute, matchIntake, type Reply, webhookRoute } from './routes.ts';
 import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
 import { createWebhookHandler } from './webhooks.ts';
-import { createRepoJob, type WorkerDeps } from './worker.ts';
+import { createRepoJob, parseRepoKey, type WorkerDeps } from './worker.ts';
 
 export interface ServerDeps {
   planner: Planner;
@@ -34,6 +36,8 @@ export interface ServerDeps {
   state?: StateStore;
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
+  /** Follows merged salve PRs up (engine/followup): started by the `pull_request` closed+merged webhook. */
+  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'>;
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: WorkerDeps['runner'];
   /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
@@ -100,6 +104,24 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     ...(deps.repoRunner ? { runner: deps.repoRunner } : {}),
     stages,
   });
+  // Reading the clusters, salve follows its merged PRs up (engine/followup); tests may pass their own.
+  const followUp = deps.followUp
+    ? { runner: deps.followUp, scheduler: null }
+    : deps.cluster
+      ? wireFollowUp({
+          feed: deps.cluster.feed,
+          applicationNamespaces: config.clusterNamespaces
+            ? [...new Set([...config.clusterNamespaces.split(',').map((n) => n.trim()), 'argocd'])].filter(Boolean)
+            : null,
+          alertmanagerUrl: config.alertmanagerUrl,
+          clientFor: (repo) => installations.clientFor(repo),
+          tokenFor: installationToken,
+          botLogin,
+          checkout: deps.checkout ?? checkoutFor(config),
+          clock: deps.clock ?? systemClock,
+          log,
+        })
+      : null;
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -114,6 +136,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           await store().jobs.schedule(repo, { id: delivery, trace: span.carrier() });
       });
     },
+    ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),
   });
 
   /** Queue depth, pending remediations and jobs by state: read on scrape, and after each run for OTLP. */
@@ -220,9 +243,17 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { address, port } = server.address() as AddressInfo;
+          const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
           log.info({ address, port, state: s.kind }, 'salve serve listening');
           botLogin().catch((err: unknown) => log.warn({ err }, 'GitHub App not reachable yet'));
-          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);
+          // Merged PRs whose follow-up a restart interrupted are found again on GitHub before
+          // listen resolves (so the first runs find the installation cached); failures are logged.
+          if (!followUp || !deps.cluster) return resolve(url);
+          followUp.runner
+            .recover(parseRepoKey(deps.cluster.repo))
+            .then((n) => log.info({ scheduled: n }, 'follow-ups recovered from GitHub'))
+            .catch((err: unknown) => log.warn({ err }, 'follow-ups could not be recovered from GitHub'))
+            .finally(() => resolve(url));
         });
       });
     },
@@ -232,6 +263,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       // SIGTERM) is told 503 with Connection: close rather than refused.
       draining = true;
       unwireCluster();
+      await followUp?.scheduler?.close();
       const jobs = state ? await state.jobs.stop(graceMs) : { finished: 0, handedBack: 0 };
       log.info(jobs, 'jobs stopped');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

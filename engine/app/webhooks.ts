@@ -8,7 +8,7 @@ import { isOwnPull } from '../publish/github/inventory.ts';
 import type { PullSummary } from '../publish/github/types.ts';
 import { type DeliveryLog, deliveryKeys } from './deliveries.ts';
 import type { Metrics } from './metrics.ts';
-import type { Logger } from './types.ts';
+import type { Logger, RepoRef } from './types.ts';
 
 export interface WebhookDeps {
   secret: string;
@@ -20,6 +20,8 @@ export interface WebhookDeps {
   forgetInstallation(id: number): void;
   /** One of salve's PRs was closed or merged (`repo` is owner/name); `delivery` is the webhook's id. */
   onOwnPullClosed?(repo: string, delivery: string): Promise<void>;
+  /** A salve PR merged: its follow-up starts (engine/followup). */
+  onMerged?(repo: RepoRef, pull: PullSummary & { merge_commit_sha?: string | null }): Promise<void>;
 }
 
 /** The events salve subscribes to (and GitHub's ping); any other name is counted as `other`. */
@@ -51,6 +53,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
       'salve pull request closed',
     );
     await deps.onOwnPullClosed?.(payload.repository.full_name, id);
+    if (event === 'merged' && deps.onMerged) {
+      const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+      await deps.onMerged(repo, payload.pull_request as PullSummary & { merge_commit_sha?: string | null });
+    }
   });
   webhooks.on(['installation.deleted', 'installation.suspend'], ({ payload }) => {
     deps.forgetInstallation(payload.installation.id);

@@ -3,6 +3,7 @@
  * then watch it. The feed gives the planner the clusters' current signals and evidence for an
  * incident, and tells subscribers (debounced) when new signals appear.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Evidence, Incident, Signal } from '../model/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type AccessReport, proveReadOnly } from './access/prove.ts';
@@ -19,6 +20,8 @@ export interface ClusterFeed {
   readonly synced: Promise<void>;
   signals(): Signal[];
   watches(cluster: string): boolean;
+  /** The proven read-only connection to a watched cluster (follow-up, rollout liveness); null otherwise. */
+  kubeConfig(cluster: string): KubeConfig | null;
   /** Evidence from the incident's cluster; [] when salve does not watch that cluster. */
   evidence(incident: Incident, settings?: EvidenceSettings): Promise<Evidence[]>;
   /** `listener` hears new signals, at most once per `debounceMs`. */
@@ -86,6 +89,7 @@ export async function startClusters(settings: ClusterSettings, opts: FeedOptions
     synced: Promise.all([...intakes.values()].map((i) => i.intake.synced)).then(() => {}),
     signals: () => [...intakes.values()].flatMap((i) => i.intake.signals()),
     watches: (cluster) => intakes.has(cluster),
+    kubeConfig: (cluster) => intakes.get(cluster)?.conn.kc ?? null,
     evidence: async (incident, evidenceSettings) => {
       const entry = intakes.get(incident.target.cluster);
       const bounds = evidenceBounds(evidenceSettings);

@@ -26,6 +26,10 @@ const DESCRIPTIONS: Record<string, string> = {
     'The trust ladder: observe (record only), approve (PR for a human) or automate (auto-merge), per environment and action.',
   'trust.default': 'Mode when no rule matches.',
   'trust.rules': 'First matching rule wins.',
+  'trust.earn':
+    'Trust from outcomes: an action the ladder leaves at approve is automated in an environment after this many effective follow-ups within the window, and none harmful.',
+  'trust.earn.effective': 'How many effective follow-ups earn automate.',
+  'trust.earn.window': 'How far back follow-up outcomes count (e.g. 30d).',
   policy: 'Thresholds and bounds the default policies enforce.',
   'policy.confidenceThreshold': 'Minimum incident confidence (0-1) for automate.',
   'policy.riskThreshold': 'Minimum incident risk (0-1) to act at all.',
@@ -43,6 +47,12 @@ const DESCRIPTIONS: Record<string, string> = {
   cluster: 'What a PR shows of the cluster, when salve reads one: previous logs and events, bounded.',
   keys: 'Repo-relative globs of the trusted ed25519 public keys (PEM) that verify proofs.',
   policies: "Repo-relative directories of this repo's own Rego policies, evaluated with salve's defaults.",
+  followUp: 'After a remediation merges: how long to wait for Argo CD to sync it, to let it settle, and to look back.',
+  'followUp.stabilisationWindow':
+    'How long the change must hold after Argo CD reports it synced and settled (e.g. 10m).',
+  'followUp.syncTimeout': 'How long to wait for Argo CD to sync the merge before the outcome is inconclusive.',
+  'followUp.preWindow': 'The window before the merge that SLO queries are compared with.',
+  'followUp.pollInterval': 'How often to look at the Argo CD Application while waiting for the sync.',
   commitAuthor: "Author of the commits salve plan makes. Default: the OpenPGP signing key's user id.",
 };
 

@@ -1,6 +1,7 @@
 /** `.salve.yaml`: what a config repo tells salve about itself. Every field is optional. */
 import { z } from 'zod';
 import { EvidenceSettings } from '../cluster/settings.ts';
+import { FollowUpConfig } from '../followup/settings.ts';
 import { Mode, SignalKind } from '../model/index.ts';
 import { globToRegExp } from '../repo/glob.ts';
 
@@ -176,7 +177,19 @@ export const SalveConfig = z
     applications: z.array(RepoPath).default(['**/*.yaml', '**/*.yml']),
     environments: z.array(Environment).default([]),
     trust: z
-      .object({ default: Mode.default('approve'), rules: z.array(TrustRule).default([]) })
+      .object({
+        default: Mode.default('approve'),
+        rules: z.array(TrustRule).default([]),
+        /**
+         * Trust earned from outcomes: an action the ladder leaves at `approve` in an environment is
+         * automated there once its last merges in `window` were followed up `effective` at least
+         * `effective` times and never `harmful`.
+         */
+        earn: z
+          .object({ effective: z.number().int().positive().max(100), window: z.string().default('30d') })
+          .strict()
+          .optional(),
+      })
       .strict()
       .default({ default: 'approve', rules: [] }),
     policy: z
@@ -249,6 +262,8 @@ export const SalveConfig = z
       .prefault({}),
     /** Telemetry perception reads: Prometheus range queries per workload. */
     perception: PerceptionConfig.prefault({}),
+    /** After a remediation merges: how long to wait for Argo CD, to let it settle, and to look back. */
+    followUp: FollowUpConfig.prefault({}),
     /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
     commitAuthor: z
       .object({ name: z.string().min(1), email: z.email() })

@@ -45,6 +45,8 @@ export const PolicySettings = z.object({
   rollbackMaxReleaseAge: z.string().optional(),
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
   slos: z.array(SloEnvelope).optional(),
+  /** Trust earned from outcomes (`.salve.yaml` trust.earn): how many effective follow-ups, over which window. */
+  trustEarn: z.object({ effective: z.number().int().positive(), windowSeconds: z.number().positive() }).optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 
@@ -132,6 +134,16 @@ export const WorkloadFacts = z.object({
 });
 export type WorkloadFacts = z.infer<typeof WorkloadFacts>;
 
+/** One follow-up outcome as policy sees it (from the `salve/outcome` record on the merged PR). */
+export const OutcomeEntry = z.object({
+  pull: z.number().int().positive(),
+  action: z.string(),
+  cluster: z.string(),
+  kind: z.enum(['effective', 'ineffective', 'harmful', 'inconclusive']),
+  decidedAt: z.string(),
+});
+export type OutcomeEntry = z.infer<typeof OutcomeEntry>;
+
 export const PolicyInput = z.object({
   version: z.literal('salve.dev/policy-input/v1'),
   action: z.object({
@@ -187,6 +199,11 @@ export const PolicyInput = z.object({
   workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
   exposure: Exposure.optional(),
+  /**
+   * The follow-up outcomes of this action in this environment within the trust window, oldest
+   * first (present when `.salve.yaml` trust.earn is set): what trust is earned or lost from.
+   */
+  outcomes: z.array(OutcomeEntry).optional(),
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 

@@ -1,6 +1,7 @@
 /** Everything a pipeline run needs, passed explicitly: no globals, no env reads below the entry points. */
 
 import type { SalveConfig } from '../config/schema.ts';
+import type { OutcomeEntry } from '../model/policy.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -42,6 +43,8 @@ export interface PipelineContext {
   now: Date;
   log: Logger;
   engineVersion: string;
+  /** Follow-up outcomes of the repo's merged remediations (engine/followup), for trust.earn. */
+  outcomes?: readonly OutcomeEntry[];
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
   /** Spans per stage (render, check, govern) under the run's; absent: untraced. */

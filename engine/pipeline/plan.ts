@@ -115,6 +115,7 @@ export async function evaluate(
       config: ctx.config,
       now: ctx.now,
       workload,
+      outcomes: ctx.outcomes,
     });
   // The exposure plan reads neither the change nor the exposure: decided before rendering either.
   const bare = inputFor(NO_CHANGE);

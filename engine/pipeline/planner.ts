@@ -5,9 +5,12 @@
  * cluster carries evidence read from it.
  */
 
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Planner } from '../app/types.ts';
 import type { ClusterFeed } from '../cluster/feed.ts';
+import { clusterRolloutLiveness } from '../followup/liveness.ts';
 import { intakeAlertmanager } from '../intake/index.ts';
+import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
@@ -23,13 +26,23 @@ export interface PlannerCluster {
   repo: string;
 }
 
+function rolloutLiveness(feed: ClusterFeed, log: Logger) {
+  return clusterRolloutLiveness((name) => feed.kubeConfig(name)?.makeApiClient(CustomObjectsApi) ?? null, log);
+}
+
 /** Incidents per run whose evidence is read from the cluster (each costs a few API calls). */
 const MAX_EVIDENCE_READS = 10;
 
 /** Builds of committed overlays the server keeps across incidents (each holds one overlay's rendered objects). */
 const SHARED_RENDERS = 256;
 
-export function createPlanner(opts: { signingKey: SigningKey; log: Logger; cluster?: PlannerCluster }): Planner {
+export function createPlanner(opts: {
+  signingKey: SigningKey;
+  log: Logger;
+  cluster?: PlannerCluster;
+  /** The repo's follow-up outcomes (engine/followup's store), for trust earned from outcomes. */
+  outcomes?: (repo: string) => Promise<readonly OutcomeEntry[]>;
+}): Planner {
   const renders = createBuildCache({ max: SHARED_RENDERS });
   return {
     async plan(payload, ctx) {
@@ -54,11 +67,18 @@ export function createPlanner(opts: { signingKey: SigningKey; log: Logger; clust
         return found;
       });
       if (incidents.length === 0) return [];
-      const pipeline = await prepareContext(
+      const known = opts.outcomes ? await opts.outcomes(repo) : null;
+      const prepared = await prepareContext(
         ctx.checkoutDir,
         { signingKey: opts.signingKey, now: ctx.now, log: opts.log, renders },
         base,
       );
+      const pipeline = {
+        ...prepared,
+        ...(known ? { outcomes: known } : {}),
+        // With cluster access, whether an adoption Rollout is live is read, not guessed.
+        ...(cluster ? { rollouts: rolloutLiveness(cluster, opts.log) } : {}),
+      };
       const results: PlanResult[] = [];
       let read = 0;
       try {

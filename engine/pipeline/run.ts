@@ -7,6 +7,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAlert } from '../intake/index.ts';
 import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
+import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
@@ -60,6 +61,8 @@ export interface RunOptions {
   push?: boolean;
   /** Plan and decide, write nothing: no branch, no record, no cache under .git. */
   dryRun?: boolean;
+  /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
+  outcomes?: readonly OutcomeEntry[];
 }
 
 export interface Outcome {
@@ -210,7 +213,8 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   }
   // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
   const dirty = uncommittedPaths(opts.repoDir);
-  const ctx = await prepareContext(opts.repoDir, opts, base);
+  const prepared = await prepareContext(opts.repoDir, opts, base);
+  const ctx: PipelineContext = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
   try {
     // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
     const fromPrometheus = opts.telemetry
@@ -230,7 +234,7 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
     return { outcomes, skipped };
   } finally {
     warnIgnored(ctx, await dirty);
-    await ctx.dispose();
+    await prepared.dispose();
   }
 }
 

@@ -115,7 +115,12 @@ describe('app: salve serve end to end', () => {
     mock?.reset();
   });
 
-  async function start(planner: Planner, checkout: Checkout, flags: string[] = []) {
+  async function start(
+    planner: Planner,
+    checkout: Checkout,
+    flags: string[] = [],
+    extra: Partial<Parameters<typeof createServer>[1]> = {},
+  ) {
     const config = loadServeConfig(['--port', '0', '--host', '127.0.0.1', '--state-dir', stateDir(), ...flags], {
       SALVE_APP_ID: '12345',
       SALVE_PRIVATE_KEY: privateKey,
@@ -128,6 +133,7 @@ describe('app: salve serve end to end', () => {
       logger: silent,
       clock: { now: () => NOW },
       github: { retries: 0, throttle: false },
+      ...extra,
     });
     return server.listen();
   }
@@ -159,7 +165,16 @@ describe('app: salve serve end to end', () => {
     mock = httpMock();
     mock.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app' });
     const planner = groupingPlanner();
-    const url = await start(planner, dirCheckout(''));
+    const followed: Array<[string, number, string | null | undefined]> = [];
+    const url = await start(planner, dirCheckout(''), [], {
+      followUp: {
+        onMerged: async (repo, pull) => {
+          followed.push([`${repo.owner}/${repo.repo}`, pull.number, pull.merge_commit_sha]);
+          return null;
+        },
+        recover: async () => 0,
+      },
+    });
     const closed = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed') as {
       pull_request: Record<string, unknown>;
     } & Record<string, unknown>;
@@ -208,6 +223,9 @@ describe('app: salve serve end to end', () => {
     expect(server?.metrics.get('salve_pull_requests_total', { event: 'merged' })).toBe(0);
     expect((await send(sig)).status).toBe(202);
     expect(server?.metrics.get('salve_pull_requests_total', { event: 'merged' })).toBe(1);
+    // Only salve's own merged PR starts a follow-up, with the merge commit GitHub reported.
+    const full = closed.repository as { full_name: string };
+    expect(followed).toEqual([[full.full_name, closed.pull_request.number, closed.pull_request.merge_commit_sha]]);
     expect(planner.calls).toBe(0);
     await server?.idle();
     mock.verify();

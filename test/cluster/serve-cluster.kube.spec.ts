@@ -208,6 +208,11 @@ describe('salve serve with the cluster intake (real kube-apiserver)', () => {
       permissions: {},
       repository_selection: 'selected',
     });
+    // At start, salve looks for merged PRs whose follow-up a restart interrupted: there are none.
+    mock.scope
+      .get(`/repos/${OWNER}/${REPO}/pulls`)
+      .query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100' })
+      .reply(200, []);
     const sha = '7'.repeat(40);
     gh.headLookup(mock.scope, req.branch, []);
     gh.inventory(mock.scope, []);

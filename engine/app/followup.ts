@@ -1,0 +1,85 @@
+/**
+ * `salve serve` follows its merged PRs up when it reads the clusters: the runner gets the feed's
+ * read-only connections, the installation's GitHub client, the config repo's SLOs and follow-up
+ * settings from a checkout, Alertmanager's API when configured, and a timer scheduler (one
+ * process; the jobs are plain data a durable store can hold instead).
+ */
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { ClusterFeed } from '../cluster/feed.ts';
+import type { ClusterReader } from '../followup/follow.ts';
+import { descendantViaGitHub } from '../followup/github.ts';
+import { memoryOutcomeStore, type OutcomeStore } from '../followup/outcomes.ts';
+import { createFollowUpRunner, type FollowUpRunner } from '../followup/runner.ts';
+import { createTimerScheduler, type FollowUpScheduler } from '../followup/scheduler.ts';
+import { followUpSettings } from '../followup/settings.ts';
+import type { GitHubContext } from '../publish/github/types.ts';
+import { loadConfig } from '../repo/load-config.ts';
+import type { SalveOctokit } from './github.ts';
+import type { Checkout, Clock, Logger, RepoRef } from './types.ts';
+
+export interface FollowUpWiring {
+  feed: ClusterFeed;
+  /** Namespaces where Argo CD Applications are listed; null lists them cluster-wide. */
+  applicationNamespaces: string[] | null;
+  alertmanagerUrl?: string | undefined;
+  clientFor(repo: RepoRef): Promise<SalveOctokit>;
+  tokenFor(client: SalveOctokit): Promise<string>;
+  botLogin(): Promise<string>;
+  checkout: Checkout;
+  clock: Clock;
+  log: Logger;
+  outcomes?: OutcomeStore;
+}
+
+export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; scheduler: FollowUpScheduler } {
+  const log = w.log.child({ stage: 'followup' });
+  const github = async (repo: RepoRef): Promise<GitHubContext> => ({
+    octokit: await w.clientFor(repo),
+    repo,
+    botLogin: await w.botLogin(),
+    log,
+    now: w.clock.now(),
+  });
+  const cluster = (name: string): ClusterReader | null => {
+    const kc = w.feed.kubeConfig(name);
+    if (!kc) return null;
+    return {
+      custom: kc.makeApiClient(CustomObjectsApi),
+      core: kc.makeApiClient(CoreV1Api),
+      applicationNamespaces: w.applicationNamespaces,
+    };
+  };
+  let scheduler: FollowUpScheduler | null = null;
+  const runner = createFollowUpRunner({
+    follow: {
+      cluster,
+      isDescendant: descendantViaGitHub(github),
+      alertmanager: w.alertmanagerUrl ? { address: w.alertmanagerUrl } : null,
+      prometheus: (slo) => ({ address: slo.prometheus.address }),
+      now: () => w.clock.now(),
+      log,
+    },
+    github,
+    configOf: async (repo) => {
+      const co = await w.checkout.prepare(repo, await w.tokenFor(await w.clientFor(repo)));
+      try {
+        const { config } = await loadConfig(co.dir);
+        return { slos: config.slos, settings: followUpSettings(config.followUp) };
+      } finally {
+        await co.cleanup();
+      }
+    },
+    scheduler: () => {
+      if (!scheduler) throw new Error('follow-up scheduler used before it was made');
+      return scheduler;
+    },
+    outcomes: w.outcomes ?? memoryOutcomeStore(),
+    log,
+  });
+  scheduler = createTimerScheduler({
+    run: async (job) => void (await runner.run(job)),
+    now: () => w.clock.now(),
+    onError: (err, job) => log.error({ err, pull: job.pull }, 'follow-up step failed'),
+  });
+  return { runner, scheduler };
+}
