@@ -18301,9 +18301,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms2) {
+    function delay(ms3) {
       return new Promise((resolve6) => {
-        setTimeout(resolve6, ms2).unref();
+        setTimeout(resolve6, ms3).unref();
       });
     }
     module.exports = {
@@ -45719,41 +45719,41 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
+    function fmtShort(ms3) {
+      var msAbs = Math.abs(ms3);
       if (msAbs >= d3) {
-        return Math.round(ms2 / d3) + "d";
+        return Math.round(ms3 / d3) + "d";
       }
       if (msAbs >= h) {
-        return Math.round(ms2 / h) + "h";
+        return Math.round(ms3 / h) + "h";
       }
       if (msAbs >= m) {
-        return Math.round(ms2 / m) + "m";
+        return Math.round(ms3 / m) + "m";
       }
       if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
+        return Math.round(ms3 / s) + "s";
       }
-      return ms2 + "ms";
+      return ms3 + "ms";
     }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
+    function fmtLong(ms3) {
+      var msAbs = Math.abs(ms3);
       if (msAbs >= d3) {
-        return plural2(ms2, msAbs, d3, "day");
+        return plural2(ms3, msAbs, d3, "day");
       }
       if (msAbs >= h) {
-        return plural2(ms2, msAbs, h, "hour");
+        return plural2(ms3, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms2, msAbs, m, "minute");
+        return plural2(ms3, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
+        return plural2(ms3, msAbs, s, "second");
       }
-      return ms2 + " ms";
+      return ms3 + " ms";
     }
-    function plural2(ms2, msAbs, n, name) {
+    function plural2(ms3, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+      return Math.round(ms3 / n) + " " + name + (isPlural ? "s" : "");
     }
   }
 });
@@ -94809,8 +94809,8 @@ function formatBytes(bytes) {
   }
   return `${bytes} bytes`;
 }
-function formatDuration(ms2) {
-  return ms2 >= 1e3 && ms2 % 1e3 === 0 ? `${ms2 / 1e3} s` : ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${ms2} ms`;
+function formatDuration(ms3) {
+  return ms3 >= 1e3 && ms3 % 1e3 === 0 ? `${ms3 / 1e3} s` : ms3 >= 1e3 ? `${(ms3 / 1e3).toFixed(1)} s` : `${ms3} ms`;
 }
 
 // engine/tools/locate.ts
@@ -96014,6 +96014,20 @@ var EvidenceSettings = external_exports.object({
   events: external_exports.number().int().min(0).max(50).default(10)
 }).strict();
 
+// engine/followup/settings.ts
+var import_ms2 = __toESM(require_ms(), 1);
+var Duration = external_exports.string().regex(/^\d+(ms|s|m|h|d)$/, "a duration such as 90s, 10m, 2h");
+var FollowUpConfig = external_exports.object({
+  /** After Argo CD reports the merge synced and settled, how long the change must hold. */
+  stabilisationWindow: Duration.default("10m"),
+  /** How long to wait for Argo CD to sync the merge before the outcome is inconclusive. */
+  syncTimeout: Duration.default("30m"),
+  /** The pre-remediation window SLO queries are compared with. */
+  preWindow: Duration.default("30m"),
+  /** How often to look at the Application while waiting for the sync. */
+  pollInterval: Duration.default("30s")
+}).strict();
+
 // engine/config/schema.ts
 var HHMM = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM");
 var RepoPath = external_exports.string().min(1).refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."), {
@@ -96122,7 +96136,16 @@ var SalveConfig = external_exports.object({
   /** Globs (repo-relative) where Argo CD Applications live. Default: anywhere in the repo. */
   applications: external_exports.array(RepoPath).default(["**/*.yaml", "**/*.yml"]),
   environments: external_exports.array(Environment).default([]),
-  trust: external_exports.object({ default: Mode.default("approve"), rules: external_exports.array(TrustRule).default([]) }).strict().default({ default: "approve", rules: [] }),
+  trust: external_exports.object({
+    default: Mode.default("approve"),
+    rules: external_exports.array(TrustRule).default([]),
+    /**
+     * Trust earned from outcomes: an action the ladder leaves at `approve` in an environment is
+     * automated there once its last merges in `window` were followed up `effective` at least
+     * `effective` times and never `harmful`.
+     */
+    earn: external_exports.object({ effective: external_exports.number().int().positive().max(100), window: external_exports.string().default("30d") }).strict().optional()
+  }).strict().default({ default: "approve", rules: [] }),
   policy: external_exports.object({
     confidenceThreshold: external_exports.number().min(0).max(1).default(0.8),
     riskThreshold: external_exports.number().min(0).max(1).default(0.4),
@@ -96173,6 +96196,8 @@ var SalveConfig = external_exports.object({
   cluster: external_exports.object({ evidence: EvidenceSettings.prefault({}) }).strict().prefault({}),
   /** Telemetry perception reads: Prometheus range queries per workload. */
   perception: PerceptionConfig.prefault({}),
+  /** After a remediation merges: how long to wait for Argo CD, to let it settle, and to look back. */
+  followUp: FollowUpConfig.prefault({}),
   /** Author of the commits `salve plan` makes. Default: the user id of the OpenPGP key that signs them. */
   commitAuthor: external_exports.object({ name: external_exports.string().min(1), email: external_exports.email() }).strict().optional()
 }).strict();
@@ -96336,7 +96361,9 @@ var PolicySettings = external_exports.object({
   /** The same, as `.salve.yaml` writes it (`2h`), for messages. */
   rollbackMaxReleaseAge: external_exports.string().optional(),
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
-  slos: external_exports.array(SloEnvelope).optional()
+  slos: external_exports.array(SloEnvelope).optional(),
+  /** Trust earned from outcomes (`.salve.yaml` trust.earn): how many effective follow-ups, over which window. */
+  trustEarn: external_exports.object({ effective: external_exports.number().int().positive(), windowSeconds: external_exports.number().positive() }).optional()
 });
 var ExposureStep = external_exports.object({
   weight: external_exports.number().int().min(1).max(99),
@@ -96399,6 +96426,13 @@ var WorkloadFacts = external_exports.object({
   autoscaler: external_exports.object({ name: external_exports.string(), minReplicas: external_exports.number().int().nullable() }).nullable(),
   delivery: Delivery
 });
+var OutcomeEntry = external_exports.object({
+  pull: external_exports.number().int().positive(),
+  action: external_exports.string(),
+  cluster: external_exports.string(),
+  kind: external_exports.enum(["effective", "ineffective", "harmful", "inconclusive"]),
+  decidedAt: external_exports.string()
+});
 var PolicyInput = external_exports.object({
   version: external_exports.literal("salve.dev/policy-input/v1"),
   action: external_exports.object({
@@ -96453,7 +96487,12 @@ var PolicyInput = external_exports.object({
   /** The workload the change touches, as rendered at the base commit (absent for non-workload targets). */
   workload: WorkloadFacts.optional(),
   /** Present when the change ships under a canary; `change` above is then the remediation's own part. */
-  exposure: Exposure.optional()
+  exposure: Exposure.optional(),
+  /**
+   * The follow-up outcomes of this action in this environment within the trust window, oldest
+   * first (present when `.salve.yaml` trust.earn is set): what trust is earned or lost from.
+   */
+  outcomes: external_exports.array(OutcomeEntry).optional()
 });
 var SignedFile = external_exports.object({ path: external_exports.string().min(1), sha256: external_exports.string().regex(/^[0-9a-f]{64}$/) });
 var PROOF_VERSION = "salve.dev/proof/v2";
@@ -96564,9 +96603,9 @@ function formatDuration2(seconds) {
 }
 
 // engine/pipeline/time-facts.ts
-var import_ms2 = __toESM(require_ms(), 1);
+var import_ms3 = __toESM(require_ms(), 1);
 function durationSeconds(value, field) {
-  const millis = (0, import_ms2.default)(value);
+  const millis = (0, import_ms3.default)(value);
   if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 0) {
     throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
   }
@@ -96593,7 +96632,13 @@ function policySettings(config2) {
     },
     rollbackMaxReleaseAgeSeconds: durationSeconds(p.rollbackMaxReleaseAge, "policy.rollbackMaxReleaseAge"),
     rollbackMaxReleaseAge: p.rollbackMaxReleaseAge,
-    ...config2.slos.length > 0 ? { slos: config2.slos } : {}
+    ...config2.slos.length > 0 ? { slos: config2.slos } : {},
+    ...config2.trust.earn ? {
+      trustEarn: {
+        effective: config2.trust.earn.effective,
+        windowSeconds: durationSeconds(config2.trust.earn.window, "trust.earn.window")
+      }
+    } : {}
   };
 }
 

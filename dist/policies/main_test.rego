@@ -89,3 +89,16 @@ test_custom_package_rules_join if {
 	custom in d.rules
 	d.allowed == false
 }
+
+test_earned_trust_automates_the_decision if {
+	inp := f.with_({
+		"settings": {"trust": [], "defaultMode": "approve", "trustEarn": {"effective": 2, "windowSeconds": 86400}},
+		"outcomes": [
+			{"pull": 7, "action": "raise-memory-limit", "cluster": "in-cluster", "kind": "effective", "decidedAt": "2025-03-04T09:00:00Z"},
+			{"pull": 9, "action": "raise-memory-limit", "cluster": "in-cluster", "kind": "effective", "decidedAt": "2025-03-04T10:00:00Z"},
+		],
+	})
+	d := main.decision with input as inp
+	d.allowed
+	d.mode == "automate"
+}

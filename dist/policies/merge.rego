@@ -1,7 +1,8 @@
 # salve.merge: the trust ladder (observe, approve, automate) per environment and action.
 #
 # Reads: input.environment.{name,tier}, input.action.{id,family}, input.target.kind,
-# input.namespace.labels["salve.dev/tier"], input.incident.risk.{confidence,interval}, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds}.
+# input.namespace.labels["salve.dev/tier"], input.incident.risk.{confidence,interval}, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds,trustEarn},
+# input.outcomes (this action's follow-up outcomes in this environment within the trust window).
 # Exposes `base_mode` (the trust ladder's answer before any require-approval) and `rules`.
 package salve.merge
 
@@ -41,17 +42,57 @@ matching := [i |
 
 matched := input.settings.trust[matching[0]]
 
-base_mode := matched.mode if {
+ladder_mode := matched.mode if {
 	count(matching) > 0
 } else := input.settings.defaultMode
+
+# Trust earned from outcomes (settings.trustEarn): an action the ladder leaves at approve is
+# automated once the window holds enough effective follow-ups and no harmful one. It never lifts
+# observe (an explicit "advise only") and never overrides the other require-approval rules.
+effective_pulls := [o.pull | some o in input.outcomes; o.kind == "effective"]
+
+harmful_pulls := [o.pull | some o in input.outcomes; o.kind == "harmful"]
+
+earned if {
+	input.settings.trustEarn.effective > 0
+	count(effective_pulls) >= input.settings.trustEarn.effective
+	count(harmful_pulls) == 0
+}
+
+base_mode := "automate" if {
+	ladder_mode == "approve"
+	earned
+} else := ladder_mode
+
+window_days(s) := round((s / 86400) * 10) / 10
+
+pull_list(pulls) := concat(", ", [text.format("#%s", [p]) | some p in pulls])
 
 # How the base mode shows in the rules: automate allows, approve asks, observe only advises.
 mode_effect := {"automate": "allow", "approve": "require-approval", "observe": "advisory"}
 
 rules contains {
+	"id": "merge.trust-earned",
+	"effect": "allow",
+	"message": text.format("%s earned automate in %s: %s effective follow-up(s) in the last %s days (%s), none harmful", [input.action.id, input.environment.name, count(effective_pulls), window_days(input.settings.trustEarn.windowSeconds), pull_list(effective_pulls)]),
+} if {
+	ladder_mode == "approve"
+	earned
+}
+
+rules contains {
+	"id": "merge.trust-lost",
+	"effect": "require-approval",
+	"message": text.format("%s had a harmful follow-up in %s within the last %s days (%s): a human approves it", [input.action.id, input.environment.name, window_days(input.settings.trustEarn.windowSeconds), pull_list(harmful_pulls)]),
+} if {
+	input.settings.trustEarn
+	count(harmful_pulls) > 0
+}
+
+rules contains {
 	"id": "merge.trust-rule",
 	"effect": mode_effect[base_mode],
-	"message": text.format("trust rule #%s (environment %s, action %s) sets %s", [matching[0] + 1, matched.environment, matched.action, base_mode]),
+	"message": text.format("trust rule #%s (environment %s, action %s) sets %s", [matching[0] + 1, matched.environment, matched.action, ladder_mode]),
 } if {
 	count(matching) > 0
 }
@@ -59,7 +100,7 @@ rules contains {
 rules contains {
 	"id": "merge.trust-default",
 	"effect": mode_effect[base_mode],
-	"message": text.format("no trust rule matches environment %s and action %s: default mode %s", [input.environment.name, input.action.id, base_mode]),
+	"message": text.format("no trust rule matches environment %s and action %s: default mode %s", [input.environment.name, input.action.id, ladder_mode]),
 } if {
 	count(matching) == 0
 }

@@ -80,6 +80,70 @@ test_wildcard_spans_dots if {
 	merge.base_mode == "automate" with input as inp
 }
 
+# Trust from outcomes (settings.trustEarn, input.outcomes).
+earn_settings := {"trust": [], "defaultMode": "approve", "trustEarn": {"effective": 3, "windowSeconds": 2592000}}
+
+outcome(pull, kind) := {"pull": pull, "action": "raise-memory-limit", "cluster": "in-cluster", "kind": kind, "decidedAt": "2025-03-01T10:00:00Z"}
+
+with_outcomes(kinds) := f.with_({
+	"settings": earn_settings,
+	"outcomes": [outcome(40 + i, k) | some i, k in kinds],
+})
+
+test_trust_earned_after_enough_effective_outcomes if {
+	inp := with_outcomes(["effective", "ineffective", "effective", "effective"])
+	merge.base_mode == "automate" with input as inp
+	rules := merge.rules with input as inp
+	some r in rules
+	r.id == "merge.trust-earned"
+	r.effect == "allow"
+	r.message == "raise-memory-limit earned automate in staging: 3 effective follow-up(s) in the last 30 days (#40, #42, #43), none harmful"
+	not "merge.trust-lost" in f.ids(rules)
+}
+
+test_trust_not_earned_with_too_few if {
+	inp := with_outcomes(["effective", "effective", "inconclusive"])
+	merge.base_mode == "approve" with input as inp
+	rules := merge.rules with input as inp
+	not "merge.trust-earned" in f.ids(rules)
+	f.fired(rules, "merge.trust-default", "require-approval")
+}
+
+test_trust_lost_after_a_harmful_outcome if {
+	inp := with_outcomes(["effective", "effective", "effective", "harmful"])
+	merge.base_mode == "approve" with input as inp
+	rules := merge.rules with input as inp
+	not "merge.trust-earned" in f.ids(rules)
+	f.fired(rules, "merge.trust-lost", "require-approval")
+}
+
+test_harm_holds_even_an_explicit_automate_rule if {
+	inp := f.with_({
+		"settings": object.union(earn_settings, {"trust": [{"environment": "*", "action": "*", "mode": "automate"}]}),
+		"outcomes": [outcome(50, "harmful")],
+	})
+	merge.base_mode == "automate" with input as inp
+	rules := merge.rules with input as inp
+	f.fired(rules, "merge.trust-lost", "require-approval")
+}
+
+test_earned_trust_never_lifts_observe if {
+	inp := f.with_({
+		"settings": object.union(earn_settings, {"trust": [{"environment": "*", "action": "*", "mode": "observe"}]}),
+		"outcomes": [outcome(40 + i, "effective") | some i in numbers.range(0, 4)],
+	})
+	merge.base_mode == "observe" with input as inp
+	rules := merge.rules with input as inp
+	not "merge.trust-earned" in f.ids(rules)
+}
+
+test_no_trust_earning_without_settings if {
+	inp := f.with_({"settings": {"trust": [], "defaultMode": "approve"}, "outcomes": [outcome(40 + i, "effective") | some i in numbers.range(0, 9)]})
+	merge.base_mode == "approve" with input as inp
+	rules := merge.rules with input as inp
+	not "merge.trust-earned" in f.ids(rules)
+}
+
 test_patterns_match_as_globs_with_or_without_glob_syntax if {
 	merge.matches("*", "")
 	merge.matches("*", "a.b")
