@@ -22,28 +22,16 @@ export interface Modality {
   missing: Feature | null;
 }
 
+const LOG: Modality = { name: 'log', features: ['log-novel-share', 'log-distance'], missing: 'log-missing' };
+
+/** The log head, and the context head over every other feature (in the feature vector's order). */
 export const MODALITIES: readonly Modality[] = [
   {
     name: 'context',
-    features: [
-      'signalled',
-      'metric-anomaly',
-      'metric-missing',
-      'flag-crash',
-      'flag-oom',
-      'flag-image',
-      'flag-probe',
-      'flag-scaling',
-      'flag-throttling',
-      'flag-slo',
-      'flag-node',
-      'alert-critical',
-      'restarts',
-      'spread',
-    ],
+    features: FEATURES.filter((f) => f !== LOG.missing && !LOG.features.includes(f)),
     missing: null,
   },
-  { name: 'log', features: ['log-novel-share', 'log-distance'], missing: 'log-missing' },
+  LOG,
 ];
 
 /** A labelled row (1: needed a change). */
