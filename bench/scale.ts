@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../engine/pipeline/assets.ts';
 import { generateEphemeralKey, privateKeyPem } from '../engine/policy/index.ts';
 import { generateSigningIdentity } from '../engine/publish/pgp.ts';
+import { argoApplication } from '../engine/repo/__fixtures__/podinfo.ts';
 import { expectSuccess, runProcess } from './process.ts';
 import { type Figure, interleave, median, ratio, rounds, seconds } from './stats.ts';
 import { ALWAYS_OPEN, resetRepo } from './world.ts';
@@ -75,21 +76,7 @@ spec:
     );
     await write(
       join(dir, 'argocd', `${name}.yaml`),
-      `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: https://git.example.org/platform-config.git
-    targetRevision: main
-    path: apps/${name}/production
-  destination:
-    name: production
-    namespace: ${ns}
-`,
+      argoApplication(name, `apps/${name}/production`, 'production', ns),
     );
   }
   const id = ['-c', 'user.name=bench', '-c', 'user.email=bench@example.org', '-c', 'commit.gpgsign=false'];
