@@ -2,6 +2,7 @@
 
 import type { SalveConfig } from '../config/schema.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
+import type { ArgoApplication } from '../model/remediation.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
 import type { BuildCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -36,6 +37,8 @@ export interface PipelineContext {
    * resolution and the "before" build. A remediation's "after" build is never taken from it.
    */
   renders?: BuildCache;
+  /** The commit's Argo CD Applications, read once per run (absent: each resolution reads them). */
+  applications?: () => Promise<readonly ArgoApplication[]>;
   /** kustomize, with its limits; default: the one found on this machine, default limits. */
   kustomize?: Tool;
   /** Template directories, first match wins: the config repo's (copied from the commit), then salve's. */

@@ -49,9 +49,9 @@ export function createPlanner(opts: {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
       const stages = ctx.stages ?? untraced;
       // The config repo's commit says how to read its alerts (`alerts:`) and, with one cluster, which one.
-      const base = await openBase(ctx.checkoutDir);
+      const base = await openBase(ctx.checkoutDir, opts.log);
       const { config } = base;
-      const sole = await soleCluster(base.snapshot, config);
+      const sole = await soleCluster(base);
       const cluster = opts.cluster && opts.cluster.repo === repo ? opts.cluster.feed : null;
       const incidents = await stages.run('perceive', { 'salve.repo': repo }, async (span) => {
         const { signals, skipped } = intakeAlertmanager(payload, {

@@ -8,7 +8,7 @@ import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAl
 import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
-import type { PlanResult } from '../model/remediation.ts';
+import type { ArgoApplication, PlanResult } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
@@ -23,7 +23,6 @@ import {
   loadConfig,
   openSnapshot,
   parentOf,
-  type RepoSource,
   type Snapshot,
 } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -99,9 +98,9 @@ export async function readSignals(files: string[], opts: Omit<IntakeOptions, 'so
  * The cluster signals that name none belong to, when the config repo deploys to one cluster only
  * (Argo CD's two names for the in-cluster destination count as one); else undefined.
  */
-export async function soleCluster(source: RepoSource, config: SalveConfig): Promise<string | undefined> {
+export async function soleCluster(base: Pick<Base, 'applications'>): Promise<string | undefined> {
   const clusters = new Set(
-    (await discoverApplications(source, config)).map((a) => (isInCluster(a.cluster) ? IN_CLUSTER_NAME : a.cluster)),
+    (await base.applications()).map((a) => (isInCluster(a.cluster) ? IN_CLUSTER_NAME : a.cluster)),
   );
   return clusters.size === 1 ? [...clusters][0] : undefined;
 }
@@ -111,13 +110,21 @@ export interface Base {
   head: { commit: string; branch: string };
   snapshot: Snapshot;
   config: SalveConfig;
+  /** The commit's Argo CD Applications, read on first use and then kept for the run. */
+  applications: () => Promise<readonly ArgoApplication[]>;
 }
 
-export async function openBase(repoDir: string): Promise<Base> {
+/** `log` hears of Application files skipped (too large, linked out of the repository). */
+export async function openBase(repoDir: string, log?: Logger): Promise<Base> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
   const { config } = await loadConfig(snapshot);
-  return { head, snapshot, config };
+  let read: Promise<readonly ArgoApplication[]> | null = null;
+  const applications = () => {
+    read ??= discoverApplications(snapshot, config, log ? { log } : {});
+    return read;
+  };
+  return { head, snapshot, config, applications };
 }
 
 /** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
@@ -130,7 +137,7 @@ export async function prepareContext(
   },
   base?: Base,
 ): Promise<PipelineContext> {
-  const { head, snapshot, config } = base ?? (await openBase(repoDir));
+  const { head, snapshot, config, applications } = base ?? (await openBase(repoDir));
   const scratch = await createScratch('salve-run-');
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
@@ -155,6 +162,7 @@ export async function prepareContext(
       policy: { bundle, evaluator },
       signingKey: opts.signingKey,
       builds: createBuildCache(),
+      applications,
       ...(opts.renders ? { renders: opts.renders } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
@@ -198,8 +206,8 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 
 export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
-  const base = await openBase(opts.repoDir);
-  const cluster = opts.cluster ?? (await soleCluster(base.snapshot, base.config));
+  const base = await openBase(opts.repoDir, opts.log);
+  const cluster = opts.cluster ?? (await soleCluster(base));
   const { signals, skipped } = await readSignals(opts.signalFiles, {
     ...(cluster ? { cluster } : {}),
     now: opts.now,
