@@ -26,7 +26,7 @@ describe('perceive/eval (CI slice)', () => {
   });
 
   it('is calibrated on held-apart NAB windows and synthetic incidents: ECE at most 0.05, and draws the diagram', async () => {
-    const data = [...(await nabVectors(NAB_ROOT, (n) => !n.startsWith('realTweets/'))), ...synthetic(10)];
+    const data = [...(await nabVectors(NAB_ROOT, (n) => !n.startsWith('realTweets/'))), ...synthetic(20)];
     const { rows, svg, bins } = evaluateCalibration(data, DEFAULT_MODEL);
     const all = rows[0];
     expect(all?.n).toBeGreaterThan(100);
