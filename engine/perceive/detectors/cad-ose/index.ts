@@ -1,0 +1,151 @@
+/**
+ * cad-ose: a contextual anomaly detector after the description of CAD OSE (Contextual Anomaly
+ * Detector, Open Source Edition; NAB scoreboard 69.9 standard), written here from that
+ * description. Each value becomes a few sensor facts (facts.ts). The facts of the previous step,
+ * with the strongest contexts that were confirmed at it, form the left semantic; every stored
+ * context whose left side lies inside it predicts its right side for this step (contexts.ts).
+ * The score is the mean of the share of those predictions that failed and the share of the
+ * contexts this step proposes (the plain left → facts pair, and each failed context crossed with
+ * what did happen) that were never seen: (1 − confirmed/predicting + new/proposed) / 2.
+ *
+ * After a score at or above `alarm`, the detector reports 0 for `rest` points (one alarm per
+ * episode). The dictionary holds at most `maxContexts` contexts, so an update is bounded.
+ */
+import { asJson, mergeOptions } from '../options.ts';
+import { DetectorStateError, num, nums, unwrap, wrap } from '../state.ts';
+import type { Detector, DetectorPlugin, DetectorState, JsonValue, MetricPoint } from '../types.ts';
+import { ContextBook, NEURON } from './contexts.ts';
+import { facts, level } from './facts.ts';
+import { step } from './step.ts';
+
+export interface CadOseOptions {
+  /** The value range is cut into 2^bits levels. */
+  bits: number;
+  /** Points whose range fixes the levels; 0: the range of every point seen so far. */
+  learn: number;
+  /** At most this many facts in a new context's left semantic (sensor facts first). */
+  maxLeft: number;
+  /** Confirmed contexts carried into the next left semantic. */
+  maxActive: number;
+  maxContexts: number;
+  alarm: number;
+  rest: number;
+}
+
+export const DEFAULTS: CadOseOptions = {
+  bits: 3,
+  learn: 450,
+  maxLeft: 7,
+  maxActive: 15,
+  maxContexts: 20_000,
+  alarm: 0.75,
+  rest: 100,
+};
+
+const ID = 'cad-ose';
+const VERSION = 1;
+
+export interface CadState {
+  n: number;
+  lo: number;
+  hi: number;
+  /** The left semantic of the next step, in priority order (sensor facts, then contexts by strength). */
+  left: number[];
+  quiet: number;
+}
+
+class CadOse implements Detector<'metric'> {
+  readonly id = ID;
+  readonly book: ContextBook;
+  private s: CadState = { n: 0, lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, left: [], quiet: 0 };
+
+  constructor(
+    private readonly o: CadOseOptions,
+    state?: Record<string, JsonValue>,
+  ) {
+    this.book = new ContextBook(o.maxContexts);
+    if (state) this.restoreFrom(state);
+  }
+
+  private restoreFrom(state: Record<string, JsonValue>) {
+    const lo = state.lo;
+    const hi = state.hi;
+    this.s = {
+      n: num(state, 'n', ID),
+      lo: typeof lo === 'number' ? lo : Number.POSITIVE_INFINITY,
+      hi: typeof hi === 'number' ? hi : Number.NEGATIVE_INFINITY,
+      left: nums(state, 'left', ID, this.o.maxActive + 64),
+      quiet: num(state, 'quiet', ID),
+    };
+    const cs = state.contexts;
+    if (!Array.isArray(cs) || cs.length > this.o.maxContexts)
+      throw new DetectorStateError(`${ID} snapshot: contexts is not a list of at most ${this.o.maxContexts}`);
+    for (const c of cs) {
+      if (!Array.isArray(c) || c.length !== 4) throw new DetectorStateError(`${ID} snapshot: a context is not 4 items`);
+      const [l, r, sel, conf] = c;
+      const ok = (x: JsonValue | undefined) =>
+        Array.isArray(x) && x.every((f) => typeof f === 'number' && Number.isInteger(f) && f >= 0 && f < 2 * NEURON);
+      if (!ok(l) || !ok(r) || typeof sel !== 'number' || typeof conf !== 'number')
+        throw new DetectorStateError(`${ID} snapshot: a context is not [left facts, right facts, selected, confirmed]`);
+      this.book.add(l as number[], r as number[], sel, conf);
+    }
+  }
+
+  update(p: MetricPoint): number {
+    const v = p.value;
+    if (!Number.isFinite(v)) return 0;
+    const s = this.s;
+    if (this.o.learn === 0 || s.n < this.o.learn) {
+      s.lo = Math.min(s.lo, v);
+      s.hi = Math.max(s.hi, v);
+    }
+    s.n++;
+    const sensed = facts(level(v, s, this.o.bits), this.o.bits);
+    const { score, left } = step(this.book, s.left, sensed, this.o);
+    s.left = left;
+    if (s.quiet > 0) {
+      s.quiet--;
+      return 0;
+    }
+    if (score >= this.o.alarm) s.quiet = this.o.rest;
+    return score;
+  }
+
+  snapshot(): DetectorState {
+    const s = this.s;
+    return wrap(ID, VERSION, {
+      options: asJson(this.o),
+      n: s.n,
+      lo: Number.isFinite(s.lo) ? s.lo : null,
+      hi: Number.isFinite(s.hi) ? s.hi : null,
+      left: [...s.left],
+      quiet: s.quiet,
+      contexts: this.book.contexts.map((c) => [c.left, c.right, c.selected, c.confirmed]),
+    });
+  }
+}
+
+function checked(o: CadOseOptions): CadOseOptions {
+  const int = (k: keyof CadOseOptions, lo: number, hi: number) => {
+    if (!Number.isInteger(o[k]) || o[k] < lo || o[k] > hi)
+      throw new DetectorStateError(`${ID}: ${k} must be an integer in ${lo}..${hi}`);
+  };
+  int('bits', 1, 8);
+  int('learn', 0, 1_000_000);
+  int('maxLeft', 1, 64);
+  int('maxActive', 0, 64);
+  int('maxContexts', 1, NEURON - 1);
+  int('rest', 0, 1_000_000);
+  return o;
+}
+
+export const cadOse: DetectorPlugin<'metric', CadOseOptions> = {
+  id: ID,
+  input: 'metric',
+  description: 'contextual anomaly detector (CAD OSE): share of failed context predictions and of new contexts',
+  create: (over) => new CadOse(checked(mergeOptions(ID, DEFAULTS, over))),
+  restore: (snapshot) => {
+    const s = unwrap(snapshot, ID, VERSION);
+    return new CadOse(checked(mergeOptions(ID, DEFAULTS, s.options)), s);
+  },
+};
