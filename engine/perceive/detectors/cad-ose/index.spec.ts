@@ -9,19 +9,21 @@ describe('perceive/detectors/cad-ose', () => {
   it('turns a value into the binary digits of its level, with extra digits above the range', () => {
     const r = { lo: 0, hi: 8 };
     expect(level(0, r, 3)).toBe(0);
-    expect(level(5.5, r, 3)).toBe(5);
+    expect(level(5.5, r, 3)).toBe(4);
+    expect(level(8, r, 3)).toBe(7);
     expect(facts(5, 3)).toEqual([1, 2, 5]);
     expect(facts(0, 3)).toEqual([0, 2, 4]);
-    // The maximum of the range is level 8: a fourth digit, as in the published encoding.
-    expect(facts(level(8, r, 3), 3)).toEqual([0, 2, 4, 7]);
+    // Above the range: a fourth digit, facts never seen inside it.
+    expect(facts(level(9.2, r, 3), 3)).toEqual([0, 2, 4, 7]);
     expect(facts(level(-3, r, 3), 3)).toEqual([1003]);
   });
 
   it('finds only the contexts whose left semantic lies inside the facts', () => {
     const book = new ContextBook(10);
-    expect(book.add([1, 2], [4])).toBe(true);
-    expect(book.add([1, 2], [4])).toBe(false);
-    expect(book.add([2, 9], [5])).toBe(true);
+    expect(book.add([1, 2], [4], false)).toBe(0);
+    expect(book.add([1, 2], [4], true)).toBe(-1);
+    expect(book.contexts[0]?.zero).toBe(true);
+    expect(book.add([2, 9], [5], false)).toBe(1);
     expect(book.predicting(new Set([1, 2, 3]))).toEqual([0]);
     expect(book.predicting(new Set([1, 2, 9])).sort()).toEqual([0, 1]);
     expect(book.predicting(new Set([9]))).toEqual([]);

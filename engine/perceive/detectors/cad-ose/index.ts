@@ -15,7 +15,7 @@ import { asJson, mergeOptions } from '../options.ts';
 import { DetectorStateError, num, nums, unwrap, wrap } from '../state.ts';
 import type { Detector, DetectorPlugin, DetectorState, JsonValue, MetricPoint } from '../types.ts';
 import { ContextBook, NEURON } from './contexts.ts';
-import { facts, level } from './facts.ts';
+import { level, facts as sensorFacts } from './facts.ts';
 import { step } from './step.ts';
 
 export interface CadOseOptions {
@@ -30,6 +30,8 @@ export interface CadOseOptions {
   maxContexts: number;
   alarm: number;
   rest: number;
+  /** A score at the alarm level while quiet restarts the quiet period (quiet until `rest` calm points). */
+  extend: boolean;
 }
 
 export const DEFAULTS: CadOseOptions = {
@@ -40,6 +42,7 @@ export const DEFAULTS: CadOseOptions = {
   maxContexts: 20_000,
   alarm: 0.75,
   rest: 100,
+  extend: false,
 };
 
 const ID = 'cad-ose';
@@ -81,14 +84,17 @@ class CadOse implements Detector<'metric'> {
     if (!Array.isArray(cs) || cs.length > this.o.maxContexts)
       throw new DetectorStateError(`${ID} snapshot: contexts is not a list of at most ${this.o.maxContexts}`);
     for (const c of cs) {
-      if (!Array.isArray(c) || c.length !== 4) throw new DetectorStateError(`${ID} snapshot: a context is not 4 items`);
-      const [l, r, sel, conf] = c;
-      const ok = (x: JsonValue | undefined) =>
-        Array.isArray(x) && x.every((f) => typeof f === 'number' && Number.isInteger(f) && f >= 0 && f < 2 * NEURON);
-      if (!ok(l) || !ok(r) || typeof sel !== 'number' || typeof conf !== 'number')
-        throw new DetectorStateError(`${ID} snapshot: a context is not [left facts, right facts, selected, confirmed]`);
-      this.book.add(l as number[], r as number[], sel, conf);
+      const [l, r, conf] = Array.isArray(c) ? c : [];
+      if (!facts(l) || !facts(r) || typeof conf !== 'number' || this.book.add(l, r, false, conf) < 0)
+        throw new DetectorStateError(`${ID} snapshot: a context is not a new [left facts, right facts, confirmed]`);
     }
+    const zero = state.zero;
+    if (
+      !Array.isArray(zero) ||
+      !zero.every((id) => Number.isInteger(id) && (id as number) >= 0 && (id as number) < cs.length)
+    )
+      throw new DetectorStateError(`${ID} snapshot: zero is not a list of context ids`);
+    for (const id of zero) this.book.markZero(id as number);
   }
 
   update(p: MetricPoint): number {
@@ -100,15 +106,13 @@ class CadOse implements Detector<'metric'> {
       s.hi = Math.max(s.hi, v);
     }
     s.n++;
-    const sensed = facts(level(v, s, this.o.bits), this.o.bits);
+    const sensed = sensorFacts(level(v, s, this.o.bits), this.o.bits);
     const { score, left } = step(this.book, s.left, sensed, this.o);
     s.left = left;
-    if (s.quiet > 0) {
-      s.quiet--;
-      return 0;
-    }
-    if (score >= this.o.alarm) s.quiet = this.o.rest;
-    return score;
+    const quiet = s.quiet > 0;
+    if (quiet) s.quiet--;
+    if (score >= this.o.alarm && (!quiet || this.o.extend)) s.quiet = this.o.rest;
+    return quiet ? 0 : score;
   }
 
   snapshot(): DetectorState {
@@ -120,13 +124,21 @@ class CadOse implements Detector<'metric'> {
       hi: Number.isFinite(s.hi) ? s.hi : null,
       left: [...s.left],
       quiet: s.quiet,
-      contexts: this.book.contexts.map((c) => [c.left, c.right, c.selected, c.confirmed]),
+      contexts: this.book.contexts.map((c) => [c.left, c.right, c.confirmed]),
+      // Zero-level contexts in the order they became so (their crossing order).
+      zero: [...this.book.zeroByLeft.values()].flatMap((g) => g.ids),
     });
   }
 }
 
+const facts = (x: JsonValue | undefined): x is number[] =>
+  Array.isArray(x) &&
+  x.length > 0 &&
+  x.length <= 256 &&
+  x.every((f) => typeof f === 'number' && Number.isInteger(f) && f >= 0 && f < 2 * NEURON);
+
 function checked(o: CadOseOptions): CadOseOptions {
-  const int = (k: keyof CadOseOptions, lo: number, hi: number) => {
+  const int = (k: Exclude<keyof CadOseOptions, 'extend'>, lo: number, hi: number) => {
     if (!Number.isInteger(o[k]) || o[k] < lo || o[k] > hi)
       throw new DetectorStateError(`${ID}: ${k} must be an integer in ${lo}..${hi}`);
   };
