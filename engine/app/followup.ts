@@ -17,7 +17,7 @@ import { followUpKey } from '../followup/scheduler.ts';
 import { followUpSettings } from '../followup/settings.ts';
 import type { FollowUpJob } from '../followup/types.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
-import { loadConfig } from '../repo/load-config.ts';
+import { loadConfig, openSnapshot } from '../repo/index.ts';
 import type { StateStore } from '../state/types.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Checkout, Clock, Logger, RepoRef } from './types.ts';
@@ -77,7 +77,8 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
     configOf: async (repo) => {
       const co = await w.checkout.prepare(repo, await w.tokenFor(await w.clientFor(repo)));
       try {
-        const { config } = await loadConfig(co.dir);
+        // At the base commit: a clone has no working tree (reading the directory gave the defaults).
+        const { config } = await loadConfig(await openSnapshot(co.dir, co.baseCommit));
         return { slos: config.slos, settings: followUpSettings(config.followUp) };
       } finally {
         await co.cleanup();

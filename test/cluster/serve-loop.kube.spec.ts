@@ -13,16 +13,21 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { serveCommand } from '../../engine/app/serve.ts';
 import type { SalveServer } from '../../engine/app/server.ts';
 import type { Checkout } from '../../engine/app/types.ts';
 import { createDemoWorld, type DemoWorld, EXAMPLE_REPO, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
+import { metadataComment } from '../../engine/explain/metadata.ts';
 import { parseOutcomeMarker } from '../../engine/followup/record.ts';
 import { createPlanner } from '../../engine/pipeline/planner.ts';
 import { type FakeGitHub, startFakeGitHub } from '../app/fake-github.ts';
 import { OWNER, REPO } from '../app/github-replies.ts';
+import { type RedisServer, startRedis } from '../app/redis-server.ts';
+import { type ServeProcess, serveEnv, startServe, stopAll } from '../app/serve-process.ts';
+import { appKey } from '../app/world.ts';
 import { type AlertmanagerServer, postAlerts, startAlertmanager } from '../servers/alertmanager.ts';
 import { kubeCall, kubeconfigYaml } from '../servers/kube-client.ts';
 import { freePort } from '../servers/ports.ts';
@@ -47,6 +52,7 @@ let fake: FakeGitHub;
 let am: AlertmanagerServer;
 let server: SalveServer | null = null;
 let base: string;
+let redis: RedisServer | null = null;
 
 const git = (...args: string[]) =>
   execFileSync('git', ['-C', world.work, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
@@ -55,7 +61,7 @@ const git = (...args: string[]) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'salve-serve-loop-'));
-  world = await createDemoWorld({ remote: false, now: new Date() });
+  world = await createDemoWorld({ now: new Date() });
   // The config repo's follow-up windows, short; its SLO Prometheus is one that answers nothing.
   const yaml = readFileSync(join(world.work, '.salve.yaml'), 'utf8').replace(
     'http://prometheus.monitoring:9090',
@@ -68,7 +74,13 @@ beforeAll(async () => {
   );
   git('commit', '-qam', 'follow-up windows for the loop test');
   base = git('rev-parse', 'HEAD');
+  // Replicas clone the config repo from the git server: it gets the same commit.
+  git('push', '-q', world.bare, 'HEAD:main');
   fake = await startFakeGitHub({ baseCommit: base });
+  // salve's read-only identity, its context named for the config repo's `staging` cluster.
+  writeFileSync(join(dir, 'reader.kubeconfig'), kubeconfigYaml(kube, kube.identities.reader, { context: 'stg-ctx' }), {
+    mode: 0o600,
+  });
   await ensureNamespace(kube, NS);
   await ensureNamespace(kube, 'argocd');
   // The config repo's own Application for catalog in staging, as Argo CD holds it (status empty).
@@ -80,6 +92,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await stopAll();
+  await redis?.stop();
   await server?.close();
   await am?.stop();
   await fake?.close();
@@ -155,7 +169,6 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
         groupBy: ['alertname', 'namespace'],
       });
       const kubeconfig = join(dir, 'reader.kubeconfig');
-      writeFileSync(kubeconfig, kubeconfigYaml(kube, kube.identities.reader, { context: 'stg-ctx' }), { mode: 0o600 });
       const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
         .privateKey.export({ type: 'pkcs1', format: 'pem' })
         .toString();
@@ -248,6 +261,109 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
       expect(record).toMatchObject({ kind: 'effective', pull: pr.number, mergeSha: merge, cluster: 'staging' });
       // One merged salve PR counted, one outcome.
       expect(server.metrics.render()).toMatch(/salve_pull_requests_total\{event="merged"\} 1/);
+      await server.close();
+      server = null;
+    },
+  );
+
+  it(
+    'three replicas on one Redis, one merged-PR webhook delivered to every one: one follow-up, one outcome',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      redis = await startRedis();
+      const kubeconfig = join(dir, 'reader.kubeconfig');
+      const replicas: ServeProcess[] = [];
+      const privateKey = appKey();
+      for (const tag of ['r1', 'r2', 'r3'])
+        replicas.push(
+          await startServe(
+            serveEnv(fake, world, privateKey, {
+              SALVE_GITHUB_API_URL: `${fake.url}/${tag}`,
+              SALVE_REDIS_URL: redis.url,
+              SALVE_JOB_LOCK_MS: '2000',
+              SALVE_REPO: `${OWNER}/${REPO}`,
+              SALVE_CLUSTER_INTAKE: 'on',
+              SALVE_KUBECONFIG: kubeconfig,
+              SALVE_KUBE_CONTEXTS: 'staging=stg-ctx',
+              SALVE_CLUSTER_NAMESPACES: NS,
+            }),
+          ),
+        );
+      // A salve PR for catalog in staging, merged at `merge`.
+      const number = fake.pulls.length + 1;
+      const merge = 'e'.repeat(40);
+      const head = '9'.repeat(40);
+      const target = { cluster: 'staging', namespace: NS, kind: 'Deployment', name: 'catalog' };
+      fake.pulls.push({
+        number,
+        state: 'closed',
+        head: 'salve/deployment-catalog-replicas',
+        headSha: head,
+        base: 'main',
+        title: 'salve: raise-cpu-limit catalog',
+        body: `salve proposes raise-cpu-limit\n\n${metadataComment({
+          version: 1,
+          id: 'replicas-catalog',
+          fingerprint: 'fp-catalog',
+          action: 'raise-cpu-limit',
+          mode: 'approve',
+          target,
+          overlay: 'apps/catalog/overlays/staging',
+          baseCommit: base,
+          proofDigest: `sha256:${'d'.repeat(64)}`,
+          occurrences: 1,
+          lastSeen: new Date().toISOString(),
+        })}`,
+        labels: ['salve'],
+        createdAt: new Date().toISOString(),
+        closedAt: new Date().toISOString(),
+      });
+      await kubeCall(
+        kube,
+        admin,
+        'PATCH',
+        `${ARGO}/namespaces/argocd/applications/catalog-staging`,
+        { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Healthy' } } },
+        'application/merge-patch+json',
+      );
+      const body = mergedWebhook(number, merge);
+      const headers = {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'merge-replicas',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+      };
+      const statuses = await Promise.all(
+        replicas.map((r) => fetch(`${r.url}/webhooks/github`, { method: 'POST', headers, body }).then((x) => x.status)),
+      );
+      // One replica accepts it; the others see the delivery already handled.
+      expect(statuses.sort()).toEqual([200, 200, 202]);
+
+      const outcomes = () => fake.checkRuns.filter((c) => c.name === 'salve/outcome' && c.headSha === head);
+      await expect
+        .poll(() => outcomes().length, { timeout: 40_000, interval: 250 })
+        .toBe(1)
+        .catch((err: Error) => {
+          throw new Error(`${err.message}\n${replicas.map((r) => r.log().slice(-3000)).join('\n---\n')}`);
+        });
+      // Its one job finished and nothing of it waits: no second run can come.
+      const queue = new Queue('followups', {
+        connection: { host: '127.0.0.1', port: redis.port },
+        prefix: 'salve:bull',
+      });
+      try {
+        await expect
+          .poll(() => queue.getJobCounts('completed', 'delayed', 'waiting', 'active', 'failed'), { timeout: 30_000 })
+          .toEqual({ completed: 1, delayed: 0, waiting: 0, active: 0, failed: 0 });
+      } finally {
+        await queue.close();
+      }
+      expect(outcomes()).toHaveLength(1);
+      const comments = fake.comments.filter((c) => c.pull === number);
+      expect(comments).toHaveLength(1);
+      expect(parseOutcomeMarker(comments[0]?.body)).toMatchObject({ pull: number, mergeSha: merge });
     },
   );
 });
