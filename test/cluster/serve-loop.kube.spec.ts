@@ -5,7 +5,9 @@
  * reports the merge commit Synced and Healthy on the real kube-apiserver) and the kubelet (the
  * workload's pods run ready) → the alert resolves in Alertmanager → the outcome `effective` is
  * recorded as a `salve/outcome` check run and one PR comment. The follow-up's windows are the
- * config repo's own (`followUp:` of a few seconds), not sleeps.
+ * config repo's own (`followUp:` of a few seconds), not sleeps. Then three `salve serve` processes
+ * on one Redis: a merge webhook delivered to each makes one follow-up job and one outcome, and the
+ * replica killed with SIGKILL while recording an outcome has it recorded once by another.
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
@@ -133,6 +135,53 @@ function mergedWebhook(number: number, mergeSha: string): string {
       owner: { ...(repository.owner as object), login: OWNER },
     },
   });
+}
+
+/** A salve PR for catalog in staging, merged at `merge`: Argo CD reports it synced, and GitHub's webhook goes to every replica. */
+async function mergeEverywhere(replicas: ServeProcess[], number: number, head: string, merge: string) {
+  const target = { cluster: 'staging', namespace: NS, kind: 'Deployment', name: 'catalog' };
+  fake.pulls.push({
+    number,
+    state: 'closed',
+    head: `salve/deployment-catalog-${number}`,
+    headSha: head,
+    base: 'main',
+    title: 'salve: raise-cpu-limit catalog',
+    body: `salve proposes raise-cpu-limit\n\n${metadataComment({
+      version: 1,
+      id: `replicas-catalog-${number}`,
+      fingerprint: 'fp-catalog',
+      action: 'raise-cpu-limit',
+      mode: 'approve',
+      target,
+      overlay: 'apps/catalog/overlays/staging',
+      baseCommit: base,
+      proofDigest: `sha256:${'d'.repeat(64)}`,
+      occurrences: 1,
+      lastSeen: new Date().toISOString(),
+    })}`,
+    labels: ['salve'],
+    createdAt: new Date().toISOString(),
+    closedAt: new Date().toISOString(),
+  });
+  await kubeCall(
+    kube,
+    admin,
+    'PATCH',
+    `${ARGO}/namespaces/argocd/applications/catalog-staging`,
+    { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Healthy' } } },
+    'application/merge-patch+json',
+  );
+  const body = mergedWebhook(number, merge);
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'pull_request',
+    'x-github-delivery': `merge-${number}`,
+    'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+  };
+  return Promise.all(
+    replicas.map((r) => fetch(`${r.url}/webhooks/github`, { method: 'POST', headers, body }).then((x) => x.status)),
+  );
 }
 
 async function readyPods(n: number) {
@@ -267,7 +316,7 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
   );
 
   it(
-    'three replicas on one Redis, one merged-PR webhook delivered to every one: one follow-up, one outcome',
+    'three replicas on one Redis: a merged-PR webhook delivered to each is one follow-up and one outcome, also when the replica running it is killed',
     {
       timeout: 300_000,
     },
@@ -291,53 +340,10 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
             }),
           ),
         );
-      // A salve PR for catalog in staging, merged at `merge`.
       const number = fake.pulls.length + 1;
       const merge = 'e'.repeat(40);
       const head = '9'.repeat(40);
-      const target = { cluster: 'staging', namespace: NS, kind: 'Deployment', name: 'catalog' };
-      fake.pulls.push({
-        number,
-        state: 'closed',
-        head: 'salve/deployment-catalog-replicas',
-        headSha: head,
-        base: 'main',
-        title: 'salve: raise-cpu-limit catalog',
-        body: `salve proposes raise-cpu-limit\n\n${metadataComment({
-          version: 1,
-          id: 'replicas-catalog',
-          fingerprint: 'fp-catalog',
-          action: 'raise-cpu-limit',
-          mode: 'approve',
-          target,
-          overlay: 'apps/catalog/overlays/staging',
-          baseCommit: base,
-          proofDigest: `sha256:${'d'.repeat(64)}`,
-          occurrences: 1,
-          lastSeen: new Date().toISOString(),
-        })}`,
-        labels: ['salve'],
-        createdAt: new Date().toISOString(),
-        closedAt: new Date().toISOString(),
-      });
-      await kubeCall(
-        kube,
-        admin,
-        'PATCH',
-        `${ARGO}/namespaces/argocd/applications/catalog-staging`,
-        { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Healthy' } } },
-        'application/merge-patch+json',
-      );
-      const body = mergedWebhook(number, merge);
-      const headers = {
-        'content-type': 'application/json',
-        'x-github-event': 'pull_request',
-        'x-github-delivery': 'merge-replicas',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
-      };
-      const statuses = await Promise.all(
-        replicas.map((r) => fetch(`${r.url}/webhooks/github`, { method: 'POST', headers, body }).then((x) => x.status)),
-      );
+      const statuses = await mergeEverywhere(replicas, number, head, merge);
       // One replica accepts it; the others see the delivery already handled.
       expect(statuses.sort()).toEqual([200, 200, 202]);
 
@@ -364,6 +370,30 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
       const comments = fake.comments.filter((c) => c.pull === number);
       expect(comments).toHaveLength(1);
       expect(parseOutcomeMarker(comments[0]?.body)).toMatchObject({ pull: number, mergeSha: merge });
+
+      // The replica recording the next outcome dies (SIGKILL) before GitHub hears of it: another finishes.
+      fake.fault({ method: 'POST', path: /\/check-runs$/, hold: 'before' });
+      const next = number + 1;
+      const nextHead = '8'.repeat(40);
+      expect((await mergeEverywhere(replicas, next, nextHead, 'd'.repeat(40))).sort()).toEqual([200, 200, 202]);
+      const tag = (await fake.held()).split(' ')[0] as string;
+      const victim = replicas[Number(tag.slice(1)) - 1] as ServeProcess;
+      expect(await victim.kill('SIGKILL')).toBe('SIGKILL');
+      const nextOutcomes = () => fake.checkRuns.filter((c) => c.name === 'salve/outcome' && c.headSha === nextHead);
+      await expect.poll(() => nextOutcomes().length, { timeout: 60_000, interval: 250 }).toBe(1);
+      await expect.poll(() => fake.comments.filter((c) => c.pull === next).length, { timeout: 30_000 }).toBe(1);
+      const again = new Queue('followups', {
+        connection: { host: '127.0.0.1', port: redis.port },
+        prefix: 'salve:bull',
+      });
+      try {
+        await expect
+          .poll(() => again.getJobCounts('completed', 'delayed', 'waiting', 'active', 'failed'), { timeout: 30_000 })
+          .toEqual({ completed: 2, delayed: 0, waiting: 0, active: 0, failed: 0 });
+      } finally {
+        await again.close();
+      }
+      expect(nextOutcomes()).toHaveLength(1);
     },
   );
 });
