@@ -257,7 +257,12 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
       const startsAt = new Date(Date.now() - 5 * 60_000).toISOString();
       const alerts = (
         signal.alerts as Array<{ labels: Record<string, string>; annotations: Record<string, string> }>
-      ).map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt }));
+      ).map((a) => ({
+        // At critical severity: a lone info-level throttling alert without a metric window is only observed.
+        labels: { ...a.labels, severity: 'critical' },
+        annotations: a.annotations,
+        startsAt,
+      }));
       await postAlerts(am.url, alerts);
       await expect.poll(() => fake.pulls.length, { timeout: 120_000, interval: 250 }).toBe(1);
       const pr = fake.pulls[0] as (typeof fake.pulls)[0];
