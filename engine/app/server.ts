@@ -20,7 +20,7 @@ import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } f
 import { Metrics } from './metrics.ts';
 import { isCanonicalPath } from './repo-name.ts';
 import { intakeRoute, matchIntake, type Reply, webhookRoute } from './routes.ts';
-import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
+import { type Checkout, type Clock, type Logger, type Planner, type RepoRef, systemClock } from './types.ts';
 import { createWebhookHandler } from './webhooks.ts';
 import { createRepoJob, parseRepoKey, type WorkerDeps } from './worker.ts';
 
@@ -37,7 +37,7 @@ export interface ServerDeps {
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
   /** Follows merged salve PRs up (engine/followup): started by the `pull_request` closed+merged webhook. */
-  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'>;
+  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'> & { cancel?(repo: RepoRef, pull: number): Promise<void> };
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: WorkerDeps['runner'];
   /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
@@ -105,8 +105,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     stages,
   });
   // Reading the clusters, salve follows its merged PRs up (engine/followup); tests may pass their own.
-  const followUp = deps.followUp
-    ? { runner: deps.followUp, scheduler: null }
+  const wired = deps.followUp
+    ? null
     : deps.cluster
       ? wireFollowUp({
           feed: deps.cluster.feed,
@@ -122,6 +122,9 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           log,
         })
       : null;
+  const followUp = deps.followUp
+    ? { runner: deps.followUp, cancel: deps.followUp.cancel }
+    : wired && { runner: wired.runner, cancel: wired.cancel };
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -137,6 +140,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       });
     },
     ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),
+    ...(followUp?.cancel ? { onUnmerged: followUp.cancel } : {}),
   });
 
   /** Queue depth, pending remediations and jobs by state: read on scrape, and after each run for OTLP. */
@@ -206,6 +210,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     async listen() {
       state ??= await openState(config, log);
       const s = state;
+      // Follow-ups wait in the store (journal or Redis): those a crash interrupted run again now.
+      await wired?.attach(s);
       const repoJob = createRepoJob(jobDeps(s));
       const handler = deps.telemetry?.meter
         ? (job: Parameters<typeof repoJob>[0]) =>
@@ -263,7 +269,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       // SIGTERM) is told 503 with Connection: close rather than refused.
       draining = true;
       unwireCluster();
-      await followUp?.scheduler?.close();
+      await wired?.close();
       const jobs = state ? await state.jobs.stop(graceMs) : { finished: 0, handedBack: 0 };
       log.info(jobs, 'jobs stopped');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
