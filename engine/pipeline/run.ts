@@ -15,6 +15,7 @@ import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
   type BuildCache,
   createBuildCache,
+  createRenderStore,
   createScratch,
   discoverApplications,
   globMatcher,
@@ -26,7 +27,7 @@ import {
   type Snapshot,
 } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { bundlesDir, type Tool } from '../tools/index.ts';
+import { bundlesDir, locateKustomize, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
@@ -60,6 +61,11 @@ export interface RunOptions {
   push?: boolean;
   /** Plan and decide, write nothing: no branch, no record, no cache under .git. */
   dryRun?: boolean;
+  /**
+   * Where builds of the base commit are kept across runs (`salve plan`: the user's cache), so a
+   * plan on a base seen before runs kustomize only for its change. None by default.
+   */
+  rendersDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
 }
@@ -127,10 +133,20 @@ export async function openBase(repoDir: string, log?: Logger): Promise<Base> {
   return { head, snapshot, config, applications };
 }
 
+/** The render store in `dir`, or none (logged) when it cannot be opened: a slower run, not a failed one. */
+function keptRenders(dir: string, opts: Pick<RunOptions, 'kustomize' | 'log'>): BuildCache | undefined {
+  try {
+    return createRenderStore({ dir, kustomize: opts.kustomize ?? locateKustomize() });
+  } catch (err) {
+    opts.log.debug({ dir, err: (err as Error).message }, 'render store not used');
+    return undefined;
+  }
+}
+
 /** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'> & {
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir'> & {
     bundlesDir?: string;
     /** Builds kept across runs (the server's), keyed by what they read. */
     renders?: BuildCache;
@@ -152,6 +168,7 @@ export async function prepareContext(
       throw new ConfigError(err.message.split(`${scratch.dir}/`).join(''), { code: 'bad-policy', cause: err });
     });
     const evaluator = await loadEvaluator(bundle);
+    const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
     return {
       repoDir,
       snapshot,
@@ -163,7 +180,7 @@ export async function prepareContext(
       signingKey: opts.signingKey,
       builds: createBuildCache(),
       applications,
-      ...(opts.renders ? { renders: opts.renders } : {}),
+      ...(renders ? { renders } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,

@@ -25,6 +25,7 @@ export { loadConfig } from './load-config.ts';
 export { findObject, namespaceLabels } from './objects.ts';
 export { KUSTOMIZATION_FILES, type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
 export { cleanPath, isCleanPath, parentOf, resolveInside } from './paths.ts';
+export { createRenderStore, type RenderStoreOptions } from './render-store.ts';
 export { type ResolveContext, resolveOverlay } from './resolve-overlay.ts';
 export { createScratch, materialize, type Scratch } from './scratch.ts';
 export { openSnapshot, type Snapshot } from './snapshot.ts';

@@ -7,6 +7,7 @@ export {
   locateKustomize,
   locateOpa,
   OPA_VERSION,
+  rendersDir,
   toolsDir,
 } from './locate.ts';
 export { type RawRunResult, type RunResult, type RunToolOptions, runTool, runToolRaw } from './run.ts';

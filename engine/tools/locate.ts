@@ -40,6 +40,14 @@ export function bundlesDir(env: Env = process.env): string {
   return env.SALVE_BUNDLES_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'bundles');
 }
 
+/**
+ * Renders of base commits kept by `salve plan` across runs, keyed by what each build read and the
+ * kustomize that ran it (repo/render-store.ts).
+ */
+export function rendersDir(env: Env = process.env): string {
+  return env.SALVE_RENDERS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'renders');
+}
+
 export function locateOpa(env: Env = process.env): Tool {
   const cached = join(toolsDir(env), `opa-${OPA_VERSION}`, 'opa');
   const command = env.SALVE_OPA ?? onPath('opa', env) ?? (isExecutable(cached) ? cached : null);
