@@ -22,7 +22,10 @@ describe('repo/render-store', () => {
     const real = locateKustomize();
     runs = join(tmp.path, 'runs');
     const wrapper = join(tmp.path, 'kustomize');
-    await writeFile(wrapper, `#!/bin/sh\necho run >> '${runs}'\nexec '${real.command}' ${real.prefix.join(' ')} "$@"\n`);
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\necho run >> '${runs}'\nexec '${real.command}' ${real.prefix.join(' ')} "$@"\n`,
+    );
     await chmod(wrapper, 0o755);
     kustomize = { name: 'kustomize', command: wrapper, prefix: [] };
   });
@@ -53,7 +56,10 @@ describe('repo/render-store', () => {
 
   it('drops an entry whose manifests were changed on disk, and builds again', async () => {
     const dir = join(tmp.path, 'tampered');
-    const built = await buildOverlay(repo.dir, PRODUCTION, { shared: createRenderStore({ dir, kustomize }), kustomize });
+    const built = await buildOverlay(repo.dir, PRODUCTION, {
+      shared: createRenderStore({ dir, kustomize }),
+      kustomize,
+    });
     const [name] = await entries(dir);
     const file = join(dir, name as string);
     const text = await readFile(file, 'utf8');
