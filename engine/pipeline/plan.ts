@@ -165,6 +165,7 @@ async function resolveIncident(
     config: ctx.config,
     cache: ctx.builds,
     ...(ctx.renders ? { shared: ctx.renders } : {}),
+    ...(ctx.overlayNames ? { names: ctx.overlayNames } : {}),
     ...(ctx.applications ? { applications: await ctx.applications() } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),

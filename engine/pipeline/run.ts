@@ -22,6 +22,7 @@ import {
   IN_CLUSTER_NAME,
   isInCluster,
   loadConfig,
+  type NamesCache,
   openSnapshot,
   parentOf,
   type Snapshot,
@@ -150,6 +151,8 @@ export async function prepareContext(
     bundlesDir?: string;
     /** Builds kept across runs (the server's), keyed by what they read. */
     renders?: BuildCache;
+    /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
+    overlayNames?: NamesCache;
   },
   base?: Base,
 ): Promise<PipelineContext> {
@@ -181,6 +184,7 @@ export async function prepareContext(
       builds: createBuildCache(),
       applications,
       ...(renders ? { renders } : {}),
+      ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,
