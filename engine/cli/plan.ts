@@ -6,7 +6,7 @@ import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { rendersDir } from '../tools/index.ts';
+import { indexDir, rendersDir } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
 import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
@@ -57,6 +57,7 @@ async function plan(
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,
     rendersDir: rendersDir(env),
+    indexDir: indexDir(env),
     now: new Date(),
     log,
   });

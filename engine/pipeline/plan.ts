@@ -166,6 +166,7 @@ async function resolveIncident(
     cache: ctx.builds,
     ...(ctx.renders ? { shared: ctx.renders } : {}),
     ...(ctx.overlayNames ? { names: ctx.overlayNames } : {}),
+    ...(ctx.commitNames ? { commitNames: ctx.commitNames } : {}),
     ...(ctx.applications ? { applications: await ctx.applications() } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),

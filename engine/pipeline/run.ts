@@ -14,6 +14,7 @@ import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts'
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
   type BuildCache,
+  type CommitIndex,
   createBuildCache,
   createRenderStore,
   createScratch,
@@ -23,6 +24,7 @@ import {
   isInCluster,
   loadConfig,
   type NamesCache,
+  openCommitIndex,
   openSnapshot,
   parentOf,
   type Snapshot,
@@ -67,6 +69,8 @@ export interface RunOptions {
    * plan on a base seen before runs kustomize only for its change. None by default.
    */
   rendersDir?: string;
+  /** Where what resolution reads from a commit is kept across runs (`salve plan`: the user's cache). */
+  indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
 }
@@ -119,19 +123,38 @@ export interface Base {
   config: SalveConfig;
   /** The commit's Argo CD Applications, read on first use and then kept for the run. */
   applications: () => Promise<readonly ArgoApplication[]>;
+  /** What resolution learnt of this commit in earlier runs, when kept (`indexDir`). */
+  index?: CommitIndex;
+  /** Keeps what this run learnt of the commit for the next (nothing without an index). */
+  saveIndex(): Promise<void>;
 }
 
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
-export async function openBase(repoDir: string, log?: Logger): Promise<Base> {
+export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
   const { config } = await loadConfig(snapshot);
-  let read: Promise<readonly ArgoApplication[]> | null = null;
+  const index = indexDir ? openIndex(indexDir, head.commit, log) : undefined;
+  let read: Promise<readonly ArgoApplication[]> | null = index?.applications
+    ? Promise.resolve(index.applications)
+    : null;
   const applications = () => {
     read ??= discoverApplications(snapshot, config, log ? { log } : {});
     return read;
   };
-  return { head, snapshot, config, applications };
+  const saveIndex = async () => {
+    if (index) index.save(read ? await read.catch(() => null) : null);
+  };
+  return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
+}
+
+function openIndex(dir: string, commit: string, log?: Logger): CommitIndex | undefined {
+  try {
+    return openCommitIndex(dir, commit);
+  } catch (err) {
+    log?.debug({ dir, err: (err as Error).message }, 'commit index not used');
+    return undefined;
+  }
 }
 
 /** The render store in `dir`, or none (logged) when it cannot be opened: a slower run, not a failed one. */
@@ -156,7 +179,7 @@ export async function prepareContext(
   },
   base?: Base,
 ): Promise<PipelineContext> {
-  const { head, snapshot, config, applications } = base ?? (await openBase(repoDir));
+  const { head, snapshot, config, applications, index } = base ?? (await openBase(repoDir));
   const scratch = await createScratch('salve-run-');
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
@@ -185,6 +208,7 @@ export async function prepareContext(
       applications,
       ...(renders ? { renders } : {}),
       ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
+      ...(index ? { commitNames: index.names } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,
@@ -227,7 +251,7 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 
 export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
-  const base = await openBase(opts.repoDir, opts.log);
+  const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
   const cluster = opts.cluster ?? (await soleCluster(base));
   const { signals, skipped } = await readSignals(opts.signalFiles, {
     ...(cluster ? { cluster } : {}),
@@ -263,6 +287,7 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
     return { outcomes, skipped };
   } finally {
     warnIgnored(ctx, await dirty);
+    await base.saveIndex();
     await prepared.dispose();
   }
 }

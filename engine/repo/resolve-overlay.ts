@@ -11,7 +11,7 @@ import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
 import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
-import { mayRender, type NamesCache, overlayNames } from './may-render.ts';
+import { mayRender, type NamesCache, type OverlayNames, overlayNames } from './may-render.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
@@ -28,6 +28,8 @@ export interface ResolveContext {
   log?: Logger;
   /** Names read from overlays' files, kept across resolutions (a server's). */
   names?: NamesCache;
+  /** Names by overlay path for the commit resolved on (filled as overlays are read; see commit-index.ts). */
+  commitNames?: Map<string, OverlayNames>;
 }
 
 type Outcome = 'match' | 'no-object' | 'not-named' | 'app-of-apps' | 'not-kustomize' | { failed: string };
@@ -57,10 +59,14 @@ async function examine(
   ctx: ResolveContext,
 ): Promise<Outcome> {
   if (!(await hasKustomization(source, app.path))) return 'not-kustomize';
-  const names = await overlayNames(treeOf(source), app.path, {
-    remoteHosts: ctx.config.kustomize.remoteHosts,
-    ...(ctx.names ? { cache: ctx.names } : {}),
-  });
+  const known = ctx.commitNames?.has(app.path);
+  const names = known
+    ? (ctx.commitNames?.get(app.path) ?? null)
+    : await overlayNames(treeOf(source), app.path, {
+        remoteHosts: ctx.config.kustomize.remoteHosts,
+        ...(ctx.names ? { cache: ctx.names } : {}),
+      });
+  if (!known) ctx.commitNames?.set(app.path, names);
   if (!mayRender(names, target.name)) return names?.argoOnly ? 'app-of-apps' : 'not-named';
   try {
     const options = {

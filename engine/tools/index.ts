@@ -2,6 +2,7 @@
 export { childEnv } from './child-env.ts';
 export {
   bundlesDir,
+  indexDir,
   KUSTOMIZE_VERSION,
   locateGit,
   locateKustomize,

@@ -48,6 +48,11 @@ export function rendersDir(env: Env = process.env): string {
   return env.SALVE_RENDERS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'renders');
 }
 
+/** What `salve plan` learnt of a commit's Applications and overlays (repo/commit-index.ts). */
+export function indexDir(env: Env = process.env): string {
+  return env.SALVE_INDEX_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'index');
+}
+
 export function locateOpa(env: Env = process.env): Tool {
   const cached = join(toolsDir(env), `opa-${OPA_VERSION}`, 'opa');
   const command = env.SALVE_OPA ?? onPath('opa', env) ?? (isExecutable(cached) ? cached : null);
