@@ -33,7 +33,7 @@ import { assemble, deniedBy } from './assemble.ts';
 import { workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { buildChanged, buildCommitted } from './shadow.ts';
+import { buildChanged, buildCommitted, buildDerived } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -165,6 +165,8 @@ async function resolveIncident(
     config: ctx.config,
     cache: ctx.builds,
     ...(ctx.renders ? { shared: ctx.renders } : {}),
+    ...(ctx.overlayNames ? { names: ctx.overlayNames } : {}),
+    ...(ctx.commitNames ? { commitNames: ctx.commitNames } : {}),
     ...(ctx.applications ? { applications: await ctx.applications() } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
@@ -195,7 +197,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   // What the overlay's patches see is built once per plan, for every candidate and its exposure.
   const view: RepoView = {
     ...base,
-    prePatch: keepPrePatch(base, (changes) => buildChanged(ctx, resolution.overlay, changes)),
+    prePatch: keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes)),
   };
 
   const rendered = findWorkload(before.objects, incident);
