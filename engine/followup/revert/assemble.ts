@@ -72,7 +72,7 @@ export async function assembleRevert(
     lastSeen: ev.incident.lastSeen,
   };
   const title = plain(
-    `salve: revert #${job.pull} (${job.remediation.action} on ${t.kind}/${t.name}), harmful (${ev.resolution.environment.name})`,
+    `salve: revert pull request ${job.pull} (${job.remediation.action} on ${t.kind}/${t.name}), harmful (${ev.resolution.environment.name})`,
   );
   const body = `${explanation}\n${metadataComment(metadata)}\n`;
   return {

@@ -8,11 +8,10 @@ import { placeObjects } from '../../check/identity.ts';
 import { renderedDiff } from '../../check/index.ts';
 import type { RenderedDiff } from '../../model/index.ts';
 import type { PipelineContext } from '../../pipeline/context.ts';
-import { buildOptions } from '../../pipeline/shadow.ts';
-import { buildOverlay, openSnapshot } from '../../repo/index.ts';
+import { type BuildOptions, buildOverlay, openSnapshot } from '../../repo/index.ts';
 import { changedBetween, firstParent, isAncestor } from './git.ts';
 
-const RECORDS = '.salve/remediations/';
+export const RECORDS = '.salve/remediations/';
 
 export interface RevertScope {
   mergeCommit: string;
@@ -25,7 +24,10 @@ export interface RevertScope {
 
 export type Scoped = { kind: 'scope'; scope: RevertScope } | { kind: 'finding'; reason: string; files: string[] };
 
-export async function revertScope(ctx: PipelineContext, mergeCommit: string): Promise<Scoped> {
+export async function revertScope(
+  ctx: Pick<PipelineContext, 'repoDir' | 'baseCommit' | 'baseBranch'>,
+  mergeCommit: string,
+): Promise<Scoped> {
   const short = mergeCommit.slice(0, 12);
   const parent = await firstParent(ctx.repoDir, mergeCommit);
   if (!parent)
@@ -71,16 +73,16 @@ export async function revertScope(ctx: PipelineContext, mergeCommit: string): Pr
 
 /** The overlay rendered at the merge commit, then at its parent: the change the revert must make. */
 export async function renderedInverse(
-  ctx: PipelineContext,
-  scope: RevertScope,
+  repoDir: string,
+  scope: Pick<RevertScope, 'mergeCommit' | 'parentCommit'>,
   overlay: string,
   namespace: string,
+  opts: BuildOptions = {},
 ): Promise<RenderedDiff> {
   const [atMerge, atParent] = await Promise.all([
-    openSnapshot(ctx.repoDir, scope.mergeCommit),
-    openSnapshot(ctx.repoDir, scope.parentCommit),
+    openSnapshot(repoDir, scope.mergeCommit),
+    openSnapshot(repoDir, scope.parentCommit),
   ]);
-  const opts = buildOptions(ctx);
   const before = placeObjects((await buildOverlay(atMerge, overlay, opts)).objects, namespace);
   const after = placeObjects((await buildOverlay(atParent, overlay, opts)).objects, namespace);
   return renderedDiff(before, after);

@@ -15,7 +15,7 @@ import type { OverlayResolution } from '../../model/remediation.ts';
 import type { PipelineContext } from '../../pipeline/context.ts';
 import { findKustomization, repoView } from '../../pipeline/plan.ts';
 import { buildPolicyInput } from '../../pipeline/policy-input.ts';
-import { buildChanged, buildCommitted } from '../../pipeline/shadow.ts';
+import { buildChanged, buildCommitted, buildOptions } from '../../pipeline/shadow.ts';
 import { sha256Hex } from '../../policy/index.ts';
 import { namespaceLabels, resolveOverlay } from '../../repo/index.ts';
 import type { OutcomeRecord } from '../record.ts';
@@ -89,7 +89,7 @@ export async function evaluateRevert(
       files: [],
     };
   const namespace = resolution.application.namespace;
-  const inverse = await renderedInverse(ctx, scope, resolution.overlay, namespace);
+  const inverse = await renderedInverse(ctx.repoDir, scope, resolution.overlay, namespace, buildOptions(ctx));
   const params: RevertParams = {
     pull: job.pull,
     url: job.url,
