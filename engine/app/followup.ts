@@ -1,19 +1,23 @@
 /**
  * `salve serve` follows its merged PRs up when it reads the clusters: the runner gets the feed's
  * read-only connections, the installation's GitHub client, the config repo's SLOs and follow-up
- * settings from a checkout, Alertmanager's API when configured, and a timer scheduler (one
- * process; the jobs are plain data a durable store can hold instead).
+ * settings from a checkout, Alertmanager's API when configured, a timer scheduler (one
+ * process; the jobs are plain data a durable store can hold instead), and with a signing key the
+ * revert of a harmful remediation.
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed } from '../cluster/feed.ts';
 import type { ClusterReader } from '../followup/follow.ts';
 import { descendantViaGitHub } from '../followup/github.ts';
 import { memoryOutcomeStore, type OutcomeStore } from '../followup/outcomes.ts';
+import { createRevertHook } from '../followup/revert/hook.ts';
 import { createFollowUpRunner, type FollowUpRunner } from '../followup/runner.ts';
 import { createTimerScheduler, type FollowUpScheduler } from '../followup/scheduler.ts';
 import { followUpSettings } from '../followup/settings.ts';
+import type { SigningKey } from '../policy/index.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
 import { loadConfig } from '../repo/load-config.ts';
+import { deepenClone } from './checkout.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Checkout, Clock, Logger, RepoRef } from './types.ts';
 
@@ -29,6 +33,8 @@ export interface FollowUpWiring {
   clock: Clock;
   log: Logger;
   outcomes?: OutcomeStore;
+  /** With a key, a harmful outcome opens a signed revert PR (engine/followup/revert). */
+  signingKey?: SigningKey;
 }
 
 export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; scheduler: FollowUpScheduler } {
@@ -50,6 +56,18 @@ export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; sched
     };
   };
   let scheduler: FollowUpScheduler | null = null;
+  const outcomes = w.outcomes ?? memoryOutcomeStore();
+  const revert = w.signingKey
+    ? createRevertHook({
+        github,
+        tokenFor: async (repo) => w.tokenFor(await w.clientFor(repo)),
+        checkout: w.checkout,
+        deepen: deepenClone,
+        signingKey: w.signingKey,
+        outcomes,
+        log,
+      })
+    : null;
   const runner = createFollowUpRunner({
     follow: {
       cluster,
@@ -73,7 +91,8 @@ export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; sched
       if (!scheduler) throw new Error('follow-up scheduler used before it was made');
       return scheduler;
     },
-    outcomes: w.outcomes ?? memoryOutcomeStore(),
+    outcomes,
+    ...(revert ? { onOutcome: async (job, outcome, record) => void (await revert(job, outcome, record)) } : {}),
     log,
   });
   scheduler = createTimerScheduler({
