@@ -29,7 +29,6 @@ import {
   type MergedWorld,
   mergedPull,
   mergedRemediation,
-  openRevertFlow,
   PULL,
 } from './revert-world.ts';
 
