@@ -33,6 +33,37 @@ describe('explain/render', () => {
     await expect(renderExplanation(remediation, opts)).toMatchFileSnapshot('./__snapshots__/explanation.md');
   });
 
+  it('counts in words that agree with the number: 1 occurrence, 1 current line', () => {
+    const one: Remediation = {
+      ...remediation,
+      incident: {
+        ...remediation.incident,
+        occurrences: 1,
+        risk: {
+          ...remediation.incident.risk,
+          evidence: [
+            {
+              kind: 'log',
+              container: 'checkout',
+              baselineLines: 1,
+              currentLines: 2,
+              novelShare: 0.5,
+              rarity: 1,
+              distance: 0.4,
+              novel: [],
+            },
+          ],
+        },
+      },
+    };
+    for (const text of [renderPullRequest(one, opts).body, renderExplanation(one, opts)]) {
+      expect(text).toMatch(/\*\*OOMKilled\*\*[^\n]*, 1 occurrence from /);
+      expect(text).toContain('of 2 current lines match no template of the 1 baseline line;');
+      expect(text).not.toMatch(/\b1 (occurrences|baseline lines)\b/);
+    }
+    expect(renderPullRequest(remediation, opts).body).toContain('5 occurrences from');
+  });
+
   it('says what merging does for each mode, and lets the publisher override it', () => {
     expect(renderPullRequest(withDecision('automate'), opts).body).toContain(
       'Auto-merge is armed: the PR merges once the required checks pass, and Argo CD syncs **checkout-production** after merge.',

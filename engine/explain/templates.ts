@@ -87,6 +87,12 @@ export function compileTemplate(source: string): Template {
   return template;
 }
 
+/** `{{plural n "occurrence"}}`: "1 occurrence", "5 occurrences" (a number and a word of the template). */
+function plural(n: unknown, one: unknown): string {
+  const word = typeof one === 'string' ? one : '';
+  return `${String(n)} ${n === 1 ? word : `${word}s`}`;
+}
+
 function withHelpers(): typeof Handlebars {
   const hbs = Handlebars.create();
   hbs.registerHelper('cell', (v: unknown) => cell(v));
@@ -95,5 +101,6 @@ function withHelpers(): typeof Handlebars {
   hbs.registerHelper('fence', (v: unknown) => fence(v));
   hbs.registerHelper('codeBlock', (v: unknown, lang: unknown) => codeBlock(v, typeof lang === 'string' ? lang : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('plural', (n: unknown, one: unknown) => plural(n, one));
   return hbs;
 }

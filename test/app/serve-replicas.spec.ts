@@ -39,7 +39,12 @@ beforeAll(async () => {
   redis = await startRedis();
   fake = await startFakeGitHub({ baseCommit: world.head });
   hpa = await readFile(join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), 'utf8');
-  cpu = await readFile(join(EXAMPLE_SIGNALS, 'cpu-throttling-catalog-staging.json'), 'utf8');
+  // A second workload's alert that opens a PR: a lone info-level throttling alert without a metric
+  // window is judged on the event alone and only observed, so this one is sent at critical severity.
+  cpu = (await readFile(join(EXAMPLE_SIGNALS, 'cpu-throttling-catalog-staging.json'), 'utf8')).replaceAll(
+    '"severity": "info"',
+    '"severity": "critical"',
+  );
   await Promise.all(['r1', 'r2', 'r3'].map(replica));
 }, 180_000);
 

@@ -47,15 +47,9 @@ describe('salve CLI', () => {
 
   it('verify re-checks the branch, and fails loudly once the proof is tampered with', async () => {
     // Staging: the CLI runs on the real clock, and production outside business hours only observes.
+    // (A lone throttling alert without a metric window stays under the risk threshold: observed only.)
     const plan = await salve(
-      [
-        'plan',
-        '--repo',
-        world.work,
-        '--signal',
-        join(EXAMPLE_SIGNALS, 'cpu-throttling-catalog-staging.json'),
-        '--json',
-      ],
+      ['plan', '--repo', world.work, '--signal', join(EXAMPLE_SIGNALS, 'hpa-maxed-checkout-staging.json'), '--json'],
       keys,
     );
     const { branch, id } = JSON.parse(plan.stdout);
@@ -64,7 +58,7 @@ describe('salve CLI', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({
       ok: true,
-      remediations: [{ id, ok: true, action: 'raise-cpu-limit' }],
+      remediations: [{ id, ok: true, action: 'raise-hpa-max-replicas' }],
     });
 
     // Edit the recorded decision on the branch (a new commit), as someone with push access could.

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoWorld, DEMO_NOW, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { DsseEnvelope, PROOF_PAYLOAD_TYPE } from '../../engine/model/policy.ts';
+import { type TelemetrySource, telemetrySource } from '../../engine/perceive/index.ts';
 import { runPlan } from '../../engine/pipeline/run.ts';
 import { generateEphemeralKey, publicKeyPem, type SigningKey, signEnvelope } from '../../engine/policy/index.ts';
 import { createLogger } from '../../engine/telemetry/logger.ts';
@@ -56,7 +57,12 @@ export interface PullRequestWorld {
   close(): Promise<void>;
 }
 
-async function plan(world: DemoWorld, signal: string, key?: SigningKey): Promise<{ id: string; head: string }> {
+async function plan(
+  world: DemoWorld,
+  signal: string,
+  key?: SigningKey,
+  telemetry?: TelemetrySource,
+): Promise<{ id: string; head: string }> {
   const [outcome] = await runPlan({
     repoDir: world.work,
     signalFiles: [join(EXAMPLE_SIGNALS, signal)],
@@ -64,6 +70,7 @@ async function plan(world: DemoWorld, signal: string, key?: SigningKey): Promise
     pgp: world.pgp,
     now: DEMO_NOW,
     log: createLogger({ level: 'silent' }),
+    ...(telemetry ? { telemetry } : {}),
   });
   if (outcome?.result.kind !== 'publish' || !outcome.commit)
     throw new Error(
@@ -89,9 +96,28 @@ export async function createPullRequestWorld(): Promise<PullRequestWorld> {
   const guard = join(repo, 'policy', 'guard.rego');
   await writeFile(guard, (await readFile(guard, 'utf8')).replace(', "raise-cpu-limit"', ''));
   git(repo, 'commit', '-q', '-am', 'CPU raises no longer need review');
-  const loosened = await plan(world, 'cpu-throttling-catalog-staging.json');
+  // The throttling alert with its ratio far out of band (alone, without a metric window, it is only
+  // observed): a CPU raise the loosened policy no longer sends to review.
+  const loosened = await plan(world, 'cpu-throttling-catalog-staging.json', undefined, throttlingOutOfBand());
   git(repo, 'checkout', '-q', 'main');
   return { world, repo, base, valid, loosened, close: () => world.close() };
+}
+
+/** Six hours of the catalog's CPU throttling ratio near 0.05, then 0.85 at the alert. */
+function throttlingOutOfBand(): TelemetrySource {
+  const end = Math.floor(DEMO_NOW.getTime() / 1000);
+  const points: Array<[number, number]> = [];
+  for (let t = end - 6 * 3600, i = 0; t < end; t += 300, i++) points.push([t, 0.05 + 0.01 * (i % 3)]);
+  points.push([end, 0.85]);
+  return telemetrySource({
+    targets: [
+      {
+        target: { cluster: 'staging', namespace: 'catalog', kind: 'Deployment', name: 'catalog' },
+        metrics: [{ name: 'cpu-throttling-ratio', points }],
+        logs: [],
+      },
+    ],
+  });
 }
 
 /** Checks out `from` on a new branch, applies `edit`, commits everything, returns to main. */

@@ -26,10 +26,11 @@ describe('perceive/eval (CI slice)', () => {
   });
 
   it('is calibrated on held-apart NAB windows and synthetic incidents: ECE at most 0.05, and draws the diagram', async () => {
-    const data = [...(await nabVectors(NAB_ROOT, (n) => !n.startsWith('realTweets/'))), ...synthetic(10)];
+    const data = [...(await nabVectors(NAB_ROOT, (n) => !n.startsWith('realTweets/'))), ...synthetic(20)];
     const { rows, svg, bins } = evaluateCalibration(data, DEFAULT_MODEL);
     const all = rows[0];
-    expect(all?.n).toBeGreaterThan(100);
+    // Measured with perception-v3: 167 test rows, ECE 0.016, Brier 0.064 (goal: ECE at most 0.05).
+    expect(all?.n).toBeGreaterThan(150);
     expect(all?.ece).toBeLessThanOrEqual(0.05);
     expect(all?.brier).toBeLessThan(0.15);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

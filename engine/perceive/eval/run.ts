@@ -73,19 +73,26 @@ function bestThreshold(minutes: readonly Minute[], score: Scorer): number {
   return best.t;
 }
 
-function modalityScorer(minutes: readonly Minute[], features: Array<keyof FeatureVector>): Scorer {
+/** A logistic over `features`, fitted (and alarming) only where `observed` (all minutes by default). */
+function modalityScorer(
+  minutes: readonly Minute[],
+  features: Array<keyof FeatureVector>,
+  observed: (x: FeatureVector) => boolean = () => true,
+): Scorer {
   const samples = minutes
-    .filter((m) => m.label !== null && splitOf(minuteGroup(m)) === 'fit')
+    .filter((m) => m.label !== null && splitOf(minuteGroup(m)) === 'fit' && observed(minuteVector(m)))
     .map((m) => {
       const x = minuteVector(m);
       return { x: features.map((f) => x[f]), y: m.label as number, w: 1 };
     });
   const fitted = fitLogistic(samples, features.length, 1);
   return (x) =>
-    predict(
-      fitted,
-      features.map((f) => x[f]),
-    );
+    observed(x)
+      ? predict(
+          fitted,
+          features.map((f) => x[f]),
+        )
+      : 0;
 }
 
 export interface NezhaRow {
@@ -101,6 +108,11 @@ export function evaluateNezha(minutes: readonly Minute[], model: PerceptionModel
     ['logs', modalityScorer(minutes, ['log-novel-share', 'log-distance', 'log-missing'])],
     // The same without the presence flag: in Nezha, logs exist mostly around faults.
     ['logs (content only)', modalityScorer(minutes, ['log-novel-share', 'log-distance'])],
+    // Content fitted only where logs exist, nothing where they do not: what logs say, not that they exist.
+    [
+      'logs (content, where observed)',
+      modalityScorer(minutes, ['log-novel-share', 'log-distance'], (x) => x['log-missing'] === 0),
+    ],
     ['fused (shipped model)', (x) => predictRisk(model, x)],
   ];
   return scorers.map(([modality, score]) => {

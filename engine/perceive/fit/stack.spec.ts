@@ -23,13 +23,20 @@ function rows(n: number) {
   });
 }
 
-const stackedLogit = (s: ReturnType<typeof fitStacked>, x: FeatureVector) =>
-  s.fusion.bias +
-  MODALITIES.reduce((z, m) => {
-    if (m.missing && x[m.missing] === 1) return z;
-    const h = s.modalities.find((h) => h.name === m.name)?.head;
-    return z + (s.fusion.weights[m.name] as number) * (h ? logit(h, x).z : 0);
-  }, 0);
+/** The stack computed by hand: centred telemetry, 0 where unobserved, the log head without its bias. */
+function stackedLogit(s: ReturnType<typeof fitStacked>, x: FeatureVector) {
+  const centres = s.head.centers ?? {};
+  const centred = { ...x };
+  for (const [f, c] of Object.entries(centres)) {
+    const missing = f.startsWith('log-') ? 'log-missing' : 'metric-missing';
+    centred[f as keyof FeatureVector] = x[missing] === 1 ? 0 : x[f as keyof FeatureVector] - c;
+  }
+  return MODALITIES.reduce((z, m) => {
+    const h = s.modalities.find((h) => h.name === m.name)?.head as { bias: number; weights: Record<string, number> };
+    const content = logit({ bias: m.missing ? 0 : h.bias, weights: h.weights }, centred).z;
+    return z + (s.fusion.weights[m.name] as number) * content;
+  }, s.fusion.bias);
+}
 
 describe('perceive/fit/stack', () => {
   const data = rows(4000);
@@ -47,22 +54,29 @@ describe('perceive/fit/stack', () => {
   });
 
   it('ships one flat head that gives the same logit as the stack, with or without logs', () => {
-    expect(Object.keys(s.head.weights)).toEqual([...FEATURES]);
+    expect(Object.keys(s.head.weights)).toEqual(FEATURES.filter((f) => !f.endsWith('-missing')));
+    expect(Object.keys(s.head.centers ?? {})).toEqual(['metric-anomaly', 'log-novel-share', 'log-distance']);
     for (const { x } of data.slice(0, 200)) expect(logit(s.head, x).z).toBeCloseTo(stackedLogit(s, x), 3);
   });
 
-  it('treats missing logs as no evidence: the same metrics give the risk the metrics and signals give', () => {
+  it('treats a missing modality as no evidence: it contributes exactly 0, and its flag has no weight', () => {
     const x = emptyVector();
     x['metric-anomaly'] = 0.8;
     x['log-missing'] = 1;
-    const metricOnly =
-      s.fusion.bias + (s.fusion.weights.context as number) * logit(s.modalities[0]?.head as never, x).z;
-    expect(logit(s.head, x).z).toBeCloseTo(metricOnly, 3);
-    // Observed logs count by what the log head reads in them: novel ones raise the risk, quiet
-    // ones (here, where most log rows are not incidents) lower it.
+    const { z, parts } = logit(s.head, x);
+    expect(parts.filter((p) => p.feature.startsWith('log-')).map((p) => p.value)).toEqual([0, 0]);
+    expect(s.head.weights['log-missing']).toBeUndefined();
+    expect(s.head.weights['metric-missing']).toBeUndefined();
+    // An observed log window counts by how its content differs from a typical one: novel logs raise
+    // the risk, quiet ones (below the typical share and distance) lower it.
     const novel = { ...x, 'log-missing': 0, 'log-novel-share': 0.9, 'log-distance': 0.5 };
     const quiet = { ...x, 'log-missing': 0 };
-    expect(logit(s.head, novel).z).toBeGreaterThan(logit(s.head, x).z + 1);
-    expect(logit(s.head, quiet).z).toBeLessThan(logit(s.head, x).z);
+    expect(logit(s.head, novel).z).toBeGreaterThan(z + 1);
+    expect(logit(s.head, quiet).z).toBeLessThan(z);
+    // A missing metric window is not read as a normal (anomaly 0) one.
+    const noMetrics = { ...emptyVector(), 'metric-missing': 1, 'log-missing': 1 };
+    const normalMetrics = { ...emptyVector(), 'log-missing': 1 };
+    expect(logit(s.head, normalMetrics).z).toBeLessThan(logit(s.head, noMetrics).z - 0.5);
+    expect(logit(s.head, noMetrics).z).toBe(s.head.bias);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Attribution, RiskType, Signal, SignalKind } from '../../model/index.ts';
 import { restartsDetail } from '../restarts.ts';
-import { type Evidence, extractFeatures, type Feature, type FeatureVector } from './features.ts';
+import { type Evidence, extractFeatures, type Feature, type FeatureVector, PRESENCE } from './features.ts';
 import type { LogEvidence } from './log-features.ts';
 import type { MetricEvidence } from './metric-features.ts';
 import { calibrated, interval, logit, type PerceptionModel, sigmoid } from './model.ts';
@@ -52,6 +52,7 @@ export function riskType(kinds: readonly SignalKind[]): RiskType {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
 function metricDetail(e: MetricEvidence | undefined): string {
@@ -67,7 +68,7 @@ function metricDetail(e: MetricEvidence | undefined): string {
 function logDetail(e: LogEvidence | undefined, which: 'share' | 'distance'): string {
   if (!e) return 'no logs to compare';
   if (which === 'distance') return `template mix vs the baseline: cosine distance ${e.distance.toFixed(2)}`;
-  return `${pct(e.novelShare)} of ${e.currentLines} current lines match no template of the ${e.baselineLines} baseline lines (${e.novel.length} new template(s))`;
+  return `${pct(e.novelShare)} of ${plural(e.currentLines, 'current line')} match no template of the ${plural(e.baselineLines, 'baseline line')} (${plural(e.novel.length, 'new template')})`;
 }
 
 function details(signals: readonly Signal[], evidence: readonly Evidence[]): Record<Feature, string> {
@@ -78,12 +79,12 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     return seen.length > 0 ? `${seen.join(', ')} reported` : 'not reported';
   };
   return {
-    signalled: `${signals.length} firing signal(s): ${[...new Set(signals.map((s) => s.kind))].join(', ')}`,
+    signalled: `${plural(signals.length, 'firing signal')}: ${[...new Set(signals.map((s) => s.kind))].join(', ')}`,
     'metric-anomaly': metricDetail(metric),
-    'metric-missing': metric ? 'metric windows present' : 'no metric window',
+    'metric-missing': metric ? 'metric windows present' : `no metric window: judged on ${log ? 'logs and ' : ''}events`,
     'log-novel-share': logDetail(log, 'share'),
     'log-distance': logDetail(log, 'distance'),
-    'log-missing': log ? 'logs present' : 'no logs to compare',
+    'log-missing': log ? 'logs present' : `no logs: judged on ${metric ? 'metrics and ' : ''}events`,
     'flag-crash': kinds(['CrashLoopBackOff']),
     'flag-oom': kinds(['OOMKilled']),
     'flag-image': kinds(['ImagePullBackOff']),
@@ -94,7 +95,7 @@ function details(signals: readonly Signal[], evidence: readonly Evidence[]): Rec
     'flag-node': kinds(['NodePressure', 'FailedScheduling']),
     'alert-critical': 'an alert is critical',
     restarts: restartsDetail(signals),
-    spread: `${signals.length} signal(s) from ${new Set(signals.map((s) => s.pod).filter(Boolean)).size} pod(s)`,
+    spread: `${plural(signals.length, 'signal')} from ${plural(new Set(signals.map((s) => s.pod).filter(Boolean)).size, 'pod')}`,
   };
 }
 
@@ -128,10 +129,15 @@ export function assess(
     ...(evidence.some((e) => e.kind === 'metric') ? ['metric-anomaly'] : []),
     ...(evidence.some((e) => e.kind === 'log') ? ['log-novel-share', 'log-distance'] : []),
   ]);
+  // A modality that was not observed weighs nothing (the model drops it): say so, with weight 0.
+  const absent = PRESENCE.filter((m) => x[m.missing] === 1).map((m) => ({
+    feature: m.missing as string,
+    value: parts.find((p) => p.feature === m.missing)?.value ?? 0,
+  }));
   const attributions: Attribution[] = [
     { factor: 'baseline', weight: round(model.risk.bias), detail: `${model.version} prior` },
-    ...parts
-      .filter((p) => Math.abs(p.value) >= 0.0005 || shown.has(p.feature))
+    ...[...parts.filter((p) => !absent.some((a) => a.feature === p.feature)), ...absent]
+      .filter((p) => Math.abs(p.value) >= 0.0005 || shown.has(p.feature) || absent.includes(p))
       .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || (a.feature < b.feature ? -1 : 1))
       .map((p) => ({ factor: p.feature, weight: round(p.value), detail: text[p.feature as Feature] })),
   ];

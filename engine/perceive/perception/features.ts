@@ -1,8 +1,10 @@
 /**
  * The feature vector fusion reads, from an incident's signals and its telemetry. Every feature is
  * in [0, 1]. `signalled` says an alert or event fired at all: always 1 for an incident, 0 for the
- * background minutes of benchmark data, so that the difference in base rates has its own weight. Absent telemetry is a feature of its own (`metric-missing`, `log-missing`), so "no
- * data" is never mistaken for "normal data".
+ * background minutes of benchmark data, so that the difference in base rates has its own weight.
+ * `metric-missing` and `log-missing` mark a modality that was not observed (its features are then
+ * all 0): the risk head does not weigh them, it drops the modality instead (see `PRESENCE`), so no
+ * data is neither mistaken for normal data nor read as evidence.
  */
 import type { Signal, SignalKind } from '../../model/index.ts';
 import { eventFlags } from '../detectors/event-flags/index.ts';
@@ -31,6 +33,12 @@ export const FEATURES = [
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 export type FeatureVector = Record<Feature, number>;
+
+/** The features of each telemetry modality, keyed by the flag that says it was not observed. */
+export const PRESENCE: ReadonlyArray<{ missing: Feature; features: readonly Feature[] }> = [
+  { missing: 'metric-missing', features: ['metric-anomaly'] },
+  { missing: 'log-missing', features: ['log-novel-share', 'log-distance'] },
+];
 
 export type Evidence = MetricEvidence | LogEvidence;
 

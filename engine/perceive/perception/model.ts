@@ -5,12 +5,17 @@
  */
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import { FEATURES, type FeatureVector } from './features.ts';
+import { FEATURES, type Feature, type FeatureVector, PRESENCE } from './features.ts';
 
 const Head = z
   .object({
     bias: z.number().finite(),
     weights: z.record(z.string(), z.number().finite()),
+    /**
+     * Telemetry features measured from a reference value: w·(x − c) while their modality was
+     * observed, exactly 0 while it was not (see `PRESENCE`), so a missing window weighs nothing.
+     */
+    centers: z.record(z.string(), z.number().finite()).optional(),
   })
   .strict();
 export type Head = z.infer<typeof Head>;
@@ -36,19 +41,26 @@ export function parseModel(json: unknown, where: string): PerceptionModel {
   const model = parsed.data;
   const known = new Set<string>(FEATURES);
   for (const head of [model.risk, model.cause, ...model.bootstrap])
-    for (const f of Object.keys(head.weights))
+    for (const f of [...Object.keys(head.weights), ...Object.keys(head.centers ?? {})])
       if (!known.has(f)) throw new InputError(`${where}: unknown feature ${f}`);
   return model;
 }
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Each feature's contribution w·x to the head's logit, and the logit. */
+const MISSING_FLAG = new Map<string, Feature>(PRESENCE.flatMap((m) => m.features.map((f) => [f, m.missing])));
+
+/** The feature's contribution to a head's logit: w·(x − c), or 0 when its modality was not observed. */
+function contribution(head: Head, f: string, w: number, x: FeatureVector): number {
+  const c = head.centers?.[f];
+  if (c === undefined) return w * (x[f as Feature] ?? 0);
+  const missing = MISSING_FLAG.get(f);
+  return missing !== undefined && x[missing] === 1 ? 0 : w * ((x[f as Feature] ?? 0) - c);
+}
+
+/** Each feature's contribution to the head's logit, and the logit. */
 export function logit(head: Head, x: FeatureVector): { z: number; parts: Array<{ feature: string; value: number }> } {
-  const parts = Object.entries(head.weights).map(([f, w]) => ({
-    feature: f,
-    value: w * (x[f as keyof FeatureVector] ?? 0),
-  }));
+  const parts = Object.entries(head.weights).map(([f, w]) => ({ feature: f, value: contribution(head, f, w, x) }));
   return { z: head.bias + parts.reduce((s, p) => s + p.value, 0), parts };
 }
 
