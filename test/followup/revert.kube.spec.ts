@@ -24,13 +24,7 @@ import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { createDeploymentPod, ensureNamespace, writePodStatus } from '../cluster/kube-objects.ts';
 import { testKeys } from '../pipeline/helpers.ts';
 import { kubeCall, kubeConfigFor } from '../servers/kube-client.ts';
-import {
-  localCheckout,
-  type MergedWorld,
-  mergedPull,
-  mergedRemediation,
-  PULL,
-} from './revert-world.ts';
+import { localCheckout, type MergedWorld, mergedPull, mergedRemediation, PULL } from './revert-world.ts';
 
 const kube = inject('kube');
 const { admin } = kube.identities;
