@@ -1,9 +1,10 @@
 /**
  * `salve serve` follows its merged PRs up when it reads the clusters: the runner gets the feed's
  * read-only connections, the installation's GitHub client, the config repo's SLOs and follow-up
- * settings from a checkout, Alertmanager's API when configured. Its jobs are scheduled on the
- * state store once it is open (`attach`): the embedded journal or BullMQ over Redis, so a follow-up
- * outlives a restart and several replicas run each one once.
+ * settings from a checkout, Alertmanager's API when configured, and with a signing key the revert
+ * of a harmful remediation. Its jobs are scheduled on the state store once it is open (`attach`):
+ * the embedded journal or BullMQ over Redis, so a follow-up outlives a restart and several replicas
+ * run each one once.
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed } from '../cluster/feed.ts';
@@ -11,14 +12,17 @@ import { durableScheduler, FOLLOW_UPS } from '../followup/durable.ts';
 import type { ClusterReader } from '../followup/follow.ts';
 import { descendantViaGitHub } from '../followup/github.ts';
 import { memoryOutcomeStore, type OutcomeStore } from '../followup/outcomes.ts';
+import { createRevertHook } from '../followup/revert/hook.ts';
 import { createFollowUpRunner, type FollowUpRunner } from '../followup/runner.ts';
 import type { FollowUpScheduler } from '../followup/scheduler.ts';
 import { followUpKey } from '../followup/scheduler.ts';
 import { followUpSettings } from '../followup/settings.ts';
 import type { FollowUpJob } from '../followup/types.ts';
+import type { SigningKey } from '../policy/index.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
 import { loadConfig, openSnapshot } from '../repo/index.ts';
 import type { StateStore } from '../state/types.ts';
+import { deepenClone } from './checkout.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Checkout, Clock, Logger, RepoRef } from './types.ts';
 
@@ -34,6 +38,8 @@ export interface FollowUpWiring {
   clock: Clock;
   log: Logger;
   outcomes?: OutcomeStore;
+  /** With a key, a harmful outcome opens a signed revert PR (engine/followup/revert). */
+  signingKey?: SigningKey;
 }
 
 export interface WiredFollowUp {
@@ -64,6 +70,18 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
     };
   };
   let scheduler: FollowUpScheduler | null = null;
+  const outcomes = w.outcomes ?? memoryOutcomeStore();
+  const revert = w.signingKey
+    ? createRevertHook({
+        github,
+        tokenFor: async (repo) => w.tokenFor(await w.clientFor(repo)),
+        checkout: w.checkout,
+        deepen: deepenClone,
+        signingKey: w.signingKey,
+        outcomes,
+        log,
+      })
+    : null;
   const runner = createFollowUpRunner({
     follow: {
       cluster,
@@ -88,7 +106,8 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
       if (!scheduler) throw new Error('follow-up scheduler used before it was made');
       return scheduler;
     },
-    outcomes: w.outcomes ?? memoryOutcomeStore(),
+    outcomes,
+    ...(revert ? { onOutcome: async (job, outcome, record) => void (await revert(job, outcome, record)) } : {}),
     log,
   });
   const step = async (job: FollowUpJob) => {

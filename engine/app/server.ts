@@ -5,9 +5,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Meter, Tracer } from '@opentelemetry/api';
+import type { OutcomeStore } from '../followup/outcomes.ts';
 import type { FollowUpRunner } from '../followup/runner.ts';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
+import type { SigningKey } from '../policy/index.ts';
 import { openState } from '../state/index.ts';
 import { QueueFull, type StateStore } from '../state/types.ts';
 import { createStages, type Stages } from '../telemetry/stages.ts';
@@ -40,6 +42,10 @@ export interface ServerDeps {
   followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'> & { cancel?(repo: RepoRef, pull: number): Promise<void> };
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: WorkerDeps['runner'];
+  /** The follow-up's outcome store, shared with the planner (trust earned from outcomes). */
+  outcomes?: OutcomeStore;
+  /** Signs the proof of a revert the follow-up opens when a merged remediation was harmful. */
+  signingKey?: SigningKey;
   /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
   telemetry?: { tracer: Tracer | null; meter: Meter | null };
 }
@@ -120,6 +126,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           checkout: deps.checkout ?? checkoutFor(config),
           clock: deps.clock ?? systemClock,
           log,
+          ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
+          ...(deps.signingKey ? { signingKey: deps.signingKey } : {}),
         })
       : null;
   const followUp = deps.followUp

@@ -60,7 +60,7 @@ export interface Evaluated {
 
 const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
 
-async function findKustomization(ctx: PipelineContext, overlay: string): Promise<string> {
+export async function findKustomization(ctx: PipelineContext, overlay: string): Promise<string> {
   for (const name of KUSTOMIZATION_FILES) {
     const path = overlay === '.' || overlay === '' ? name : posix.join(overlay, name);
     if ((await resolvePath(ctx.snapshot, path))?.kind === 'file') return path;
@@ -68,7 +68,7 @@ async function findKustomization(ctx: PipelineContext, overlay: string): Promise
   throw new InputError(`overlay ${overlay} has no kustomization file (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
 }
 
-function repoView(
+export function repoView(
   ctx: PipelineContext,
   resolution: OverlayResolution,
   objects: RepoView['objects'],
