@@ -39,6 +39,22 @@ export async function benchCold(): Promise<Figure[]> {
     const first = await plan();
     const n = rounds();
     const runs = await interleave<ProcessRun>(n, plan, build, () => bw.reset());
+    // The same plan with nothing kept from earlier plans (renders, commit index): every build runs.
+    let fresh = 0;
+    const planFresh = async () => {
+      fresh++;
+      const env = {
+        ...bw.env,
+        SALVE_RENDERS_DIR: join(bw.world.root, `fresh-${fresh}`, 'renders'),
+        SALVE_INDEX_DIR: join(bw.world.root, `fresh-${fresh}`, 'index'),
+      };
+      const run = await runProcess(SALVE, ['plan', '--repo', bw.world.work, '--signal', bw.signal, '--json'], { env });
+      expectSuccess(run, 'salve plan (nothing kept)');
+      return run;
+    };
+    const cold = await interleave<ProcessRun>(n, planFresh, build, () => bw.reset());
+    const freshTime = median(cold.a.map((r) => r.seconds));
+    const freshBuild = median(cold.b.map((r) => r.seconds));
     const planTime = median(runs.a.map((r) => r.seconds));
     const buildTime = median(runs.b.map((r) => r.seconds));
     const planRss = median(runs.a.map((r) => r.maxRssKiB));
@@ -49,7 +65,14 @@ export async function benchCold(): Promise<Figure[]> {
         'cold salve plan / kustomize build (processes)',
         planTime,
         buildTime,
-        `median ${seconds(planTime)} vs ${seconds(buildTime)}, ${n} pairs; first plan (empty caches) ${seconds(first.seconds)}`,
+        `median ${seconds(planTime)} vs ${seconds(buildTime)}, ${n} pairs, renders of the base kept from earlier plans; first plan (empty caches) ${seconds(first.seconds)}`,
+        2,
+      ),
+      ratio(
+        'cold salve plan, nothing kept / kustomize build',
+        freshTime,
+        freshBuild,
+        `median ${seconds(freshTime)} vs ${seconds(freshBuild)}, ${n} pairs (fresh render and index caches per plan)`,
         2,
       ),
       ratio(

@@ -116,7 +116,12 @@ export async function benchScale(): Promise<Figure[]> {
     await writeFile(key, privateKeyPem(generateEphemeralKey()), { mode: 0o600 });
     const identity = await generateSigningIdentity({ name: 'salve bench', email: 'salve@example.org' });
     await writeFile(pgp, identity.armoredPrivateKey, { mode: 0o600 });
-    const env = { SALVE_SIGNING_KEY_FILE: key, SALVE_GPG_PRIVATE_KEY_FILE: pgp };
+    const env = {
+      SALVE_SIGNING_KEY_FILE: key,
+      SALVE_GPG_PRIVATE_KEY_FILE: pgp,
+      SALVE_RENDERS_DIR: join(root, 'cache', 'renders'),
+      SALVE_INDEX_DIR: join(root, 'cache', 'index'),
+    };
     const figures: Figure[] = [];
     for (const layout of ['one namespace', 'namespace per app'] as const) {
       const signal = join(root, `${layout.replaceAll(' ', '-')}.json`);

@@ -58,7 +58,13 @@ export async function createBenchWorld(): Promise<BenchWorld> {
   await writeFile(pgpKeyFile, world.pgp.armoredPrivateKey, { mode: 0o600 });
   return {
     world,
-    env: { SALVE_SIGNING_KEY_FILE: signingKeyFile, SALVE_GPG_PRIVATE_KEY_FILE: pgpKeyFile },
+    // Renders and commit indexes kept across plans start empty with the world: the first plan fills them.
+    env: {
+      SALVE_SIGNING_KEY_FILE: signingKeyFile,
+      SALVE_GPG_PRIVATE_KEY_FILE: pgpKeyFile,
+      SALVE_RENDERS_DIR: join(world.root, 'cache', 'renders'),
+      SALVE_INDEX_DIR: join(world.root, 'cache', 'index'),
+    },
     signal: PLAN_SIGNAL,
     overlay: PLAN_OVERLAY,
     reset: () => resetRepo(world.work),

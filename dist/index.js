@@ -45509,7 +45509,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments6(source, options = {}) {
+    function parseAllDocuments7(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45584,7 +45584,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments6;
+    exports.parseAllDocuments = parseAllDocuments7;
     exports.parseDocument = parseDocument12;
     exports.stringify = stringify5;
   }
@@ -53818,7 +53818,7 @@ var require_dist2 = __commonJS({
         super(Object.assign({}, Document$1.defaultOptions, options));
       }
     };
-    function parseAllDocuments6(src, options) {
+    function parseAllDocuments7(src, options) {
       const stream = [];
       let prev;
       for (const cstDoc of parseCst.parse(src)) {
@@ -53854,7 +53854,7 @@ var require_dist2 = __commonJS({
       defaultOptions: Document$1.defaultOptions,
       Document,
       parse: parse5,
-      parseAllDocuments: parseAllDocuments6,
+      parseAllDocuments: parseAllDocuments7,
       parseCST: parseCst.parse,
       parseDocument: parseDocument12,
       scalarOptions: Document$1.scalarOptions,
@@ -94855,6 +94855,11 @@ function locateKustomize(env = process.env) {
     { code: "tool-missing" }
   );
 }
+function locateGit(env = process.env) {
+  const command = env.SALVE_GIT ?? onPath("git", env);
+  if (!command) throw new ToolError("git not found: set SALVE_GIT or put git on PATH", "", { code: "tool-missing" });
+  return { name: "git", command, prefix: [] };
+}
 
 // engine/tools/run.ts
 import { spawn } from "node:child_process";
@@ -95776,14 +95781,14 @@ async function overlayInputs(tree, overlay, options = {}) {
     throw new ConfigError(`overlay ${quote(overlay)} points outside the repository`, { code: "outside-repo" });
   }
   if ((await resolvePath(tree, start))?.kind === "dir") await visit2(start);
-  const sorted = [...files].sort();
+  const sorted2 = [...files].sort();
   const hash2 = createHash2("sha256").update(`${overlay}\0`);
-  for (const file2 of sorted) {
+  for (const file2 of sorted2) {
     const resolved = (await resolvePath(tree, file2))?.path ?? file2;
     hash2.update(`${file2}\0${await tree.contentId(resolved)}\0`);
   }
   for (const r of remotes) hash2.update(`remote:${r.url}\0`);
-  return { files: sorted, remotes, digest: hash2.digest("hex") };
+  return { files: sorted2, remotes, digest: hash2.digest("hex") };
 }
 
 // engine/repo/scratch.ts
@@ -95985,6 +95990,25 @@ async function withChanges(base, changes) {
   };
 }
 
+// engine/repo/commit-index.ts
+var MAX_BYTES = 64 * 1024 * 1024;
+var Stored = external_exports.object({
+  version: external_exports.literal(1),
+  commit: external_exports.string(),
+  applications: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      file: external_exports.string(),
+      cluster: external_exports.string(),
+      namespace: external_exports.string(),
+      path: external_exports.string(),
+      repoURL: external_exports.string(),
+      sync: external_exports.object({ automated: external_exports.boolean(), prune: external_exports.boolean() }).optional()
+    })
+  ).nullable(),
+  names: external_exports.record(external_exports.string(), external_exports.object({ names: external_exports.array(external_exports.string()), argoOnly: external_exports.boolean() }).nullable())
+});
+
 // engine/repo/image-history.ts
 var import_yaml4 = __toESM(require_dist(), 1);
 var MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
@@ -96025,7 +96049,13 @@ var FollowUpConfig = external_exports.object({
   /** The pre-remediation window SLO queries are compared with. */
   preWindow: Duration.default("30m"),
   /** How often to look at the Application while waiting for the sync. */
-  pollInterval: Duration.default("30s")
+  pollInterval: Duration.default("30s"),
+  /**
+   * When a follow-up finds salve's own merged change harmful, salve opens a PR reverting it:
+   * `approve` (default) asks a human to merge it, `automate` lets salve merge it by itself where
+   * policy allows (never in pci, never in a freeze; merge.revert-own-harmful).
+   */
+  revert: external_exports.enum(["approve", "automate"]).optional()
 }).strict();
 
 // engine/config/schema.ts
@@ -96259,6 +96289,9 @@ ${lines2.join("\n")}`);
 ${lines.join("\n")}`, { cause: result.error });
 }
 
+// engine/repo/may-render.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+
 // engine/check/object-key.ts
 function apiGroup(apiVersion) {
   const slash = apiVersion.indexOf("/");
@@ -96330,6 +96363,155 @@ function placeObjects(objects, namespace) {
 // engine/repo/snapshot.ts
 var CACHE_BYTES = 64 * 1024 * 1024;
 var PREFETCH_BYTES = 4 * 1024 * 1024;
+var KUSTOMIZATIONS = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+function prefetched(entries) {
+  const files = [...entries].filter(([, e]) => e.type === "file" || e.type === "link");
+  if (files.reduce((n, [, e]) => n + e.size, 0) <= PREFETCH_BYTES) return files.map(([, e]) => e.oid);
+  const kustomizations = files.filter(([path]) => KUSTOMIZATIONS.has(path.slice(path.lastIndexOf("/") + 1)));
+  const oids = [];
+  let budget = PREFETCH_BYTES;
+  for (const [, e] of kustomizations) {
+    budget -= e.size;
+    if (budget < 0) break;
+    oids.push(e.oid);
+  }
+  return oids;
+}
+function typeOf(mode) {
+  if (mode === "040000") return "dir";
+  if (mode === "120000") return "link";
+  if (mode === "100644" || mode === "100755") return "file";
+  return "other";
+}
+function parseListing(out) {
+  const entries = /* @__PURE__ */ new Map();
+  const children = /* @__PURE__ */ new Map([["", []]]);
+  for (const record3 of out.toString("utf8").split("\0")) {
+    const tab = record3.indexOf("	");
+    if (tab < 0) continue;
+    const [mode = "", , oid = "", size = "-"] = record3.slice(0, tab).split(/ +/);
+    const path = record3.slice(tab + 1);
+    if (!isCleanPath(path)) continue;
+    const type = typeOf(mode);
+    entries.set(path, { type, oid, size: size === "-" ? 0 : Number(size) });
+    if (type === "dir" && !children.has(path)) children.set(path, []);
+    const parent = parentOf(path);
+    const list2 = children.get(parent) ?? [];
+    list2.push(path.slice(parent ? parent.length + 1 : 0));
+    children.set(parent, list2);
+  }
+  return { entries, children };
+}
+function parseBatch(out) {
+  const blobs = /* @__PURE__ */ new Map();
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(10, at);
+    if (eol < 0) break;
+    const [oid = "", type = "", size = ""] = out.subarray(at, eol).toString("latin1").split(" ");
+    at = eol + 1;
+    if (type === "missing" || size === "") continue;
+    const length = Number(size);
+    blobs.set(oid, out.subarray(at, at + length));
+    at += length + 1;
+  }
+  return blobs;
+}
+async function openSnapshot(repoDir, commit, options = {}) {
+  const git5 = options.git ?? locateGit();
+  const base = ["-C", repoDir, "-c", "core.quotePath=false"];
+  const env = { GIT_NO_REPLACE_OBJECTS: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_OPTIONAL_LOCKS: "0" };
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
+  let listing;
+  try {
+    ({ stdout: listing } = await runToolRaw(git5, [...base, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit], {
+      env,
+      label: "git ls-tree"
+    }));
+  } catch (err) {
+    throw new InputError(`cannot list commit ${commit.slice(0, 12)} of ${repoDir}: ${err.message}`, {
+      cause: err
+    });
+  }
+  const { entries, children } = parseListing(listing);
+  const cache = /* @__PURE__ */ new Map();
+  let cached2 = 0;
+  const lookedUp = /* @__PURE__ */ new Set();
+  const listed = /* @__PURE__ */ new Set();
+  const where = `commit ${commit.slice(0, 12)}`;
+  const sizes = new Map([...entries.values()].map((e) => [e.oid, e.size]));
+  async function blobs(oids) {
+    const out = /* @__PURE__ */ new Map();
+    const wanted2 = [];
+    for (const oid of new Set(oids)) {
+      const hit = cache.get(oid);
+      if (hit) out.set(oid, hit);
+      else wanted2.push(oid);
+    }
+    if (wanted2.length > 0) {
+      const size = wanted2.reduce((n, o) => n + (sizes.get(o) ?? 0) + 64, 0);
+      const { stdout } = await runToolRaw(git5, [...base, "cat-file", "--batch"], {
+        env,
+        label: "git cat-file",
+        input: `${wanted2.join("\n")}
+`,
+        limits: { outputBytes: size + 1024 }
+      });
+      for (const [oid, bytes] of parseBatch(stdout)) {
+        const own2 = Buffer.from(bytes);
+        out.set(oid, own2);
+        if (cached2 + own2.length <= CACHE_BYTES) {
+          cache.set(oid, own2);
+          cached2 += own2.length;
+        }
+      }
+    }
+    for (const oid of oids) {
+      if (!out.has(oid)) {
+        throw new ConfigError(`${where} of ${repoDir}: object ${oid} is missing`, { code: "git-object-missing" });
+      }
+    }
+    return out;
+  }
+  await blobs(prefetched(entries));
+  return {
+    repoDir,
+    commit,
+    where,
+    lookedUp,
+    listed,
+    async lstat(path) {
+      lookedUp.add(path);
+      if (path === "") return { type: "dir", size: 0 };
+      const entry = entries.get(path);
+      return entry ? { type: entry.type, size: entry.size } : null;
+    },
+    async readLink(path) {
+      const entry = entries.get(path);
+      if (entry?.type !== "link") return null;
+      return (await blobs([entry.oid])).get(entry.oid)?.toString("utf8") ?? null;
+    },
+    async children(path) {
+      listed.add(path);
+      return [...children.get(path) ?? []];
+    },
+    async readResolved(paths) {
+      const oids = paths.map((p) => {
+        const entry = entries.get(p);
+        if (entry?.type !== "file") throw new ConfigError(`${p} is not a file in ${where}`, { code: "not-a-file" });
+        return entry.oid;
+      });
+      const bytes = await blobs(oids);
+      return new Map(paths.map((p, i) => [p, bytes.get(oids[i])]));
+    },
+    async contentId(path) {
+      return entries.get(path)?.oid ?? "";
+    },
+    async files() {
+      return [...entries].filter(([, e]) => e.type === "file" || e.type === "link").map(([path, e]) => ({ path, size: e.size })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    }
+  };
+}
 
 // engine/model/policy.ts
 var SloEnvelope = external_exports.object({
@@ -96363,7 +96545,9 @@ var PolicySettings = external_exports.object({
   /** SLO envelopes for canary analysis, in `.salve.yaml` order. */
   slos: external_exports.array(SloEnvelope).optional(),
   /** Trust earned from outcomes (`.salve.yaml` trust.earn): how many effective follow-ups, over which window. */
-  trustEarn: external_exports.object({ effective: external_exports.number().int().positive(), windowSeconds: external_exports.number().positive() }).optional()
+  trustEarn: external_exports.object({ effective: external_exports.number().int().positive(), windowSeconds: external_exports.number().positive() }).optional(),
+  /** `.salve.yaml` followUp.revert when it automates the revert of salve's own harmful change. */
+  revertOwnHarmful: external_exports.literal("automate").optional()
 });
 var ExposureStep = external_exports.object({
   weight: external_exports.number().int().min(1).max(99),
@@ -96638,7 +96822,9 @@ function policySettings(config2) {
         effective: config2.trust.earn.effective,
         windowSeconds: durationSeconds(config2.trust.earn.window, "trust.earn.window")
       }
-    } : {}
+    } : {},
+    // Only when set: proofs decided before the setting existed keep the settings they were decided under.
+    ...config2.followUp.revert === "automate" ? { revertOwnHarmful: "automate" } : {}
   };
 }
 
@@ -96941,6 +97127,20 @@ function verifyEnvelope(env, trustedKeys, opts = {}) {
 var import_opa = __toESM(require_opa(), 1);
 var loadPolicy = import_opa.default.loadPolicy;
 
+// engine/policy/wasm-module.ts
+import { createHash as createHash6 } from "node:crypto";
+var compiled = new I({ max: 16 });
+function compiledPolicy(wasm) {
+  const key = createHash6("sha256").update(wasm).digest("hex");
+  let module = compiled.get(key);
+  if (!module) {
+    module = WebAssembly.compile(wasm);
+    compiled.set(key, module);
+    module.catch(() => compiled.delete(key));
+  }
+  return module;
+}
+
 // engine/policy/evaluator.ts
 function describe3(err) {
   if (err instanceof Error) return err.message;
@@ -96960,7 +97160,7 @@ function cmp2(a, b) {
 async function loadEvaluator(bundle) {
   let policy;
   try {
-    policy = await loadPolicy(bundle.wasm);
+    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
     policy.setData(bundle.data ?? {});
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe3(err)}`, { cause: err });
@@ -97273,10 +97473,10 @@ function objectRef(o) {
 }
 
 // engine/actions/adopt-argo-rollouts/argo-application.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 var RESPECT_IGNORE = "RespectIgnoreDifferences=true";
 function pairOf(map2, key) {
-  return map2.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === key);
+  return map2.items.find((p) => (0, import_yaml7.isScalar)(p.key) && p.key.value === key);
 }
 function rangeOf(node2) {
   return node2?.range ?? null;
@@ -97311,7 +97511,7 @@ function appendToMap(text2, map2, lines) {
   return { at: lineEndAfter(text2, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
 }
 function appendToSeq(text2, seq, item) {
-  if (!(0, import_yaml6.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
+  if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
   const range = rangeOf(seq);
   if (!range) return null;
   const column = range[0] - (text2.lastIndexOf("\n", range[0] - 1) + 1);
@@ -97322,14 +97522,14 @@ function appendToSeq(text2, seq, item) {
   };
 }
 function ignoreDeploymentReplicas(text2, ref) {
-  const lineCounter = new import_yaml6.LineCounter();
-  const doc = (0, import_yaml6.parseAllDocuments)(text2, { lineCounter }).find((d3) => {
+  const lineCounter = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseAllDocuments)(text2, { lineCounter }).find((d3) => {
     const js = d3.errors.length === 0 ? d3.toJS() : null;
     return js?.kind === "Application" && js?.metadata?.name === ref.application;
   });
-  if (!doc || !(0, import_yaml6.isMap)(doc.contents)) return null;
+  if (!doc || !(0, import_yaml7.isMap)(doc.contents)) return null;
   const spec = pairOf(doc.contents, "spec")?.value;
-  if (!(0, import_yaml6.isMap)(spec)) return null;
+  if (!(0, import_yaml7.isMap)(spec)) return null;
   const newline = text2.includes("\r\n") ? "\r\n" : "\n";
   const inserts = [];
   const ignores = pairOf(spec, "ignoreDifferences")?.value;
@@ -97343,10 +97543,10 @@ function ignoreDeploymentReplicas(text2, ref) {
     inserts.push(add);
   }
   const syncPolicy = pairOf(spec, "syncPolicy")?.value;
-  const options = (0, import_yaml6.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
-  const hasOption = (0, import_yaml6.isSeq)(options) && options.items.some((i) => (0, import_yaml6.isScalar)(i) && i.value === RESPECT_IGNORE);
+  const options = (0, import_yaml7.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
+  const hasOption = (0, import_yaml7.isSeq)(options) && options.items.some((i) => (0, import_yaml7.isScalar)(i) && i.value === RESPECT_IGNORE);
   if (!hasOption) {
-    const add = options ? appendToSeq(text2, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml6.isMap)(syncPolicy) ? appendToMap(text2, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text2, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
+    const add = options ? appendToSeq(text2, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml7.isMap)(syncPolicy) ? appendToMap(text2, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text2, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
     if (!add) return null;
     inserts.push(add);
   }
@@ -97412,20 +97612,20 @@ var adoptArgoRollouts = {
 };
 
 // engine/render/field-edit.ts
-var import_yaml15 = __toESM(require_dist(), 1);
+var import_yaml16 = __toESM(require_dist(), 1);
 import { posix as posix3 } from "node:path";
 
 // engine/render/in-place.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 
 // engine/render/images.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 
 // engine/render/yaml-text.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 function parseMapping(text2, file2) {
-  const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(text2, { lineCounter, keepSourceTokens: false });
+  const lineCounter = new import_yaml8.LineCounter();
+  const doc = (0, import_yaml8.parseDocument)(text2, { lineCounter, keepSourceTokens: false });
   const error63 = doc.errors[0];
   if (error63) {
     const { line, col } = lineCounter.linePos(error63.pos[0]);
@@ -97433,16 +97633,16 @@ function parseMapping(text2, file2) {
       `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
     );
   }
-  if (!(0, import_yaml7.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
+  if (!(0, import_yaml8.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
   return { text: text2, root: doc.contents, lineCounter, newline: text2.includes("\r\n") ? "\r\n" : "\n" };
 }
 function findPair(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml7.isScalar)(pair.key) && pair.key.value === key);
+  return map2.items.find((pair) => (0, import_yaml8.isScalar)(pair.key) && pair.key.value === key);
 }
 function scalarValue(map2, key) {
-  if (!(0, import_yaml7.isMap)(map2)) return void 0;
+  if (!(0, import_yaml8.isMap)(map2)) return void 0;
   const value = findPair(map2, key)?.value;
-  return (0, import_yaml7.isScalar)(value) ? value.value : void 0;
+  return (0, import_yaml8.isScalar)(value) ? value.value : void 0;
 }
 function columnOf(y, offset) {
   return y.lineCounter.linePos(offset).col - 1;
@@ -97467,7 +97667,7 @@ function sequenceIndent(y) {
     const seq = pair.value;
     const keyRange = rangeOf2(pair.key);
     const seqRange = rangeOf2(seq);
-    if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
+    if ((0, import_yaml8.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
       return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
     }
   }
@@ -97476,7 +97676,7 @@ function sequenceIndent(y) {
 function scalarText(value, like) {
   const type = like?.type;
   const quoted2 = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
-  return (0, import_yaml7.stringify)(value, { defaultStringType: quoted2, lineWidth: 0 }).trimEnd();
+  return (0, import_yaml8.stringify)(value, { defaultStringType: quoted2, lineWidth: 0 }).trimEnd();
 }
 function applySplices(text2, splices) {
   const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
@@ -97544,7 +97744,7 @@ function appendListItem(y, key, item, anchors) {
   }
   const seq = pair.value;
   const range = rangeOf2(seq);
-  if ((0, import_yaml7.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
+  if ((0, import_yaml8.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
     const column = " ".repeat(columnOf(y, range[0]));
     const last = seq.items[seq.items.length - 1];
     return applySplices(y.text, [
@@ -97616,7 +97816,7 @@ function updateEntry(y, entry, image, note, file2) {
     }
     const node2 = pair.value;
     const range = rangeOf2(node2);
-    if (!(0, import_yaml8.isScalar)(node2) || !range) return null;
+    if (!(0, import_yaml9.isScalar)(node2) || !range) return null;
     if (String(node2.value) === value) continue;
     const was = String(node2.value);
     splices.push(
@@ -97647,20 +97847,20 @@ function updateEntry(y, entry, image, note, file2) {
   return splices;
 }
 function viaDocument(text2, image) {
-  const doc = (0, import_yaml8.parseDocument)(text2);
+  const doc = (0, import_yaml9.parseDocument)(text2);
   const { set: set2, drop } = wanted(image);
   let images = doc.get("images");
-  if (!(0, import_yaml8.isSeq)(images)) {
+  if (!(0, import_yaml9.isSeq)(images)) {
     doc.set("images", doc.createNode([]));
     images = doc.get("images");
   }
-  if (!(0, import_yaml8.isSeq)(images)) return text2;
-  let entry = images.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
-  if (!(0, import_yaml8.isMap)(entry)) {
+  if (!(0, import_yaml9.isSeq)(images)) return text2;
+  let entry = images.items.find((item) => (0, import_yaml9.isMap)(item) && scalarValue(item, "name") === image.name);
+  if (!(0, import_yaml9.isMap)(entry)) {
     entry = doc.createNode({ name: image.name });
     images.add(entry);
   }
-  if (!(0, import_yaml8.isMap)(entry)) return text2;
+  if (!(0, import_yaml9.isMap)(entry)) return text2;
   for (const [field, value] of set2) entry.set(field, value);
   for (const field of drop) entry.delete(field);
   return doc.toString({ lineWidth: 0 });
@@ -97684,9 +97884,9 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml", note =
   }
   const seq = pair.value;
   const seqRange = rangeOf2(seq);
-  if (!(0, import_yaml8.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
-  const entry = seq.items.find((item) => (0, import_yaml8.isMap)(item) && scalarValue(item, "name") === image.name);
-  if ((0, import_yaml8.isMap)(entry)) {
+  if (!(0, import_yaml9.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
+  const entry = seq.items.find((item) => (0, import_yaml9.isMap)(item) && scalarValue(item, "name") === image.name);
+  if ((0, import_yaml9.isMap)(entry)) {
     const splices = updateEntry(y, entry, image, note, file2);
     return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
   }
@@ -97696,7 +97896,7 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml", note =
 }
 
 // engine/render/patch-sources.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 import { posix as posix2 } from "node:path";
 var identity = (offset) => offset;
 function blockContent(text2, node2) {
@@ -97732,7 +97932,7 @@ function blockContent(text2, node2) {
   };
 }
 function selector(value) {
-  if (!(0, import_yaml9.isMap)(value)) return null;
+  if (!(0, import_yaml10.isMap)(value)) return null;
   const out = {};
   for (const key of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]) {
     const v = value.get(key);
@@ -97741,7 +97941,7 @@ function selector(value) {
   return out;
 }
 async function patchSources(repo, kustomization) {
-  const doc = (0, import_yaml9.parseDocument)(kustomization, { lineCounter: new import_yaml9.LineCounter() });
+  const doc = (0, import_yaml10.parseDocument)(kustomization, { lineCounter: new import_yaml10.LineCounter() });
   const dir = posix2.dirname(repo.kustomizationPath);
   const out = [];
   const fromFile = async (field, path, target) => {
@@ -97752,7 +97952,7 @@ async function patchSources(repo, kustomization) {
     out.push({ field, file: file2, text: text2, toFile: identity, editable, target });
   };
   const inline = (field, node2, target) => {
-    if (!(0, import_yaml9.isScalar)(node2) || typeof node2.value !== "string") return;
+    if (!(0, import_yaml10.isScalar)(node2) || typeof node2.value !== "string") return;
     const block = blockContent(kustomization, node2);
     out.push({
       field,
@@ -97765,16 +97965,16 @@ async function patchSources(repo, kustomization) {
   };
   const list2 = (key) => {
     const seq = doc.get(key, true);
-    return (0, import_yaml9.isSeq)(seq) ? seq.items : [];
+    return (0, import_yaml10.isSeq)(seq) ? seq.items : [];
   };
   for (const item of list2("patchesStrategicMerge")) {
-    if (!(0, import_yaml9.isScalar)(item) || typeof item.value !== "string") continue;
+    if (!(0, import_yaml10.isScalar)(item) || typeof item.value !== "string") continue;
     if (item.value.includes("\n")) inline("patchesStrategicMerge", item, null);
     else await fromFile("patchesStrategicMerge", item.value, null);
   }
   for (const field of ["patches", "patchesJson6902"]) {
     for (const item of list2(field)) {
-      if (!(0, import_yaml9.isMap)(item)) continue;
+      if (!(0, import_yaml10.isMap)(item)) continue;
       const target = selector(item.get("target", true));
       const path = item.get("path");
       if (typeof path === "string") await fromFile(field, path, target);
@@ -97848,34 +98048,34 @@ function unescapePointer(segment) {
 function scalarAt(node2, keys) {
   let current = node2;
   for (const key of keys) {
-    if (!(0, import_yaml10.isMap)(current)) return null;
+    if (!(0, import_yaml11.isMap)(current)) return null;
     current = current.get(key, true);
   }
-  return (0, import_yaml10.isScalar)(current) && current.range ? current : null;
+  return (0, import_yaml11.isScalar)(current) && current.range ? current : null;
 }
 function inStrategicMerge(doc, edit, at) {
   if (!at.slot) return scalarAt(doc, edit.field);
-  const list2 = (0, import_yaml10.isMap)(doc) ? doc.getIn(["spec", "template", "spec", at.slot.list], true) : null;
-  if (!(0, import_yaml10.isSeq)(list2)) return null;
-  const item = list2.items.find((i) => (0, import_yaml10.isMap)(i) && i.get("name") === at.slot?.name);
+  const list2 = (0, import_yaml11.isMap)(doc) ? doc.getIn(["spec", "template", "spec", at.slot.list], true) : null;
+  if (!(0, import_yaml11.isSeq)(list2)) return null;
+  const item = list2.items.find((i) => (0, import_yaml11.isMap)(i) && i.get("name") === at.slot?.name);
   return scalarAt(item, edit.field);
 }
 function inJsonPatch(ops, at) {
-  if (!(0, import_yaml10.isSeq)(ops)) return null;
+  if (!(0, import_yaml11.isSeq)(ops)) return null;
   let found = null;
   for (const op of ops.items) {
-    if (!(0, import_yaml10.isMap)(op) || !["add", "replace"].includes(String(op.get("op")))) continue;
+    if (!(0, import_yaml11.isMap)(op) || !["add", "replace"].includes(String(op.get("op")))) continue;
     const path = String(op.get("path") ?? "");
     const segments2 = path.split("/").slice(1).map(unescapePointer);
     if (segments2.length > at.pointer.length || segments2.some((s, i) => s !== at.pointer[i])) continue;
     const value = op.get("value", true);
     const node2 = segments2.length === at.pointer.length ? value : scalarAt(value, at.pointer.slice(segments2.length));
-    if ((0, import_yaml10.isScalar)(node2) && node2.range) found = node2;
+    if ((0, import_yaml11.isScalar)(node2) && node2.range) found = node2;
   }
   return found;
 }
 function namesObject(doc, identity3) {
-  if (!(0, import_yaml10.isMap)(doc)) return false;
+  if (!(0, import_yaml11.isMap)(doc)) return false;
   const ns = doc.getIn(["metadata", "namespace"]);
   return doc.get("kind") === identity3.kind && doc.getIn(["metadata", "name"]) === identity3.name && (ns === void 0 || ns === null || ns === identity3.namespace);
 }
@@ -97885,13 +98085,13 @@ function setters(sources, edit, at) {
   for (const source of sources) {
     const target = source.target;
     const shared = target !== null && at.siblings.filter((o) => selects(target, o) !== false).length > 1;
-    const docs = (0, import_yaml10.parseAllDocuments)(source.text);
+    const docs = (0, import_yaml11.parseAllDocuments)(source.text);
     if (!Array.isArray(docs) || docs.some((d3) => d3.errors.length > 0)) continue;
     for (const doc of docs) {
       const contents = doc.contents;
       if (!contents) continue;
       if (source.target && selects(source.target, object2) !== true) continue;
-      const node2 = (0, import_yaml10.isSeq)(contents) ? inJsonPatch(contents, at) : !source.target && !namesObject(contents, at.identity) ? null : inStrategicMerge(contents, edit, at);
+      const node2 = (0, import_yaml11.isSeq)(contents) ? inJsonPatch(contents, at) : !source.target && !namesObject(contents, at.identity) ? null : inStrategicMerge(contents, edit, at);
       if (node2) out.push({ source, node: node2, shared });
     }
   }
@@ -97931,14 +98131,14 @@ async function editInPlace(repo, kustomization, edit, at) {
 }
 
 // engine/render/overlay.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 import { readFile as readFile4 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 function text(value) {
   return typeof value === "string" ? value.trim() : "";
 }
 function overlayTransforms(kustomization) {
-  const doc = (0, import_yaml11.parseDocument)(kustomization).toJS() ?? {};
+  const doc = (0, import_yaml12.parseDocument)(kustomization).toJS() ?? {};
   const namespace = text(doc.namespace);
   return { namespace: namespace || null, namePrefix: text(doc.namePrefix), nameSuffix: text(doc.nameSuffix) };
 }
@@ -97959,7 +98159,7 @@ function inOverlay(overlay, file2) {
 }
 
 // engine/render/patch-file.ts
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -97976,7 +98176,7 @@ function strategicMergePatch(object2, header) {
   if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
   const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
   const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
-  const yaml = (0, import_yaml12.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
+  const yaml = (0, import_yaml13.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
   return header.trim() === "" ? yaml : `${comment}
 ${yaml}`;
 }
@@ -98030,7 +98230,7 @@ function patchIdentity(rendered, prePatch, transforms, destination, file2) {
 }
 
 // engine/render/patches.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 var ANCHORS = ["bases", "resources", "components", "patchesStrategicMerge", "patchesJson6902"];
 function normalise(path) {
   return path.replace(/^(\.\/)+/, "");
@@ -98038,11 +98238,11 @@ function normalise(path) {
 function alreadyListed(y, patchPath) {
   const want = normalise(patchPath);
   const patches = findPair(y.root, "patches")?.value;
-  if ((0, import_yaml13.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
+  if ((0, import_yaml14.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
     return true;
   }
   const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
-  return (0, import_yaml13.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml13.isScalar)(item) && normalise(String(item.value)) === want);
+  return (0, import_yaml14.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml14.isScalar)(item) && normalise(String(item.value)) === want);
 }
 function targetText(target) {
   const parts = ["group", "version", "kind", "name", "namespace"].filter((k2) => target[k2] !== void 0 && target[k2] !== "").map((k2) => `${k2}: ${scalarText(String(target[k2]))}`);
@@ -98054,10 +98254,10 @@ function entryLines(patchPath, target) {
   return lines;
 }
 function viaDocument2(text2, patchPath, target) {
-  const doc = (0, import_yaml13.parseDocument)(text2);
+  const doc = (0, import_yaml14.parseDocument)(text2);
   const patches = doc.get("patches");
   const entry = target ? { path: patchPath, target } : { path: patchPath };
-  if ((0, import_yaml13.isSeq)(patches)) patches.add(doc.createNode(entry));
+  if ((0, import_yaml14.isSeq)(patches)) patches.add(doc.createNode(entry));
   else doc.set("patches", doc.createNode([entry]));
   return doc.toString({ lineWidth: 0 });
 }
@@ -98069,7 +98269,7 @@ function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.y
   if (spliced !== null) return spliced;
   const pair = findPair(y.root, "patches");
   const seq = pair?.value;
-  const empty = seq === null || (0, import_yaml13.isScalar)(seq) && seq.value === null || (0, import_yaml13.isSeq)(seq) && seq.items.length === 0;
+  const empty = seq === null || (0, import_yaml14.isScalar)(seq) && seq.value === null || (0, import_yaml14.isSeq)(seq) && seq.items.length === 0;
   if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
   const seqRange = rangeOf2(seq);
   const indent = " ".repeat(sequenceIndent(y));
@@ -98080,7 +98280,7 @@ function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.y
 }
 
 // engine/render/pre-patch.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml15 = __toESM(require_dist(), 1);
 var BEFORE_PATCHES = /* @__PURE__ */ new Set([
   "apiVersion",
   "kind",
@@ -98102,10 +98302,10 @@ var BEFORE_PATCHES = /* @__PURE__ */ new Set([
   "sortOptions"
 ]);
 function prePatchKustomization(text2) {
-  const doc = (0, import_yaml14.parseDocument)(text2);
-  if (!(0, import_yaml14.isMap)(doc.contents)) return text2;
+  const doc = (0, import_yaml15.parseDocument)(text2);
+  if (!(0, import_yaml15.isMap)(doc.contents)) return text2;
   for (const pair of [...doc.contents.items]) {
-    const key = (0, import_yaml14.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const key = (0, import_yaml15.isScalar)(pair.key) ? String(pair.key.value) : "";
     if (!BEFORE_PATCHES.has(key)) doc.contents.delete(pair.key);
   }
   return doc.toString({ lineWidth: 0 });
@@ -98161,7 +98361,7 @@ function newPatch(edit, at) {
   };
   return {
     text: `${commentLines(edit.header)}
-${(0, import_yaml15.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`,
+${(0, import_yaml16.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`,
     target
   };
 }
@@ -98385,11 +98585,97 @@ var raiseMemoryLimit = containerLimitAction({
   why: "the smallest change likely to stop the kills; requests, and so scheduling, stay as they are."
 });
 
+// engine/actions/revert-remediation/params.ts
+var Sha = external_exports.string().regex(/^[0-9a-f]{40}$/);
+var Path = external_exports.string().min(1).max(4096).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "a repo-relative path");
+var InverseField = external_exports.object({
+  kind: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  namespace: external_exports.string().optional(),
+  path: external_exports.string().min(1),
+  after: external_exports.unknown()
+});
+var InverseObject = external_exports.object({
+  op: external_exports.enum(["add", "remove"]),
+  kind: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  namespace: external_exports.string().optional()
+});
+var RevertParams = external_exports.object({
+  pull: external_exports.number().int().positive(),
+  url: external_exports.string().url().max(2e3),
+  /** The reverted remediation's id and action. */
+  remediation: external_exports.string().min(1).max(200),
+  action: external_exports.string().min(1).max(100),
+  mergeCommit: Sha,
+  parentCommit: Sha,
+  /** The follow-up outcome that asks for the revert. */
+  outcome: external_exports.literal("harmful"),
+  /** Restored to their bytes at `parentCommit`, sorted. */
+  files: external_exports.array(Path).min(1).max(200),
+  /** Files the merge added: the publish path writes no deletions, they stay and render nothing. */
+  added: external_exports.array(Path).max(200),
+  inverse: external_exports.object({ fields: external_exports.array(InverseField).max(500), objects: external_exports.array(InverseObject).max(200) })
+});
+function revertParams(params) {
+  const parsed = RevertParams.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  throw new InputError(
+    `revert-remediation params ${issue3?.path.join(".") || "(root)"}: ${issue3?.message ?? "invalid"}`,
+    { code: "bad-revert-params" }
+  );
+}
+
+// engine/actions/revert-remediation/index.ts
+var REVERT_REMEDIATION = "revert-remediation";
+var revertRemediation = {
+  id: REVERT_REMEDIATION,
+  family: "workload",
+  disruption: 1,
+  handles: [],
+  description: "Revert salve's own merged remediation when its follow-up found it harmful.",
+  fromFollowUp: true,
+  async propose(incident) {
+    return {
+      action: this.id,
+      reason: `only the follow-up of a merged remediation proposes a revert, not a signal (${incident.kinds.join(", ")})`
+    };
+  },
+  /** The inverse of the merged change, as the params carry it (recomputed from the commits by plan and verify). */
+  effects(params) {
+    const { inverse } = revertParams(params);
+    const ns = (n) => n === void 0 ? {} : { namespace: n };
+    return {
+      fields: inverse.fields.map((f) => ({
+        kind: f.kind,
+        name: f.name,
+        ...ns(f.namespace),
+        path: f.path,
+        after: f.after ?? null
+      })),
+      objects: inverse.objects.map((o) => ({ op: o.op, kind: o.kind, name: o.name, ...ns(o.namespace) }))
+    };
+  },
+  async render(candidate, repo) {
+    const p = revertParams(candidate.params);
+    const parent = await openSnapshot(repo.dir, p.parentCommit);
+    const changes = [];
+    for (const path of p.files) {
+      const after = await readFileText(parent, path);
+      if (after === null) continue;
+      const before = await repo.readFile(path);
+      if (before !== after) changes.push({ path, before, after });
+    }
+    return changes;
+  }
+};
+
 // engine/actions/rollback-image/index.ts
-var import_yaml17 = __toESM(require_dist(), 1);
+var import_yaml18 = __toESM(require_dist(), 1);
 
 // engine/actions/drift.ts
-var import_yaml16 = __toESM(require_dist(), 1);
+var import_yaml17 = __toESM(require_dist(), 1);
 
 // engine/actions/images.ts
 function parseImage(image) {
@@ -98441,7 +98727,7 @@ function imageName(image) {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 function imageEntries(text2) {
-  const value = (0, import_yaml17.parseDocument)(text2).toJS();
+  const value = (0, import_yaml18.parseDocument)(text2).toJS();
   const out = /* @__PURE__ */ new Map();
   for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
   return out;
@@ -98542,7 +98828,8 @@ var ACTIONS = [
   raiseMemoryLimit,
   raiseCpuLimit,
   rollbackImage,
-  adoptArgoRollouts
+  adoptArgoRollouts,
+  revertRemediation
 ];
 function getAction(id) {
   return ACTIONS.find((a) => a.id === id);
@@ -98775,7 +99062,7 @@ function renderedDiff(before, after) {
 }
 
 // engine/render/rollouts/delivery.ts
-var import_yaml18 = __toESM(require_dist(), 1);
+var import_yaml19 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/expected.ts
 import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
@@ -99023,10 +99310,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml20 = __toESM(require_dist(), 1);
+var import_yaml21 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml19 = __toESM(require_dist(), 1);
+var import_yaml20 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
@@ -99038,7 +99325,7 @@ async function loadExposurePlanner(bundle) {
   if (!entrypoint) return { plan: () => null };
   let policy;
   try {
-    policy = await loadPolicy(bundle.wasm);
+    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
     policy.setData(bundle.data ?? {});
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe4(err)}`, { cause: err });
@@ -99130,6 +99417,164 @@ async function materialize2(repoDir, commit, prefixes = []) {
   return { dir, cleanup: () => rm4(dir, { recursive: true, force: true }) };
 }
 
+// engine/verify/revert.ts
+import { isDeepStrictEqual as isDeepStrictEqual4 } from "node:util";
+
+// engine/followup/revert/git.ts
+var SHA = /^[0-9a-f]{40}$/;
+function git4(dir, args, tool) {
+  return runTool(tool ?? locateGit(), ["-C", dir, "-c", "core.fsmonitor=false", ...args], {
+    env: { GIT_OPTIONAL_LOCKS: "0" },
+    allowFailure: true
+  });
+}
+async function firstParent(dir, commit, tool) {
+  if (!SHA.test(commit)) return null;
+  const r = await git4(dir, ["rev-parse", "--verify", "--quiet", `${commit}^1^{commit}`], tool);
+  const sha = r.stdout.trim();
+  return r.code === 0 && SHA.test(sha) ? sha : null;
+}
+async function isAncestor2(dir, ancestor, of, tool) {
+  return (await git4(dir, ["merge-base", "--is-ancestor", ancestor, of], tool)).code === 0;
+}
+async function changedBetween(dir, from, to, tool) {
+  const r = await git4(dir, ["diff-tree", "-r", "-z", "--no-renames", "--name-status", from, to], tool);
+  if (r.code !== 0) throw new Error(`git diff-tree ${from.slice(0, 12)} ${to.slice(0, 12)} failed: ${r.stderr.trim()}`);
+  const parts = r.stdout.split("\0").filter((p) => p !== "");
+  const out = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push({ status: parts[i], path: parts[i + 1] });
+  return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// engine/followup/revert/inverse.ts
+var RECORDS = ".salve/remediations/";
+async function revertScope(ctx, mergeCommit) {
+  const short = mergeCommit.slice(0, 12);
+  const parent = await firstParent(ctx.repoDir, mergeCommit);
+  if (!parent)
+    return {
+      kind: "finding",
+      reason: `merge commit ${short} (or its parent) is not in the config repo's history`,
+      files: []
+    };
+  if (!await isAncestor2(ctx.repoDir, mergeCommit, ctx.baseCommit))
+    return {
+      kind: "finding",
+      reason: `merge commit ${short} is not on ${ctx.baseBranch} (${ctx.baseCommit.slice(0, 12)}): history was rewritten`,
+      files: []
+    };
+  const merged = (await changedBetween(ctx.repoDir, parent, mergeCommit)).filter((c) => !c.path.startsWith(RECORDS));
+  const odd = merged.filter((c) => !["A", "M", "D"].includes(c.status));
+  if (odd.length > 0)
+    return {
+      kind: "finding",
+      reason: `the merge changed the type of ${odd.length} file(s) (a link or submodule): salve reverts only file edits`,
+      files: odd.map((c) => c.path)
+    };
+  if (merged.length === 0)
+    return { kind: "finding", reason: `merge commit ${short} changed no configuration file`, files: [] };
+  const paths = new Set(merged.map((c) => c.path));
+  const moved2 = (await changedBetween(ctx.repoDir, mergeCommit, ctx.baseCommit)).filter((c) => paths.has(c.path));
+  if (moved2.length > 0)
+    return {
+      kind: "finding",
+      reason: `${moved2.length} file(s) the merge changed were changed again after it (${ctx.baseBranch} is at ${ctx.baseCommit.slice(0, 12)}): restoring their bytes at ${parent.slice(0, 12)} would undo those later edits too, so salve opens no revert and a human reverts by hand`,
+      files: moved2.map((c) => c.path)
+    };
+  return {
+    kind: "scope",
+    scope: {
+      mergeCommit,
+      parentCommit: parent,
+      files: merged.filter((c) => c.status !== "A").map((c) => c.path),
+      added: merged.filter((c) => c.status === "A").map((c) => c.path)
+    }
+  };
+}
+async function renderedInverse(repoDir, scope, overlay, namespace, opts = {}) {
+  const [atMerge, atParent] = await Promise.all([
+    openSnapshot(repoDir, scope.mergeCommit),
+    openSnapshot(repoDir, scope.parentCommit)
+  ]);
+  const before = placeObjects((await buildOverlay(atMerge, overlay, opts)).objects, namespace);
+  const after = placeObjects((await buildOverlay(atParent, overlay, opts)).objects, namespace);
+  return renderedDiff(before, after);
+}
+function asDeclared(diff) {
+  return {
+    fields: diff.fields.map((f) => ({
+      kind: f.kind,
+      name: f.name,
+      ...f.namespace !== void 0 ? { namespace: f.namespace } : {},
+      path: f.path,
+      after: f.after ?? null
+    })),
+    objects: diff.objects.map((o) => ({
+      op: o.op,
+      kind: o.kind,
+      name: o.name,
+      ...o.namespace !== void 0 ? { namespace: o.namespace } : {}
+    }))
+  };
+}
+
+// engine/verify/revert.ts
+var sorted = (xs) => [...xs].sort();
+async function checkRevert(repoDir, id, proof, changes) {
+  if (proof.input.action.id !== REVERT_REMEDIATION) return [];
+  const at = `${RECORDS}${id}/proof.dsse.json`;
+  let p;
+  try {
+    p = revertParams(proof.input.action.params);
+  } catch (err) {
+    return [{ file: at, reason: err.message }];
+  }
+  const base = proof.subject.baseCommit;
+  const scoped = await revertScope({ repoDir, baseCommit: base, baseBranch: "the base commit" }, p.mergeCommit);
+  if (scoped.kind === "finding") return [{ file: at, reason: `revert of #${p.pull}: ${scoped.reason}` }];
+  const { scope } = scoped;
+  const problems = [];
+  if (scope.parentCommit !== p.parentCommit)
+    problems.push({
+      file: at,
+      reason: `names parent ${p.parentCommit.slice(0, 12)}, the merge's first parent is ${scope.parentCommit.slice(0, 12)}`
+    });
+  if (canonicalJson(sorted(scope.files)) !== canonicalJson(sorted(p.files)) || canonicalJson(sorted(scope.added)) !== canonicalJson(sorted(p.added)))
+    problems.push({
+      file: at,
+      reason: `names files ${p.files.join(", ")}, the merge changed ${scope.files.join(", ") || "none"} (added ${scope.added.join(", ") || "none"})`
+    });
+  const parent = await openSnapshot(repoDir, scope.parentCommit);
+  const restore = new Set(scope.files);
+  for (const change of changes) {
+    if (change.path.startsWith(`${RECORDS}${id}/`)) continue;
+    if (!restore.has(change.path)) {
+      problems.push({
+        file: change.path,
+        reason: `revert-not-inverse: the merge of #${p.pull} did not change this file`
+      });
+      continue;
+    }
+    if (await readFileText(parent, change.path) !== change.after)
+      problems.push({
+        file: change.path,
+        reason: `revert-not-inverse: not its bytes at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`
+      });
+  }
+  const namespace = proof.subject.namespace ?? proof.input.target.namespace;
+  const inverse = asDeclared(await renderedInverse(repoDir, scope, proof.subject.overlay, namespace));
+  const declared = {
+    fields: p.inverse.fields.map((f) => ({ ...f, after: f.after ?? null })),
+    objects: p.inverse.objects
+  };
+  if (!isDeepStrictEqual4(JSON.parse(canonicalJson(inverse)), JSON.parse(canonicalJson(declared))))
+    problems.push({
+      file: proof.subject.overlay,
+      reason: `revert-not-inverse: the declared inverse differs from the one rendered from ${p.mergeCommit.slice(0, 12)} and its parent`
+    });
+  return problems;
+}
+
 // engine/verify/index.ts
 function message(err) {
   return err instanceof SalveError ? err.message : err instanceof Error ? err.message : String(err);
@@ -99183,6 +99628,11 @@ async function verifyOne(opts, id, files) {
     rules: proof.decision.rules.map((r) => r.id)
   });
   for (const m of subjectMismatches(proof.subject.files, changes)) fail(m.path, describeMismatch(m));
+  try {
+    for (const p of await checkRevert(opts.repoDir, id, proof, changes)) fail(p.file, p.reason);
+  } catch (err) {
+    fail(envelopeFile, `cannot check the revert against the commits: ${message(err)}`);
+  }
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {

@@ -20,7 +20,7 @@ bounds := input.settings.bounds
 
 params := input.action.params
 
-known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replicas", "rollback-image", "adopt-argo-rollouts"}
+known_actions := {"raise-memory-limit", "raise-cpu-limit", "raise-hpa-max-replicas", "rollback-image", "adopt-argo-rollouts", "revert-remediation"}
 
 # Most fields one change may touch, whatever the action.
 max_fields := 4
@@ -39,6 +39,9 @@ allowed_paths := {container_path("resources/limits/memory"), container_path("res
 	input.action.id == "raise-hpa-max-replicas"
 } else := {container_path("image")} if {
 	input.action.id == "rollback-image"
+} else := {f.path | some f in input.action.params.inverse.fields} if {
+	# A revert changes back exactly the fields the change it reverts changed.
+	input.action.id == "revert-remediation"
 } else := set()
 
 gib := 1073741824
@@ -270,6 +273,34 @@ rules contains {
 	"message": text.format("action %s has no declared parameter bounds: a human reviews it", [input.action.id]),
 } if {
 	not input.action.id in known_actions
+}
+
+# ---- revert: exactly the inverse of the reverted change ---------------------------------------
+
+field_key(f) := [f.kind, object.get(f, "namespace", ""), f.name, f.path, object.get(f, "after", null)]
+
+object_change_key(o) := [o.op, o.kind, object.get(o, "namespace", ""), o.name]
+
+revert_declared := {field_key(f) | some f in input.action.params.inverse.fields} | {object_change_key(o) | some o in input.action.params.inverse.objects}
+
+revert_rendered := {field_key(f) | some f in input.change.fields} | {object_change_key(o) | some o in input.change.objects}
+
+rules contains {
+	"id": "safety.revert-inverse",
+	"effect": "deny",
+	"message": text.format("the revert of #%s renders %s change(s) that are not the inverse of the merged change, and misses %s of it", [input.action.params.pull, count(revert_rendered - revert_declared), count(revert_declared - revert_rendered)]),
+} if {
+	input.action.id == "revert-remediation"
+	revert_rendered != revert_declared
+}
+
+rules contains {
+	"id": "safety.revert-inverse",
+	"effect": "allow",
+	"message": text.format("the revert of #%s renders exactly the inverse of the merged change (%s field(s), %s object(s))", [input.action.params.pull, count(input.change.fields), count(input.change.objects)]),
+} if {
+	input.action.id == "revert-remediation"
+	revert_rendered == revert_declared
 }
 
 # ---- blast radius ----------------------------------------------------------------------------

@@ -56,6 +56,28 @@ rules contains {
 } if {
 	pci
 	input.action.family == "workload"
+	input.action.id != "revert-remediation"
+}
+
+# Reverting salve's own harmful change puts back what ran before it: in pci it is proposed, and a
+# human merges it.
+rules contains {
+	"id": "admission.pci-revert",
+	"effect": "require-approval",
+	"message": text.format("tier pci: a human merges the revert of #%s", [object.get(input.action.params, "pull", "?")]),
+} if {
+	pci
+	input.action.id == "revert-remediation"
+}
+
+# A revert answers one thing only: a merged salve change its follow-up found harmful.
+rules contains {
+	"id": "admission.revert-not-harmful",
+	"effect": "deny",
+	"message": text.format("revert-remediation reverts only a change whose follow-up was harmful (outcome: %s)", [object.get(input.action.params, "outcome", "none")]),
+} if {
+	input.action.id == "revert-remediation"
+	object.get(input.action.params, "outcome", "") != "harmful"
 }
 
 rules contains {
@@ -68,6 +90,8 @@ rules contains {
 
 # Out of hours a production change waits for a human: the PR is opened (so whoever is on call
 # finds a ready, explained fix) but never merges by itself. The trust ladder can still say observe.
+# The one exception is the revert of salve's own harmful change where .salve.yaml automates it:
+# waiting for business hours would keep the harm.
 rules contains {
 	"id": "admission.out-of-hours",
 	"effect": "require-approval",
@@ -75,6 +99,7 @@ rules contains {
 } if {
 	input.time.businessHours == false
 	production
+	not data.salve.merge.revert_automated
 }
 
 # Durations in messages as people write them: the release age humanised (`3d`), the limit as

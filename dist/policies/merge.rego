@@ -2,7 +2,8 @@
 #
 # Reads: input.environment.{name,tier}, input.action.{id,family}, input.target.kind,
 # input.namespace.labels["salve.dev/tier"], input.incident.risk.{confidence,interval}, input.settings.{trust,defaultMode,confidenceThreshold,sensitiveKinds,trustEarn},
-# input.outcomes (this action's follow-up outcomes in this environment within the trust window).
+# input.outcomes (this action's follow-up outcomes in this environment within the trust window),
+# input.action.params.{outcome,pull} and input.settings.revertOwnHarmful for a revert.
 # Exposes `base_mode` (the trust ladder's answer before any require-approval) and `rules`.
 package salve.merge
 
@@ -59,7 +60,22 @@ earned if {
 	count(harmful_pulls) == 0
 }
 
+# The revert of salve's own merged change, found harmful by its follow-up. `.salve.yaml`
+# followUp.revert: automate lets salve merge it by itself (never in pci).
+revert_own if {
+	input.action.id == "revert-remediation"
+	input.action.params.outcome == "harmful"
+}
+
+revert_automated if {
+	revert_own
+	input.settings.revertOwnHarmful == "automate"
+	not data.salve.admission.pci
+}
+
 base_mode := "automate" if {
+	revert_automated
+} else := "automate" if {
 	ladder_mode == "approve"
 	earned
 } else := ladder_mode
@@ -133,10 +149,28 @@ rules contains {
 }
 
 rules contains {
+	"id": "merge.revert-own-harmful",
+	"effect": "allow",
+	"message": text.format("salve reverts its own change #%s, found harmful by its follow-up (followUp.revert: automate)", [input.action.params.pull]),
+} if {
+	revert_automated
+}
+
+rules contains {
+	"id": "merge.revert-own-harmful",
+	"effect": "require-approval",
+	"message": text.format("a human merges the revert of salve's change #%s, found harmful by its follow-up (followUp.revert: approve)", [input.action.params.pull]),
+} if {
+	revert_own
+	not revert_automated
+}
+
+rules contains {
 	"id": "merge.production-workload",
 	"effect": "require-approval",
 	"message": text.format("workload action %s in production needs a human", [input.action.id]),
 } if {
 	data.salve.admission.production
 	input.action.family == "workload"
+	not revert_automated
 }

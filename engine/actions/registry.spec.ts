@@ -17,8 +17,9 @@ describe('actions/registry', () => {
       expect(a.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(['resources', 'traffic', 'workload', 'node', 'network']).toContain(a.family);
       expect(a.disruption).toBeGreaterThan(0);
-      // Only an action whose change is its exposure (adopting a controller) is never proposed from a signal.
-      expect(a.handles.length > 0 || a.changesOnlyExposure === true).toBe(true);
+      // Only an action whose change is its exposure (adopting a controller), or one the follow-up
+      // proposes (the revert of a harmful change), is never proposed from a signal.
+      expect(a.handles.length > 0 || a.changesOnlyExposure === true || a.fromFollowUp === true).toBe(true);
     }
   });
 

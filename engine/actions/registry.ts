@@ -5,6 +5,7 @@ import { adoptArgoRollouts } from './adopt-argo-rollouts/index.ts';
 import { raiseCpuLimit } from './raise-cpu-limit/index.ts';
 import { raiseHpaMaxReplicas } from './raise-hpa-max-replicas/index.ts';
 import { raiseMemoryLimit } from './raise-memory-limit/index.ts';
+import { revertRemediation } from './revert-remediation/index.ts';
 import { rollbackImage } from './rollback-image/index.ts';
 import type { ActionPlugin } from './types.ts';
 
@@ -14,6 +15,7 @@ export const ACTIONS: readonly ActionPlugin[] = [
   raiseCpuLimit,
   rollbackImage,
   adoptArgoRollouts,
+  revertRemediation,
 ];
 
 export function getAction(id: string): ActionPlugin | undefined {

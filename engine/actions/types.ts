@@ -64,6 +64,8 @@ export interface ActionPlugin {
    * render no overlay change of its own, and it is never proposed from a signal.
    */
   readonly changesOnlyExposure?: boolean;
+  /** Proposed by the follow-up of a merged remediation (a revert), never from a signal. */
+  readonly fromFollowUp?: boolean;
   propose(incident: Incident, repo: RepoView): Promise<ActionCandidate | Declined>;
   /**
    * The rendered fields this action changes, from its params alone: what `check` holds the

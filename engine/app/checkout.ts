@@ -56,6 +56,27 @@ export function gitCheckout(options: { urlTemplate: string; tmpRoot?: string }):
   };
 }
 
+/**
+ * A shallow clone deepened until `commit` and its first parent are in it (a revert needs both),
+ * at most `maxDepth` commits of the branch; past that, the revert is a finding, not a guess.
+ */
+export async function deepenClone(dir: string, token: string, commit: string, maxDepth = 2000): Promise<void> {
+  const has = async (oid: string) => {
+    try {
+      return await git.readCommit({ fs, dir, oid });
+    } catch {
+      return null;
+    }
+  };
+  for (let depth = 50; ; depth = Math.min(depth * 4, maxDepth)) {
+    const merge = await has(commit);
+    const parent = merge?.commit.parent[0];
+    if (parent && (await has(parent))) return;
+    await git.fetch({ fs, http, dir, depth, singleBranch: true, tags: false, headers: authHeader(token) });
+    if (depth >= maxDepth) return;
+  }
+}
+
 export function checkoutFor(config: { gitUrl: string }): Checkout {
   return gitCheckout({ urlTemplate: config.gitUrl });
 }

@@ -1,19 +1,28 @@
 /**
  * `salve serve` follows its merged PRs up when it reads the clusters: the runner gets the feed's
  * read-only connections, the installation's GitHub client, the config repo's SLOs and follow-up
- * settings from a checkout, Alertmanager's API when configured, and a timer scheduler (one
- * process; the jobs are plain data a durable store can hold instead).
+ * settings from a checkout, Alertmanager's API when configured, and with a signing key the revert
+ * of a harmful remediation. Its jobs are scheduled on the state store once it is open (`attach`):
+ * the embedded journal or BullMQ over Redis, so a follow-up outlives a restart and several replicas
+ * run each one once.
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed } from '../cluster/feed.ts';
+import { durableScheduler, FOLLOW_UPS } from '../followup/durable.ts';
 import type { ClusterReader } from '../followup/follow.ts';
 import { descendantViaGitHub } from '../followup/github.ts';
 import { memoryOutcomeStore, type OutcomeStore } from '../followup/outcomes.ts';
+import { createRevertHook } from '../followup/revert/hook.ts';
 import { createFollowUpRunner, type FollowUpRunner } from '../followup/runner.ts';
-import { createTimerScheduler, type FollowUpScheduler } from '../followup/scheduler.ts';
+import type { FollowUpScheduler } from '../followup/scheduler.ts';
+import { followUpKey } from '../followup/scheduler.ts';
 import { followUpSettings } from '../followup/settings.ts';
+import type { FollowUpJob } from '../followup/types.ts';
+import type { SigningKey } from '../policy/index.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
-import { loadConfig } from '../repo/load-config.ts';
+import { loadConfig, openSnapshot } from '../repo/index.ts';
+import type { StateStore } from '../state/types.ts';
+import { deepenClone } from './checkout.ts';
 import type { SalveOctokit } from './github.ts';
 import type { Checkout, Clock, Logger, RepoRef } from './types.ts';
 
@@ -29,9 +38,20 @@ export interface FollowUpWiring {
   clock: Clock;
   log: Logger;
   outcomes?: OutcomeStore;
+  /** With a key, a harmful outcome opens a signed revert PR (engine/followup/revert). */
+  signingKey?: SigningKey;
 }
 
-export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; scheduler: FollowUpScheduler } {
+export interface WiredFollowUp {
+  runner: FollowUpRunner;
+  /** Schedules follow-ups on the store's delayed jobs and starts running those it already holds. */
+  attach(state: Pick<StateStore, 'delayed'>): Promise<void>;
+  /** Cancels the follow-up of a PR closed unmerged or reopened. */
+  cancel(repo: RepoRef, pull: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
   const log = w.log.child({ stage: 'followup' });
   const github = async (repo: RepoRef): Promise<GitHubContext> => ({
     octokit: await w.clientFor(repo),
@@ -50,6 +70,18 @@ export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; sched
     };
   };
   let scheduler: FollowUpScheduler | null = null;
+  const outcomes = w.outcomes ?? memoryOutcomeStore();
+  const revert = w.signingKey
+    ? createRevertHook({
+        github,
+        tokenFor: async (repo) => w.tokenFor(await w.clientFor(repo)),
+        checkout: w.checkout,
+        deepen: deepenClone,
+        signingKey: w.signingKey,
+        outcomes,
+        log,
+      })
+    : null;
   const runner = createFollowUpRunner({
     follow: {
       cluster,
@@ -63,7 +95,8 @@ export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; sched
     configOf: async (repo) => {
       const co = await w.checkout.prepare(repo, await w.tokenFor(await w.clientFor(repo)));
       try {
-        const { config } = await loadConfig(co.dir);
+        // At the base commit: a clone has no working tree (reading the directory gave the defaults).
+        const { config } = await loadConfig(await openSnapshot(co.dir, co.baseCommit));
         return { slos: config.slos, settings: followUpSettings(config.followUp) };
       } finally {
         await co.cleanup();
@@ -73,13 +106,26 @@ export function wireFollowUp(w: FollowUpWiring): { runner: FollowUpRunner; sched
       if (!scheduler) throw new Error('follow-up scheduler used before it was made');
       return scheduler;
     },
-    outcomes: w.outcomes ?? memoryOutcomeStore(),
+    outcomes,
+    ...(revert ? { onOutcome: async (job, outcome, record) => void (await revert(job, outcome, record)) } : {}),
     log,
   });
-  scheduler = createTimerScheduler({
-    run: async (job) => void (await runner.run(job)),
-    now: () => w.clock.now(),
-    onError: (err, job) => log.error({ err, pull: job.pull }, 'follow-up step failed'),
-  });
-  return { runner, scheduler };
+  const step = async (job: FollowUpJob) => {
+    await runner.run(job);
+  };
+  return {
+    runner,
+    async attach(state) {
+      const jobs = await state.delayed<FollowUpJob>(FOLLOW_UPS, { now: () => w.clock.now().getTime() });
+      scheduler = durableScheduler(jobs, step);
+    },
+    async cancel(repo, pull) {
+      const key = followUpKey({ repo, pull });
+      await scheduler?.cancel(key);
+      log.info({ key }, 'follow-up cancelled');
+    },
+    async close() {
+      await scheduler?.close();
+    },
+  };
 }

@@ -5,9 +5,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Meter, Tracer } from '@opentelemetry/api';
+import type { OutcomeStore } from '../followup/outcomes.ts';
 import type { FollowUpRunner } from '../followup/runner.ts';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
+import type { SigningKey } from '../policy/index.ts';
 import { openState } from '../state/index.ts';
 import { QueueFull, type StateStore } from '../state/types.ts';
 import { createStages, type Stages } from '../telemetry/stages.ts';
@@ -20,7 +22,7 @@ import { applyServerLimits, BodyReader, BodyTooLarge, Busy, checkingInterval } f
 import { Metrics } from './metrics.ts';
 import { isCanonicalPath } from './repo-name.ts';
 import { intakeRoute, matchIntake, type Reply, webhookRoute } from './routes.ts';
-import { type Checkout, type Clock, type Logger, type Planner, systemClock } from './types.ts';
+import { type Checkout, type Clock, type Logger, type Planner, type RepoRef, systemClock } from './types.ts';
 import { createWebhookHandler } from './webhooks.ts';
 import { createRepoJob, parseRepoKey, type WorkerDeps } from './worker.ts';
 
@@ -37,9 +39,13 @@ export interface ServerDeps {
   /** The cluster intake (`--cluster-intake on`): its new signals queue runs for its repository. */
   cluster?: ClusterWiring;
   /** Follows merged salve PRs up (engine/followup): started by the `pull_request` closed+merged webhook. */
-  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'>;
+  followUp?: Pick<FollowUpRunner, 'onMerged' | 'recover'> & { cancel?(repo: RepoRef, pull: number): Promise<void> };
   /** Replaces the per-repository run (checkout, plan, publish); for benchmarks of the intake and queue. */
   repoRunner?: WorkerDeps['runner'];
+  /** The follow-up's outcome store, shared with the planner (trust earned from outcomes). */
+  outcomes?: OutcomeStore;
+  /** Signs the proof of a revert the follow-up opens when a merged remediation was harmful. */
+  signingKey?: SigningKey;
   /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
   telemetry?: { tracer: Tracer | null; meter: Meter | null };
 }
@@ -105,8 +111,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     stages,
   });
   // Reading the clusters, salve follows its merged PRs up (engine/followup); tests may pass their own.
-  const followUp = deps.followUp
-    ? { runner: deps.followUp, scheduler: null }
+  const wired = deps.followUp
+    ? null
     : deps.cluster
       ? wireFollowUp({
           feed: deps.cluster.feed,
@@ -120,8 +126,13 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           checkout: deps.checkout ?? checkoutFor(config),
           clock: deps.clock ?? systemClock,
           log,
+          ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
+          ...(deps.signingKey ? { signingKey: deps.signingKey } : {}),
         })
       : null;
+  const followUp = deps.followUp
+    ? { runner: deps.followUp, cancel: deps.followUp.cancel }
+    : wired && { runner: wired.runner, cancel: wired.cancel };
   const onWebhook = createWebhookHandler({
     secret: config.webhookSecret,
     metrics,
@@ -137,6 +148,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       });
     },
     ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),
+    ...(followUp?.cancel ? { onUnmerged: followUp.cancel } : {}),
   });
 
   /** Queue depth, pending remediations and jobs by state: read on scrape, and after each run for OTLP. */
@@ -206,6 +218,8 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     async listen() {
       state ??= await openState(config, log);
       const s = state;
+      // Follow-ups wait in the store (journal or Redis): those a crash interrupted run again now.
+      await wired?.attach(s);
       const repoJob = createRepoJob(jobDeps(s));
       const handler = deps.telemetry?.meter
         ? (job: Parameters<typeof repoJob>[0]) =>
@@ -263,7 +277,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       // SIGTERM) is told 503 with Connection: close rather than refused.
       draining = true;
       unwireCluster();
-      await followUp?.scheduler?.close();
+      await wired?.close();
       const jobs = state ? await state.jobs.stop(graceMs) : { finished: 0, handedBack: 0 };
       log.info(jobs, 'jobs stopped');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,6 +22,24 @@ export interface WebhookDeps {
   onOwnPullClosed?(repo: string, delivery: string): Promise<void>;
   /** A salve PR merged: its follow-up starts (engine/followup). */
   onMerged?(repo: RepoRef, pull: PullSummary & { merge_commit_sha?: string | null }): Promise<void>;
+  /** A salve PR closed without merging, or reopened: a follow-up scheduled for it is cancelled. */
+  onUnmerged?(repo: RepoRef, pull: number): Promise<void>;
+}
+
+type Task = [name: string, run: (() => Promise<void>) | undefined];
+
+/** Runs every task even when one throws; each failure is logged with its name and counted. */
+async function runEach(
+  deps: Pick<WebhookDeps, 'logger' | 'metrics'>,
+  tasks: Task[],
+  where: Record<string, unknown>,
+): Promise<void> {
+  const settled = await Promise.allSettled(tasks.map(([, task]) => (task ? task() : Promise.resolve())));
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    deps.metrics.inc('salve_errors_total', { stage: 'webhook' });
+    deps.logger.error({ err: r.reason, ...where, handler: tasks[i]?.[0] }, 'pull request handler failed');
+  });
 }
 
 /** The events salve subscribes to (and GitHub's ping); any other name is counted as `other`. */
@@ -52,11 +70,25 @@ export function createWebhookHandler(deps: WebhookDeps) {
       { pull: payload.pull_request.number, repo: payload.repository.full_name, event },
       'salve pull request closed',
     );
-    await deps.onOwnPullClosed?.(payload.repository.full_name, id);
-    if (event === 'merged' && deps.onMerged) {
-      const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
-      await deps.onMerged(repo, payload.pull_request as PullSummary & { merge_commit_sha?: string | null });
-    }
+    // Each consequence runs on its own: a failing one is logged and counted, never skips the others.
+    const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    const pull = payload.pull_request as PullSummary & { merge_commit_sha?: string | null };
+    const { onOwnPullClosed: closed, onMerged: merged, onUnmerged: unmerged } = deps;
+    const tasks: Task[] = [['pull-closed', closed && (() => closed(payload.repository.full_name, id))]];
+    if (event === 'merged') tasks.push(['follow-up', merged && (() => merged(repo, pull))]);
+    else tasks.push(['follow-up-cancel', unmerged && (() => unmerged(repo, pull.number))]);
+    await runEach(deps, tasks, { delivery: id, pull: pull.number, repo: payload.repository.full_name });
+  });
+  webhooks.on('pull_request.reopened', async ({ id, payload }) => {
+    const pr = payload.pull_request as PullSummary;
+    if (!deps.onUnmerged || !isOwnPull({ botLogin: await deps.botLogin() }, pr)) return;
+    const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    const unmerged = deps.onUnmerged;
+    await runEach(deps, [['follow-up-cancel', () => unmerged(repo, pr.number)]], {
+      delivery: id,
+      pull: pr.number,
+      repo: payload.repository.full_name,
+    });
   });
   webhooks.on(['installation.deleted', 'installation.suspend'], ({ payload }) => {
     deps.forgetInstallation(payload.installation.id);

@@ -6,6 +6,7 @@ import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { indexDir, rendersDir } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
 import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
@@ -55,6 +56,8 @@ async function plan(
     ...(values.remote ? { remote: values.remote } : {}),
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,
+    rendersDir: rendersDir(env),
+    indexDir: indexDir(env),
     now: new Date(),
     log,
   });

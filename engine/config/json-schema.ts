@@ -47,12 +47,15 @@ const DESCRIPTIONS: Record<string, string> = {
   cluster: 'What a PR shows of the cluster, when salve reads one: previous logs and events, bounded.',
   keys: 'Repo-relative globs of the trusted ed25519 public keys (PEM) that verify proofs.',
   policies: "Repo-relative directories of this repo's own Rego policies, evaluated with salve's defaults.",
-  followUp: 'After a remediation merges: how long to wait for Argo CD to sync it, to let it settle, and to look back.',
+  followUp:
+    'After a remediation merges: how long to wait for Argo CD to sync it, to let it settle, and to look back, and who merges the revert of a harmful change.',
   'followUp.stabilisationWindow':
     'How long the change must hold after Argo CD reports it synced and settled (e.g. 10m).',
   'followUp.syncTimeout': 'How long to wait for Argo CD to sync the merge before the outcome is inconclusive.',
   'followUp.preWindow': 'The window before the merge that SLO queries are compared with.',
   'followUp.pollInterval': 'How often to look at the Argo CD Application while waiting for the sync.',
+  'followUp.revert':
+    "A harmful follow-up opens a PR reverting salve's own change: approve (default) asks a human to merge it, automate lets salve merge it where policy allows.",
   commitAuthor: "Author of the commits salve plan makes. Default: the OpenPGP signing key's user id.",
 };
 

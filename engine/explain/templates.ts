@@ -4,7 +4,6 @@
  * off because every untrusted value in the view is a `Text` that escapes itself for markdown
  * (see markdown.ts); the helpers give table cells, code spans and fenced blocks from the raw value.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -12,6 +11,8 @@ import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../model/index.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../pipeline/assets.ts';
 import { cell, cellCode, code, codeBlock, fence } from './markdown.ts';
+import { COMPILE_OPTIONS, templateDigest } from './precompile.ts';
+import { PRECOMPILED } from './precompiled/templates.js';
 
 /** salve's own templates, found from the package root (a checkout, an install, or the bundled Action). */
 export const BUILTIN_TEMPLATES_DIR = DEFAULT_TEMPLATES_DIR;
@@ -77,12 +78,16 @@ type Template = (view: object) => string;
  */
 const compiled = new LRUCache<string, Template>({ max: 64 });
 
-/** The compiled template of a source, compiled on first use (Handlebars compiles on first render). */
+/**
+ * The compiled template of a source: salve's own from their precompiled form (by digest, so an
+ * edited one is compiled), any other compiled on first use (Handlebars compiles on first render).
+ */
 export function compileTemplate(source: string): Template {
-  const key = createHash('sha256').update(source).digest('hex');
+  const key = templateDigest(source);
   const hit = compiled.get(key);
   if (hit) return hit;
-  const template = withHelpers().compile(source, { noEscape: true });
+  const spec = Object.hasOwn(PRECOMPILED, key) ? PRECOMPILED[key] : undefined;
+  const template = spec ? withHelpers().template(spec) : withHelpers().compile(source, COMPILE_OPTIONS);
   compiled.set(key, template);
   return template;
 }

@@ -1,7 +1,7 @@
 /**
- * Scheduled follow-ups. The interface is what a durable store backs in a multi-replica deployment
- * (a job per PR, owned by exactly one replica, surviving restarts); the timer implementation here
- * serves one process, and GitHub rebuilds its jobs on restart (recover.ts).
+ * Scheduled follow-ups. `salve serve` backs the interface with its state store (durable.ts: a job
+ * per PR, owned by exactly one replica, surviving restarts); the timer implementation here serves a
+ * single process that keeps nothing, whose jobs GitHub rebuilds on restart (the runner's recover).
  */
 import type { FollowUpJob } from './types.ts';
 

@@ -14,6 +14,12 @@ export const FollowUpConfig = z
     preWindow: Duration.default('30m'),
     /** How often to look at the Application while waiting for the sync. */
     pollInterval: Duration.default('30s'),
+    /**
+     * When a follow-up finds salve's own merged change harmful, salve opens a PR reverting it:
+     * `approve` (default) asks a human to merge it, `automate` lets salve merge it by itself where
+     * policy allows (never in pci, never in a freeze; merge.revert-own-harmful).
+     */
+    revert: z.enum(['approve', 'automate']).optional(),
   })
   .strict();
 export type FollowUpConfig = z.infer<typeof FollowUpConfig>;

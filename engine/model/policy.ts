@@ -47,6 +47,8 @@ export const PolicySettings = z.object({
   slos: z.array(SloEnvelope).optional(),
   /** Trust earned from outcomes (`.salve.yaml` trust.earn): how many effective follow-ups, over which window. */
   trustEarn: z.object({ effective: z.number().int().positive(), windowSeconds: z.number().positive() }).optional(),
+  /** `.salve.yaml` followUp.revert when it automates the revert of salve's own harmful change. */
+  revertOwnHarmful: z.literal('automate').optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 

@@ -20,9 +20,12 @@ export interface DeclaredEffect {
   after: unknown;
 }
 
-/** A whole object an action declares it will add (exposure objects: Rollout, AnalysisTemplate). */
+/**
+ * A whole object an action declares it will add (exposure objects: Rollout, AnalysisTemplate), or
+ * remove (a revert takes away what the change it reverts added).
+ */
 export interface DeclaredObject {
-  op: 'add';
+  op: 'add' | 'remove';
   kind: string;
   name: string;
   namespace?: string;

@@ -33,7 +33,7 @@ import { assemble, deniedBy } from './assemble.ts';
 import { workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { buildChanged, buildCommitted } from './shadow.ts';
+import { buildChanged, buildCommitted, buildDerived } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -60,7 +60,7 @@ export interface Evaluated {
 
 const NO_CHANGE: RenderedDiff = { fields: [], objects: [] };
 
-async function findKustomization(ctx: PipelineContext, overlay: string): Promise<string> {
+export async function findKustomization(ctx: PipelineContext, overlay: string): Promise<string> {
   for (const name of KUSTOMIZATION_FILES) {
     const path = overlay === '.' || overlay === '' ? name : posix.join(overlay, name);
     if ((await resolvePath(ctx.snapshot, path))?.kind === 'file') return path;
@@ -68,7 +68,7 @@ async function findKustomization(ctx: PipelineContext, overlay: string): Promise
   throw new InputError(`overlay ${overlay} has no kustomization file (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
 }
 
-function repoView(
+export function repoView(
   ctx: PipelineContext,
   resolution: OverlayResolution,
   objects: RepoView['objects'],
@@ -165,6 +165,8 @@ async function resolveIncident(
     config: ctx.config,
     cache: ctx.builds,
     ...(ctx.renders ? { shared: ctx.renders } : {}),
+    ...(ctx.overlayNames ? { names: ctx.overlayNames } : {}),
+    ...(ctx.commitNames ? { commitNames: ctx.commitNames } : {}),
     ...(ctx.applications ? { applications: await ctx.applications() } : {}),
     log: ctx.log,
     ...(ctx.kustomize ? { kustomize: ctx.kustomize } : {}),
@@ -195,7 +197,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   // What the overlay's patches see is built once per plan, for every candidate and its exposure.
   const view: RepoView = {
     ...base,
-    prePatch: keepPrePatch(base, (changes) => buildChanged(ctx, resolution.overlay, changes)),
+    prePatch: keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes)),
   };
 
   const rendered = findWorkload(before.objects, incident);

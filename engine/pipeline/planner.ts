@@ -14,7 +14,7 @@ import type { OutcomeEntry } from '../model/policy.ts';
 import type { PlanResult } from '../model/remediation.ts';
 import { coalesce } from '../perceive/index.ts';
 import type { SigningKey } from '../policy/index.ts';
-import { createBuildCache } from '../repo/index.ts';
+import { createBuildCache, createNamesCache } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { untraced } from '../telemetry/stages.ts';
 import { planIncident } from './plan.ts';
@@ -44,6 +44,7 @@ export function createPlanner(opts: {
   outcomes?: (repo: string) => Promise<readonly OutcomeEntry[]>;
 }): Planner {
   const renders = createBuildCache({ max: SHARED_RENDERS });
+  const overlayNames = createNamesCache();
   return {
     async plan(payload, ctx) {
       const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
@@ -70,7 +71,7 @@ export function createPlanner(opts: {
       const known = opts.outcomes ? await opts.outcomes(repo) : null;
       const prepared = await prepareContext(
         ctx.checkoutDir,
-        { signingKey: opts.signingKey, now: ctx.now, log: opts.log, renders },
+        { signingKey: opts.signingKey, now: ctx.now, log: opts.log, renders, overlayNames },
         base,
       );
       const pipeline = {

@@ -36,6 +36,8 @@ export function policySettings(config: SalveConfig): PolicySettings {
           },
         }
       : {}),
+    // Only when set: proofs decided before the setting existed keep the settings they were decided under.
+    ...(config.followUp.revert === 'automate' ? { revertOwnHarmful: 'automate' as const } : {}),
   };
 }
 

@@ -14,19 +14,23 @@ import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts'
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
   type BuildCache,
+  type CommitIndex,
   createBuildCache,
+  createRenderStore,
   createScratch,
   discoverApplications,
   globMatcher,
   IN_CLUSTER_NAME,
   isInCluster,
   loadConfig,
+  type NamesCache,
+  openCommitIndex,
   openSnapshot,
   parentOf,
   type Snapshot,
 } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { bundlesDir, type Tool } from '../tools/index.ts';
+import { bundlesDir, locateKustomize, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
@@ -60,6 +64,13 @@ export interface RunOptions {
   push?: boolean;
   /** Plan and decide, write nothing: no branch, no record, no cache under .git. */
   dryRun?: boolean;
+  /**
+   * Where builds of the base commit are kept across runs (`salve plan`: the user's cache), so a
+   * plan on a base seen before runs kustomize only for its change. None by default.
+   */
+  rendersDir?: string;
+  /** Where what resolution reads from a commit is kept across runs (`salve plan`: the user's cache). */
+  indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
 }
@@ -112,32 +123,63 @@ export interface Base {
   config: SalveConfig;
   /** The commit's Argo CD Applications, read on first use and then kept for the run. */
   applications: () => Promise<readonly ArgoApplication[]>;
+  /** What resolution learnt of this commit in earlier runs, when kept (`indexDir`). */
+  index?: CommitIndex;
+  /** Keeps what this run learnt of the commit for the next (nothing without an index). */
+  saveIndex(): Promise<void>;
 }
 
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
-export async function openBase(repoDir: string, log?: Logger): Promise<Base> {
+export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
   const { config } = await loadConfig(snapshot);
-  let read: Promise<readonly ArgoApplication[]> | null = null;
+  const index = indexDir ? openIndex(indexDir, head.commit, log) : undefined;
+  let read: Promise<readonly ArgoApplication[]> | null = index?.applications
+    ? Promise.resolve(index.applications)
+    : null;
   const applications = () => {
     read ??= discoverApplications(snapshot, config, log ? { log } : {});
     return read;
   };
-  return { head, snapshot, config, applications };
+  const saveIndex = async () => {
+    if (index) index.save(read ? await read.catch(() => null) : null);
+  };
+  return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
+}
+
+function openIndex(dir: string, commit: string, log?: Logger): CommitIndex | undefined {
+  try {
+    return openCommitIndex(dir, commit);
+  } catch (err) {
+    log?.debug({ dir, err: (err as Error).message }, 'commit index not used');
+    return undefined;
+  }
+}
+
+/** The render store in `dir`, or none (logged) when it cannot be opened: a slower run, not a failed one. */
+function keptRenders(dir: string, opts: Pick<RunOptions, 'kustomize' | 'log'>): BuildCache | undefined {
+  try {
+    return createRenderStore({ dir, kustomize: opts.kustomize ?? locateKustomize() });
+  } catch (err) {
+    opts.log.debug({ dir, err: (err as Error).message }, 'render store not used');
+    return undefined;
+  }
 }
 
 /** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
 export async function prepareContext(
   repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun'> & {
+  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir'> & {
     bundlesDir?: string;
     /** Builds kept across runs (the server's), keyed by what they read. */
     renders?: BuildCache;
+    /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
+    overlayNames?: NamesCache;
   },
   base?: Base,
 ): Promise<PipelineContext> {
-  const { head, snapshot, config, applications } = base ?? (await openBase(repoDir));
+  const { head, snapshot, config, applications, index } = base ?? (await openBase(repoDir));
   const scratch = await createScratch('salve-run-');
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
@@ -152,6 +194,7 @@ export async function prepareContext(
       throw new ConfigError(err.message.split(`${scratch.dir}/`).join(''), { code: 'bad-policy', cause: err });
     });
     const evaluator = await loadEvaluator(bundle);
+    const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
     return {
       repoDir,
       snapshot,
@@ -163,7 +206,9 @@ export async function prepareContext(
       signingKey: opts.signingKey,
       builds: createBuildCache(),
       applications,
-      ...(opts.renders ? { renders: opts.renders } : {}),
+      ...(renders ? { renders } : {}),
+      ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
+      ...(index ? { commitNames: index.names } : {}),
       ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
       now: opts.now,
@@ -206,7 +251,7 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 
 export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
-  const base = await openBase(opts.repoDir, opts.log);
+  const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
   const cluster = opts.cluster ?? (await soleCluster(base));
   const { signals, skipped } = await readSignals(opts.signalFiles, {
     ...(cluster ? { cluster } : {}),
@@ -242,6 +287,7 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
     return { outcomes, skipped };
   } finally {
     warnIgnored(ctx, await dirty);
+    await base.saveIndex();
     await prepared.dispose();
   }
 }

@@ -29,3 +29,21 @@ export async function buildChanged(
   const after = await withChanges(ctx.snapshot, changes);
   return buildOverlay(after, overlay, { ...buildOptions(ctx), scratchPrefix: 'salve-shadow-' });
 }
+
+/**
+ * The overlay at the base commit with `changes` salve derives from that commit alone (what its
+ * patches see: the kustomization without them), kept like a committed build. A remediation's
+ * "after" is never kept across runs: buildChanged.
+ */
+export async function buildDerived(
+  ctx: PipelineContext,
+  overlay: string,
+  changes: readonly FileChange[],
+): Promise<BuildResult> {
+  const derived = await withChanges(ctx.snapshot, changes);
+  return buildOverlay(derived, overlay, {
+    ...buildOptions(ctx),
+    ...(ctx.renders ? { shared: ctx.renders } : {}),
+    scratchPrefix: 'salve-shadow-',
+  });
+}

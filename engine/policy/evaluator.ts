@@ -4,6 +4,7 @@ import { PolicyError } from '../model/errors.ts';
 import { PolicyDecision, type PolicyRule } from '../model/index.ts';
 import { PolicyInput } from '../model/policy.ts';
 import type { PolicyBundle } from './bundle.ts';
+import { compiledPolicy } from './wasm-module.ts';
 
 export interface PolicyEvaluator {
   readonly digest: string;
@@ -33,7 +34,7 @@ function cmp(a: string, b: string): number {
 export async function loadEvaluator(bundle: PolicyBundle): Promise<PolicyEvaluator> {
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(bundle.wasm);
+    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
     policy.setData((bundle.data ?? {}) as object);
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });

@@ -8,6 +8,7 @@ export {
   createBuildCache,
 } from './build-overlay.ts';
 export { withChanges } from './changes.ts';
+export { type CommitIndex, openCommitIndex } from './commit-index.ts';
 export {
   clusterAliases,
   deploysTo,
@@ -22,9 +23,11 @@ export { directoryTree } from './fs-tree.ts';
 export { globMatcher, globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';
 export { loadConfig } from './load-config.ts';
+export { createNamesCache, type NamesCache, type OverlayNames } from './may-render.ts';
 export { findObject, namespaceLabels } from './objects.ts';
 export { KUSTOMIZATION_FILES, type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
 export { cleanPath, isCleanPath, parentOf, resolveInside } from './paths.ts';
+export { createRenderStore, type RenderStoreOptions } from './render-store.ts';
 export { type ResolveContext, resolveOverlay } from './resolve-overlay.ts';
 export { createScratch, materialize, type Scratch } from './scratch.ts';
 export { openSnapshot, type Snapshot } from './snapshot.ts';

@@ -11,6 +11,7 @@ import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
 import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
+import { mayRender, type NamesCache, type OverlayNames, overlayNames } from './may-render.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
@@ -25,9 +26,13 @@ export interface ResolveContext {
   /** Applications already discovered (saves a walk of the repo). */
   applications?: readonly ArgoApplication[];
   log?: Logger;
+  /** Names read from overlays' files, kept across resolutions (a server's). */
+  names?: NamesCache;
+  /** Names by overlay path for the commit resolved on (filled as overlays are read; see commit-index.ts). */
+  commitNames?: Map<string, OverlayNames>;
 }
 
-type Outcome = 'match' | 'no-object' | 'app-of-apps' | 'not-kustomize' | { failed: string };
+type Outcome = 'match' | 'no-object' | 'not-named' | 'app-of-apps' | 'not-kustomize' | { failed: string };
 
 const ARGO_KINDS = new Set(['Application', 'ApplicationSet', 'AppProject']);
 
@@ -54,6 +59,15 @@ async function examine(
   ctx: ResolveContext,
 ): Promise<Outcome> {
   if (!(await hasKustomization(source, app.path))) return 'not-kustomize';
+  const known = ctx.commitNames?.has(app.path);
+  const names = known
+    ? (ctx.commitNames?.get(app.path) ?? null)
+    : await overlayNames(treeOf(source), app.path, {
+        remoteHosts: ctx.config.kustomize.remoteHosts,
+        ...(ctx.names ? { cache: ctx.names } : {}),
+      });
+  if (!known) ctx.commitNames?.set(app.path, names);
+  if (!mayRender(names, target.name)) return names?.argoOnly ? 'app-of-apps' : 'not-named';
   try {
     const options = {
       ...(ctx.cache ? { cache: ctx.cache } : {}),
@@ -77,6 +91,7 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   const where = `${app.path || '.'} (Application ${app.name} in ${app.file}, namespace ${app.namespace || '(none)'})`;
   if (outcome === 'match') return `${where}: renders it`;
   if (outcome === 'no-object') return `${where}: no ${target.kind} ${target.name} in namespace ${target.namespace}`;
+  if (outcome === 'not-named') return `${where}: not built, none of its resources is named a part of ${target.name}`;
   if (typeof outcome === 'object') {
     const feature = unsupportedFeature(outcome.failed);
     return `${where}: ${outcome.failed}${feature ? ` (${feature.why})` : ''}`;
@@ -115,7 +130,9 @@ export async function resolveOverlay(
   const far = candidates.filter((app) => app.namespace !== target.namespace);
   let outcomes = await examineAll(near);
   if (!outcomes.some(({ outcome }) => outcome === 'match')) outcomes = [...outcomes, ...(await examineAll(far))];
-  const built = outcomes.filter(({ outcome }) => outcome !== 'not-kustomize' && outcome !== 'app-of-apps');
+  const built = outcomes.filter(
+    ({ outcome }) => outcome !== 'not-kustomize' && outcome !== 'app-of-apps' && outcome !== 'not-named',
+  );
   const matches = built.filter(({ outcome }) => outcome === 'match');
   const first = matches[0];
   if (matches.length === 1 && first) {

@@ -2,10 +2,14 @@
  * The embedded store: the whole state in memory, every change journaled (and synced) before it is
  * acknowledged, replayed on start. One process per state directory.
  */
+
+import { join } from 'node:path';
 import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
 import type { PublishInput } from '../publish/github/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { BackoffOptions } from './backoff.ts';
+import type { DelayedJobs } from './delayed.ts';
+import { openJournalDelayed } from './delayed-journal.ts';
 import { Journal, type JournalRecord } from './journal.ts';
 import { LocalJobs } from './local-jobs.ts';
 import {
@@ -20,6 +24,7 @@ import {
 import {
   DEFAULT_BOUNDS,
   type DeliveryLog,
+  delayedName,
   type Holds,
   type Inbox,
   type InboxBounds,
@@ -184,6 +189,8 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
   });
 
+  // Each set of delayed jobs has its own journal in a subdirectory (closed with the store).
+  const delayed: Array<DelayedJobs<unknown>> = [];
   return {
     kind: 'journal',
     inbox,
@@ -191,7 +198,13 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
     holds,
     deliveries,
     jobs,
+    async delayed<T>(name: string, o = {}) {
+      const d = await openJournalDelayed<T>(join(opts.dir, delayedName(name)), opts.log, o);
+      delayed.push(d as DelayedJobs<unknown>);
+      return d;
+    },
     async close() {
+      await Promise.all(delayed.map((d) => d.close().catch(() => {})));
       await journal.close();
     },
   };

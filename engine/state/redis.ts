@@ -13,10 +13,13 @@ import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
 import type { PublishInput } from '../publish/github/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type BackoffOptions, backoffMs, DEFAULT_BACKOFF } from './backoff.ts';
+import type { DelayedJobs } from './delayed.ts';
+import { openBullDelayed } from './delayed-redis.ts';
 import { toEntry } from './entries.ts';
 import { CLAIM, CONSUME, ENQUEUE } from './redis-scripts.ts';
 import {
   DEFAULT_BOUNDS,
+  delayedName,
   type InboxBounds,
   type InboxEntry,
   type JobHandler,
@@ -162,6 +165,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<StateStor
   };
 
   const jobs = new BullJobs(opts, prefix, holds);
+  const delayed: Array<DelayedJobs<unknown>> = [];
   return {
     kind: 'redis',
     inbox,
@@ -169,7 +173,19 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<StateStor
     holds,
     deliveries,
     jobs,
+    async delayed<T>(name: string, o = {}) {
+      const d = openBullDelayed<T>(delayedName(name), {
+        url: opts.url,
+        prefix: `${prefix}:bull`,
+        log: opts.log,
+        ...(opts.lockMs ? { lockMs: opts.lockMs } : {}),
+        ...o,
+      });
+      delayed.push(d as DelayedJobs<unknown>);
+      return d;
+    },
     async close() {
+      await Promise.all(delayed.map((d) => d.close()));
       await jobs.close();
       redis.disconnect();
     },

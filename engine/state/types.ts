@@ -7,6 +7,7 @@
 import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
 import { SalveError } from '../model/index.ts';
 import type { PublishInput } from '../publish/github/types.ts';
+import type { DelayedJobs, DelayedOptions } from './delayed.ts';
 
 /** One alert waiting in a repository's inbox, under its owner (cluster/namespace/kind/name). */
 export interface InboxEntry {
@@ -115,7 +116,14 @@ export interface StateStore {
   readonly holds: Holds;
   readonly deliveries: DeliveryLog;
   readonly jobs: Jobs;
+  /** Delayed jobs by key under `name` (a lowercase word), kept like the rest of the state (scheduled follow-ups). */
+  delayed<T>(name: string, opts?: DelayedOptions): Promise<DelayedJobs<T>>;
   close(): Promise<void>;
+}
+
+export function delayedName(name: string): string {
+  if (!/^[a-z][a-z-]{0,30}$/.test(name)) throw new StateError(`delayed jobs: bad name ${JSON.stringify(name)}`);
+  return name;
 }
 
 /** The inbox refuses a new owner: the sender should retry later (HTTP 503). */

@@ -2,11 +2,13 @@
 export { childEnv } from './child-env.ts';
 export {
   bundlesDir,
+  indexDir,
   KUSTOMIZE_VERSION,
   locateGit,
   locateKustomize,
   locateOpa,
   OPA_VERSION,
+  rendersDir,
   toolsDir,
 } from './locate.ts';
 export { type RawRunResult, type RunResult, type RunToolOptions, runTool, runToolRaw } from './run.ts';

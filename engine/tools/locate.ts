@@ -40,6 +40,19 @@ export function bundlesDir(env: Env = process.env): string {
   return env.SALVE_BUNDLES_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'bundles');
 }
 
+/**
+ * Renders of base commits kept by `salve plan` across runs, keyed by what each build read and the
+ * kustomize that ran it (repo/render-store.ts).
+ */
+export function rendersDir(env: Env = process.env): string {
+  return env.SALVE_RENDERS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'renders');
+}
+
+/** What `salve plan` learnt of a commit's Applications and overlays (repo/commit-index.ts). */
+export function indexDir(env: Env = process.env): string {
+  return env.SALVE_INDEX_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'salve', 'index');
+}
+
 export function locateOpa(env: Env = process.env): Tool {
   const cached = join(toolsDir(env), `opa-${OPA_VERSION}`, 'opa');
   const command = env.SALVE_OPA ?? onPath('opa', env) ?? (isExecutable(cached) ? cached : null);

@@ -25,6 +25,7 @@ import { readOverlayTransforms } from '../render/overlay.ts';
 import { buildOverlay, createBuildCache } from '../repo/index.ts';
 import { checkExposure } from './exposure.ts';
 import { materialize } from './materialize.ts';
+import { checkRevert } from './revert.ts';
 
 export interface Verdict {
   id: string;
@@ -114,6 +115,11 @@ async function verifyOne(opts: VerifyOptions, id: string, files: Record<string, 
     rules: proof.decision.rules.map((r) => r.id),
   });
   for (const m of subjectMismatches(proof.subject.files, changes)) fail(m.path, describeMismatch(m));
+  try {
+    for (const p of await checkRevert(opts.repoDir, id, proof, changes)) fail(p.file, p.reason);
+  } catch (err) {
+    fail(envelopeFile, `cannot check the revert against the commits: ${message(err)}`);
+  }
   if (opts.settings) {
     const differ = differingKeys(proof.input.settings, opts.settings);
     if (differ.length > 0) {

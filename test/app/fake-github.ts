@@ -40,7 +40,9 @@ export interface FakeGitHub {
   url: string;
   refs: Map<string, string>;
   pulls: FakePull[];
-  checkRuns: Array<{ headSha: string; conclusion: string; summary: string }>;
+  checkRuns: Array<{ headSha: string; conclusion: string; summary: string; name?: string }>;
+  /** Comments on pull requests, in order (all by salve's bot: only salve writes here). */
+  comments: Array<{ pull: number; body: string }>;
   /** Commits made through the API: their parents. */
   commits: Map<string, { parents: string[] }>;
   /** Every request, `METHOD path` (path decoded, no query), in arrival order. */
@@ -66,6 +68,7 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
   const refs = new Map<string, string>([[opts.baseBranch ?? 'main', opts.baseCommit]]);
   const pulls: FakePull[] = [];
   const checkRuns: FakeGitHub['checkRuns'] = [];
+  const comments: FakeGitHub['comments'] = [];
   const commits: FakeGitHub['commits'] = new Map();
   const log: string[] = [];
   const faults: Array<Fault & { left: number }> = [];
@@ -192,7 +195,23 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     if (m) {
       const p = pulls.find((x) => x.number === Number(m?.[1]));
       if (!p) return json(res, 404, notFound);
-      if (m[2] === 'comments') return json(res, method === 'POST' ? 201 : 200, method === 'POST' ? { id: 1 } : []);
+      if (m[2] === 'comments') {
+        const n = p.number;
+        if (method === 'POST') {
+          comments.push({ pull: n, body: String(body.body ?? '') });
+          return json(res, 201, {
+            id: comments.length,
+            body: body.body,
+            user: { login: 'salve-app[bot]', type: 'Bot' },
+          });
+        }
+        const mine = comments.map((c, i) => ({ ...c, id: i + 1 })).filter((c) => c.pull === n);
+        return json(
+          res,
+          200,
+          mine.map((c) => ({ id: c.id, body: c.body, user: { login: 'salve-app[bot]', type: 'Bot' } })),
+        );
+      }
       if (method === 'POST') for (const l of body.labels as string[]) if (!p.labels.includes(l)) p.labels.push(l);
       if (method === 'DELETE') p.labels = p.labels.filter((l) => l !== m?.[3]);
       return json(
@@ -203,7 +222,12 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     }
     if (method === 'GET' && path.startsWith(`${R}/contents/`)) return json(res, 404, notFound);
     if (method === 'POST' && path === `${R}/check-runs`) {
-      checkRuns.push({ headSha: body.head_sha, conclusion: body.conclusion, summary: body.output?.summary ?? '' });
+      checkRuns.push({
+        headSha: body.head_sha,
+        conclusion: body.conclusion,
+        summary: body.output?.summary ?? '',
+        name: body.name,
+      });
       return json(res, 201, { id: checkRuns.length, name: body.name, head_sha: body.head_sha, status: 'completed' });
     }
     m = /^\/repos\/[^/]+\/[^/]+\/branches\/([^/]+)$/.exec(path);
@@ -269,6 +293,7 @@ export async function startFakeGitHub(opts: { baseBranch?: string; baseCommit: s
     refs,
     pulls,
     checkRuns,
+    comments,
     commits,
     log,
     writes: () => log.filter((l) => !l.startsWith('GET ')),

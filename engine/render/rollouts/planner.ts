@@ -7,6 +7,7 @@ import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from '../../model/errors.ts';
 import { ExposurePlan, type PolicyInput } from '../../model/policy.ts';
 import type { PolicyBundle } from '../../policy/bundle.ts';
+import { compiledPolicy } from '../../policy/wasm-module.ts';
 
 export interface ExposurePlanner {
   /** The plan policy decides for this remediation; null when it needs no canary (or the bundle has no exposure policy). */
@@ -23,7 +24,7 @@ export async function loadExposurePlanner(bundle: PolicyBundle): Promise<Exposur
   if (!entrypoint) return { plan: () => null };
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(bundle.wasm);
+    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
     policy.setData((bundle.data ?? {}) as object);
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });

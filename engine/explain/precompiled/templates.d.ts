@@ -1,0 +1,3 @@
+import type { TemplateSpecification } from 'handlebars';
+
+export declare const PRECOMPILED: Record<string, TemplateSpecification>;
