@@ -51,6 +51,19 @@ describe('perceive/detectors/cad-ose', () => {
     expect(after.slice(1)).toEqual([0, 0]);
   });
 
+  it('learns anew after a lasting shift past its range when restartMargin is set', () => {
+    const d = cadOse.create({ learn: 100, rest: 0, restartMargin: 0.5, restartQuiet: 50 });
+    for (let i = 0; i < 300; i++) d.update({ t: i, value: periodic(i) });
+    const shifted = Array.from({ length: 400 }, (_, k) => d.update({ t: 300 + k, value: 100 + periodic(300 + k) }));
+    // Measured 0.45: the contexts after the pattern's top (7) fail, while the shared low digits
+    // confirm some (a value past the range has the top level's digits set, and more).
+    expect(shifted[0]).toBeGreaterThan(0.4);
+    expect(shifted.slice(1, 51).every((x) => x === 0)).toBe(true);
+    expect(Math.max(...shifted.slice(-60))).toBeLessThan(0.25);
+    const snap = d.snapshot().state as { lo: number; hi: number };
+    expect([snap.lo, snap.hi]).toEqual([101, 107]);
+  });
+
   it('stores at most maxContexts contexts on a stream that never repeats', () => {
     const d = cadOse.create({ maxContexts: 50, learn: 10 });
     for (let i = 0; i < 500; i++) d.update({ t: i, value: (i * 7919) % 101 });

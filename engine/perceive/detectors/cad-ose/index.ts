@@ -30,6 +30,10 @@ export interface CadOseOptions {
   maxContexts: number;
   alarm: number;
   rest: number;
+  /** Past the frozen range by more than this share of its span, the detector learns anew (0: never). */
+  restartMargin: number;
+  /** Points reported as 0 after a restart. */
+  restartQuiet: number;
   /** A score at the alarm level while quiet restarts the quiet period (quiet until `rest` calm points). */
   extend: boolean;
 }
@@ -43,6 +47,8 @@ export const DEFAULTS: CadOseOptions = {
   alarm: 0.75,
   rest: 100,
   extend: false,
+  restartMargin: 0,
+  restartQuiet: 150,
 };
 
 const ID = 'cad-ose';
@@ -59,7 +65,7 @@ export interface CadState {
 
 class CadOse implements Detector<'metric'> {
   readonly id = ID;
-  readonly book: ContextBook;
+  private book: ContextBook;
   private s: CadState = { n: 0, lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, left: [], quiet: 0 };
 
   constructor(
@@ -112,7 +118,21 @@ class CadOse implements Detector<'metric'> {
     const quiet = s.quiet > 0;
     if (quiet) s.quiet--;
     if (score >= this.o.alarm && (!quiet || this.o.extend)) s.quiet = this.o.rest;
+    if (this.outgrown(v)) this.restart(v);
     return quiet ? 0 : score;
+  }
+
+  /** A value past the frozen range by more than `restartMargin` of its span. */
+  private outgrown(v: number): boolean {
+    const { lo, hi, n } = this.s;
+    const m = this.o.restartMargin * (hi - lo);
+    return this.o.restartMargin > 0 && this.o.learn > 0 && n > this.o.learn && (v > hi + m || v < lo - m);
+  }
+
+  /** Learns anew from `v`: a new range and an empty dictionary, quiet while it learns. */
+  private restart(v: number) {
+    this.book = new ContextBook(this.o.maxContexts);
+    this.s = { n: 1, lo: v, hi: v, left: [], quiet: Math.max(this.s.quiet, this.o.restartQuiet) };
   }
 
   snapshot(): DetectorState {
@@ -138,7 +158,7 @@ const facts = (x: JsonValue | undefined): x is number[] =>
   x.every((f) => typeof f === 'number' && Number.isInteger(f) && f >= 0 && f < 2 * NEURON);
 
 function checked(o: CadOseOptions): CadOseOptions {
-  const int = (k: Exclude<keyof CadOseOptions, 'extend'>, lo: number, hi: number) => {
+  const int = (k: Exclude<keyof CadOseOptions, 'extend' | 'restartMargin'>, lo: number, hi: number) => {
     if (!Number.isInteger(o[k]) || o[k] < lo || o[k] > hi)
       throw new DetectorStateError(`${ID}: ${k} must be an integer in ${lo}..${hi}`);
   };
@@ -148,6 +168,8 @@ function checked(o: CadOseOptions): CadOseOptions {
   int('maxActive', 0, 64);
   int('maxContexts', 1, NEURON - 1);
   int('rest', 0, 1_000_000);
+  int('restartQuiet', 0, 1_000_000);
+  if (!(o.restartMargin >= 0)) throw new DetectorStateError(`${ID}: restartMargin must be at least 0`);
   return o;
 }
 
