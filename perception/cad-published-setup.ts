@@ -25,7 +25,7 @@ for (const v of variants) {
       detector: 'cad-ose',
       version: 1,
       state: {
-        options: { ...DEFAULTS, ...v, learn: 1, rest },
+        options: { ...DEFAULTS, restartMargin: 0, ...v, learn: 1, rest },
         n: 0,
         lo,
         hi,

@@ -65,7 +65,7 @@ describe('perceive/detectors/cad-ose', () => {
   });
 
   it('stores at most maxContexts contexts on a stream that never repeats', () => {
-    const d = cadOse.create({ maxContexts: 50, learn: 10 });
+    const d = cadOse.create({ maxContexts: 50, learn: 10, restartMargin: 0 });
     for (let i = 0; i < 500; i++) d.update({ t: i, value: (i * 7919) % 101 });
     const snap = d.snapshot().state as { contexts: unknown[] };
     expect(snap.contexts).toHaveLength(50);

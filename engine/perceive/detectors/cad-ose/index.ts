@@ -9,7 +9,10 @@
  * what did happen) that were never seen: (1 − confirmed/predicting + new/proposed) / 2.
  *
  * After a score at or above `alarm`, the detector reports 0 for `rest` points (one alarm per
- * episode). The dictionary holds at most `maxContexts` contexts, so an update is bounded.
+ * episode). The dictionary holds at most `maxContexts` contexts, so an update is bounded. The
+ * value range is learnt from the first `learn` points (the published run was given each file's
+ * whole range, which an online detector cannot know); a value past it by more than `restartMargin`
+ * of its span makes the detector learn anew, quiet for `restartQuiet` points.
  */
 import { asJson, mergeOptions } from '../options.ts';
 import { DetectorStateError, num, nums, unwrap, wrap } from '../state.ts';
@@ -30,7 +33,7 @@ export interface CadOseOptions {
   maxContexts: number;
   alarm: number;
   rest: number;
-  /** Past the frozen range by more than this share of its span, the detector learns anew (0: never). */
+  /** Past the frozen range by more than this share of its span (its width again: 1), the detector learns anew (0: never). */
   restartMargin: number;
   /** Points reported as 0 after a restart. */
   restartQuiet: number;
@@ -47,7 +50,7 @@ export const DEFAULTS: CadOseOptions = {
   alarm: 0.75,
   rest: 100,
   extend: false,
-  restartMargin: 0,
+  restartMargin: 1,
   restartQuiet: 150,
 };
 
