@@ -1,4 +1,5 @@
 /** Every detector salve has, registered explicitly. Ids equal folder names (see registry.spec.ts). */
+import { cadOse } from './cad-ose/index.ts';
 import { contextNovelty } from './context-novelty/index.ts';
 import { eventFlags } from './event-flags/index.ts';
 import { ewmaLikelihood } from './ewma-likelihood/index.ts';
@@ -8,6 +9,7 @@ import { streamEnsemble } from './stream-ensemble/index.ts';
 import type { DetectorPlugin } from './types.ts';
 
 export const DETECTORS: readonly DetectorPlugin[] = [
+  cadOse,
   contextNovelty,
   eventFlags,
   ewmaLikelihood,
