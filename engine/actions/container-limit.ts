@@ -4,6 +4,7 @@
  */
 import type { SalveConfig } from '../config/schema.ts';
 import type { SignalKind } from '../model/index.ts';
+import { counted } from '../model/words.ts';
 import { editField } from '../render/index.ts';
 import type { ActionPlugin } from './types.ts';
 import { containerPath, findWorkload, listParam, objectRef, pickContainer } from './workload.ts';
@@ -70,7 +71,7 @@ export function containerLimitAction(spec: LimitSpec): ActionPlugin {
         },
         summary: `raise ${label} limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
         rationale: [
-          `The container ${spec.symptom} (${incident.occurrences} signal(s)); its ${label} limit is ${from}.`,
+          `The container ${spec.symptom} (${counted(incident.occurrences, 'signal')}); its ${label} limit is ${from}.`,
           `A ${STEP_FACTOR}x step, capped at ${capText}: ${spec.why}`,
         ],
         object: ref,

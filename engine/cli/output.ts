@@ -1,5 +1,6 @@
 /** How outcomes read on a terminal and in `--json`. */
 import type { SkippedAlert } from '../intake/index.ts';
+import { counted } from '../model/words.ts';
 import type { Outcome } from '../pipeline/run.ts';
 
 /**
@@ -80,7 +81,7 @@ export function describeOutcome(o: Outcome): string {
     const d = r.drift;
     const t = d.target;
     return [
-      `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${r.incident.kinds.join(', ')}; ${r.incident.occurrences} signal(s))`,
+      `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${r.incident.kinds.join(', ')}; ${counted(r.incident.occurrences, 'signal')})`,
       `drift     container ${t.container} runs ${d.failingImage} (${d.evidenceSource}); git renders ${d.renderedImage}`,
       `git sets  ${d.gitSetsItIn}`,
       `no change ${d.summary}`,
@@ -89,7 +90,7 @@ export function describeOutcome(o: Outcome): string {
   const rem = r.remediation;
   const t = rem.target;
   const lines = [
-    `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${rem.incident.kinds.join(', ')}; ${rem.incident.occurrences} signal(s); risk ${rem.incident.risk.score.toFixed(2)}, confidence ${rem.incident.risk.confidence.toFixed(2)})`,
+    `incident  ${t.cluster}/${t.namespace}/${t.kind}/${t.name} (${rem.incident.kinds.join(', ')}; ${counted(rem.incident.occurrences, 'signal')}; risk ${rem.incident.risk.score.toFixed(2)}, confidence ${rem.incident.risk.confidence.toFixed(2)})`,
     `action    ${rem.action.id}: ${rem.action.summary}`,
     `decision  ${rem.decision.allowed ? rem.decision.mode : 'denied'}`,
     `rules     ${rem.decision.rules.map((x) => `${x.id}[${x.effect}]`).join(', ')}`,

@@ -1,6 +1,7 @@
 /** `salve plan`: detections in, a signed remediation branch (or, with --dry-run, a look at one) out. */
 
 import { ConfigError } from '../model/errors.ts';
+import { counted } from '../model/words.ts';
 import { type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
@@ -89,7 +90,7 @@ function printText({ outcomes, skipped }: PlanRun, views: (DryRunView | null)[] 
   // What was left out comes first: an alert salve could not read is the likeliest surprise.
   for (const line of describeSkipped(skipped)) out(line);
   if (outcomes.length === 0) {
-    const note = skipped.length > 0 ? ` (${skipped.length} alert(s) skipped, above)` : '';
+    const note = skipped.length > 0 ? ` (${counted(skipped.length, 'alert')} skipped, above)` : '';
     out(`nothing to do: no firing signal needs an action${note}`);
   }
   outcomes.forEach((o, i) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../model/index.ts';
+import { counted } from '../model/words.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../pipeline/assets.ts';
 import { cell, cellCode, code, codeBlock, fence } from './markdown.ts';
 import { COMPILE_OPTIONS, templateDigest } from './precompile.ts';
@@ -94,8 +95,7 @@ export function compileTemplate(source: string): Template {
 
 /** `{{plural n "occurrence"}}`: "1 occurrence", "5 occurrences" (a number and a word of the template). */
 function plural(n: unknown, one: unknown): string {
-  const word = typeof one === 'string' ? one : '';
-  return `${String(n)} ${n === 1 ? word : `${word}s`}`;
+  return typeof n === 'number' ? counted(n, typeof one === 'string' ? one : '') : `${String(n)} ${String(one)}s`;
 }
 
 function withHelpers(): typeof Handlebars {

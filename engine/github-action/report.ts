@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
 import * as core from '@actions/core';
+import { counted } from '../model/words.ts';
 import type { PolicyTestReport } from '../policy/index.ts';
 import type { Verdict } from '../verify/index.ts';
 import type { ScopeProblem } from '../verify/scope.ts';
@@ -56,7 +57,7 @@ export function renderSummary(parts: SummaryParts): string {
         escapeHtml(v.target ?? '?'),
         escapeHtml(v.mode ?? '?'),
         v.rules && v.rules.length > 0 ? v.rules.map(code).join(' ') : 'none',
-        v.ok ? '✅ verified' : `❌ ${v.errors.length} problem${v.errors.length === 1 ? '' : 's'}`,
+        v.ok ? '✅ verified' : `❌ ${counted(v.errors.length, 'problem')}`,
       ]),
     ]);
     for (const v of parts.verdicts.filter((x) => !x.ok)) {

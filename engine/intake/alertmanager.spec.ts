@@ -131,7 +131,7 @@ describe('intake/alertmanager', () => {
   it('reports alerts Alertmanager truncated', () => {
     const { skipped } = intakeAlertmanager(payload([], { truncatedAlerts: 12 }), { now: NOW });
     expect(skipped).toEqual([
-      { alertname: '(truncated)', code: 'truncated', reason: 'Alertmanager left out 12 alert(s) (max_alerts)' },
+      { alertname: '(truncated)', code: 'truncated', reason: 'Alertmanager left out 12 alerts (max_alerts)' },
     ]);
   });
 

@@ -1,5 +1,6 @@
 /** Alertmanager webhook (v4) → Signals. Unrecognised alerts are skipped and reported, never errors. */
 import { InputError, type Signal, type Target } from '../model/index.ts';
+import { counted } from '../model/words.ts';
 import { classifyAlert } from './alert-kinds.ts';
 import type { LabelNames } from './alert-mapping.ts';
 import { type AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-schema.ts';
@@ -137,7 +138,7 @@ export function intakeAlertmanager(payload: unknown, opts: IntakeOptions = {}): 
     result.skipped.push({
       alertname: '(truncated)',
       code: 'truncated',
-      reason: `Alertmanager left out ${truncated} alert(s) (max_alerts)`,
+      reason: `Alertmanager left out ${counted(truncated, 'alert')} (max_alerts)`,
     });
   }
   parsed.data.alerts.forEach((raw, i) => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 export * from './errors.ts';
+export * from './words.ts';
 
 export const SignalKind = z.enum([
   'OOMKilled',

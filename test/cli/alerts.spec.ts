@@ -88,7 +88,7 @@ describe('salve plan: alerts from other rule sets', () => {
     expect(text.stdout).toContain(
       'skipped   MyCustomOOMAlert (2 alerts): unrecognised alert name: no built-in rule and no alerts: entry in .salve.yaml maps it to a signal kind; to act on it, add an alerts: entry (see the README)',
     );
-    expect(text.stdout).toContain('nothing to do: no firing signal needs an action (2 alert(s) skipped, above)');
+    expect(text.stdout).toContain('nothing to do: no firing signal needs an action (2 alerts skipped, above)');
 
     const json = await salve(['plan', '--repo', repo.dir, '--signal', signal, '--json'], env);
     expect(json.code).toBe(0);

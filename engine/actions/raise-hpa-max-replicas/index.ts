@@ -1,6 +1,7 @@
 /** KubeHpaMaxedOut: raise the HorizontalPodAutoscaler's maxReplicas by half, within the configured cap. */
 import type { Incident } from '../../model/index.ts';
 import type { K8sObject } from '../../model/remediation.ts';
+import { counted } from '../../model/words.ts';
 import { editField } from '../../render/index.ts';
 import type { ActionPlugin } from '../types.ts';
 import { objectRef } from '../workload.ts';
@@ -48,7 +49,7 @@ export const raiseHpaMaxReplicas: ActionPlugin = {
       params: { from, to },
       summary: `raise maxReplicas of HorizontalPodAutoscaler/${ref.name} from ${from} to ${to}`,
       rationale: [
-        `The autoscaler has run at its maximum of ${from} replicas (${incident.occurrences} alert(s)).`,
+        `The autoscaler has run at its maximum of ${from} replicas (${counted(incident.occurrences, 'alert')}).`,
         'Adding headroom to the autoscaler changes no running pod; the controller scales only if load needs it.',
       ],
       object: ref,

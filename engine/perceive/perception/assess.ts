@@ -7,6 +7,7 @@
  * lower it); for every other type, 1 − the interval's width.
  */
 import type { Attribution, RiskType, Signal, SignalKind } from '../../model/index.ts';
+import { counted as plural } from '../../model/words.ts';
 import { restartsDetail } from '../restarts.ts';
 import { type Evidence, extractFeatures, type Feature, type FeatureVector, PRESENCE } from './features.ts';
 import type { LogEvidence } from './log-features.ts';
@@ -52,7 +53,6 @@ export function riskType(kinds: readonly SignalKind[]): RiskType {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
 function metricDetail(e: MetricEvidence | undefined): string {
