@@ -94366,6 +94366,11 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// engine/model/words.ts
+function counted(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 // engine/model/index.ts
 var SignalKind = external_exports.enum([
   "OOMKilled",
@@ -98456,7 +98461,7 @@ function containerLimitAction(spec) {
         },
         summary: `raise ${label} limit of ${ref.kind}/${ref.name} container ${container.name} from ${from} to ${to}`,
         rationale: [
-          `The container ${spec.symptom} (${incident.occurrences} signal(s)); its ${label} limit is ${from}.`,
+          `The container ${spec.symptom} (${counted(incident.occurrences, "signal")}); its ${label} limit is ${from}.`,
           `A ${STEP_FACTOR}x step, capped at ${capText}: ${spec.why}`
         ],
         object: ref,
@@ -98540,7 +98545,7 @@ var raiseHpaMaxReplicas = {
       params: { from, to },
       summary: `raise maxReplicas of HorizontalPodAutoscaler/${ref.name} from ${from} to ${to}`,
       rationale: [
-        `The autoscaler has run at its maximum of ${from} replicas (${incident.occurrences} alert(s)).`,
+        `The autoscaler has run at its maximum of ${from} replicas (${counted(incident.occurrences, "alert")}).`,
         "Adding headroom to the autoscaler changes no running pod; the controller scales only if load needs it."
       ],
       object: ref,
@@ -100097,7 +100102,7 @@ function renderSummary(parts) {
         escapeHtml(v.target ?? "?"),
         escapeHtml(v.mode ?? "?"),
         v.rules && v.rules.length > 0 ? v.rules.map(code).join(" ") : "none",
-        v.ok ? "\u2705 verified" : `\u274C ${v.errors.length} problem${v.errors.length === 1 ? "" : "s"}`
+        v.ok ? "\u2705 verified" : `\u274C ${counted(v.errors.length, "problem")}`
       ])
     ]);
     for (const v of parts.verdicts.filter((x2) => !x2.ok)) {
