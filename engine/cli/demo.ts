@@ -1,6 +1,7 @@
 /** `salve demo`: every sample signal, end to end, against the example config repo in a temp dir. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Published, runLoop } from '../demo/loop.ts';
 import { createDemoWorld, DEMO_NOW, EXAMPLE_SIGNALS } from '../demo/setup.ts';
 import { SalveError } from '../model/errors.ts';
 import { policyDirs, runPlan } from '../pipeline/run.ts';
@@ -23,6 +24,7 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
   const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const world = await createDemoWorld();
   let failures = 0;
+  const published: Published[] = [];
   try {
     out(`salve demo: example config repo at ${world.work} (HEAD ${world.head.slice(0, 12)})`);
     out(
@@ -52,6 +54,7 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
           out(describeOutcome(o));
           if (o.result.kind !== 'publish' || !o.branch) continue;
           const id = o.result.remediation.id;
+          published.push({ remediation: o.result.remediation, branch: o.branch });
           const verdicts = await verifyRef({
             repoDir: world.work,
             ref: o.branch,
@@ -75,6 +78,7 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
         out(`error     ${err.message} (exit ${err.exitCode})`);
       }
     }
+    failures += await runLoop({ world, published, out, log, now: DEMO_NOW });
   } finally {
     if (values.keep) {
       await world.stop();
