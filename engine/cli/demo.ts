@@ -1,4 +1,5 @@
 /** `salve demo`: every sample signal, end to end, against the example config repo in a temp dir. */
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Published, runLoop } from '../demo/loop.ts';
@@ -23,6 +24,15 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const world = await createDemoWorld();
+  // Ctrl-C: the server launchers kill their processes in the same signal; then the temp dir goes.
+  // (on, not once: the launchers re-raise a signal nobody else listens to, before this could run)
+  const onSignal = () =>
+    setImmediate(() => {
+      rmSync(world.root, { recursive: true, force: true, maxRetries: 3 });
+      process.exit(130);
+    });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let failures = 0;
   const published: Published[] = [];
   try {
@@ -80,6 +90,8 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
     }
     failures += await runLoop({ world, published, out, log, now: DEMO_NOW });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (values.keep) {
       await world.stop();
       out(`\nkept ${world.root} (work repo platform-config/, bare remote remotes/platform-config.git)`);

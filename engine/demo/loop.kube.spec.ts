@@ -50,7 +50,12 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
       out: (line = '') => lines.push(line),
       log: silentLogger(),
       now: DEMO_NOW,
-      startKube: async () => ({ info: kube, stop: async () => void (stopped = true) }),
+      startKube: async () => ({
+        info: kube,
+        async stop() {
+          stopped = true;
+        },
+      }),
     });
     const text = lines.join('\n');
     expect(failures).toBe(0);

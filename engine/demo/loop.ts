@@ -162,7 +162,7 @@ export async function runLoop(o: LoopOptions): Promise<number> {
     o.out('skipped   the demo published no Deployment fix and Rollout fix to follow');
     return 0;
   }
-  const kube = await (o.startKube ?? (() => startKube()))();
+  const kube = await (o.startKube ?? (() => startKube({ parentDir: o.world.root })))();
   try {
     o.out(
       `cluster   etcd + kube-apiserver on ${kube.info.url}, Argo CD and Argo Rollouts CRDs installed; salve reads as ${kube.info.identities.reader.user} (read-only)`,
