@@ -288,6 +288,9 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
     let check: Record<string, unknown> = {};
     let comment = '';
     http.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/41/comments`)
+      .query(true)
+      .reply(200, [])
       .post(`/repos/${OWNER}/${REPO}/check-runs`, (b) => {
         check = b;
         return true;
@@ -333,6 +336,24 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
       kind: 'effective',
       mergeSha: merge,
     });
+    expect(await outcomes.list(`${OWNER}/${REPO}`)).toEqual([record]);
+
+    // Run again, as after a crash once GitHub took the comment: the outcome on the PR is kept, and
+    // nothing is posted twice (nock refuses any POST here).
+    http = httpMock();
+    http.scope
+      .get(`/repos/${OWNER}/${REPO}/compare/${merge}...${descendant}`)
+      .query(true)
+      .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: [] })
+      .get(`/repos/${OWNER}/${REPO}/issues/41/comments`)
+      .query(true)
+      .reply(200, [
+        { id: 7, body: 'ordinary review comment', user: { login: 'alice' } },
+        { id: 8, body: comment, user: { login: BOT } },
+      ]);
+    const again = await r.run(last().job);
+    http.verify();
+    expect(again?.kind).toBe('effective');
     expect(await outcomes.list(`${OWNER}/${REPO}`)).toEqual([record]);
   });
 
@@ -399,6 +420,9 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
     http = httpMock();
     let check: Record<string, unknown> = {};
     http.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/42/comments`)
+      .query(true)
+      .reply(200, [])
       .post(`/repos/${OWNER}/${REPO}/check-runs`, (b) => {
         check = b;
         return true;
@@ -431,6 +455,9 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
     http = httpMock();
     let comment = '';
     http.scope
+      .get(`/repos/${OWNER}/${REPO}/issues/43/comments`)
+      .query(true)
+      .reply(200, [])
       .post(`/repos/${OWNER}/${REPO}/check-runs`, (b) => b.conclusion === 'neutral')
       .reply(201, { id: 5 })
       .post(`/repos/${OWNER}/${REPO}/issues/43/comments`, (b) => {

@@ -10,7 +10,7 @@ import type { PrMetadata } from '../model/remediation.ts';
 import type { GitHubContext, PullSummary, RepoRef } from '../publish/github/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type FollowUpDeps, startFollowUp, stepFollowUp } from './follow.ts';
-import { mergedPullsWithOutcomes, type OutcomeStore } from './outcomes.ts';
+import { mergedPullsWithOutcomes, type OutcomeStore, outcomeOfPull } from './outcomes.ts';
 import { type OutcomeRecord, recordOutcome } from './record.ts';
 import type { FollowUpScheduler } from './scheduler.ts';
 import type { FollowUpSettings } from './settings.ts';
@@ -71,9 +71,16 @@ export function createFollowUpRunner(deps: RunnerDeps) {
       return null;
     }
     const ctx = await deps.github(job.repo);
-    const record = await recordOutcome(ctx, step.job, step.outcome);
+    // A rerun (a crash after GitHub took the comment, or a failed onOutcome retried) keeps the
+    // outcome already on the PR for this merge instead of recording a second one.
+    const earlier = await outcomeOfPull(ctx, job.pull);
+    const kept = earlier?.mergeSha === step.job.mergeSha ? earlier : null;
+    const record = kept ?? (await recordOutcome(ctx, step.job, step.outcome));
     await deps.outcomes.add(record);
-    deps.log.info({ pull: job.pull, outcome: record.kind, score: record.overall }, 'follow-up outcome recorded');
+    deps.log.info(
+      { pull: job.pull, outcome: record.kind, score: record.overall },
+      kept ? 'follow-up outcome was already recorded on the PR' : 'follow-up outcome recorded',
+    );
     await deps.onOutcome?.(step.job, step.outcome, record);
     return step.outcome;
   }

@@ -212,6 +212,9 @@ describe('a harmful merge is reverted (real kube-apiserver, real config repo)', 
     http = httpMock();
     let comment = '';
     http.scope
+      .get(`${gh.REPO_PATH}/issues/${PULL}/comments`)
+      .query(true)
+      .reply(200, [])
       .post(
         `${gh.REPO_PATH}/check-runs`,
         (b: { name: string; conclusion: string }) => b.name === 'salve/outcome' && b.conclusion === 'failure',
