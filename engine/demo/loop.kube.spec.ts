@@ -50,6 +50,8 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
       out: (line = '') => lines.push(line),
       log: silentLogger(),
       now: DEMO_NOW,
+      // The test cluster is shared: other specs' Applications of the same overlays live in argocd.
+      applicationNamespace: 'demo-loop-argocd',
       startKube: async () => ({
         info: kube,
         async stop() {

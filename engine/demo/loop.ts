@@ -33,6 +33,8 @@ export interface LoopOptions {
   out(line?: string): void;
   log: Logger;
   now: Date;
+  /** Where the Applications go (default: the namespace their manifests name, argocd). */
+  applicationNamespace?: string;
   /** Starts the cluster (tests pass one already running); default: a fresh etcd + kube-apiserver. */
   startKube?: () => Promise<Pick<KubeServer, 'info' | 'stop'>>;
 }
@@ -84,6 +86,7 @@ async function follow(
     kube.info,
     o.world.work,
     await findApplicationFile(o.world.work, r.overlay, target.cluster),
+    o.applicationNamespace,
   );
   const kc = kubeConfigFor(kube.info, kube.info.identities.reader);
   const deps: FollowUpDeps = {
@@ -92,7 +95,7 @@ async function follow(
         ? {
             custom: kc.makeApiClient(CustomObjectsApi),
             core: kc.makeApiClient(CoreV1Api),
-            applicationNamespaces: ['argocd'],
+            applicationNamespaces: [app.namespace],
           }
         : null,
     isDescendant: async (_repo, merge, revision) => isAncestor(o.world.work, merge, revision),
@@ -113,7 +116,7 @@ async function follow(
     settings: SETTINGS,
   };
   let step = await stepFollowUp(job, deps);
-  if (step.kind === 'wait') o.out(`follow-up ${step.why} (Application ${app})`);
+  if (step.kind === 'wait') o.out(`follow-up ${step.why} (Application ${app.name})`);
   await reportSync(kube.info, app, mergeSha, 'Healthy');
   await ensureNamespace(kube.info, target.namespace);
   await readyPods(kube.info, target, 2, clock);
@@ -130,7 +133,7 @@ async function follow(
     clock = step.at;
     step = await stepFollowUp(step.job, deps);
     if (step.kind === 'wait' && step.job.syncedRevision && !job.syncedRevision) {
-      o.out(`argo cd   ${app} synced ${short(step.job.syncedRevision)}, Healthy (played by the demo)`);
+      o.out(`argo cd   ${app.name} synced ${short(step.job.syncedRevision)}, Healthy (played by the demo)`);
       o.out(
         `pods      2/2 ready in ${target.namespace} (the kubelet, played by the demo); ${step.why} until ${step.at.toISOString()}`,
       );

@@ -21,21 +21,35 @@ export async function ensureNamespace(kube: KubeInfo, name: string): Promise<voi
   await create(kube, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
-/** Installs the config repo's Application manifest as Argo CD would find it, and returns its name. */
-export async function installApplication(kube: KubeInfo, repoDir: string, file: string): Promise<string> {
-  const app = parse(await readFile(join(repoDir, file), 'utf8')) as { metadata: { name: string; namespace: string } };
+export interface AppRef {
+  name: string;
+  namespace: string;
+}
+
+/**
+ * Installs the config repo's Application manifest as Argo CD would find it, in its own namespace or
+ * in `namespace` (a cluster shared with other Applications of the same overlay).
+ */
+export async function installApplication(
+  kube: KubeInfo,
+  repoDir: string,
+  file: string,
+  namespace?: string,
+): Promise<AppRef> {
+  const app = parse(await readFile(join(repoDir, file), 'utf8')) as { metadata: AppRef };
+  if (namespace) app.metadata.namespace = namespace;
   await ensureNamespace(kube, app.metadata.namespace);
   await create(kube, `${ARGO}/namespaces/${app.metadata.namespace}/applications`, app);
-  return app.metadata.name;
+  return { name: app.metadata.name, namespace: app.metadata.namespace };
 }
 
 /** Argo CD's report: the revision it synced and the health it sees. */
-export async function reportSync(kube: KubeInfo, app: string, revision: string, health: string): Promise<void> {
+export async function reportSync(kube: KubeInfo, app: AppRef, revision: string, health: string): Promise<void> {
   await kubeCall(
     kube,
     kube.identities.admin,
     'PATCH',
-    `${ARGO}/namespaces/argocd/applications/${app}`,
+    `${ARGO}/namespaces/${app.namespace}/applications/${app.name}`,
     { status: { sync: { status: 'Synced', revision }, health: { status: health } } },
     MERGE_PATCH,
   );
