@@ -52,6 +52,7 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
       now: DEMO_NOW,
       // The test cluster is shared: other specs' Applications of the same overlays live in argocd.
       applicationNamespace: 'demo-loop-argocd',
+      workloadNamespacePrefix: 'demo-loop-',
       startKube: async () => ({
         info: kube,
         async stop() {
@@ -80,7 +81,7 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
       `argo cd   checkout-production synced ${first.slice(0, 12)}, Healthy (played by the demo)`,
       `argo cd   storefront-production synced ${second.slice(0, 12)}, Healthy (played by the demo)`,
     ]);
-    expect(at('pods ')[0]).toMatch(/^pods {6}2\/2 ready in checkout \(the kubelet, played by the demo\)/);
+    expect(at('pods ')[0]).toMatch(/^pods {6}2\/2 ready in demo-loop-checkout \(the kubelet, played by the demo\)/);
     expect(at('outcome ')).toEqual([
       'outcome   effective (score 1.00: health 1.00, alerts n/a, 0 SLO queries): health 1',
       'outcome   harmful (score 1.00: health 1.00, alerts n/a, 0 SLO queries): AnalysisRun storefront-demo-canary-1 Failed: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',

@@ -35,6 +35,11 @@ export interface LoopOptions {
   now: Date;
   /** Where the Applications go (default: the namespace their manifests name, argocd). */
   applicationNamespace?: string;
+  /**
+   * Put before the workloads' namespaces in the cluster (default none). A spec sharing its cluster
+   * with others keeps its pods apart; the revert is still planned for the repo's namespaces.
+   */
+  workloadNamespacePrefix?: string;
   /** Starts the cluster (tests pass one already running); default: a fresh etcd + kube-apiserver. */
   startKube?: () => Promise<Pick<KubeServer, 'info' | 'stop'>>;
 }
@@ -78,7 +83,13 @@ async function follow(
   canary: 'ok' | 'failed',
 ): Promise<{ job: FollowUpJob; outcome: Outcome }> {
   const { remediation: r, branch } = item;
-  const target = { cluster: r.target.cluster, namespace: r.target.namespace, kind: r.target.kind, name: r.target.name };
+  const declared = {
+    cluster: r.target.cluster,
+    namespace: r.target.namespace,
+    kind: r.target.kind,
+    name: r.target.name,
+  };
+  const target = { ...declared, namespace: `${o.workloadNamespacePrefix ?? ''}${declared.namespace}` };
   const mergeSha = await mergeIntoRemote(o.world.work, branch, pull);
   o.out(`merged    #${pull} ${branch} → main @ ${short(mergeSha)} (a merge commit, pushed to the demo's bare remote)`);
   let clock = new Date(o.now.getTime() + pull * MIN);
@@ -145,7 +156,9 @@ async function follow(
   o.out(
     'record    salve would record it as the salve/outcome check run and a comment on the PR (the demo has no GitHub)',
   );
-  return { job: step.job, outcome: step.outcome };
+  // The revert is planned from the config repo, which names the workload's own namespace.
+  const planned = { ...step.job, remediation: { ...step.job.remediation, target: declared } };
+  return { job: planned, outcome: step.outcome };
 }
 
 /** The loop part of the demo. Returns the number of failures (0 when the servers are absent). */
