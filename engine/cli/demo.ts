@@ -1,6 +1,8 @@
 /** `salve demo`: every sample signal, end to end, against the example config repo in a temp dir. */
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Published, runLoop } from '../demo/loop.ts';
 import { createDemoWorld, DEMO_NOW, EXAMPLE_SIGNALS } from '../demo/setup.ts';
 import { SalveError } from '../model/errors.ts';
 import { policyDirs, runPlan } from '../pipeline/run.ts';
@@ -22,7 +24,17 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
   const world = await createDemoWorld();
+  // Ctrl-C: the server launchers kill their processes in the same signal; then the temp dir goes.
+  // (on, not once: the launchers re-raise a signal nobody else listens to, before this could run)
+  const onSignal = () =>
+    setImmediate(() => {
+      rmSync(world.root, { recursive: true, force: true, maxRetries: 3 });
+      process.exit(130);
+    });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let failures = 0;
+  const published: Published[] = [];
   try {
     out(`salve demo: example config repo at ${world.work} (HEAD ${world.head.slice(0, 12)})`);
     out(
@@ -52,6 +64,7 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
           out(describeOutcome(o));
           if (o.result.kind !== 'publish' || !o.branch) continue;
           const id = o.result.remediation.id;
+          published.push({ remediation: o.result.remediation, branch: o.branch });
           const verdicts = await verifyRef({
             repoDir: world.work,
             ref: o.branch,
@@ -75,7 +88,10 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
         out(`error     ${err.message} (exit ${err.exitCode})`);
       }
     }
+    failures += await runLoop({ world, published, out, log, now: DEMO_NOW });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (values.keep) {
       await world.stop();
       out(`\nkept ${world.root} (work repo platform-config/, bare remote remotes/platform-config.git)`);

@@ -16,9 +16,9 @@ import {
   startAlertmanager,
   startPrometheus,
 } from '../../test/servers/index.ts';
-import { kubeCall, kubeConfigFor } from '../../test/servers/kube-client.ts';
 import { SalveOctokit } from '../app/github.ts';
 import type { Slo } from '../config/schema.ts';
+import { kubeCall, kubeConfigFor } from '../demo/servers/kube-client.ts';
 import { metadataComment } from '../explain/metadata.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
 import { silentLogger } from '../telemetry/logger.ts';

@@ -2,7 +2,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
 import { ensureNamespace } from '../../test/cluster/kube-objects.ts';
-import { kubeCall, kubeConfigFor } from '../../test/servers/kube-client.ts';
+import { kubeCall, kubeConfigFor } from '../demo/servers/kube-client.ts';
 import { silentLogger } from '../telemetry/logger.ts';
 import { clusterRolloutLiveness } from './liveness.ts';
 

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KubeInfo, kubeCall } from '../servers/kube-client.ts';
+import { type KubeInfo, kubeCall } from '../../engine/demo/servers/kube-client.ts';
 
 export interface FakeKubelet {
   node: string;

@@ -1,5 +1,5 @@
 /** Objects the tests write to the test kube-apiserver, playing the kubelet and the controllers. */
-import { type KubeInfo, kubeCall, kubeRequest } from '../servers/kube-client.ts';
+import { type KubeInfo, kubeCall, kubeRequest } from '../../engine/demo/servers/kube-client.ts';
 
 export async function ensureNamespace(kube: KubeInfo, name: string): Promise<void> {
   const res = await kubeRequest(kube, kube.identities.admin, 'POST', '/api/v1/namespaces', {

@@ -16,6 +16,7 @@ import { serveCommand } from '../../engine/app/serve.ts';
 import type { SalveServer } from '../../engine/app/server.ts';
 import type { Checkout } from '../../engine/app/types.ts';
 import { connect, startClusters, WriteAccessError } from '../../engine/cluster/index.ts';
+import { type KubeIdentity, kubeconfigYaml } from '../../engine/demo/servers/kube-client.ts';
 import { createDemoWorld, DEMO_NOW, type DemoWorld } from '../../engine/demo/setup.ts';
 import { createPlanner } from '../../engine/pipeline/planner.ts';
 import { labelsFor } from '../../engine/publish/github/markers.ts';
@@ -23,7 +24,6 @@ import { silentLogger } from '../../engine/telemetry/logger.ts';
 import * as gh from '../app/github-flows.ts';
 import { OWNER, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
-import { type KubeIdentity, kubeconfigYaml } from '../servers/kube-client.ts';
 import { type FakeKubelet, startFakeKubelet } from './fake-kubelet.ts';
 import {
   createDeploymentPod,

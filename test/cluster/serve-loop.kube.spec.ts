@@ -21,6 +21,8 @@ import { parse } from 'yaml';
 import { serveCommand } from '../../engine/app/serve.ts';
 import type { SalveServer } from '../../engine/app/server.ts';
 import type { Checkout } from '../../engine/app/types.ts';
+import { kubeCall, kubeconfigYaml } from '../../engine/demo/servers/kube-client.ts';
+import { freePort } from '../../engine/demo/servers/ports.ts';
 import { createDemoWorld, type DemoWorld, EXAMPLE_REPO, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { metadataComment } from '../../engine/explain/metadata.ts';
 import { parseOutcomeMarker } from '../../engine/followup/record.ts';
@@ -31,8 +33,6 @@ import { type RedisServer, startRedis } from '../app/redis-server.ts';
 import { type ServeProcess, serveEnv, startServe, stopAll } from '../app/serve-process.ts';
 import { appKey } from '../app/world.ts';
 import { type AlertmanagerServer, postAlerts, startAlertmanager } from '../servers/alertmanager.ts';
-import { kubeCall, kubeconfigYaml } from '../servers/kube-client.ts';
-import { freePort } from '../servers/ports.ts';
 import { createDeploymentPod, ensureNamespace, writePodStatus } from './kube-objects.ts';
 
 const kube = inject('kube');

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { type KubeInfo, kubeRequest } from '../../engine/demo/servers/kube-client.ts';
+import { readManifests } from '../../engine/demo/servers/kube-install.ts';
+import { REPO_ROOT } from '../../engine/demo/servers/tools.ts';
 import { locateKustomize, runTool } from '../../engine/tools/index.ts';
-import { type KubeInfo, kubeRequest } from '../servers/kube-client.ts';
-import { readManifests } from '../servers/kube-install.ts';
-import { REPO_ROOT } from '../servers/tools.ts';
 
 type Obj = {
   apiVersion: string;

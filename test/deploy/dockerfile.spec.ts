@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../engine/demo/servers/tools.ts';
 import { KUSTOMIZE_VERSION, OPA_VERSION } from '../../engine/tools/index.ts';
-import { REPO_ROOT } from '../servers/tools.ts';
 
 const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const lines = dockerfile.split('\n').filter((l) => !l.startsWith('#'));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../servers/tools.ts';
+import { REPO_ROOT } from '../../engine/demo/servers/tools.ts';
 
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/github-app/manifest.json'), 'utf8')) as {
   name: string;

@@ -7,6 +7,7 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SalveOctokit } from '../../engine/app/github.ts';
+import { kubeCall, kubeConfigFor } from '../../engine/demo/servers/kube-client.ts';
 import { memoryOutcomeStore } from '../../engine/followup/outcomes.ts';
 import { parseOutcomeMarker } from '../../engine/followup/record.ts';
 import { createRevertHook, type RevertResult } from '../../engine/followup/revert/hook.ts';
@@ -23,7 +24,6 @@ import { BOT, OWNER, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { createDeploymentPod, ensureNamespace, writePodStatus } from '../cluster/kube-objects.ts';
 import { testKeys } from '../pipeline/helpers.ts';
-import { kubeCall, kubeConfigFor } from '../servers/kube-client.ts';
 import { localCheckout, type MergedWorld, mergedPull, mergedRemediation, PULL } from './revert-world.ts';
 
 const kube = inject('kube');

@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from './ports.ts';
-import { type ServerProcess, startProcess } from './processes.ts';
-import { serverBinary } from './tools.ts';
-import { httpOk, waitFor } from './wait.ts';
+import { freePort } from '../../engine/demo/servers/ports.ts';
+import { type ServerProcess, startProcess } from '../../engine/demo/servers/processes.ts';
+import { serverBinary } from '../../engine/demo/servers/tools.ts';
+import { httpOk, waitFor } from '../../engine/demo/servers/wait.ts';
 
 export interface AlertmanagerOptions {
   /** The receiver. Without it, alerts are kept and can be read back from the API only. */

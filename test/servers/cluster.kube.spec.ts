@@ -4,7 +4,7 @@
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
-import { kubeCall, kubeConfigFor, kubeRequest } from './kube-client.ts';
+import { kubeCall, kubeConfigFor, kubeRequest } from '../../engine/demo/servers/kube-client.ts';
 
 const kube = inject('kube');
 const { admin, reader, powerful } = kube.identities;

@@ -1,13 +1,7 @@
 /** Real servers for the tests, each on 127.0.0.1 with free ports and a temp dir it removes. */
-export {
-  type AlertmanagerOptions,
-  type AlertmanagerServer,
-  type PostableAlert,
-  postAlerts,
-  startAlertmanager,
-} from './alertmanager.ts';
-export { type Etcd, startEtcd } from './etcd.ts';
-export { type KubeOptions, type KubeServer, startKube } from './kube.ts';
+
+export { type Etcd, startEtcd } from '../../engine/demo/servers/etcd.ts';
+export { type KubeOptions, type KubeServer, startKube } from '../../engine/demo/servers/kube.ts';
 export {
   type KubeIdentity,
   type KubeInfo,
@@ -15,7 +9,14 @@ export {
   kubeConfigFor,
   kubeconfigYaml,
   kubeRequest,
-} from './kube-client.ts';
+} from '../../engine/demo/servers/kube-client.ts';
+export { serverBinary, toolsDir } from '../../engine/demo/servers/tools.ts';
+export {
+  type AlertmanagerOptions,
+  type AlertmanagerServer,
+  type PostableAlert,
+  postAlerts,
+  startAlertmanager,
+} from './alertmanager.ts';
 export { backfill, type PrometheusOptions, type PrometheusServer, startPrometheus } from './prometheus.ts';
 export { ping, type RedisServer, startRedis } from './redis.ts';
-export { serverBinary, toolsDir } from './tools.ts';

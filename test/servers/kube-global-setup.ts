@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type KubeInfo, startKube } from './kube.ts';
-import { REPO_ROOT } from './tools.ts';
+import { type KubeInfo, startKube } from '../../engine/demo/servers/kube.ts';
+import { REPO_ROOT } from '../../engine/demo/servers/tools.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

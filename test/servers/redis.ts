@@ -3,9 +3,9 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from './ports.ts';
-import { type ServerProcess, startProcess } from './processes.ts';
-import { waitFor } from './wait.ts';
+import { freePort } from '../../engine/demo/servers/ports.ts';
+import { type ServerProcess, startProcess } from '../../engine/demo/servers/processes.ts';
+import { waitFor } from '../../engine/demo/servers/wait.ts';
 
 export interface RedisServer {
   url: string;

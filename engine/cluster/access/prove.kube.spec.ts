@@ -4,7 +4,7 @@
  * named, and so is an admin.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { kubeCall, kubeConfigFor, kubeRequest } from '../../../test/servers/kube-client.ts';
+import { kubeCall, kubeConfigFor, kubeRequest } from '../../demo/servers/kube-client.ts';
 import { silentLogger } from '../../telemetry/logger.ts';
 import { WriteAccessError } from '../errors.ts';
 import { proveReadOnly } from './prove.ts';

@@ -6,7 +6,7 @@
 import { CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ensureNamespace } from '../../../test/cluster/kube-objects.ts';
-import { kubeCall, kubeConfigFor } from '../../../test/servers/kube-client.ts';
+import { kubeCall, kubeConfigFor } from '../../demo/servers/kube-client.ts';
 import { silentLogger } from '../../telemetry/logger.ts';
 import { type Reflector, startReflector } from '../watch/reflector.ts';
 import { argoSource } from './sources.ts';

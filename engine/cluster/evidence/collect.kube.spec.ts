@@ -13,7 +13,7 @@ import {
   oomKilledStatus,
   writePodStatus,
 } from '../../../test/cluster/kube-objects.ts';
-import { kubeConfigFor } from '../../../test/servers/kube-client.ts';
+import { kubeConfigFor } from '../../demo/servers/kube-client.ts';
 import type { Incident } from '../../model/index.ts';
 import { collectEvidence, DEFAULT_EVIDENCE_BOUNDS } from './collect.ts';
 

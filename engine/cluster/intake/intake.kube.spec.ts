@@ -11,7 +11,7 @@ import {
   oomKilledStatus,
   writePodStatus,
 } from '../../../test/cluster/kube-objects.ts';
-import { kubeConfigFor } from '../../../test/servers/kube-client.ts';
+import { kubeConfigFor } from '../../demo/servers/kube-client.ts';
 import { parseAlertmanager } from '../../intake/index.ts';
 import type { Signal } from '../../model/index.ts';
 import { coalesce, fingerprint } from '../../perceive/index.ts';

@@ -6,8 +6,8 @@
  */
 import { CoreV1Api, type V1Pod, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type KubeServer, startKube } from '../../../test/servers/kube.ts';
-import { type KubeInfo, kubeCall, kubeConfigFor, kubeRequest } from '../../../test/servers/kube-client.ts';
+import { type KubeServer, startKube } from '../../demo/servers/kube.ts';
+import { type KubeInfo, kubeCall, kubeConfigFor, kubeRequest } from '../../demo/servers/kube-client.ts';
 import { silentLogger } from '../../telemetry/logger.ts';
 import { podSource } from '../intake/sources.ts';
 import { type Reflector, type ReflectorOptions, startReflector } from './reflector.ts';

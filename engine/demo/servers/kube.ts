@@ -26,6 +26,8 @@ export interface KubeOptions {
    * directly, so compacting etcd makes an old resourceVersion answer `410 Gone` at once.
    */
   watchCache?: boolean;
+  /** Where its temp dir goes (default: the system temp dir); `salve demo` keeps it inside its own. */
+  parentDir?: string;
 }
 
 export interface KubeServer {
@@ -58,7 +60,7 @@ function writeCredentials(dir: string): Record<keyof typeof IDENTITIES, KubeIden
 }
 
 export async function startKube(options: KubeOptions = {}): Promise<KubeServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'salve-kube-'));
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'salve-kube-'));
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});

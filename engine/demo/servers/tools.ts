@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../pipeline/assets.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The checkout (or installed package) root: scripts/, schemas/ and test fixtures are found from it. */
+export const REPO_ROOT = PROJECT_ROOT;
 
 export type ServerName = 'kube-apiserver' | 'etcd' | 'prometheus' | 'promtool' | 'alertmanager';
 

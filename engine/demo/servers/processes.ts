@@ -1,13 +1,31 @@
 /**
- * Server processes started by the tests. Each runs under watchdog.sh in its own process group,
+ * Server processes started by the tests and `salve demo`. Each runs under a watchdog in its own process group,
  * with its output in a log file; stopping sends SIGTERM to the group, then SIGKILL after a grace
  * period. Whatever is still running when this process exits, or is interrupted, is killed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
+/**
+ * Runs one server and stops it when the process that started it goes away: that process holds
+ * the watchdog's stdin open, so EOF on stdin means it exited, even when it was killed with SIGKILL
+ * and could not clean up. SIGTERM/SIGINT are passed on to the server. Inline (bash -c), so a
+ * bundled salve needs no script file beside it.
+ */
+const WATCHDOG = `exec 3<&0
+"$@" </dev/null &
+child=$!
+stop() { kill -TERM "$child" 2>/dev/null; }
+trap stop TERM INT HUP
+{ cat <&3 >/dev/null; stop; } &
+watcher=$!
+status=0
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  status=$?
+done
+kill "$watcher" 2>/dev/null
+exit "$status"`;
 const STOP_GRACE_MS = 10_000;
 
 export interface ServerProcess {
@@ -57,7 +75,7 @@ function hookExit(): void {
 export function startProcess(name: string, bin: string, args: string[], logFile: string, cwd?: string): ServerProcess {
   hookExit();
   const fd = openSync(logFile, 'a');
-  const child = spawn(WATCHDOG, [bin, ...args], {
+  const child = spawn('bash', ['-c', WATCHDOG, 'watchdog', bin, ...args], {
     detached: true,
     stdio: ['pipe', fd, fd],
     ...(cwd ? { cwd } : {}),
