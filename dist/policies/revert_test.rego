@@ -81,6 +81,22 @@ test_revert_is_exactly_the_declared_inverse if {
 	f.fired(rules, "safety.blast-radius", "allow")
 }
 
+# The revert of a canaried fix also removes the canary steps its exposure added: more fields than
+# a fix may touch, all of them the declared inverse.
+test_revert_of_a_canaried_fix_is_not_held_to_the_fix_field_limit if {
+	step := {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "podinfo", "namespace": "podinfo", "before": 25, "after": null}
+	steps := [object.union(step, {"path": sprintf("/spec/strategy/canary/steps/%d/setWeight", [i])}) | some i in numbers.range(0, 5)]
+	fields := array.concat(f.base.change.fields, steps)
+	declared := [object.remove(c, ["before", "apiVersion"]) | some c in fields]
+	inp := object.union(revert({"change": {"fields": fields}}), {"action": {"params": {"inverse": {"fields": declared, "objects": []}}}})
+	rules := data.salve.safety.rules with input as inp
+	f.fired(rules, "safety.revert-inverse", "allow")
+	not "safety.blast-radius-fields" in f.ids(rules)
+	extra := {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "podinfo", "path": "/spec/replicas", "before": 2, "after": 0}
+	worse := json.patch(inp, [{"op": "add", "path": "/change/fields/-", "value": extra}])
+	f.fired(data.salve.safety.rules, "safety.blast-radius-fields", "deny") with input as worse
+}
+
 test_revert_with_an_extra_change_is_denied if {
 	extra := {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "podinfo", "path": "/spec/replicas", "before": 2, "after": 0}
 	inp := json.patch(revert({}), [{"op": "add", "path": "/change/fields/-", "value": extra}])

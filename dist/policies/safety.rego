@@ -294,6 +294,13 @@ rules contains {
 	revert_rendered != revert_declared
 }
 
+# A revert that renders exactly the inverse of a merged change undoes what policy admitted then,
+# canary steps included (a canaried fix's exposure is part of its change): its size is that change's.
+exact_revert if {
+	input.action.id == "revert-remediation"
+	revert_rendered == revert_declared
+}
+
 rules contains {
 	"id": "safety.revert-inverse",
 	"effect": "allow",
@@ -323,6 +330,7 @@ rules contains {
 	"message": text.format("the change touches %s fields, at most %s allowed", [count(input.change.fields), max_fields]),
 } if {
 	count(input.change.fields) > max_fields
+	not exact_revert
 }
 
 rules contains {
