@@ -74645,6 +74645,11 @@ function quote(value, max = 200) {
 // engine/github-action/run.ts
 import { join as join12 } from "node:path";
 
+// engine/model/words.ts
+function counted(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 // engine/publish/read.ts
 var import_isomorphic_git = __toESM(require_isomorphic_git(), 1);
 import fs2 from "node:fs";
@@ -94366,11 +94371,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// engine/model/words.ts
-function counted(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 // engine/model/index.ts
 var SignalKind = external_exports.enum([
   "OOMKilled",
@@ -99473,7 +99473,7 @@ async function revertScope(ctx, mergeCommit) {
   if (odd.length > 0)
     return {
       kind: "finding",
-      reason: `the merge changed the type of ${odd.length} file(s) (a link or submodule): salve reverts only file edits`,
+      reason: `the merge changed the type of ${counted(odd.length, "file")} (a link or submodule): salve reverts only file edits`,
       files: odd.map((c) => c.path)
     };
   if (merged.length === 0)
@@ -99483,7 +99483,7 @@ async function revertScope(ctx, mergeCommit) {
   if (moved2.length > 0)
     return {
       kind: "finding",
-      reason: `${moved2.length} file(s) the merge changed were changed again after it (${ctx.baseBranch} is at ${ctx.baseCommit.slice(0, 12)}): restoring their bytes at ${parent.slice(0, 12)} would undo those later edits too, so salve opens no revert and a human reverts by hand`,
+      reason: `${counted(moved2.length, "file")} the merge changed were changed again after it (${ctx.baseBranch} is at ${ctx.baseCommit.slice(0, 12)}): restoring their bytes at ${parent.slice(0, 12)} would undo those later edits too, so salve opens no revert and a human reverts by hand`,
       files: moved2.map((c) => c.path)
     };
   return {
@@ -100208,7 +100208,8 @@ function failureMessage(result) {
   const parts = [];
   const failed = result.checked - result.verified;
   if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
-  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.scope.length > 0)
+    parts.push(`${counted(result.scope.length, "file")} changed outside any signed remediation`);
   if (result.policyTests && !result.policyTests.ok) parts.push("the policy tests failed");
   return `salve: ${parts.join("; ") || "failed"}; see the annotations and the job summary`;
 }

@@ -65,7 +65,7 @@ describe('engine/followup/score', () => {
   it('is ineffective when OOM kills continue after the sync', () => {
     const o = decide(obs({ pods: { total: 3, ready: 3, restartsSinceSync: 1, oomsSinceSync: 1, failing: 0 } }), NOW);
     expect(o.kind).toBe('ineffective');
-    expect(o.reasons).toContain('1 OOM kill(s) since the sync');
+    expect(o.reasons).toContain('1 OOM kill since the sync');
   });
 
   it('is harmful when the AnalysisRun failed, whatever else holds', () => {

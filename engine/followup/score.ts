@@ -8,6 +8,8 @@
  * worse, and beyond the SLO's envelope it is harmful); and the alerts that were firing at merge must
  * have resolved. The kind is decided by ordered rules, each reported as a reason.
  */
+
+import { counted } from '../model/words.ts';
 import type { Observation, Outcome, OutcomeKind, Score } from './types.ts';
 
 /** An SLI may move this much the wrong way (relative) and still count as unchanged. */
@@ -85,7 +87,7 @@ function isDone(phase: string): boolean {
 function shortfalls(obs: Observation, s: Score): string[] {
   const out: string[] = [];
   if (s.health < HEALTHY) out.push(`health ${s.health} is below ${HEALTHY}`);
-  if (obs.pods && obs.pods.oomsSinceSync > 0) out.push(`${obs.pods.oomsSinceSync} OOM kill(s) since the sync`);
+  if (obs.pods && obs.pods.oomsSinceSync > 0) out.push(`${counted(obs.pods.oomsSinceSync, 'OOM kill')} since the sync`);
   if (obs.alerts && obs.alerts.stillFiring.length > 0) out.push(`still firing: ${obs.alerts.stillFiring.join(', ')}`);
   for (const m of s.metrics)
     if (m.improvement < -SLI_TOLERANCE)

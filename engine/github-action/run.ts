@@ -4,6 +4,7 @@
  * it needs comes from `env`.
  */
 import { join } from 'node:path';
+import { counted } from '../model/words.ts';
 import { REMEDIATIONS_DIR } from '../publish/read.ts';
 import { loadConfig } from '../repo/index.ts';
 import { verifyChange } from '../verify/change.ts';
@@ -91,7 +92,8 @@ export function failureMessage(result: ActionResult): string {
   const parts: string[] = [];
   const failed = result.checked - result.verified;
   if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
-  if (result.scope.length > 0) parts.push(`${result.scope.length} file(s) changed outside any signed remediation`);
+  if (result.scope.length > 0)
+    parts.push(`${counted(result.scope.length, 'file')} changed outside any signed remediation`);
   if (result.policyTests && !result.policyTests.ok) parts.push('the policy tests failed');
   return `salve: ${parts.join('; ') || 'failed'}; see the annotations and the job summary`;
 }

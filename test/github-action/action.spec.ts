@@ -350,7 +350,7 @@ describe('action', () => {
         expect(r.summary).toContain(file);
         expect(r.stdout).toContain(`file=${file}::changes salve's own configuration`);
         expect(failureMessage(r.result)).toBe(
-          'salve: 1 file(s) changed outside any signed remediation; see the annotations and the job summary',
+          'salve: 1 file changed outside any signed remediation; see the annotations and the job summary',
         );
       },
       60_000,

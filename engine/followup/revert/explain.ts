@@ -6,6 +6,7 @@
  */
 import { cell, code, codeBlock, inline } from '../../explain/markdown.ts';
 import { unifiedDiff } from '../../explain/unified-diff.ts';
+import { counted } from '../../model/words.ts';
 import { outcomeMarkdown } from '../record.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
 import type { RevertEvaluated } from './plan.ts';
@@ -34,7 +35,7 @@ export function revertExplanation(ev: RevertEvaluated, job: FollowUpJob, outcome
     '',
     '## What this change does',
     '',
-    `Restores ${p.files.length} file(s) of overlay ${code(ev.resolution.overlay)} to their bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
+    `Restores ${counted(p.files.length, 'file')} of overlay ${code(ev.resolution.overlay)} to their bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
     '',
     ...p.files.map((f) => `- ${code(f)}`),
   ];

@@ -7,6 +7,7 @@
 import { placeObjects } from '../../check/identity.ts';
 import { renderedDiff } from '../../check/index.ts';
 import type { RenderedDiff } from '../../model/index.ts';
+import { counted } from '../../model/words.ts';
 import type { PipelineContext } from '../../pipeline/context.ts';
 import { type BuildOptions, buildOverlay, openSnapshot } from '../../repo/index.ts';
 import { changedBetween, firstParent, isAncestor } from './git.ts';
@@ -47,7 +48,7 @@ export async function revertScope(
   if (odd.length > 0)
     return {
       kind: 'finding',
-      reason: `the merge changed the type of ${odd.length} file(s) (a link or submodule): salve reverts only file edits`,
+      reason: `the merge changed the type of ${counted(odd.length, 'file')} (a link or submodule): salve reverts only file edits`,
       files: odd.map((c) => c.path),
     };
   if (merged.length === 0)
@@ -57,7 +58,7 @@ export async function revertScope(
   if (moved.length > 0)
     return {
       kind: 'finding',
-      reason: `${moved.length} file(s) the merge changed were changed again after it (${ctx.baseBranch} is at ${ctx.baseCommit.slice(0, 12)}): restoring their bytes at ${parent.slice(0, 12)} would undo those later edits too, so salve opens no revert and a human reverts by hand`,
+      reason: `${counted(moved.length, 'file')} the merge changed were changed again after it (${ctx.baseBranch} is at ${ctx.baseCommit.slice(0, 12)}): restoring their bytes at ${parent.slice(0, 12)} would undo those later edits too, so salve opens no revert and a human reverts by hand`,
       files: moved.map((c) => c.path),
     };
   return {
