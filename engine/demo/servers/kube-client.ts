@@ -12,12 +12,17 @@ export interface KubeIdentity {
   token: string;
 }
 
-export interface KubeInfo {
+/**
+ * admin is in system:masters (it plays Argo CD, Argo Rollouts and the kubelet); reader is bound to
+ * deploy/rbac's read-only salve-reader ClusterRole, as salve is in production. `Extra` names the
+ * identities a caller adds (startKube's `users`).
+ */
+export interface KubeInfo<Extra extends string = never> {
   url: string;
   /** PEM: the apiserver's self-signed serving chain. */
   ca: string;
   etcdUrl: string;
-  identities: { admin: KubeIdentity; reader: KubeIdentity; powerful: KubeIdentity };
+  identities: Record<'admin' | 'reader' | Extra, KubeIdentity>;
 }
 
 /** A kubeconfig document (YAML) with one context for this identity, as a user would write it. */
