@@ -20,7 +20,7 @@ import { mergeIntoRemote } from './merge.ts';
 import { analysisRun, ensureNamespace, installApplication, readyPods, reportSync } from './play.ts';
 import { type KubeServer, startKube } from './servers/kube.ts';
 import { kubeConfigFor } from './servers/kube-client.ts';
-import { CRD_FILES } from './servers/kube-install.ts';
+import { CRD_FILES, RBAC_FILES } from './servers/kube-install.ts';
 import { REPO_ROOT } from './servers/tools.ts';
 import type { DemoWorld } from './setup.ts';
 
@@ -57,8 +57,8 @@ export function serversMissing(tools: string): string | null {
     if (err instanceof ToolError) return err.message;
     throw err;
   }
-  const crd = CRD_FILES.find((f) => !existsSync(`${REPO_ROOT}/${f}`));
-  return crd ? `the Argo CD CRD ${crd} is not in this installation` : null;
+  const absent = [...CRD_FILES, ...RBAC_FILES].find((f) => !existsSync(`${REPO_ROOT}/${f}`));
+  return absent ? `${absent}, which the local cluster installs, is not in this installation` : null;
 }
 
 const MIN = 60_000;
