@@ -26,14 +26,17 @@ export async function frozenBy(ctx: GitHubContext, pullNumber: number): Promise<
   return null;
 }
 
-/** Posts the freeze notice unless salve already did (found by its hidden marker). */
+/**
+ * Posts the freeze notice unless salve already did: its hidden marker in a comment by salve itself.
+ * Anyone can paste the marker into a comment; one by someone else must not silence the notice.
+ */
 export async function noteFrozen(ctx: GitHubContext, pullNumber: number, reason: string): Promise<boolean> {
   const comments = await ctx.octokit.paginate(ctx.octokit.rest.issues.listComments, {
     ...ctx.repo,
     issue_number: pullNumber,
     per_page: 100,
   });
-  if (comments.some((c) => c.body?.includes(FROZEN_MARKER))) return false;
+  if (comments.some((c) => c.user?.login === ctx.botLogin && c.body?.includes(FROZEN_MARKER))) return false;
   await ctx.octokit.rest.issues.createComment({
     ...ctx.repo,
     issue_number: pullNumber,

@@ -160,9 +160,29 @@ describe('publish/github/pull-request', () => {
     mock.scope
       .get(`${R}/issues/9/comments`)
       .query({ per_page: '100' })
-      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…`, user: { login: BOT } }]);
     expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 9 });
     expect(mock.calls.some((c) => c.startsWith('POST'))).toBe(false);
+    mock.verify();
+  });
+
+  it('is not silenced by a freeze marker someone else pasted into a comment', async () => {
+    const stale = input({ occurrences: 1 });
+    const inp = input({ occurrences: 3 });
+    const branch = inp.request.branch;
+    const open = pull({ number: 11, branch, body: renderBody(stale.request), labels: labelsFor(stale.request) });
+
+    mock = tracked();
+    gh.headLookup(mock.scope, branch, [open]);
+    gh.prCommits(mock.scope, 11, [prCommit('7'.repeat(40), 'mallory', 'mallory')]);
+    mock.scope
+      .get(`${R}/issues/11/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [{ id: 4, body: `${FROZEN_MARKER}\nnothing to see`, user: { login: 'mallory' } }]);
+    mock.scope
+      .post(`${R}/issues/11/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 5, body: FROZEN_MARKER });
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 11 });
     mock.verify();
   });
 
@@ -205,7 +225,7 @@ describe('publish/github/pull-request', () => {
     mock.scope
       .get(`${R}/issues/18/comments`)
       .query({ per_page: '100' })
-      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…`, user: { login: BOT } }]);
     gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw18');
     expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 18 });
     mock.verify();
