@@ -4,6 +4,7 @@ import { BOT, OWNER, prCommit, pull, REPO } from '../../../test/app/github-repli
 import { type HttpMock, httpMock } from '../../../test/app/http-mock.ts';
 import { fixturePublish } from '../../app/__fixtures__/requests.ts';
 import { type ClientOptions, SalveOctokit } from '../../app/github.ts';
+import { freezeOnForeignPush } from './freeze.ts';
 import { FROZEN_MARKER, labelsFor, renderBody } from './markers.ts';
 import { ensurePullRequest } from './pull-request.ts';
 import type { GitHubContext, PublishInput } from './types.ts';
@@ -228,6 +229,34 @@ describe('publish/github/pull-request', () => {
       .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…`, user: { login: BOT } }]);
     gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw18');
     expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 18 });
+    mock.verify();
+  });
+
+  it('disarms auto-merge at once when someone else pushes, before salve runs again', async () => {
+    const armed = input({ mode: 'automate' });
+    const branch = armed.request.branch;
+    const pr = pull({
+      number: 21,
+      branch,
+      body: renderBody(armed.request),
+      labels: labelsFor(armed.request),
+      autoMerge: true,
+    });
+
+    mock = tracked();
+    expect(await freezeOnForeignPush(context(), pr, BOT)).toBe(false);
+    expect(mock.calls).toEqual([]);
+
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw21');
+    mock.scope.get(`${R}/issues/21/comments`).query({ per_page: '100' }).reply(200, []);
+    mock.scope
+      .post(
+        `${R}/issues/21/comments`,
+        (b: { body: string }) => b.body.startsWith(FROZEN_MARKER) && b.body.includes('mallory'),
+      )
+      .reply(201, { id: 2, body: FROZEN_MARKER });
+    expect(await freezeOnForeignPush(context(), pr, 'mallory')).toBe(true);
+    expect(mock.calls[0]).toBe('POST /graphql');
     mock.verify();
   });
 
