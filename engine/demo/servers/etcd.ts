@@ -1,4 +1,4 @@
-/** A single-member etcd on 127.0.0.1 for the test kube-apiserver. */
+/** A single-member etcd on 127.0.0.1 for the local kube-apiserver (salve demo and the tests). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverBinary } from '../../tools/servers.ts';
@@ -32,13 +32,13 @@ export async function startEtcd(dir: string, tools: string): Promise<Etcd> {
     'etcd',
     serverBinary('etcd', tools),
     [
-      '--name=salve-test',
+      '--name=salve-local',
       `--data-dir=${dataDir}`,
       `--listen-client-urls=${url}`,
       `--advertise-client-urls=${url}`,
       `--listen-peer-urls=${peerUrl}`,
       `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=salve-test=${peerUrl}`,
+      `--initial-cluster=salve-local=${peerUrl}`,
       '--log-level=warn',
       // Tests are short: no fsync waits worth keeping data for.
       '--unsafe-no-fsync',

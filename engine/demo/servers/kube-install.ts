@@ -102,7 +102,7 @@ export async function installCluster(info: KubeInfo): Promise<void> {
   const crds = CRD_FILES.flatMap(readManifests);
   await Promise.all(crds.map((crd) => createObject(info, crd)));
   for (const obj of RBAC_FILES.flatMap(readManifests)) await createObject(info, obj);
-  await createObject(info, binding('salve-reader-test-user', 'salve-reader', info.identities.reader.user));
+  await createObject(info, binding('salve-reader-local-user', 'salve-reader', info.identities.reader.user));
   for (const crd of crds) {
     await waitFor(
       async () => {

@@ -45,7 +45,7 @@ export interface KubeServer<Extra extends string = never> {
   stop(): Promise<void>;
 }
 
-const BASE_USERS = { admin: 'salve-test-admin', reader: 'salve-reader' } as const;
+const BASE_USERS = { admin: 'salve-local-admin', reader: 'salve-reader' } as const;
 const ADMIN_GROUP = 'system:masters';
 
 function writeCredentials<Extra extends string>(
