@@ -129,6 +129,14 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
           },
         }
       : {}),
+    ...(revert
+      ? {
+          owedRevert: async (ctx, job, record) => {
+            if (!reverts) throw new Error('follow-up reverts used before the state store was attached');
+            await reverts.owed(ctx, job, record);
+          },
+        }
+      : {}),
     log,
   });
   const step = async (job: FollowUpJob) => {

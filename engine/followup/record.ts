@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { cell, cellCode } from '../explain/markdown.ts';
 import { counted } from '../model/words.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
+import { withDetail } from './detail.ts';
 import type { FollowUpJob, Outcome, OutcomeKind } from './types.ts';
 
 export const OUTCOME_CHECK = 'salve/outcome';
@@ -132,7 +133,10 @@ export function outcomeMarkdown(job: FollowUpJob, o: Outcome): string {
   return text;
 }
 
-/** Writes the check run and the comment. The comment carries the marker the record is rebuilt from. */
+/**
+ * Writes the check run and the comment. The comment carries the marker the record is rebuilt from,
+ * and the whole outcome when it fits (detail.ts), from which a revert lost to a crash is rebuilt.
+ */
 export async function recordOutcome(ctx: GitHubContext, job: FollowUpJob, o: Outcome): Promise<OutcomeRecord> {
   const record = outcomeRecord(job, o);
   const text = outcomeMarkdown(job, o);
@@ -148,7 +152,7 @@ export async function recordOutcome(ctx: GitHubContext, job: FollowUpJob, o: Out
   await ctx.octokit.rest.issues.createComment({
     ...ctx.repo,
     issue_number: job.pull,
-    body: `${text}\n\n${outcomeMarker(record)}`,
+    body: withDetail(`${text}\n\n${outcomeMarker(record)}`, o),
   });
   return record;
 }

@@ -6,13 +6,15 @@
  * in silence. A revert held for another reason (policy, a finding, a human who closed the revert PR)
  * is not retried: that is an answer, not a "not now".
  */
-import type { RepoRef } from '../../publish/github/types.ts';
+import type { GitHubContext, RepoRef } from '../../publish/github/types.ts';
 import type { DelayedJobs } from '../../state/delayed.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import { outcomeDetailOfPull, outcomeFromRecord } from '../detail.ts';
 import type { OutcomeRecord } from '../record.ts';
 import { followUpKey } from '../scheduler.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
 import type { RevertResult } from './hook.ts';
+import { revertOwed } from './recover.ts';
 
 export const PENDING_REVERTS = 'reverts';
 
@@ -90,6 +92,17 @@ export function pendingReverts(jobs: DelayedJobs<PendingRevert>, deps: PendingRe
     async afterOutcome(job: FollowUpJob, outcome: Outcome, record: OutcomeRecord): Promise<RevertResult> {
       const first: PendingRevert = { job, outcome, record, attempt: 1, heldBy: '' };
       return settle(first, await deps.revert(job, outcome, record));
+    },
+    /**
+     * On restart: the revert of a harmful outcome GitHub holds, if it is owed (recover.ts) and not
+     * already kept here. Returns what the try gave, or null when nothing was owed.
+     */
+    async owed(gh: GitHubContext, job: FollowUpJob, record: OutcomeRecord): Promise<RevertResult | null> {
+      if (await jobs.get(pendingKey(job))) return null;
+      if (!(await revertOwed(gh, job, record))) return null;
+      const outcome = (await outcomeDetailOfPull(gh, job.pull, record.decidedAt)) ?? outcomeFromRecord(record);
+      deps.log.info({ pull: job.pull, revert: true }, 'harmful outcome without its revert: opening it now');
+      return this.afterOutcome(job, outcome, record);
     },
     /** One of salve's PRs in `repo` closed: its held-back reverts are tried now. Returns how many. */
     async capFreed(repo: RepoRef): Promise<number> {
