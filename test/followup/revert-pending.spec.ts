@@ -26,7 +26,15 @@ import * as gh from '../app/github-flows.ts';
 import { BOT, OWNER, pull, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { testKeys } from '../pipeline/helpers.ts';
-import { harmfulOutcome, jobOf, localCheckout, type MergedWorld, mergedRemediation, PULL } from './revert-world.ts';
+import {
+  approvalNote,
+  harmfulOutcome,
+  jobOf,
+  localCheckout,
+  type MergedWorld,
+  mergedRemediation,
+  PULL,
+} from './revert-world.ts';
 
 const NOW = new Date('2025-06-12T11:00:00Z');
 const BRANCH = `salve/revert-pr-${PULL}`;
@@ -119,6 +127,7 @@ function opens(scope: nock.Scope, seen: { head: string }) {
     .reply(404, { message: 'Not Found' })
     .post(/\/issues\/58\/labels$/)
     .reply(200, []);
+  approvalNote(scope, { note: '' });
 }
 
 async function setup(

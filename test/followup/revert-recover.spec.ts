@@ -29,6 +29,7 @@ import { BOT, OWNER, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { testKeys } from '../pipeline/helpers.ts';
 import {
+  approvalNote,
   harmfulOutcome,
   jobOf,
   localCheckout,
@@ -100,6 +101,7 @@ function opens(scope: nock.Scope, seen: { body: string }) {
     .reply(404, { message: 'Not Found' })
     .post(/\/issues\/58\/labels$/)
     .reply(200, []);
+  approvalNote(scope, { note: '' });
 }
 
 describe('recover opens the revert a crash left unopened', () => {

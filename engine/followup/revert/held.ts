@@ -1,8 +1,9 @@
 /**
  * When policy holds the revert of a harmful change (observe, or denied), the merged PR says so:
  * the revert salve planned, the rules that held it and why, the files it would restore, and the
- * commands a human runs to open it by hand. One comment per PR, carrying a marker: a rerun edits
- * it when the decision changed and leaves it alone otherwise.
+ * commands a human runs to open it by hand. When a human must merge the opened revert, the merged
+ * PR links it and names the rules that ask for a human. One comment per PR, carrying a marker: a
+ * rerun edits it when something changed and leaves it alone otherwise.
  */
 import { cell, code, codeBlock, inline } from '../../explain/markdown.ts';
 import type { PolicyRule } from '../../model/index.ts';
@@ -10,15 +11,16 @@ import { counted } from '../../model/words.ts';
 import type { GitHubContext } from '../../publish/github/types.ts';
 import { outcomeHeadline } from '../record.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
+import { pullLink } from './explain.ts';
 import type { RevertEvaluated } from './plan.ts';
 
 export const REVERT_HELD_MARKER = '<!-- salve:revert-held -->';
 const MAX_FILES = 50;
 
-/** The rules that kept the revert from being opened: the denials, or what made it observe-only. */
+/** The rules that held the revert: the denials, what made it observe-only, or what asks a human to merge it. */
 export function holdingRules(ev: Pick<RevertEvaluated, 'decision'>): PolicyRule[] {
   const { decision } = ev;
-  const effect = decision.allowed ? 'advisory' : 'deny';
+  const effect = !decision.allowed ? 'deny' : decision.mode === 'observe' ? 'advisory' : 'require-approval';
   const held = decision.rules.filter((r) => r.effect === effect);
   return held.length > 0 ? held : decision.rules;
 }
@@ -41,9 +43,7 @@ export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outc
     '',
     `This change was found ${inline(outcomeHeadline(outcome))}. salve planned its revert (${code(`salve/revert-pr-${job.pull}`)}), and ${verdict}.`,
     '',
-    '| rule | effect | why |',
-    '| --- | --- | --- |',
-    ...holdingRules(ev).map((r) => `| ${code(r.id)} | ${r.effect} | ${cell(r.message)} |`),
+    ...ruleRows(ev),
     '',
     `It would restore ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
     '',
@@ -64,6 +64,35 @@ export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outc
       'sh',
     ),
   );
+  return `${lines.join('\n')}\n`;
+}
+
+const ruleRows = (ev: RevertEvaluated) => [
+  '| rule | effect | why |',
+  '| --- | --- | --- |',
+  ...holdingRules(ev).map((r) => `| ${code(r.id)} | ${r.effect} | ${cell(r.message)} |`),
+];
+
+/** The revert is open and waits for a human: where it is, and which rules ask for the human. */
+export function approvalComment(
+  ev: RevertEvaluated,
+  outcome: Outcome,
+  revert: { number: number; url: string },
+): string {
+  const p = ev.params;
+  const lines = [
+    REVERT_HELD_MARKER,
+    '### salve opened the revert: a human merges it',
+    '',
+    `This change was found ${inline(outcomeHeadline(outcome))}. salve opened its revert ${pullLink({ pull: revert.number, url: revert.url })}, and policy asks a human to merge it:`,
+    '',
+    ...ruleRows(ev),
+    '',
+    `It restores ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
+    '',
+    ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
+  ];
+  if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
   return `${lines.join('\n')}\n`;
 }
 

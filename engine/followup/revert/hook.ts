@@ -19,7 +19,7 @@ import type { OutcomeStore } from '../outcomes.ts';
 import type { OutcomeRecord } from '../record.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
 import { assembleRevert } from './assemble.ts';
-import { heldComment, holdingRules, noteHeld } from './held.ts';
+import { approvalComment, heldComment, holdingRules, noteHeld } from './held.ts';
 import { evaluateRevert } from './plan.ts';
 
 export const REVERT_FINDING_MARKER = '<!-- salve:revert-finding -->';
@@ -86,6 +86,8 @@ export function createRevertHook(deps: RevertHookDeps) {
         const limits = await readPublishLimits(co.dir, co.baseCommit);
         const publish = await ensurePullRequest(gh, assembled.input, limits);
         log.info({ publish: publish.kind, mode: ev.decision.mode }, 'revert of a harmful remediation');
+        if (ev.decision.mode === 'approve' && 'url' in publish)
+          await noteHeld(gh, job, approvalComment(ev, outcome, publish));
         return { kind: 'published', publish, input: assembled.input };
       } finally {
         await base.dispose();
