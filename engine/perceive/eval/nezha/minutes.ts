@@ -31,13 +31,22 @@ export interface Minute {
   fault: Fault | null;
 }
 
+/**
+ * Latencies are heavy-tailed: they are scored as ln(seconds) (PromQL's ln()), so a tenfold rise
+ * stands out whatever the level, and a noisy 0.4 s series does not hide a 5 ms one going to 0.75 s.
+ * Below 1 ms everything is 1 ms (no −∞ for a 0 latency).
+ */
+const LOG_SCALED = /Latency/;
+const LATENCY_FLOOR = 0.001;
+
 function metricScores(m: ServiceMetrics): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of METRIC_COLUMNS) {
     const d = new MetricScorer();
     const values = m.columns[name] as number[];
     m.times.forEach((t, i) => {
-      const v = values[i] as number;
+      const raw = values[i] as number;
+      const v = LOG_SCALED.test(name) ? Math.log(Math.max(raw, LATENCY_FLOOR)) : raw;
       if (!Number.isFinite(v)) return;
       const s = d.update(t, v).score;
       const minute = Math.floor(t / 60) * 60;
