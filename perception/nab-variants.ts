@@ -173,6 +173,8 @@ interface Variant {
   rest: number;
 }
 
+/** context-novelty as the shipped stream-ensemble configures it. */
+const SHIPPED_CN = 'cnR:past=1,levels=10,margin=0.2,order=4';
 const NABCN = 'cn:levels=10,margin=0.1,nab=1';
 const se = (r: Row) => Math.max(0.95 * (r.cn as number) + 0.05 * (r.ewma as number), r.ewma as number);
 
@@ -247,6 +249,34 @@ export const VARIANTS: Variant[] = [
     combine: (r) => Math.max(se({ ...r, cn: r[NABCN] as number }), r.cad as number),
     alarm: 0.95,
     rest: 100,
+  },
+  {
+    name: 'max(0.9·stream-ensemble, cad-ose online), relearning context-novelty (shipped ensemble)',
+    uses: [SHIPPED_CN, 'ewma', 'cad'],
+    combine: (r) => Math.max(0.9 * se({ ...r, cn: r[SHIPPED_CN] as number }), r.cad as number),
+    alarm: 0.85,
+    rest: 100,
+  },
+  {
+    name: 'mean(stream-ensemble, cad-ose file range), relearning context-novelty (shipped ensemble)',
+    uses: [SHIPPED_CN, 'ewma', 'cadNab'],
+    combine: (r) => (se({ ...r, cn: r[SHIPPED_CN] as number }) + (r.cadNab as number)) / 2,
+    alarm: 0.85,
+    rest: 100,
+  },
+  {
+    name: 'shipped ensemble, rest 50',
+    uses: [SHIPPED_CN, 'ewma'],
+    combine: (r) => se({ ...r, cn: r[SHIPPED_CN] as number }),
+    alarm: 0.95,
+    rest: 50,
+  },
+  {
+    name: 'shipped ensemble, rest 150',
+    uses: [SHIPPED_CN, 'ewma'],
+    combine: (r) => se({ ...r, cn: r[SHIPPED_CN] as number }),
+    alarm: 0.95,
+    rest: 150,
   },
   ...[0, 50, 200, 400].map(
     (rest): Variant => ({
