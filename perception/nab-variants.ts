@@ -309,7 +309,16 @@ export const VARIANTS: Variant[] = [
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const corpus = await loadCorpus(NAB_ROOT);
-  const only = process.argv.slice(2).filter((a) => !/^cnR?:/.test(a));
+  // `ewma:<options>`: the shipped ensemble with that ewma-likelihood instead.
+  for (const k of process.argv.slice(2).filter((a) => a.startsWith('ewma:')))
+    VARIANTS.push({
+      name: `shipped ensemble with ${k}`,
+      uses: [SHIPPED_CN, k],
+      combine: (r) => se({ ...r, cn: r[SHIPPED_CN] as number, ewma: r[k] as number }),
+      alarm: 0.95,
+      rest: 100,
+    });
+  const only = process.argv.slice(2).filter((a) => !/^(cnR?|ewma):/.test(a));
   for (const k of process.argv.slice(2).filter((a) => /^cnR?:/.test(a)))
     VARIANTS.push({
       name: `stream-ensemble with ${k}`,
@@ -318,7 +327,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       alarm: 0.95,
       rest: 100,
     });
-  if (process.argv.length > 2 && only.length === 0) only.push('stream-ensemble with cn');
+  if (process.argv.length > 2 && only.length === 0) only.push('stream-ensemble with cn', 'shipped ensemble with ewma');
   const variants = only.length ? VARIANTS.filter((v) => only.some((o) => v.name.includes(o))) : VARIANTS;
   const cache = new Map<string, Map<string, Float64Array>>();
   for (const v of variants) for (const k of v.uses) if (!cache.has(k)) cache.set(k, await component(corpus, k));
