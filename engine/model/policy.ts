@@ -126,6 +126,26 @@ export const Delivery = z.object({
    * canary any change to the pod template, salve's fix included: salve leaves them as they are.
    */
   steps: z.number().int().positive().optional(),
+  /** An Argo Rollout's strategy as written: `canary` or `blueGreen` (absent: not a Rollout, or neither). */
+  strategy: z.enum(['canary', 'blueGreen']).optional(),
+  /** A canary Rollout's background analysis (`strategy.canary.analysis`), its template names. */
+  analysis: z.array(z.string()).optional(),
+  /**
+   * A blue/green Rollout's own release, read from `strategy.blueGreen`: the new ReplicaSet comes up
+   * behind the preview Service, is analysed before promotion, is promoted (by Argo Rollouts or by
+   * hand) to the active Service, then analysed after promotion. Names are Kubernetes names or left out.
+   */
+  blueGreen: z
+    .object({
+      activeService: z.string().optional(),
+      previewService: z.string().optional(),
+      /** As written; unset means true (Argo Rollouts promotes as soon as the preview is ready). */
+      autoPromotionEnabled: z.boolean().optional(),
+      autoPromotionSeconds: z.number().int().positive().optional(),
+      prePromotionAnalysis: z.array(z.string()).optional(),
+      postPromotionAnalysis: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

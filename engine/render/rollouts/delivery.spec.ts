@@ -11,16 +11,19 @@ import { findDelivery, renderedDelivery, repoDelivery } from './delivery.ts';
 
 const BED = join(fileURLToPath(new URL('../../../..', import.meta.url)), 'shared', 'testbeds', 'argo-rollouts');
 
-/** argo-rollouts' own kustomize test: a Rollout whose workloadRef names a Deployment, under namePrefix my-. */
-function renderUpstreamTest(): K8sObject[] {
+/** A root of the test bed, built as upstream builds it (the test bed reads ../rollout-transform.yaml). */
+function render(root: string): K8sObject[] {
   const { command } = locateKustomize();
-  const out = execFileSync(command, ['build', '--load-restrictor', 'LoadRestrictionsNone', 'test/kustomize/rollout'], {
+  const out = execFileSync(command, ['build', '--load-restrictor', 'LoadRestrictionsNone', root], {
     cwd: BED,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
 }
+
+/** argo-rollouts' own kustomize test: a Rollout whose workloadRef names a Deployment, under namePrefix my-. */
+const renderUpstreamTest = () => render('test/kustomize/rollout');
 
 let tmp: string;
 beforeAll(async () => {
@@ -52,9 +55,70 @@ describe('render/rollouts/delivery', () => {
       source: 'overlay',
       // Its own canary steps, counted: they canary any change to the Deployment's template.
       steps: 2,
+      strategy: 'canary',
+      // And its background analysis, by the template's name as rendered.
+      analysis: ['my-random-fail'],
     });
     // The pre-prefix name is not what renders: it names nothing.
     expect(renderedDelivery(objects, { kind: 'Deployment', name: 'deployment' })).toBeNull();
+  });
+
+  it("reads the documented example's blue/green strategy as rendered (namePrefix on the Rollout and its Service)", () => {
+    const objects = render('docs/features/kustomize/example');
+    expect(renderedDelivery(objects, { kind: 'Rollout', name: 'my-rollouts-demo' })).toEqual({
+      controller: 'argo-rollouts',
+      kind: 'Rollout',
+      name: 'my-rollouts-demo',
+      source: 'overlay',
+      strategy: 'blueGreen',
+      blueGreen: { activeService: 'my-rollouts-demo-svc' },
+    });
+  });
+
+  it('reads blue/green promotion and analysis, and keeps only Kubernetes names of what it quotes', async () => {
+    const dir = await tree({
+      'shop/kustomization.yaml': 'namespace: shop\nresources: [web.yaml]\n',
+      'shop/web.yaml': `${rollout('web', 'web')}  strategy:
+    blueGreen:
+      activeService: web
+      previewService: "web-preview\\n## injected"
+      autoPromotionEnabled: false
+      autoPromotionSeconds: 30
+      prePromotionAnalysis:
+        templates: [{templateName: smoke}, {templateName: "<img src=x>"}, {templateName: error-rate}]
+      postPromotionAnalysis: {templates: [{templateName: latency}]}
+`,
+    });
+    expect(await repoDelivery(dir, { kind: 'Deployment', name: 'web', namespace: 'shop' })).toEqual({
+      controller: 'argo-rollouts',
+      kind: 'Rollout',
+      name: 'web',
+      namespace: 'shop',
+      source: 'shop/web.yaml',
+      strategy: 'blueGreen',
+      blueGreen: {
+        activeService: 'web',
+        autoPromotionEnabled: false,
+        autoPromotionSeconds: 30,
+        prePromotionAnalysis: ['smoke', 'error-rate'],
+        postPromotionAnalysis: ['latency'],
+      },
+    });
+  });
+
+  it("reads a canary's background analysis with no steps, and a canary with neither as a bare canary", async () => {
+    const dir = await tree({
+      'a/web.yaml': `${rollout('web', 'web', 'a')}  strategy:\n    canary:\n      analysis: {templates: [{templateName: success-rate}]}\n`,
+      'b/web.yaml': `${rollout('web', 'web', 'b')}  strategy:\n    canary: {}\n`,
+    });
+    expect(await repoDelivery(dir, { kind: 'Deployment', name: 'web', namespace: 'a' })).toMatchObject({
+      strategy: 'canary',
+      analysis: ['success-rate'],
+    });
+    const bare = await repoDelivery(dir, { kind: 'Deployment', name: 'web', namespace: 'b' });
+    expect(bare).toMatchObject({ strategy: 'canary' });
+    expect(bare).not.toHaveProperty('steps');
+    expect(bare).not.toHaveProperty('analysis');
   });
 
   it('finds a Rollout elsewhere in the repo by the namespace of its nearest kustomization', async () => {

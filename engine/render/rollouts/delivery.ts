@@ -11,6 +11,7 @@ import type { K8sObject } from '../../model/remediation.ts';
 import { MAX_ALIAS_COUNT } from '../../repo/bounded-yaml.ts';
 import { type RepoSource, treeOf } from '../../repo/source.ts';
 import { type RepoTree, readManyText } from '../../repo/tree.ts';
+import { rolloutStrategy } from './strategy.ts';
 
 export interface DeliveryTarget {
   kind: string;
@@ -43,23 +44,15 @@ function drives(o: K8sObject, target: DeliveryTarget): Delivery['controller'] | 
   return null;
 }
 
-/** How many canary steps a Rollout's own strategy has; 0 for none, or for a Canary. */
-function ownSteps(o: K8sObject): number {
-  if (o.kind !== 'Rollout') return 0;
-  const steps = (o.spec as { strategy?: { canary?: { steps?: unknown } } } | undefined)?.strategy?.canary?.steps;
-  return Array.isArray(steps) ? steps.length : 0;
-}
-
 function found(o: K8sObject, controller: Delivery['controller'], source: string, namespace?: string): Delivery {
   const ns = o.metadata.namespace ?? namespace;
-  const steps = ownSteps(o);
   return {
     controller,
     kind: o.kind,
     name: o.metadata.name,
     ...(ns ? { namespace: ns } : {}),
     source,
-    ...(steps > 0 ? { steps } : {}),
+    ...rolloutStrategy(o),
   };
 }
 
