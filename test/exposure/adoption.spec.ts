@@ -134,6 +134,7 @@ describe('adopting Argo Rollouts (opt-in)', () => {
       source: 'overlay',
       // The adoption's 10/30/60% plan: setWeight, analysis and pause each.
       steps: 9,
+      strategy: 'canary',
     });
     expect(await verified(dir, fix.branch as string, fixed.id)).toEqual([[true, []]]);
   });
