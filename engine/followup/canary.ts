@@ -1,7 +1,9 @@
 /**
  * The progressive-delivery controller that carried the change, read as it reports itself: the
  * Argo Rollout of the workload (its own, or one whose `workloadRef` names the Deployment), its
- * AnalysisRuns created since the merge, and a Flagger Canary targeting the workload.
+ * AnalysisRuns created since the merge, and a Flagger Canary targeting the workload. A blue/green
+ * release reads the same way: paused for promotion is not done (the fix is not active yet), an
+ * abort or a failed pre- or post-promotion AnalysisRun is a failure, each named as such.
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { ARGO_GROUP, ARGO_VERSION } from '../cluster/argo/sources.ts';
@@ -27,6 +29,35 @@ export function rolloutsOf(rollouts: Json[], target: Target): Json[] {
   });
 }
 
+/** Why Argo Rollouts paused a Rollout (`status.pauseConditions[].reason`), in words. */
+const PAUSES: Record<string, string> = {
+  BlueGreenPause: 'paused for promotion: the new ReplicaSet is the preview, not yet active',
+  CanaryPauseStep: 'paused at a canary step',
+  InconclusiveAnalysisRun: 'paused: an AnalysisRun was inconclusive, a human decides',
+  InconclusiveExperiment: 'paused: an Experiment was inconclusive, a human decides',
+};
+
+/** Which analysis an AnalysisRun is (its `rollout-type` label, as Argo Rollouts sets it). */
+const RUN_TYPES: Record<string, string> = {
+  PrePromotion: 'pre-promotion analysis',
+  PostPromotion: 'post-promotion analysis',
+  Background: 'background analysis',
+  Step: 'step analysis',
+};
+
+/** The pause reasons named, then the Rollout's own message; '' when neither. */
+function rolloutMessage(st: Json): string {
+  const pauses = Array.isArray(st.pauseConditions) ? st.pauseConditions.map((c) => text(rec(c).reason)) : [];
+  const named = [...new Set(pauses)].map((r) => PAUSES[r] ?? (r ? `paused (${r})` : ''));
+  return [...named, text(st.message)].filter((m) => m !== '').join('; ');
+}
+
+function runMessage(meta: Json, st: Json): string {
+  const type = RUN_TYPES[text(rec(meta.labels)['rollout-type'])];
+  const message = text(st.message);
+  return type ? `${type}${message ? `: ${message}` : ''}` : message;
+}
+
 export function canaryViews(rollouts: Json[], runs: Json[], since: Date): CanaryView[] {
   const views: CanaryView[] = [];
   const names = new Set(rollouts.map((r) => rec(r.metadata).name));
@@ -34,7 +65,7 @@ export function canaryViews(rollouts: Json[], runs: Json[], since: Date): Canary
     const st = rec(r.status);
     const phase = text(st.phase) || 'Unknown';
     const aborted = st.abort === true || phase === 'Degraded';
-    const message = text(st.message);
+    const message = rolloutMessage(st);
     views.push({
       kind: 'Rollout',
       name: String(rec(r.metadata).name),
@@ -51,7 +82,7 @@ export function canaryViews(rollouts: Json[], runs: Json[], since: Date): Canary
     if (!ours || !(created >= since.getTime() - 1000)) continue;
     const st = rec(run.status);
     const phase = text(st.phase) || 'Pending';
-    const message = text(st.message);
+    const message = runMessage(meta, st);
     views.push({
       kind: 'AnalysisRun',
       name: String(meta.name),
