@@ -266,9 +266,10 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
 }
 
 async function liveNote(ctx: PipelineContext, incident: Incident, delivery: Delivery): Promise<string[]> {
-  if (ctx.rollouts)
-    return [`Rollout ${delivery.name} runs the Deployment's pods in the cluster: it canaries this change.`];
+  const blueGreen = delivery.strategy === 'blueGreen';
+  const how = blueGreen ? 'releases this change blue/green' : 'canaries this change';
+  if (ctx.rollouts) return [`Rollout ${delivery.name} runs the Deployment's pods in the cluster: it ${how}.`];
   return [
-    `Rollout ${delivery.name} (workloadRef) canaries this change. salve has no cluster access here to confirm it already runs ${incident.target.name}'s pods: if its takeover has not synced yet, this change rides its first revision, which skips the canary steps.`,
+    `Rollout ${delivery.name} (workloadRef) ${how}. salve has no cluster access here to confirm it already runs ${incident.target.name}'s pods: if its takeover has not synced yet, this change rides its first revision, which skips ${blueGreen ? 'the preview and promotion' : 'the canary steps'}.`,
   ];
 }
