@@ -117,6 +117,9 @@ describe('a fix under a blue/green Rollout (argo-rollouts test bed)', () => {
     const ids = rem.decision.rules.map((r) => r.id);
     for (const id of ['exposure.plan-missing', 'exposure.canary', 'exposure.direct', 'exposure.takeover-in-fix'])
       expect(ids).not.toContain(id);
+    // One replica, but blue/green: the new pod comes up beside the active one, no outage to warn of.
+    expect(ids).not.toContain('safety.single-replica-restart');
+    expect(ids).toContain('safety.memory-within-bounds');
     const body = o.result.request.pr.body;
     expect(body).toContain('releases this change blue/green');
     expect(body).toContain('my-rollouts-demo-svc');
