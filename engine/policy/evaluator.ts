@@ -1,14 +1,9 @@
 /** Evaluates the policy bundle in-process with opa-wasm and returns a validated, sorted decision. */
-import * as opaWasm from '@open-policy-agent/opa-wasm';
 import { PolicyError } from '../model/errors.ts';
 import { PolicyDecision, type PolicyRule } from '../model/index.ts';
 import { PolicyInput } from '../model/policy.ts';
 import type { PolicyBundle } from './bundle.ts';
-import { compiledPolicy } from './wasm-module.ts';
-
-// opa-wasm's ES entry exports loadPolicy and, as default, its CommonJS module, which also has
-// loadPolicySync (its types declare both as named exports).
-const { loadPolicySync } = (opaWasm as unknown as { default: typeof opaWasm }).default;
+import { instantiatePolicy, type LoadedPolicy } from './wasm-module.ts';
 
 export interface PolicyEvaluator {
   readonly digest: string;
@@ -36,11 +31,9 @@ function cmp(a: string, b: string): number {
 }
 
 export async function loadEvaluator(bundle: PolicyBundle): Promise<PolicyEvaluator> {
-  let policy: ReturnType<typeof loadPolicySync>;
+  let policy: LoadedPolicy;
   try {
-    // Instantiated synchronously from the compiled module: opa-wasm's async loadPolicy tests its
-    // argument against the global Response, and that first touch loads Node's whole fetch stack.
-    policy = loadPolicySync(await compiledPolicy(bundle.wasm));
+    policy = await instantiatePolicy(bundle.wasm);
     policy.setData((bundle.data ?? {}) as object);
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });
