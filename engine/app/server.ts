@@ -10,6 +10,7 @@ import type { FollowUpRunner } from '../followup/runner.ts';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
 import type { SigningKey } from '../policy/index.ts';
+import { freezeOnForeignPush } from '../publish/github/freeze.ts';
 import { openState } from '../state/index.ts';
 import { QueueFull, type StateStore } from '../state/types.ts';
 import { createStages, type Stages } from '../telemetry/stages.ts';
@@ -149,6 +150,11 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
     },
     ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),
     ...(followUp?.cancel ? { onUnmerged: followUp.cancel } : {}),
+    onForeignPush: async (repo, pull, pusher) => {
+      const octokit = await installations.clientFor(repo);
+      const ctx = { octokit, repo, botLogin: await botLogin(), log, now: (deps.clock ?? systemClock).now() };
+      await freezeOnForeignPush(ctx, pull, pusher);
+    },
   });
 
   /** Queue depth, pending remediations and jobs by state: read on scrape, and after each run for OTLP. */

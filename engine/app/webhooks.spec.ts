@@ -15,13 +15,14 @@ const SECRET = 'webhook-secret-for-tests-0123456789';
 const BOT = 'salve-app[bot]';
 
 /** GitHub's own `pull_request` payload for `action`, as salve's bot's PR. */
-function payload(action: 'closed' | 'reopened', merged: boolean): string {
+function payload(action: 'closed' | 'reopened' | 'synchronize', merged: boolean, pusher?: string): string {
   const ex = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === action);
   if (!ex?.pull_request) throw new Error(`no pull_request.${action} example`);
   const pr = ex.pull_request;
   const ours = fixturePublish().request;
   return JSON.stringify({
     ...ex,
+    ...(pusher ? { sender: { ...(ex.sender as object), login: pusher } } : {}),
     pull_request: {
       ...pr,
       merged,
@@ -118,5 +119,34 @@ describe('webhooks: a merged salve PR', () => {
     await w.send('pull_request', payload('closed', true));
     expect(cancelled).toHaveLength(2);
     expect(followed).toHaveLength(1);
+  });
+});
+
+describe('webhooks: a push to a salve branch', () => {
+  it("freezes the branch when someone else pushed, and ignores salve's own pushes", async () => {
+    const frozen: Array<[number, string]> = [];
+    const w = world({ onForeignPush: async (_repo, pull, pusher) => void frozen.push([pull.number, pusher]) });
+    expect(await w.send('pull_request', payload('synchronize', false, BOT))).toBe('accepted');
+    expect(frozen).toEqual([]);
+    expect(await w.send('pull_request', payload('synchronize', false, 'mallory'))).toBe('accepted');
+    expect(frozen).toHaveLength(1);
+    expect(frozen[0]?.[1]).toBe('mallory');
+  });
+
+  it("leaves other people's PRs alone, and logs a failing freeze with its handler", async () => {
+    const frozen: number[] = [];
+    const theirs = JSON.parse(payload('synchronize', false, 'mallory')) as { pull_request: { user: object } };
+    theirs.pull_request.user = { login: 'alice', type: 'User' };
+    const w = world({ onForeignPush: async (_repo, pull) => void frozen.push(pull.number) });
+    await w.send('pull_request', JSON.stringify(theirs));
+    expect(frozen).toEqual([]);
+
+    const failing = world({
+      onForeignPush: async () => {
+        throw new Error('GitHub unreachable');
+      },
+    });
+    await failing.send('pull_request', payload('synchronize', false, 'mallory'));
+    expect(failing.errors.map((e) => e.handler)).toEqual(['freeze']);
   });
 });

@@ -24,6 +24,8 @@ export interface WebhookDeps {
   onMerged?(repo: RepoRef, pull: PullSummary & { merge_commit_sha?: string | null }): Promise<void>;
   /** A salve PR closed without merging, or reopened: a follow-up scheduled for it is cancelled. */
   onUnmerged?(repo: RepoRef, pull: number): Promise<void>;
+  /** Someone other than salve (`pusher`) pushed to a salve PR's branch: auto-merge off, branch frozen. */
+  onForeignPush?(repo: RepoRef, pull: PullSummary, pusher: string): Promise<void>;
 }
 
 type Task = [name: string, run: (() => Promise<void>) | undefined];
@@ -85,6 +87,19 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
     const unmerged = deps.onUnmerged;
     await runEach(deps, [['follow-up-cancel', () => unmerged(repo, pr.number)]], {
+      delivery: id,
+      pull: pr.number,
+      repo: payload.repository.full_name,
+    });
+  });
+  webhooks.on('pull_request.synchronize', async ({ id, payload }) => {
+    const pr = payload.pull_request as PullSummary;
+    const bot = await deps.botLogin();
+    const pusher = payload.sender?.login ?? 'unknown';
+    if (!deps.onForeignPush || pusher === bot || !isOwnPull({ botLogin: bot }, pr)) return;
+    const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    const foreign = deps.onForeignPush;
+    await runEach(deps, [['freeze', () => foreign(repo, pr, pusher)]], {
       delivery: id,
       pull: pr.number,
       repo: payload.repository.full_name,

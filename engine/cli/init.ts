@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SalveConfig } from '../config/schema.ts';
 import { InputError } from '../model/errors.ts';
+import { counted } from '../model/words.ts';
 import { PROJECT_ROOT } from '../pipeline/assets.ts';
 import { headOf } from '../pipeline/git.ts';
 import { generateEphemeralKey, privateKeyPem, publicKeyPem } from '../policy/keys.ts';
@@ -81,7 +82,7 @@ export async function initCommand(args: string[], env: Env): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`salve init: ${repoDir}`);
   out(
-    `  wrote .salve.yaml: ${apps.length} Argo CD Application(s), environments ${envs.map((e) => `${e.name} (${e.tier})`).join(', ') || 'none'}`,
+    `  wrote .salve.yaml: ${counted(apps.length, 'Argo CD Application')}, environments ${envs.map((e) => `${e.name} (${e.tier})`).join(', ') || 'none'}`,
   );
   out(`  wrote ${WORKFLOW_FILE} (pull requests to ${head.branch})`);
   if (held) out(`  proof key: this machine already holds ${held.source} for a key the repo trusts; kept it`);

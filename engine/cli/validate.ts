@@ -10,6 +10,7 @@ import pLimit from 'p-limit';
 import type { SalveConfig } from '../config/schema.ts';
 import { ConfigError, SalveError } from '../model/errors.ts';
 import type { ArgoApplication } from '../model/remediation.ts';
+import { counted } from '../model/words.ts';
 import { repoKeyFiles } from '../pipeline/keys.ts';
 import { policyDirs } from '../pipeline/run.ts';
 import { buildBundle } from '../policy/index.ts';
@@ -138,14 +139,14 @@ function print(report: Report): void {
   const c = report.config;
   if (c)
     lines.push(
-      `config       ${c.file ?? '(none)'}: ok, ${c.environments} environment(s), ${c.trustRules} trust rule(s)`,
+      `config       ${c.file ?? '(none)'}: ok, ${counted(c.environments, 'environment')}, ${counted(c.trustRules, 'trust rule')}`,
     );
   if (report.policy) lines.push(`policies     ok, bundle ${report.policy.digest} (${report.policy.sources} sources)`);
   lines.push(
-    `keys         ${report.keys.trusted} trusted public key(s); proof signing key on this machine: ${report.keys.signingKeyHere ? 'yes' : 'no'}`,
+    `keys         ${counted(report.keys.trusted, 'trusted public key')}; proof signing key on this machine: ${report.keys.signingKeyHere ? 'yes' : 'no'}`,
   );
   if (report.overlays.length > 0) {
-    lines.push('', `${report.overlays.length} Argo CD Application(s): (cluster, namespace) -> overlay`);
+    lines.push('', `${counted(report.overlays.length, 'Argo CD Application')}: (cluster, namespace) -> overlay`);
     const header = ['CLUSTER', 'ENVIRONMENT (TIER)', 'NAMESPACE', 'OVERLAY', 'APPLICATION', 'BUILD'];
     const rows = report.overlays.map((r) => [
       r.cluster,
@@ -158,7 +159,7 @@ function print(report: Report): void {
     lines.push(columns([header, ...rows]));
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
-  lines.push('', report.ok ? 'valid' : `${report.problems.length} problem(s):`);
+  lines.push('', report.ok ? 'valid' : `${counted(report.problems.length, 'problem')}:`);
   for (const p of report.problems) lines.push(`  - ${p}`);
   process.stdout.write(`${terminalText(lines.join('\n'))}\n`);
 }

@@ -51,7 +51,7 @@ const canary: Remediation = {
     ...remediation.decision,
     rules: [
       ...remediation.decision.rules,
-      { id: 'safety.blast-radius', effect: 'allow', message: 'the change touches 1 field(s) of 1 object' },
+      { id: 'safety.blast-radius', effect: 'allow', message: 'the change touches 1 field of 1 object' },
     ],
   },
   exposure: {
@@ -120,7 +120,7 @@ describe('explain: claims match the evidence', () => {
 
   it('puts under the blast radius only what it counts; the canary changes get their own table', () => {
     for (const text of [renderPullRequest(canary, opts).body, renderExplanation(canary, opts)]) {
-      expect(text).toContain('the change touches 1 field(s) of 1 object');
+      expect(text).toContain('the change touches 1 field of 1 object');
       expect(tableAfter(text, 'What the rules above judge')).toEqual([
         '| Deployment checkout/checkout | `/spec/template/spec/containers[name=checkout]/resources/limits/memory` | 256Mi | 384Mi |',
       ]);

@@ -91,7 +91,7 @@ export async function runAction(env: ActionEnv): Promise<ActionResult> {
 export function failureMessage(result: ActionResult): string {
   const parts: string[] = [];
   const failed = result.checked - result.verified;
-  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (failed > 0) parts.push(`${failed} of ${counted(result.checked, 'remediation')} failed verification`);
   if (result.scope.length > 0)
     parts.push(`${counted(result.scope.length, 'file')} changed outside any signed remediation`);
   if (result.policyTests && !result.policyTests.ok) parts.push('the policy tests failed');

@@ -28,7 +28,7 @@ describe('perceive/restarts', () => {
 
   it('gives the count a pod status reports', async () => {
     const factor = await restartsFactor('pod-crashloop-catalog.json');
-    expect(factor?.detail).toBe('up to 7 container restart(s), as pod status reports');
+    expect(factor?.detail).toBe('up to 7 container restarts, as pod status reports');
     expect(factor?.weight).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@
  * an unreported count is `null`, and the detail says so.
  */
 import type { Signal } from '../model/index.ts';
+import { counted } from '../model/words.ts';
 
 /** The highest restart count any signal reports, or null when none reports one. */
 export function maxRestarts(signals: readonly Signal[]): number | null {
@@ -20,5 +21,5 @@ export function maxRestarts(signals: readonly Signal[]): number | null {
 export function restartsDetail(signals: readonly Signal[]): string {
   const max = maxRestarts(signals);
   if (max === null) return 'no restart count reported (alerts carry none; pod statuses do)';
-  return `up to ${max} container restart(s), as pod status reports`;
+  return `up to ${counted(max, 'container restart')}, as pod status reports`;
 }

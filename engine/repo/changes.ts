@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InputError, quote } from '../model/errors.ts';
 import type { FileChange } from '../model/index.ts';
+import { counted } from '../model/words.ts';
 import { cleanPath, parentOf } from './paths.ts';
 import type { RawEntry, RepoTree } from './tree.ts';
 
@@ -31,7 +32,7 @@ export async function withChanges(base: RepoTree, changes: readonly FileChange[]
     files.set(path, Buffer.from(change.after, 'utf8'));
   }
   return {
-    where: `${base.where} with ${changes.length} change(s)`,
+    where: `${base.where} with ${counted(changes.length, 'change')}`,
     async lstat(path): Promise<RawEntry | null> {
       const file = files.get(path);
       if (file) return { type: 'file', size: file.length };

@@ -231,6 +231,53 @@ describe('app: salve serve end to end', () => {
     mock.verify();
   });
 
+  it('disarms auto-merge as soon as someone else pushes to a salve branch, from the push webhook', async () => {
+    mock = httpMock();
+    appAuth(mock);
+    const sync = examples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'synchronize') as {
+      pull_request: Record<string, unknown>;
+      repository: Record<string, unknown>;
+      sender: Record<string, unknown>;
+    } & Record<string, unknown>;
+    const { fixturePublish } = await import('../../engine/app/__fixtures__/requests.ts');
+    const { FROZEN_MARKER, renderBody } = await import('../../engine/publish/github/markers.ts');
+    const ours = fixturePublish({ mode: 'automate' }).request;
+    const push = {
+      ...sync,
+      repository: { ...sync.repository, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } },
+      sender: { ...sync.sender, login: 'mallory' },
+      pull_request: {
+        ...sync.pull_request,
+        number: 31,
+        node_id: 'PR_kw31',
+        user: { login: BOT, type: 'Bot' },
+        body: renderBody(ours),
+        labels: labelsFor(ours).map((name, id) => ({ id, name })),
+        auto_merge: { enabled_by: { login: BOT }, merge_method: 'squash' },
+      },
+    };
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw31');
+    mock.scope.get(`/repos/${OWNER}/${REPO}/issues/31/comments`).query({ per_page: '100' }).reply(200, []);
+    mock.scope
+      .post(`/repos/${OWNER}/${REPO}/issues/31/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 1 });
+    const url = await start(groupingPlanner(), dirCheckout(''));
+    const body = JSON.stringify(push);
+    const sent = await fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'd-sync-1',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    expect(sent.status).toBe(202);
+    await server?.idle();
+    mock.verify();
+  });
+
   it('refuses unauthenticated or malformed alerts and serves health, readiness and metrics', async () => {
     mock = httpMock();
     mock.scope.get('/app').reply(200, { id: 12345, slug: 'salve-app' });

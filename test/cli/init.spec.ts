@@ -113,7 +113,7 @@ describe('salve validate', () => {
     const run = await salve(['validate'], { cwd: repo.dir, env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^config {7}\.salve\.yaml: ok, 3 environment\(s\), 0 trust rule\(s\)$/m);
+    expect(run.stdout).toMatch(/^config {7}\.salve\.yaml: ok, 3 environments, 0 trust rules$/m);
     expect(run.stdout).toMatch(/^policies {5}ok, bundle sha256:[0-9a-f]{64}/m);
     expect(run.stdout).toContain('proof signing key on this machine: yes');
     expect(run.stdout).toMatch(

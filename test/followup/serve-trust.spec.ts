@@ -166,7 +166,7 @@ describe("serve's planner reads the follow-up's outcomes", () => {
     const earned = (await planWith(planner)).remediation.decision;
     expect(earned.mode).toBe('automate');
     expect(earned.rules.find((r) => r.id === 'merge.trust-earned')?.message).toBe(
-      'raise-memory-limit earned automate in production: 3 effective follow-up(s) in the last 14 days (#21, #22, #23), none harmful',
+      'raise-memory-limit earned automate in production: 3 effective follow-ups in the last 14 days (#21, #22, #23), none harmful',
     );
 
     // The next follow-up is harmful: the planner's next decision needs a human again.

@@ -292,7 +292,7 @@ describe('action', () => {
         expect(bad.stdout).toContain(
           `file=.salve/remediations/${w.valid.id}/explanation.md::changed after ${w.valid.id} was signed`,
         );
-        expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation(s) failed verification');
+        expect(bad.stdout).toContain('::error::salve: 1 of 1 remediation failed verification');
       },
       180_000,
     );

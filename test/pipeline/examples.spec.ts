@@ -215,7 +215,7 @@ describe('pipeline on the example config repo', () => {
     // The blast radius counts the fix; the table under it shows the fix, the canary's steps apart.
     const body = o.result.request.pr.body;
     expect(rem.decision.rules).toContainEqual(
-      expect.objectContaining({ id: 'safety.blast-radius', message: 'the change touches 1 field(s) of 1 object' }),
+      expect.objectContaining({ id: 'safety.blast-radius', message: 'the change touches 1 field of 1 object' }),
     );
     expect(tableRows(body, 'What the rules above judge')).toEqual([
       '| Rollout storefront/storefront | `/spec/template/spec/containers[name=storefront]/resources/limits/memory` | 384Mi | 576Mi |',

@@ -72,7 +72,7 @@ describe('trust earned from outcomes', () => {
     expect(rem.decision.rules.filter((r) => r.effect !== 'allow')).toEqual([]);
     const earned = rem.decision.rules.find((r) => r.id === 'merge.trust-earned');
     expect(earned?.message).toBe(
-      'raise-memory-limit earned automate in production: 3 effective follow-up(s) in the last 14 days (#12, #14, #16), none harmful',
+      'raise-memory-limit earned automate in production: 3 effective follow-ups in the last 14 days (#12, #14, #16), none harmful',
     );
     const { config } = await loadConfig(dir);
     const bundle = await buildBundle(policyDirs(dir, config));

@@ -4,6 +4,7 @@ import { BOT, OWNER, prCommit, pull, REPO } from '../../../test/app/github-repli
 import { type HttpMock, httpMock } from '../../../test/app/http-mock.ts';
 import { fixturePublish } from '../../app/__fixtures__/requests.ts';
 import { type ClientOptions, SalveOctokit } from '../../app/github.ts';
+import { freezeOnForeignPush } from './freeze.ts';
 import { FROZEN_MARKER, labelsFor, renderBody } from './markers.ts';
 import { ensurePullRequest } from './pull-request.ts';
 import type { GitHubContext, PublishInput } from './types.ts';
@@ -160,9 +161,29 @@ describe('publish/github/pull-request', () => {
     mock.scope
       .get(`${R}/issues/9/comments`)
       .query({ per_page: '100' })
-      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…`, user: { login: BOT } }]);
     expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 9 });
     expect(mock.calls.some((c) => c.startsWith('POST'))).toBe(false);
+    mock.verify();
+  });
+
+  it('is not silenced by a freeze marker someone else pasted into a comment', async () => {
+    const stale = input({ occurrences: 1 });
+    const inp = input({ occurrences: 3 });
+    const branch = inp.request.branch;
+    const open = pull({ number: 11, branch, body: renderBody(stale.request), labels: labelsFor(stale.request) });
+
+    mock = tracked();
+    gh.headLookup(mock.scope, branch, [open]);
+    gh.prCommits(mock.scope, 11, [prCommit('7'.repeat(40), 'mallory', 'mallory')]);
+    mock.scope
+      .get(`${R}/issues/11/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [{ id: 4, body: `${FROZEN_MARKER}\nnothing to see`, user: { login: 'mallory' } }]);
+    mock.scope
+      .post(`${R}/issues/11/comments`, (b: { body: string }) => b.body.startsWith(FROZEN_MARKER))
+      .reply(201, { id: 5, body: FROZEN_MARKER });
+    expect(await ensurePullRequest(context(), inp, LIMITS)).toMatchObject({ kind: 'frozen', number: 11 });
     mock.verify();
   });
 
@@ -205,9 +226,37 @@ describe('publish/github/pull-request', () => {
     mock.scope
       .get(`${R}/issues/18/comments`)
       .query({ per_page: '100' })
-      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…` }]);
+      .reply(200, [{ id: 1, body: `${FROZEN_MARKER}\nsalve found…`, user: { login: BOT } }]);
     gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw18');
     expect(await ensurePullRequest(context(), armed, LIMITS)).toMatchObject({ kind: 'frozen', number: 18 });
+    mock.verify();
+  });
+
+  it('disarms auto-merge at once when someone else pushes, before salve runs again', async () => {
+    const armed = input({ mode: 'automate' });
+    const branch = armed.request.branch;
+    const pr = pull({
+      number: 21,
+      branch,
+      body: renderBody(armed.request),
+      labels: labelsFor(armed.request),
+      autoMerge: true,
+    });
+
+    mock = tracked();
+    expect(await freezeOnForeignPush(context(), pr, BOT)).toBe(false);
+    expect(mock.calls).toEqual([]);
+
+    gh.graphqlMutation(mock.scope, 'disablePullRequestAutoMerge', 'PR_kw21');
+    mock.scope.get(`${R}/issues/21/comments`).query({ per_page: '100' }).reply(200, []);
+    mock.scope
+      .post(
+        `${R}/issues/21/comments`,
+        (b: { body: string }) => b.body.startsWith(FROZEN_MARKER) && b.body.includes('mallory'),
+      )
+      .reply(201, { id: 2, body: FROZEN_MARKER });
+    expect(await freezeOnForeignPush(context(), pr, 'mallory')).toBe(true);
+    expect(mock.calls[0]).toBe('POST /graphql');
     mock.verify();
   });
 
