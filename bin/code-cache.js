@@ -2,7 +2,7 @@
 // through vm.Script with V8's code cache, kept in the user's cache directory: Node 20 caches no code
 // for ES modules, and parsing and compiling the CLI's JavaScript is most of what a short `salve`
 // call spends before its own work. The cache is keyed by the bundle's sha256, the V8 version and the
-// architecture (V8 also rejects data made by another V8 or flags); a missing, foreign or unreadable
+// architecture (V8 also rejects data made by another V8 or flags), one per command; a missing, foreign or unreadable
 // cache only means a normal compile, and a fresh cache written after the command ran.
 // CommonJS on purpose (bin/package.json), like bin/salve.
 'use strict';
@@ -11,8 +11,8 @@ const path = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
 
-/** Caches kept per directory (one per bundle and Node): the newest few. */
-const KEEP = 4;
+/** Caches kept per directory (one per bundle, command and Node): the newest few. */
+const KEEP = 16;
 /** A code cache larger than this is not read (the CLI's is a few MiB). */
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -33,8 +33,13 @@ function bundleIn(libDir) {
   return fs.existsSync(file) ? { file, sha256: pointer.sha256 } : null;
 }
 
-function cacheFile(dir, sha256) {
-  return path.join(dir, `salve-cli-${sha256}-v8-${process.versions.v8}-${process.arch}.bin`);
+/**
+ * One cache per command: a cache holds the functions compiled by the run that wrote it, so a cache
+ * written by `salve --version` would leave `salve plan` compiling most of its code again.
+ */
+function cacheFile(dir, sha256, command) {
+  const name = /^[a-z][a-z-]{0,31}$/.test(command ?? '') ? command : 'other';
+  return path.join(dir, `salve-cli-${sha256}-${name}-v8-${process.versions.v8}-${process.arch}.bin`);
 }
 
 function readCache(file) {
@@ -79,10 +84,10 @@ function writeCache(file, data) {
  * `save()` writes the code cache when there was none to use: call it after the command ran, so the
  * cache also holds the functions the command compiled.
  */
-function loadCli(libDir, cacheDir) {
+function loadCli(libDir, cacheDir, command) {
   const bundle = bundleIn(libDir);
   if (!bundle) return null;
-  const cache = cacheFile(cacheDir, bundle.sha256);
+  const cache = cacheFile(cacheDir, bundle.sha256, command);
   const cachedData = readCache(cache);
   const source = fs.readFileSync(bundle.file, 'utf8');
   const script = new vm.Script(Module.wrap(source), {

@@ -1,6 +1,6 @@
 /**
  * bin/salve runs the CLI's CommonJS build with V8's code cache (bin/code-cache.js): the cache is
- * made on the first call, keyed by the bundle's sha256, used afterwards, replaced when it is not
+ * made on the first call, keyed by the bundle's sha256 and the command, used afterwards, replaced when it is not
  * V8's, bounded in number, and a cache directory that cannot be written costs nothing but the cache.
  */
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -29,14 +29,14 @@ async function caches(cacheDir: string): Promise<string[]> {
 }
 
 describe('the CLI code cache', () => {
-  it('is written by the first call, named by the bundle digest, and read by the next', async () => {
+  it('is written by the first call, named by the bundle digest and the command, and read by the next', async () => {
     const cacheDir = join(dir, 'code');
     const env = { SALVE_CODE_CACHE_DIR: cacheDir };
     const first = await salve(['--version'], { env });
     expect(first.code).toBe(0);
     const written = await caches(cacheDir);
     expect(written).toHaveLength(1);
-    expect(written[0]).toContain(await bundleSha());
+    expect(written[0]).toContain(`${await bundleSha()}-other-`);
     const file = join(cacheDir, written[0] as string);
     const before = await stat(file);
     expect(before.size).toBeGreaterThan(100_000);
@@ -46,6 +46,13 @@ describe('the CLI code cache', () => {
     // An accepted cache is not rewritten.
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
     expect(await caches(cacheDir)).toEqual(written);
+
+    // Another command keeps its own: the functions it compiles are not the ones --version did.
+    expect((await salve(['help'], { env })).code).toBe(0);
+    const both = await caches(cacheDir);
+    const sha = await bundleSha();
+    expect(both).toHaveLength(2);
+    expect(both.some((n) => n.includes(`${sha}-help-`))).toBe(true);
   });
 
   it('replaces a cache V8 rejects, and the command runs the same', async () => {
@@ -68,14 +75,14 @@ describe('the CLI code cache', () => {
     const [ours] = await caches(cacheDir);
     await rm(join(cacheDir, ours as string));
     const old = new Date('2020-01-01T00:00:00Z');
-    for (let i = 0; i < 6; i++) {
-      const stale = join(cacheDir, `salve-cli-${String(i).repeat(64)}-v8-0-x64.bin`);
+    for (let i = 0; i < 20; i++) {
+      const stale = join(cacheDir, `salve-cli-${String(i % 10).repeat(64)}-plan${i}-v8-0-x64.bin`);
       await writeFile(stale, 'stale');
       await utimes(stale, old, old);
     }
     await salve(['--version'], { env: { SALVE_CODE_CACHE_DIR: cacheDir } });
     const left = await caches(cacheDir);
-    expect(left).toHaveLength(4);
+    expect(left).toHaveLength(16);
     expect(left).toContain(ours);
     expect((await readdir(cacheDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
