@@ -4,8 +4,9 @@
  * 73.2: each file's whole value range given up front (it reads the future, so it is not salve's
  * configuration) and a rest period of 3% of the file (at most 150 points). Prints the three scores.
  */
-import { NAB_ROOT } from '../engine/perceive/eval/data-root.ts';
+
 import { cadOse, DEFAULTS } from '../engine/perceive/detectors/cad-ose/index.ts';
+import { NAB_ROOT } from '../engine/perceive/eval/data-root.ts';
 import { loadCorpus } from '../engine/perceive/eval/nab/corpus.ts';
 import { scoreCorpus } from '../engine/perceive/eval/nab/evaluate.ts';
 

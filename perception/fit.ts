@@ -1,5 +1,5 @@
 /**
- * `npm run fit:perception [-- --out models/perception-v3.json]`: fits the perception model on the
+ * `npm run fit:perception [-- --out models/perception-v4.json]`: fits the perception model on the
  * Nezha development half, NAB and synthetic scenarios and writes the versioned model file.
  * Reproducible: the same data gives the same file, byte for byte.
  */
@@ -11,7 +11,7 @@ import { FIT_DEFAULTS, fitModel } from '../engine/perceive/fit/fit.ts';
 
 const { values } = parseArgs({
   options: {
-    out: { type: 'string', default: 'models/perception-v3.json' },
+    out: { type: 'string', default: 'models/perception-v4.json' },
     synthetic: { type: 'string', default: '40' },
   },
 });

@@ -68,7 +68,7 @@ export async function deepenClone(dir: string, token: string, commit: string, ma
       return null;
     }
   };
-  for (let depth = 50; ; depth = Math.min(depth * 4, maxDepth)) {
+  for (let depth = Math.min(50, maxDepth); ; depth = Math.min(depth * 4, maxDepth)) {
     const merge = await has(commit);
     const parent = merge?.commit.parent[0];
     if (parent && (await has(parent))) return;

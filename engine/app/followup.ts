@@ -13,6 +13,13 @@ import type { ClusterReader } from '../followup/follow.ts';
 import { descendantViaGitHub } from '../followup/github.ts';
 import { memoryOutcomeStore, type OutcomeStore } from '../followup/outcomes.ts';
 import { createRevertHook } from '../followup/revert/hook.ts';
+import {
+  PENDING_REVERTS,
+  type PendingRevert,
+  type PendingReverts,
+  pendingReverts,
+  type RevertRetry,
+} from '../followup/revert/pending.ts';
 import { createFollowUpRunner, type FollowUpRunner } from '../followup/runner.ts';
 import type { FollowUpScheduler } from '../followup/scheduler.ts';
 import { followUpKey } from '../followup/scheduler.ts';
@@ -40,6 +47,10 @@ export interface FollowUpWiring {
   outcomes?: OutcomeStore;
   /** With a key, a harmful outcome opens a signed revert PR (engine/followup/revert). */
   signingKey?: SigningKey;
+  /** Counts an error of a stage (salve_errors_total): a revert the caps held back past its last try. */
+  countError?(stage: string): void;
+  /** Back-off of a revert the PR caps hold back. */
+  revertRetry?: RevertRetry;
 }
 
 export interface WiredFollowUp {
@@ -48,6 +59,8 @@ export interface WiredFollowUp {
   attach(state: Pick<StateStore, 'delayed'>): Promise<void>;
   /** Cancels the follow-up of a PR closed unmerged or reopened. */
   cancel(repo: RepoRef, pull: number): Promise<void>;
+  /** One of salve's PRs in the repo closed: reverts the caps held back are tried now. */
+  capFreed(repo: RepoRef): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +83,7 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
     };
   };
   let scheduler: FollowUpScheduler | null = null;
+  let reverts: PendingReverts | null = null;
   const outcomes = w.outcomes ?? memoryOutcomeStore();
   const revert = w.signingKey
     ? createRevertHook({
@@ -107,7 +121,22 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
       return scheduler;
     },
     outcomes,
-    ...(revert ? { onOutcome: async (job, outcome, record) => void (await revert(job, outcome, record)) } : {}),
+    ...(revert
+      ? {
+          onOutcome: async (job, outcome, record) => {
+            if (!reverts) throw new Error('follow-up reverts used before the state store was attached');
+            await reverts.afterOutcome(job, outcome, record);
+          },
+        }
+      : {}),
+    ...(revert
+      ? {
+          owedRevert: async (ctx, job, record) => {
+            if (!reverts) throw new Error('follow-up reverts used before the state store was attached');
+            await reverts.owed(ctx, job, record);
+          },
+        }
+      : {}),
     log,
   });
   const step = async (job: FollowUpJob) => {
@@ -118,6 +147,21 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
     async attach(state) {
       const jobs = await state.delayed<FollowUpJob>(FOLLOW_UPS, { now: () => w.clock.now().getTime() });
       scheduler = durableScheduler(jobs, step);
+      if (revert)
+        reverts = pendingReverts(
+          await state.delayed<PendingRevert>(PENDING_REVERTS, { now: () => w.clock.now().getTime() }),
+          {
+            revert,
+            now: () => w.clock.now(),
+            log,
+            onGiveUp: () => w.countError?.('revert'),
+            ...(w.revertRetry ? { retry: w.revertRetry } : {}),
+          },
+        );
+    },
+    async capFreed(repo) {
+      const woken = (await reverts?.capFreed(repo)) ?? 0;
+      if (woken > 0) log.info({ repo: `${repo.owner}/${repo.repo}`, woken }, 'held-back reverts tried again');
     },
     async cancel(repo, pull) {
       const key = followUpKey({ repo, pull });
@@ -126,6 +170,7 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
     },
     async close() {
       await scheduler?.close();
+      await reverts?.close();
     },
   };
 }

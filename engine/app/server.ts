@@ -129,6 +129,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           log,
           ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
           ...(deps.signingKey ? { signingKey: deps.signingKey } : {}),
+          countError: (stage) => metrics.inc('salve_errors_total', { stage }),
         })
       : null;
   const followUp = deps.followUp
@@ -146,6 +147,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
       await stages.run('follow-up', { 'salve.repo': repo, 'salve.reason': 'pull-request-closed' }, async (span) => {
         if ((await store().pending.list(repo)).length > 0)
           await store().jobs.schedule(repo, { id: delivery, trace: span.carrier() });
+        await wired?.capFreed(parseRepoKey(repo));
       });
     },
     ...(followUp ? { onMerged: async (repo, pull) => void (await followUp.runner.onMerged(repo, pull)) } : {}),

@@ -84,7 +84,7 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
     expect(at('pods ')[0]).toMatch(/^pods {6}2\/2 ready in demo-loop-checkout \(the kubelet, played by the demo\)/);
     expect(at('outcome ')).toEqual([
       'outcome   effective (score 1.00: health 1.00, alerts n/a, 0 SLO queries): health 1',
-      'outcome   harmful (score 1.00: health 1.00, alerts n/a, 0 SLO queries): AnalysisRun storefront-demo-canary-1 Failed: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',
+      'outcome   harmful: AnalysisRun storefront-demo-canary-1 Failed: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0) (the harm overrides the score 1.00: health 1.00, alerts n/a, 0 SLO queries)',
     ]);
     expect(at('revert pr')).toEqual([
       'revert pr salve: revert pull request 102 (raise-memory-limit on Rollout/storefront), harmful (production)',

@@ -11,6 +11,7 @@ import { type FollowUpDeps, followUpSettings, stepFollowUp } from '../followup/i
 import { isAncestor } from '../followup/revert/git.ts';
 import type { FollowUpJob, Outcome } from '../followup/types.ts';
 import type { Remediation } from '../model/remediation.ts';
+import { counted } from '../model/words.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { findApplicationFile } from './applications.ts';
 import { planDemoRevert } from './loop-revert.ts';
@@ -68,10 +69,13 @@ const SETTINGS = followUpSettings({
 
 const short = (sha: string) => sha.slice(0, 12);
 
+/** A harmful outcome leads with its harm: the harm overrides the score, which may well read 1.00. */
 function describe(o: Outcome): string {
   const s = o.score;
   const part = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
-  return `${o.kind} (score ${s.overall.toFixed(2)}: health ${part(s.health)}, alerts ${part(s.alerts)}, ${s.metrics.length} SLO queries)`;
+  const score = `score ${s.overall.toFixed(2)}: health ${part(s.health)}, alerts ${part(s.alerts)}, ${counted(s.metrics.length, 'SLO query', 'SLO queries')}`;
+  if (o.kind === 'harmful') return `harmful: ${o.reasons[0] ?? 'a harm'} (the harm overrides the ${score})`;
+  return `${o.kind} (${score})${o.reasons[0] ? `: ${o.reasons[0]}` : ''}`;
 }
 
 /** Runs one follow-up to its outcome, printing what it sees; the demo's Argo CD syncs on the first poll. */
@@ -152,7 +156,7 @@ async function follow(
     job = step.job;
   }
   if (step.kind !== 'done') throw new Error(`follow-up of #${pull} did not finish`);
-  o.out(`outcome   ${describe(step.outcome)}${step.outcome.reasons[0] ? `: ${step.outcome.reasons[0]}` : ''}`);
+  o.out(`outcome   ${describe(step.outcome)}`);
   o.out(
     'record    salve would record it as the salve/outcome check run and a comment on the PR (the demo has no GitHub)',
   );

@@ -438,6 +438,16 @@ describe('engine/followup (real kube-apiserver, Prometheus, Alertmanager)', () =
       'http latency 0.9 breaches its limit 0.5 (before: 0.2)',
     ]);
     expect(check).toMatchObject({ name: 'salve/outcome', conclusion: 'failure' });
+    // Every pod is ready, so the score is high: the title and the summary say the harm overrides it.
+    const output = check.output as { title: string; summary: string };
+    expect(output.title).toBe(
+      `harmful: AnalysisRun payments-7c9d-2 Failed: Metric "latency" assessed Failed (the harm overrides the score ${outcome?.score.overall} of pods/alerts/SLOs)`,
+    );
+    expect(outcome?.score.overall).toBeGreaterThan(0.5);
+    expect(output.summary).toContain(
+      `The harm below decides the outcome and overrides the score ${outcome?.score.overall} of pods/alerts/SLOs (health 1,`,
+    );
+    expect(output.summary).not.toMatch(/^Score /m);
   });
 
   it('is inconclusive when Argo CD never reports the merge within the sync timeout', async () => {

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { cell, cellCode } from '../explain/markdown.ts';
+import { counted } from '../model/words.ts';
 import type { GitHubContext } from '../publish/github/types.ts';
+import { withDetail } from './detail.ts';
 import type { FollowUpJob, Outcome, OutcomeKind } from './types.ts';
 
 export const OUTCOME_CHECK = 'salve/outcome';
@@ -78,12 +80,32 @@ const CONCLUSION: Record<OutcomeKind, 'success' | 'failure' | 'neutral'> = {
 
 const num = (x: number | null) => (x === null ? 'no data' : String(Number(x.toPrecision(4))));
 
+const scoreParts = (o: Outcome) =>
+  `health ${o.score.health}, alerts ${o.score.alerts ?? 'n/a'}, ${counted(o.score.metrics.length, 'SLO query', 'SLO queries')}`;
+
+/**
+ * The outcome in one line. A harm decides the outcome whatever the score says (a failed canary
+ * with every pod ready still scores 1), so a harmful line names the harm and says it overrides
+ * the score, lest "harmful (score 1)" read as a fix that scored perfectly.
+ */
+export function outcomeHeadline(o: Outcome): string {
+  if (o.kind !== 'harmful') return `${o.kind} (score ${o.score.overall})`;
+  const harm = o.reasons[0] ?? 'a harm';
+  return `harmful: ${harm} (the harm overrides the score ${o.score.overall} of pods/alerts/SLOs)`;
+}
+
+function scoreLine(o: Outcome): string {
+  const parts = `(${scoreParts(o)})`;
+  if (o.kind !== 'harmful') return `Score ${o.score.overall} ${parts}, decided ${o.decidedAt}.`;
+  return `The harm below decides the outcome and overrides the score ${o.score.overall} of pods/alerts/SLOs ${parts}, decided ${o.decidedAt}.`;
+}
+
 export function outcomeMarkdown(job: FollowUpJob, o: Outcome): string {
   const obs = o.observation;
   const lines = [
     `### salve follow-up: **${o.kind}**`,
     '',
-    `Score ${o.score.overall} (health ${o.score.health}, alerts ${o.score.alerts ?? 'n/a'}), decided ${o.decidedAt}.`,
+    scoreLine(o),
     '',
     ...o.reasons.map((r) => `- ${cell(r)}`),
     '',
@@ -111,7 +133,10 @@ export function outcomeMarkdown(job: FollowUpJob, o: Outcome): string {
   return text;
 }
 
-/** Writes the check run and the comment. The comment carries the marker the record is rebuilt from. */
+/**
+ * Writes the check run and the comment. The comment carries the marker the record is rebuilt from,
+ * and the whole outcome when it fits (detail.ts), from which a revert lost to a crash is rebuilt.
+ */
 export async function recordOutcome(ctx: GitHubContext, job: FollowUpJob, o: Outcome): Promise<OutcomeRecord> {
   const record = outcomeRecord(job, o);
   const text = outcomeMarkdown(job, o);
@@ -122,12 +147,12 @@ export async function recordOutcome(ctx: GitHubContext, job: FollowUpJob, o: Out
     status: 'completed',
     conclusion: CONCLUSION[o.kind],
     completed_at: o.decidedAt,
-    output: { title: `${o.kind} (score ${o.score.overall})`, summary: text },
+    output: { title: outcomeHeadline(o).slice(0, 200), summary: text },
   });
   await ctx.octokit.rest.issues.createComment({
     ...ctx.repo,
     issue_number: job.pull,
-    body: `${text}\n\n${outcomeMarker(record)}`,
+    body: withDetail(`${text}\n\n${outcomeMarker(record)}`, o),
   });
   return record;
 }

@@ -2,7 +2,7 @@
  * The follow-up loop around the steps: a merged salve PR becomes a job, each step's wait is handed
  * to the scheduler, and each outcome is recorded on GitHub and in the outcome store, then handed to
  * `onOutcome` (the revert of a harmful change). On restart, `recover` schedules every merged salve
- * PR that has no outcome on GitHub yet.
+ * PR that has no outcome on GitHub yet, and hands each harmful one to `owedRevert`.
  */
 import type { Slo } from '../config/schema.ts';
 import { parseMetadata } from '../explain/metadata.ts';
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   scheduler(): FollowUpScheduler;
   outcomes: OutcomeStore;
   onOutcome?(job: FollowUpJob, outcome: Outcome, record: OutcomeRecord): Promise<void>;
+  /** On restart, for each harmful outcome GitHub holds: open its revert if it is owed and was never opened. */
+  owedRevert?(ctx: GitHubContext, job: FollowUpJob, record: OutcomeRecord): Promise<void>;
   log: Logger;
 }
 
@@ -101,6 +103,17 @@ export function createFollowUpRunner(deps: RunnerDeps) {
     for (const { pull, outcome } of await mergedPullsWithOutcomes(ctx)) {
       if (outcome) {
         await deps.outcomes.add(outcome);
+        if (outcome.kind === 'harmful' && deps.owedRevert) {
+          config ??= await deps.configOf(repo);
+          const job = jobFromPull(repo, pull as MergedPull, config);
+          // One PR's failure does not keep the others from being recovered.
+          if (job)
+            await deps
+              .owedRevert(ctx, job, outcome)
+              .catch((err: unknown) =>
+                deps.log.warn({ err, pull: pull.number }, 'revert owed after a restart could not be opened'),
+              );
+        }
         continue;
       }
       config ??= await deps.configOf(repo);

@@ -1,5 +1,5 @@
 /**
- * Risk of one incident: the fitted perception model (models/perception-v3.json) over its signals
+ * Risk of one incident: the fitted perception model (models/perception-v4.json) over its signals
  * and whatever telemetry there is for its target. See perception/assess.ts for what the score,
  * interval, confidence and attributions mean.
  */

@@ -96,6 +96,9 @@ export async function openJournalDelayed<T>(
     async keys() {
       return [...entries.keys()].sort();
     },
+    async get(key) {
+      return (entries.get(key)?.data as T | undefined) ?? null;
+    },
     start(fn) {
       run = fn;
       for (const key of entries.keys()) arm(key);

@@ -68,6 +68,13 @@ export function openBullDelayed<T>(name: string, o: BullDelayedOptions): Delayed
       }
       if (!(await job.isCompleted())) await job.remove();
     },
+    async get(key) {
+      const mine = running.get(key);
+      if (mine?.next) return mine.next.data;
+      const job = await queue.getJob(jobIdOf(key));
+      if (!job || (await job.isCompleted())) return null;
+      return job.data.data;
+    },
     async keys() {
       const jobs = await queue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
       return [...new Set(jobs.filter(Boolean).map((j) => j.data.key))].sort();

@@ -99,6 +99,8 @@ describe('state: delayed jobs in the embedded journal', () => {
     await jobs.put('flaky', { pull: 3 }, new Date());
     await jobs.put('later', { pull: 4 }, new Date(Date.now() + HOUR));
     await expect.poll(() => jobs.keys()).toEqual(['later']);
+    expect(await jobs.get('later')).toEqual({ pull: 4 });
+    expect(await jobs.get('step')).toBeNull();
     expect(runs.get('step')).toBe(2);
     expect(runs.get('flaky')).toBe(3);
     await jobs.cancel('later');
@@ -151,8 +153,12 @@ describe('state: delayed jobs on BullMQ (several replicas on one real Redis)', (
     await expect.poll(() => jb.keys(), { timeout: 15_000 }).toEqual([]);
     await jb.put('acme/cfg#8', { pull: 9 }, new Date(Date.now() + HOUR));
     expect(await ja.keys()).toEqual(['acme/cfg#8']);
+    // Any replica reads a waiting job's data; a finished one has none.
+    expect(await ja.get('acme/cfg#8')).toEqual({ pull: 9 });
+    expect(await ja.get('acme/cfg#7')).toBeNull();
     await ja.cancel('acme/cfg#8');
     expect(await jb.keys()).toEqual([]);
+    expect(await jb.get('acme/cfg#8')).toBeNull();
   });
 
   it('a replica killed with SIGKILL mid-run: another replica runs the job to completion', async () => {

@@ -15,6 +15,8 @@ export interface DelayedJobs<T> {
   cancel(key: string): Promise<void>;
   /** Keys waiting or running, sorted. */
   keys(): Promise<string[]>;
+  /** The data of the key's waiting or running job, or null. */
+  get(key: string): Promise<T | null>;
   /** Starts running due jobs; a run that throws is retried with back-off. */
   start(run: (data: T, key: string) => Promise<void>): void;
   close(): Promise<void>;

@@ -144,7 +144,7 @@ export function jobOf(w: MergedWorld): FollowUpJob {
 
 /** The nock flow that opens the revert PR through the Git Data API; returns what GitHub received. */
 export function openRevertFlow(scope: nock.Scope, req: PublishRequest, number: number) {
-  const seen = { body: '', title: '' };
+  const seen = { body: '', title: '', note: '' };
   gh.headLookup(scope, req.branch, []);
   gh.inventory(scope, []);
   gh.branchMissing(scope, req.branch);
@@ -170,7 +170,26 @@ export function openRevertFlow(scope: nock.Scope, req: PublishRequest, number: n
     });
   gh.codeowners(scope, req.baseCommit, null);
   gh.addLabels(scope, number, ['salve', `salve/action:${req.metadata.action}`, `salve/mode:${req.metadata.mode}`]);
+  approvalNote(scope, seen);
   return seen;
+}
+
+/** The merged PR is told where the revert a human must merge is: one comment, written once. */
+export function approvalNote(scope: nock.Scope, seen: { note: string }, existing: string[] = []) {
+  scope
+    .get(`${gh.REPO_PATH}/issues/${PULL}/comments`)
+    .query(true)
+    .reply(
+      200,
+      existing.map((body, i) => ({ id: 900 + i, body, user: { login: BOT, type: 'Bot' } })),
+    );
+  if (existing.length === 0)
+    scope
+      .post(`${gh.REPO_PATH}/issues/${PULL}/comments`, (b: { body: string }) => {
+        seen.note = b.body;
+        return true;
+      })
+      .reply(201, { id: 900 });
 }
 
 /** A harmful outcome as the follow-up scores it, with hostile text where the cluster's text goes. */

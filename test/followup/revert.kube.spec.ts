@@ -24,7 +24,7 @@ import { BOT, OWNER, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { createDeploymentPod, ensureNamespace, writePodStatus } from '../cluster/kube-objects.ts';
 import { testKeys } from '../pipeline/helpers.ts';
-import { localCheckout, type MergedWorld, mergedPull, mergedRemediation, PULL } from './revert-world.ts';
+import { approvalNote, localCheckout, type MergedWorld, mergedPull, mergedRemediation, PULL } from './revert-world.ts';
 
 const kube = inject('kube');
 const { admin } = kube.identities;
@@ -277,6 +277,8 @@ describe('a harmful merge is reverted (real kube-apiserver, real config repo)', 
       .reply(404, { message: 'Not Found' })
       .post(/\/issues\/58\/labels$/)
       .reply(200, []);
+    const note = { note: '' };
+    approvalNote(http.scope, note);
     const outcome = await runner.run(job);
     http.verify();
     expect(outcome?.kind).toBe('harmful');
@@ -293,6 +295,7 @@ describe('a harmful merge is reverted (real kube-apiserver, real config repo)', 
     expect(body).toContain('Metric "error-rate" assessed Failed');
     expect(body).toContain('| Application | `argocd/podinfo-production` Synced Healthy at');
     expect(body).toContain('<!-- salve:metadata ');
+    expect(note.note).toContain(`salve opened its revert [#58](https://github.com/${OWNER}/${REPO}/pull/58)`);
     expect(results[0]?.kind === 'published' && results[0].input.request.files.map((f) => f.path)).toEqual([
       ...ev.params.files,
       `.salve/remediations/revert-pr-${PULL}/explanation.md`,

@@ -23,6 +23,7 @@ import { BOT, OWNER, pull, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { testKeys } from '../pipeline/helpers.ts';
 import {
+  approvalNote,
   git,
   gitRaw,
   harmfulOutcome,
@@ -162,6 +163,11 @@ describe('revert of a harmful remediation', () => {
     expect(body).not.toMatch(/@acme\/sre/);
     expect(body).toContain('## Why allowed');
     expect(body).toContain('```diff');
+    // The merged PR links the revert and names the rule that asks a human to merge it.
+    expect(seen.note).toContain('salve opened the revert: a human merges it');
+    expect(seen.note).toContain('[#57](https://github.com/acme/platform-config/pull/57)');
+    expect(seen.note).toContain('| `merge.revert-own-harmful` | require-approval |');
+    for (const f of ev.params.files) expect(seen.note).toContain(`- \`${f}\``);
 
     // Its proof verifies against the real commits once the revert is committed on its branch.
     await writeFiles(w, result.input, req.branch);
@@ -175,6 +181,7 @@ describe('revert of a harmful remediation', () => {
     gh.headLookup(http.scope, req.branch, [
       pull({ number: 57, branch: req.branch, body: renderBody(req), labels: labelsFor(req) }),
     ]);
+    approvalNote(http.scope, seen, [seen.note]);
     expect(await hook(job, outcome, record)).toMatchObject({
       kind: 'published',
       publish: { kind: 'unchanged', number: 57 },

@@ -35,7 +35,7 @@ export function revertExplanation(ev: RevertEvaluated, job: FollowUpJob, outcome
     '',
     '## What this change does',
     '',
-    `Restores ${counted(p.files.length, 'file')} of overlay ${code(ev.resolution.overlay)} to their bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
+    `Restores ${counted(p.files.length, 'file')} of overlay ${code(ev.resolution.overlay)} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
     '',
     ...p.files.map((f) => `- ${code(f)}`),
   ];

@@ -19,6 +19,7 @@ import type { OutcomeStore } from '../outcomes.ts';
 import type { OutcomeRecord } from '../record.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
 import { assembleRevert } from './assemble.ts';
+import { approvalComment, heldComment, holdingRules, noteHeld } from './held.ts';
 import { evaluateRevert } from './plan.ts';
 
 export const REVERT_FINDING_MARKER = '<!-- salve:revert-finding -->';
@@ -75,12 +76,18 @@ export function createRevertHook(deps: RevertHookDeps) {
         }
         const assembled = await assembleRevert(ctx, ev, job, outcome);
         if (assembled.kind !== 'publish') {
-          log.warn({ kind: assembled.kind, rules: ev.decision.rules.map((r) => r.id) }, 'revert not published');
+          const noted = await noteHeld(gh, job, heldComment(ev, job, outcome, ctx.baseBranch));
+          log.warn(
+            { kind: assembled.kind, rules: holdingRules(ev).map((r) => r.id), comment: noted },
+            'revert held by policy: said on the merged pull request',
+          );
           return assembled;
         }
         const limits = await readPublishLimits(co.dir, co.baseCommit);
         const publish = await ensurePullRequest(gh, assembled.input, limits);
         log.info({ publish: publish.kind, mode: ev.decision.mode }, 'revert of a harmful remediation');
+        if (ev.decision.mode === 'approve' && 'url' in publish)
+          await noteHeld(gh, job, approvalComment(ev, outcome, publish));
         return { kind: 'published', publish, input: assembled.input };
       } finally {
         await base.dispose();

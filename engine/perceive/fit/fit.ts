@@ -29,7 +29,7 @@ export interface FitOptions {
 }
 
 export const FIT_DEFAULTS: FitOptions = {
-  version: 'perception-v3',
+  version: 'perception-v4',
   l2: 1,
   fusionL2: 0.01,
   bootstrap: 30,

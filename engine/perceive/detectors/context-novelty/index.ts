@@ -8,6 +8,11 @@
  * Levels come from the range seen during the first `warmup` points, widened by `margin` of its
  * span on each side: a later value outside it lands on a level never seen, which stays novel until
  * it recurs. Scores are 0 during the warm-up.
+ *
+ * With `relearn` > 0, a value past the warm-up range by more than `relearn` of its span is a new
+ * regime: the detector scores it 1, forgets its contexts and learns a range anew from that value
+ * (scores 0 while it warms up again). Without it, a stream that moves to a wider range stays
+ * "novel" for as long as it stays there.
  */
 import { asJson, mergeOptions } from '../options.ts';
 import { DetectorStateError, num, unwrap, wrap } from '../state.ts';
@@ -22,6 +27,8 @@ export interface ContextNoveltyOptions {
   stepFamiliar: number;
   /** At most this many distinct contexts are stored (new ones are then scored, not stored). */
   maxContexts: number;
+  /** Past the warm-up range by more than this share of its span, learn anew (0: never). */
+  relearn: number;
 }
 
 export const DEFAULTS: ContextNoveltyOptions = {
@@ -31,6 +38,7 @@ export const DEFAULTS: ContextNoveltyOptions = {
   margin: 0.4,
   stepFamiliar: 10,
   maxContexts: 100_000,
+  relearn: 0,
 };
 
 /**
@@ -54,7 +62,7 @@ class ContextNovelty implements Detector<'metric'> {
   private hi = Number.NEGATIVE_INFINITY;
   private history: number[] = [];
   /** Context (and context → level) counts, keyed by number: see `key`. */
-  private readonly counts = new Map<number, number>();
+  private counts = new Map<number, number>();
 
   constructor(
     private readonly o: ContextNoveltyOptions,
@@ -107,9 +115,24 @@ class ContextNovelty implements Detector<'metric'> {
     return total / (this.o.order + 1);
   }
 
+  /** Past the learnt range by more than `relearn` of its span. */
+  private outgrown(v: number): boolean {
+    const m = this.o.relearn * (this.hi - this.lo);
+    return this.o.relearn > 0 && this.n >= this.o.warmup && (v > this.hi + m || v < this.lo - m);
+  }
+
   update(p: MetricPoint): number {
     const v = p.value;
     if (!Number.isFinite(v)) return 0;
+    if (this.outgrown(v)) {
+      this.n = 0;
+      this.lo = Number.POSITIVE_INFINITY;
+      this.hi = Number.NEGATIVE_INFINITY;
+      this.history = [];
+      this.counts = new Map();
+      this.update(p);
+      return 1;
+    }
     if (this.n < this.o.warmup) {
       this.lo = Math.min(this.lo, v);
       this.hi = Math.max(this.hi, v);
@@ -139,6 +162,7 @@ function checked(o: ContextNoveltyOptions): ContextNoveltyOptions {
     throw new DetectorStateError(`${ID}: order must be an integer in 1..${MAX_ORDER}`);
   if (!Number.isInteger(o.levels) || o.levels < 2 || o.levels > SPAN)
     throw new DetectorStateError(`${ID}: levels must be an integer in 2..${SPAN}`);
+  if (!(o.relearn >= 0)) throw new DetectorStateError(`${ID}: relearn must be at least 0`);
   return o;
 }
 

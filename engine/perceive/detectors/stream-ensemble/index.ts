@@ -3,7 +3,9 @@
  * ewma-likelihood side by side and reports max(0.95·c + 0.05·z, z): the contextual surprise c,
  * ordered within its ties by the likelihood z, or z alone when it is the stronger. After a score at
  * or above `alarm`, it stays quiet for `rest` points (one alarm per episode, not one per point).
- * One configuration for every stream.
+ * context-novelty cuts its range into `levels` levels, reads contexts of up to `order` levels, and
+ * learns anew when a value leaves its range by more than `relearn` of the span (a level shift is
+ * one alarm and a new regime, not a long run of novel points). One configuration for every stream.
  */
 import { contextNovelty } from '../context-novelty/index.ts';
 import { ewmaLikelihood } from '../ewma-likelihood/index.ts';
@@ -17,9 +19,22 @@ export interface StreamEnsembleOptions {
   tie: number;
   /** Points before context-novelty scores (ewma-likelihood waits twice as long). */
   warmup: number;
+  levels: number;
+  margin: number;
+  order: number;
+  relearn: number;
 }
 
-export const DEFAULTS: StreamEnsembleOptions = { alarm: 0.95, rest: 100, tie: 0.05, warmup: 150 };
+export const DEFAULTS: StreamEnsembleOptions = {
+  alarm: 0.95,
+  rest: 100,
+  tie: 0.05,
+  warmup: 150,
+  levels: 10,
+  margin: 0.2,
+  order: 4,
+  relearn: 1,
+};
 
 const ID = 'stream-ensemble';
 const VERSION = 1;
@@ -43,7 +58,13 @@ class StreamEnsemble implements Detector<'metric'> {
   ) {
     this.context = state
       ? contextNovelty.restore(inner(state, 'context'))
-      : contextNovelty.create({ warmup: o.warmup });
+      : contextNovelty.create({
+          warmup: o.warmup,
+          levels: o.levels,
+          margin: o.margin,
+          order: o.order,
+          relearn: o.relearn,
+        });
     this.ewma = state ? ewmaLikelihood.restore(inner(state, 'ewma')) : ewmaLikelihood.create({ warmup: 2 * o.warmup });
     if (state) this.quiet = num(state, 'quiet', ID);
   }

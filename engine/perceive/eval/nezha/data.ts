@@ -21,6 +21,14 @@ export interface Fault {
 export const FAULT_SECONDS = 180;
 export const TOLERANCE_SECONDS = 60;
 
+/**
+ * The median latency of calls into the service as its callers measure them (the slowest caller
+ * each minute): OB's source_50.csv, one column per `<caller>_<callee>` edge. A delay on the
+ * service's network shows here and not in its own server latency. In a cluster this is the
+ * service mesh's request duration reported by the source side.
+ */
+export const CALLER_LATENCY = 'CallerLatencyP50(s)';
+
 export const METRIC_COLUMNS = [
   'CpuUsageRate(%)',
   'MemoryUsageRate(%)',
@@ -30,6 +38,7 @@ export const METRIC_COLUMNS = [
   'PodServerLatencyP99(s)',
   'PodClientLatencyP90(s)',
   'PodWorkload(Ops)',
+  CALLER_LATENCY,
 ] as const;
 
 export interface ServiceMetrics {
@@ -93,7 +102,40 @@ export async function loadMetrics(root: string, date: string): Promise<Map<strin
     }
     out.set(serviceOf(file.replace('_metric.csv.gz', '')), m);
   }
+  await addCallerLatency(dir, out);
   return out;
+}
+
+/** Fills each service's CALLER_LATENCY column from source_50.csv, matched to the nearest minute (NaN without one). */
+async function addCallerLatency(dir: string, metrics: Map<string, ServiceMetrics>): Promise<void> {
+  let text: string;
+  try {
+    text = await gz(join(dir, 'source_50.csv.gz'));
+  } catch {
+    return;
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',');
+  const ts = header.indexOf('timestamp');
+  if (ts < 0) throw new InputError(`${dir}/source_50.csv.gz: no timestamp column`);
+  const byMinute = new Map<number, string[]>();
+  for (const l of lines.slice(1)) {
+    const c = l.split(',');
+    byMinute.set(Math.round(Number(c[ts]) / 60), c);
+  }
+  for (const [service, m] of metrics) {
+    const edges = header.flatMap((h, i) => (h.endsWith(`_${service}`) ? [i] : []));
+    m.columns[CALLER_LATENCY] = m.times.map((t) => {
+      const row = byMinute.get(Math.round(t / 60));
+      let v = Number.NaN;
+      for (const i of edges) {
+        const x = row?.[i];
+        if (x !== undefined && x !== '' && Number.isFinite(Number(x)))
+          v = Number.isNaN(v) ? Number(x) : Math.max(v, Number(x));
+      }
+      return v;
+    });
+  }
 }
 
 const ROW = /^([^,]*),([^,]*),([^,]*),([^,]*),([^,]*),([^,]*),([^,]*),"(.*)"$/;

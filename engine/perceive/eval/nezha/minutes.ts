@@ -31,13 +31,25 @@ export interface Minute {
   fault: Fault | null;
 }
 
+/**
+ * Latencies and byte rates are heavy-tailed: they are scored as their logarithm (PromQL's ln()),
+ * so a tenfold rise stands out whatever the level, and a noisy 0.4 s series does not hide a 5 ms
+ * one going to 0.75 s. Values below the floor (1 ms, 1 byte) count as the floor (no −∞ for a 0).
+ */
+function scaled(column: string): (v: number) => number {
+  if (/Latency/.test(column)) return (v) => Math.log(Math.max(v, 0.001));
+  if (/Bytes/.test(column)) return (v) => Math.log(Math.max(v, 1));
+  return (v) => v;
+}
+
 function metricScores(m: ServiceMetrics): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of METRIC_COLUMNS) {
     const d = new MetricScorer();
     const values = m.columns[name] as number[];
+    const scale = scaled(name);
     m.times.forEach((t, i) => {
-      const v = values[i] as number;
+      const v = scale(values[i] as number);
       if (!Number.isFinite(v)) return;
       const s = d.update(t, v).score;
       const minute = Math.floor(t / 60) * 60;
