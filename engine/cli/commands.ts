@@ -90,6 +90,10 @@ export const VALIDATE_OPTIONS = { repo, json } as const satisfies Options;
 
 export const SETUP_OPTIONS = {
   check: { type: 'boolean', help: 'only report what is found; install nothing' },
+  servers: {
+    type: 'boolean',
+    help: 'the servers instead: etcd and kube-apiserver for the demo, or the named ones (all: also prometheus, promtool, alertmanager)',
+  },
   json,
 } as const satisfies Options;
 
@@ -194,11 +198,12 @@ export const COMMANDS: readonly CommandSpec[] = [
 
   {
     name: 'setup',
-    summary: 'find the pinned opa and kustomize, or install them with Go into the tools cache',
-    synopsis: '[--check] [--json]',
+    summary: 'find the pinned opa and kustomize (or the servers), or install them with Go into the tools cache',
+    synopsis: '[--check] [--json] [--servers [<name>...]]',
     options: SETUP_OPTIONS,
+    positionals: 5,
     env: TOOLS_ENV,
-    exits: '0 both found (or installed), 2 one is missing and cannot be installed here',
+    exits: '0 all found (or installed), 2 one is missing and cannot be installed here',
     load: async () => (await import('./setup.ts')).setupCommand,
   },
   {

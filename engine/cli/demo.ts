@@ -9,6 +9,7 @@ import { policyDirs, runPlan } from '../pipeline/run.ts';
 import { buildBundle, publicKeyInfo } from '../policy/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { toolsDir } from '../tools/index.ts';
 import { verifyRef } from '../verify/index.ts';
 import { parse } from './args.ts';
 import { DEMO_OPTIONS, type Env } from './commands.ts';
@@ -88,7 +89,7 @@ export async function demoCommand(args: string[], env: Env): Promise<number> {
         out(`error     ${err.message} (exit ${err.exitCode})`);
       }
     }
-    failures += await runLoop({ world, published, out, log, now: DEMO_NOW });
+    failures += await runLoop({ world, published, out, log, now: DEMO_NOW, tools: toolsDir(env) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

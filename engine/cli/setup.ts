@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { InputError } from '../model/errors.ts';
 import {
   KUSTOMIZE_VERSION,
   locateKustomize,
@@ -15,8 +16,9 @@ import {
   ToolError,
   toolsDir,
 } from '../tools/index.ts';
-import { parse } from './args.ts';
+import { parseCommand } from './args.ts';
 import { type Env, SETUP_OPTIONS } from './commands.ts';
+import { setupServers } from './setup-servers.ts';
 
 interface ToolSpec {
   name: 'opa' | 'kustomize';
@@ -93,9 +95,15 @@ async function hasGo(env: Env): Promise<boolean> {
 }
 
 export async function setupCommand(args: string[], env: Env): Promise<number> {
-  const values = parse('setup', args, SETUP_OPTIONS);
-  const results: Found[] = [];
+  const { values, positionals } = parseCommand('setup', args, SETUP_OPTIONS, 5);
   const go = values.check ? false : await hasGo(env);
+  if (values.servers) return setupServers(positionals, { check: !!values.check, json: !!values.json, go }, env);
+  if (positionals.length > 0) {
+    throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}: server names go with --servers`, {
+      code: 'bad-usage',
+    });
+  }
+  const results: Found[] = [];
   for (const spec of TOOLS) {
     let tool = locate(spec, env);
     let installed = false;

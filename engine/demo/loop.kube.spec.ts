@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TOOLS_DIR } from '../../test/servers/kube.ts';
 import { runPlan } from '../pipeline/run.ts';
 import { silentLogger } from '../telemetry/logger.ts';
 import { locateGit, runTool } from '../tools/index.ts';
@@ -50,6 +51,7 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
       out: (line = '') => lines.push(line),
       log: silentLogger(),
       now: DEMO_NOW,
+      tools: TOOLS_DIR,
       // The test cluster is shared: other specs' Applications of the same overlays live in argocd.
       applicationNamespace: 'demo-loop-argocd',
       workloadNamespacePrefix: 'demo-loop-',
@@ -98,24 +100,18 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
 
   it('says in one line when the servers are not built, and fails nothing', async () => {
     const lines: string[] = [];
-    const prev = process.env.SALVE_TOOLS_DIR;
-    process.env.SALVE_TOOLS_DIR = join(world.root, 'no-tools');
-    try {
-      const failures = await runLoop({
-        world,
-        published,
-        out: (l = '') => lines.push(l),
-        log: silentLogger(),
-        now: DEMO_NOW,
-      });
-      expect(failures).toBe(0);
-    } finally {
-      if (prev === undefined) delete process.env.SALVE_TOOLS_DIR;
-      else process.env.SALVE_TOOLS_DIR = prev;
-    }
+    const failures = await runLoop({
+      world,
+      published,
+      out: (l = '') => lines.push(l),
+      log: silentLogger(),
+      now: DEMO_NOW,
+      tools: join(world.root, 'no-tools'),
+    });
+    expect(failures).toBe(0);
     expect(lines.filter((l) => l.startsWith('skipped'))).toEqual([
       expect.stringMatching(
-        /^skipped {3}the local kube-apiserver and etcd are needed: kube-apiserver v1\.34\.3 is not built \(.*no-tools.*\) \(build them with scripts\/setup-servers, as npm test does\)$/,
+        /^skipped {3}the local kube-apiserver and etcd are needed: kube-apiserver v1\.34\.3 is not built \(.*no-tools.*\) \(build them with `salve setup --servers`, or see its output for release binaries\)$/,
       ),
     ]);
   });

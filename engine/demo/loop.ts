@@ -13,14 +13,16 @@ import type { FollowUpJob, Outcome } from '../followup/types.ts';
 import type { Remediation } from '../model/remediation.ts';
 import { counted } from '../model/words.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { serverBinary } from '../tools/servers.ts';
+import { ToolError } from '../tools/tool.ts';
 import { findApplicationFile } from './applications.ts';
 import { planDemoRevert } from './loop-revert.ts';
 import { mergeIntoRemote } from './merge.ts';
 import { analysisRun, ensureNamespace, installApplication, readyPods, reportSync } from './play.ts';
 import { type KubeServer, startKube } from './servers/kube.ts';
 import { kubeConfigFor } from './servers/kube-client.ts';
-import { CRD_FILES } from './servers/kube-install.ts';
-import { REPO_ROOT, serverBinary } from './servers/tools.ts';
+import { CRD_FILES, RBAC_FILES } from './servers/kube-install.ts';
+import { REPO_ROOT } from './servers/tools.ts';
 import type { DemoWorld } from './setup.ts';
 
 export interface Published {
@@ -34,6 +36,8 @@ export interface LoopOptions {
   out(line?: string): void;
   log: Logger;
   now: Date;
+  /** The tools cache holding the built etcd and kube-apiserver (`salve setup --servers`). */
+  tools: string;
   /** Where the Applications go (default: the namespace their manifests name, argocd). */
   applicationNamespace?: string;
   /**
@@ -45,16 +49,17 @@ export interface LoopOptions {
   startKube?: () => Promise<Pick<KubeServer, 'info' | 'stop'>>;
 }
 
-/** Why the loop cannot run here, or null when the servers are built. */
-export function serversMissing(): string | null {
+/** Why the loop cannot run here, or null when the servers are built in `tools` and the CRDs shipped. */
+export function serversMissing(tools: string): string | null {
   try {
-    serverBinary('kube-apiserver');
-    serverBinary('etcd');
+    serverBinary('kube-apiserver', tools);
+    serverBinary('etcd', tools);
   } catch (err) {
-    return (err as Error).message;
+    if (err instanceof ToolError) return err.message;
+    throw err;
   }
-  const crd = CRD_FILES.find((f) => !existsSync(`${REPO_ROOT}/${f}`));
-  return crd ? `the Argo CD CRD ${crd} is not in this installation` : null;
+  const absent = [...CRD_FILES, ...RBAC_FILES].find((f) => !existsSync(`${REPO_ROOT}/${f}`));
+  return absent ? `${absent}, which the local cluster installs, is not in this installation` : null;
 }
 
 const MIN = 60_000;
@@ -169,10 +174,10 @@ async function follow(
 export async function runLoop(o: LoopOptions): Promise<number> {
   o.out();
   o.out('── the loop: merge → Argo CD sync → pods → outcome (the demo plays Argo CD, the kubelet and Argo Rollouts)');
-  const missing = o.startKube ? null : serversMissing();
+  const missing = o.startKube ? null : serversMissing(o.tools);
   if (missing) {
     o.out(
-      `skipped   the local kube-apiserver and etcd are needed: ${missing.split(': run')[0]} (build them with scripts/setup-servers, as npm test does)`,
+      `skipped   the local kube-apiserver and etcd are needed: ${missing.split(': run')[0]} (build them with \`salve setup --servers\`, or see its output for release binaries)`,
     );
     return 0;
   }
@@ -182,7 +187,7 @@ export async function runLoop(o: LoopOptions): Promise<number> {
     o.out('skipped   the demo published no Deployment fix and Rollout fix to follow');
     return 0;
   }
-  const kube = await (o.startKube ?? (() => startKube({ parentDir: o.world.root })))();
+  const kube = await (o.startKube ?? (() => startKube({ parentDir: o.world.root, tools: o.tools })))();
   try {
     o.out(
       `cluster   etcd + kube-apiserver on ${kube.info.url}, Argo CD and Argo Rollouts CRDs installed; salve reads as ${kube.info.identities.reader.user} (read-only)`,

@@ -1,7 +1,8 @@
 /**
- * What the demo writes to its local kube-apiserver, playing the controllers it does not run: Argo CD
- * (the config repo's own Application manifests, then their status), the kubelet (pods and their
- * status) and Argo Rollouts (an AnalysisRun and its phase). salve reads all of it read-only.
+ * Playing the controllers a local kube-apiserver does not run, for `salve demo` and the tests (one
+ * kit): Argo CD (Application manifests, then their sync and health), the kubelet (pods and their
+ * status) and Argo Rollouts (the Rollout, an AnalysisRun and its phase). Written as admin; salve
+ * reads all of it read-only.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +39,14 @@ export async function installApplication(
 ): Promise<AppRef> {
   const app = parse(await readFile(join(repoDir, file), 'utf8')) as { metadata: AppRef };
   if (namespace) app.metadata.namespace = namespace;
+  return createApplication(kube, app);
+}
+
+/** Creates an Application (in its namespace, made if missing); an existing one is left as it is. */
+export async function createApplication(
+  kube: KubeInfo,
+  app: { metadata: AppRef } & Record<string, unknown>,
+): Promise<AppRef> {
   await ensureNamespace(kube, app.metadata.namespace);
   await create(kube, `${ARGO}/namespaces/${app.metadata.namespace}/applications`, app);
   return { name: app.metadata.name, namespace: app.metadata.namespace };
@@ -55,10 +64,19 @@ export async function reportSync(kube: KubeInfo, app: AppRef, revision: string, 
   );
 }
 
+type Workload = Pick<Target, 'namespace' | 'kind' | 'name'>;
+
 /** `n` ready pods of the target, through its ReplicaSet, with the status the kubelet writes. */
-export async function readyPods(kube: KubeInfo, target: Target, n: number, startedAt: Date): Promise<void> {
+export async function readyPods(
+  kube: KubeInfo,
+  target: Workload,
+  n: number,
+  startedAt: Date,
+  opts: { image?: string } = {},
+): Promise<void> {
   const hash = '7d9c6b5f4';
   const rollout = target.kind === 'Rollout';
+  const image = opts.image ?? `ghcr.io/example-org/${target.name}:demo`;
   for (let i = 0; i < n; i++) {
     const name = `${target.name}-${hash}-demo${i}`;
     const ns = target.namespace;
@@ -78,13 +96,13 @@ export async function readyPods(kube: KubeInfo, target: Target, n: number, start
           },
         ],
       },
-      spec: { containers: [{ name: target.name, image: `ghcr.io/example-org/${target.name}:demo` }] },
+      spec: { containers: [{ name: target.name, image }] },
     });
     const state = { running: { startedAt: startedAt.toISOString() } };
     const status = {
       phase: 'Running',
       containerStatuses: [
-        { name: target.name, image: '', imageID: '', ready: true, restartCount: 0, started: true, state },
+        { name: target.name, image, imageID: '', ready: true, restartCount: 0, started: true, state },
       ],
     };
     await kubeCall(
@@ -98,14 +116,24 @@ export async function readyPods(kube: KubeInfo, target: Target, n: number, start
   }
 }
 
-/** Argo Rollouts' canary of the change: an AnalysisRun owned by the Rollout, ending in `phase`. */
-export async function analysisRun(kube: KubeInfo, target: Target, phase: string, message: string): Promise<string> {
+/**
+ * Argo Rollouts' canary of the change: the Rollout (the target itself, or one whose workloadRef
+ * runs the target Deployment) and an AnalysisRun it owns, ending in `phase`. Returns the run's name.
+ */
+export async function analysisRun(
+  kube: KubeInfo,
+  target: Workload,
+  phase: string,
+  message: string,
+  opts: { run?: string } = {},
+): Promise<string> {
   const ns = target.namespace;
-  const name = `${target.name}-demo-canary-1`;
-  const rolloutSpec = {
-    selector: { matchLabels: { app: target.name } },
-    strategy: { canary: { steps: [{ setWeight: 20 }] } },
-  };
+  const name = opts.run ?? `${target.name}-demo-canary-1`;
+  const strategy = { canary: { steps: [{ setWeight: 20 }] } };
+  const rolloutSpec =
+    target.kind === 'Deployment'
+      ? { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target.name }, strategy }
+      : { selector: { matchLabels: { app: target.name } }, strategy };
   await create(kube, `${ARGO}/namespaces/${ns}/rollouts`, {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',

@@ -121,6 +121,11 @@ export const Delivery = z.object({
   namespace: z.string().optional(),
   /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
   source: z.string().optional(),
+  /**
+   * An Argo Rollout's own canary steps, how many (absent: none, or not a Rollout). The team's steps
+   * canary any change to the pod template, salve's fix included: salve leaves them as they are.
+   */
+  steps: z.number().int().positive().optional(),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningIdentity } from '../../engine/publish/pgp.ts';
 import { makePodinfoRepo, type PodinfoRepo } from '../../engine/repo/__fixtures__/podinfo.ts';
 import { alertPayload } from '../pipeline/helpers.ts';
+import { TOOLS_DIR } from '../servers/kube.ts';
 import { baseEnv, salve } from './run.ts';
 
 const exec = promisify(execFile);
@@ -97,6 +98,44 @@ describe('salve installed from npm pack', () => {
         for (const entry of await readdir(npxCache).catch(() => []))
           if (!cached.has(entry)) await rm(join(npxCache, entry), { recursive: true, force: true });
       }
+    },
+    NPM_TIMEOUT,
+  );
+
+  it(
+    'salve demo runs its loop installed: the CRDs, RBAC and pinned server versions ship; the servers come from the tools cache',
+    async () => {
+      const { stdout } = await exec('tar', ['tzf', tarball]);
+      const files = stdout.trim().split('\n');
+      for (const f of [
+        'assets/servers/versions.env',
+        'assets/servers/kube-apiserver/go.mod',
+        'schemas/argo-cd/application-crd.yaml',
+        'schemas/argo-rollouts/analysis-run-crd.yaml',
+        'deploy/rbac/base/cluster-role.yaml',
+      ])
+        expect(files).toContain(`package/${f}`);
+      // A home whose tools cache is the one the tests built (opa, kustomize, etcd, kube-apiserver).
+      const home = join(root, 'home');
+      await mkdir(join(home, '.cache', 'salve'), { recursive: true });
+      await symlink(TOOLS_DIR, join(home, '.cache', 'salve', 'tools'));
+      const env = { HOME: home };
+      await exec('bash', [join(CHECKOUT, 'scripts/setup-servers'), 'kube-apiserver', 'etcd'], { timeout: NPM_TIMEOUT });
+      const servers = await salve(['setup', '--servers', '--json'], { bin, cwd: empty, env });
+      expect(servers.code).toBe(0);
+      expect(JSON.parse(servers.stdout)).toMatchObject({ ok: true, toolsDir: join(home, '.cache', 'salve', 'tools') });
+      const demo = await salve(['demo'], { bin, cwd: empty, env });
+      expect(demo.stderr).toBe('');
+      expect(demo.code).toBe(0);
+      const lines = demo.stdout.split('\n');
+      expect(lines.filter((l) => l.startsWith('skipped'))).toEqual([]);
+      expect(lines.filter((l) => l.startsWith('outcome '))).toEqual([
+        expect.stringMatching(/^outcome {3}effective /),
+        expect.stringMatching(/^outcome {3}harmful .*AnalysisRun storefront-demo-canary-1 Failed/),
+      ]);
+      expect(lines).toContain(
+        'revert pr salve: revert pull request 102 (raise-memory-limit on Rollout/storefront), harmful (production)',
+      );
     },
     NPM_TIMEOUT,
   );

@@ -1,14 +1,7 @@
 /** Objects the tests write to the test kube-apiserver, playing the kubelet and the controllers. */
-import { type KubeInfo, kubeCall, kubeRequest } from '../../engine/demo/servers/kube-client.ts';
+import { type KubeInfo, kubeCall } from '../../engine/demo/servers/kube-client.ts';
 
-export async function ensureNamespace(kube: KubeInfo, name: string): Promise<void> {
-  const res = await kubeRequest(kube, kube.identities.admin, 'POST', '/api/v1/namespaces', {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name },
-  });
-  if (res.status !== 201 && res.status !== 409) throw new Error(`namespace ${name}: HTTP ${res.status}`);
-}
+export { ensureNamespace } from '../../engine/demo/play.ts';
 
 /** A pod of Deployment `deployment` (through its ReplicaSet), as the ReplicaSet controller creates it. */
 export async function createDeploymentPod(

@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse } from 'yaml';
 import { serveCommand } from '../../engine/app/serve.ts';
 import type { SalveServer } from '../../engine/app/server.ts';
 import type { Checkout } from '../../engine/app/types.ts';
-import { kubeCall, kubeconfigYaml } from '../../engine/demo/servers/kube-client.ts';
+import { installApplication, reportSync } from '../../engine/demo/play.ts';
+import { kubeconfigYaml } from '../../engine/demo/servers/kube-client.ts';
 import { freePort } from '../../engine/demo/servers/ports.ts';
 import { createDemoWorld, type DemoWorld, EXAMPLE_REPO, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { metadataComment } from '../../engine/explain/metadata.ts';
@@ -36,8 +36,7 @@ import { type AlertmanagerServer, postAlerts, startAlertmanager } from '../serve
 import { createDeploymentPod, ensureNamespace, writePodStatus } from './kube-objects.ts';
 
 const kube = inject('kube');
-const { admin } = kube.identities;
-const ARGO = '/apis/argoproj.io/v1alpha1';
+const CATALOG_APP = { name: 'catalog-staging', namespace: 'argocd' };
 const NS = 'catalog';
 const BOT = 'salve-app[bot]';
 const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
@@ -85,12 +84,9 @@ beforeAll(async () => {
   });
   await ensureNamespace(kube, NS);
   await ensureNamespace(kube, 'argocd');
-  // The config repo's own Application for catalog in staging, as Argo CD holds it (status empty).
-  const app = parse(readFileSync(join(EXAMPLE_REPO, 'argocd/staging/apps/catalog.yaml'), 'utf8'));
-  await kubeCall(kube, admin, 'POST', `${ARGO}/namespaces/argocd/applications`, {
-    ...app,
-    status: { sync: { status: 'Synced', revision: world.head }, health: { status: 'Healthy' } },
-  });
+  // The config repo's own Application for catalog in staging, as Argo CD holds it, synced at HEAD.
+  const app = await installApplication(kube, EXAMPLE_REPO, 'argocd/staging/apps/catalog.yaml');
+  await reportSync(kube, app, world.head, 'Healthy');
 }, 180_000);
 
 afterAll(async () => {
@@ -164,14 +160,7 @@ async function mergeEverywhere(replicas: ServeProcess[], number: number, head: s
     createdAt: new Date().toISOString(),
     closedAt: new Date().toISOString(),
   });
-  await kubeCall(
-    kube,
-    admin,
-    'PATCH',
-    `${ARGO}/namespaces/argocd/applications/catalog-staging`,
-    { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Healthy' } } },
-    'application/merge-patch+json',
-  );
+  await reportSync(kube, CATALOG_APP, merge, 'Healthy');
   const body = mergedWebhook(number, merge);
   const headers = {
     'content-type': 'application/json',
@@ -285,14 +274,7 @@ describe('the loop through salve serve (real kube-apiserver, Alertmanager; GitHu
       expect(res.status).toBe(202);
 
       // Argo CD syncs the merge; the pods stay ready; the throttling stops and the alert resolves.
-      await kubeCall(
-        kube,
-        admin,
-        'PATCH',
-        `${ARGO}/namespaces/argocd/applications/catalog-staging`,
-        { status: { sync: { status: 'Synced', revision: merge }, health: { status: 'Healthy' } } },
-        'application/merge-patch+json',
-      );
+      await reportSync(kube, CATALOG_APP, merge, 'Healthy');
       await postAlerts(
         am.url,
         alerts.map((a) => ({ ...a, endsAt: new Date().toISOString() })),

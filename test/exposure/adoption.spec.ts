@@ -105,19 +105,24 @@ describe('adopting Argo Rollouts (opt-in)', () => {
     });
     expect(await verified(dir, adoption.branch as string, rem.id)).toEqual([[true, []]]);
 
-    // The reviewer merges the adoption; the incident recurs: the fix, canaried by the new Rollout.
+    // The reviewer merges the adoption; the incident recurs: the fix, canaried by the new Rollout
+    // with the steps and guard rails the adoption brought, which the fix leaves as they are.
     execFileSync('git', ['-C', dir, 'reset', '-q', '--hard', adoption.commit as string]);
     const fix = await plan(dir, new Date(NOW.getTime() + 600_000));
     const fixed = fix.result.remediation;
     expect(fixed.action.id).toBe('raise-memory-limit');
     expect(fix.branch).toBe(adoption.branch);
-    expect(fixed.exposure?.objects).toEqual([
-      expect.objectContaining({ op: 'patch', kind: 'Rollout', name: 'backend' }),
+    expect(fixed.exposure).toBeUndefined();
+    expect(fixed.diff.fields.map((f) => `${f.kind} ${f.path}`)).toEqual([
+      'Deployment /spec/template/spec/containers[name=backend]/resources/limits/memory',
     ]);
-    expect(fixed.diff.fields.filter((f) => f.kind === 'Deployment').map((f) => f.path)).toEqual([
-      '/spec/template/spec/containers[name=backend]/resources/limits/memory',
-    ]);
-    expect(fixed.decision.rules.map((r) => r.id)).toContain('exposure.canary');
+    expect(fixed.decision.rules).toContainEqual(
+      expect.objectContaining({
+        id: 'exposure.existing-controller',
+        message: expect.stringContaining('Argo Rollout backend canaries this change with its own'),
+      }),
+    );
+    expect(fixed.decision.rules.map((r) => r.id)).not.toContain('exposure.canary');
     expect(fixed.decision.rules.map((r) => r.id)).not.toContain('exposure.takeover-in-fix');
     expect(fixed.action.rationale.join('\n')).toContain('no cluster access here to confirm');
     const proof = JSON.parse(fix.result.request.files.find((f) => f.path.endsWith('/proof.json'))?.after ?? '{}');
@@ -127,6 +132,8 @@ describe('adopting Argo Rollouts (opt-in)', () => {
       name: 'backend',
       namespace: 'production',
       source: 'overlay',
+      // The adoption's 10/30/60% plan: setWeight, analysis and pause each.
+      steps: 9,
     });
     expect(await verified(dir, fix.branch as string, fixed.id)).toEqual([[true, []]]);
   });

@@ -7,7 +7,8 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SalveOctokit } from '../../engine/app/github.ts';
-import { kubeCall, kubeConfigFor } from '../../engine/demo/servers/kube-client.ts';
+import { analysisRun, createApplication, ensureNamespace, readyPods, reportSync } from '../../engine/demo/play.ts';
+import { kubeConfigFor } from '../../engine/demo/servers/kube-client.ts';
 import { memoryOutcomeStore } from '../../engine/followup/outcomes.ts';
 import { parseOutcomeMarker } from '../../engine/followup/record.ts';
 import { createRevertHook, type RevertResult } from '../../engine/followup/revert/hook.ts';
@@ -22,13 +23,10 @@ import { silentLogger } from '../../engine/telemetry/logger.ts';
 import * as gh from '../app/github-flows.ts';
 import { BOT, OWNER, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
-import { createDeploymentPod, ensureNamespace, writePodStatus } from '../cluster/kube-objects.ts';
 import { testKeys } from '../pipeline/helpers.ts';
 import { approvalNote, localCheckout, type MergedWorld, mergedPull, mergedRemediation, PULL } from './revert-world.ts';
 
 const kube = inject('kube');
-const { admin } = kube.identities;
-const ARGO = '/apis/argoproj.io/v1alpha1';
 const NS = 'production';
 const MIN = 60_000;
 
@@ -53,12 +51,10 @@ function github(now: Date): GitHubContext {
 
 /** Argo CD syncs the merge; the Rollout's canary analysis fails (the statuses Argo would write). */
 async function playArgo(mergeSha: string): Promise<void> {
-  await ensureNamespace(kube, 'argocd');
-  await ensureNamespace(kube, NS);
-  await kubeCall(kube, admin, 'POST', `${ARGO}/namespaces/argocd/applications`, {
+  const app = await createApplication(kube, {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: 'podinfo-production' },
+    metadata: { name: 'podinfo-production', namespace: 'argocd' },
     spec: {
       project: 'default',
       source: {
@@ -68,68 +64,19 @@ async function playArgo(mergeSha: string): Promise<void> {
       },
       destination: { name: 'prod-cluster', namespace: NS },
     },
-    status: { sync: { status: 'Synced', revision: mergeSha }, health: { status: 'Healthy' } },
   });
-  const pod = await createDeploymentPod(kube, NS, 'frontend', { suffix: 'x2x7q' });
-  await writePodStatus(kube, NS, pod, {
-    phase: 'Running',
-    containerStatuses: [
-      {
-        name: 'frontend',
-        image: 'ghcr.io/stefanprodan/podinfo:6.5.0',
-        imageID: '',
-        ready: true,
-        restartCount: 0,
-        started: true,
-        state: { running: { startedAt: new Date(Date.now() - 30 * MIN).toISOString() } },
-      },
-    ],
-  });
-  await kubeCall(kube, admin, 'POST', `${ARGO}/namespaces/${NS}/rollouts`, {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'frontend' },
-    spec: {
-      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend' },
-      strategy: { canary: { steps: [{ setWeight: 20 }] } },
-    },
-  });
-  const run = await kubeCall<{ metadata: { name: string } }>(
+  await reportSync(kube, app, mergeSha, 'Healthy');
+  const frontend = { namespace: NS, kind: 'Deployment', name: 'frontend' };
+  await ensureNamespace(kube, NS);
+  await readyPods(kube, frontend, 1, new Date(Date.now() - 30 * MIN), { image: 'ghcr.io/stefanprodan/podinfo:6.5.0' });
+  await analysisRun(
     kube,
-    admin,
-    'POST',
-    `${ARGO}/namespaces/${NS}/analysisruns`,
+    frontend,
+    'Failed',
+    'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',
     {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'AnalysisRun',
-      metadata: {
-        name: 'frontend-6f7d-1',
-        ownerReferences: [
-          {
-            apiVersion: 'argoproj.io/v1alpha1',
-            kind: 'Rollout',
-            name: 'frontend',
-            uid: 'u-frontend',
-            controller: true,
-          },
-        ],
-      },
-      spec: {
-        metrics: [
-          { name: 'error-rate', provider: { prometheus: { address: 'http://prometheus:9090', query: 'vector(1)' } } },
-        ],
-      },
+      run: 'frontend-6f7d-1',
     },
-  );
-  await kubeCall(
-    kube,
-    admin,
-    'PATCH',
-    `${ARGO}/namespaces/${NS}/analysisruns/${run.metadata.name}`,
-    {
-      status: { phase: 'Failed', message: 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)' },
-    },
-    'application/merge-patch+json',
   );
 }
 

@@ -185,26 +185,33 @@ describe('pipeline on the example config repo', () => {
     expect(await branches(world.work)).toEqual(before);
   });
 
-  it('finds the Argo Rollout behind pod names, patches it with a JSON6902 patch, and sets canary steps on it', async () => {
+  it("finds the Argo Rollout behind pod names and patches its memory limit only: the team's canary steps canary the fix", async () => {
     const o = only(await plan('oomkilled-storefront-production.json'));
     if (o.result.kind !== 'publish') throw new Error(`expected publish, got ${o.result.kind}`);
     const rem = o.result.remediation;
     expect(rem.target.kind).toBe('Rollout');
-    expect(rem.diff.fields).toContainEqual(
+    // The rendered diff (real kustomize, base and branch): the memory limit, and nothing else. The
+    // Rollout's strategy (the team's 20% → 50% steps with their pauses) renders as it did.
+    expect(rem.diff.fields).toEqual([
       expect.objectContaining({
         kind: 'Rollout',
         path: '/spec/template/spec/containers[name=storefront]/resources/limits/memory',
         before: '384Mi',
         after: '576Mi',
       }),
-    );
-    // Only the memory limit and the canary steps change on the Rollout: the patch did not replace its containers.
-    const rolloutPaths = rem.diff.fields.filter((f) => f.kind === 'Rollout').map((f) => f.path);
-    expect(rolloutPaths.filter((p) => !p.startsWith('/spec/strategy/canary/steps'))).toEqual([
-      '/spec/template/spec/containers[name=storefront]/resources/limits/memory',
     ]);
-    expect(rem.decision.rules.map((r) => r.id)).toContain('exposure.canary');
-    expect(rem.decision.rules.map((r) => r.id)).not.toContain('exposure.takeover');
+    expect(rem.diff.objects).toEqual([]);
+    expect(rem.exposure).toBeUndefined();
+    expect(rem.files.map((f) => f.path).filter((p) => p.includes('exposure'))).toEqual([]);
+    const ids = rem.decision.rules.map((r) => r.id);
+    expect(ids).not.toContain('exposure.canary');
+    expect(ids).not.toContain('exposure.takeover');
+    expect(rem.decision.rules).toContainEqual({
+      id: 'exposure.existing-controller',
+      effect: 'allow',
+      message:
+        "Argo Rollout storefront canaries this change with its own 4 canary steps (the team's, left as they are) when Rollout/storefront's pod template changes; salve adds no controller of its own",
+    });
     const kustomization = rem.files.find((f) => f.path === 'apps/storefront/overlays/production/kustomization.yaml');
     expect(kustomization?.after).toContain(
       'target: {group: argoproj.io, version: v1alpha1, kind: Rollout, name: storefront}',
@@ -212,7 +219,6 @@ describe('pipeline on the example config repo', () => {
     await expect(normalise(o.result.request.pr.body)).toMatchFileSnapshot(
       './__snapshots__/canary-existing-rollout-pr-body.md',
     );
-    // The blast radius counts the fix; the table under it shows the fix, the canary's steps apart.
     const body = o.result.request.pr.body;
     expect(rem.decision.rules).toContainEqual(
       expect.objectContaining({ id: 'safety.blast-radius', message: 'the change touches 1 field of 1 object' }),
@@ -220,13 +226,7 @@ describe('pipeline on the example config repo', () => {
     expect(tableRows(body, 'What the rules above judge')).toEqual([
       '| Rollout storefront/storefront | `/spec/template/spec/containers[name=storefront]/resources/limits/memory` | 384Mi | 576Mi |',
     ]);
-    expect(tableRows(body, 'What the canary changes')).toHaveLength(
-      rem.diff.fields.length + rem.diff.objects.length - 1,
-    );
-    // storefront's Application does not prune: a revert leaves the guard rails this change adds.
-    expect(body).toContain(
-      'Argo CD syncs **storefront-production** back by itself, but this Application does not prune (`syncPolicy.automated.prune` is not true): AnalysisTemplate storefront/storefront-salve-guard-rails stays in the cluster until someone deletes it or syncs **storefront-production** with prune.',
-    );
+    expect(tableRows(body, 'What the canary changes')).toEqual([]);
   });
 
   it('asks for approval on a StatefulSet even when the action is a plain memory raise', async () => {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../engine/demo/servers/ports.ts';
 import { type ServerProcess, startProcess } from '../../engine/demo/servers/processes.ts';
-import { serverBinary } from '../../engine/demo/servers/tools.ts';
 import { httpOk, waitFor } from '../../engine/demo/servers/wait.ts';
+import { serverBinary } from './kube.ts';
 
 export interface AlertmanagerOptions {
   /** The receiver. Without it, alerts are kept and can be read back from the API only. */

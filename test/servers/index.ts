@@ -1,7 +1,6 @@
 /** Real servers for the tests, each on 127.0.0.1 with free ports and a temp dir it removes. */
 
 export { type Etcd, startEtcd } from '../../engine/demo/servers/etcd.ts';
-export { type KubeOptions, type KubeServer, startKube } from '../../engine/demo/servers/kube.ts';
 export {
   type KubeIdentity,
   type KubeInfo,
@@ -10,7 +9,6 @@ export {
   kubeconfigYaml,
   kubeRequest,
 } from '../../engine/demo/servers/kube-client.ts';
-export { serverBinary, toolsDir } from '../../engine/demo/servers/tools.ts';
 export {
   type AlertmanagerOptions,
   type AlertmanagerServer,
@@ -18,5 +16,13 @@ export {
   postAlerts,
   startAlertmanager,
 } from './alertmanager.ts';
+export {
+  serverBinary,
+  startTestKube,
+  type TestKubeInfo,
+  type TestKubeServer,
+  type TestUser,
+  TOOLS_DIR,
+} from './kube.ts';
 export { backfill, type PrometheusOptions, type PrometheusServer, startPrometheus } from './prometheus.ts';
 export { ping, type RedisServer, startRedis } from './redis.ts';

@@ -7,18 +7,18 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type KubeInfo, startKube } from '../../engine/demo/servers/kube.ts';
 import { REPO_ROOT } from '../../engine/demo/servers/tools.ts';
+import { startTestKube, type TestKubeInfo } from './kube.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    kube: KubeInfo;
+    kube: TestKubeInfo;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync('bash', [join(REPO_ROOT, 'scripts/setup-servers'), 'kube-apiserver', 'etcd'], { stdio: 'inherit' });
-  const kube = await startKube();
+  const kube = await startTestKube();
   project.provide('kube', kube.info);
   return () => kube.stop();
 }

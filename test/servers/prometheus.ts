@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort } from '../../engine/demo/servers/ports.ts';
 import { type ServerProcess, startProcess } from '../../engine/demo/servers/processes.ts';
-import { serverBinary } from '../../engine/demo/servers/tools.ts';
 import { httpOk, waitFor } from '../../engine/demo/servers/wait.ts';
+import { serverBinary } from './kube.ts';
 
 const run = promisify(execFile);
 

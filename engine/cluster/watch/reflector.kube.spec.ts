@@ -6,7 +6,7 @@
  */
 import { CoreV1Api, type V1Pod, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type KubeServer, startKube } from '../../demo/servers/kube.ts';
+import { startTestKube, type TestKubeServer } from '../../../test/servers/kube.ts';
 import { type KubeInfo, kubeCall, kubeConfigFor, kubeRequest } from '../../demo/servers/kube-client.ts';
 import { silentLogger } from '../../telemetry/logger.ts';
 import { podSource } from '../intake/sources.ts';
@@ -204,10 +204,10 @@ describe('engine/cluster/watch/reflector (real kube-apiserver)', () => {
 });
 
 describe('engine/cluster/watch/reflector after an etcd compaction', () => {
-  let own: KubeServer;
+  let own: TestKubeServer;
   beforeAll(async () => {
     // Without the watch cache every watch reads etcd: a compacted resourceVersion is gone at once.
-    own = await startKube({ watchCache: false });
+    own = await startTestKube({ watchCache: false });
   });
   afterAll(async () => {
     await own?.stop();

@@ -1,9 +1,9 @@
-/** A single-member etcd on 127.0.0.1 for the test kube-apiserver. */
+/** A single-member etcd on 127.0.0.1 for the local kube-apiserver (salve demo and the tests). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { serverBinary } from '../../tools/servers.ts';
 import { freePorts } from './ports.ts';
 import { type ServerProcess, startProcess } from './processes.ts';
-import { serverBinary } from './tools.ts';
 import { httpOk, waitFor } from './wait.ts';
 
 export interface Etcd {
@@ -21,7 +21,8 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
   return (await res.json()) as Record<string, unknown>;
 }
 
-export async function startEtcd(dir: string): Promise<Etcd> {
+/** Starts etcd from the tools cache `tools`, its data and log under `dir`. */
+export async function startEtcd(dir: string, tools: string): Promise<Etcd> {
   const [client, peer] = await freePorts(2);
   const url = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
@@ -29,15 +30,15 @@ export async function startEtcd(dir: string): Promise<Etcd> {
   mkdirSync(dataDir, { recursive: true });
   const proc = startProcess(
     'etcd',
-    serverBinary('etcd'),
+    serverBinary('etcd', tools),
     [
-      '--name=salve-test',
+      '--name=salve-local',
       `--data-dir=${dataDir}`,
       `--listen-client-urls=${url}`,
       `--advertise-client-urls=${url}`,
       `--listen-peer-urls=${peerUrl}`,
       `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=salve-test=${peerUrl}`,
+      `--initial-cluster=salve-local=${peerUrl}`,
       '--log-level=warn',
       // Tests are short: no fsync waits worth keeping data for.
       '--unsafe-no-fsync',

@@ -1,7 +1,8 @@
 /**
- * What a test needs to talk to the test kube-apiserver: its address, CA and identities (plain,
- * serialisable data that a vitest globalSetup can hand to the test files), kubeconfigs, and a
- * raw request helper for what client-node does not cover (readiness, status writes by path).
+ * What `salve demo` and the tests need to talk to the local kube-apiserver: its address, CA and
+ * identities (plain, serialisable data that a vitest globalSetup can hand to the test files),
+ * kubeconfigs, and a raw request helper for what client-node does not cover (readiness, status
+ * writes by path).
  */
 import { request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -12,12 +13,17 @@ export interface KubeIdentity {
   token: string;
 }
 
-export interface KubeInfo {
+/**
+ * admin is in system:masters (it plays Argo CD, Argo Rollouts and the kubelet); reader is bound to
+ * deploy/rbac's read-only salve-reader ClusterRole, as salve is in production. `Extra` names the
+ * identities a caller adds (startKube's `users`).
+ */
+export interface KubeInfo<Extra extends string = never> {
   url: string;
   /** PEM: the apiserver's self-signed serving chain. */
   ca: string;
   etcdUrl: string;
-  identities: { admin: KubeIdentity; reader: KubeIdentity; powerful: KubeIdentity };
+  identities: Record<'admin' | 'reader' | Extra, KubeIdentity>;
 }
 
 /** A kubeconfig document (YAML) with one context for this identity, as a user would write it. */
@@ -26,13 +32,13 @@ export function kubeconfigYaml(
   id: KubeIdentity,
   opts: { context?: string; namespace?: string } = {},
 ): string {
-  const context = opts.context ?? 'salve-test';
+  const context = opts.context ?? 'salve-local';
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
       {
-        name: 'salve-test',
+        name: 'salve-local',
         cluster: { server: info.url, 'certificate-authority-data': Buffer.from(info.ca).toString('base64') },
       },
     ],
@@ -40,7 +46,7 @@ export function kubeconfigYaml(
     contexts: [
       {
         name: context,
-        context: { cluster: 'salve-test', user: id.user, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+        context: { cluster: 'salve-local', user: id.user, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
       },
     ],
     'current-context': context,

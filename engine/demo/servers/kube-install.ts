@@ -1,25 +1,25 @@
 /**
- * What the test cluster holds before any test runs: the Argo CD and Argo Rollouts CRDs (real,
- * unmodified upstream files), salve's own RBAC from deploy/rbac, and the bindings that give the
- * test identities their rights.
+ * What the local cluster holds before salve reads it: the Argo CD and Argo Rollouts CRDs (real,
+ * unmodified upstream files, shipped under schemas/), salve's own RBAC from deploy/rbac, and the
+ * binding that gives the reader identity its read-only role.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { type KubeInfo, kubeCall, kubeRequest } from './kube-client.ts';
+import { type KubeIdentity, type KubeInfo, kubeCall, kubeRequest } from './kube-client.ts';
 import { REPO_ROOT } from './tools.ts';
 import { waitFor } from './wait.ts';
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
+export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
   string,
   unknown
 >;
 
 export const CRD_FILES = [
-  'test/fixtures/crds/argo-cd/application-crd.yaml',
+  'schemas/argo-cd/application-crd.yaml',
   'schemas/argo-rollouts/rollout-crd.yaml',
   'schemas/argo-rollouts/analysis-template-crd.yaml',
-  'test/fixtures/crds/argo-rollouts/analysis-run-crd.yaml',
+  'schemas/argo-rollouts/analysis-run-crd.yaml',
 ];
 
 export const RBAC_FILES = [
@@ -58,7 +58,7 @@ export async function createObject(info: KubeInfo, obj: Obj): Promise<void> {
   }
 }
 
-function binding(name: string, role: string, user: string): Obj {
+export function binding(name: string, role: string, user: string): Obj {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -68,10 +68,11 @@ function binding(name: string, role: string, user: string): Obj {
   };
 }
 
-async function canI(info: KubeInfo, user: 'reader' | 'powerful', verb: string, group: string, resource: string) {
+/** Whether `id` may `verb` the resource in namespace default, as the apiserver's authorizer sees it now. */
+export async function canI(info: KubeInfo, id: KubeIdentity, verb: string, group: string, resource: string) {
   const review = await kubeCall<{ status: { allowed: boolean } }>(
     info,
-    info.identities[user],
+    id,
     'POST',
     '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
     {
@@ -83,20 +84,25 @@ async function canI(info: KubeInfo, user: 'reader' | 'powerful', verb: string, g
   return review.status.allowed;
 }
 
+/** Waits until `id` may `verb` the resource: RBAC is read by the authorizer from its own cache. */
+export async function awaitRbac(
+  info: KubeInfo,
+  id: KubeIdentity,
+  verb: string,
+  group: string,
+  resource: string,
+): Promise<void> {
+  await waitFor(async () => ((await canI(info, id, verb, group, resource)) ? true : undefined), {
+    what: `RBAC for ${id.user} to ${verb} ${resource}`,
+    attempts: 1200,
+  });
+}
+
 export async function installCluster(info: KubeInfo): Promise<void> {
   const crds = CRD_FILES.flatMap(readManifests);
   await Promise.all(crds.map((crd) => createObject(info, crd)));
   for (const obj of RBAC_FILES.flatMap(readManifests)) await createObject(info, obj);
-  const { reader, powerful } = info.identities;
-  await createObject(info, binding('salve-reader-test-user', 'salve-reader', reader.user));
-  await createObject(info, binding('salve-powerful-reader', 'salve-reader', powerful.user));
-  await createObject(info, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'test-deployment-patcher' },
-    rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'patch'] }],
-  });
-  await createObject(info, binding('salve-powerful-patcher', 'test-deployment-patcher', powerful.user));
+  await createObject(info, binding('salve-reader-local-user', 'salve-reader', info.identities.reader.user));
   for (const crd of crds) {
     await waitFor(
       async () => {
@@ -125,13 +131,5 @@ export async function installCluster(info: KubeInfo): Promise<void> {
       { what: `listing ${spec.names.plural}`, attempts: 1200 },
     );
   }
-  // RBAC is read by the authorizer from its own cache: wait until the bindings are in force.
-  await waitFor(async () => ((await canI(info, 'reader', 'list', '', 'pods')) ? true : undefined), {
-    what: 'RBAC for the reader identity',
-    attempts: 1200,
-  });
-  await waitFor(async () => ((await canI(info, 'powerful', 'patch', 'apps', 'deployments')) ? true : undefined), {
-    what: 'RBAC for the powerful identity',
-    attempts: 1200,
-  });
+  await awaitRbac(info, info.identities.reader, 'list', '', 'pods');
 }

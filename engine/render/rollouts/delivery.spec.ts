@@ -50,6 +50,8 @@ describe('render/rollouts/delivery', () => {
       kind: 'Rollout',
       name: 'my-guestbook',
       source: 'overlay',
+      // Its own canary steps, counted: they canary any change to the Deployment's template.
+      steps: 2,
     });
     // The pre-prefix name is not what renders: it names nothing.
     expect(renderedDelivery(objects, { kind: 'Deployment', name: 'deployment' })).toBeNull();

@@ -43,9 +43,24 @@ function drives(o: K8sObject, target: DeliveryTarget): Delivery['controller'] | 
   return null;
 }
 
+/** How many canary steps a Rollout's own strategy has; 0 for none, or for a Canary. */
+function ownSteps(o: K8sObject): number {
+  if (o.kind !== 'Rollout') return 0;
+  const steps = (o.spec as { strategy?: { canary?: { steps?: unknown } } } | undefined)?.strategy?.canary?.steps;
+  return Array.isArray(steps) ? steps.length : 0;
+}
+
 function found(o: K8sObject, controller: Delivery['controller'], source: string, namespace?: string): Delivery {
   const ns = o.metadata.namespace ?? namespace;
-  return { controller, kind: o.kind, name: o.metadata.name, ...(ns ? { namespace: ns } : {}), source };
+  const steps = ownSteps(o);
+  return {
+    controller,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(ns ? { namespace: ns } : {}),
+    source,
+    ...(steps > 0 ? { steps } : {}),
+  };
 }
 
 /** In the rendered overlay: the workload and its controller share the render and the namespace. */
