@@ -95963,7 +95963,7 @@ async function withChanges(base, changes) {
     files.set(path, Buffer.from(change.after, "utf8"));
   }
   return {
-    where: `${base.where} with ${changes.length} change(s)`,
+    where: `${base.where} with ${counted(changes.length, "change")}`,
     async lstat(path) {
       const file2 = files.get(path);
       if (file2) return { type: "file", size: file2.length };
@@ -96604,7 +96604,12 @@ var Delivery = external_exports.object({
   name: external_exports.string().optional(),
   namespace: external_exports.string().optional(),
   /** Where salve found it: `overlay` (rendered with the workload) or the repo-relative file. */
-  source: external_exports.string().optional()
+  source: external_exports.string().optional(),
+  /**
+   * An Argo Rollout's own canary steps, how many (absent: none, or not a Rollout). The team's steps
+   * canary any change to the pod template, salve's fix included: salve leaves them as they are.
+   */
+  steps: external_exports.number().int().positive().optional()
 });
 var WorkloadFacts = external_exports.object({
   kind: external_exports.string(),
@@ -97128,12 +97133,16 @@ function verifyEnvelope(env, trustedKeys, opts = {}) {
   );
 }
 
+// engine/policy/wasm-module.ts
+import { createHash as createHash6 } from "node:crypto";
+
 // node_modules/@open-policy-agent/opa-wasm/src/index.mjs
 var import_opa = __toESM(require_opa(), 1);
 var loadPolicy = import_opa.default.loadPolicy;
+var src_default = import_opa.default;
 
 // engine/policy/wasm-module.ts
-import { createHash as createHash6 } from "node:crypto";
+var { loadPolicySync } = src_default;
 var compiled = new I({ max: 16 });
 function compiledPolicy(wasm) {
   const key = createHash6("sha256").update(wasm).digest("hex");
@@ -97144,6 +97153,9 @@ function compiledPolicy(wasm) {
     module.catch(() => compiled.delete(key));
   }
   return module;
+}
+async function instantiatePolicy(wasm) {
+  return loadPolicySync(await compiledPolicy(wasm));
 }
 
 // engine/policy/evaluator.ts
@@ -97165,7 +97177,7 @@ function cmp2(a, b) {
 async function loadEvaluator(bundle) {
   let policy;
   try {
-    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
+    policy = await instantiatePolicy(bundle.wasm);
     policy.setData(bundle.data ?? {});
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe3(err)}`, { cause: err });
@@ -99330,7 +99342,7 @@ async function loadExposurePlanner(bundle) {
   if (!entrypoint) return { plan: () => null };
   let policy;
   try {
-    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
+    policy = await instantiatePolicy(bundle.wasm);
     policy.setData(bundle.data ?? {});
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe4(err)}`, { cause: err });
@@ -100207,7 +100219,7 @@ async function runAction(env) {
 function failureMessage(result) {
   const parts = [];
   const failed = result.checked - result.verified;
-  if (failed > 0) parts.push(`${failed} of ${result.checked} remediation(s) failed verification`);
+  if (failed > 0) parts.push(`${failed} of ${counted(result.checked, "remediation")} failed verification`);
   if (result.scope.length > 0)
     parts.push(`${counted(result.scope.length, "file")} changed outside any signed remediation`);
   if (result.policyTests && !result.policyTests.ok) parts.push("the policy tests failed");

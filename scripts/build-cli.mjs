@@ -6,10 +6,17 @@
  * files, start workers or load plugins at run time (EXTERNAL) stay installed beside the package;
  * policies, templates and schemas are read from the package root at run time, never copied.
  *
+ * The command line itself is also built as one CommonJS file (CLI_BUNDLE, named by its digest in
+ * CLI_POINTER): Node 20 keeps no code cache for ES modules, but bin/code-cache.js can load a
+ * CommonJS file through vm.Script with V8's cached code, which spares each `salve` call the parse
+ * and compile of megabytes of JavaScript. The ESM build stays for the git server's child process
+ * and for a Node that cannot require() the ES-only dependencies.
+ *
  *   node scripts/build-cli.mjs          build now
  *   ensureBuilt() (from bin/salve)      build only when a source is newer than lib/
  */
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +33,18 @@ const EXTERNAL = ['bullmq', 'ioredis', 'pino', '@opentelemetry/sdk-node', '@kube
 /** Bundled CommonJS dependencies call require() for Node built-ins: each ESM chunk gets one. */
 const REQUIRE_BANNER =
   "import { createRequire as __salveCreateRequire } from 'node:module'; const require = __salveCreateRequire(import.meta.url);";
+/**
+ * The CLI as one CommonJS file (salve-cli-<digest>.cjs once built), and the small file naming it
+ * with its sha256 (read by bin/salve).
+ */
+const CLI_BUNDLE = 'salve-cli.cjs';
+const CLI_POINTER = 'salve-cli.json';
+/**
+ * import.meta.url in the CommonJS build: the URL of a module in lib/, as in the ESM build (code finds
+ * the package root, the schemas and git-server-main.js from it).
+ */
+const CJS_BANNER =
+  "const __salveModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;";
 /** Files besides engine/**.ts whose change means a rebuild. */
 const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs'];
 
@@ -65,6 +84,26 @@ export async function buildCli() {
   await mkdir(LIB, { recursive: true });
   const tmp = await mkdtemp(join(ROOT, '.lib-'));
   try {
+    const common = {
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      legalComments: 'external',
+      metafile: true,
+      logLevel: 'warning',
+    };
+    const cjs = build({
+      ...common,
+      entryPoints: ['engine/cli/main.ts'],
+      outfile: join(tmp, CLI_BUNDLE),
+      format: 'cjs',
+      define: { 'import.meta.url': '__salveModuleUrl' },
+      minifyWhitespace: true,
+      minifySyntax: true,
+      banner: { js: CJS_BANNER },
+    });
     const result = await build({
       absWorkingDir: ROOT,
       entryPoints: ENTRIES,
@@ -82,9 +121,22 @@ export async function buildCli() {
       metafile: true,
       logLevel: 'warning',
     });
-    const outputs = Object.keys(result.metafile.outputs).map((p) => relative(tmp, join(ROOT, p)));
+    const cjsResult = await cjs;
+    const outputs = [...Object.keys(result.metafile.outputs), ...Object.keys(cjsResult.metafile.outputs)]
+      .map((p) => relative(tmp, join(ROOT, p)))
+      .filter((p) => p !== CLI_BUNDLE);
+    // Named by its digest: a salve started during a rebuild reads the pointer and a bundle that agree.
+    const sha256 = createHash('sha256')
+      .update(await readFile(join(tmp, CLI_BUNDLE)))
+      .digest('hex');
+    const bundle = `salve-cli-${sha256.slice(0, 16)}.cjs`;
+    await rename(join(tmp, CLI_BUNDLE), join(tmp, bundle));
+    await writeFile(join(tmp, CLI_POINTER), `${JSON.stringify({ file: bundle, sha256 })}\n`);
+    outputs.push(bundle);
+    // The pointer last: it never names a bundle that is not there yet.
+    outputs.push(CLI_POINTER);
     // Chunks before entries: an entry never points at a chunk that is not there yet.
-    outputs.sort((a, b) => Number(b.startsWith('chunk-')) - Number(a.startsWith('chunk-')));
+    outputs.sort((a, b) => rank(a) - rank(b));
     for (const file of outputs) await rename(join(tmp, file), join(LIB, file));
     const keep = new Set(outputs);
     for (const name of await readdir(LIB)) if (!keep.has(name) && name !== '.built') await rm(join(LIB, name));
@@ -93,6 +145,12 @@ export async function buildCli() {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Chunks before entries, the CLI pointer last. */
+function rank(file) {
+  if (file.startsWith('chunk-')) return 0;
+  return file === CLI_POINTER ? 2 : 1;
 }
 
 export async function ensureBuilt() {

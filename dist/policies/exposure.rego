@@ -23,7 +23,9 @@ adopt_action := "adopt-argo-rollouts"
 delivery := object.get(object.get(input, "workload", {}), "delivery", {"controller": "none"})
 
 # An Argo Rollout in the same overlay rolls the change out: the target itself, or the Rollout whose
-# workloadRef names the Deployment. salve sets its canary steps and guard rails for this change.
+# workloadRef names the Deployment. When it has no canary steps of its own, salve sets steps and
+# guard rails for this change; when it has (the team's release process, or the steps of the
+# Rollout salve's adoption PR brought), they canary the fix as any change: salve leaves them alone.
 under_rollout if input.target.kind == "Rollout"
 
 under_rollout if {
@@ -47,9 +49,13 @@ deserves_canary if {
 	input.target.kind in {"Deployment", "Rollout"}
 }
 
+# The Rollout's own canary steps, which canary any change to its pod template.
+own_steps := object.get(delivery, "steps", 0)
+
 required if {
 	deserves_canary
 	under_rollout
+	own_steps == 0
 }
 
 # Adopting Argo Rollouts is nothing but its exposure: the takeover Rollout and its guard rails.
@@ -219,11 +225,14 @@ controller_where := "" if {
 
 controller_does := "canaries this change" if {
 	delivery.controller == "flagger"
+} else := text.format("canaries this change with its own %s (the team's, left as they are)", [text.counted(own_steps, "canary step")]) if {
+	own_steps > 0
 } else := "rolls this change out under its own strategy"
 
 # Flagger, or a Rollout this overlay does not render, rolls the change out when the Deployment's
-# pod template changes; so does a Rollout of the overlay where policy asks for no canary of its own
-# (outside production). salve adds no controller and names the one that will.
+# pod template changes; so does a Rollout of the overlay with canary steps of its own, or where
+# policy asks for no canary (outside production). salve adds no controller, changes no step, and
+# names the one that will.
 rules contains {
 	"id": "exposure.existing-controller",
 	"effect": "allow",

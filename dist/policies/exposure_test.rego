@@ -203,6 +203,37 @@ test_rollout_in_the_overlay_canaries_with_salve_steps if {
 	not "exposure.direct" in {r.id | some r in d.rules}
 }
 
+# The team's Rollout already has canary steps: they canary the fix, salve changes none of them.
+with_team_steps := object.union(with_slos, {"workload": {"delivery": {"steps": 4}}})
+
+test_rollout_with_its_own_steps_canaries_the_fix_with_them if {
+	not exposure.plan with input as with_team_steps
+	d := main.decision with data.salve.custom as {} with input as with_team_steps
+	d.allowed
+	some r in d.rules
+	r.id == "exposure.existing-controller"
+	r.effect == "allow"
+	r.message == "Argo Rollout podinfo canaries this change with its own 4 canary steps (the team's, left as they are) when Deployment/podinfo's pod template changes; salve adds no controller of its own"
+	not "exposure.canary" in {x.id | some x in d.rules}
+	not "exposure.direct" in {x.id | some x in d.rules}
+}
+
+test_rollout_with_its_own_steps_refuses_salve_steps if {
+	salve_plan := exposure.plan with input as with_slos
+	inp := object.union(with_team_steps, {"exposure": {"plan": salve_plan, "change": {"fields": [], "objects": []}, "objects": []}})
+	d := main.decision with data.salve.custom as {} with input as inp
+	"exposure.unexpected" in {r.id | some r in d.rules}
+	not d.allowed
+}
+
+test_rollout_target_with_one_step_of_its_own if {
+	inp := object.union(plain, {"target": {"kind": "Rollout"}, "workload": {"kind": "Rollout", "name": "podinfo", "replicas": 2, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "overlay", "steps": 1}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	contains(r.message, "with its own 1 canary step (the team's")
+}
+
 test_patching_an_existing_rollout_is_no_takeover if {
 	inp := object.union(canary(with_slos), {"exposure": {"objects": [{"op": "patch", "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "checkout", "specSha256": "x"}]}})
 	d := main.decision with data.salve.custom as {} with input as inp

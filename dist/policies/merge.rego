@@ -90,7 +90,7 @@ mode_effect := {"automate": "allow", "approve": "require-approval", "observe": "
 rules contains {
 	"id": "merge.trust-earned",
 	"effect": "allow",
-	"message": text.format("%s earned automate in %s: %s effective follow-up(s) in the last %s days (%s), none harmful", [input.action.id, input.environment.name, count(effective_pulls), window_days(input.settings.trustEarn.windowSeconds), pull_list(effective_pulls)]),
+	"message": text.format("%s earned automate in %s: %s in the last %s days (%s), none harmful", [input.action.id, input.environment.name, text.counted(count(effective_pulls), "effective follow-up"), window_days(input.settings.trustEarn.windowSeconds), pull_list(effective_pulls)]),
 } if {
 	ladder_mode == "approve"
 	earned

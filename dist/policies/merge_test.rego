@@ -97,7 +97,7 @@ test_trust_earned_after_enough_effective_outcomes if {
 	some r in rules
 	r.id == "merge.trust-earned"
 	r.effect == "allow"
-	r.message == "raise-memory-limit earned automate in staging: 3 effective follow-up(s) in the last 30 days (#40, #42, #43), none harmful"
+	r.message == "raise-memory-limit earned automate in staging: 3 effective follow-ups in the last 30 days (#40, #42, #43), none harmful"
 	not "merge.trust-lost" in f.ids(rules)
 }
 

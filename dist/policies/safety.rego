@@ -288,7 +288,7 @@ revert_rendered := {field_key(f) | some f in input.change.fields} | {object_chan
 rules contains {
 	"id": "safety.revert-inverse",
 	"effect": "deny",
-	"message": text.format("the revert of #%s renders %s change(s) that are not the inverse of the merged change, and misses %s of it", [input.action.params.pull, count(revert_rendered - revert_declared), count(revert_declared - revert_rendered)]),
+	"message": text.format("the revert of #%s renders %s that are not the inverse of the merged change, and misses %s of it", [input.action.params.pull, text.counted(count(revert_rendered - revert_declared), "change"), count(revert_declared - revert_rendered)]),
 } if {
 	input.action.id == "revert-remediation"
 	revert_rendered != revert_declared
@@ -304,7 +304,7 @@ exact_revert if {
 rules contains {
 	"id": "safety.revert-inverse",
 	"effect": "allow",
-	"message": text.format("the revert of #%s renders exactly the inverse of the merged change (%s field(s), %s object(s))", [input.action.params.pull, count(input.change.fields), count(input.change.objects)]),
+	"message": text.format("the revert of #%s renders exactly the inverse of the merged change (%s, %s)", [input.action.params.pull, text.counted(count(input.change.fields), "field"), text.counted(count(input.change.objects), "object")]),
 } if {
 	input.action.id == "revert-remediation"
 	revert_rendered == revert_declared
@@ -355,7 +355,7 @@ rules contains {
 rules contains {
 	"id": "safety.blast-radius",
 	"effect": "allow",
-	"message": text.format("the change touches %s field(s) of %s object", [count(input.change.fields), count(touched_objects)]),
+	"message": text.format("the change touches %s of %s", [text.counted(count(input.change.fields), "field"), text.counted(count(touched_objects), "object")]),
 } if {
 	count(touched_objects) <= 1
 	count(input.change.fields) <= max_fields

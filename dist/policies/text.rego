@@ -19,3 +19,8 @@ format(fmt, args) := concat("", [piece |
 arg(args, i) := str(args[i]) if {
 	i < count(args)
 } else := ""
+
+# A count in agreeing words: counted(1, "field") is "1 field", counted(2, "field") is "2 fields".
+counted(n, one) := concat(" ", [str(n), one]) if {
+	n == 1
+} else := concat("", [str(n), " ", one, "s"])

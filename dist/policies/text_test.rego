@@ -22,3 +22,9 @@ test_format_is_undefined_with_an_undefined_argument if {
 }
 
 formats_a_missing_value if text.format("%s", [input.missing])
+
+test_counted_agrees_with_its_number if {
+	text.counted(1, "field") == "1 field"
+	text.counted(0, "field") == "0 fields"
+	text.counted(3, "effective follow-up") == "3 effective follow-ups"
+}

@@ -1,10 +1,9 @@
 /** Evaluates the policy bundle in-process with opa-wasm and returns a validated, sorted decision. */
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from '../model/errors.ts';
 import { PolicyDecision, type PolicyRule } from '../model/index.ts';
 import { PolicyInput } from '../model/policy.ts';
 import type { PolicyBundle } from './bundle.ts';
-import { compiledPolicy } from './wasm-module.ts';
+import { instantiatePolicy, type LoadedPolicy } from './wasm-module.ts';
 
 export interface PolicyEvaluator {
   readonly digest: string;
@@ -32,9 +31,9 @@ function cmp(a: string, b: string): number {
 }
 
 export async function loadEvaluator(bundle: PolicyBundle): Promise<PolicyEvaluator> {
-  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  let policy: LoadedPolicy;
   try {
-    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
+    policy = await instantiatePolicy(bundle.wasm);
     policy.setData((bundle.data ?? {}) as object);
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });

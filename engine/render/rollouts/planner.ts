@@ -3,11 +3,10 @@
  * neither `input.exposure` nor `input.change`, so the engine asks before rendering the exposure
  * objects and a verifier asks again on a proof's input and gets the same answer.
  */
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from '../../model/errors.ts';
 import { ExposurePlan, type PolicyInput } from '../../model/policy.ts';
 import type { PolicyBundle } from '../../policy/bundle.ts';
-import { compiledPolicy } from '../../policy/wasm-module.ts';
+import { instantiatePolicy, type LoadedPolicy } from '../../policy/wasm-module.ts';
 
 export interface ExposurePlanner {
   /** The plan policy decides for this remediation; null when it needs no canary (or the bundle has no exposure policy). */
@@ -22,9 +21,9 @@ function describe(err: unknown): string {
 export async function loadExposurePlanner(bundle: PolicyBundle): Promise<ExposurePlanner> {
   const entrypoint = bundle.exposureEntrypoint;
   if (!entrypoint) return { plan: () => null };
-  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  let policy: LoadedPolicy;
   try {
-    policy = await loadPolicy(await compiledPolicy(bundle.wasm));
+    policy = await instantiatePolicy(bundle.wasm);
     policy.setData((bundle.data ?? {}) as object);
   } catch (err) {
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });
