@@ -160,4 +160,36 @@ describe('a fix under a blue/green Rollout (argo-rollouts test bed)', () => {
     );
     expect(o.result.remediation.diff.fields).toHaveLength(1);
   });
+
+  it('fixes the Deployment a blue/green Rollout runs through workloadRef, and says that Rollout releases it', async () => {
+    // The example as Argo Rollouts documents workloadRef: the pod template in a Deployment of the
+    // same name, the Rollout referencing it (the transformer config renames the reference too).
+    const repo = await exampleRepo((t) => {
+      const [rollout = '', service = ''] = t.split('\n---\n');
+      const template = rollout.slice(rollout.indexOf('  selector:'), rollout.indexOf('  strategy:'));
+      const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: rollouts-demo\nspec:\n  replicas: 0\n${template}`;
+      const referencing = rollout.replace(
+        template,
+        '  selector:\n    matchLabels:\n      app: rollouts-demo\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: rollouts-demo\n',
+      );
+      return [deployment, referencing, service].join('\n---\n');
+    });
+    const o = await planOom(repo);
+    const rem = o.result.remediation;
+    expect(rem.target).toMatchObject({ kind: 'Deployment', name: 'my-rollouts-demo' });
+    expect(rem.diff.fields.map((f) => `${f.kind} ${f.path} ${f.after}`)).toEqual([
+      'Deployment /spec/template/spec/containers[name=rollouts-demo]/resources/limits/memory 384Mi',
+    ]);
+    expect(rem.diff.objects).toEqual([]);
+    expect(rem.exposure).toBeUndefined();
+    const rule = rem.decision.rules.find((r) => r.id === 'exposure.existing-controller');
+    expect(rule?.message).toMatch(
+      /^Argo Rollout my-rollouts-demo releases this change blue\/green when Deployment\/my-rollouts-demo's pod template changes: the new ReplicaSet comes up with no preview Service, then is promoted to active Service my-rollouts-demo-svc/,
+    );
+    expect(rem.action.rationale.join('\n')).toContain(
+      'Rollout my-rollouts-demo (workloadRef) releases this change blue/green. salve has no cluster access here',
+    );
+    expect(rem.action.rationale.join('\n')).toContain('skips the preview and promotion');
+    expect((await verified(repo, o.branch as string)).map((v) => [v.ok, v.errors])).toEqual([[true, []]]);
+  });
 });
