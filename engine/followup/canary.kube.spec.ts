@@ -89,8 +89,9 @@ async function read(ns: string, name: string): Promise<CanaryView[]> {
   const target: Target = { cluster: 'production', namespace: ns, kind: 'Rollout', name };
   const gaps: string[] = [];
   const views = await readCanaries(custom, target, MERGED, gaps);
-  // salve-reader (deploy/rbac) reads no flagger.app canaries: the follow-up names that gap itself.
-  expect(gaps.filter((g) => !g.startsWith(`Flagger canaries in ${ns}:`))).toEqual([]);
+  // salve-reader (deploy/rbac) may read flagger.app canaries; this cluster has no Flagger CRD (404,
+  // which is no gap): any gap here is a permission salve's own ClusterRole lacks.
+  expect(gaps).toEqual([]);
   return views;
 }
 
