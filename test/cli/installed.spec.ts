@@ -131,7 +131,9 @@ describe('salve installed from npm pack', () => {
       expect(lines.filter((l) => l.startsWith('skipped'))).toEqual([]);
       expect(lines.filter((l) => l.startsWith('outcome '))).toEqual([
         expect.stringMatching(/^outcome {3}effective /),
-        expect.stringMatching(/^outcome {3}harmful .*AnalysisRun storefront-demo-canary-1 Failed/),
+        expect.stringMatching(
+          /^outcome {3}harmful: AnalysisRun storefront-demo-canary-1 Failed: .*\(the harm overrides the score /,
+        ),
       ]);
       expect(lines).toContain(
         'revert pr salve: revert pull request 102 (raise-memory-limit on Rollout/storefront), harmful (production)',
