@@ -96609,7 +96609,25 @@ var Delivery = external_exports.object({
    * An Argo Rollout's own canary steps, how many (absent: none, or not a Rollout). The team's steps
    * canary any change to the pod template, salve's fix included: salve leaves them as they are.
    */
-  steps: external_exports.number().int().positive().optional()
+  steps: external_exports.number().int().positive().optional(),
+  /** An Argo Rollout's strategy as written: `canary` or `blueGreen` (absent: not a Rollout, or neither). */
+  strategy: external_exports.enum(["canary", "blueGreen"]).optional(),
+  /** A canary Rollout's background analysis (`strategy.canary.analysis`), its template names. */
+  analysis: external_exports.array(external_exports.string()).optional(),
+  /**
+   * A blue/green Rollout's own release, read from `strategy.blueGreen`: the new ReplicaSet comes up
+   * behind the preview Service, is analysed before promotion, is promoted (by Argo Rollouts or by
+   * hand) to the active Service, then analysed after promotion. Names are Kubernetes names or left out.
+   */
+  blueGreen: external_exports.object({
+    activeService: external_exports.string().optional(),
+    previewService: external_exports.string().optional(),
+    /** As written; unset means true (Argo Rollouts promotes as soon as the preview is ready). */
+    autoPromotionEnabled: external_exports.boolean().optional(),
+    autoPromotionSeconds: external_exports.number().int().positive().optional(),
+    prePromotionAnalysis: external_exports.array(external_exports.string()).optional(),
+    postPromotionAnalysis: external_exports.array(external_exports.string()).optional()
+  }).optional()
 });
 var WorkloadFacts = external_exports.object({
   kind: external_exports.string(),

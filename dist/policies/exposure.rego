@@ -52,10 +52,22 @@ deserves_canary if {
 # The Rollout's own canary steps, which canary any change to its pod template.
 own_steps := object.get(delivery, "steps", 0)
 
+# A canary Rollout's background analysis, which guards any change to its pod template.
+own_analysis := object.get(delivery, "analysis", [])
+
+# The team's own release strategy: canary steps, a canary's background analysis, or blue/green
+# (the new ReplicaSet comes up as preview and is promoted to the active Service). It releases
+# salve's fix as it releases any change: salve adds no plan and changes nothing of it.
+own_strategy if own_steps > 0
+
+own_strategy if count(own_analysis) > 0
+
+own_strategy if delivery.strategy == "blueGreen"
+
 required if {
 	deserves_canary
 	under_rollout
-	own_steps == 0
+	not own_strategy
 }
 
 # Adopting Argo Rollouts is nothing but its exposure: the takeover Rollout and its guard rails.
@@ -227,16 +239,56 @@ controller_does := "canaries this change" if {
 	delivery.controller == "flagger"
 } else := text.format("canaries this change with its own %s (the team's, left as they are)", [text.counted(own_steps, "canary step")]) if {
 	own_steps > 0
+} else := text.format("canaries this change with its own background analysis (%s, the team's, left as it is)", [concat(", ", own_analysis)]) if {
+	count(own_analysis) > 0
 } else := "rolls this change out under its own strategy"
 
+# Blue/green, read from the Rollout's own fields and said as they are (names are Kubernetes names).
+bg := object.get(delivery, "blueGreen", {})
+
+bg_names(key) := concat(", ", object.get(bg, key, []))
+
+bg_preview := text.format("behind preview Service %s", [bg.previewService]) if {
+	bg.previewService
+} else := "with no preview Service"
+
+bg_active := text.format("active Service %s", [bg.activeService]) if {
+	bg.activeService
+} else := "the active Service"
+
+bg_pre := text.format(", is analysed before promotion (prePromotionAnalysis: %s)", [bg_names("prePromotionAnalysis")]) if {
+	bg_names("prePromotionAnalysis") != ""
+} else := ""
+
+bg_promote := text.format("waits for a human to promote it to %s (autoPromotionEnabled: false)", [bg_active]) if {
+	bg.autoPromotionEnabled == false
+} else := text.format("is promoted to %s %ss after it is ready (autoPromotionSeconds: %s)", [bg_active, bg.autoPromotionSeconds, bg.autoPromotionSeconds]) if {
+	bg.autoPromotionSeconds
+} else := text.format("is promoted to %s as soon as it is ready (autoPromotionEnabled: %s)", [bg_active, object.get(bg, "autoPromotionEnabled", "unset, so true")])
+
+bg_post := text.format(", and is analysed after promotion (postPromotionAnalysis: %s)", [bg_names("postPromotionAnalysis")]) if {
+	bg_names("postPromotionAnalysis") != ""
+} else := ", with no analysis before or after promotion" if {
+	bg_pre == ""
+} else := ""
+
+# "Argo Rollout X releases this change blue/green when ...: the new ReplicaSet comes up ..."
+bg_release := text.format("%s%s releases this change blue/green when %s/%s's pod template changes: the new ReplicaSet comes up %s%s, then %s%s; salve adds no controller of its own and leaves the team's strategy as it is", [controller_name, controller_where, input.target.kind, input.target.name, bg_preview, bg_pre, bg_promote, bg_post])
+
+existing_message := bg_release if {
+	delivery.controller == "argo-rollouts"
+	delivery.strategy == "blueGreen"
+} else := text.format("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name])
+
 # Flagger, or a Rollout this overlay does not render, rolls the change out when the Deployment's
-# pod template changes; so does a Rollout of the overlay with canary steps of its own, or where
+# pod template changes; so does a Rollout of the overlay with a strategy of its own (canary steps,
+# background analysis, blue/green), or where
 # policy asks for no canary (outside production). salve adds no controller, changes no step, and
 # names the one that will.
 rules contains {
 	"id": "exposure.existing-controller",
 	"effect": "allow",
-	"message": text.format("%s%s %s when %s/%s's pod template changes; salve adds no controller of its own", [controller_name, controller_where, controller_does, input.target.kind, input.target.name]),
+	"message": existing_message,
 } if {
 	input.action.id != adopt_action
 	not required

@@ -239,3 +239,64 @@ test_patching_an_existing_rollout_is_no_takeover if {
 	d := main.decision with data.salve.custom as {} with input as inp
 	every r in d.rules { r.id != "exposure.takeover" }
 }
+
+# A blue/green Rollout as the target (the argo-rollouts documented example, namePrefix my-).
+blue_green(bg) := object.union(plain, {"target": {"kind": "Rollout", "name": "my-rollouts-demo"}, "workload": {"kind": "Rollout", "name": "my-rollouts-demo", "replicas": null, "autoscaler": null, "delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "my-rollouts-demo", "source": "overlay", "strategy": "blueGreen", "blueGreen": bg}}})
+
+test_blue_green_rollout_releases_the_fix_itself if {
+	inp := blue_green({"activeService": "my-rollouts-demo-svc"})
+	not exposure.plan with input as inp
+	d := main.decision with data.salve.custom as {} with input as inp
+	d.allowed
+	some r in d.rules
+	r.id == "exposure.existing-controller"
+	r.effect == "allow"
+	r.message == "Argo Rollout my-rollouts-demo releases this change blue/green when Rollout/my-rollouts-demo's pod template changes: the new ReplicaSet comes up with no preview Service, then is promoted to active Service my-rollouts-demo-svc as soon as it is ready (autoPromotionEnabled: unset, so true), with no analysis before or after promotion; salve adds no controller of its own and leaves the team's strategy as it is"
+	not "exposure.plan-missing" in {x.id | some x in d.rules}
+	not "exposure.direct" in {x.id | some x in d.rules}
+}
+
+test_blue_green_message_names_preview_promotion_and_analysis if {
+	inp := blue_green({"activeService": "web", "previewService": "web-preview", "autoPromotionEnabled": false, "prePromotionAnalysis": ["smoke", "error-rate"], "postPromotionAnalysis": ["latency"]})
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	contains(r.message, "comes up behind preview Service web-preview, is analysed before promotion (prePromotionAnalysis: smoke, error-rate), then waits for a human to promote it to active Service web (autoPromotionEnabled: false), and is analysed after promotion (postPromotionAnalysis: latency);")
+}
+
+test_blue_green_timed_promotion_with_pre_analysis_only if {
+	inp := blue_green({"activeService": "web", "autoPromotionSeconds": 600, "prePromotionAnalysis": ["smoke"]})
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	contains(r.message, "is analysed before promotion (prePromotionAnalysis: smoke), then is promoted to active Service web 600s after it is ready (autoPromotionSeconds: 600);")
+	not contains(r.message, "no analysis")
+}
+
+test_blue_green_refuses_salve_plan if {
+	salve_plan := exposure.plan with input as with_slos
+	inp := object.union(blue_green({"activeService": "web"}), {"exposure": {"plan": salve_plan, "change": {"fields": [], "objects": []}, "objects": []}})
+	d := main.decision with data.salve.custom as {} with input as inp
+	"exposure.unexpected" in {r.id | some r in d.rules}
+	not d.allowed
+}
+
+test_blue_green_rollout_over_a_deployment if {
+	inp := object.union(with_slos, {"workload": {"delivery": {"strategy": "blueGreen", "blueGreen": {"activeService": "podinfo", "previewService": "podinfo-preview"}}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	startswith(r.message, "Argo Rollout podinfo releases this change blue/green when Deployment/podinfo's pod template changes: the new ReplicaSet comes up behind preview Service podinfo-preview")
+}
+
+test_canary_with_background_analysis_and_no_steps_is_its_own_strategy if {
+	inp := object.union(with_slos, {"workload": {"delivery": {"strategy": "canary", "analysis": ["success-rate"]}}})
+	not exposure.plan with input as inp
+	some r in main.decision.rules with data.salve.custom as {} with input as inp
+	r.id == "exposure.existing-controller"
+	contains(r.message, "canaries this change with its own background analysis (success-rate, the team's, left as it is)")
+}
+
+test_canary_with_no_steps_and_no_analysis_gets_salve_plan if {
+	inp := object.union(with_slos, {"workload": {"delivery": {"strategy": "canary"}}})
+	p := exposure.plan with input as inp
+	[s.weight | some s in p.steps] == [25, 50]
+}

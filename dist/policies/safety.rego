@@ -385,6 +385,13 @@ restarts_pods if {
 	startswith(f.path, "/spec/template/")
 }
 
+# A blue/green Argo Rollout brings the new pods up beside the active ones and switches the active
+# Service to them only once they are ready: its one pod keeps serving while the new one starts.
+beside_the_active if {
+	input.workload.delivery.controller == "argo-rollouts"
+	input.workload.delivery.strategy == "blueGreen"
+}
+
 rules contains {
 	"id": "safety.single-replica-restart",
 	"effect": "require-approval",
@@ -394,6 +401,7 @@ rules contains {
 	input.workload.kind in {"StatefulSet", "Deployment", "Rollout"}
 	running_replicas == 1
 	restarts_pods
+	not beside_the_active
 }
 
 replicas_text := text.format("autoscaler %s keeps at least 1", [input.workload.autoscaler.name]) if {

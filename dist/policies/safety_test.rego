@@ -202,6 +202,14 @@ test_autoscaler_floor_decides if {
 	not "safety.single-replica-restart" in f.ids(safety.rules) with input as three
 }
 
+test_blue_green_rollout_keeps_its_one_pod_serving if {
+	rollout := object.union(workload("Rollout", null, null), {"delivery": {"controller": "argo-rollouts", "kind": "Rollout", "name": "podinfo", "source": "overlay", "strategy": "blueGreen", "blueGreen": {"activeService": "podinfo"}}})
+	bg := object.union(f.production, {"target": {"kind": "Rollout"}, "workload": rollout})
+	not "safety.single-replica-restart" in f.ids(safety.rules) with input as bg
+	canary := object.union(bg, {"workload": {"delivery": {"strategy": "canary", "blueGreen": null}}})
+	"safety.single-replica-restart" in f.ids(safety.rules) with input as canary
+}
+
 test_change_outside_the_pod_template_restarts_nothing if {
 	inp := object.union(f.hpa, {"environment": {"name": "production", "tier": "production"}, "workload": workload("Deployment", 1, null)})
 	not "safety.single-replica-restart" in f.ids(safety.rules) with input as inp
