@@ -20,6 +20,7 @@ import { type OverlayInputs, overlayInputs } from './overlay-inputs.ts';
 import { materialize } from './scratch.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import type { RepoTree } from './tree.ts';
+import { unsupportedFeature } from './unsupported.ts';
 
 export interface BuildResult {
   /** Rendered objects: shared by every caller of a cached build, so treat them as read-only. */
@@ -113,7 +114,9 @@ async function run(
       if (!(err instanceof ToolError) || err.code === 'tool-missing') throw err;
       if (err.code !== 'tool-failed') throw boundsError(err, dir, inputs, kustomize);
       const detail = firstLines((err.stderr || err.message).split(`${scratch.dir}/`).join(''), 5);
-      throw new CheckError(`kustomize build of overlay ${dir} failed:\n${detail}`, {
+      // A feature salve chooses not to use is named with its reason, wherever the failure is shown.
+      const feature = unsupportedFeature(detail);
+      throw new CheckError(`kustomize build of overlay ${dir} failed:\n${detail}${feature ? `\n${feature.why}` : ''}`, {
         code: 'kustomize-build-failed',
         cause: err,
       });

@@ -94,7 +94,7 @@ function describe(app: ArgoApplication, outcome: Outcome, target: Target): strin
   if (outcome === 'not-named') return `${where}: not built, none of its resources is named a part of ${target.name}`;
   if (typeof outcome === 'object') {
     const feature = unsupportedFeature(outcome.failed);
-    return `${where}: ${outcome.failed}${feature ? ` (${feature.why})` : ''}`;
+    return `${where}: ${outcome.failed}${feature && !outcome.failed.includes(feature.why) ? ` (${feature.why})` : ''}`;
   }
   return `${where}: ${outcome}`;
 }

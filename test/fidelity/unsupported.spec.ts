@@ -12,6 +12,7 @@ import { readTestbed } from '../../engine/corpus/testbeds.ts';
 import { createWorkspace, type Workspace } from '../../engine/corpus/workspace.ts';
 import { ResolveError } from '../../engine/model/errors.ts';
 import { planIncident } from '../../engine/pipeline/plan.ts';
+import { buildOverlay } from '../../engine/repo/build-overlay.ts';
 import { silentLogger } from '../../engine/telemetry/logger.ts';
 
 let ws: Workspace | null = null;
@@ -46,5 +47,14 @@ describe('unsupported kustomize features', () => {
     expect(message).toContain(`${overlay} (Application`);
     expect(message).toContain('is not in or below');
     expect(message).toContain('--load-restrictor LoadRestrictionsNone');
+  });
+
+  it('says why on the build failure itself, as `salve validate` shows it, not only when resolving a target', async () => {
+    const dir = join(DEFAULT_TESTBEDS, 'argo-rollouts');
+    const err = await buildOverlay(dir, 'docs/features/kustomize/example').catch((e: unknown) => e);
+    const message = (err as Error).message;
+    expect(message).toContain('is not in or below');
+    expect(message).toContain('--load-restrictor LoadRestrictionsNone (Argo CD: kustomize.buildOptions)');
+    expect(message.split('--load-restrictor LoadRestrictionsNone (Argo CD').length).toBe(2);
   });
 });
