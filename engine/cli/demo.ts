@@ -23,7 +23,10 @@ function clusterFor(file: string): string | undefined {
 export async function demoCommand(args: string[], env: Env): Promise<number> {
   const values = parse('demo', args, DEMO_OPTIONS);
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
+  const log = createLogger({
+    level: env.SALVE_LOG_LEVEL ?? 'warn',
+    format: env.SALVE_LOG_FORMAT === 'json' ? 'json' : 'text',
+  });
   const world = await createDemoWorld();
   // Ctrl-C: the server launchers kill their processes in the same signal; then the temp dir goes.
   // (on, not once: the launchers re-raise a signal nobody else listens to, before this could run)

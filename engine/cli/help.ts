@@ -3,7 +3,10 @@ import type { OptionSpec } from './args.ts';
 import { COMMANDS, type CommandSpec, EXIT_CODES } from './commands.ts';
 
 const COMMON: ReadonlyArray<readonly [string, string]> = [
-  ['--log-level <level>', 'error, warn, info or debug; logs go to stderr as JSON lines'],
+  [
+    '--log-level <level>',
+    'error, warn, info or debug; logs go to stderr (serve: JSON lines; others: text, SALVE_LOG_FORMAT=json for JSON)',
+  ],
   ['-h, --help', 'this help'],
 ];
 

@@ -36,7 +36,10 @@ async function plan(
   env: Env,
 ): Promise<number> {
   const dryRun = values['dry-run'] ?? false;
-  const log = createLogger({ level: env.SALVE_LOG_LEVEL ?? 'warn' });
+  const log = createLogger({
+    level: env.SALVE_LOG_LEVEL ?? 'warn',
+    format: env.SALVE_LOG_FORMAT === 'json' ? 'json' : 'text',
+  });
   const { config } = await loadConfig(repoDir);
 
   const found = await findSigningKey(repoDir, config, env);

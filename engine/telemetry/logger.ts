@@ -1,6 +1,6 @@
 /** Structured logs on stderr (stdout belongs to the CLI's output). Secrets are redacted by path and by pattern. */
 import { pino } from 'pino';
-import { redact } from '../model/errors.ts';
+import { redact, sanitize } from '../model/errors.ts';
 
 type LogFn = (obj: object, msg: string) => void;
 
@@ -13,7 +13,14 @@ export interface Logger {
   child(bindings: object): Logger;
 }
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  /** `json` (default: one object per line, for servers and collectors) or `text` (a person reading a terminal). */
+  format?: 'json' | 'text';
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       name: options.name ?? 'salve',
@@ -38,8 +45,38 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
         },
       },
     },
-    pino.destination(2),
+    options.format === 'text' ? textDestination((line) => process.stderr.write(line)) : pino.destination(2),
   );
+}
+
+const META = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
+const WORD: Record<string, string> = { warn: 'warning', fatal: 'error' };
+
+/** A value as inert text on one line: unsafe characters and newlines as visible escapes. */
+function inert(v: unknown): string {
+  const strings = Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const text = typeof v === 'string' ? v : strings ? (v as string[]).join(', ') : (JSON.stringify(v) ?? '');
+  return sanitize(text).replace(/\n/g, '\\n');
+}
+
+/** One log record (pino's JSON line, already redacted) as `salve: warning: <msg> (key: value; …)`. */
+export function textLine(json: string): string {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const level = String(rec.level ?? 'info');
+  const fields = Object.entries(rec)
+    .filter(([k]) => !META.has(k))
+    .map(([k, v]) => `${k}: ${inert(v)}`);
+  const tail = fields.length > 0 ? ` (${fields.join('; ')})` : '';
+  return `${inert(rec.name ?? 'salve')}: ${WORD[level] ?? level}: ${inert(rec.msg ?? '')}${tail}\n`;
+}
+
+function textDestination(write: (line: string) => void): { write(line: string): void } {
+  return { write: (line) => write(textLine(line)) };
 }
 
 /** A logger that drops everything, for tests and library use. */
