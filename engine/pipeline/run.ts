@@ -13,6 +13,7 @@ import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
 import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
+  applicationsDigest,
   type BuildCache,
   type CommitIndex,
   createBuildCache,
@@ -134,7 +135,7 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
   const head = await headOf(repoDir);
   const snapshot = await openSnapshot(repoDir, head.commit);
   const { config } = await loadConfig(snapshot);
-  const index = indexDir ? openIndex(indexDir, head.commit, log) : undefined;
+  const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
   let read: Promise<readonly ArgoApplication[]> | null = index?.applications
     ? Promise.resolve(index.applications)
     : null;
@@ -148,9 +149,14 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
   return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
 }
 
-function openIndex(dir: string, commit: string, log?: Logger): CommitIndex | undefined {
+async function openIndex(
+  dir: string,
+  snapshot: Snapshot,
+  config: SalveConfig,
+  log?: Logger,
+): Promise<CommitIndex | undefined> {
   try {
-    return openCommitIndex(dir, commit);
+    return openCommitIndex(dir, { commit: snapshot.commit, applications: await applicationsDigest(snapshot, config) });
   } catch (err) {
     log?.debug({ dir, err: (err as Error).message }, 'commit index not used');
     return undefined;

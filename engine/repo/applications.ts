@@ -4,6 +4,7 @@
  * repository, is skipped with a warning; an alias bomb is a ConfigError naming the file; an
  * Application whose path leaves the repository is a ConfigError (Argo CD refuses it too).
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { SalveConfig } from '../config/schema.ts';
@@ -14,7 +15,7 @@ import { toJsBounded } from './bounded-yaml.ts';
 import { globMatcher } from './glob.ts';
 import { resolveInside } from './paths.ts';
 import { type RepoSource, treeOf } from './source.ts';
-import { readManyText } from './tree.ts';
+import { type RepoTree, readManyText, resolvePath } from './tree.ts';
 
 /** Application manifests are small; an app-of-apps file with hundreds of them is under 1 MiB. */
 export const MAX_APPLICATION_FILE_BYTES = 4 * 1024 * 1024;
@@ -104,6 +105,40 @@ export function applicationsIn(yaml: string, file: string): ArgoApplication[] {
   return apps;
 }
 
+/** The YAML files `config.applications` matches, sorted: where Applications are read from. */
+async function applicationFiles(tree: RepoTree, config: Pick<SalveConfig, 'applications'>): Promise<string[]> {
+  const matches = globMatcher(config.applications);
+  return (await tree.files()).map((f) => f.path).filter((f) => /\.ya?ml$/.test(f) && matches(f));
+}
+
+/** Bumped when what discovery reads from a file changes: a digest then names nothing kept before. */
+const DISCOVERY_VERSION = 1;
+
+/**
+ * A digest of everything discovery reads: the globs, and each matched file's path with the content
+ * id of what it resolves to (a link's target, not the link). Equal digests discover the same
+ * Applications, whichever commits they come from; no file's text is read to compute it.
+ */
+export async function applicationsDigest(
+  source: RepoSource,
+  config: Pick<SalveConfig, 'applications'>,
+): Promise<string> {
+  const tree = treeOf(source);
+  const hash = createHash('sha256').update(`salve-applications ${DISCOVERY_VERSION}\0`);
+  hash.update(`${JSON.stringify(config.applications)}\0`);
+  for (const file of await applicationFiles(tree, config)) {
+    let id: string;
+    try {
+      const stat = await resolvePath(tree, file);
+      id = stat?.kind === 'file' ? `${stat.size}:${await tree.contentId(stat.path)}` : 'none';
+    } catch {
+      id = 'outside'; // a link out of the repository: skipped by discovery, as here
+    }
+    hash.update(`${file}\0${id}\0`);
+  }
+  return hash.digest('hex');
+}
+
 /**
  * Every Argo CD Application with a source path in files matching `config.applications`, sorted by
  * name, then file. Helm chart sources (no path) are left out.
@@ -114,8 +149,7 @@ export async function discoverApplications(
   options: { log?: Logger } = {},
 ): Promise<ArgoApplication[]> {
   const tree = treeOf(source);
-  const matches = globMatcher(config.applications);
-  const candidates = (await tree.files()).map((f) => f.path).filter((f) => /\.ya?ml$/.test(f) && matches(f));
+  const candidates = await applicationFiles(tree, config);
   const texts = await readManyText(tree, candidates, MAX_APPLICATION_FILE_BYTES, (file, reason, detail) => {
     if (reason === 'too-large') tooLarge(options.log, file, detail.bytes ?? 0);
     else

@@ -1,10 +1,12 @@
 /**
- * What resolution reads from one commit, kept on disk across runs: its Argo CD Applications and,
- * per overlay, the names its files hold (may-render.ts). A commit id pins every file, so an entry
- * is right for that commit and is never used for another; `salve plan` on a base it has seen then
- * parses neither a thousand Application files nor a thousand overlays again. Files are checked on
- * read (shape, commit, size), written atomically, and at most MAX_COMMITS are kept (least recently
- * used first out) in a directory that is the user's own.
+ * What resolution reads from a commit, kept on disk across runs: its Argo CD Applications and, per
+ * overlay, the names its files hold (may-render.ts). Applications are kept by the digest of the
+ * files they are read from (applicationsDigest), so a commit that leaves those files alone (a
+ * change to one overlay, the usual commit) reuses them; names are kept by commit, which pins every
+ * file an overlay reads. An entry is used only under the key it was written for: `salve plan` on a
+ * base it has seen then parses neither a thousand Application files nor a thousand overlays again.
+ * Files are checked on read (shape, key, size), written atomically, and at most MAX_ENTRIES of each
+ * kind are kept (least recently used first out) in a directory that is the user's own.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,25 +14,29 @@ import { z } from 'zod';
 import type { ArgoApplication } from '../model/remediation.ts';
 import type { OverlayNames } from './may-render.ts';
 
-const MAX_COMMITS = 32;
+const MAX_ENTRIES = 32;
 const MAX_BYTES = 64 * 1024 * 1024;
+const KEY = /^[0-9a-f]{40,64}$/;
 
-const Stored = z.object({
-  version: z.literal(1),
+const StoredApplications = z.object({
+  version: z.literal(2),
+  digest: z.string(),
+  applications: z.array(
+    z.object({
+      name: z.string(),
+      file: z.string(),
+      cluster: z.string(),
+      namespace: z.string(),
+      path: z.string(),
+      repoURL: z.string(),
+      sync: z.object({ automated: z.boolean(), prune: z.boolean() }).optional(),
+    }),
+  ),
+});
+
+const StoredNames = z.object({
+  version: z.literal(2),
   commit: z.string(),
-  applications: z
-    .array(
-      z.object({
-        name: z.string(),
-        file: z.string(),
-        cluster: z.string(),
-        namespace: z.string(),
-        path: z.string(),
-        repoURL: z.string(),
-        sync: z.object({ automated: z.boolean(), prune: z.boolean() }).optional(),
-      }),
-    )
-    .nullable(),
   names: z.record(z.string(), z.object({ names: z.array(z.string()), argoOnly: z.boolean() }).nullable()),
 });
 
@@ -42,17 +48,27 @@ export interface CommitIndex {
   save(applications: readonly ArgoApplication[] | null): void;
 }
 
-function read(file: string, commit: string): z.infer<typeof Stored> | null {
+export interface IndexKeys {
+  commit: string;
+  /** applicationsDigest() of the commit. */
+  applications: string;
+}
+
+/** The stored entry at `file` when it checks out against `schema` and `ok`, else null. */
+function read<T>(file: string, schema: z.ZodType<T>, ok: (entry: T) => boolean): T | null {
   try {
     if (statSync(file).size > MAX_BYTES) return null;
-    const parsed = Stored.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success && parsed.data.commit === commit ? parsed.data : null;
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success || !ok(parsed.data)) return null;
+    const now = new Date();
+    utimesSync(file, now, now);
+    return parsed.data;
   } catch {
     return null;
   }
 }
 
-function prune(dir: string): void {
+function prune(dir: string, keep: number): void {
   const kept = readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .flatMap((name) => {
@@ -63,15 +79,34 @@ function prune(dir: string): void {
       }
     })
     .sort((a, b) => b.used - a.used);
-  for (const { name } of kept.slice(MAX_COMMITS)) rmSync(join(dir, name), { force: true });
+  for (const { name } of kept.slice(keep)) rmSync(join(dir, name), { force: true });
 }
 
-/** The index of `commit` in `dir` (empty when there is none, or it does not check out). */
-export function openCommitIndex(dir: string, commit: string): CommitIndex {
-  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new Error(`not a commit id: ${commit}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${commit}.json`);
-  const stored = read(file, commit);
+/** Writes `body` to `dir/name` atomically; a failure is a slower next run, never a failed one. */
+function write(dir: string, name: string, body: unknown): void {
+  const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
+    renameSync(tmp, join(dir, name));
+    prune(dir, MAX_ENTRIES);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** The index under `keys` in `dir` (empty parts where there is none, or it does not check out). */
+export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
+  const { commit, applications: digest } = keys;
+  if (!KEY.test(commit)) throw new Error(`not a commit id: ${commit}`);
+  if (!KEY.test(digest)) throw new Error(`not a digest: ${digest}`);
+  const appsDir = join(dir, 'applications');
+  const namesDir = join(dir, 'names');
+  mkdirSync(appsDir, { recursive: true, mode: 0o700 });
+  mkdirSync(namesDir, { recursive: true, mode: 0o700 });
+  // Entries of the first layout (one file per commit, beside these directories) are never read.
+  prune(dir, 0);
+  const apps = read(join(appsDir, `${digest}.json`), StoredApplications, (e) => e.digest === digest);
+  const stored = read(join(namesDir, `${commit}.json`), StoredNames, (e) => e.commit === commit);
   const names = new Map<string, OverlayNames>(
     Object.entries(stored?.names ?? {}).map(([path, n]) => [
       path,
@@ -79,36 +114,19 @@ export function openCommitIndex(dir: string, commit: string): CommitIndex {
     ]),
   );
   const known = names.size;
-  if (stored) {
-    try {
-      const now = new Date();
-      utimesSync(file, now, now);
-    } catch {
-      // Pruned by another run meanwhile.
-    }
-  }
   return {
-    applications: stored?.applications?.map(({ sync, ...app }) => (sync ? { ...app, sync } : app)) ?? null,
+    applications: apps?.applications.map(({ sync, ...app }) => (sync ? { ...app, sync } : app)) ?? null,
     names,
     save(applications) {
-      if (stored?.applications && names.size === known) return;
-      const body = {
-        version: 1,
+      if (!apps && applications) write(appsDir, `${digest}.json`, { version: 2, digest, applications });
+      if (names.size === known) return;
+      write(namesDir, `${commit}.json`, {
+        version: 2,
         commit,
-        applications: applications ?? stored?.applications ?? null,
         names: Object.fromEntries(
           [...names].map(([path, n]) => [path, n && { names: [...n.names].sort(), argoOnly: n.argoOnly }]),
         ),
-      };
-      const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-      try {
-        writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-        renameSync(tmp, file);
-        prune(dir);
-      } catch {
-        // An index that cannot be written is a slower next run, never a failed one.
-        rmSync(tmp, { force: true });
-      }
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 /** repo: the config repo — one commit's files, .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
-export { applicationsIn, discoverApplications, normalisePath } from './applications.ts';
+export { applicationsDigest, applicationsIn, discoverApplications, normalisePath } from './applications.ts';
 export {
   type BuildCache,
   type BuildOptions,
