@@ -91,6 +91,20 @@ describe('repo/snapshot', () => {
     expect(snap.listed.has('base')).toBe(true);
   });
 
+  it("says which files may hold a word from the commit's own blobs, links always among them", async () => {
+    const paths = (await snap.files()).map((f) => f.path).filter((p) => p.endsWith('.yaml'));
+    // The working tree's untracked ConfigMap and web:2 are not the commit's.
+    expect(await snap.mayContain?.(paths, ['ConfigMap'])).toEqual(['overlay/linked.yaml', 'shared/settings.yaml']);
+    expect(await snap.mayContain?.(paths, ['web:2'])).toEqual(['overlay/linked.yaml']);
+    expect(await snap.mayContain?.(paths, ['xxxx', 'web:1'])).toEqual([
+      'base/deployment.yaml',
+      'other/big.yaml',
+      'overlay/linked.yaml',
+    ]);
+    expect(await snap.mayContain?.(['base/kustomization.yaml'], ['-e', '--'])).toEqual([]);
+    expect(snap.lookedUp.has('other/big.yaml')).toBe(true);
+  });
+
   it('follows symbolic links that stay inside the repository, to files and directories', async () => {
     expect(await readFileText(snap, 'overlay/linked.yaml')).toBe(SETTINGS);
     expect(await resolvePath(snap, 'overlay/shared/kustomization.yaml')).toMatchObject({

@@ -152,7 +152,30 @@ export async function openSnapshot(repoDir: string, commit: string, options: { g
     return out;
   }
 
+  /** Paths of the commit whose blobs hold one of `words`, by one `git grep`; null when it fails. */
+  async function grep(words: readonly string[]): Promise<Set<string> | null> {
+    if (words.length === 0) return new Set();
+    const patterns = words.flatMap((w) => ['-e', w]);
+    const prefix = `${commit}:`;
+    try {
+      const { stdout, code } = await runToolRaw(
+        git,
+        [...base, 'grep', '-l', '-z', '-F', '--no-color', ...patterns, commit, '--'],
+        { env, label: 'git grep', allowFailure: true, limits: { outputBytes: listing.length + 1024 } },
+      );
+      // 1: nothing matched; anything else but 0 is a failure, and the caller reads every file.
+      if (code !== 0 && code !== 1) return null;
+      const out = new Set<string>();
+      for (const name of stdout.toString('utf8').split('\0'))
+        if (name.startsWith(prefix)) out.add(name.slice(prefix.length));
+      return out;
+    } catch {
+      return null;
+    }
+  }
+
   await blobs(prefetched(entries));
+  let files: Array<{ path: string; size: number }> | undefined;
   return {
     repoDir,
     commit,
@@ -183,14 +206,21 @@ export async function openSnapshot(repoDir: string, commit: string, options: { g
       const bytes = await blobs(oids);
       return new Map(paths.map((p, i) => [p, bytes.get(oids[i] as string) as Buffer]));
     },
+    async mayContain(paths, words) {
+      for (const p of paths) lookedUp.add(p);
+      const found = await grep(words);
+      return found ? paths.filter((p) => entries.get(p)?.type === 'link' || found.has(p)) : [...paths];
+    },
     async contentId(path) {
       return entries.get(path)?.oid ?? '';
     },
     async files() {
-      return [...entries]
+      // Listed once: discovery, the Applications' digest and the delivery search all ask.
+      files ??= [...entries]
         .filter(([, e]) => e.type === 'file' || e.type === 'link')
         .map(([path, e]) => ({ path, size: e.size }))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return files.map((f) => ({ ...f }));
     },
   };
 }

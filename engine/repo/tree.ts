@@ -44,6 +44,11 @@ export interface RepoTree {
   contentId(path: string): Promise<string>;
   /** Every regular file and link (not followed), with sizes: what globs match. */
   files(): Promise<Array<{ path: string; size: number }>>;
+  /**
+   * Of `paths`, those whose bytes may contain one of `words` (fixed strings): every one that does,
+   * and links (their target is another file). Without it, a caller reads every path to know.
+   */
+  mayContain?(paths: readonly string[], words: readonly string[]): Promise<string[]>;
 }
 
 /** Files salve parses (YAML, templates, policies, keys) are never larger than this. */

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { K8sObject } from '../../model/remediation.ts';
+import { openSnapshot } from '../../repo/snapshot.ts';
 import { locateKustomize } from '../../tools/index.ts';
 import { findDelivery, renderedDelivery, repoDelivery } from './delivery.ts';
 
@@ -135,6 +136,35 @@ describe('render/rollouts/delivery', () => {
       source: 'rollouts/shop/web.yaml',
     });
     expect(await repoDelivery(dir, { kind: 'Deployment', name: 'web', namespace: 'payments' })).toBeNull();
+  });
+
+  it('finds the same Rollout from a commit, where one search picks the files to read (a link among them)', async () => {
+    const dir = await tree({
+      'rollouts/shop/kustomization.yaml': 'namespace: shop\nresources:\n  - web.yaml\n',
+      'rollouts/shop/web.yaml': rollout('web', 'web'),
+      'rollouts/other/web.txt': rollout('web', 'web', 'other'),
+      'apps/web/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n',
+    });
+    await symlink('../rollouts/other/web.txt', join(dir, 'apps/other.yaml'));
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'c');
+    const snapshot = await openSnapshot(dir, git('rev-parse', 'HEAD').trim());
+    // The working tree moves on: what the commit holds is what counts.
+    await rm(join(dir, 'rollouts/shop/web.yaml'));
+    expect(await repoDelivery(snapshot, { kind: 'Deployment', name: 'web', namespace: 'shop' })).toEqual({
+      controller: 'argo-rollouts',
+      kind: 'Rollout',
+      name: 'web',
+      namespace: 'shop',
+      source: 'rollouts/shop/web.yaml',
+    });
+    expect(await repoDelivery(snapshot, { kind: 'Deployment', name: 'web', namespace: 'other' })).toMatchObject({
+      source: 'apps/other.yaml',
+    });
+    expect(await repoDelivery(snapshot, { kind: 'Deployment', name: 'web', namespace: 'payments' })).toBeNull();
   });
 
   it('skips files that do not parse and files over the size bound, and says none when nothing drives the workload', async () => {

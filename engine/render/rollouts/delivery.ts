@@ -99,9 +99,11 @@ export async function repoDelivery(source: RepoSource, target: DeliveryTarget): 
   // From the commit (or directory) salve plans on; files too large or linked out of the repo are skipped.
   const tree = treeOf(source);
   const yaml = (await tree.files()).filter((f) => /\.ya?ml$/.test(f.path) && f.size <= MAX_FILE_BYTES);
+  const paths = yaml.slice(0, MAX_FILES).map((f) => f.path);
+  // Only a file that names one of the kinds can declare one (a commit answers that in one search).
   const texts = await readManyText(
     tree,
-    yaml.slice(0, MAX_FILES).map((f) => f.path),
+    tree.mayContain ? await tree.mayContain(paths, ['Rollout', 'Canary']) : paths,
     MAX_FILE_BYTES,
   );
   const namespaces = new Map<string, string | null>();
