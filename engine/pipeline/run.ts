@@ -133,9 +133,11 @@ export interface Base {
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
 export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
-  const snapshot = await openSnapshot(repoDir, head.commit);
+  const snapshot = await openSnapshot(repoDir, head.commit, { prefetch: !indexDir });
   const { config } = await loadConfig(snapshot);
   const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
+  // A commit resolution has seen reads what this plan reads; any other reads its files in one go.
+  if (indexDir && !(index?.applications && index.names.size > 0)) await snapshot.prefetch();
   let read: Promise<readonly ArgoApplication[]> | null = index?.applications
     ? Promise.resolve(index.applications)
     : null;

@@ -91,6 +91,14 @@ describe('repo/snapshot', () => {
     expect(snap.listed.has('base')).toBe(true);
   });
 
+  it('reads the same files whether it read them up front or not', async () => {
+    const lazy = await openSnapshot(dir, snap.commit, { prefetch: false });
+    expect(await readFileText(lazy, 'overlay/linked.yaml')).toBe(SETTINGS);
+    await lazy.prefetch();
+    await lazy.prefetch();
+    expect(await readFileText(lazy, 'base/deployment.yaml')).toBe(await readFileText(snap, 'base/deployment.yaml'));
+  });
+
   it("says which files may hold a word from the commit's own blobs, links always among them", async () => {
     const paths = (await snap.files()).map((f) => f.path).filter((p) => p.endsWith('.yaml'));
     // The working tree's untracked ConfigMap and web:2 are not the commit's.

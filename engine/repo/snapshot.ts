@@ -16,6 +16,8 @@ export interface Snapshot extends RepoTree {
   /** Every path looked up (found or not) and every directory listed: what a plan read. */
   readonly lookedUp: ReadonlySet<string>;
   readonly listed: ReadonlySet<string>;
+  /** Reads up front, in one go, what a plan with nothing kept would read file by file (prefetched()). */
+  prefetch(): Promise<void>;
 }
 
 interface Entry {
@@ -94,7 +96,15 @@ function parseBatch(out: Buffer): Map<string, Buffer> {
   return blobs;
 }
 
-export async function openSnapshot(repoDir: string, commit: string, options: { git?: Tool } = {}): Promise<Snapshot> {
+/**
+ * `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
+ * commit reads a handful of files, not all of a large repo's.
+ */
+export async function openSnapshot(
+  repoDir: string,
+  commit: string,
+  options: { git?: Tool; prefetch?: boolean } = {},
+): Promise<Snapshot> {
   const git = options.git ?? locateGit();
   const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
   const env = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
@@ -174,7 +184,12 @@ export async function openSnapshot(repoDir: string, commit: string, options: { g
     }
   }
 
-  await blobs(prefetched(entries));
+  let fetched: Promise<unknown> | null = null;
+  const prefetch = async () => {
+    fetched ??= blobs(prefetched(entries));
+    await fetched;
+  };
+  if (options.prefetch !== false) await prefetch();
   let files: Array<{ path: string; size: number }> | undefined;
   return {
     repoDir,
@@ -182,6 +197,7 @@ export async function openSnapshot(repoDir: string, commit: string, options: { g
     where,
     lookedUp,
     listed,
+    prefetch,
     async lstat(path): Promise<RawEntry | null> {
       lookedUp.add(path);
       if (path === '') return { type: 'dir', size: 0 };
