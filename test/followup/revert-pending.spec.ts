@@ -196,7 +196,7 @@ describe('a revert held back by the PR caps', () => {
     expect(waiting).toContain('AnalysisRun frontend-7c9d-2 Failed');
     expect(waiting).toContain(`salve planned its revert (\`${BRANCH}\`) and policy allows it (**approve**)`);
     expect(waiting).toContain(
-      'the open-PR cap: at most 1 salve PR open at once in this repository (`limits.openPullRequests`) holds it back',
+      'but the open-PR cap holds it back: at most 1 salve PR open at once in this repository (`limits.openPullRequests`).',
     );
     // 10 minutes after the first try (the default back-off's first wait), try 2 of the default 12.
     expect(waiting).toContain(
@@ -258,9 +258,9 @@ describe('a revert held back by the PR caps', () => {
     // The same comment says salve stopped, why, and how to open the revert by hand.
     expect(thread.body.startsWith(`${REVERT_HELD_MARKER}\n### salve stopped trying to open the revert`)).toBe(true);
     expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
-    expect(thread.body).toContain('the open-PR cap: at most 1 salve PR open at once');
+    expect(thread.body).toContain('but the open-PR cap held it back: at most 1 salve PR open at once');
     expect(thread.body).toContain(
-      'The cap held every one of its 2 tries, from 2025-06-12 11:00 UTC to 2025-06-12 11:00 UTC. salve does not try again by itself',
+      'It held every one of its 2 tries, from 2025-06-12 11:00 UTC to 2025-06-12 11:00 UTC. salve does not try again by itself',
     );
     expect(thread.body).toContain(`git revert --no-edit -m 1 ${w.mergeSha}`);
     expect(given[0]).toMatchObject({ attempt: 2, heldBy: 'open-pull-requests cap (1)' });

@@ -220,7 +220,9 @@ describe('salve serve: a revert the PR caps hold back', () => {
     const url = await server.listen();
     expect(thread.writes).toEqual(['create']);
     expect(thread.revert.startsWith(`${REVERT_HELD_MARKER}\n${REVERT_WAITING_MARKER}\n`)).toBe(true);
-    expect(thread.revert).toContain('the open-PR cap: at most 1 salve PR open at once in this repository');
+    expect(thread.revert).toContain(
+      'but the open-PR cap holds it back: at most 1 salve PR open at once in this repository',
+    );
     expect(thread.revert).toContain(
       "salve tries again at 2025-06-12 13:00 UTC (try 2 of 2), and at once when one of salve's PRs in this repository closes.",
     );
@@ -242,7 +244,7 @@ describe('salve serve: a revert the PR caps hold back', () => {
     expect(server.metrics.get('salve_pull_requests_total', { event: 'closed' })).toBe(1);
     expect(thread.revert.startsWith(`${REVERT_HELD_MARKER}\n### salve stopped trying to open the revert`)).toBe(true);
     expect(thread.revert).toContain(
-      'The cap held every one of its 2 tries, from 2025-06-12 12:00 UTC to 2025-06-12 12:00 UTC. salve does not try again by itself',
+      'It held every one of its 2 tries, from 2025-06-12 12:00 UTC to 2025-06-12 12:00 UTC. salve does not try again by itself',
     );
     expect(thread.revert).toContain(`git revert --no-edit -m 1 ${w.mergeSha}`);
   });

@@ -25,18 +25,25 @@ export interface RevertPlanned extends RevertedFiles {
 
 export type Capped = Extract<PublishOutcome, { kind: 'capped' }>;
 
-/** The cap in words, with the `.salve.yaml` setting that sets it. */
-export function capWords(cap: Pick<Capped, 'reason' | 'limit'>): string {
+/** The cap by name, and its limit with the `.salve.yaml` setting that sets it. */
+export function capWords(cap: Pick<Capped, 'reason' | 'limit'>): { name: string; limit: string } {
   return cap.reason === 'open-pull-requests'
-    ? `the open-PR cap: at most ${counted(cap.limit, 'salve PR')} open at once in this repository (${code('limits.openPullRequests')})`
-    : `the hourly cap: at most ${counted(cap.limit, 'salve PR')} opened per hour in this repository (${code('limits.pullRequestsPerHour')})`;
+    ? {
+        name: 'the open-PR cap',
+        limit: `at most ${counted(cap.limit, 'salve PR')} open at once in this repository (${code('limits.openPullRequests')})`,
+      }
+    : {
+        name: 'the hourly cap',
+        limit: `at most ${counted(cap.limit, 'salve PR')} opened per hour in this repository (${code('limits.pullRequestsPerHour')})`,
+      };
 }
 
 /** 2025-06-12 11:10 UTC */
 const when = (t: Date | string) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function opening(job: FollowUpJob, outcome: Outcome, planned: RevertPlanned, cap: Capped): string {
-  return `This change was found ${inline(outcomeHeadline(outcome))}. salve planned its revert (${code(`salve/revert-pr-${job.pull}`)}) and policy allows it (**${planned.mode}**), but ${capWords(cap)} holds it back.`;
+function opening(job: FollowUpJob, outcome: Outcome, planned: RevertPlanned, cap: Capped, holds: string): string {
+  const c = capWords(cap);
+  return `This change was found ${inline(outcomeHeadline(outcome))}. salve planned its revert (${code(`salve/revert-pr-${job.pull}`)}) and policy allows it (**${planned.mode}**), but ${c.name} ${holds} it back: ${c.limit}.`;
 }
 
 export interface WaitingFacts {
@@ -56,13 +63,13 @@ export function waitingComment(f: WaitingFacts): string {
     REVERT_WAITING_MARKER,
     '### salve planned a revert: it waits for a free PR slot',
     '',
-    opening(f.job, f.outcome, f.planned, f.cap),
+    opening(f.job, f.outcome, f.planned, f.cap, 'holds'),
     '',
     `salve tries again at ${when(f.nextAt)} (try ${f.attempt + 1} of ${f.maxTries}), and at once when one of salve's PRs in this repository closes. If the cap still holds it after try ${f.maxTries}, salve stops and says so here.`,
     '',
     ...restoreLines(f.planned, 'would restore'),
     '',
-    ...byHandLines(f.job, f.planned, f.planned.baseBranch, 'Not to wait, open it by hand'),
+    ...byHandLines(f.job, f.planned, f.planned.baseBranch, 'To open it now without waiting'),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -79,9 +86,9 @@ export function gaveUpComment(f: GaveUpFacts): string {
     REVERT_HELD_MARKER,
     '### salve stopped trying to open the revert',
     '',
-    opening(f.job, f.outcome, f.planned, f.cap),
+    opening(f.job, f.outcome, f.planned, f.cap, 'held'),
     '',
-    `The cap held every one of its ${counted(f.attempt, 'try', 'tries')}${span}. salve does not try again by itself: the revert is for a human to open now.`,
+    `It held every one of its ${counted(f.attempt, 'try', 'tries')}${span}. salve does not try again by itself: the revert is for a human to open now.`,
     '',
     ...restoreLines(f.planned, 'would restore'),
     '',
