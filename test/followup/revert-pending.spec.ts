@@ -112,7 +112,7 @@ function note(scope: nock.Scope, t: Thread, how: 'create' | 'update') {
 }
 
 /** The cap has freed: the revert PR is opened (its files are checked by the revert specs; here, that it opens). */
-function opens(scope: nock.Scope, seen: { head: string }, t: Thread) {
+function opens(scope: nock.Scope, seen: { head: string }, t: Thread, mode: 'approve' | 'automate' = 'approve') {
   gh.headLookup(scope, BRANCH, []);
   gh.inventory(scope, []);
   scope
@@ -135,14 +135,20 @@ function opens(scope: nock.Scope, seen: { head: string }, t: Thread) {
       seen.head = b.head;
       return true;
     })
-    .reply(201, { number: 58, node_id: 'PR_58', html_url: `https://github.com/${OWNER}/${REPO}/pull/58` })
-    .get(/\/contents\//)
-    .times(3)
-    .query(true)
-    .reply(404, { message: 'Not Found' })
-    .post(/\/issues\/58\/labels$/)
-    .reply(200, []);
-  // Policy asks a human to merge the revert: the waiting comment becomes the approval one.
+    .reply(201, { number: 58, node_id: 'PR_58', html_url: `https://github.com/${OWNER}/${REPO}/pull/58` });
+  if (mode === 'approve')
+    scope
+      .get(/\/contents\//)
+      .times(3)
+      .query(true)
+      .reply(404, { message: 'Not Found' });
+  else {
+    // Policy lets salve merge it: auto-merge is armed, the base branch requiring the policy check.
+    gh.requiredChecks(scope, 'main', ['salve/policy']);
+    gh.graphqlMutation(scope, 'enablePullRequestAutoMerge', 'PR_58');
+  }
+  scope.post(/\/issues\/58\/labels$/).reply(200, []);
+  // The waiting comment becomes the approval one (the hook's), or the opened one.
   note(scope, t, 'update');
 }
 
@@ -232,6 +238,36 @@ describe('a revert held back by the PR caps', () => {
     // The one comment now links the opened revert; it no longer says it waits.
     expect(thread.body).toContain('### salve opened the revert: a human merges it');
     expect(thread.body).toContain(`[#58](https://github.com/${OWNER}/${REPO}/pull/58)`);
+    expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
+  });
+
+  it('opened on a retry under automate: the waiting comment becomes the one that links it', async () => {
+    world = await mergedRemediation('limits:\n  openPullRequests: 1\nfollowUp:\n  revert: automate\n');
+    const w = world;
+    const job = jobOf(w);
+    const outcome = harmfulOutcome();
+    const { reverts, given } = await setup(await open(), w, {});
+    http = httpMock();
+    const thread: Thread = { body: '', writes: [] };
+    capped(http.scope, w);
+    note(http.scope, thread, 'create');
+    await reverts.afterOutcome(job, outcome, outcomeRecord(job, outcome));
+    http.verify();
+    expect(thread.body).toContain('policy allows it (**automate**)');
+    expect(thread.body).toContain(REVERT_WAITING_MARKER);
+
+    http = httpMock();
+    const seen = { head: '' };
+    opens(http.scope, seen, thread, 'automate');
+    expect(await reverts.capFreed({ owner: OWNER, repo: REPO })).toBe(1);
+    await vi.waitFor(() => expect(thread.writes).toEqual(['create', 'update']), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(async () => expect(await reverts.pending()).toEqual([]), { timeout: 10_000, interval: 20 });
+    http.verify();
+    expect(seen.head).toBe(BRANCH);
+    expect(given).toEqual([]);
+    expect(thread.body.startsWith(`${REVERT_HELD_MARKER}\n### salve opened the revert\n`)).toBe(true);
+    expect(thread.body).toContain(`salve opened it as [#58](https://github.com/${OWNER}/${REPO}/pull/58) on try 2`);
+    expect(thread.body).toContain('Policy decided **automate**');
     expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
   });
 
