@@ -57,12 +57,6 @@ export function cappedBy(result: RevertResult): { cap: Capped; planned: RevertPl
   return { cap: result.publish, planned: result.planned };
 }
 
-/** Why the result is worth another try later, or null. */
-export function heldNotNow(result: RevertResult): string | null {
-  const held = cappedBy(result);
-  return held ? `${held.cap.reason} cap (${held.cap.limit})` : null;
-}
-
 export interface PendingRevertDeps {
   revert(job: FollowUpJob, outcome: Outcome, record: OutcomeRecord): Promise<RevertResult>;
   /** The repository's GitHub client, for the comment on the merged PR. */
@@ -80,9 +74,9 @@ export function pendingReverts(jobs: DelayedJobs<PendingRevert>, deps: PendingRe
   async function say(p: PendingRevert, log: Logger, body: string): Promise<void> {
     try {
       const comment = await noteHeld(await deps.github(p.job.repo), p.job, body);
-      log.info({ comment }, 'revert held back by the PR caps: said on the merged pull request');
+      log.info({ comment }, 'held-back revert: said on the merged pull request');
     } catch (err) {
-      log.warn({ err }, 'revert held back by the PR caps: could not say it on the merged pull request');
+      log.warn({ err }, 'held-back revert: could not say it on the merged pull request');
     }
   }
   async function settle(p: PendingRevert, result: RevertResult): Promise<RevertResult> {
