@@ -132,6 +132,19 @@ describe('repo/commit-index', () => {
     expect(openCommitIndex(dir, keys).applications).toBeNull();
     await writeFile(file, '{"version": 2, "digest"');
     expect(openCommitIndex(dir, keys).applications).toBeNull();
+    const names = join(dir, 'names', `${COMMIT}.json`);
+    await writeFile(
+      names,
+      JSON.stringify({ version: 2, commit: COMMIT, names: { a: { names: ['x'], argoOnly: false } } }),
+    );
+    expect(openCommitIndex(dir, keys).names.size).toBe(1);
+    await writeFile(
+      names,
+      JSON.stringify({ version: 2, commit: COMMIT, names: { a: { names: [1], argoOnly: false } } }),
+    );
+    expect(openCommitIndex(dir, keys).names.size).toBe(0);
+    await writeFile(names, JSON.stringify({ version: 2, commit: OTHER, names: { a: null } }));
+    expect(openCommitIndex(dir, keys).names.size).toBe(0);
     await writeFile(join(dir, `${COMMIT}.json`), JSON.stringify({ version: 1, commit: COMMIT }));
     openCommitIndex(dir, keys);
     expect(await readdir(dir)).not.toContain(`${COMMIT}.json`);

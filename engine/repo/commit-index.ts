@@ -10,7 +10,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { ArgoApplication } from '../model/remediation.ts';
 import type { OverlayNames } from './may-render.ts';
 
@@ -18,27 +17,51 @@ const MAX_ENTRIES = 32;
 const MAX_BYTES = 64 * 1024 * 1024;
 const KEY = /^[0-9a-f]{40,64}$/;
 
-const StoredApplications = z.object({
-  version: z.literal(2),
-  digest: z.string(),
-  applications: z.array(
-    z.object({
-      name: z.string(),
-      file: z.string(),
-      cluster: z.string(),
-      namespace: z.string(),
-      path: z.string(),
-      repoURL: z.string(),
-      sync: z.object({ automated: z.boolean(), prune: z.boolean() }).optional(),
-    }),
-  ),
-});
+interface StoredApplications {
+  version: 2;
+  digest: string;
+  applications: ArgoApplication[];
+}
 
-const StoredNames = z.object({
-  version: z.literal(2),
-  commit: z.string(),
-  names: z.record(z.string(), z.object({ names: z.array(z.string()), argoOnly: z.boolean() }).nullable()),
-});
+interface StoredNames {
+  version: 2;
+  commit: string;
+  names: Record<string, { names: string[]; argoOnly: boolean } | null>;
+}
+
+// Checked by hand, field by field: a schema library cost more than the rest of a warm run's reads
+// on a thousand entries.
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const APP_FIELDS = ['name', 'file', 'cluster', 'namespace', 'path', 'repoURL'] as const;
+
+function isApplication(v: unknown): v is ArgoApplication {
+  if (!isObject(v) || !APP_FIELDS.every((f) => isString(v[f]))) return false;
+  const sync = v.sync;
+  return (
+    sync === undefined || (isObject(sync) && typeof sync.automated === 'boolean' && typeof sync.prune === 'boolean')
+  );
+}
+
+function isStoredApplications(v: unknown): v is StoredApplications {
+  return (
+    isObject(v) &&
+    v.version === 2 &&
+    isString(v.digest) &&
+    Array.isArray(v.applications) &&
+    v.applications.every(isApplication)
+  );
+}
+
+function isStoredNames(v: unknown): v is StoredNames {
+  if (!isObject(v) || v.version !== 2 || !isString(v.commit) || !isObject(v.names)) return false;
+  return Object.values(v.names).every(
+    (n) =>
+      n === null ||
+      (isObject(n) && typeof n.argoOnly === 'boolean' && Array.isArray(n.names) && n.names.every(isString)),
+  );
+}
 
 export interface CommitIndex {
   applications: readonly ArgoApplication[] | null;
@@ -54,15 +77,15 @@ export interface IndexKeys {
   applications: string;
 }
 
-/** The stored entry at `file` when it checks out against `schema` and `ok`, else null. */
-function read<T>(file: string, schema: z.ZodType<T>, ok: (entry: T) => boolean): T | null {
+/** The stored entry at `file` when it has the shape `is` checks and `ok` holds, else null. */
+function read<T>(file: string, is: (v: unknown) => v is T, ok: (entry: T) => boolean): T | null {
   try {
     if (statSync(file).size > MAX_BYTES) return null;
-    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success || !ok(parsed.data)) return null;
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!is(parsed) || !ok(parsed)) return null;
     const now = new Date();
     utimesSync(file, now, now);
-    return parsed.data;
+    return parsed;
   } catch {
     return null;
   }
@@ -105,8 +128,8 @@ export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
   mkdirSync(namesDir, { recursive: true, mode: 0o700 });
   // Entries of the first layout (one file per commit, beside these directories) are never read.
   prune(dir, 0);
-  const apps = read(join(appsDir, `${digest}.json`), StoredApplications, (e) => e.digest === digest);
-  const stored = read(join(namesDir, `${commit}.json`), StoredNames, (e) => e.commit === commit);
+  const apps = read(join(appsDir, `${digest}.json`), isStoredApplications, (e) => e.digest === digest);
+  const stored = read(join(namesDir, `${commit}.json`), isStoredNames, (e) => e.commit === commit);
   const names = new Map<string, OverlayNames>(
     Object.entries(stored?.names ?? {}).map(([path, n]) => [
       path,
@@ -115,7 +138,16 @@ export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
   );
   const known = names.size;
   return {
-    applications: apps?.applications.map(({ sync, ...app }) => (sync ? { ...app, sync } : app)) ?? null,
+    applications:
+      apps?.applications.map(({ name, file, cluster, namespace, path, repoURL, sync }) => ({
+        name,
+        file,
+        cluster,
+        namespace,
+        path,
+        repoURL,
+        ...(sync ? { sync: { automated: sync.automated, prune: sync.prune } } : {}),
+      })) ?? null,
     names,
     save(applications) {
       if (!apps && applications) write(appsDir, `${digest}.json`, { version: 2, digest, applications });
