@@ -36,6 +36,8 @@ export interface JournalOptions {
   compactBytes?: number;
   /** Bytes written by one write and one sync at most (default 1 MiB; a larger record goes alone). */
   maxBatchBytes?: number;
+  /** Batches whose sync may run at once (default 2): the next batch need not wait out the last sync. */
+  maxSyncs?: number;
   /** Wraps the opened file (fault injection in tests). */
   file?: (fh: FileHandle) => JournalFile;
   /** Told when a compaction failed (it is tried again after the next sync). */
@@ -132,12 +134,26 @@ interface Waiting {
   fail: (e: unknown) => void;
 }
 
+/** A batch written and being synced: `result` is null once synced, or the error. */
+interface InFlight {
+  batch: Waiting[];
+  bytes: number;
+  result: Promise<unknown>;
+}
+
 export class Journal {
   private seq = 0;
   /** Bytes of the journal file known to be synced. */
   private bytes = 0;
   private queue: Waiting[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Batches written, in file order, whose sync has not been settled yet. */
+  private inflight: InFlight[] = [];
+  private writing = false;
+  /** A batch failed: later batches in flight fail too, then the file is cut back to `bytes`. */
+  private failing: StateError | null = null;
+  private compacting = false;
+  /** Settles batches one after the other, in file order. */
+  private acks: Promise<void> = Promise.resolve();
   private closed = false;
   /** Set when the file could not be cut back after a failed sync: every later append fails. */
   private broken: StateError | null = null;
@@ -148,7 +164,8 @@ export class Journal {
     private readonly fh: JournalFile,
     private readonly unlock: () => void,
     private readonly dump: () => JournalRecord[],
-    private readonly opts: Required<Pick<JournalOptions, 'compactBytes' | 'maxBatchBytes'>> & JournalOptions,
+    private readonly opts: Required<Pick<JournalOptions, 'compactBytes' | 'maxBatchBytes' | 'maxSyncs'>> &
+      JournalOptions,
   ) {}
 
   /**
@@ -190,6 +207,7 @@ export class Journal {
         ...opts,
         compactBytes: opts.compactBytes ?? 8 * 1024 * 1024,
         maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
+        maxSyncs: opts.maxSyncs ?? 2,
       });
       j.seq = seq;
       j.bytes = (await stat(file)).size;
@@ -213,19 +231,45 @@ export class Journal {
     for (const r of records) text += line({ ...r, s: ++this.seq });
     return new Promise((done, fail) => {
       this.queue.push({ text, bytes: Buffer.byteLength(text), count: records.length, done, fail });
-      // An idle journal writes after this turn of the event loop: the appends of requests read in
-      // the same turn share the first batch; later ones queue behind its sync (no timer either way).
-      if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
+      this.pump();
     });
   }
 
-  /** Writes and syncs batches until none waits; appends made during a sync form the next batch. */
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length > 0) await this.commit(this.take());
-    } finally {
-      this.flushing = null;
+  /**
+   * Starts the next batch when it may: no write running (writes keep file order), fewer than
+   * `maxSyncs` syncs running, no failed batch being cleaned up, no compaction. Appends that arrive
+   * meanwhile wait and form the next batch together.
+   */
+  private pump(): void {
+    if (this.broken) {
+      for (const w of this.queue.splice(0)) w.fail(this.broken);
+      return;
     }
+    if (this.writing || this.failing || this.compacting || this.queue.length === 0) return;
+    if (this.inflight.length >= this.opts.maxSyncs) return;
+    const batch = this.take();
+    const bytes = batch.reduce((n, b) => n + b.bytes, 0);
+    const text = batch.length === 1 ? (batch[0] as Waiting).text : batch.map((b) => b.text).join('');
+    this.writing = true;
+    const written = this.fh.write(text).then(({ bytesWritten }) => {
+      if (bytesWritten !== bytes) throw new Error(`short write (${bytesWritten} of ${bytes} bytes)`);
+    });
+    // The sync starts once the write returned, so it covers this batch (and every earlier one).
+    const result = written
+      .then(() => this.fh.datasync())
+      .then(
+        () => null,
+        (err: unknown) => err ?? new Error('write failed'),
+      );
+    const entry: InFlight = { batch, bytes, result };
+    this.inflight.push(entry);
+    written
+      .catch(() => {})
+      .finally(() => {
+        this.writing = false;
+        this.pump();
+      });
+    this.acks = this.acks.then(() => this.settle(entry));
   }
 
   /** The oldest waiting appends, up to `maxBatchBytes` (at least one). */
@@ -237,45 +281,50 @@ export class Journal {
     return this.queue.splice(0, n);
   }
 
-  private async commit(batch: Waiting[]): Promise<void> {
-    if (this.broken) {
-      for (const b of batch) b.fail(this.broken);
-      return;
+  /**
+   * Settles the oldest batch in flight: acknowledged when its sync and every earlier one succeeded,
+   * failed otherwise (a sync error is reported once, so a later sync's success proves nothing for
+   * the bytes of a failed batch before it).
+   */
+  private async settle(entry: InFlight): Promise<void> {
+    const err = await entry.result;
+    this.inflight.shift();
+    if (err !== null && !this.failing) {
+      this.failing = new StateError(`journal write failed: ${(err as Error).message}`, { cause: err });
     }
-    const text = batch.length === 1 ? (batch[0] as Waiting).text : batch.map((b) => b.text).join('');
-    const bytes = batch.reduce((n, b) => n + b.bytes, 0);
-    try {
-      const { bytesWritten } = await this.fh.write(text);
-      if (bytesWritten !== bytes) throw new Error(`short write (${bytesWritten} of ${bytes} bytes)`);
-      await this.fh.datasync();
-    } catch (err) {
+    if (this.failing) {
       this.counts.failedBatches++;
-      const failure = new StateError(`journal write failed: ${(err as Error).message}`, { cause: err });
-      for (const b of batch) b.fail(failure);
-      await this.cutBack(err);
-      return;
+      for (const b of entry.batch) b.fail(this.failing);
+      if (this.inflight.length === 0) {
+        await this.cutBack(this.failing);
+        this.failing = null;
+      }
+    } else {
+      this.counts.batches++;
+      this.counts.syncs++;
+      this.bytes += entry.bytes;
+      for (const b of entry.batch) {
+        this.counts.records += b.count;
+        b.done();
+      }
+      if (this.bytes > this.opts.compactBytes && this.inflight.length === 0) {
+        // The batch is durable already; a failed compaction is tried again after the next sync.
+        this.compacting = true;
+        await this.compact().catch((e: unknown) => this.opts.onCompactError?.(e));
+        this.compacting = false;
+      }
     }
-    this.counts.batches++;
-    this.counts.syncs++;
-    this.bytes += bytes;
-    for (const b of batch) {
-      this.counts.records += b.count;
-      b.done();
-    }
-    if (this.bytes > this.opts.compactBytes) {
-      // The batch is durable already; a failed compaction is tried again after the next sync.
-      await this.compact().catch((e: unknown) => this.opts.onCompactError?.(e));
-    }
+    this.pump();
   }
 
   /** After a failed batch: the file back to its last synced byte, or the journal refuses from now on. */
-  private async cutBack(cause: unknown): Promise<void> {
+  private async cutBack(cause: StateError): Promise<void> {
     try {
       await this.fh.truncate(this.bytes);
       await this.fh.datasync();
     } catch (err) {
       this.broken = new StateError(
-        `journal unusable after a failed write (${(cause as Error).message}) and a failed repair (${(err as Error).message}); restart salve`,
+        `journal unusable after a failed write (${(cause.cause as Error)?.message ?? cause.message}) and a failed repair (${(err as Error).message}); restart salve`,
         { code: 'journal-broken', cause: err },
       );
     }
@@ -303,7 +352,8 @@ export class Journal {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.flushing;
+    while (this.inflight.length > 0 || this.writing || this.compacting) await this.acks;
+    for (const w of this.queue.splice(0)) w.fail(new StateError('journal is closed'));
     await this.fh.close();
     this.unlock();
   }
