@@ -152,6 +152,7 @@ export function wireFollowUp(w: FollowUpWiring): WiredFollowUp {
           await state.delayed<PendingRevert>(PENDING_REVERTS, { now: () => w.clock.now().getTime() }),
           {
             revert,
+            github,
             now: () => w.clock.now(),
             log,
             onGiveUp: () => w.countError?.('revert'),

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import type { AddressInfo } from 'node:net';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { OutcomeStore } from '../followup/outcomes.ts';
+import type { RevertRetry } from '../followup/revert/pending.ts';
 import type { FollowUpRunner } from '../followup/runner.ts';
 import type { AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { InputError } from '../model/index.ts';
@@ -47,6 +48,8 @@ export interface ServerDeps {
   outcomes?: OutcomeStore;
   /** Signs the proof of a revert the follow-up opens when a merged remediation was harmful. */
   signingKey?: SigningKey;
+  /** Back-off of a revert the PR caps hold back (default: engine/followup/revert/pending.ts). */
+  revertRetry?: RevertRetry;
   /** OpenTelemetry (off by default): spans per pipeline stage, and every metric also on the meter. */
   telemetry?: { tracer: Tracer | null; meter: Meter | null };
 }
@@ -130,6 +133,7 @@ export function createServer(config: ServeConfig, deps: ServerDeps): SalveServer
           ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
           ...(deps.signingKey ? { signingKey: deps.signingKey } : {}),
           countError: (stage) => metrics.inc('salve_errors_total', { stage }),
+          ...(deps.revertRetry ? { revertRetry: deps.revertRetry } : {}),
         })
       : null;
   const followUp = deps.followUp

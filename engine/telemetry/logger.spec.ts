@@ -22,7 +22,9 @@ describe('telemetry/logger: text lines for a person at a terminal', () => {
   });
 
   it('keeps a hostile field inert and on one line: escapes for ESC, CR, newlines and bidi overrides', () => {
-    const line = textLine(JSON.stringify({ level: 'info', name: 'salve', msg: 'm', file: 'a\u001b[31mred\r\nb\u202e' }));
+    const line = textLine(
+      JSON.stringify({ level: 'info', name: 'salve', msg: 'm', file: 'a\u001b[31mred\r\nb\u202e' }),
+    );
     expect(line).toBe('salve: info: m (file: a\\u001b[31mred\\u000d\\nb\\u202e)\n');
     expect(line.split('\n')).toHaveLength(2);
   });

@@ -11,6 +11,7 @@ import type nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SalveOctokit } from '../../engine/app/github.ts';
 import { outcomeRecord } from '../../engine/followup/record.ts';
+import { REVERT_HELD_MARKER } from '../../engine/followup/revert/held.ts';
 import { createRevertHook } from '../../engine/followup/revert/hook.ts';
 import {
   PENDING_REVERTS,
@@ -18,6 +19,7 @@ import {
   pendingKey,
   pendingReverts,
 } from '../../engine/followup/revert/pending.ts';
+import { REVERT_WAITING_MARKER } from '../../engine/followup/revert/waiting.ts';
 import type { GitHubContext } from '../../engine/publish/github/types.ts';
 import { openEmbeddedStore } from '../../engine/state/embedded.ts';
 import type { StateStore } from '../../engine/state/types.ts';
@@ -26,15 +28,7 @@ import * as gh from '../app/github-flows.ts';
 import { BOT, OWNER, pull, REPO } from '../app/github-replies.ts';
 import { type HttpMock, httpMock } from '../app/http-mock.ts';
 import { testKeys } from '../pipeline/helpers.ts';
-import {
-  approvalNote,
-  harmfulOutcome,
-  jobOf,
-  localCheckout,
-  type MergedWorld,
-  mergedRemediation,
-  PULL,
-} from './revert-world.ts';
+import { harmfulOutcome, jobOf, localCheckout, type MergedWorld, mergedRemediation, PULL } from './revert-world.ts';
 
 const NOW = new Date('2025-06-12T11:00:00Z');
 const BRANCH = `salve/revert-pr-${PULL}`;
@@ -96,8 +90,29 @@ function capped(scope: nock.Scope, w: MergedWorld) {
   ]);
 }
 
+/** The merged PR's comments as GitHub keeps them: salve's one revert comment, created, then edited. */
+interface Thread {
+  body: string;
+  writes: Array<'create' | 'update'>;
+}
+
+/** salve lists the merged PR's comments and writes its revert comment (`how`: created or edited in place). */
+function note(scope: nock.Scope, t: Thread, how: 'create' | 'update') {
+  scope
+    .get(`${gh.REPO_PATH}/issues/${PULL}/comments`)
+    .query(true)
+    .reply(200, () => (t.body ? [{ id: 900, body: t.body, user: { login: BOT, type: 'Bot' } }] : []));
+  const write = (b: { body: string }) => {
+    t.body = b.body;
+    t.writes.push(how);
+    return true;
+  };
+  if (how === 'create') scope.post(`${gh.REPO_PATH}/issues/${PULL}/comments`, write).reply(201, { id: 900 });
+  else scope.patch(`${gh.REPO_PATH}/issues/comments/900`, write).reply(200, { id: 900 });
+}
+
 /** The cap has freed: the revert PR is opened (its files are checked by the revert specs; here, that it opens). */
-function opens(scope: nock.Scope, seen: { head: string }) {
+function opens(scope: nock.Scope, seen: { head: string }, t: Thread, mode: 'approve' | 'automate' = 'approve') {
   gh.headLookup(scope, BRANCH, []);
   gh.inventory(scope, []);
   scope
@@ -120,14 +135,21 @@ function opens(scope: nock.Scope, seen: { head: string }) {
       seen.head = b.head;
       return true;
     })
-    .reply(201, { number: 58, node_id: 'PR_58', html_url: `https://github.com/${OWNER}/${REPO}/pull/58` })
-    .get(/\/contents\//)
-    .times(3)
-    .query(true)
-    .reply(404, { message: 'Not Found' })
-    .post(/\/issues\/58\/labels$/)
-    .reply(200, []);
-  approvalNote(scope, { note: '' });
+    .reply(201, { number: 58, node_id: 'PR_58', html_url: `https://github.com/${OWNER}/${REPO}/pull/58` });
+  if (mode === 'approve')
+    scope
+      .get(/\/contents\//)
+      .times(3)
+      .query(true)
+      .reply(404, { message: 'Not Found' });
+  else {
+    // Policy lets salve merge it: auto-merge is armed, the base branch requiring the policy check.
+    gh.requiredChecks(scope, 'main', ['salve/policy']);
+    gh.graphqlMutation(scope, 'enablePullRequestAutoMerge', 'PR_58');
+  }
+  scope.post(/\/issues\/58\/labels$/).reply(200, []);
+  // The waiting comment becomes the approval one (the hook's), or the opened one.
+  note(scope, t, 'update');
 }
 
 async function setup(
@@ -146,6 +168,7 @@ async function setup(
   });
   const reverts = pendingReverts(jobs, {
     revert: hook,
+    github: async () => github(),
     now: () => NOW,
     log: recordingLogger(opts.errors ?? []),
     onGiveUp: (p) => void given.push(p),
@@ -164,11 +187,31 @@ describe('a revert held back by the PR caps', () => {
 
     const first = await setup(await open(), w, {});
     http = httpMock();
+    const thread: Thread = { body: '', writes: [] };
     capped(http.scope, w);
+    note(http.scope, thread, 'create');
     const result = await first.reverts.afterOutcome(job, outcome, outcomeRecord(job, outcome));
     http.verify();
     expect(result).toMatchObject({ kind: 'published', publish: { kind: 'capped', reason: 'open-pull-requests' } });
     expect(await first.reverts.pending()).toEqual([key]);
+    // The merged PR says the revert is planned and waits: which cap, its limit, when salve tries
+    // next, that a closing salve PR wakes it, and the commands that open it by hand now.
+    const waiting = thread.body;
+    expect(waiting.startsWith(`${REVERT_HELD_MARKER}\n${REVERT_WAITING_MARKER}\n`)).toBe(true);
+    expect(waiting).toContain('### salve planned a revert: it waits for a free PR slot');
+    expect(waiting).toContain('AnalysisRun frontend-7c9d-2 Failed');
+    expect(waiting).toContain(`salve planned its revert (\`${BRANCH}\`) and policy allows it (**approve**)`);
+    expect(waiting).toContain(
+      'but the open-PR cap holds it back: at most 1 salve PR open at once in this repository (`limits.openPullRequests`).',
+    );
+    // 10 minutes after the first try (the default back-off's first wait), try 2 of the default 12.
+    expect(waiting).toContain(
+      "salve tries again at 2025-06-12 11:10 UTC (try 2 of 12), and at once when one of salve's PRs in this repository closes.",
+    );
+    expect(waiting).toContain(
+      `git fetch origin main\ngit switch -c revert-pr-${PULL} origin/main\ngit revert --no-edit -m 1 ${w.mergeSha}\ngit push origin revert-pr-${PULL}`,
+    );
+    expect(waiting).not.toMatch(/(^|[^\\])<img/);
 
     // A restart: the store is reopened from its journal, the revert still waits (its retry is 10 min away).
     await stores.pop()?.close();
@@ -185,12 +228,47 @@ describe('a revert held back by the PR caps', () => {
     // One of this repository's closes: the revert is tried at once, and opens.
     http = httpMock();
     const seen = { head: '' };
-    opens(http.scope, seen);
+    opens(http.scope, seen, thread);
     expect(await second.reverts.capFreed({ owner: OWNER, repo: REPO })).toBe(1);
     await vi.waitFor(async () => expect(await second.reverts.pending()).toEqual([]), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(thread.writes).toEqual(['create', 'update']), { timeout: 10_000, interval: 20 });
     http.verify();
     expect(seen.head).toBe(BRANCH);
     expect(second.given).toEqual([]);
+    // The one comment now links the opened revert; it no longer says it waits.
+    expect(thread.body).toContain('### salve opened the revert: a human merges it');
+    expect(thread.body).toContain(`[#58](https://github.com/${OWNER}/${REPO}/pull/58)`);
+    expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
+  });
+
+  it('opened on a retry under automate: the waiting comment becomes the one that links it', async () => {
+    world = await mergedRemediation('limits:\n  openPullRequests: 1\nfollowUp:\n  revert: automate\n');
+    const w = world;
+    const job = jobOf(w);
+    const outcome = harmfulOutcome();
+    const { reverts, given } = await setup(await open(), w, {});
+    http = httpMock();
+    const thread: Thread = { body: '', writes: [] };
+    capped(http.scope, w);
+    note(http.scope, thread, 'create');
+    await reverts.afterOutcome(job, outcome, outcomeRecord(job, outcome));
+    http.verify();
+    expect(thread.body).toContain('policy allows it (**automate**)');
+    expect(thread.body).toContain(REVERT_WAITING_MARKER);
+
+    http = httpMock();
+    const seen = { head: '' };
+    opens(http.scope, seen, thread, 'automate');
+    expect(await reverts.capFreed({ owner: OWNER, repo: REPO })).toBe(1);
+    await vi.waitFor(() => expect(thread.writes).toEqual(['create', 'update']), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(async () => expect(await reverts.pending()).toEqual([]), { timeout: 10_000, interval: 20 });
+    http.verify();
+    expect(seen.head).toBe(BRANCH);
+    expect(given).toEqual([]);
+    expect(thread.body.startsWith(`${REVERT_HELD_MARKER}\n### salve opened the revert\n`)).toBe(true);
+    expect(thread.body).toContain(`salve opened it as [#58](https://github.com/${OWNER}/${REPO}/pull/58) on try 2`);
+    expect(thread.body).toContain('Policy decided **automate**');
+    expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
   });
 
   it('is tried with back-off, and after its last try is an error, not silence', async () => {
@@ -202,12 +280,25 @@ describe('a revert held back by the PR caps', () => {
     // Two tries in all, the second a millisecond after the first.
     const { reverts, given } = await setup(await open(), w, { errors, maxTries: 2, baseMs: 1 });
     http = httpMock();
+    const thread: Thread = { body: '', writes: [] };
     capped(http.scope, w);
+    note(http.scope, thread, 'create');
     capped(http.scope, w);
+    note(http.scope, thread, 'update');
     await reverts.afterOutcome(job, outcome, outcomeRecord(job, outcome));
+    expect(thread.body).toContain('(try 2 of 2)');
     await vi.waitFor(() => expect(given).toHaveLength(1), { timeout: 60_000, interval: 50 });
     await vi.waitFor(async () => expect(await reverts.pending()).toEqual([]), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(thread.writes).toEqual(['create', 'update']), { timeout: 10_000, interval: 20 });
     http.verify();
+    // The same comment says salve stopped, why, and how to open the revert by hand.
+    expect(thread.body.startsWith(`${REVERT_HELD_MARKER}\n### salve stopped trying to open the revert`)).toBe(true);
+    expect(thread.body).not.toContain(REVERT_WAITING_MARKER);
+    expect(thread.body).toContain('but the open-PR cap held it back: at most 1 salve PR open at once');
+    expect(thread.body).toContain(
+      'It held every one of its 2 tries, from 2025-06-12 11:00 UTC to 2025-06-12 11:00 UTC. salve does not try again by itself',
+    );
+    expect(thread.body).toContain(`git revert --no-edit -m 1 ${w.mergeSha}`);
     expect(given[0]).toMatchObject({ attempt: 2, heldBy: 'open-pull-requests cap (1)' });
     expect(given[0]?.job.pull).toBe(PULL);
     expect(errors).toEqual(['revert of a harmful remediation still held back by the PR caps; given up']);

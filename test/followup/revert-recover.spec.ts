@@ -18,6 +18,7 @@ import { REVERT_HELD_MARKER } from '../../engine/followup/revert/held.ts';
 import { createRevertHook } from '../../engine/followup/revert/hook.ts';
 import { PENDING_REVERTS, type PendingRevert, pendingReverts } from '../../engine/followup/revert/pending.ts';
 import { revertOwed } from '../../engine/followup/revert/recover.ts';
+import { REVERT_WAITING_MARKER } from '../../engine/followup/revert/waiting.ts';
 import { createFollowUpRunner } from '../../engine/followup/runner.ts';
 import { followUpSettings } from '../../engine/followup/settings.ts';
 import type { GitHubContext } from '../../engine/publish/github/types.ts';
@@ -139,6 +140,7 @@ describe('recover opens the revert a crash left unopened', () => {
         signingKey: (await testKeys()).signingKey,
         log: silentLogger(),
       }),
+      github: async () => github(),
       now: () => NOW,
       log: silentLogger(),
       onGiveUp: () => {
@@ -214,6 +216,26 @@ describe('recover opens the revert a crash left unopened', () => {
       .get(`${gh.REPO_PATH}/issues/${PULL}/comments`)
       .query(true)
       .reply(200, [botComment(2, comment), botComment(3, `${REVERT_HELD_MARKER}\n### salve planned a revert`)]);
+    expect(await revertOwed(github(), job, outcomeRecord(job, outcome))).toBe(false);
+    http.verify();
+
+    // A comment that says the revert still waits for a PR slot is no answer: a restart that lost the
+    // waiting job owes the revert. One that says salve gave up waiting is an answer.
+    const said = (body: string) => {
+      const m = httpMock();
+      gh.headLookup(m.scope, BRANCH, []);
+      m.scope
+        .get(`${gh.REPO_PATH}/issues/${PULL}/comments`)
+        .query(true)
+        .reply(200, [botComment(2, comment), botComment(3, body)]);
+      return m;
+    };
+    http = said(
+      `${REVERT_HELD_MARKER}\n${REVERT_WAITING_MARKER}\n### salve planned a revert: it waits for a free PR slot`,
+    );
+    expect(await revertOwed(github(), job, outcomeRecord(job, outcome))).toBe(true);
+    http.verify();
+    http = said(`${REVERT_HELD_MARKER}\n### salve stopped trying to open the revert`);
     expect(await revertOwed(github(), job, outcomeRecord(job, outcome))).toBe(false);
     http.verify();
     expect(record.kind).toBe('harmful');

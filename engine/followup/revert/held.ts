@@ -17,6 +17,9 @@ import type { RevertEvaluated } from './plan.ts';
 export const REVERT_HELD_MARKER = '<!-- salve:revert-held -->';
 const MAX_FILES = 50;
 
+/** The revert's files and commits, as a comment names them. */
+export type RevertedFiles = Pick<RevertEvaluated['params'], 'files' | 'parentCommit' | 'mergeCommit'>;
+
 /** The rules that held the revert: the denials, what made it observe-only, or what asks a human to merge it. */
 export function holdingRules(ev: Pick<RevertEvaluated, 'decision'>): PolicyRule[] {
   const { decision } = ev;
@@ -33,7 +36,6 @@ const shellSafe = (branch: string) => (/^[A-Za-z0-9._/-]{1,200}$/.test(branch) ?
 
 export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outcome, baseBranch: string): string {
   const p = ev.params;
-  const base = shellSafe(baseBranch);
   const verdict = ev.decision.allowed
     ? `policy decided **${ev.decision.mode}**: salve proposes nothing itself here`
     : 'policy **denied** it';
@@ -45,14 +47,34 @@ export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outc
     '',
     ...ruleRows(ev),
     '',
-    `It would restore ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
+    ...restoreLines(p, 'would restore'),
+    '',
+    ...byHandLines(job, p, baseBranch, 'To open it by hand'),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** What the revert restores: the files, to the merge's first parent. */
+export function restoreLines(p: RevertedFiles, verb: 'would restore' | 'restores'): string[] {
+  const lines = [
+    `It ${verb} ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
     '',
     ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
   ];
   if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
-  lines.push(
-    '',
-    'To open it by hand (this reverts the whole merge, the record salve added under `.salve/remediations/` too):',
+  return lines;
+}
+
+/** The commands a human runs to open the revert, on a branch outside `salve/`. */
+export function byHandLines(
+  job: Pick<FollowUpJob, 'pull'>,
+  p: Pick<RevertedFiles, 'mergeCommit'>,
+  baseBranch: string,
+  lead: string,
+): string[] {
+  const base = shellSafe(baseBranch);
+  return [
+    `${lead} (this reverts the whole merge, the record salve added under \`.salve/remediations/\` too):`,
     '',
     codeBlock(
       [
@@ -63,8 +85,7 @@ export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outc
       ].join('\n'),
       'sh',
     ),
-  );
-  return `${lines.join('\n')}\n`;
+  ];
 }
 
 const ruleRows = (ev: RevertEvaluated) => [
@@ -88,11 +109,8 @@ export function approvalComment(
     '',
     ...ruleRows(ev),
     '',
-    `It restores ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
-    '',
-    ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
+    ...restoreLines(p, 'restores'),
   ];
-  if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -21,6 +21,7 @@ import type { FollowUpJob, Outcome } from '../types.ts';
 import { assembleRevert } from './assemble.ts';
 import { approvalComment, heldComment, holdingRules, noteHeld } from './held.ts';
 import { evaluateRevert } from './plan.ts';
+import type { RevertPlanned } from './waiting.ts';
 
 export const REVERT_FINDING_MARKER = '<!-- salve:revert-finding -->';
 
@@ -41,7 +42,8 @@ export type RevertResult =
   | { kind: 'skipped'; reason: string }
   | { kind: 'finding'; reason: string; files: string[] }
   | { kind: 'observe' | 'denied'; explanation: string }
-  | { kind: 'published'; publish: PublishOutcome; input: PublishInput };
+  /** `planned`: what a comment on the merged PR names (the files, commits and commands). */
+  | { kind: 'published'; publish: PublishOutcome; input: PublishInput; planned: RevertPlanned };
 
 export function createRevertHook(deps: RevertHookDeps) {
   return async function revertHarmful(
@@ -88,7 +90,9 @@ export function createRevertHook(deps: RevertHookDeps) {
         log.info({ publish: publish.kind, mode: ev.decision.mode }, 'revert of a harmful remediation');
         if (ev.decision.mode === 'approve' && 'url' in publish)
           await noteHeld(gh, job, approvalComment(ev, outcome, publish));
-        return { kind: 'published', publish, input: assembled.input };
+        const { files, parentCommit, mergeCommit } = ev.params;
+        const planned = { files, parentCommit, mergeCommit, baseBranch: ctx.baseBranch, mode: ev.decision.mode };
+        return { kind: 'published', publish, input: assembled.input, planned };
       } finally {
         await base.dispose();
       }

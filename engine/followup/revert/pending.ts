@@ -3,7 +3,8 @@
  * kept on the state store's delayed jobs (the embedded journal, or BullMQ over Redis), one per
  * reverted PR, and tried again with back-off, and at once when one of salve's PRs in the repository
  * closes (a cap may have freed). After its last try it is an error, logged and counted, not dropped
- * in silence. A revert held for another reason (policy, a finding, a human who closed the revert PR)
+ * in silence. The merged PR says it all along (waiting.ts): waiting for a free slot, then opened or
+ * given up, each with the commands that open it by hand. A revert held for another reason (policy, a finding, a human who closed the revert PR)
  * is not retried: that is an answer, not a "not now".
  */
 import type { GitHubContext, RepoRef } from '../../publish/github/types.ts';
@@ -13,8 +14,10 @@ import { outcomeDetailOfPull, outcomeFromRecord } from '../detail.ts';
 import type { OutcomeRecord } from '../record.ts';
 import { followUpKey } from '../scheduler.ts';
 import type { FollowUpJob, Outcome } from '../types.ts';
+import { noteHeld } from './held.ts';
 import type { RevertResult } from './hook.ts';
 import { revertOwed } from './recover.ts';
+import { afterWaiting, type Capped, gaveUpComment, type RevertPlanned, waitingComment } from './waiting.ts';
 
 export const PENDING_REVERTS = 'reverts';
 
@@ -26,6 +29,8 @@ export interface PendingRevert {
   attempt: number;
   /** What held the last try, for the logs. */
   heldBy: string;
+  /** When the first try was held (ISO); absent in a revert kept by an older salve. */
+  since?: string;
 }
 
 export interface RevertRetry {
@@ -46,14 +51,16 @@ export function retryAfterMs(attempt: number, r: RevertRetry): number {
   return Math.min(r.maxMs, r.baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** Why the result is worth another try later, or null. */
-export function heldNotNow(result: RevertResult): string | null {
+/** The cap that held the try (worth another try later), with what the hook planned; or null. */
+export function cappedBy(result: RevertResult): { cap: Capped; planned: RevertPlanned } | null {
   if (result.kind !== 'published' || result.publish.kind !== 'capped') return null;
-  return `${result.publish.reason} cap (${result.publish.limit})`;
+  return { cap: result.publish, planned: result.planned };
 }
 
 export interface PendingRevertDeps {
   revert(job: FollowUpJob, outcome: Outcome, record: OutcomeRecord): Promise<RevertResult>;
+  /** The repository's GitHub client, for the comment on the merged PR. */
+  github(repo: RepoRef): Promise<GitHubContext>;
   now(): Date;
   log: Logger;
   /** Called once a revert is given up on (salve_errors_total). */
@@ -63,25 +70,42 @@ export interface PendingRevertDeps {
 
 export function pendingReverts(jobs: DelayedJobs<PendingRevert>, deps: PendingRevertDeps) {
   const retry = deps.retry ?? DEFAULT_REVERT_RETRY;
+  /** Says it on the merged PR (held.ts's one comment); a failure is logged, the revert stays kept. */
+  async function say(p: PendingRevert, log: Logger, body: string): Promise<void> {
+    try {
+      const comment = await noteHeld(await deps.github(p.job.repo), p.job, body);
+      log.info({ comment }, 'held-back revert: said on the merged pull request');
+    } catch (err) {
+      log.warn({ err }, 'held-back revert: could not say it on the merged pull request');
+    }
+  }
   async function settle(p: PendingRevert, result: RevertResult): Promise<RevertResult> {
-    const heldBy = heldNotNow(result);
+    const held = cappedBy(result);
     const key = pendingKey(p.job);
     const log = deps.log.child({ pull: p.job.pull, revert: true, attempt: p.attempt });
-    if (!heldBy) {
-      if (p.attempt > 1) log.info({ result: result.kind }, 'held-back revert tried again');
+    if (!held) {
+      if (p.attempt > 1) {
+        log.info({ result: result.kind }, 'held-back revert tried again');
+        const after = afterWaiting(p.outcome, result, p.attempt);
+        if (after) await say(p, log, after);
+      }
       return result;
     }
+    const heldBy = `${held.cap.reason} cap (${held.cap.limit})`;
+    const facts = { job: p.job, outcome: p.outcome, ...held, attempt: p.attempt };
     if (p.attempt >= retry.maxTries) {
       log.error(
         { heldBy, tries: p.attempt },
         'revert of a harmful remediation still held back by the PR caps; given up',
       );
       deps.onGiveUp({ ...p, heldBy });
+      await say(p, log, gaveUpComment({ ...facts, since: p.since, at: deps.now() }));
       return result;
     }
     const at = new Date(deps.now().getTime() + retryAfterMs(p.attempt, retry));
     await jobs.put(key, { ...p, attempt: p.attempt + 1, heldBy }, at);
     log.warn({ heldBy, retryAt: at.toISOString() }, 'revert held back by the PR caps; kept to try again');
+    await say(p, log, waitingComment({ ...facts, maxTries: retry.maxTries, nextAt: at }));
     return result;
   }
   jobs.start(async (p) => {
@@ -90,7 +114,7 @@ export function pendingReverts(jobs: DelayedJobs<PendingRevert>, deps: PendingRe
   return {
     /** The revert after a harmful outcome: tried now, kept for later when a cap holds it. */
     async afterOutcome(job: FollowUpJob, outcome: Outcome, record: OutcomeRecord): Promise<RevertResult> {
-      const first: PendingRevert = { job, outcome, record, attempt: 1, heldBy: '' };
+      const first: PendingRevert = { job, outcome, record, attempt: 1, heldBy: '', since: deps.now().toISOString() };
       return settle(first, await deps.revert(job, outcome, record));
     },
     /**

@@ -3,8 +3,9 @@
  * whose revert never got opened, because salve stopped between the two. GitHub is the record: a
  * revert is owed when the merged PR's outcome is harmful, no PR was ever opened from its revert
  * branch (open, closed or merged: a closed one is a human's answer), and salve said on the PR
- * neither why it opens none nor that policy held it. Every replica may ask; the publish path
- * opens one PR per branch.
+ * neither why it opens none nor that policy held it (nor that it gave up waiting for a PR slot: a
+ * comment that says it still waits is no answer, so a restart that lost the waiting job owes it).
+ * Every replica may ask; the publish path opens one PR per branch.
  */
 import { REVERT_REMEDIATION } from '../../actions/revert-remediation/index.ts';
 import type { GitHubContext } from '../../publish/github/types.ts';
@@ -13,6 +14,7 @@ import type { FollowUpJob } from '../types.ts';
 import { revertBranch } from './assemble.ts';
 import { REVERT_HELD_MARKER } from './held.ts';
 import { REVERT_FINDING_MARKER } from './hook.ts';
+import { REVERT_WAITING_MARKER } from './waiting.ts';
 
 export async function revertOwed(gh: GitHubContext, job: FollowUpJob, record: OutcomeRecord): Promise<boolean> {
   if (record.kind !== 'harmful' || record.mergeSha !== job.mergeSha) return false;
@@ -32,6 +34,7 @@ export async function revertOwed(gh: GitHubContext, job: FollowUpJob, record: Ou
   return !comments.some(
     (c) =>
       c.user?.login === gh.botLogin &&
-      (c.body?.includes(REVERT_FINDING_MARKER) || c.body?.includes(REVERT_HELD_MARKER)),
+      (c.body?.includes(REVERT_FINDING_MARKER) ||
+        (c.body?.includes(REVERT_HELD_MARKER) && !c.body.includes(REVERT_WAITING_MARKER))),
   );
 }
