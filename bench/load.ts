@@ -43,6 +43,9 @@ async function main(argv: string[]): Promise<void> {
     amount: Number(amount),
     connections: Number(connections),
     pipelining: 1,
+    // A run ends at autocannon's next sample tick (every second by default): 10 ms keeps that
+    // wait under 1% of a run.
+    sampleInt: 10,
     requests: [
       {
         method: 'POST',
@@ -57,9 +60,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const ok = result['2xx'];
   const failed = result.non2xx + result.errors + result.timeouts;
-  process.stdout.write(
-    `${JSON.stringify({ rate: ok / (result.duration || 1), ok, failed, duration: result.duration })}\n`,
-  );
+  const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
+  process.stdout.write(`${JSON.stringify({ rate: ok / (seconds || 1), ok, failed, duration: seconds })}\n`);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1])) {

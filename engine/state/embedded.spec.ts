@@ -145,4 +145,37 @@ describe('state/embedded', () => {
       expect(await s.deliveries.claim([`id:${i}`])).toBe(false);
     }
   });
+
+  it('loses no acknowledged alert of 32 concurrent senders when killed with SIGKILL (group commit)', async () => {
+    const dir = await tempDir();
+    const writer = fileURLToPath(new URL('./__fixtures__/journal-storm.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, '32'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Past compactions (64 KiB, about 150 alerts each) and well into the next journal.
+        if (out.split('\n').length > 1500) resolve();
+      });
+      child.once('exit', () => reject(new Error(`writer exited early: ${err}`)));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const acked = out
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    expect(acked.length).toBeGreaterThan(1500);
+    const s = await open(dir);
+    const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
+    const missing = acked.filter((n) => !pods.has(deploymentPod(`storm${n % 50}`, n)));
+    expect(missing).toEqual([]);
+  });
 });

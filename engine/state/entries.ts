@@ -4,7 +4,7 @@
  * start, perception's signal id), so a resent or updated alert replaces its older copy and a storm
  * about one workload stays one owner. Also turns a snapshot back into one v4 payload.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AlertmanagerAlert, AlertmanagerPayload } from '../intake/alertmanager-schema.ts';
 import { ownerFromPodName } from '../intake/owner.ts';
 import type { InboxEntry } from './types.ts';
@@ -32,8 +32,9 @@ export function alertId(alert: AlertmanagerAlert): string {
   return `${alert.fingerprint}:${alert.startsAt}`;
 }
 
+/** What tells one copy of an alert from an updated one (the inbox consumes only the copy it read). */
 export function versionOf(alert: AlertmanagerAlert): string {
-  return createHash('sha256').update(JSON.stringify(alert)).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify(alert), 'hex').slice(0, 32);
 }
 
 export function toEntry(alert: AlertmanagerAlert): InboxEntry {

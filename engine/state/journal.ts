@@ -1,8 +1,16 @@
 /**
  * An append-only journal of JSON records with a periodic snapshot, for the embedded store.
  *
- * - Each record is one line: a checksum (16 hex of sha256), a space, the JSON. Appends made in the
- *   same tick share one write and one fdatasync (group commit); `append` resolves after the sync.
+ * - Each record is one line: a CRC-32 of the JSON (8 hex), a space, the JSON. The checksum finds
+ *   torn and damaged lines; it is not a seal (whoever can write the file can rewrite the sum), so a
+ *   cheap one does. Lines written before, with 16 hex of SHA-256, are still read.
+ * - Group commit: appends wait in one pending batch; one write and one fdatasync cover the batch,
+ *   and every append in it resolves after that sync. The next batch is written as soon as the
+ *   previous sync returns (appends made while it ran), at most `maxBatchBytes` at a time: no timer,
+ *   so an idle journal adds no latency, and a busy one pays one sync for many appends.
+ * - A failed write or sync fails every append of its batch (none is acknowledged); the file is cut
+ *   back to the last synced byte and synced before the next batch. When even that fails, the journal
+ *   refuses every later append (its file's state is unknown) until it is opened again.
  * - A crash can tear only the last line: on open it is dropped (the file is cut back to the last
  *   whole record). A bad line followed by good ones is corruption: opening refuses, naming the byte.
  * - Compaction writes the whole state to `snapshot.jsonl.tmp`, syncs it, renames it over
@@ -11,24 +19,58 @@
  *   Records must be idempotent (set and delete, never increment).
  * - One process per directory: a `lock` file holds the owner's pid; a dead owner's lock is taken over.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { StateError } from './types.ts';
 
 export type JournalRecord = { t: string } & Record<string, unknown>;
 
+/** The two calls the journal makes on its file per batch (a `FileHandle`; tests wrap one to fail a sync). */
+export type JournalFile = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
+
 export interface JournalOptions {
   /** Journal size (bytes) past which the next sync compacts (default 8 MiB). */
   compactBytes?: number;
+  /** Bytes written by one write and one sync at most (default 1 MiB; a larger record goes alone). */
+  maxBatchBytes?: number;
+  /** Batches whose sync may run at once (default 2): the next batch need not wait out the last sync. */
+  maxSyncs?: number;
+  /** Wraps the opened file (fault injection in tests). */
+  file?: (fh: FileHandle) => JournalFile;
+  /** Told when a compaction failed (it is tried again after the next sync). */
+  onCompactError?: (err: unknown) => void;
 }
 
-const sum = (json: string) => createHash('sha256').update(json).digest('hex').slice(0, 16);
+/** Counters of the journal's work since it was opened. */
+export interface JournalStats {
+  records: number;
+  batches: number;
+  syncs: number;
+  failedBatches: number;
+}
+
+const sum = (json: string) => crc32(json).toString(16).padStart(8, '0');
+const sha = (json: string) => hash('sha256', json, 'hex').slice(0, 16);
 const line = (rec: object) => {
   const json = JSON.stringify(rec);
   return `${sum(json)} ${json}\n`;
 };
+
+/** The JSON of an intact line (CRC-32, or the SHA-256 prefix of earlier versions), or null. */
+function intact(raw: string): string | null {
+  if (raw[8] === ' ') {
+    const json = raw.slice(9);
+    return sum(json) === raw.slice(0, 8) ? json : null;
+  }
+  if (raw[16] === ' ') {
+    const json = raw.slice(17);
+    return sha(json) === raw.slice(0, 16) ? json : null;
+  }
+  return null;
+}
 
 /**
  * Parses journal text: the good records, and where the good part ends. The text after the last
@@ -41,9 +83,8 @@ export function parseJournal(text: string, file: string): { records: JournalReco
   let offset = 0;
   let bad: number | null = null;
   for (const raw of lines) {
-    const json = raw.slice(17);
-    const ok = raw[16] === ' ' && sum(json) === raw.slice(0, 16);
-    if (!ok) bad ??= offset;
+    const json = intact(raw);
+    if (json === null) bad ??= offset;
     else if (bad !== null) throw new StateError(`${file}: corrupt record at byte ${bad} followed by good ones`);
     else records.push(JSON.parse(json) as JournalRecord);
     offset += Buffer.byteLength(raw) + 1;
@@ -85,19 +126,46 @@ function syncDir(dir: string): void {
   }
 }
 
+interface Waiting {
+  text: string;
+  bytes: number;
+  count: number;
+  done: () => void;
+  fail: (e: unknown) => void;
+}
+
+/** A batch written and being synced: `result` is null once synced, or the error. */
+interface InFlight {
+  batch: Waiting[];
+  bytes: number;
+  result: Promise<unknown>;
+}
+
 export class Journal {
   private seq = 0;
+  /** Bytes of the journal file known to be synced. */
   private bytes = 0;
-  private queue: Array<{ text: string; done: () => void; fail: (e: unknown) => void }> = [];
-  private flushing: Promise<void> | null = null;
+  private queue: Waiting[] = [];
+  /** Batches written, in file order, whose sync has not been settled yet. */
+  private inflight: InFlight[] = [];
+  private writing = false;
+  /** A batch failed: later batches in flight fail too, then the file is cut back to `bytes`. */
+  private failing: StateError | null = null;
+  private compacting = false;
+  /** Settles batches one after the other, in file order. */
+  private acks: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set when the file could not be cut back after a failed sync: every later append fails. */
+  private broken: StateError | null = null;
+  private readonly counts: JournalStats = { records: 0, batches: 0, syncs: 0, failedBatches: 0 };
 
   private constructor(
     private readonly dir: string,
-    private readonly fh: FileHandle,
+    private readonly fh: JournalFile,
     private readonly unlock: () => void,
     private readonly dump: () => JournalRecord[],
-    private readonly compactBytes: number,
+    private readonly opts: Required<Pick<JournalOptions, 'compactBytes' | 'maxBatchBytes' | 'maxSyncs'>> &
+      JournalOptions,
   ) {}
 
   /**
@@ -135,7 +203,12 @@ export class Journal {
         await fh.truncate(validBytes);
         await fh.datasync();
       }
-      const j = new Journal(dir, fh, unlock, dump, opts.compactBytes ?? 8 * 1024 * 1024);
+      const j = new Journal(dir, opts.file ? opts.file(fh) : fh, unlock, dump, {
+        ...opts,
+        compactBytes: opts.compactBytes ?? 8 * 1024 * 1024,
+        maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
+        maxSyncs: opts.maxSyncs ?? 2,
+      });
       j.seq = seq;
       j.bytes = (await stat(file)).size;
       return j;
@@ -145,42 +218,115 @@ export class Journal {
     }
   }
 
-  /** Appends records; resolves once they are on disk. */
+  get stats(): JournalStats {
+    return { ...this.counts };
+  }
+
+  /** Appends records; resolves once they are on disk (rejects, with none of them acknowledged, if not). */
   append(records: readonly Omit<JournalRecord, 's'>[]): Promise<void> {
     if (this.closed) return Promise.reject(new StateError('journal is closed'));
+    if (this.broken) return Promise.reject(this.broken);
     if (records.length === 0) return Promise.resolve();
-    const text = records.map((r) => line({ ...r, s: ++this.seq })).join('');
+    let text = '';
+    for (const r of records) text += line({ ...r, s: ++this.seq });
     return new Promise((done, fail) => {
-      this.queue.push({ text, done, fail });
-      this.kick();
+      this.queue.push({ text, bytes: Buffer.byteLength(text), count: records.length, done, fail });
+      this.pump();
     });
   }
 
-  /** Starts the flush loop unless it runs; records queued as it ends start it again. */
-  private kick(): void {
-    if (this.flushing) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = null;
-      if (this.queue.length > 0) this.kick();
+  /**
+   * Starts the next batch when it may: no write running (writes keep file order), fewer than
+   * `maxSyncs` syncs running, no failed batch being cleaned up, no compaction. Appends that arrive
+   * meanwhile wait and form the next batch together.
+   */
+  private pump(): void {
+    if (this.broken) {
+      for (const w of this.queue.splice(0)) w.fail(this.broken);
+      return;
+    }
+    if (this.writing || this.failing || this.compacting || this.queue.length === 0) return;
+    if (this.inflight.length >= this.opts.maxSyncs) return;
+    const batch = this.take();
+    const bytes = batch.reduce((n, b) => n + b.bytes, 0);
+    const text = batch.length === 1 ? (batch[0] as Waiting).text : batch.map((b) => b.text).join('');
+    this.writing = true;
+    const written = this.fh.write(text).then(({ bytesWritten }) => {
+      if (bytesWritten !== bytes) throw new Error(`short write (${bytesWritten} of ${bytes} bytes)`);
     });
+    // The sync starts once the write returned, so it covers this batch (and every earlier one).
+    const result = written
+      .then(() => this.fh.datasync())
+      .then(
+        () => null,
+        (err: unknown) => err ?? new Error('write failed'),
+      );
+    const entry: InFlight = { batch, bytes, result };
+    this.inflight.push(entry);
+    written
+      .catch(() => {})
+      .finally(() => {
+        this.writing = false;
+        this.pump();
+      });
+    this.acks = this.acks.then(() => this.settle(entry));
   }
 
-  private async flush(): Promise<void> {
-    await new Promise((r) => setImmediate(r));
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        const text = batch.map((b) => b.text).join('');
-        await this.fh.appendFile(text);
-        await this.fh.datasync();
-        this.bytes += Buffer.byteLength(text);
-        if (this.bytes > this.compactBytes) await this.compact();
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch)
-          b.fail(new StateError(`journal write failed: ${(err as Error).message}`, { cause: err }));
+  /** The oldest waiting appends, up to `maxBatchBytes` (at least one). */
+  private take(): Waiting[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.queue.length && (n === 0 || bytes + (this.queue[n] as Waiting).bytes <= this.opts.maxBatchBytes))
+      bytes += (this.queue[n++] as Waiting).bytes;
+    return this.queue.splice(0, n);
+  }
+
+  /**
+   * Settles the oldest batch in flight: acknowledged when its sync and every earlier one succeeded,
+   * failed otherwise (a sync error is reported once, so a later sync's success proves nothing for
+   * the bytes of a failed batch before it).
+   */
+  private async settle(entry: InFlight): Promise<void> {
+    const err = await entry.result;
+    this.inflight.shift();
+    if (err !== null && !this.failing) {
+      this.failing = new StateError(`journal write failed: ${(err as Error).message}`, { cause: err });
+    }
+    if (this.failing) {
+      this.counts.failedBatches++;
+      for (const b of entry.batch) b.fail(this.failing);
+      if (this.inflight.length === 0) {
+        await this.cutBack(this.failing);
+        this.failing = null;
       }
+    } else {
+      this.counts.batches++;
+      this.counts.syncs++;
+      this.bytes += entry.bytes;
+      for (const b of entry.batch) {
+        this.counts.records += b.count;
+        b.done();
+      }
+      if (this.bytes > this.opts.compactBytes && this.inflight.length === 0) {
+        // The batch is durable already; a failed compaction is tried again after the next sync.
+        this.compacting = true;
+        await this.compact().catch((e: unknown) => this.opts.onCompactError?.(e));
+        this.compacting = false;
+      }
+    }
+    this.pump();
+  }
+
+  /** After a failed batch: the file back to its last synced byte, or the journal refuses from now on. */
+  private async cutBack(cause: StateError): Promise<void> {
+    try {
+      await this.fh.truncate(this.bytes);
+      await this.fh.datasync();
+    } catch (err) {
+      this.broken = new StateError(
+        `journal unusable after a failed write (${(cause.cause as Error)?.message ?? cause.message}) and a failed repair (${(err as Error).message}); restart salve`,
+        { code: 'journal-broken', cause: err },
+      );
     }
   }
 
@@ -198,13 +344,16 @@ export class Journal {
     await rename(tmp, join(this.dir, 'snapshot.jsonl'));
     syncDir(this.dir);
     await this.fh.truncate(0);
-    await this.fh.datasync();
+    // Appends go to the end of the file (O_APPEND): from here on that is byte 0, synced or not (the
+    // snapshot holds everything the journal held).
     this.bytes = 0;
+    await this.fh.datasync();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.flushing;
+    while (this.inflight.length > 0 || this.writing || this.compacting) await this.acks;
+    for (const w of this.queue.splice(0)) w.fail(new StateError('journal is closed'));
     await this.fh.close();
     this.unlock();
   }
