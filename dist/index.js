@@ -95866,6 +95866,29 @@ async function materialize(tree, files, prefix) {
   return scratch;
 }
 
+// engine/repo/unsupported.ts
+var KNOWN = [
+  {
+    test: /security; file '[^']*' is not in or below '[^']*'/,
+    code: "unsupported-load-restrictor",
+    why: "the overlay reads a file outside its own directory, which kustomize allows only with --load-restrictor LoadRestrictionsNone (Argo CD: kustomize.buildOptions); salve builds with the default restrictor, so a config repo cannot read other files of the machine it runs on"
+  },
+  {
+    test: /must specify --enable-helm/,
+    code: "unsupported-helm",
+    why: "the overlay inflates Helm charts (helmCharts:), which needs kustomize --enable-helm and a helm binary fetching charts; salve renders only what the commit holds"
+  },
+  {
+    test: /external plugins disabled|unable to load external plugin/,
+    code: "unsupported-plugin",
+    why: "the overlay runs a transformer or generator plugin (exec or container function), which needs kustomize --enable-alpha-plugins and runs code from the repo; salve does not run it"
+  }
+];
+function unsupportedFeature(message2) {
+  const known = KNOWN.find((k2) => k2.test.test(message2));
+  return known ? { code: known.code, why: known.why } : null;
+}
+
 // engine/repo/build-overlay.ts
 function createBuildCache(options = {}) {
   const entries = options.max ? new I({ max: options.max }) : /* @__PURE__ */ new Map();
@@ -95906,8 +95929,10 @@ async function run(tree, overlay, inputs, kustomize, prefix) {
       if (!(err instanceof ToolError) || err.code === "tool-missing") throw err;
       if (err.code !== "tool-failed") throw boundsError(err, dir, inputs, kustomize);
       const detail = firstLines((err.stderr || err.message).split(`${scratch.dir}/`).join(""), 5);
+      const feature = unsupportedFeature(detail);
       throw new CheckError(`kustomize build of overlay ${dir} failed:
-${detail}`, {
+${detail}${feature ? `
+${feature.why}` : ""}`, {
         code: "kustomize-build-failed",
         cause: err
       });
@@ -95997,22 +96022,6 @@ async function withChanges(base, changes) {
 
 // engine/repo/commit-index.ts
 var MAX_BYTES = 64 * 1024 * 1024;
-var Stored = external_exports.object({
-  version: external_exports.literal(1),
-  commit: external_exports.string(),
-  applications: external_exports.array(
-    external_exports.object({
-      name: external_exports.string(),
-      file: external_exports.string(),
-      cluster: external_exports.string(),
-      namespace: external_exports.string(),
-      path: external_exports.string(),
-      repoURL: external_exports.string(),
-      sync: external_exports.object({ automated: external_exports.boolean(), prune: external_exports.boolean() }).optional()
-    })
-  ).nullable(),
-  names: external_exports.record(external_exports.string(), external_exports.object({ names: external_exports.array(external_exports.string()), argoOnly: external_exports.boolean() }).nullable())
-});
 
 // engine/repo/image-history.ts
 var import_yaml4 = __toESM(require_dist(), 1);
@@ -96478,13 +96487,39 @@ async function openSnapshot(repoDir, commit, options = {}) {
     }
     return out;
   }
-  await blobs(prefetched(entries));
+  async function grep(words) {
+    if (words.length === 0) return /* @__PURE__ */ new Set();
+    const patterns = words.flatMap((w) => ["-e", w]);
+    const prefix = `${commit}:`;
+    try {
+      const { stdout, code: code2 } = await runToolRaw(
+        git5,
+        [...base, "grep", "-l", "-z", "-F", "--no-color", ...patterns, commit, "--"],
+        { env, label: "git grep", allowFailure: true, limits: { outputBytes: listing.length + 1024 } }
+      );
+      if (code2 !== 0 && code2 !== 1) return null;
+      const out = /* @__PURE__ */ new Set();
+      for (const name of stdout.toString("utf8").split("\0"))
+        if (name.startsWith(prefix)) out.add(name.slice(prefix.length));
+      return out;
+    } catch {
+      return null;
+    }
+  }
+  let fetched = null;
+  const prefetch = async () => {
+    fetched ??= blobs(prefetched(entries));
+    await fetched;
+  };
+  if (options.prefetch !== false) await prefetch();
+  let files;
   return {
     repoDir,
     commit,
     where,
     lookedUp,
     listed,
+    prefetch,
     async lstat(path) {
       lookedUp.add(path);
       if (path === "") return { type: "dir", size: 0 };
@@ -96509,11 +96544,17 @@ async function openSnapshot(repoDir, commit, options = {}) {
       const bytes = await blobs(oids);
       return new Map(paths.map((p, i) => [p, bytes.get(oids[i])]));
     },
+    async mayContain(paths, words) {
+      for (const p of paths) lookedUp.add(p);
+      const found = await grep(words);
+      return found ? paths.filter((p) => entries.get(p)?.type === "link" || found.has(p)) : [...paths];
+    },
     async contentId(path) {
       return entries.get(path)?.oid ?? "";
     },
     async files() {
-      return [...entries].filter(([, e]) => e.type === "file" || e.type === "link").map(([path, e]) => ({ path, size: e.size })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+      files ??= [...entries].filter(([, e]) => e.type === "file" || e.type === "link").map(([path, e]) => ({ path, size: e.size })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+      return files.map((f) => ({ ...f }));
     }
   };
 }
