@@ -103,48 +103,36 @@ export async function evaluate(
   );
   if (own.length === 0 && !plugin.changesOnlyExposure)
     return { action: plugin.id, reason: 'the overlay already carries this change' };
-  const build = (files: readonly FileChange[]) =>
-    stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
-  // The change alone starts building now, and the policy input and exposure plan are worked out
-  // while kustomize runs: most remediations need no exposure stage, and then this is their "after".
-  // With a stage, the stage's files are built instead; either way no build outlives this function.
-  const early = own.length > 0 ? build(own) : null;
-  early?.catch(() => undefined);
-  const prepared = await settledAfter(early, async () => {
-    const workload = workloadFacts(view.objects, candidate.object, situation.delivery);
-    const inputFor = (diff: RenderedDiff) =>
-      buildPolicyInput({
-        incident,
-        plugin,
-        candidate,
-        resolution,
-        namespaceLabels: labels,
-        diff,
-        config: ctx.config,
-        now: ctx.now,
-        workload,
-        outcomes: ctx.outcomes,
-      });
-    // The exposure plan reads neither the change nor the exposure: decided before rendering either.
-    const bare = inputFor(NO_CHANGE);
-    const plan = planner.plan(bare);
-    const stage = plan
-      ? await prepareExposure(
-          plan,
-          view.objects,
-          exposureTarget(bare),
-          view,
-          own,
-          `Managed by salve: safe exposure for ${candidate.summary}.`,
-        )
-      : null;
-    const files = stage?.files ?? own;
-    if (files.length === 0) return null;
-    const built = await (files === own && early ? early : build(files));
-    return { inputFor, stage, files, built };
-  });
-  if (!prepared) return { action: plugin.id, reason: 'the overlay already carries this change' };
-  const { inputFor, stage, files, built } = prepared;
+  const workload = workloadFacts(view.objects, candidate.object, situation.delivery);
+  const inputFor = (diff: RenderedDiff) =>
+    buildPolicyInput({
+      incident,
+      plugin,
+      candidate,
+      resolution,
+      namespaceLabels: labels,
+      diff,
+      config: ctx.config,
+      now: ctx.now,
+      workload,
+      outcomes: ctx.outcomes,
+    });
+  // The exposure plan reads neither the change nor the exposure: decided before rendering either.
+  const bare = inputFor(NO_CHANGE);
+  const plan = planner.plan(bare);
+  const stage = plan
+    ? await prepareExposure(
+        plan,
+        view.objects,
+        exposureTarget(bare),
+        view,
+        own,
+        `Managed by salve: safe exposure for ${candidate.summary}.`,
+      )
+    : null;
+  const files = stage?.files ?? own;
+  if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  const built = await stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
   const after = placeObjects(built.objects, resolution.application.namespace);
   const diff = renderedDiff([...view.objects], after);
   const split = await stages.run('check', attrs, async () => {
@@ -162,15 +150,6 @@ export async function evaluate(
     'policy decision',
   );
   return { plugin, candidate, files, diff, input, decision, notes };
-}
-
-/** `work()`'s result (or error), once `pending` has also settled: no build is left running behind it. */
-async function settledAfter<T>(pending: Promise<unknown> | null, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } finally {
-    await pending?.catch(() => undefined);
-  }
 }
 
 /**
