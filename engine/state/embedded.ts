@@ -96,11 +96,14 @@ function dumpRecords(m: Memory): JournalRecord[] {
 
 export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateStore> {
   const m: Memory = { inbox: new Map(), pending: new Map(), holds: new Map(), seen: new Map() };
+  // Pre-allocated to the compaction size plus two default batches (1 MiB each) in flight: every
+  // intake sync then flushes data only.
+  const compactBytes = opts.compactBytes ?? 8 * 1024 * 1024;
   const journal = await Journal.open(
     opts.dir,
     (r) => applyRecord(m, r),
     () => dumpRecords(m),
-    opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes },
+    { compactBytes, segmentBytes: compactBytes + Math.min(compactBytes, 2 * 1024 * 1024) },
   );
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
   const write = (recs: Array<Omit<JournalRecord, 's'>>) => {
