@@ -2,11 +2,35 @@
  * The files around a journal: the lock of its directory, directory syncs, and zero-filled ranges
  * (the pre-allocated tail, and records taken back).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { type FileHandle, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalFile } from './journal.ts';
 import { StateError } from './types.ts';
+
+/** The calls the journal makes on its file (tests wrap `journalFile` to fail a sync). */
+export interface JournalFile {
+  /**
+   * Writes at `position`, synchronously: a write into the page cache takes microseconds, less
+   * than handing it to the thread pool and back (the sync, which waits on the disk, is handed off).
+   */
+  writeAt(data: string | Buffer, position: number): void;
+  datasync(): Promise<void>;
+  truncate(len: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function journalFile(fh: FileHandle): JournalFile {
+  return {
+    writeAt(data, position) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      const n = writeSync(fh.fd, bytes, 0, bytes.length, position);
+      if (n !== bytes.length) throw new Error(`short write (${n} of ${bytes.length} bytes)`);
+    },
+    datasync: () => fh.datasync(),
+    truncate: (len) => fh.truncate(len),
+    close: () => fh.close(),
+  };
+}
 
 /** Takes the directory's lock (a `lock` file holding the owner's pid; a dead owner's is taken over). */
 export function takeLock(dir: string): () => void {
@@ -60,12 +84,8 @@ export function allZero(bytes: Buffer): boolean {
  * allocated and initialised, so a later overwrite and `fdatasync` flush data only, where unwritten
  * extents or a growing file would also make the filesystem commit metadata on every sync.
  */
-export async function zeroRange(fh: Pick<JournalFile, 'write'>, from: number, to: number): Promise<void> {
+export function zeroRange(file: Pick<JournalFile, 'writeAt'>, from: number, to: number): void {
   if (to <= from) return;
   const zero = Buffer.alloc(Math.min(CHUNK, to - from));
-  for (let at = from; at < to; at += CHUNK) {
-    const n = Math.min(CHUNK, to - at);
-    const { bytesWritten } = await fh.write(zero, 0, n, at);
-    if (bytesWritten !== n) throw new Error(`short write (${bytesWritten} of ${n} bytes)`);
-  }
+  for (let at = from; at < to; at += CHUNK) file.writeAt(zero.subarray(0, Math.min(CHUNK, to - at)), at);
 }

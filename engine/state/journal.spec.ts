@@ -3,7 +3,7 @@ import { appendFile, type FileHandle, mkdtemp, readFile, rm, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, type JournalFile, type JournalOptions, type JournalRecord } from './journal.ts';
+import { Journal, type JournalFile, type JournalOptions, type JournalRecord, journalFile } from './journal.ts';
 import { frame } from './journal-format.ts';
 
 const dirs: string[] = [];
@@ -37,9 +37,8 @@ function failingSync(n: number, alsoTruncate = false): (fh: FileHandle) => Journ
   return (fh) => {
     let calls = 0;
     return {
-      write: fh.write.bind(fh) as JournalFile['write'],
-      close: () => fh.close(),
-      truncate: (len?: number) => (alsoTruncate ? Promise.reject(new Error('EIO: truncate')) : fh.truncate(len)),
+      ...journalFile(fh),
+      truncate: (len: number) => (alsoTruncate ? Promise.reject(new Error('EIO: truncate')) : fh.truncate(len)),
       datasync: async () => {
         calls++;
         if (calls === n) throw new Error('EIO: i/o error');
@@ -56,12 +55,17 @@ describe('state/journal', () => {
     const { j } = await openJournal(dir);
     const appends = Array.from({ length: 200 }, (_, i) => j.append([{ t: 'put', i }]));
     await Promise.all(appends);
-    // The first append starts a batch on its own (an idle journal does not wait); the 199 others,
-    // made while it was written, share the next one.
-    expect(j.stats).toEqual({ records: 200, batches: 2, syncs: 2, failedBatches: 0 });
+    // Appends made in one turn of the event loop (requests read together) share one batch.
+    expect(j.stats).toEqual({ records: 200, batches: 1, syncs: 1, failedBatches: 0 });
+    // One made in a later turn, while that batch syncs, does not wait for it: it starts the next.
+    const late = Array.from({ length: 20 }, (_, i) => j.append([{ t: 'put', i: 200 + i }]));
+    await new Promise((r) => setImmediate(r));
+    const later = Array.from({ length: 20 }, (_, i) => j.append([{ t: 'put', i: 220 + i }]));
+    await Promise.all([...late, ...later]);
+    expect(j.stats).toEqual({ records: 240, batches: 3, syncs: 3, failedBatches: 0 });
     await j.close();
     const { replayed } = await openJournal(dir);
-    expect(replayed.map((r) => r.i)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(replayed.map((r) => r.i)).toEqual(Array.from({ length: 240 }, (_, i) => i));
   });
 
   it('keeps each batch within maxBatchBytes', async () => {
@@ -76,6 +80,7 @@ describe('state/journal', () => {
     const dir = await tempDir();
     const { j } = await openJournal(dir, { file: failingSync(2), maxSyncs: 1 });
     const first = j.append([{ t: 'put', i: 'first' }]);
+    await new Promise((r) => setImmediate(r));
     const lost = Array.from({ length: 50 }, (_, i) => j.append([{ t: 'put', i: `lost-${i}` }]));
     await expect(first).resolves.toBeUndefined();
     const settled = await Promise.allSettled(lost);
@@ -101,9 +106,7 @@ describe('state/journal', () => {
     const file = (fh: FileHandle): JournalFile => {
       let calls = 0;
       return {
-        write: fh.write.bind(fh) as JournalFile['write'],
-        close: () => fh.close(),
-        truncate: (len?: number) => fh.truncate(len),
+        ...journalFile(fh),
         datasync: async () => {
           calls++;
           if (calls === 1) {
@@ -117,6 +120,7 @@ describe('state/journal', () => {
     };
     const { j } = await openJournal(dir, { file, maxSyncs: 2 });
     const a = j.append([{ t: 'put', i: 'a' }]);
+    await new Promise((r) => setImmediate(r));
     const b = j.append([{ t: 'put', i: 'b' }]);
     const results = await Promise.allSettled([a, b]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);

@@ -25,15 +25,13 @@
 import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allZero, syncDir, takeLock, zeroRange } from './journal-files.ts';
+import { allZero, type JournalFile, journalFile, syncDir, takeLock, zeroRange } from './journal-files.ts';
 import { frame, type JournalRecord, parseJournal } from './journal-format.ts';
 import { StateError } from './types.ts';
 
+export { type JournalFile, journalFile } from './journal-files.ts';
 export type { JournalRecord } from './journal-format.ts';
 export { parseJournal } from './journal-format.ts';
-
-/** The calls the journal makes on its file (a `FileHandle`; tests wrap one to fail a sync). */
-export type JournalFile = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
 
 export interface JournalOptions {
   /** Journal size (bytes) past which the next sync compacts (default 8 MiB). */
@@ -68,11 +66,12 @@ export interface JournalStats {
 async function openFile(dir: string, file: string, bytes: Buffer, validBytes: number, segmentBytes: number) {
   const fh = await open(file, constants.O_RDWR | constants.O_CREAT, 0o600);
   try {
+    const f = journalFile(fh);
     if (segmentBytes === 0 && bytes.length > validBytes) {
       await fh.truncate(validBytes);
       await fh.datasync();
     } else if (segmentBytes > 0 && (segmentBytes > bytes.length || !allZero(bytes.subarray(validBytes)))) {
-      await zeroRange(fh, validBytes, Math.max(bytes.length, segmentBytes));
+      zeroRange(f, validBytes, Math.max(bytes.length, segmentBytes));
       await fh.datasync();
     }
     if (bytes.length === 0) syncDir(dir);
@@ -107,7 +106,7 @@ export class Journal {
   private queue: Waiting[] = [];
   /** Batches written, in file order, whose sync has not been settled yet. */
   private inflight: InFlight[] = [];
-  private writing = false;
+  private scheduled = false;
   /** A batch failed: later batches in flight fail too, then the file is cut back to `bytes`. */
   private failing: StateError | null = null;
   private compacting = false;
@@ -160,7 +159,7 @@ export class Journal {
       }
       const segment = opts.segmentBytes ?? 0;
       const fh = await openFile(dir, file, bytes, validBytes, segment);
-      const j = new Journal(dir, opts.file ? opts.file(fh) : fh, segment > 0, unlock, dump, {
+      const j = new Journal(dir, opts.file ? opts.file(fh) : journalFile(fh), segment > 0, unlock, dump, {
         ...opts,
         compactBytes: opts.compactBytes ?? 8 * 1024 * 1024,
         maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
@@ -189,49 +188,55 @@ export class Journal {
     for (const r of records) text += frame({ ...r, s: ++this.seq });
     return new Promise((done, fail) => {
       this.queue.push({ text, bytes: Buffer.byteLength(text), count: records.length, done, fail });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Pumps once the current turn of the event loop is over: every append made in it (the requests
+   * read together) joins the same batch. Not a timer: nothing waits when the loop is idle.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
 
   /**
-   * Starts the next batch when it may: no write running (writes keep file order), fewer than
-   * `maxSyncs` syncs running, no failed batch being cleaned up, no compaction, and once past
-   * `compactBytes` none until the batches in flight settled and compaction ran (so it runs under
-   * steady load too, and writes stay within the pre-allocated segment). Appends that arrive
-   * meanwhile wait and form the next batch together.
+   * Starts the next batch when it may: fewer than `maxSyncs` syncs running, no failed batch being
+   * cleaned up, no compaction, and once past `compactBytes` none until the batches in flight
+   * settled and compaction ran (so it runs under steady load too, and writes stay within the
+   * pre-allocated segment). Appends that arrive meanwhile wait and form the next batch together.
    */
   private pump(): void {
     if (this.broken) {
       for (const w of this.queue.splice(0)) w.fail(this.broken);
       return;
     }
-    if (this.writing || this.failing || this.compacting || this.queue.length === 0) return;
+    if (this.failing || this.compacting || this.queue.length === 0) return;
     if (this.inflight.length >= this.opts.maxSyncs) return;
     if (this.end > this.opts.compactBytes && this.inflight.length > 0) return;
     const batch = this.take();
     const bytes = batch.reduce((n, b) => n + b.bytes, 0);
     const text = batch.length === 1 ? (batch[0] as Waiting).text : batch.map((b) => b.text).join('');
-    this.writing = true;
     const at = this.end;
     this.end += bytes;
-    const written = this.fh.write(text, at, 'utf8').then(({ bytesWritten }) => {
-      if (bytesWritten !== bytes) throw new Error(`short write (${bytesWritten} of ${bytes} bytes)`);
-    });
-    // The sync starts once the write returned, so it covers this batch (and every earlier one).
-    const result = written
-      .then(() => this.fh.datasync())
-      .then(
+    let result: Promise<unknown>;
+    try {
+      this.fh.writeAt(text, at);
+      // After the write: the sync covers this batch (and every earlier one).
+      result = this.fh.datasync().then(
         () => null,
-        (err: unknown) => err ?? new Error('write failed'),
+        (err: unknown) => err ?? new Error('sync failed'),
       );
+    } catch (err) {
+      result = Promise.resolve(err ?? new Error('write failed'));
+    }
     const entry: InFlight = { batch, bytes, result };
     this.inflight.push(entry);
-    written
-      .catch(() => {})
-      .finally(() => {
-        this.writing = false;
-        this.pump();
-      });
     this.acks = this.acks.then(() => this.settle(entry));
   }
 
@@ -323,7 +328,7 @@ export class Journal {
    * synced; the next batch is written at `from`.
    */
   private async takeBack(from: number): Promise<void> {
-    if (this.preallocated) await zeroRange(this.fh, from, this.end);
+    if (this.preallocated) zeroRange(this.fh, from, this.end);
     else await this.fh.truncate(from);
     await this.fh.datasync();
     this.bytes = from;
@@ -332,7 +337,11 @@ export class Journal {
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inflight.length > 0 || this.writing || this.compacting) await this.acks;
+    // Appends made before close are written (and acknowledged or failed) first.
+    while (this.queue.length > 0 || this.inflight.length > 0 || this.compacting) {
+      this.pump();
+      await this.acks;
+    }
     for (const w of this.queue.splice(0)) w.fail(new StateError('journal is closed'));
     await this.fh.close();
     this.unlock();
