@@ -96,14 +96,12 @@ function dumpRecords(m: Memory): JournalRecord[] {
 
 export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateStore> {
   const m: Memory = { inbox: new Map(), pending: new Map(), holds: new Map(), seen: new Map() };
-  // Pre-allocated to the compaction size plus two default batches (1 MiB each) in flight: every
-  // intake sync then flushes data only.
-  const compactBytes = opts.compactBytes ?? 8 * 1024 * 1024;
+  // Zeros written 1 MiB ahead of the records: an intake sync flushes data only.
   const journal = await Journal.open(
     opts.dir,
     (r) => applyRecord(m, r),
     () => dumpRecords(m),
-    { compactBytes, segmentBytes: compactBytes + Math.min(compactBytes, 2 * 1024 * 1024) },
+    { allocateBytes: 1024 * 1024, ...(opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes }) },
   );
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
   const write = (recs: Array<Omit<JournalRecord, 's'>>) => {

@@ -6,11 +6,12 @@
  *   and every append in it resolves after that sync. The next batch is written as soon as the
  *   previous write returned (appends made meanwhile), at most `maxBatchBytes` at a time: no timer,
  *   so an idle journal adds no latency, and a busy one pays one sync for many appends.
- * - Pre-allocation (`segmentBytes`): the file is filled with zeros up to that size once, and
- *   batches are written at their offset over the zeros, so a sync flushes data only (an appending
- *   file makes the filesystem commit its size with every sync). The first NUL ends the records on
- *   replay; everything past the last synced record is kept zero (on open, after a failed batch,
- *   after compaction), so no stale frame is ever read back. Past the segment the file grows.
+ * - Pre-allocation (`allocateBytes`): zeros are written ahead of the records, that many bytes at a
+ *   time, and batches are written at their offset over them, so a sync flushes data only (an
+ *   appending file makes the filesystem commit its size with every sync; here it does once per
+ *   step). The first NUL ends the records on replay; everything past the last synced record is kept
+ *   zero (on open, after a failed batch, after compaction), so no stale frame is ever read back.
+ *   Compaction starts over at byte 0: the file stays at its size.
  * - A failed write or sync fails every append of its batch (none is acknowledged); the bytes past
  *   the last synced one are zeroed again and synced before the next batch. When even that fails,
  *   the journal refuses every later append (its file's state is unknown) until it is opened again.
@@ -40,11 +41,8 @@ export interface JournalOptions {
   maxBatchBytes?: number;
   /** Batches whose sync may run at once (default 2): the next batch need not wait out the last sync. */
   maxSyncs?: number;
-  /**
-   * Bytes of zeros the file is pre-allocated with (default 0: none, the file grows as written).
-   * `compactBytes` plus a few batches keeps every write within it.
-   */
-  segmentBytes?: number;
+  /** Bytes of zeros written ahead of the records at a time (default 0: none, the file grows as written). */
+  allocateBytes?: number;
   /** Wraps the opened file (fault injection in tests). */
   file?: (fh: FileHandle) => JournalFile;
   /** Told when a compaction failed (it is tried again after the next sync). */
@@ -61,21 +59,23 @@ export interface JournalStats {
 
 /**
  * Opens the journal file for writes at offsets, with nothing past its last whole record: cut off,
- * or zeroed (and zeros up to `segmentBytes`) when pre-allocated; synced.
+ * or zeroed (and `step` bytes of zeros past the records at least) when pre-allocated; synced.
+ * Returns the handle and the file's size.
  */
-async function openFile(dir: string, file: string, bytes: Buffer, validBytes: number, segmentBytes: number) {
+async function openFile(dir: string, file: string, bytes: Buffer, validBytes: number, step: number) {
   const fh = await open(file, constants.O_RDWR | constants.O_CREAT, 0o600);
   try {
     const f = journalFile(fh);
-    if (segmentBytes === 0 && bytes.length > validBytes) {
+    const size = step === 0 ? validBytes : Math.max(bytes.length, validBytes + step);
+    if (step === 0 && bytes.length > validBytes) {
       await fh.truncate(validBytes);
       await fh.datasync();
-    } else if (segmentBytes > 0 && (segmentBytes > bytes.length || !allZero(bytes.subarray(validBytes)))) {
-      zeroRange(f, validBytes, Math.max(bytes.length, segmentBytes));
+    } else if (step > 0 && (size > bytes.length || !allZero(bytes.subarray(validBytes)))) {
+      zeroRange(f, validBytes, size);
       await fh.datasync();
     }
     if (bytes.length === 0) syncDir(dir);
-    return fh;
+    return { fh, size };
   } catch (err) {
     await fh.close();
     throw err;
@@ -103,6 +103,8 @@ export class Journal {
   private bytes = 0;
   /** Where the next batch is written: `bytes` plus the batches in flight. */
   private end = 0;
+  /** The file's size: zeros from `end` to here when pre-allocated. */
+  private allocated = 0;
   private queue: Waiting[] = [];
   /** Batches written, in file order, whose sync has not been settled yet. */
   private inflight: InFlight[] = [];
@@ -120,7 +122,8 @@ export class Journal {
   private constructor(
     private readonly dir: string,
     private readonly fh: JournalFile,
-    private readonly preallocated: boolean,
+    /** Bytes of zeros written ahead at a time (0: none). */
+    private readonly step: number,
     private readonly unlock: () => void,
     private readonly dump: () => JournalRecord[],
     private readonly opts: Required<Pick<JournalOptions, 'compactBytes' | 'maxBatchBytes' | 'maxSyncs'>> &
@@ -157,9 +160,9 @@ export class Journal {
         apply(r);
         seq = Number(r.s);
       }
-      const segment = opts.segmentBytes ?? 0;
-      const fh = await openFile(dir, file, bytes, validBytes, segment);
-      const j = new Journal(dir, opts.file ? opts.file(fh) : journalFile(fh), segment > 0, unlock, dump, {
+      const step = opts.allocateBytes ?? 0;
+      const { fh, size } = await openFile(dir, file, bytes, validBytes, step);
+      const j = new Journal(dir, opts.file ? opts.file(fh) : journalFile(fh), step, unlock, dump, {
         ...opts,
         compactBytes: opts.compactBytes ?? 8 * 1024 * 1024,
         maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
@@ -168,6 +171,7 @@ export class Journal {
       j.seq = seq;
       j.bytes = validBytes;
       j.end = validBytes;
+      j.allocated = size;
       return j;
     } catch (err) {
       unlock();
@@ -208,8 +212,8 @@ export class Journal {
   /**
    * Starts the next batch when it may: fewer than `maxSyncs` syncs running, no failed batch being
    * cleaned up, no compaction, and once past `compactBytes` none until the batches in flight
-   * settled and compaction ran (so it runs under steady load too, and writes stay within the
-   * pre-allocated segment). Appends that arrive meanwhile wait and form the next batch together.
+   * settled and compaction ran (so it runs under steady load too, and the file stays near
+   * `compactBytes`). Appends that arrive meanwhile wait and form the next batch together.
    */
   private pump(): void {
     if (this.broken) {
@@ -226,6 +230,12 @@ export class Journal {
     this.end += bytes;
     let result: Promise<unknown>;
     try {
+      if (this.step > 0 && this.end > this.allocated) {
+        // Zeros ahead first: this batch's sync commits the new size once for the next `step` bytes.
+        const to = this.end + this.step;
+        zeroRange(this.fh, this.allocated, to);
+        this.allocated = to;
+      }
       this.fh.writeAt(text, at);
       // After the write: the sync covers this batch (and every earlier one).
       result = this.fh.datasync().then(
@@ -328,7 +338,7 @@ export class Journal {
    * synced; the next batch is written at `from`.
    */
   private async takeBack(from: number): Promise<void> {
-    if (this.preallocated) zeroRange(this.fh, from, this.end);
+    if (this.step > 0) zeroRange(this.fh, from, this.end);
     else await this.fh.truncate(from);
     await this.fh.datasync();
     this.bytes = from;
