@@ -212,7 +212,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
       ]
     : [];
 
-  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target);
+  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target, ctx.memo);
   const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
   if (waiting) return waiting;
   const situation: Situation = {
