@@ -8,9 +8,9 @@ import { PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
+import type { RepoTree } from '../repo/index.ts';
 import { supersededOn, workloadBranch } from './branch.ts';
 import type { PipelineContext } from './context.ts';
-import { readBlobAt } from './git.ts';
 import type { Evaluated } from './plan.ts';
 
 export function deniedBy(decision: PolicyDecision): string {
@@ -18,6 +18,17 @@ export function deniedBy(decision: PolicyDecision): string {
     .filter((r) => r.effect === 'deny')
     .map((r) => r.id)
     .join(', ');
+}
+
+/**
+ * What the commit holds at `path`, as git stores it (a link's target text; null for a directory or
+ * nothing): read from the run's snapshot of the base commit, already listed and mostly in memory.
+ */
+export async function committedText(tree: RepoTree, path: string): Promise<string | null> {
+  const entry = await tree.lstat(path);
+  if (entry?.type === 'link') return tree.readLink(path);
+  if (entry?.type !== 'file') return null;
+  return (await tree.readResolved([path])).get(path)?.toString('utf8') ?? null;
 }
 
 export async function assemble(
@@ -82,7 +93,7 @@ export async function assemble(
   // A recurrence after an earlier remediation of this incident merged replaces its record.
   const recordFile = async (name: string, after: string): Promise<FileChange> => ({
     path: `${dir}/${name}`,
-    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
+    before: await committedText(ctx.snapshot, `${dir}/${name}`),
     after,
   });
   const explanationFile = await recordFile('explanation.md', explanation);
