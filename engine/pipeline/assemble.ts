@@ -9,7 +9,7 @@ import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
 import type { RepoTree } from '../repo/index.ts';
-import { supersededOn, workloadBranch } from './branch.ts';
+import { type BranchHead, branchHead, supersededBy, workloadBranch } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import type { Evaluated } from './plan.ts';
 
@@ -31,6 +31,21 @@ export async function committedText(tree: RepoTree, path: string): Promise<strin
   return (await tree.readResolved([path])).get(path)?.toString('utf8') ?? null;
 }
 
+/** Branch heads in the run's checkout, each read once: a plan asks for its workload's early. */
+export type BranchHeads = (branch: string) => Promise<BranchHead | null>;
+
+export function branchHeads(ctx: Pick<PipelineContext, 'repoDir' | 'baseCommit'>): BranchHeads {
+  const read = new Map<string, Promise<BranchHead | null>>();
+  return (branch) => {
+    let head = read.get(branch);
+    if (!head) {
+      head = branchHead(ctx.repoDir, branch, ctx.baseCommit).catch(() => null);
+      read.set(branch, head);
+    }
+    return head;
+  };
+}
+
 export async function assemble(
   ctx: PipelineContext,
   incident: Incident,
@@ -38,11 +53,12 @@ export async function assemble(
   picked: Evaluated,
   rationale: string[],
   workload: Target = incident.target,
+  heads: BranchHeads = branchHeads(ctx),
 ): Promise<PlanResult> {
   const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
   const branch = workloadBranch(workload);
-  const superseded = await supersededOn(ctx.repoDir, branch, ctx.baseCommit, id);
+  const superseded = await supersededBy(ctx.repoDir, branch, ctx.baseCommit, id, await heads(branch));
   if (superseded) {
     rationale.push(
       `This supersedes ${superseded.branch} (${superseded.id}: "${superseded.title}", commit ${superseded.commit.slice(0, 12)}), not merged: salve keeps one open remediation per workload, and this incident's is now this one. If that change is still needed, salve proposes it again once this one merges.`,

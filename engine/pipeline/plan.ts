@@ -29,8 +29,8 @@ import {
 import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
 import { untraced } from '../telemetry/stages.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
-import { assemble, deniedBy } from './assemble.ts';
-import { workloadOf } from './branch.ts';
+import { assemble, branchHeads, deniedBy } from './assemble.ts';
+import { workloadBranch, workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
 import { buildChanged, buildCommitted, buildDerived } from './shadow.ts';
@@ -224,6 +224,10 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
     delivery,
   };
 
+  // The workload's branch is read from the checkout while kustomize builds the change.
+  const heads = branchHeads(ctx);
+  const workload = workloadOf(incident.target, before.objects);
+  void heads(workloadBranch(workload));
   const declined: Declined[] = [];
   const denied: Evaluated[] = [];
   let chosen: Evaluated | null = null;
@@ -257,12 +261,13 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   ];
   if (chosen) {
     const adoption = await adoptionFirst(ctx, situation, chosen, evaluate);
-    if (adoption.kind === 'adopt') return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale);
+    if (adoption.kind === 'adopt')
+      return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale, incident.target, heads);
     rationale.push(...adoption.notes);
   }
   if (delivery.controller === 'argo-rollouts' && delivery.source === 'overlay' && incident.target.kind === 'Deployment')
     rationale.push(...(await liveNote(ctx, incident, delivery)));
-  return assemble(ctx, incident, resolution, picked, rationale, workloadOf(incident.target, before.objects));
+  return assemble(ctx, incident, resolution, picked, rationale, workload, heads);
 }
 
 async function liveNote(ctx: PipelineContext, incident: Incident, delivery: Delivery): Promise<string[]> {
