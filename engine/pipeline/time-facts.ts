@@ -1,4 +1,5 @@
 /** The time facts policy reads: local weekday and hour, business hours and change freezes. */
+import { LRUCache } from 'lru-cache';
 import ms from 'ms';
 import type { Environment, SalveConfig } from '../config/schema.ts';
 import { ConfigError } from '../model/errors.ts';
@@ -16,16 +17,31 @@ export function durationSeconds(value: string, field: string): number {
   return Math.round(millis / 1000);
 }
 
-function localClock(now: Date, timezone: string): { weekday: number; hour: number; minute: number } {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', {
+/**
+ * Formatters by time zone: building one loads the zone's ICU data (≈0.5 ms), and a plan reads the
+ * clock for every policy input. Bounded, as the zones come from the config repo.
+ */
+const clocks = new LRUCache<string, Intl.DateTimeFormat>({ max: 32 });
+
+function clockIn(timezone: string): Intl.DateTimeFormat {
+  let clock = clocks.get(timezone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       weekday: 'short',
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-    }).formatToParts(now);
+    });
+    clocks.set(timezone, clock);
+  }
+  return clock;
+}
+
+function localClock(now: Date, timezone: string): { weekday: number; hour: number; minute: number } {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = clockIn(timezone).formatToParts(now);
   } catch (cause) {
     throw new ConfigError(`.salve.yaml environments[].timezone: unknown time zone ${JSON.stringify(timezone)}`, {
       cause,
