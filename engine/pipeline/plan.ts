@@ -185,6 +185,12 @@ async function resolveIncident(
   }
 }
 
+/** The bundle's exposure planner, instantiated once per commit when the context keeps a memo. */
+function exposurePlanner(ctx: PipelineContext): Promise<ExposurePlanner> {
+  const load = () => loadExposurePlanner(ctx.policy.bundle);
+  return ctx.memo ? ctx.memo.once(`exposure-planner\0${ctx.policy.bundle.digest}`, load) : load();
+}
+
 export async function planIncident(detected: Incident, ctx: PipelineContext): Promise<PlanResult> {
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
@@ -220,7 +226,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
     resolution,
     view,
     labels: namespaceLabels(before.objects, incident.target.namespace),
-    planner: await loadExposurePlanner(ctx.policy.bundle),
+    planner: await exposurePlanner(ctx),
     delivery,
   };
 
