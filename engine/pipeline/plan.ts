@@ -33,7 +33,7 @@ import { assemble, branchHeads, deniedBy } from './assemble.ts';
 import { workloadBranch, workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { buildChanged, buildCommitted, buildDerived } from './shadow.ts';
+import { buildChanged, buildCommitted, buildDerived, commitOnly } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -185,6 +185,23 @@ async function resolveIncident(
   }
 }
 
+/** resolveIncident, once per commit and target when what the commit renders depends on it alone. */
+async function resolveKept(
+  incident: Incident,
+  ctx: PipelineContext,
+): Promise<{ incident: Incident; resolution: OverlayResolution }> {
+  const memo = commitOnly(ctx);
+  if (!memo) return resolveIncident(incident, ctx);
+  const found = await memo.once(`resolve\0${JSON.stringify(incident.target)}`, async () => {
+    const resolved = await resolveIncident(incident, ctx);
+    return { kind: resolved.incident.target.kind, resolution: resolved.resolution };
+  });
+  // Shared between runs: each gets its own copy.
+  const resolution = structuredClone(found.resolution);
+  if (found.kind === incident.target.kind) return { incident, resolution };
+  return { incident: { ...incident, target: { ...incident.target, kind: found.kind } }, resolution };
+}
+
 /** The bundle's exposure planner, instantiated once per commit when the context keeps a memo. */
 function exposurePlanner(ctx: PipelineContext): Promise<ExposurePlanner> {
   const load = () => loadExposurePlanner(ctx.policy.bundle);
@@ -194,7 +211,7 @@ function exposurePlanner(ctx: PipelineContext): Promise<ExposurePlanner> {
 export async function planIncident(detected: Incident, ctx: PipelineContext): Promise<PlanResult> {
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
-  const { incident, resolution } = await resolveIncident(detected, ctx);
+  const { incident, resolution } = await resolveKept(detected, ctx);
   const built = await buildCommitted(ctx, resolution.overlay);
   // One identity rule (check/identity.ts): namespace-less objects are in the Application's namespace.
   const before = { objects: placeObjects(built.objects, resolution.application.namespace) };

@@ -5,7 +5,7 @@
  */
 import type { FileChange } from '../model/index.ts';
 import { type BuildOptions, type BuildResult, buildOverlay, withChanges } from '../repo/index.ts';
-import type { PipelineContext } from './context.ts';
+import type { CommitMemo, PipelineContext } from './context.ts';
 
 export function buildOptions(ctx: PipelineContext): BuildOptions {
   return {
@@ -15,9 +15,23 @@ export function buildOptions(ctx: PipelineContext): BuildOptions {
   };
 }
 
-/** The overlay at the base commit: from the longer-lived cache when the context has one. */
+/**
+ * The commit's memo when what is built from it depends on the commit alone: with no remote host
+ * allowed, no build fetches anything, and the same commit renders the same objects every time.
+ */
+export function commitOnly(ctx: PipelineContext): CommitMemo | undefined {
+  return ctx.memo && ctx.config.kustomize.remoteHosts.length === 0 ? ctx.memo : undefined;
+}
+
+/**
+ * The overlay at the base commit: from the longer-lived cache when the context has one, and once
+ * per commit when it keeps a memo (the cache's key alone costs a parse of every kustomization).
+ */
 export function buildCommitted(ctx: PipelineContext, overlay: string): Promise<BuildResult> {
-  return buildOverlay(ctx.snapshot, overlay, { ...buildOptions(ctx), ...(ctx.renders ? { shared: ctx.renders } : {}) });
+  const build = () =>
+    buildOverlay(ctx.snapshot, overlay, { ...buildOptions(ctx), ...(ctx.renders ? { shared: ctx.renders } : {}) });
+  const memo = commitOnly(ctx);
+  return memo ? memo.once(`committed\0${overlay}`, build) : build();
 }
 
 /** The overlay at the base commit with `changes` applied. */
