@@ -6,11 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_REPO } from '../demo/setup.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
+import { readFileText } from '../repo/index.ts';
 import { silentLogger } from '../telemetry/logger.ts';
 import { createCommitMemo } from './commits.ts';
 import type { PipelineContext } from './context.ts';
 import { prepareContext } from './run.ts';
-import { buildCommitted } from './shadow.ts';
+import { buildCommitted, buildDerived } from './shadow.ts';
 
 const run = promisify(execFile);
 const OVERLAY = 'apps/checkout/overlays/production';
@@ -53,5 +54,19 @@ describe('pipeline/shadow', () => {
     const again = buildCommitted(remote, OVERLAY);
     expect(again).not.toBe(first);
     expect((await again).objects).toEqual(objects);
+  });
+
+  it('builds a derived overlay once per commit and changes, and each different change anew', async () => {
+    const kept = { ...ctx, memo: createCommitMemo() };
+    const path = `${OVERLAY}/kustomization.yaml`;
+    const before = await readFileText(ctx.snapshot, path);
+    const bare = (after: string) => [{ path, before, after }];
+    const text = 'resources:\n  - ../../base\n';
+    const first = buildDerived(kept, OVERLAY, bare(text));
+    expect(buildDerived(kept, OVERLAY, bare(text))).toBe(first);
+    const named = buildDerived(kept, OVERLAY, bare(`${text}namePrefix: p-\n`));
+    expect(named).not.toBe(first);
+    const names = (r: Awaited<typeof first>) => r.objects.map((o) => o.metadata.name).sort();
+    expect(names(await named)).toEqual(names(await first).map((n) => `p-${n}`));
   });
 });

@@ -3,6 +3,7 @@
  * side of a remediation (the commit plus the changed files, nothing written anywhere but the
  * build's own scratch copy of what kustomize reads). The user's checkout is never touched.
  */
+import { createHash } from 'node:crypto';
 import type { FileChange } from '../model/index.ts';
 import { type BuildOptions, type BuildResult, buildOverlay, withChanges } from '../repo/index.ts';
 import type { CommitMemo, PipelineContext } from './context.ts';
@@ -46,18 +47,27 @@ export async function buildChanged(
 
 /**
  * The overlay at the base commit with `changes` salve derives from that commit alone (what its
- * patches see: the kustomization without them), kept like a committed build. A remediation's
- * "after" is never kept across runs: buildChanged.
+ * patches see: the kustomization without them), kept like a committed build, and once per commit
+ * and changes when the context keeps a memo. A remediation's "after" is never kept across runs:
+ * buildChanged.
  */
-export async function buildDerived(
+export function buildDerived(
   ctx: PipelineContext,
   overlay: string,
   changes: readonly FileChange[],
 ): Promise<BuildResult> {
-  const derived = await withChanges(ctx.snapshot, changes);
-  return buildOverlay(derived, overlay, {
-    ...buildOptions(ctx),
-    ...(ctx.renders ? { shared: ctx.renders } : {}),
-    scratchPrefix: 'salve-shadow-',
-  });
+  const build = async () => {
+    const derived = await withChanges(ctx.snapshot, changes);
+    return buildOverlay(derived, overlay, {
+      ...buildOptions(ctx),
+      ...(ctx.renders ? { shared: ctx.renders } : {}),
+      scratchPrefix: 'salve-shadow-',
+    });
+  };
+  const memo = commitOnly(ctx);
+  if (!memo) return build();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([overlay, changes]))
+    .digest('hex');
+  return memo.once(`derived\0${digest}`, build);
 }
