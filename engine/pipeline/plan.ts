@@ -217,10 +217,13 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   const before = { objects: placeObjects(built.objects, resolution.application.namespace) };
   const kustomizationPath = await findKustomization(ctx, resolution.overlay);
   const base = repoView(ctx, resolution, before.objects, kustomizationPath);
-  // What the overlay's patches see is built once per plan, for every candidate and its exposure.
+  // What the overlay's patches see is built once per plan (once per commit with a memo), for every
+  // candidate and its exposure.
+  const prePatch = keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes));
+  const memo = commitOnly(ctx);
   const view: RepoView = {
     ...base,
-    prePatch: keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes)),
+    prePatch: memo ? () => memo.once(`pre-patch\0${resolution.overlay}\0${kustomizationPath}`, prePatch) : prePatch,
   };
 
   const rendered = findWorkload(before.objects, incident);
