@@ -45,6 +45,33 @@ const CLI_POINTER = 'salve-cli.json';
  */
 const CJS_BANNER =
   "const __salveModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;";
+/**
+ * Globals the bundled code is built without. isomorphic-git compresses each object it writes
+ * through CompressionStream when the global exists (Node 20 has it): a web stream, a Blob and a
+ * Response per object, and the first one loads Node's whole fetch implementation (undici), some
+ * 50 ms and megabytes of heap in a `salve plan` that fetches nothing. Without the global it uses
+ * pako, which it bundles anyway and already uses for inflating (it turned DecompressionStream off
+ * itself). The objects are the same; only the zlib stream may differ byte for byte, as git's own does.
+ */
+const BUILT_WITHOUT = { CompressionStream: 'undefined' };
+/**
+ * The CommonJS wrapper Node puts around a module (Module.wrap), written into the bundle itself:
+ * bin/code-cache.js then compiles the file's text as it was read, with no concatenated copy.
+ */
+const CJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
+
+/**
+ * Every character of the CommonJS bundle escaped to ASCII (esbuild leaves some in regular
+ * expressions): one non-ASCII character makes V8 hold the whole 4 MB source as a two-byte string,
+ * and only ASCII can be read as latin1 into a one-byte string outside V8's heap. `\uXXXX` means
+ * the same character in strings, templates, regular expressions and identifiers; the bundle has no
+ * String.raw over such text (checked by the build: it fails on a raw template with one).
+ */
+export function toAscii(code) {
+  if (/String\.raw`[^`]*[^\x00-\x7f]/.test(code)) throw new Error('build-cli: String.raw template with non-ASCII text');
+  return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Files besides engine/**.ts whose change means a rebuild. */
 const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs'];
 
@@ -90,6 +117,7 @@ export async function buildCli() {
       platform: 'node',
       target: 'node20',
       external: EXTERNAL,
+      define: BUILT_WITHOUT,
       legalComments: 'external',
       metafile: true,
       logLevel: 'warning',
@@ -99,7 +127,7 @@ export async function buildCli() {
       entryPoints: ['engine/cli/main.ts'],
       outfile: join(tmp, CLI_BUNDLE),
       format: 'cjs',
-      define: { 'import.meta.url': '__salveModuleUrl' },
+      define: { ...BUILT_WITHOUT, 'import.meta.url': '__salveModuleUrl' },
       minifyWhitespace: true,
       minifySyntax: true,
       banner: { js: CJS_BANNER },
@@ -116,12 +144,15 @@ export async function buildCli() {
       platform: 'node',
       target: 'node20',
       external: EXTERNAL,
+      define: BUILT_WITHOUT,
       banner: { js: REQUIRE_BANNER },
       legalComments: 'external',
       metafile: true,
       logLevel: 'warning',
     });
     const cjsResult = await cjs;
+    const cjsText = await readFile(join(tmp, CLI_BUNDLE), 'utf8');
+    await writeFile(join(tmp, CLI_BUNDLE), `${CJS_WRAPPER[0]}${toAscii(cjsText)}${CJS_WRAPPER[1]}`, 'latin1');
     const outputs = [...Object.keys(result.metafile.outputs), ...Object.keys(cjsResult.metafile.outputs)]
       .map((p) => relative(tmp, join(ROOT, p)))
       .filter((p) => p !== CLI_BUNDLE);
