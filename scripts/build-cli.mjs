@@ -78,8 +78,18 @@ export function toAscii(code) {
   return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** isomorphic-git's `pako` resolves to scripts/pako-zlib.cjs (why: there). */
+const pakoOnZlib = {
+  name: 'pako-on-zlib',
+  setup(build) {
+    build.onResolve({ filter: /^pako$/ }, (args) =>
+      /[\\/]isomorphic-git[\\/]/.test(args.importer) ? { path: join(ROOT, 'scripts', 'pako-zlib.cjs') } : undefined,
+    );
+  },
+};
+
 /** Files besides engine/**.ts whose change means a rebuild. */
-const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs'];
+const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs', 'scripts/pako-zlib.cjs'];
 
 async function newestSource(dir, newest = 0) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -124,6 +134,7 @@ export async function buildCli() {
       target: 'node20',
       external: EXTERNAL,
       define: BUILT_WITHOUT,
+      plugins: [pakoOnZlib],
       legalComments: 'external',
       metafile: true,
       logLevel: 'warning',
@@ -152,6 +163,7 @@ export async function buildCli() {
       target: 'node20',
       external: EXTERNAL,
       define: BUILT_WITHOUT,
+      plugins: [pakoOnZlib],
       banner: { js: REQUIRE_BANNER },
       legalComments: 'external',
       metafile: true,
