@@ -13,12 +13,14 @@
  * and for a Node that cannot require() the ES-only dependencies.
  *
  *   node scripts/build-cli.mjs          build now
- *   ensureBuilt() (from bin/salve)      build only when a source is newer than lib/
+ *   ensureBuilt()                       build only when a source is newer than lib/ (bin/salve asks
+ *                                       bin/stale.js itself, and loads this file only to rebuild)
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import stale from '../bin/stale.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = join(ROOT, 'lib');
@@ -88,34 +90,9 @@ const pakoOnZlib = {
   },
 };
 
-/** Files besides engine/**.ts whose change means a rebuild. */
-const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs', 'scripts/pako-zlib.cjs'];
-
-async function newestSource(dir, newest = 0) {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = await newestSource(path, newest);
-    else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.spec.ts'))
-      newest = Math.max(newest, (await stat(path)).mtimeMs);
-  }
-  return newest;
-}
-
-async function mtime(path) {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-
-/** True when lib/ is missing or older than any source. */
+/** True when lib/ is missing or older than any source (bin/stale.js, which bin/salve asks first). */
 export async function isStale() {
-  const built = await mtime(STAMP);
-  if (built === null) return true;
-  let newest = await newestSource(join(ROOT, 'engine'));
-  for (const file of INPUTS) newest = Math.max(newest, (await mtime(join(ROOT, file))) ?? 0);
-  return newest > built;
+  return stale.isStale(ROOT);
 }
 
 /**
