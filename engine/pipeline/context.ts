@@ -19,6 +19,11 @@ export interface RolloutLiveness {
   status(ref: { cluster: string; namespace: string; name: string }): Promise<'live' | 'pending' | 'unknown'>;
 }
 
+/** Results worked out from the commit alone, kept with it across runs (the server's), by a key naming what was asked. */
+export interface CommitMemo {
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
+}
+
 export interface PipelineContext {
   /** Absolute path of the config repo checkout (its git directory is what is read and written). */
   repoDir: string;
@@ -54,6 +59,8 @@ export interface PipelineContext {
   outcomes?: readonly OutcomeEntry[];
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** What earlier runs on this commit worked out from it alone (absent: everything is worked out again). */
+  memo?: CommitMemo;
   /** Spans per stage (render, check, govern) under the run's; absent: untraced. */
   stages?: Stages;
   /** Removes the run's scratch directory (the repo's templates and policies, copied out of the commit). */

@@ -147,6 +147,35 @@ describe('repo/snapshot', () => {
     expect(err.message).toMatch(/other\/big\.yaml in commit [0-9a-f]{12} is 4\.0 KiB, more than the 1 KiB/);
   });
 
+  it('reads the same commit through another clone once rebound, sharing what it listed and read', async () => {
+    const head = (await run('git', ['-C', dir, 'rev-parse', 'HEAD'])).stdout.trim();
+    const first = await openSnapshot(dir, head, { prefetch: false });
+    expect(await readFileText(first, 'base/kustomization.yaml')).toBe('resources:\n  - deployment.yaml\n');
+    const clone = await mkdtemp(join(tmpdir(), 'salve-snapshot-clone-'));
+    try {
+      await run('git', ['clone', '-q', '--no-checkout', dir, clone]);
+      const rebound = first.rebind(clone);
+      expect(rebound.repoDir).toBe(clone);
+      expect(rebound.commit).toBe(head);
+      expect(rebound.lookedUp.size).toBe(0);
+      // A blob not read before comes from the clone; the listing is the commit's, not the working tree's.
+      expect(await readFileText(rebound, 'shared/settings.yaml')).toBe(SETTINGS);
+      expect(await readFileText(rebound, 'overlay/linked.yaml')).toBe(SETTINGS);
+      expect((await rebound.files()).map((f) => f.path)).toEqual((await first.files()).map((f) => f.path));
+      expect(await rebound.mayContain?.(['base/deployment.yaml', 'shared/settings.yaml'], ['Deployment'])).toEqual([
+        'base/deployment.yaml',
+      ]);
+      expect(rebound.lookedUp.has('shared/settings.yaml')).toBe(true);
+      expect(first.lookedUp.has('shared/settings.yaml')).toBe(false);
+    } finally {
+      await rm(clone, { recursive: true, force: true });
+    }
+    // With the clone gone, a blob never read fails, naming the commit; one read before is still there.
+    const gone = first.rebind(clone);
+    expect(await readFileText(gone, 'shared/settings.yaml')).toBe(SETTINGS);
+    await expect(readFileText(gone, 'base/deployment.yaml')).rejects.toThrow();
+  });
+
   it('builds an overlay from a scratch copy of exactly what it reads, links materialised as files', async () => {
     const inputs = await overlayInputs(snap, 'overlay');
     expect(inputs.files).toEqual([

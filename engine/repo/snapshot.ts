@@ -18,6 +18,12 @@ export interface Snapshot extends RepoTree {
   readonly listed: ReadonlySet<string>;
   /** Reads up front, in one go, what a plan with nothing kept would read file by file (prefetched()). */
   prefetch(): Promise<void>;
+  /**
+   * The same commit read from another clone of the repository (`repoDir` must hold the commit):
+   * the listing and the blobs read so far are shared, as a commit id names its content; what is
+   * looked up and listed is counted afresh.
+   */
+  rebind(repoDir: string): Snapshot;
 }
 
 interface Entry {
@@ -96,6 +102,8 @@ function parseBatch(out: Buffer): Map<string, Buffer> {
   return blobs;
 }
 
+const GIT_ENV = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
+
 /**
  * `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
  * commit reads a handful of files, not all of a large repo's.
@@ -107,7 +115,7 @@ export async function openSnapshot(
 ): Promise<Snapshot> {
   const git = options.git ?? locateGit();
   const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
-  const env = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
+  const env = GIT_ENV;
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
   let listing: Buffer;
   try {
@@ -121,13 +129,41 @@ export async function openSnapshot(
     });
   }
   const { entries, children } = parseListing(listing);
-  const cache = new Map<string, Buffer>();
-  let cached = 0;
+  const state: State = {
+    commit,
+    listing,
+    entries,
+    children,
+    sizes: new Map([...entries.values()].map((e) => [e.oid, e.size])),
+    cache: new Map(),
+    cached: 0,
+    fetched: null,
+  };
+  const snapshot = view(repoDir, state, git);
+  if (options.prefetch !== false) await snapshot.prefetch();
+  return snapshot;
+}
+
+/** What a commit's snapshots share, whichever clone they read from. */
+interface State {
+  commit: string;
+  listing: Buffer;
+  entries: Map<string, Entry>;
+  children: Map<string, string[]>;
+  sizes: Map<string, number>;
+  cache: Map<string, Buffer>;
+  cached: number;
+  fetched: Promise<unknown> | null;
+  files?: Array<{ path: string; size: number }>;
+}
+
+function view(repoDir: string, state: State, git: Tool): Snapshot {
+  const { commit, listing, entries, children, sizes, cache } = state;
+  const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
+  const env = GIT_ENV;
   const lookedUp = new Set<string>();
   const listed = new Set<string>();
   const where = `commit ${commit.slice(0, 12)}`;
-
-  const sizes = new Map([...entries.values()].map((e) => [e.oid, e.size]));
 
   async function blobs(oids: readonly string[]): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
@@ -148,9 +184,9 @@ export async function openSnapshot(
       for (const [oid, bytes] of parseBatch(stdout)) {
         const own = Buffer.from(bytes);
         out.set(oid, own);
-        if (cached + own.length <= CACHE_BYTES) {
+        if (state.cached + own.length <= CACHE_BYTES) {
           cache.set(oid, own);
-          cached += own.length;
+          state.cached += own.length;
         }
       }
     }
@@ -184,13 +220,15 @@ export async function openSnapshot(
     }
   }
 
-  let fetched: Promise<unknown> | null = null;
   const prefetch = async () => {
-    fetched ??= blobs(prefetched(entries));
-    await fetched;
+    state.fetched ??= blobs(prefetched(entries));
+    const fetching = state.fetched;
+    // A failed read (a clone gone) is tried again by the next snapshot of the commit.
+    await fetching.catch((err: unknown) => {
+      if (state.fetched === fetching) state.fetched = null;
+      throw err;
+    });
   };
-  if (options.prefetch !== false) await prefetch();
-  let files: Array<{ path: string; size: number }> | undefined;
   return {
     repoDir,
     commit,
@@ -198,6 +236,7 @@ export async function openSnapshot(
     lookedUp,
     listed,
     prefetch,
+    rebind: (dir) => view(dir, state, git),
     async lstat(path): Promise<RawEntry | null> {
       lookedUp.add(path);
       if (path === '') return { type: 'dir', size: 0 };
@@ -232,11 +271,11 @@ export async function openSnapshot(
     },
     async files() {
       // Listed once: discovery, the Applications' digest and the delivery search all ask.
-      files ??= [...entries]
+      state.files ??= [...entries]
         .filter(([, e]) => e.type === 'file' || e.type === 'link')
         .map(([path, e]) => ({ path, size: e.size }))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      return files.map((f) => ({ ...f }));
+      return state.files.map((f) => ({ ...f }));
     },
   };
 }
