@@ -26,7 +26,7 @@ async function sh(cmd: string, args: string[], env: Record<string, string> = {},
 }
 
 /** `files` files: apps with a base (5 files) and two overlays (2 files each), committed with the git CLI. */
-async function generateRepo(dir: string, files: number): Promise<void> {
+export async function generateRepo(dir: string, files: number): Promise<void> {
   const perApp = 9;
   for (let app = 0; app * perApp < files; app++) {
     const name = `svc-${String(app).padStart(4, '0')}`;
@@ -77,7 +77,7 @@ async function generateRepo(dir: string, files: number): Promise<void> {
   await sh('git', ['-C', dir, 'gc', '-q']);
 }
 
-function request(base: string, branch: string, changed: FileChange): PublishRequest {
+export function request(base: string, branch: string, changed: FileChange): PublishRequest {
   const id = branch.replace('salve/', '');
   const dir = `.salve/remediations/${id}`;
   const files: FileChange[] = [
@@ -111,7 +111,7 @@ function request(base: string, branch: string, changed: FileChange): PublishRequ
 }
 
 /** The git CLI's equivalent of one publish: same files, same key, same server. */
-async function gitCliPublish(work: string, gnupg: string, keyId: string, req: PublishRequest): Promise<void> {
+export async function gitCliPublish(work: string, gnupg: string, keyId: string, req: PublishRequest): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'salve-bench-index-'));
   const env = {
     GIT_INDEX_FILE: join(scratch, 'index'),

@@ -54,8 +54,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   const gitdir = await gitDirOf(opts.dir);
   const ref = `refs/heads/${req.branch}`;
   if (!isBranchName(req.branch)) throw new PublishError(`branch name is not valid: ${req.branch}`);
-  const base = await step('read base commit', () => git.readCommit({ fs, gitdir, oid: req.baseCommit }));
-  const tree = await step('build tree', () => applyChanges(gitdir, base.commit.tree, req.files));
+  const tree = await step('build tree', () => applyChanges(gitdir, req.baseCommit, req.files, { commit: true }));
   const remote = opts.push === false ? null : await pickRemote(gitdir, opts.remote);
   const previous = await resolve(gitdir, ref);
   const result = { branch: req.branch, pushed: false, frozen: null };
