@@ -78,7 +78,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   try {
     const pushed = opts.headers
       ? await pushHttp(gitdir, remote, req, opts.headers, previous !== null)
-      : await pushWithGit(gitdir, remote, req, commit, opts);
+      : await pushWithGit(gitdir, remote, req, commit, opts, previous === null);
     return { ...result, commit, unchanged, ...pushed };
   } catch (err) {
     throw new PublishError(
@@ -107,6 +107,8 @@ type Pushed = { pushed: boolean; frozen: string | null };
 /**
  * The user's git: the remote branch is created, or replaced only while it still holds salve's own
  * commit (a lease on the tip that was checked); a remote branch with anyone else's commit is frozen.
+ * A branch new here and unknown on the remote (the usual case) is pushed in one round trip, under
+ * a lease that it still does not exist there.
  */
 async function pushWithGit(
   gitdir: string,
@@ -114,9 +116,14 @@ async function pushWithGit(
   req: PublishRequest,
   commit: string,
   opts: PublishLocalOptions,
+  isNew: boolean,
 ): Promise<Pushed> {
   const cli = systemGit(opts.dir, opts.gitEnv ? { env: opts.gitEnv } : {});
   const tracking = `refs/remotes/${remote}/${req.branch}`;
+  if (isNew && !(await resolve(gitdir, tracking)) && (await cli.pushNew(remote, commit, req.branch)) === 'pushed') {
+    await git.writeRef({ fs, gitdir, ref: tracking, value: commit, force: true });
+    return { pushed: true, frozen: null };
+  }
   const tip = await cli.remoteTip(remote, req.branch);
   if (tip === commit) {
     await git.writeRef({ fs, gitdir, ref: tracking, value: commit, force: true });
