@@ -8,7 +8,7 @@ export {
   createBuildCache,
 } from './build-overlay.ts';
 export { withChanges } from './changes.ts';
-export { type CommitIndex, openCommitIndex } from './commit-index.ts';
+export { type CommitIndex, type KeptNames, openCommitIndex } from './commit-index.ts';
 export {
   clusterAliases,
   deploysTo,
