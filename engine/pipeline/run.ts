@@ -27,6 +27,7 @@ import {
   type NamesCache,
   openCommitIndex,
   openSnapshot,
+  openWordHits,
   parentOf,
   type Snapshot,
 } from '../repo/index.ts';
@@ -133,7 +134,8 @@ export interface Base {
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
 export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
-  const snapshot = await openSnapshot(repoDir, head.commit, { prefetch: !indexDir });
+  const hits = indexDir ? openWordHits(indexDir) : undefined;
+  const snapshot = await openSnapshot(repoDir, head.commit, { prefetch: !indexDir, ...(hits ? { hits } : {}) });
   const { config } = await loadConfig(snapshot);
   const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
   // A commit resolution has seen reads what this plan reads; any other reads its files in one go.
@@ -147,6 +149,7 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
   };
   const saveIndex = async () => {
     if (index) index.save(read ? await read.catch(() => null) : null);
+    hits?.save();
   };
   return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
 }

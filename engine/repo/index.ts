@@ -41,3 +41,4 @@ export {
   resolvePath,
   type TreeStat,
 } from './tree.ts';
+export { openWordHits, type WordHits } from './word-hits.ts';

@@ -11,6 +11,7 @@ import { withChanges } from './changes.ts';
 import { overlayInputs } from './overlay-inputs.ts';
 import { openSnapshot, type Snapshot } from './snapshot.ts';
 import { listDir, readFileText, resolvePath } from './tree.ts';
+import { openWordHits } from './word-hits.ts';
 
 const run = promisify(execFile);
 const TESTBEDS = join(import.meta.dirname, '../../../shared/testbeds');
@@ -111,6 +112,37 @@ describe('repo/snapshot', () => {
     ]);
     expect(await snap.mayContain?.(['base/kustomization.yaml'], ['-e', '--'])).toEqual([]);
     expect(snap.lookedUp.has('other/big.yaml')).toBe(true);
+  });
+
+  it('answers the same with searches kept across runs, and searches only blobs it has not seen', async () => {
+    const index = await mkdtemp(join(tmpdir(), 'salve-hits-'));
+    const repo = await gitRepo({ 'a.yaml': 'kind: Rollout\n', 'b.yaml': 'kind: Deployment\n' });
+    try {
+      const paths = (await snap.files()).map((f) => f.path).filter((p) => p.endsWith('.yaml'));
+      for (const words of [['ConfigMap'], ['web:2'], ['xxxx', 'web:1'], ['-e', '--']]) {
+        const kept = await openSnapshot(dir, snap.commit, { hits: openWordHits(index) });
+        expect(await kept.mayContain?.(paths, words)).toEqual(await snap.mayContain?.(paths, words));
+      }
+
+      const hits = openWordHits(index);
+      const first = await snapshotOf(repo).then((s) => openSnapshot(repo, s.commit, { hits }));
+      expect(await first.mayContain?.(['a.yaml', 'b.yaml'], ['Rollout'])).toEqual(['a.yaml']);
+      hits.save();
+      // The next commit changes b.yaml and adds c.yaml; a.yaml's blob is the same.
+      await writeFile(join(repo, 'b.yaml'), 'kind: Rollout # now\n');
+      await writeFile(join(repo, 'c.yaml'), 'kind: Service\n');
+      const next = await commit(repo);
+      const again = openWordHits(index);
+      const a = await first.contentId('a.yaml');
+      expect(again.forWords(['Rollout']).get(a)).toBe(true);
+      // A kept answer is used as it is: marked otherwise, a.yaml is left out, so it was not searched again.
+      again.forWords(['Rollout']).set(a, false);
+      const later = await openSnapshot(repo, next, { hits: again });
+      expect(await later.mayContain?.(['a.yaml', 'b.yaml', 'c.yaml'], ['Rollout'])).toEqual(['b.yaml']);
+    } finally {
+      await rm(index, { recursive: true, force: true });
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 
   it('follows symbolic links that stay inside the repository, to files and directories', async () => {

@@ -9,6 +9,7 @@ import { ConfigError, InputError } from '../model/errors.ts';
 import { locateGit, runToolRaw, type Tool } from '../tools/index.ts';
 import { isCleanPath, parentOf } from './paths.ts';
 import type { RawEntry, RepoTree } from './tree.ts';
+import type { WordHits } from './word-hits.ts';
 
 export interface Snapshot extends RepoTree {
   readonly repoDir: string;
@@ -96,14 +97,17 @@ function parseBatch(out: Buffer): Map<string, Buffer> {
   return blobs;
 }
 
+/** Fewer blobs than this not yet searched for some words are read and searched here, not by `git grep`. */
+const FEW_BLOBS = 256;
+
 /**
- * `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
+ * `hits` keeps what searches found across runs (word-hits.ts). `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
  * commit reads a handful of files, not all of a large repo's.
  */
 export async function openSnapshot(
   repoDir: string,
   commit: string,
-  options: { git?: Tool; prefetch?: boolean } = {},
+  options: { git?: Tool; prefetch?: boolean; hits?: WordHits } = {},
 ): Promise<Snapshot> {
   const git = options.git ?? locateGit();
   const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
@@ -184,6 +188,32 @@ export async function openSnapshot(
     }
   }
 
+  /** mayContain with what earlier searches found: only blobs not seen before are searched. */
+  async function searchKept(paths: readonly string[], words: readonly string[], kept: WordHits): Promise<string[]> {
+    const hits = kept.forWords(words);
+    const unknown = new Set<string>();
+    for (const p of paths) {
+      const e = entries.get(p);
+      if (e?.type === 'file' && hits.get(e.oid) === undefined) unknown.add(e.oid);
+    }
+    if (unknown.size > FEW_BLOBS) {
+      const found = await grep(words);
+      if (found) for (const [p, e] of entries) if (e.type === 'file') hits.set(e.oid, found.has(p));
+    } else if (unknown.size > 0) {
+      const needles = words.map((w) => Buffer.from(w, 'utf8'));
+      for (const [oid, bytes] of await blobs([...unknown]))
+        hits.set(
+          oid,
+          needles.some((n) => bytes.includes(n)),
+        );
+    }
+    // A link is searched as its target; anything not known (a failed search) may hold them.
+    return paths.filter((p) => {
+      const e = entries.get(p);
+      return e?.type !== 'file' || hits.get(e.oid) !== false;
+    });
+  }
+
   let fetched: Promise<unknown> | null = null;
   const prefetch = async () => {
     fetched ??= blobs(prefetched(entries));
@@ -224,6 +254,7 @@ export async function openSnapshot(
     },
     async mayContain(paths, words) {
       for (const p of paths) lookedUp.add(p);
+      if (options.hits) return searchKept(paths, words, options.hits);
       const found = await grep(words);
       return found ? paths.filter((p) => entries.get(p)?.type === 'link' || found.has(p)) : [...paths];
     },
