@@ -1,5 +1,6 @@
 /** repo: the config repo — one commit's files, .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
 export { applicationsDigest, applicationsIn, discoverApplications, normalisePath } from './applications.ts';
+export { type BlobSizes, openBlobSizes } from './blob-sizes.ts';
 export {
   type BuildCache,
   type BuildOptions,

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../model/errors.ts';
 import { locateKustomize, runTool } from '../tools/index.ts';
+import { openBlobSizes } from './blob-sizes.ts';
 import { buildOverlay } from './build-overlay.ts';
 import { withChanges } from './changes.ts';
 import { overlayInputs } from './overlay-inputs.ts';
@@ -142,6 +143,27 @@ describe('repo/snapshot', () => {
     } finally {
       await rm(index, { recursive: true, force: true });
       await rm(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the same sizes from sizes kept by blob id, asking git only for blobs it has not seen', async () => {
+    const index = await mkdtemp(join(tmpdir(), 'salve-sizes-'));
+    try {
+      const sizes = openBlobSizes(index);
+      const kept = await openSnapshot(dir, snap.commit, { sizes });
+      expect(await kept.files()).toEqual(await snap.files());
+      expect(await kept.lstat('other/big.yaml')).toEqual(await snap.lstat('other/big.yaml'));
+      sizes.save();
+      // A kept size is used as it is: changed here, the snapshot shows it, so git was not asked again.
+      const again = openBlobSizes(index);
+      const big = await snap.contentId('other/big.yaml');
+      expect(again.get(big)).toBe(`# ${'x'.repeat(4096)}\n`.length);
+      again.set(big, 17 * 1024 * 1024);
+      const next = await openSnapshot(dir, snap.commit, { sizes: again });
+      expect((await next.lstat('other/big.yaml'))?.size).toBe(17 * 1024 * 1024);
+      await expect(readFileText(next, 'other/big.yaml')).rejects.toThrow(ConfigError);
+    } finally {
+      await rm(index, { recursive: true, force: true });
     }
   });
 

@@ -7,6 +7,7 @@
  */
 import { ConfigError, InputError } from '../model/errors.ts';
 import { locateGit, runToolRaw, type Tool } from '../tools/index.ts';
+import type { BlobSizes } from './blob-sizes.ts';
 import { isCleanPath, parentOf } from './paths.ts';
 import type { RawEntry, RepoTree } from './tree.ts';
 import type { WordHits } from './word-hits.ts';
@@ -58,7 +59,7 @@ function typeOf(mode: string): Entry['type'] {
   return 'other'; // submodules
 }
 
-/** `<mode> <type> <oid> <size>\t<path>\0` records of `git ls-tree -r -t -l -z`. */
+/** `<mode> <type> <oid> <size>\t<path>\0` records of `git ls-tree -r -t -l -z` (without `-l`, sizes are filled in after). */
 function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map<string, string[]> } {
   const entries = new Map<string, Entry>();
   const children = new Map<string, string[]>([['', []]]);
@@ -70,7 +71,7 @@ function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map
     // git itself refuses to check such names out; they are no part of the tree salve reads.
     if (!isCleanPath(path)) continue;
     const type = typeOf(mode);
-    entries.set(path, { type, oid, size: size === '-' ? 0 : Number(size) });
+    entries.set(path, { type, oid, size: size === '-' || type === 'dir' ? 0 : Number(size) });
     if (type === 'dir' && !children.has(path)) children.set(path, []);
     const parent = parentOf(path);
     const list = children.get(parent) ?? [];
@@ -78,6 +79,32 @@ function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map
     children.set(parent, list);
   }
   return { entries, children };
+}
+
+/**
+ * Sizes of the listing's blobs from those kept, and for the rest from one `git cat-file --batch-check`
+ * (`<oid> <type> <size>` lines); a blob git cannot size is taken as infinite, which every size check refuses.
+ */
+async function fillSizes(
+  entries: Map<string, Entry>,
+  kept: BlobSizes,
+  check: (input: string) => Promise<{ stdout: Buffer }>,
+): Promise<void> {
+  const unknown = new Set<string>();
+  for (const e of entries.values()) {
+    if (e.type === 'dir') continue;
+    const size = kept.get(e.oid);
+    if (size === undefined) unknown.add(e.oid);
+    else e.size = size;
+  }
+  if (unknown.size === 0) return;
+  const { stdout } = await check(`${[...unknown].join('\n')}\n`);
+  for (const line of stdout.toString('latin1').split('\n')) {
+    const [oid = '', type = '', size = ''] = line.split(' ');
+    if (unknown.has(oid) && /^\d+$/.test(size) && type !== 'missing') kept.set(oid, Number(size));
+  }
+  for (const e of entries.values())
+    if (e.type !== 'dir' && unknown.has(e.oid)) e.size = kept.get(e.oid) ?? Number.POSITIVE_INFINITY;
 }
 
 /** Blobs from `git cat-file --batch` output: `<oid> <type> <size>\n<bytes>\n` per object. */
@@ -107,7 +134,7 @@ const FEW_BLOBS = 256;
 export async function openSnapshot(
   repoDir: string,
   commit: string,
-  options: { git?: Tool; prefetch?: boolean; hits?: WordHits } = {},
+  options: { git?: Tool; prefetch?: boolean; hits?: WordHits; sizes?: BlobSizes } = {},
 ): Promise<Snapshot> {
   const git = options.git ?? locateGit();
   const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
@@ -115,16 +142,25 @@ export async function openSnapshot(
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
   let listing: Buffer;
   try {
-    ({ stdout: listing } = await runToolRaw(git, [...base, 'ls-tree', '-r', '-t', '-l', '-z', '--full-tree', commit], {
-      env,
-      label: 'git ls-tree',
-    }));
+    const sized = options.sizes ? [] : ['-l'];
+    ({ stdout: listing } = await runToolRaw(
+      git,
+      [...base, 'ls-tree', '-r', '-t', ...sized, '-z', '--full-tree', commit],
+      {
+        env,
+        label: 'git ls-tree',
+      },
+    ));
   } catch (err) {
     throw new InputError(`cannot list commit ${commit.slice(0, 12)} of ${repoDir}: ${(err as Error).message}`, {
       cause: err,
     });
   }
   const { entries, children } = parseListing(listing);
+  if (options.sizes)
+    await fillSizes(entries, options.sizes, (input) =>
+      runToolRaw(git, [...base, 'cat-file', '--batch-check'], { env, label: 'git cat-file', input }),
+    );
   const cache = new Map<string, Buffer>();
   let cached = 0;
   const lookedUp = new Set<string>();
