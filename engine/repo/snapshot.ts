@@ -91,8 +91,10 @@ async function fillSizes(
   check: (input: string) => Promise<{ stdout: Buffer }>,
 ): Promise<void> {
   const unknown = new Set<string>();
+  // Submodules (`other`) name a commit of another repository: size 0, as `ls-tree -l` lists them.
+  const blob = (e: Entry) => e.type === 'file' || e.type === 'link';
   for (const e of entries.values()) {
-    if (e.type === 'dir') continue;
+    if (!blob(e)) continue;
     const size = kept.get(e.oid);
     if (size === undefined) unknown.add(e.oid);
     else e.size = size;
@@ -104,7 +106,7 @@ async function fillSizes(
     if (unknown.has(oid) && /^\d+$/.test(size) && type !== 'missing') kept.set(oid, Number(size));
   }
   for (const e of entries.values())
-    if (e.type !== 'dir' && unknown.has(e.oid)) e.size = kept.get(e.oid) ?? Number.POSITIVE_INFINITY;
+    if (blob(e) && unknown.has(e.oid)) e.size = kept.get(e.oid) ?? Number.POSITIVE_INFINITY;
 }
 
 /** Blobs from `git cat-file --batch` output: `<oid> <type> <size>\n<bytes>\n` per object. */
