@@ -4,7 +4,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
 import type { ArgoApplication } from '../model/remediation.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
-import type { BuildCache, NamesCache, OverlayNames, Snapshot } from '../repo/index.ts';
+import type { BuildCache, KeptNames, NamesCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Stages } from '../telemetry/stages.ts';
 import type { Tool } from '../tools/index.ts';
@@ -44,8 +44,8 @@ export interface PipelineContext {
   renders?: BuildCache;
   /** Names read from overlays' files for resolution, kept like `renders` (by what each overlay reads). */
   overlayNames?: NamesCache;
-  /** Names by overlay for this commit, kept across runs (the commit index of `salve plan`). */
-  commitNames?: Map<string, OverlayNames>;
+  /** Names by overlay, kept across runs and commits (the commit index of `salve plan`). */
+  commitNames?: Map<string, KeptNames>;
   /** The commit's Argo CD Applications, read once per run (absent: each resolution reads them). */
   applications?: () => Promise<readonly ArgoApplication[]>;
   /** kustomize, with its limits; default: the one found on this machine, default limits. */

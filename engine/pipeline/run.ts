@@ -25,8 +25,10 @@ import {
   isInCluster,
   loadConfig,
   type NamesCache,
+  openBlobSizes,
   openCommitIndex,
   openSnapshot,
+  openWordHits,
   parentOf,
   type Snapshot,
 } from '../repo/index.ts';
@@ -133,7 +135,14 @@ export interface Base {
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
 export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
-  const snapshot = await openSnapshot(repoDir, head.commit, { prefetch: !indexDir });
+  // What is kept by blob id (sizes, search answers) holds in any commit: lists and searches pay for new blobs only.
+  const hits = indexDir ? openWordHits(indexDir) : undefined;
+  const sizes = indexDir ? openBlobSizes(indexDir) : undefined;
+  const snapshot = await openSnapshot(repoDir, head.commit, {
+    prefetch: !indexDir,
+    ...(hits ? { hits } : {}),
+    ...(sizes ? { sizes } : {}),
+  });
   const { config } = await loadConfig(snapshot);
   const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
   // A commit resolution has seen reads what this plan reads; any other reads its files in one go.
@@ -147,6 +156,8 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
   };
   const saveIndex = async () => {
     if (index) index.save(read ? await read.catch(() => null) : null);
+    hits?.save();
+    sizes?.save();
   };
   return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
 }
