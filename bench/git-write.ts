@@ -1,8 +1,11 @@
 /**
  * salve's git write — branch, OpenPGP-signed commit, push over smart HTTP — against the git CLI
- * doing the same (plumbing into a temp index, `commit-tree -S` with the same key through gpg,
- * `update-ref`, push to the same server), interleaved, on the example repo and on a generated
- * 100,000-file repo.
+ * doing the same two ways, interleaved (salve, index, trees, salve, …), on the example repo and on a
+ * generated 100,000-file repo: plumbing into a temp index (`read-tree`, `update-index`,
+ * `write-tree`: what a script usually does, its cost grows with the repo), and plumbing that writes
+ * only the trees on the changed paths (`ls-tree` + `mktree` per directory: the fastest the CLI
+ * goes without an index). Both then `commit-tree -S` with the same key through gpg, `update-ref`
+ * and push to the same server.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +17,7 @@ import type { FileChange } from '../engine/model/index.ts';
 import type { PublishRequest } from '../engine/model/remediation.ts';
 import { createBareRemote, publishLocal, repoPath, startGitServer } from '../engine/publish/index.ts';
 import { generateSigningIdentity } from '../engine/publish/pgp.ts';
-import { type Figure, interleave, median, ratio, rounds, seconds, timed } from './stats.ts';
+import { type Figure, median, ratio, rounds, seconds, timed } from './stats.ts';
 
 const run = promisify(execFile);
 const FILES = 100_000;
@@ -26,7 +29,7 @@ async function sh(cmd: string, args: string[], env: Record<string, string> = {},
 }
 
 /** `files` files: apps with a base (5 files) and two overlays (2 files each), committed with the git CLI. */
-async function generateRepo(dir: string, files: number): Promise<void> {
+export async function generateRepo(dir: string, files: number): Promise<void> {
   const perApp = 9;
   for (let app = 0; app * perApp < files; app++) {
     const name = `svc-${String(app).padStart(4, '0')}`;
@@ -77,7 +80,7 @@ async function generateRepo(dir: string, files: number): Promise<void> {
   await sh('git', ['-C', dir, 'gc', '-q']);
 }
 
-function request(base: string, branch: string, changed: FileChange): PublishRequest {
+export function request(base: string, branch: string, changed: FileChange): PublishRequest {
   const id = branch.replace('salve/', '');
   const dir = `.salve/remediations/${id}`;
   const files: FileChange[] = [
@@ -110,17 +113,74 @@ function request(base: string, branch: string, changed: FileChange): PublishRequ
   };
 }
 
-/** The git CLI's equivalent of one publish: same files, same key, same server. */
-async function gitCliPublish(work: string, gnupg: string, keyId: string, req: PublishRequest): Promise<void> {
-  const scratch = await mkdtemp(join(tmpdir(), 'salve-bench-index-'));
-  const env = {
-    GIT_INDEX_FILE: join(scratch, 'index'),
-    GNUPGHOME: gnupg,
-    GIT_AUTHOR_NAME: 'salve',
-    GIT_AUTHOR_EMAIL: 'salve@example.org',
-    GIT_COMMITTER_NAME: 'salve',
-    GIT_COMMITTER_EMAIL: 'salve@example.org',
+/** Commit, signed by gpg with the same key, then the branch and the push, as both CLI references do. */
+async function commitAndPush(
+  work: string,
+  env: Record<string, string>,
+  keyId: string,
+  req: PublishRequest,
+  tree: string,
+) {
+  const commit = await sh(
+    'git',
+    ['-C', work, 'commit-tree', `-S${keyId}`, '-p', req.baseCommit, '-m', req.commitMessage, tree],
+    env,
+  );
+  await sh('git', ['-C', work, 'update-ref', `refs/heads/${req.branch}`, commit], env);
+  await sh('git', ['-C', work, 'push', '-q', 'origin', `refs/heads/${req.branch}`], env);
+}
+
+const cliEnv = (gnupg: string) => ({
+  GNUPGHOME: gnupg,
+  GIT_AUTHOR_NAME: 'salve',
+  GIT_AUTHOR_EMAIL: 'salve@example.org',
+  GIT_COMMITTER_NAME: 'salve',
+  GIT_COMMITTER_EMAIL: 'salve@example.org',
+});
+
+/**
+ * The git CLI writing only the trees on the changed paths: per directory, bottom up, its entries
+ * at the base (`ls-tree`) with the changed ones replaced, into `mktree`.
+ */
+export async function gitCliTreesPublish(work: string, gnupg: string, keyId: string, req: PublishRequest) {
+  const env = cliEnv(gnupg);
+  const edits = new Map<string, Map<string, string>>([['', new Map()]]);
+  const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+  const edit = (path: string, line: string) => {
+    const dir = dirOf(path);
+    if (!edits.has(dir)) {
+      edits.set(dir, new Map());
+      if (dir !== '') edit(dir, '');
+    }
+    if (line !== '') (edits.get(dir) as Map<string, string>).set(path.slice(dir.length ? dir.length + 1 : 0), line);
   };
+  for (const f of req.files) {
+    const blob = await sh('git', ['-C', work, 'hash-object', '-w', '--stdin'], env, f.after);
+    edit(f.path, `100644 blob ${blob}`);
+  }
+  // Deepest directories first, so each parent sees its children's new trees.
+  const dirs = [...edits.keys()].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
+  let root = '';
+  for (const dir of dirs) {
+    const listing = await sh('git', ['-C', work, 'ls-tree', '-z', `${req.baseCommit}:${dir}`], env).catch(() => '');
+    const entries = new Map<string, string>();
+    for (const record of listing.split('\0').filter(Boolean)) {
+      const tab = record.indexOf('\t');
+      entries.set(record.slice(tab + 1), record.slice(0, tab));
+    }
+    for (const [name, line] of edits.get(dir) as Map<string, string>) entries.set(name, line);
+    const input = [...entries].map(([name, line]) => `${line}\t${name}\0`).join('');
+    const tree = await sh('git', ['-C', work, 'mktree', '-z'], env, input);
+    if (dir === '') root = tree;
+    else edit(dir, `040000 tree ${tree}`);
+  }
+  await commitAndPush(work, env, keyId, req, root);
+}
+
+/** The git CLI's equivalent of one publish through a temp index: same files, same key, same server. */
+export async function gitCliPublish(work: string, gnupg: string, keyId: string, req: PublishRequest): Promise<void> {
+  const scratch = await mkdtemp(join(tmpdir(), 'salve-bench-index-'));
+  const env = { ...cliEnv(gnupg), GIT_INDEX_FILE: join(scratch, 'index') };
   try {
     await sh('git', ['-C', work, 'read-tree', req.baseCommit], env);
     for (const f of req.files) {
@@ -128,13 +188,7 @@ async function gitCliPublish(work: string, gnupg: string, keyId: string, req: Pu
       await sh('git', ['-C', work, 'update-index', '--add', '--cacheinfo', `100644,${blob},${f.path}`], env);
     }
     const tree = await sh('git', ['-C', work, 'write-tree'], env);
-    const commit = await sh(
-      'git',
-      ['-C', work, 'commit-tree', `-S${keyId}`, '-p', req.baseCommit, '-m', req.commitMessage, tree],
-      env,
-    );
-    await sh('git', ['-C', work, 'update-ref', `refs/heads/${req.branch}`, commit], env);
-    await sh('git', ['-C', work, 'push', '-q', 'origin', `refs/heads/${req.branch}`], env);
+    await commitAndPush(work, env, keyId, req, tree);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -147,7 +201,7 @@ async function compare(
   changedPath: string,
   root: string,
   goal?: number,
-): Promise<Figure> {
+): Promise<Figure[]> {
   const remotes = join(root, 'remotes');
   await mkdir(remotes, { recursive: true });
   const server = await startGitServer(remotes);
@@ -172,19 +226,37 @@ async function compare(
       });
     const cliPublish = (i: number) =>
       gitCliPublish(work, gnupg, identity.fingerprint, request(base, `salve/cli-${i}`, change(i + 100)));
+    const treesPublish = (i: number) =>
+      gitCliTreesPublish(work, gnupg, identity.fingerprint, request(base, `salve/trees-${i}`, change(i + 200)));
     await publish(1000);
     await cliPublish(1000);
+    await treesPublish(1000);
     const n = rounds();
-    const runs = await interleave(n, timed(publish), timed(cliPublish));
-    const salve = median(runs.a);
-    const cli = median(runs.b);
-    return ratio(
-      `git write: salve / git CLI (${label})`,
-      salve,
-      cli,
-      `median ${seconds(salve)} vs ${seconds(cli)}: branch, signed commit, push; ${n} pairs`,
-      goal,
-    );
+    const runs = { salve: [] as number[], index: [] as number[], trees: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      runs.salve.push(await timed(publish)(i));
+      runs.index.push(await timed(cliPublish)(i));
+      runs.trees.push(await timed(treesPublish)(i));
+    }
+    const salve = median(runs.salve);
+    const index = median(runs.index);
+    const trees = median(runs.trees);
+    return [
+      ratio(
+        `git write: salve / git CLI through an index (${label})`,
+        salve,
+        index,
+        `median ${seconds(salve)} vs ${seconds(index)}: branch, signed commit, push; ${n} rounds`,
+        goal,
+      ),
+      ratio(
+        `git write: salve / git CLI writing only the changed trees (${label})`,
+        salve,
+        trees,
+        `median ${seconds(salve)} vs ${seconds(trees)}: ls-tree + mktree per changed directory; ${n} rounds`,
+        goal,
+      ),
+    ];
   } finally {
     await server.close();
   }
@@ -195,13 +267,13 @@ export async function benchGitWrite(): Promise<Figure[]> {
   const world = await createDemoWorld({ remote: false });
   try {
     figures.push(
-      await compare(
+      ...(await compare(
         'example repo',
         world.work,
         world.head,
         'apps/checkout/overlays/production/kustomization.yaml',
         world.root,
-      ),
+      )),
     );
   } finally {
     await world.close();
@@ -213,14 +285,14 @@ export async function benchGitWrite(): Promise<Figure[]> {
     await generateRepo(work, FILES);
     const head = await sh('git', ['-C', work, 'rev-parse', 'HEAD']);
     figures.push(
-      await compare(
+      ...(await compare(
         'generated 100,000-file repo',
         work,
         head,
         'apps/svc-1234/overlays/production/kustomization.yaml',
         root,
         1,
-      ),
+      )),
     );
   } finally {
     await rm(root, { recursive: true, force: true });

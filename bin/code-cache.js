@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
+const { isAscii } = require('node:buffer');
 
 /** Caches kept per directory (one per bundle, command and Node): the newest few. */
 const KEEP = 16;
@@ -79,6 +80,22 @@ function writeCache(file, data) {
   }
 }
 
+/** How scripts/build-cli.mjs begins the bundle: Node's CommonJS wrapper, already in the file. */
+const WRAPPED = '(function (exports, require, module, __filename, __dirname) { ';
+
+/**
+ * The bundle's text, ready to compile. The build writes it in ASCII and wrapped, so it is read as
+ * latin1: Node then makes a one-byte string outside V8's heap, which V8 compiles as it is (a UTF-8
+ * read of one non-ASCII character, or wrapping the text here, would cost one or two more copies of
+ * the 4 MB source). A bundle from an older build is wrapped here as Node would.
+ */
+function readSource(file) {
+  const bytes = fs.readFileSync(file);
+  const ascii = typeof isAscii === 'function' && isAscii(bytes);
+  const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+  return text.startsWith(WRAPPED) ? text : Module.wrap(text);
+}
+
 /**
  * The CLI module's exports ({ run }), or null when lib/ has no CommonJS build for this Node.
  * `save()` writes the code cache when there was none to use: call it after the command ran, so the
@@ -89,8 +106,8 @@ function loadCli(libDir, cacheDir, command) {
   if (!bundle) return null;
   const cache = cacheFile(cacheDir, bundle.sha256, command);
   const cachedData = readCache(cache);
-  const source = fs.readFileSync(bundle.file, 'utf8');
-  const script = new vm.Script(Module.wrap(source), {
+  const source = readSource(bundle.file);
+  const script = new vm.Script(source, {
     filename: bundle.file,
     cachedData,
     ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER

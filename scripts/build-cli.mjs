@@ -13,12 +13,14 @@
  * and for a Node that cannot require() the ES-only dependencies.
  *
  *   node scripts/build-cli.mjs          build now
- *   ensureBuilt() (from bin/salve)      build only when a source is newer than lib/
+ *   ensureBuilt()                       build only when a source is newer than lib/ (bin/salve asks
+ *                                       bin/stale.js itself, and loads this file only to rebuild)
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import stale from '../bin/stale.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = join(ROOT, 'lib');
@@ -30,6 +32,12 @@ const ENTRIES = ['engine/cli/main.ts', 'engine/publish/git-server-main.ts'];
  * and the Kubernetes client load modules by name, esbuild is a native binary.
  */
 const EXTERNAL = ['bullmq', 'ioredis', 'pino', '@opentelemetry/sdk-node', '@kubernetes/client-node', 'esbuild'];
+/**
+ * The CommonJS build bundles pino all the same: salve's logger writes to a file descriptor and
+ * starts no transport, so the worker files are never looked for, and every command logs. Loaded
+ * from node_modules it was 29 files resolved and compiled without the code cache on each call.
+ */
+const CJS_EXTERNAL = EXTERNAL.filter((name) => name !== 'pino');
 /** Bundled CommonJS dependencies call require() for Node built-ins: each ESM chunk gets one. */
 const REQUIRE_BANNER =
   "import { createRequire as __salveCreateRequire } from 'node:module'; const require = __salveCreateRequire(import.meta.url);";
@@ -45,34 +53,46 @@ const CLI_POINTER = 'salve-cli.json';
  */
 const CJS_BANNER =
   "const __salveModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;";
-/** Files besides engine/**.ts whose change means a rebuild. */
-const INPUTS = ['package.json', 'package-lock.json', 'scripts/build-cli.mjs'];
+/**
+ * Globals the bundled code is built without. isomorphic-git compresses each object it writes
+ * through CompressionStream when the global exists (Node 20 has it): a web stream, a Blob and a
+ * Response per object, and the first one loads Node's whole fetch implementation (undici), some
+ * 50 ms and megabytes of heap in a `salve plan` that fetches nothing. Without the global it uses
+ * pako, which it bundles anyway and already uses for inflating (it turned DecompressionStream off
+ * itself). The objects are the same; only the zlib stream may differ byte for byte, as git's own does.
+ */
+const BUILT_WITHOUT = { CompressionStream: 'undefined' };
+/**
+ * The CommonJS wrapper Node puts around a module (Module.wrap), written into the bundle itself:
+ * bin/code-cache.js then compiles the file's text as it was read, with no concatenated copy.
+ */
+const CJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
 
-async function newestSource(dir, newest = 0) {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = await newestSource(path, newest);
-    else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.spec.ts'))
-      newest = Math.max(newest, (await stat(path)).mtimeMs);
-  }
-  return newest;
+/**
+ * Every character of the CommonJS bundle escaped to ASCII (esbuild leaves some in regular
+ * expressions): one non-ASCII character makes V8 hold the whole 4 MB source as a two-byte string,
+ * and only ASCII can be read as latin1 into a one-byte string outside V8's heap. `\uXXXX` means
+ * the same character in strings, templates, regular expressions and identifiers; the bundle has no
+ * String.raw over such text (checked by the build: it fails on a raw template with one).
+ */
+export function toAscii(code) {
+  if (/String\.raw`[^`]*[^\x00-\x7f]/.test(code)) throw new Error('build-cli: String.raw template with non-ASCII text');
+  return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-async function mtime(path) {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
+/** isomorphic-git's `pako` resolves to scripts/pako-zlib.cjs (why: there). */
+const pakoOnZlib = {
+  name: 'pako-on-zlib',
+  setup(build) {
+    build.onResolve({ filter: /^pako$/ }, (args) =>
+      /[\\/]isomorphic-git[\\/]/.test(args.importer) ? { path: join(ROOT, 'scripts', 'pako-zlib.cjs') } : undefined,
+    );
+  },
+};
 
-/** True when lib/ is missing or older than any source. */
+/** True when lib/ is missing or older than any source (bin/stale.js, which bin/salve asks first). */
 export async function isStale() {
-  const built = await mtime(STAMP);
-  if (built === null) return true;
-  let newest = await newestSource(join(ROOT, 'engine'));
-  for (const file of INPUTS) newest = Math.max(newest, (await mtime(join(ROOT, file))) ?? 0);
-  return newest > built;
+  return stale.isStale(ROOT);
 }
 
 /**
@@ -90,6 +110,8 @@ export async function buildCli() {
       platform: 'node',
       target: 'node20',
       external: EXTERNAL,
+      define: BUILT_WITHOUT,
+      plugins: [pakoOnZlib],
       legalComments: 'external',
       metafile: true,
       logLevel: 'warning',
@@ -99,7 +121,8 @@ export async function buildCli() {
       entryPoints: ['engine/cli/main.ts'],
       outfile: join(tmp, CLI_BUNDLE),
       format: 'cjs',
-      define: { 'import.meta.url': '__salveModuleUrl' },
+      external: CJS_EXTERNAL,
+      define: { ...BUILT_WITHOUT, 'import.meta.url': '__salveModuleUrl' },
       minifyWhitespace: true,
       minifySyntax: true,
       banner: { js: CJS_BANNER },
@@ -116,12 +139,16 @@ export async function buildCli() {
       platform: 'node',
       target: 'node20',
       external: EXTERNAL,
+      define: BUILT_WITHOUT,
+      plugins: [pakoOnZlib],
       banner: { js: REQUIRE_BANNER },
       legalComments: 'external',
       metafile: true,
       logLevel: 'warning',
     });
     const cjsResult = await cjs;
+    const cjsText = await readFile(join(tmp, CLI_BUNDLE), 'utf8');
+    await writeFile(join(tmp, CLI_BUNDLE), `${CJS_WRAPPER[0]}${toAscii(cjsText)}${CJS_WRAPPER[1]}`, 'latin1');
     const outputs = [...Object.keys(result.metafile.outputs), ...Object.keys(cjsResult.metafile.outputs)]
       .map((p) => relative(tmp, join(ROOT, p)))
       .filter((p) => p !== CLI_BUNDLE);

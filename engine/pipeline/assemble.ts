@@ -8,9 +8,9 @@ import { PROOF_PAYLOAD_TYPE } from '../model/policy.ts';
 import type { OverlayResolution, PlanResult, PrMetadata, Remediation } from '../model/remediation.ts';
 import { shortFingerprint } from '../perceive/index.ts';
 import { canonicalJson, createProof, sha256Hex, signEnvelope } from '../policy/index.ts';
-import { supersededOn, workloadBranch } from './branch.ts';
+import type { RepoTree } from '../repo/index.ts';
+import { type BranchHead, branchHead, supersededBy, workloadBranch } from './branch.ts';
 import type { PipelineContext } from './context.ts';
-import { readBlobAt } from './git.ts';
 import type { Evaluated } from './plan.ts';
 
 export function deniedBy(decision: PolicyDecision): string {
@@ -20,6 +20,32 @@ export function deniedBy(decision: PolicyDecision): string {
     .join(', ');
 }
 
+/**
+ * What the commit holds at `path`, as git stores it (a link's target text; null for a directory or
+ * nothing): read from the run's snapshot of the base commit, already listed and mostly in memory.
+ */
+export async function committedText(tree: RepoTree, path: string): Promise<string | null> {
+  const entry = await tree.lstat(path);
+  if (entry?.type === 'link') return tree.readLink(path);
+  if (entry?.type !== 'file') return null;
+  return (await tree.readResolved([path])).get(path)?.toString('utf8') ?? null;
+}
+
+/** Branch heads in the run's checkout, each read once: a plan asks for its workload's early. */
+export type BranchHeads = (branch: string) => Promise<BranchHead | null>;
+
+export function branchHeads(ctx: Pick<PipelineContext, 'repoDir' | 'baseCommit'>): BranchHeads {
+  const read = new Map<string, Promise<BranchHead | null>>();
+  return (branch) => {
+    let head = read.get(branch);
+    if (!head) {
+      head = branchHead(ctx.repoDir, branch, ctx.baseCommit).catch(() => null);
+      read.set(branch, head);
+    }
+    return head;
+  };
+}
+
 export async function assemble(
   ctx: PipelineContext,
   incident: Incident,
@@ -27,11 +53,12 @@ export async function assemble(
   picked: Evaluated,
   rationale: string[],
   workload: Target = incident.target,
+  heads: BranchHeads = branchHeads(ctx),
 ): Promise<PlanResult> {
   const { plugin, candidate, files, diff, input, decision, notes } = picked;
   const id = `${shortFingerprint(incident.fingerprint)}-${plugin.id}`;
   const branch = workloadBranch(workload);
-  const superseded = await supersededOn(ctx.repoDir, branch, ctx.baseCommit, id);
+  const superseded = await supersededBy(ctx.repoDir, branch, ctx.baseCommit, id, await heads(branch));
   if (superseded) {
     rationale.push(
       `This supersedes ${superseded.branch} (${superseded.id}: "${superseded.title}", commit ${superseded.commit.slice(0, 12)}), not merged: salve keeps one open remediation per workload, and this incident's is now this one. If that change is still needed, salve proposes it again once this one merges.`,
@@ -82,7 +109,7 @@ export async function assemble(
   // A recurrence after an earlier remediation of this incident merged replaces its record.
   const recordFile = async (name: string, after: string): Promise<FileChange> => ({
     path: `${dir}/${name}`,
-    before: await readBlobAt(ctx.repoDir, ctx.baseCommit, `${dir}/${name}`),
+    before: await committedText(ctx.snapshot, `${dir}/${name}`),
     after,
   });
   const explanationFile = await recordFile('explanation.md', explanation);

@@ -56,27 +56,57 @@ async function resolve(dir: string, ref: string): Promise<string | null> {
   }
 }
 
+/** A branch's head in the checkout: the commit and its message. */
+export interface BranchHead {
+  commit: string;
+  message: string;
+}
+
 /**
- * What the workload's branch holds in this checkout (local branch, else origin's), unless it is
- * the same remediation or already merged into the base. A shallow checkout without the branch
- * knows of nothing: the GitHub publisher then says it from the open pull request.
+ * The workload's branch in this checkout (local branch, else origin's), unless it is at the base.
+ * Read apart from the remediation's id so a plan can ask while kustomize builds the change.
  */
+export async function branchHead(dir: string, branch: string, baseCommit: string): Promise<BranchHead | null> {
+  const head = (await resolve(dir, `refs/heads/${branch}`)) ?? (await resolve(dir, `refs/remotes/origin/${branch}`));
+  if (!head || head === baseCommit) return null;
+  try {
+    const { commit } = await git.readCommit({ fs, dir, oid: head });
+    return { commit: head, message: commit.message };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the workload's branch holds, unless it is the same remediation or already merged into the
+ * base. A shallow checkout without the branch knows of nothing: the GitHub publisher then says it
+ * from the open pull request.
+ */
+export async function supersededBy(
+  dir: string,
+  branch: string,
+  baseCommit: string,
+  id: string,
+  held: BranchHead | null,
+): Promise<Superseded | null> {
+  if (!held) return null;
+  const previous = TRAILER.exec(held.message)?.[1];
+  if (!previous || previous === id) return null;
+  try {
+    const merged = await git.isDescendent({ fs, dir, oid: baseCommit, ancestor: held.commit, depth: -1 });
+    if (merged) return null;
+  } catch {
+    return null;
+  }
+  return { branch, id: previous, title: held.message.split('\n')[0] ?? previous, commit: held.commit };
+}
+
+/** supersededBy, reading the branch's head first. */
 export async function supersededOn(
   dir: string,
   branch: string,
   baseCommit: string,
   id: string,
 ): Promise<Superseded | null> {
-  const head = (await resolve(dir, `refs/heads/${branch}`)) ?? (await resolve(dir, `refs/remotes/origin/${branch}`));
-  if (!head || head === baseCommit) return null;
-  try {
-    const { commit } = await git.readCommit({ fs, dir, oid: head });
-    const previous = TRAILER.exec(commit.message)?.[1];
-    if (!previous || previous === id) return null;
-    const merged = await git.isDescendent({ fs, dir, oid: baseCommit, ancestor: head, depth: -1 });
-    if (merged) return null;
-    return { branch, id: previous, title: commit.message.split('\n')[0] ?? previous, commit: head };
-  } catch {
-    return null;
-  }
+  return supersededBy(dir, branch, baseCommit, id, await branchHead(dir, branch, baseCommit));
 }

@@ -4,7 +4,7 @@ import type { SalveConfig } from '../config/schema.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
 import type { ArgoApplication } from '../model/remediation.ts';
 import type { PolicyBundle, PolicyEvaluator, SigningKey } from '../policy/index.ts';
-import type { BuildCache, NamesCache, OverlayNames, Snapshot } from '../repo/index.ts';
+import type { BuildCache, KeptNames, NamesCache, Snapshot } from '../repo/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Stages } from '../telemetry/stages.ts';
 import type { Tool } from '../tools/index.ts';
@@ -17,6 +17,11 @@ import type { Tool } from '../tools/index.ts';
  */
 export interface RolloutLiveness {
   status(ref: { cluster: string; namespace: string; name: string }): Promise<'live' | 'pending' | 'unknown'>;
+}
+
+/** Results worked out from the commit alone, kept with it across runs (the server's), by a key naming what was asked. */
+export interface CommitMemo {
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface PipelineContext {
@@ -39,8 +44,8 @@ export interface PipelineContext {
   renders?: BuildCache;
   /** Names read from overlays' files for resolution, kept like `renders` (by what each overlay reads). */
   overlayNames?: NamesCache;
-  /** Names by overlay for this commit, kept across runs (the commit index of `salve plan`). */
-  commitNames?: Map<string, OverlayNames>;
+  /** Names by overlay, kept across runs and commits (the commit index of `salve plan`). */
+  commitNames?: Map<string, KeptNames>;
   /** The commit's Argo CD Applications, read once per run (absent: each resolution reads them). */
   applications?: () => Promise<readonly ArgoApplication[]>;
   /** kustomize, with its limits; default: the one found on this machine, default limits. */
@@ -54,6 +59,8 @@ export interface PipelineContext {
   outcomes?: readonly OutcomeEntry[];
   /** Read-only cluster access for the live Rollout check; absent: `unknown`, and the PR says so. */
   rollouts?: RolloutLiveness;
+  /** What earlier runs on this commit worked out from it alone (absent: everything is worked out again). */
+  memo?: CommitMemo;
   /** Spans per stage (render, check, govern) under the run's; absent: untraced. */
   stages?: Stages;
   /** Removes the run's scratch directory (the repo's templates and policies, copied out of the commit). */

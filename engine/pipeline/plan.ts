@@ -29,11 +29,11 @@ import {
 import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
 import { untraced } from '../telemetry/stages.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
-import { assemble, deniedBy } from './assemble.ts';
-import { workloadOf } from './branch.ts';
+import { assemble, branchHeads, deniedBy } from './assemble.ts';
+import { workloadBranch, workloadOf } from './branch.ts';
 import type { PipelineContext } from './context.ts';
 import { buildPolicyInput } from './policy-input.ts';
-import { buildChanged, buildCommitted, buildDerived } from './shadow.ts';
+import { buildChanged, buildCommitted, buildDerived, commitOnly } from './shadow.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -185,19 +185,45 @@ async function resolveIncident(
   }
 }
 
+/** resolveIncident, once per commit and target when what the commit renders depends on it alone. */
+async function resolveKept(
+  incident: Incident,
+  ctx: PipelineContext,
+): Promise<{ incident: Incident; resolution: OverlayResolution }> {
+  const memo = commitOnly(ctx);
+  if (!memo) return resolveIncident(incident, ctx);
+  const found = await memo.once(`resolve\0${JSON.stringify(incident.target)}`, async () => {
+    const resolved = await resolveIncident(incident, ctx);
+    return { kind: resolved.incident.target.kind, resolution: resolved.resolution };
+  });
+  // Shared between runs: each gets its own copy.
+  const resolution = structuredClone(found.resolution);
+  if (found.kind === incident.target.kind) return { incident, resolution };
+  return { incident: { ...incident, target: { ...incident.target, kind: found.kind } }, resolution };
+}
+
+/** The bundle's exposure planner, instantiated once per commit when the context keeps a memo. */
+function exposurePlanner(ctx: PipelineContext): Promise<ExposurePlanner> {
+  const load = () => loadExposurePlanner(ctx.policy.bundle);
+  return ctx.memo ? ctx.memo.once(`exposure-planner\0${ctx.policy.bundle.digest}`, load) : load();
+}
+
 export async function planIncident(detected: Incident, ctx: PipelineContext): Promise<PlanResult> {
   const plugins = actionsFor(detected.kinds);
   if (plugins.length === 0) return { kind: 'none', reason: `no action handles ${detected.kinds.join(', ')}` };
-  const { incident, resolution } = await resolveIncident(detected, ctx);
+  const { incident, resolution } = await resolveKept(detected, ctx);
   const built = await buildCommitted(ctx, resolution.overlay);
   // One identity rule (check/identity.ts): namespace-less objects are in the Application's namespace.
   const before = { objects: placeObjects(built.objects, resolution.application.namespace) };
   const kustomizationPath = await findKustomization(ctx, resolution.overlay);
   const base = repoView(ctx, resolution, before.objects, kustomizationPath);
-  // What the overlay's patches see is built once per plan, for every candidate and its exposure.
+  // What the overlay's patches see is built once per plan (once per commit with a memo), for every
+  // candidate and its exposure.
+  const prePatch = keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes));
+  const memo = commitOnly(ctx);
   const view: RepoView = {
     ...base,
-    prePatch: keepPrePatch(base, (changes) => buildDerived(ctx, resolution.overlay, changes)),
+    prePatch: memo ? () => memo.once(`pre-patch\0${resolution.overlay}\0${kustomizationPath}`, prePatch) : prePatch,
   };
 
   const rendered = findWorkload(before.objects, incident);
@@ -212,7 +238,7 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
       ]
     : [];
 
-  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target);
+  const delivery = await findDelivery(ctx.snapshot, before.objects, incident.target, ctx.memo);
   const waiting = await awaitAdoptedRollout(ctx, incident, delivery);
   if (waiting) return waiting;
   const situation: Situation = {
@@ -220,10 +246,14 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
     resolution,
     view,
     labels: namespaceLabels(before.objects, incident.target.namespace),
-    planner: await loadExposurePlanner(ctx.policy.bundle),
+    planner: await exposurePlanner(ctx),
     delivery,
   };
 
+  // The workload's branch is read from the checkout while kustomize builds the change.
+  const heads = branchHeads(ctx);
+  const workload = workloadOf(incident.target, before.objects);
+  void heads(workloadBranch(workload));
   const declined: Declined[] = [];
   const denied: Evaluated[] = [];
   let chosen: Evaluated | null = null;
@@ -257,12 +287,13 @@ export async function planIncident(detected: Incident, ctx: PipelineContext): Pr
   ];
   if (chosen) {
     const adoption = await adoptionFirst(ctx, situation, chosen, evaluate);
-    if (adoption.kind === 'adopt') return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale);
+    if (adoption.kind === 'adopt')
+      return assemble(ctx, incident, resolution, adoption.evaluated, adoption.rationale, incident.target, heads);
     rationale.push(...adoption.notes);
   }
   if (delivery.controller === 'argo-rollouts' && delivery.source === 'overlay' && incident.target.kind === 'Deployment')
     rationale.push(...(await liveNote(ctx, incident, delivery)));
-  return assemble(ctx, incident, resolution, picked, rationale, workloadOf(incident.target, before.objects));
+  return assemble(ctx, incident, resolution, picked, rationale, workload, heads);
 }
 
 async function liveNote(ctx: PipelineContext, incident: Incident, delivery: Delivery): Promise<string[]> {

@@ -25,8 +25,10 @@ import {
   isInCluster,
   loadConfig,
   type NamesCache,
+  openBlobSizes,
   openCommitIndex,
   openSnapshot,
+  openWordHits,
   parentOf,
   type Snapshot,
 } from '../repo/index.ts';
@@ -133,7 +135,14 @@ export interface Base {
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
 export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
   const head = await headOf(repoDir);
-  const snapshot = await openSnapshot(repoDir, head.commit, { prefetch: !indexDir });
+  // What is kept by blob id (sizes, search answers) holds in any commit: lists and searches pay for new blobs only.
+  const hits = indexDir ? openWordHits(indexDir) : undefined;
+  const sizes = indexDir ? openBlobSizes(indexDir) : undefined;
+  const snapshot = await openSnapshot(repoDir, head.commit, {
+    prefetch: !indexDir,
+    ...(hits ? { hits } : {}),
+    ...(sizes ? { sizes } : {}),
+  });
   const { config } = await loadConfig(snapshot);
   const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
   // A commit resolution has seen reads what this plan reads; any other reads its files in one go.
@@ -147,6 +156,8 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
   };
   const saveIndex = async () => {
     if (index) index.save(read ? await read.catch(() => null) : null);
+    hits?.save();
+    sizes?.save();
   };
   return { head, snapshot, config, applications, ...(index ? { index } : {}), saveIndex };
 }
@@ -175,19 +186,29 @@ function keptRenders(dir: string, opts: Pick<RunOptions, 'kustomize' | 'log'>): 
   }
 }
 
-/** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
-export async function prepareContext(
-  repoDir: string,
-  opts: Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir'> & {
-    bundlesDir?: string;
-    /** Builds kept across runs (the server's), keyed by what they read. */
-    renders?: BuildCache;
-    /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
-    overlayNames?: NamesCache;
-  },
-  base?: Base,
-): Promise<PipelineContext> {
-  const { head, snapshot, config, applications, index } = base ?? (await openBase(repoDir));
+/** What a run needs of its commit beyond the Base: the compiled policy, the repo's templates copied out. */
+export interface CommitAssets {
+  policy: PipelineContext['policy'];
+  /** Template directories, first match wins: the config repo's (copied from the commit), then salve's. */
+  templateDirs: string[];
+  /** Removes the scratch directory holding the repo's templates and policies. */
+  dispose(): Promise<void>;
+}
+
+export type PrepareOptions = Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir'> & {
+  bundlesDir?: string;
+  /** Builds kept across runs (the server's), keyed by what they read. */
+  renders?: BuildCache;
+  /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
+  overlayNames?: NamesCache;
+};
+
+/** The commit's policies compiled and loaded, its templates copied out of it; `dispose()` them when done. */
+export async function prepareAssets(
+  base: Pick<Base, 'snapshot' | 'config'>,
+  opts: Pick<PrepareOptions, 'dryRun' | 'bundlesDir'>,
+): Promise<CommitAssets> {
+  const { snapshot, config } = base;
   const scratch = await createScratch('salve-run-');
   try {
     const policies = await copyPolicies(snapshot, config.policies, scratch);
@@ -202,30 +223,59 @@ export async function prepareContext(
       throw new ConfigError(err.message.split(`${scratch.dir}/`).join(''), { code: 'bad-policy', cause: err });
     });
     const evaluator = await loadEvaluator(bundle);
-    const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+    // The policies' copies served the build; only the repo's templates are read again, when it has some.
+    if (!templates) await scratch.cleanup();
     return {
-      repoDir,
-      snapshot,
-      repoName: (await originUrl(repoDir)) ?? basename(repoDir),
-      config,
-      baseCommit: head.commit,
-      baseBranch: head.branch,
       policy: { bundle, evaluator },
-      signingKey: opts.signingKey,
-      builds: createBuildCache(),
-      applications,
-      ...(renders ? { renders } : {}),
-      ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
-      ...(index ? { commitNames: index.names } : {}),
-      ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
       templateDirs: templates ? [templates, DEFAULT_TEMPLATES_DIR] : [DEFAULT_TEMPLATES_DIR],
-      now: opts.now,
-      log: opts.log,
-      engineVersion: ENGINE_VERSION,
-      dispose: () => scratch.cleanup(),
+      dispose: templates ? () => scratch.cleanup() : async () => {},
     };
   } catch (err) {
     await scratch.cleanup();
+    throw err;
+  }
+}
+
+/** One run's context on `base` with its commit's `assets`; its `dispose()` is the assets'. */
+export async function contextOn(
+  repoDir: string,
+  base: Base,
+  assets: CommitAssets,
+  opts: PrepareOptions,
+): Promise<PipelineContext> {
+  const { head, snapshot, config, applications, index } = base;
+  const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  return {
+    repoDir,
+    snapshot,
+    repoName: (await originUrl(repoDir)) ?? basename(repoDir),
+    config,
+    baseCommit: head.commit,
+    baseBranch: head.branch,
+    policy: assets.policy,
+    signingKey: opts.signingKey,
+    builds: createBuildCache(),
+    applications,
+    ...(renders ? { renders } : {}),
+    ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
+    ...(index ? { commitNames: index.names } : {}),
+    ...(opts.kustomize ? { kustomize: opts.kustomize } : {}),
+    templateDirs: assets.templateDirs,
+    now: opts.now,
+    log: opts.log,
+    engineVersion: ENGINE_VERSION,
+    dispose: assets.dispose,
+  };
+}
+
+/** The context of one run on the checkout's HEAD commit (or the base given); `dispose()` it when done. */
+export async function prepareContext(repoDir: string, opts: PrepareOptions, base?: Base): Promise<PipelineContext> {
+  const on = base ?? (await openBase(repoDir));
+  const assets = await prepareAssets(on, opts);
+  try {
+    return await contextOn(repoDir, on, assets, opts);
+  } catch (err) {
+    await assets.dispose();
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import ms from 'ms';
 import type { Environment, SalveConfig } from '../config/schema.ts';
 import { ConfigError } from '../model/errors.ts';
 import type { PolicyInput } from '../model/policy.ts';
+import { localClock } from './local-clock.ts';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DEFAULT_HOURS = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
@@ -14,25 +15,6 @@ export function durationSeconds(value: string, field: string): number {
     throw new ConfigError(`.salve.yaml ${field}: not a duration: ${JSON.stringify(value)} (expected e.g. 30m, 2h, 1d)`);
   }
   return Math.round(millis / 1000);
-}
-
-function localClock(now: Date, timezone: string): { weekday: number; hour: number; minute: number } {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(now);
-  } catch (cause) {
-    throw new ConfigError(`.salve.yaml environments[].timezone: unknown time zone ${JSON.stringify(timezone)}`, {
-      cause,
-    });
-  }
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { weekday: WEEKDAYS.indexOf(get('weekday')), hour: Number(get('hour')), minute: Number(get('minute')) };
 }
 
 /** `[1,2,3,4,5]` → `Mon–Fri`; `[1,3,5]` → `Mon, Wed, Fri`; `[]` → `no day`. */

@@ -3,8 +3,7 @@
  * `.git/index`, which costs half a second on a 20,000-file checkout; the commit's bytes are simple
  * enough to produce here, in exactly git's format, and sign with the same detached signature.
  */
-import fs from 'node:fs';
-import git from 'isomorphic-git';
+import { writeObject } from './objects.ts';
 
 export interface CommitFields {
   tree: string;
@@ -43,5 +42,5 @@ export async function writeSignedCommit(
 ): Promise<string> {
   const payload = commitPayload(fields);
   const text = withSignature(payload, await sign(payload));
-  return git.writeObject({ fs, gitdir, type: 'commit', object: Buffer.from(text, 'utf8'), format: 'content' });
+  return writeObject(gitdir, 'commit', Buffer.from(text, 'utf8'));
 }

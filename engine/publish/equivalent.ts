@@ -68,6 +68,5 @@ export async function sameRemediation(
   const reused: FileChange[] = req.files.map((f) =>
     f === proof ? { ...f, after: oldProof } : f === envelope ? { ...f, after: oldEnvelope as string } : f,
   );
-  const { commit: base } = await git.readCommit({ fs, gitdir, oid: req.baseCommit });
-  return (await applyChanges(gitdir, base.tree, reused)) === commit.tree;
+  return (await applyChanges(gitdir, req.baseCommit, reused, { commit: true })) === commit.tree;
 }

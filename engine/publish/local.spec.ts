@@ -379,6 +379,36 @@ describe('publish/local', () => {
     expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${branch}`])).toBe(replaced.commit);
   });
 
+  it('pushes a new branch in one go, and freezes one a colleague already made on the remote', async () => {
+    const { dir, base, deployment } = await repo();
+    const branch = 'salve/3f9a1c2b7d4e-raise-memory-limit';
+    const bare = join(tmp.path, 'remotes', `made-${n}.git`);
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
+    await gitCli(dir, ['remote', 'add', 'origin', bare]);
+    await gitCli(dir, ['push', '--quiet', 'origin', 'main']);
+    // The branch exists on the remote only: this checkout has neither it nor its tracking ref.
+    const clone = join(tmp.path, `colleague-${n}`);
+    await gitCli(tmp.path, ['clone', '--quiet', bare, clone]);
+    await gitCli(clone, ['checkout', '--quiet', '-b', branch]);
+    await writeFile(join(clone, 'NOTES.md'), 'memory: tune by hand\n');
+    await gitCli(clone, ['add', 'NOTES.md']);
+    await gitCli(clone, ['commit', '--quiet', '--no-gpg-sign', '-m', 'tune by hand']);
+    await gitCli(clone, ['push', '--quiet', 'origin', branch]);
+    const human = await gitCli(clone, ['rev-parse', 'HEAD']);
+    const frozen = await publishLocal(request(base, { files: files(deployment) }), opts(dir));
+    expect(frozen.pushed).toBe(false);
+    expect(frozen.frozen).toBe(
+      `origin/${branch}: commit ${human.slice(0, 12)} by Dev <dev@example.com> was not made by salve`,
+    );
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${branch}`])).toBe(human);
+
+    const other = 'salve/0a1b2c3d4e5f-raise-memory-limit';
+    const pushed = await publishLocal(request(base, { branch: other, files: files(deployment) }), opts(dir));
+    expect(pushed).toMatchObject({ pushed: true, frozen: null });
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'rev-parse', `refs/heads/${other}`])).toBe(pushed.commit);
+    expect(await gitCli(dir, ['rev-parse', `refs/remotes/origin/${other}`])).toBe(pushed.commit);
+  });
+
   it('round-trips readRemediations and changedFiles', async () => {
     const { dir, base, deployment } = await repo();
     const published = await publishLocal(request(base, { files: files(deployment) }), opts(dir));

@@ -54,8 +54,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   const gitdir = await gitDirOf(opts.dir);
   const ref = `refs/heads/${req.branch}`;
   if (!isBranchName(req.branch)) throw new PublishError(`branch name is not valid: ${req.branch}`);
-  const base = await step('read base commit', () => git.readCommit({ fs, gitdir, oid: req.baseCommit }));
-  const tree = await step('build tree', () => applyChanges(gitdir, base.commit.tree, req.files));
+  const tree = await step('build tree', () => applyChanges(gitdir, req.baseCommit, req.files, { commit: true }));
   const remote = opts.push === false ? null : await pickRemote(gitdir, opts.remote);
   const previous = await resolve(gitdir, ref);
   const result = { branch: req.branch, pushed: false, frozen: null };
@@ -79,7 +78,7 @@ export async function publishLocal(req: PublishRequest, opts: PublishLocalOption
   try {
     const pushed = opts.headers
       ? await pushHttp(gitdir, remote, req, opts.headers, previous !== null)
-      : await pushWithGit(gitdir, remote, req, commit, opts);
+      : await pushWithGit(gitdir, remote, req, commit, opts, previous === null);
     return { ...result, commit, unchanged, ...pushed };
   } catch (err) {
     throw new PublishError(
@@ -108,6 +107,8 @@ type Pushed = { pushed: boolean; frozen: string | null };
 /**
  * The user's git: the remote branch is created, or replaced only while it still holds salve's own
  * commit (a lease on the tip that was checked); a remote branch with anyone else's commit is frozen.
+ * A branch new here and unknown on the remote (the usual case) is pushed in one round trip, under
+ * a lease that it still does not exist there.
  */
 async function pushWithGit(
   gitdir: string,
@@ -115,9 +116,14 @@ async function pushWithGit(
   req: PublishRequest,
   commit: string,
   opts: PublishLocalOptions,
+  isNew: boolean,
 ): Promise<Pushed> {
   const cli = systemGit(opts.dir, opts.gitEnv ? { env: opts.gitEnv } : {});
   const tracking = `refs/remotes/${remote}/${req.branch}`;
+  if (isNew && !(await resolve(gitdir, tracking)) && (await cli.pushNew(remote, commit, req.branch)) === 'pushed') {
+    await git.writeRef({ fs, gitdir, ref: tracking, value: commit, force: true });
+    return { pushed: true, frozen: null };
+  }
   const tip = await cli.remoteTip(remote, req.branch);
   if (tip === commit) {
     await git.writeRef({ fs, gitdir, ref: tracking, value: commit, force: true });

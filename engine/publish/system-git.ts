@@ -16,6 +16,11 @@ export interface SystemGit {
    * (null: only if the branch does not exist): a branch that moved meanwhile is never overwritten.
    */
   push(remote: string, commit: string, branch: string, expected: string | null): Promise<void>;
+  /**
+   * Pushes `commit` to `refs/heads/<branch>` only if the remote has no such branch: 'exists' (and
+   * nothing pushed) when it has one. One round trip where `remoteTip` then `push` take two.
+   */
+  pushNew(remote: string, commit: string, branch: string): Promise<'pushed' | 'exists'>;
 }
 
 const TIMEOUT_MS = 10 * 60_000;
@@ -31,14 +36,15 @@ function gitSays(stderr: string): string {
 
 /** Runs in `dir` (the checkout), where git resolves a relative remote path as the user's own git would. */
 export function systemGit(dir: string, options: { env?: Record<string, string | undefined> } = {}): SystemGit {
-  const run = (args: string[]): Promise<string> =>
+  /** `refused(stdout)`: a failure that is an answer, not an error (its stdout is returned). */
+  const run = (args: string[], refused: (stdout: string) => boolean = () => false): Promise<string> =>
     new Promise((done, fail) => {
       execFile(
         'git',
         args,
         { cwd: dir, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, ...(options.env ? { env: options.env } : {}) },
         (err, stdout, stderr) => {
-          if (!err) return done(stdout);
+          if (!err || (!err.killed && refused(stdout))) return done(stdout);
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') {
             fail(new PublishError('git is not on PATH: salve pushes with your git (install it, or use --no-push)'));
@@ -68,6 +74,17 @@ export function systemGit(dir: string, options: { env?: Record<string, string | 
         remote,
         `${commit}:${ref}`,
       ]);
+    },
+    async pushNew(remote, commit, branch) {
+      const ref = `refs/heads/${branch}`;
+      // `--porcelain` reports a lease the remote's branch broke as `!<TAB><src>:<ref><TAB>[rejected] (stale info)`.
+      const stale = (out: string) =>
+        out.split('\n').some((l) => l.startsWith('!\t') && l.includes(`:${ref}\t`) && l.includes('(stale info)'));
+      const out = await run(
+        ['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:`, remote, `${commit}:${ref}`],
+        stale,
+      );
+      return stale(out) ? 'exists' : 'pushed';
     },
   };
 }

@@ -52,10 +52,12 @@ describe('repo/commit-index', () => {
       cache,
     });
     expect(again).toEqual(resolved);
-    // Names belong to the commit, Applications to the digest of their files.
+    // Applications belong to the digest of their files; names to the commit, and on another commit
+    // they are only candidates, each used once what it read is checked.
     const other = openCommitIndex(dir, { commit: OTHER, applications: DIGEST });
     expect(other.applications).toEqual(applications);
-    expect(other.names.size).toBe(0);
+    expect(other.names.size).toBe(first.names.size);
+    expect([...other.names.values()].every((n) => !n.current)).toBe(true);
     expect(openCommitIndex(dir, { commit: COMMIT, applications: 'd'.repeat(64) }).applications).toBeNull();
   });
 
@@ -119,6 +121,56 @@ describe('repo/commit-index', () => {
     expect(retargeted.keys.applications).not.toBe(linked.keys.applications);
   });
 
+  it("reuses an overlay's names on a commit that leaves what it read alone, and reads them again when that changes", async () => {
+    const dir = join(tmp.path, 'names-across');
+    const work = join(tmp.path, 'work-names');
+    await run('cp', ['-R', repo.dir, work]);
+    await rm(join(work, '.git'), { recursive: true, force: true });
+    const git = (...args: string[]) => run('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args]);
+    await git('init', '-q', '-b', 'main');
+    const append = async (path: string, text: string) =>
+      writeFile(join(work, path), `${await readFile(join(work, path), 'utf8')}${text}`);
+    const prod = 'deploy/overlays/production';
+    const resolveAt = async () => {
+      await git('add', '-A');
+      await git('commit', '-q', '--allow-empty', '-m', 'c');
+      const at = (await git('rev-parse', 'HEAD')).stdout.trim();
+      const snapshot = await openSnapshot(work, at);
+      const index = openCommitIndex(dir, { commit: at, applications: DIGEST });
+      const kept = index.names.get(prod);
+      const keptForThisCommit = kept?.current;
+      const applications = await discoverApplications(snapshot, config);
+      const resolved = await resolveOverlay(snapshot, target, { config, applications, commitNames: index.names });
+      index.save(null);
+      return { kept, keptForThisCommit, now: index.names.get(prod), resolved };
+    };
+
+    const first = await resolveAt();
+    expect(first.kept).toBeUndefined();
+    expect(first.now?.reads[`${prod}/kustomization.yaml`]).toMatch(/^file:[0-9a-f]{40}$/);
+
+    // Unrelated: a new file at the root and another environment's overlay changed.
+    await writeFile(join(work, 'NOTES.md'), 'notes\n');
+    await append('deploy/overlays/dev/kustomization.yaml', '\n# reviewed\n');
+    const unrelated = await resolveAt();
+    expect(unrelated.resolved).toEqual(first.resolved);
+    expect(unrelated.keptForThisCommit).toBe(false);
+    // The very names kept, checked and not read again.
+    expect(unrelated.now?.names).toBe(unrelated.kept?.names);
+    expect(unrelated.now?.current).toBe(true);
+
+    // A file the overlay reads changes (its base's Deployment): read again, under new reads.
+    const base = Object.keys(first.now?.reads ?? {}).find((p) => /^deploy\/bases\/backend\/deployment/.test(p));
+    expect(base).toBeDefined();
+    await append(base as string, '\n# resized\n');
+    const changed = await resolveAt();
+    expect(changed.resolved.overlay).toBe(prod);
+    expect(changed.kept).toBeDefined();
+    expect(changed.now?.names).not.toBe(changed.kept?.names);
+    expect(changed.now?.names).toEqual(changed.kept?.names);
+    expect(changed.now?.reads[base as string]).not.toBe(changed.kept?.reads[base as string]);
+  });
+
   it('ignores an entry that does not check out: another key, a changed shape, not JSON', async () => {
     const dir = join(tmp.path, 'damaged');
     const keys = { commit: COMMIT, applications: DIGEST };
@@ -133,18 +185,19 @@ describe('repo/commit-index', () => {
     await writeFile(file, '{"version": 2, "digest"');
     expect(openCommitIndex(dir, keys).applications).toBeNull();
     const names = join(dir, 'names', `${COMMIT}.json`);
-    await writeFile(
-      names,
-      JSON.stringify({ version: 2, commit: COMMIT, names: { a: { names: ['x'], argoOnly: false } } }),
-    );
-    expect(openCommitIndex(dir, keys).names.size).toBe(1);
-    await writeFile(
-      names,
-      JSON.stringify({ version: 2, commit: COMMIT, names: { a: { names: [1], argoOnly: false } } }),
-    );
+    const entry = (n: unknown, reads: unknown = { 'a/kustomization.yaml': 'file:1' }) => ({ names: n, reads });
+    const kept = { version: 3, commit: COMMIT, names: { a: entry({ names: ['x'], argoOnly: false }) } };
+    await writeFile(names, JSON.stringify(kept));
+    expect(openCommitIndex(dir, keys).names.get('a')).toMatchObject({ current: true });
+    await writeFile(names, JSON.stringify({ ...kept, names: { a: entry({ names: [1], argoOnly: false }) } }));
     expect(openCommitIndex(dir, keys).names.size).toBe(0);
-    await writeFile(names, JSON.stringify({ version: 2, commit: OTHER, names: { a: null } }));
+    await writeFile(names, JSON.stringify({ ...kept, names: { a: entry(null, { 'a/k.yaml': 1 }) } }));
     expect(openCommitIndex(dir, keys).names.size).toBe(0);
+    await writeFile(names, JSON.stringify({ ...kept, version: 2 }));
+    expect(openCommitIndex(dir, keys).names.size).toBe(0);
+    // Written for another commit: a candidate at most, never taken as this commit's.
+    await writeFile(names, JSON.stringify({ ...kept, commit: OTHER }));
+    expect([...openCommitIndex(dir, keys).names.values()].some((n) => n.current)).toBe(false);
     await writeFile(join(dir, `${COMMIT}.json`), JSON.stringify({ version: 1, commit: COMMIT }));
     openCommitIndex(dir, keys);
     expect(await readdir(dir)).not.toContain(`${COMMIT}.json`);

@@ -2,9 +2,12 @@
  * What resolution reads from a commit, kept on disk across runs: its Argo CD Applications and, per
  * overlay, the names its files hold (may-render.ts). Applications are kept by the digest of the
  * files they are read from (applicationsDigest), so a commit that leaves those files alone (a
- * change to one overlay, the usual commit) reuses them; names are kept by commit, which pins every
- * file an overlay reads. An entry is used only under the key it was written for: `salve plan` on a
- * base it has seen then parses neither a thousand Application files nor a thousand overlays again.
+ * change to one overlay, the usual commit) reuses them. Names are kept per commit with what each
+ * overlay's pass read (read-set.ts): on the commit they were written for they are used as they
+ * are; on another (the next commit, usually an unrelated change) those of the last commit seen
+ * are used for each overlay whose reads still read the same there, and read again for the rest.
+ * `salve plan` on a base it has seen, or one commit on, then parses neither a thousand Application
+ * files nor a thousand overlays again.
  * Files are checked on read (shape, key, size), written atomically, and at most MAX_ENTRIES of each
  * kind are kept (least recently used first out) in a directory that is the user's own.
  */
@@ -12,6 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { join } from 'node:path';
 import type { ArgoApplication } from '../model/remediation.ts';
 import type { OverlayNames } from './may-render.ts';
+import type { ReadSet } from './read-set.ts';
 
 const MAX_ENTRIES = 32;
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -24,9 +28,16 @@ interface StoredApplications {
 }
 
 interface StoredNames {
-  version: 2;
+  version: 3;
   commit: string;
-  names: Record<string, { names: string[]; argoOnly: boolean } | null>;
+  names: Record<string, { names: { names: string[]; argoOnly: boolean } | null; reads: ReadSet }>;
+}
+
+/** An overlay's names and what reading them read; `current` once they hold for the commit opened. */
+export interface KeptNames {
+  names: OverlayNames;
+  reads: ReadSet;
+  current: boolean;
 }
 
 // Checked by hand, field by field: a schema library cost more than the rest of a warm run's reads
@@ -54,19 +65,26 @@ function isStoredApplications(v: unknown): v is StoredApplications {
   );
 }
 
+function isNames(n: unknown): boolean {
+  return (
+    n === null || (isObject(n) && typeof n.argoOnly === 'boolean' && Array.isArray(n.names) && n.names.every(isString))
+  );
+}
+
 function isStoredNames(v: unknown): v is StoredNames {
-  if (!isObject(v) || v.version !== 2 || !isString(v.commit) || !isObject(v.names)) return false;
+  if (!isObject(v) || v.version !== 3 || !isString(v.commit) || !isObject(v.names)) return false;
   return Object.values(v.names).every(
-    (n) =>
-      n === null ||
-      (isObject(n) && typeof n.argoOnly === 'boolean' && Array.isArray(n.names) && n.names.every(isString)),
+    (e) => isObject(e) && isNames(e.names) && isObject(e.reads) && Object.values(e.reads).every(isString),
   );
 }
 
 export interface CommitIndex {
   applications: readonly ArgoApplication[] | null;
-  /** Names by overlay path, for this commit. */
-  names: Map<string, OverlayNames>;
+  /**
+   * Names by overlay path: for this commit (`current`), or kept from the last commit seen, to be
+   * used once their reads are checked against this one (read-set.ts `stillHolds`).
+   */
+  names: Map<string, KeptNames>;
   /** Writes what was learnt in this run (nothing when nothing is new). */
   save(applications: readonly ArgoApplication[] | null): void;
 }
@@ -91,8 +109,9 @@ function read<T>(file: string, is: (v: unknown) => v is T, ok: (entry: T) => boo
   }
 }
 
-function prune(dir: string, keep: number): void {
-  const kept = readdirSync(dir)
+/** The entries of `dir`, most recently used first. */
+function byUse(dir: string): Array<{ name: string; used: number }> {
+  return readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .flatMap((name) => {
       try {
@@ -102,7 +121,10 @@ function prune(dir: string, keep: number): void {
       }
     })
     .sort((a, b) => b.used - a.used);
-  for (const { name } of kept.slice(keep)) rmSync(join(dir, name), { force: true });
+}
+
+function prune(dir: string, keep: number): void {
+  for (const { name } of byUse(dir).slice(keep)) rmSync(join(dir, name), { force: true });
 }
 
 /** Writes `body` to `dir/name` atomically; a failure is a slower next run, never a failed one. */
@@ -117,6 +139,12 @@ function write(dir: string, name: string, body: unknown): void {
   }
 }
 
+/** The names kept for the commit seen last (any commit: each entry is checked before use). */
+function lastNames(dir: string): StoredNames | null {
+  const [latest] = byUse(dir);
+  return latest ? read(join(dir, latest.name), isStoredNames, () => true) : null;
+}
+
 /** The index under `keys` in `dir` (empty parts where there is none, or it does not check out). */
 export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
   const { commit, applications: digest } = keys;
@@ -129,14 +157,16 @@ export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
   // Entries of the first layout (one file per commit, beside these directories) are never read.
   prune(dir, 0);
   const apps = read(join(appsDir, `${digest}.json`), isStoredApplications, (e) => e.digest === digest);
-  const stored = read(join(namesDir, `${commit}.json`), isStoredNames, (e) => e.commit === commit);
-  const names = new Map<string, OverlayNames>(
-    Object.entries(stored?.names ?? {}).map(([path, n]) => [
+  const exact = read(join(namesDir, `${commit}.json`), isStoredNames, (e) => e.commit === commit);
+  const last = exact ? null : lastNames(namesDir);
+  const names = new Map<string, KeptNames>(
+    Object.entries((exact ?? last)?.names ?? {}).map(([path, { names: n, reads }]) => [
       path,
-      n && { names: new Set(n.names), argoOnly: n.argoOnly },
+      { names: n && { names: new Set(n.names), argoOnly: n.argoOnly }, reads, current: exact !== null },
     ]),
   );
-  const known = names.size;
+  const current = () => [...names].filter(([, n]) => n.current);
+  const known = current().length;
   return {
     applications:
       apps?.applications.map(({ name, file, cluster, namespace, path, repoURL, sync }) => ({
@@ -151,12 +181,16 @@ export function openCommitIndex(dir: string, keys: IndexKeys): CommitIndex {
     names,
     save(applications) {
       if (!apps && applications) write(appsDir, `${digest}.json`, { version: 2, digest, applications });
-      if (names.size === known) return;
+      const kept = current();
+      if (kept.length === known) return;
       write(namesDir, `${commit}.json`, {
-        version: 2,
+        version: 3,
         commit,
         names: Object.fromEntries(
-          [...names].map(([path, n]) => [path, n && { names: [...n.names].sort(), argoOnly: n.argoOnly }]),
+          kept.map(([path, { names: n, reads }]) => [
+            path,
+            { names: n && { names: [...n.names].sort(), argoOnly: n.argoOnly }, reads },
+          ]),
         ),
       });
     },

@@ -1,5 +1,6 @@
 /** repo: the config repo — one commit's files, .salve.yaml, Argo CD Applications, overlays, kustomize builds, git history. */
 export { applicationsDigest, applicationsIn, discoverApplications, normalisePath } from './applications.ts';
+export { type BlobSizes, openBlobSizes } from './blob-sizes.ts';
 export {
   type BuildCache,
   type BuildOptions,
@@ -8,7 +9,7 @@ export {
   createBuildCache,
 } from './build-overlay.ts';
 export { withChanges } from './changes.ts';
-export { type CommitIndex, openCommitIndex } from './commit-index.ts';
+export { type CommitIndex, type KeptNames, openCommitIndex } from './commit-index.ts';
 export {
   clusterAliases,
   deploysTo,
@@ -41,3 +42,4 @@ export {
   resolvePath,
   type TreeStat,
 } from './tree.ts';
+export { openWordHits, type WordHits } from './word-hits.ts';

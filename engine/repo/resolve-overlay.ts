@@ -10,9 +10,11 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Tool } from '../tools/index.ts';
 import { discoverApplications } from './applications.ts';
 import { type BuildCache, buildOverlay } from './build-overlay.ts';
+import type { KeptNames } from './commit-index.ts';
 import { clusterAliases, deploysTo, environmentFor } from './environment.ts';
 import { mayRender, type NamesCache, type OverlayNames, overlayNames } from './may-render.ts';
 import { KUSTOMIZATION_FILES } from './overlay-inputs.ts';
+import { recording, stillHolds } from './read-set.ts';
 import { type RepoSource, treeOf } from './source.ts';
 import { resolvePath } from './tree.ts';
 import { unsupportedFeature } from './unsupported.ts';
@@ -28,8 +30,11 @@ export interface ResolveContext {
   log?: Logger;
   /** Names read from overlays' files, kept across resolutions (a server's). */
   names?: NamesCache;
-  /** Names by overlay path for the commit resolved on (filled as overlays are read; see commit-index.ts). */
-  commitNames?: Map<string, OverlayNames>;
+  /**
+   * Names by overlay path, kept across runs (commit-index.ts): used when they hold for the commit
+   * resolved on, and filled as overlays are read.
+   */
+  commitNames?: Map<string, KeptNames>;
 }
 
 type Outcome = 'match' | 'no-object' | 'not-named' | 'app-of-apps' | 'not-kustomize' | { failed: string };
@@ -52,6 +57,25 @@ function renders(objects: readonly K8sObject[], target: Target, app: ArgoApplica
   );
 }
 
+/** An overlay's names: kept ones that still hold for this tree, else read (and kept, with what was read). */
+async function namesOf(source: RepoSource, overlay: string, ctx: ResolveContext): Promise<OverlayNames> {
+  const tree = treeOf(source);
+  const kept = ctx.commitNames?.get(overlay);
+  if (kept && (kept.current || (await stillHolds(tree, kept.reads)))) {
+    kept.current = true;
+    return kept.names;
+  }
+  const read = ctx.commitNames ? recording(tree) : null;
+  const names = await overlayNames(read?.tree ?? tree, overlay, {
+    remoteHosts: ctx.config.kustomize.remoteHosts,
+    ...(ctx.names ? { cache: ctx.names } : {}),
+  });
+  const reads = await read?.reads();
+  if (reads) ctx.commitNames?.set(overlay, { names, reads, current: true });
+  else ctx.commitNames?.delete(overlay);
+  return names;
+}
+
 async function examine(
   source: RepoSource,
   app: ArgoApplication,
@@ -59,14 +83,7 @@ async function examine(
   ctx: ResolveContext,
 ): Promise<Outcome> {
   if (!(await hasKustomization(source, app.path))) return 'not-kustomize';
-  const known = ctx.commitNames?.has(app.path);
-  const names = known
-    ? (ctx.commitNames?.get(app.path) ?? null)
-    : await overlayNames(treeOf(source), app.path, {
-        remoteHosts: ctx.config.kustomize.remoteHosts,
-        ...(ctx.names ? { cache: ctx.names } : {}),
-      });
-  if (!known) ctx.commitNames?.set(app.path, names);
+  const names = await namesOf(source, app.path, ctx);
   if (!mayRender(names, target.name)) return names?.argoOnly ? 'app-of-apps' : 'not-named';
   try {
     const options = {

@@ -6,11 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../model/errors.ts';
 import { locateKustomize, runTool } from '../tools/index.ts';
+import { openBlobSizes } from './blob-sizes.ts';
 import { buildOverlay } from './build-overlay.ts';
 import { withChanges } from './changes.ts';
 import { overlayInputs } from './overlay-inputs.ts';
 import { openSnapshot, type Snapshot } from './snapshot.ts';
 import { listDir, readFileText, resolvePath } from './tree.ts';
+import { openWordHits } from './word-hits.ts';
 
 const run = promisify(execFile);
 const TESTBEDS = join(import.meta.dirname, '../../../shared/testbeds');
@@ -113,6 +115,58 @@ describe('repo/snapshot', () => {
     expect(snap.lookedUp.has('other/big.yaml')).toBe(true);
   });
 
+  it('answers the same with searches kept across runs, and searches only blobs it has not seen', async () => {
+    const index = await mkdtemp(join(tmpdir(), 'salve-hits-'));
+    const repo = await gitRepo({ 'a.yaml': 'kind: Rollout\n', 'b.yaml': 'kind: Deployment\n' });
+    try {
+      const paths = (await snap.files()).map((f) => f.path).filter((p) => p.endsWith('.yaml'));
+      for (const words of [['ConfigMap'], ['web:2'], ['xxxx', 'web:1'], ['-e', '--']]) {
+        const kept = await openSnapshot(dir, snap.commit, { hits: openWordHits(index) });
+        expect(await kept.mayContain?.(paths, words)).toEqual(await snap.mayContain?.(paths, words));
+      }
+
+      const hits = openWordHits(index);
+      const first = await snapshotOf(repo).then((s) => openSnapshot(repo, s.commit, { hits }));
+      expect(await first.mayContain?.(['a.yaml', 'b.yaml'], ['Rollout'])).toEqual(['a.yaml']);
+      hits.save();
+      // The next commit changes b.yaml and adds c.yaml; a.yaml's blob is the same.
+      await writeFile(join(repo, 'b.yaml'), 'kind: Rollout # now\n');
+      await writeFile(join(repo, 'c.yaml'), 'kind: Service\n');
+      const next = await commit(repo);
+      const again = openWordHits(index);
+      const a = await first.contentId('a.yaml');
+      expect(again.forWords(['Rollout']).get(a)).toBe(true);
+      // A kept answer is used as it is: marked otherwise, a.yaml is left out, so it was not searched again.
+      again.forWords(['Rollout']).set(a, false);
+      const later = await openSnapshot(repo, next, { hits: again });
+      expect(await later.mayContain?.(['a.yaml', 'b.yaml', 'c.yaml'], ['Rollout'])).toEqual(['b.yaml']);
+    } finally {
+      await rm(index, { recursive: true, force: true });
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the same sizes from sizes kept by blob id, asking git only for blobs it has not seen', async () => {
+    const index = await mkdtemp(join(tmpdir(), 'salve-sizes-'));
+    try {
+      const sizes = openBlobSizes(index);
+      const kept = await openSnapshot(dir, snap.commit, { sizes });
+      expect(await kept.files()).toEqual(await snap.files());
+      expect(await kept.lstat('other/big.yaml')).toEqual(await snap.lstat('other/big.yaml'));
+      sizes.save();
+      // A kept size is used as it is: changed here, the snapshot shows it, so git was not asked again.
+      const again = openBlobSizes(index);
+      const big = await snap.contentId('other/big.yaml');
+      expect(again.get(big)).toBe(`# ${'x'.repeat(4096)}\n`.length);
+      again.set(big, 17 * 1024 * 1024);
+      const next = await openSnapshot(dir, snap.commit, { sizes: again });
+      expect((await next.lstat('other/big.yaml'))?.size).toBe(17 * 1024 * 1024);
+      await expect(readFileText(next, 'other/big.yaml')).rejects.toThrow(ConfigError);
+    } finally {
+      await rm(index, { recursive: true, force: true });
+    }
+  });
+
   it('follows symbolic links that stay inside the repository, to files and directories', async () => {
     expect(await readFileText(snap, 'overlay/linked.yaml')).toBe(SETTINGS);
     expect(await resolvePath(snap, 'overlay/shared/kustomization.yaml')).toMatchObject({
@@ -145,6 +199,35 @@ describe('repo/snapshot', () => {
     const err = await failure(readFileText(snap, 'other/big.yaml', 1024));
     expect(err).toMatchObject({ code: 'file-too-large' });
     expect(err.message).toMatch(/other\/big\.yaml in commit [0-9a-f]{12} is 4\.0 KiB, more than the 1 KiB/);
+  });
+
+  it('reads the same commit through another clone once rebound, sharing what it listed and read', async () => {
+    const head = (await run('git', ['-C', dir, 'rev-parse', 'HEAD'])).stdout.trim();
+    const first = await openSnapshot(dir, head, { prefetch: false });
+    expect(await readFileText(first, 'base/kustomization.yaml')).toBe('resources:\n  - deployment.yaml\n');
+    const clone = await mkdtemp(join(tmpdir(), 'salve-snapshot-clone-'));
+    try {
+      await run('git', ['clone', '-q', '--no-checkout', dir, clone]);
+      const rebound = first.rebind(clone);
+      expect(rebound.repoDir).toBe(clone);
+      expect(rebound.commit).toBe(head);
+      expect(rebound.lookedUp.size).toBe(0);
+      // A blob not read before comes from the clone; the listing is the commit's, not the working tree's.
+      expect(await readFileText(rebound, 'shared/settings.yaml')).toBe(SETTINGS);
+      expect(await readFileText(rebound, 'overlay/linked.yaml')).toBe(SETTINGS);
+      expect((await rebound.files()).map((f) => f.path)).toEqual((await first.files()).map((f) => f.path));
+      expect(await rebound.mayContain?.(['base/deployment.yaml', 'shared/settings.yaml'], ['Deployment'])).toEqual([
+        'base/deployment.yaml',
+      ]);
+      expect(rebound.lookedUp.has('shared/settings.yaml')).toBe(true);
+      expect(first.lookedUp.has('shared/settings.yaml')).toBe(false);
+    } finally {
+      await rm(clone, { recursive: true, force: true });
+    }
+    // With the clone gone, a blob never read fails, naming the commit; one read before is still there.
+    const gone = first.rebind(clone);
+    expect(await readFileText(gone, 'shared/settings.yaml')).toBe(SETTINGS);
+    await expect(readFileText(gone, 'base/deployment.yaml')).rejects.toThrow();
   });
 
   it('builds an overlay from a scratch copy of exactly what it reads, links materialised as files', async () => {

@@ -7,8 +7,10 @@
  */
 import { ConfigError, InputError } from '../model/errors.ts';
 import { locateGit, runToolRaw, type Tool } from '../tools/index.ts';
+import type { BlobSizes } from './blob-sizes.ts';
 import { isCleanPath, parentOf } from './paths.ts';
 import type { RawEntry, RepoTree } from './tree.ts';
+import type { WordHits } from './word-hits.ts';
 
 export interface Snapshot extends RepoTree {
   readonly repoDir: string;
@@ -18,6 +20,12 @@ export interface Snapshot extends RepoTree {
   readonly listed: ReadonlySet<string>;
   /** Reads up front, in one go, what a plan with nothing kept would read file by file (prefetched()). */
   prefetch(): Promise<void>;
+  /**
+   * The same commit read from another clone of the repository (`repoDir` must hold the commit):
+   * the listing and the blobs read so far are shared, as a commit id names its content; what is
+   * looked up and listed is counted afresh.
+   */
+  rebind(repoDir: string): Snapshot;
 }
 
 interface Entry {
@@ -57,7 +65,7 @@ function typeOf(mode: string): Entry['type'] {
   return 'other'; // submodules
 }
 
-/** `<mode> <type> <oid> <size>\t<path>\0` records of `git ls-tree -r -t -l -z`. */
+/** `<mode> <type> <oid> <size>\t<path>\0` records of `git ls-tree -r -t -l -z` (without `-l`, sizes are filled in after). */
 function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map<string, string[]> } {
   const entries = new Map<string, Entry>();
   const children = new Map<string, string[]>([['', []]]);
@@ -69,7 +77,7 @@ function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map
     // git itself refuses to check such names out; they are no part of the tree salve reads.
     if (!isCleanPath(path)) continue;
     const type = typeOf(mode);
-    entries.set(path, { type, oid, size: size === '-' ? 0 : Number(size) });
+    entries.set(path, { type, oid, size: size === '-' || type === 'dir' ? 0 : Number(size) });
     if (type === 'dir' && !children.has(path)) children.set(path, []);
     const parent = parentOf(path);
     const list = children.get(parent) ?? [];
@@ -97,37 +105,110 @@ function parseBatch(out: Buffer): Map<string, Buffer> {
 }
 
 /**
- * `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
+ * Sizes of the listing's blobs from those kept, and for the rest from one `git cat-file --batch-check`
+ * (`<oid> <type> <size>` lines); a blob git cannot size is taken as infinite, which every size check refuses.
+ */
+async function fillSizes(
+  entries: Map<string, Entry>,
+  kept: BlobSizes,
+  check: (input: string) => Promise<{ stdout: Buffer }>,
+): Promise<void> {
+  const unknown = new Set<string>();
+  // Submodules (`other`) name a commit of another repository: size 0, as `ls-tree -l` lists them.
+  const blob = (e: Entry) => e.type === 'file' || e.type === 'link';
+  for (const e of entries.values()) {
+    if (!blob(e)) continue;
+    const size = kept.get(e.oid);
+    if (size === undefined) unknown.add(e.oid);
+    else e.size = size;
+  }
+  if (unknown.size === 0) return;
+  const { stdout } = await check(`${[...unknown].join('\n')}\n`);
+  for (const line of stdout.toString('latin1').split('\n')) {
+    const [oid = '', type = '', size = ''] = line.split(' ');
+    if (unknown.has(oid) && /^\d+$/.test(size) && type !== 'missing') kept.set(oid, Number(size));
+  }
+  for (const e of entries.values())
+    if (blob(e) && unknown.has(e.oid)) e.size = kept.get(e.oid) ?? Number.POSITIVE_INFINITY;
+}
+
+/** Fewer blobs than this not yet searched for some words are read and searched here, not by `git grep`. */
+const FEW_BLOBS = 256;
+
+const GIT_ENV = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
+
+/**
+ * `hits` keeps what searches found across runs (word-hits.ts). `prefetch: false` leaves the up-front read to `prefetch()`: a plan that kept what it learnt of the
  * commit reads a handful of files, not all of a large repo's.
  */
 export async function openSnapshot(
   repoDir: string,
   commit: string,
-  options: { git?: Tool; prefetch?: boolean } = {},
+  options: { git?: Tool; prefetch?: boolean; hits?: WordHits; sizes?: BlobSizes } = {},
 ): Promise<Snapshot> {
   const git = options.git ?? locateGit();
   const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
-  const env = { GIT_NO_REPLACE_OBJECTS: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' };
+  const env = GIT_ENV;
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
   let listing: Buffer;
   try {
-    ({ stdout: listing } = await runToolRaw(git, [...base, 'ls-tree', '-r', '-t', '-l', '-z', '--full-tree', commit], {
-      env,
-      label: 'git ls-tree',
-    }));
+    const sized = options.sizes ? [] : ['-l'];
+    ({ stdout: listing } = await runToolRaw(
+      git,
+      [...base, 'ls-tree', '-r', '-t', ...sized, '-z', '--full-tree', commit],
+      {
+        env,
+        label: 'git ls-tree',
+      },
+    ));
   } catch (err) {
     throw new InputError(`cannot list commit ${commit.slice(0, 12)} of ${repoDir}: ${(err as Error).message}`, {
       cause: err,
     });
   }
   const { entries, children } = parseListing(listing);
-  const cache = new Map<string, Buffer>();
-  let cached = 0;
+  if (options.sizes)
+    await fillSizes(entries, options.sizes, (input) =>
+      runToolRaw(git, [...base, 'cat-file', '--batch-check'], { env, label: 'git cat-file', input }),
+    );
+  const state: State = {
+    commit,
+    listing,
+    entries,
+    children,
+    sizes: new Map([...entries.values()].map((e) => [e.oid, e.size])),
+    cache: new Map(),
+    cached: 0,
+    fetched: null,
+    ...(options.hits ? { hits: options.hits } : {}),
+  };
+  const snapshot = view(repoDir, state, git);
+  if (options.prefetch !== false) await snapshot.prefetch();
+  return snapshot;
+}
+
+/** What a commit's snapshots share, whichever clone they read from. */
+interface State {
+  commit: string;
+  listing: Buffer;
+  entries: Map<string, Entry>;
+  children: Map<string, string[]>;
+  sizes: Map<string, number>;
+  cache: Map<string, Buffer>;
+  cached: number;
+  fetched: Promise<unknown> | null;
+  files?: Array<{ path: string; size: number }>;
+  /** What searches found across runs (word-hits.ts), when the caller keeps it. */
+  hits?: WordHits;
+}
+
+function view(repoDir: string, state: State, git: Tool): Snapshot {
+  const { commit, listing, entries, children, sizes, cache } = state;
+  const base = ['-C', repoDir, '-c', 'core.quotePath=false'];
+  const env = GIT_ENV;
   const lookedUp = new Set<string>();
   const listed = new Set<string>();
   const where = `commit ${commit.slice(0, 12)}`;
-
-  const sizes = new Map([...entries.values()].map((e) => [e.oid, e.size]));
 
   async function blobs(oids: readonly string[]): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
@@ -148,9 +229,9 @@ export async function openSnapshot(
       for (const [oid, bytes] of parseBatch(stdout)) {
         const own = Buffer.from(bytes);
         out.set(oid, own);
-        if (cached + own.length <= CACHE_BYTES) {
+        if (state.cached + own.length <= CACHE_BYTES) {
           cache.set(oid, own);
-          cached += own.length;
+          state.cached += own.length;
         }
       }
     }
@@ -184,13 +265,41 @@ export async function openSnapshot(
     }
   }
 
-  let fetched: Promise<unknown> | null = null;
+  /** mayContain with what earlier searches found: only blobs not seen before are searched. */
+  async function searchKept(paths: readonly string[], words: readonly string[], kept: WordHits): Promise<string[]> {
+    const hits = kept.forWords(words);
+    const unknown = new Set<string>();
+    for (const p of paths) {
+      const e = entries.get(p);
+      if (e?.type === 'file' && hits.get(e.oid) === undefined) unknown.add(e.oid);
+    }
+    if (unknown.size > FEW_BLOBS) {
+      const found = await grep(words);
+      if (found) for (const [p, e] of entries) if (e.type === 'file') hits.set(e.oid, found.has(p));
+    } else if (unknown.size > 0) {
+      const needles = words.map((w) => Buffer.from(w, 'utf8'));
+      for (const [oid, bytes] of await blobs([...unknown]))
+        hits.set(
+          oid,
+          needles.some((n) => bytes.includes(n)),
+        );
+    }
+    // A link is searched as its target; anything not known (a failed search) may hold them.
+    return paths.filter((p) => {
+      const e = entries.get(p);
+      return e?.type !== 'file' || hits.get(e.oid) !== false;
+    });
+  }
+
   const prefetch = async () => {
-    fetched ??= blobs(prefetched(entries));
-    await fetched;
+    state.fetched ??= blobs(prefetched(entries));
+    const fetching = state.fetched;
+    // A failed read (a clone gone) is tried again by the next snapshot of the commit.
+    await fetching.catch((err: unknown) => {
+      if (state.fetched === fetching) state.fetched = null;
+      throw err;
+    });
   };
-  if (options.prefetch !== false) await prefetch();
-  let files: Array<{ path: string; size: number }> | undefined;
   return {
     repoDir,
     commit,
@@ -198,6 +307,7 @@ export async function openSnapshot(
     lookedUp,
     listed,
     prefetch,
+    rebind: (dir) => view(dir, state, git),
     async lstat(path): Promise<RawEntry | null> {
       lookedUp.add(path);
       if (path === '') return { type: 'dir', size: 0 };
@@ -224,6 +334,7 @@ export async function openSnapshot(
     },
     async mayContain(paths, words) {
       for (const p of paths) lookedUp.add(p);
+      if (state.hits) return searchKept(paths, words, state.hits);
       const found = await grep(words);
       return found ? paths.filter((p) => entries.get(p)?.type === 'link' || found.has(p)) : [...paths];
     },
@@ -232,11 +343,11 @@ export async function openSnapshot(
     },
     async files() {
       // Listed once: discovery, the Applications' digest and the delivery search all ask.
-      files ??= [...entries]
+      state.files ??= [...entries]
         .filter(([, e]) => e.type === 'file' || e.type === 'link')
         .map(([path, e]) => ({ path, size: e.size }))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      return files.map((f) => ({ ...f }));
+      return state.files.map((f) => ({ ...f }));
     },
   };
 }

@@ -3,13 +3,22 @@
  * made on the first call, keyed by the bundle's sha256 and the command, used afterwards, replaced when it is not
  * V8's, bounded in number, and a cache directory that cannot be written costs nothing but the cache.
  */
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { salve } from './run.ts';
 
 const LIB = resolve(import.meta.dirname, '../../lib');
+const { loadCli } = createRequire(import.meta.url)('../../bin/code-cache.js') as {
+  loadCli(
+    libDir: string,
+    cacheDir: string,
+    command: string,
+  ): { exports: { run(): string; filename: string }; save(): void } | null;
+};
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 
 let dir: string;
 beforeEach(async () => {
@@ -95,5 +104,35 @@ describe('the CLI code cache', () => {
     expect(run.code).toBe(2);
     expect(run).toEqual(reference);
     expect(await readFile(blocker, 'utf8')).toBe('not a directory');
+  });
+
+  it('loads a bundle that is ASCII and already wrapped, one from an older build, and one with other text', async () => {
+    // The built bundle: ASCII only, so it is read as latin1 into one one-byte string, and wrapped by the build.
+    const pointer = JSON.parse(await readFile(join(LIB, 'salve-cli.json'), 'utf8')) as { file: string };
+    const built = await readFile(join(LIB, pointer.file));
+    expect(built.every((b) => b < 0x80)).toBe(true);
+    expect(built.subarray(0, WRAPPER.length).toString('latin1')).toBe(WRAPPER);
+    expect(built.toString('latin1')).not.toMatch(/new CompressionStream\(/);
+
+    const body = "module.exports = { run: () => '\u2026 caf\u00e9', filename: __filename };";
+    for (const [name, text] of [
+      ['wrapped', `${WRAPPER}${body}\n});`],
+      ['unwrapped', body],
+      ['utf8', body.replace('\\u2026', '\u2026').replace('\\u00e9', '\u00e9')],
+    ] as const) {
+      const lib = join(dir, name, 'lib');
+      await mkdir(lib, { recursive: true });
+      const file = `salve-cli-${'ab'.repeat(8)}.cjs`;
+      await writeFile(join(lib, file), text, 'utf8');
+      await writeFile(join(lib, 'salve-cli.json'), JSON.stringify({ file, sha256: 'cd'.repeat(32) }));
+      for (const round of [1, 2]) {
+        const cli = loadCli(lib, join(dir, name, 'code'), 'plan');
+        expect(cli, `${name} ${round}`).not.toBeNull();
+        expect(cli?.exports.run()).toBe('\u2026 caf\u00e9');
+        expect(cli?.exports.filename).toBe(join(lib, file));
+        cli?.save();
+      }
+      expect(await caches(join(dir, name, 'code'))).toHaveLength(1);
+    }
   });
 });

@@ -138,6 +138,31 @@ describe('render/rollouts/delivery', () => {
     expect(await repoDelivery(dir, { kind: 'Deployment', name: 'web', namespace: 'payments' })).toBeNull();
   });
 
+  it("with a commit's memo, searches the repo once per target and hands each run its own copy", async () => {
+    const dir = await tree({
+      'rollouts/shop/kustomization.yaml': 'namespace: shop\nresources:\n  - web.yaml\n',
+      'rollouts/shop/web.yaml': rollout('web', 'web'),
+    });
+    const kept = new Map<string, Promise<unknown>>();
+    const memo = {
+      once<T>(key: string, make: () => Promise<T>): Promise<T> {
+        if (!kept.has(key)) kept.set(key, make());
+        return kept.get(key) as Promise<T>;
+      },
+    };
+    const target = { kind: 'Deployment', name: 'web', namespace: 'shop' };
+    const first = await findDelivery(dir, [], target, memo);
+    expect(first).toMatchObject({ controller: 'argo-rollouts', name: 'web', source: 'rollouts/shop/web.yaml' });
+    // The repo changes under the memo: the kept answer is the commit's, and a copy.
+    await rm(join(dir, 'rollouts'), { recursive: true });
+    const second = await findDelivery(dir, [], target, memo);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(await findDelivery(dir, [], { ...target, namespace: 'other' }, memo)).toEqual({ controller: 'none' });
+    expect(await findDelivery(dir, [], target)).toEqual({ controller: 'none' });
+    expect([...kept.keys()]).toHaveLength(2);
+  });
+
   it('finds the same Rollout from a commit, where one search picks the files to read (a link among them)', async () => {
     const dir = await tree({
       'rollouts/shop/kustomization.yaml': 'namespace: shop\nresources:\n  - web.yaml\n',

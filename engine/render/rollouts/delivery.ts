@@ -127,11 +127,26 @@ export async function repoDelivery(source: RepoSource, target: DeliveryTarget): 
   return null;
 }
 
-/** The overlay's render first, then the repo; `none` when no controller drives the workload. */
+/** Where results worked out from one commit are kept for the next run on it (the server's). */
+export interface DeliveryMemo {
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The overlay's render first, then the repo; `none` when no controller drives the workload. With
+ * a memo of the commit `source` is, the repo's answer for a target is searched for once.
+ */
 export async function findDelivery(
   source: RepoSource,
   objects: readonly K8sObject[],
   target: DeliveryTarget,
+  memo?: DeliveryMemo,
 ): Promise<Delivery> {
-  return renderedDelivery(objects, target) ?? (await repoDelivery(source, target)) ?? { controller: 'none' as const };
+  const rendered = renderedDelivery(objects, target);
+  if (rendered) return rendered;
+  const search = () => repoDelivery(source, target);
+  const key = `delivery\0${target.kind}\0${target.namespace ?? ''}\0${target.name}`;
+  const found = await (memo ? memo.once(key, search) : search());
+  // A kept answer is shared between runs: each gets its own copy.
+  return found ? structuredClone(found) : { controller: 'none' as const };
 }
