@@ -21,6 +21,15 @@ import { type Figure, interleave, median, rounds } from './stats.ts';
 
 const TOKEN = 'bench-intake-token-0123456789';
 const AMOUNT = 8000;
+/**
+ * Requests in flight at once, the same for both servers. Alertmanager sends each aggregation
+ * group's notification from that group's own goroutine, over one keep-alive client per receiver
+ * (prometheus/common's HTTP client keeps up to 1,000 idle connections per host): a storm over this
+ * bench's 50 workloads, grouped by workload, can have up to 50 requests in flight, twice that from
+ * an HA pair, one when a single group flushes. 16 is between (groups flushing close together), and
+ * it is not chosen for either server: salve answers only after an fdatasync, so its rate is about
+ * connections / (sync + request time), while the bare server's is bound by CPU alone.
+ */
 const CONNECTIONS = 16;
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 

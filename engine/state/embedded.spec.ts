@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../telemetry/logger.ts';
 import { deploymentPod, podAlert } from './__fixtures__/alerts.ts';
 import { openEmbeddedStore } from './embedded.ts';
-import { QueueFull, StateError, type StateStore } from './types.ts';
+import { frame, parseJournal } from './journal-format.ts';
+import { type InboxEntry, QueueFull, StateError, type StateStore } from './types.ts';
 
 const REPO = 'acme/platform-config';
 const dirs: string[] = [];
@@ -79,7 +80,10 @@ describe('state/embedded', () => {
     const a = await open(dir);
     await a.inbox.enqueue(REPO, [podAlert('a-0')]);
     await a.close();
-    await appendFile(join(dir, 'journal.jsonl'), '0123456789abcdef {"t":"put","r":"acme/platform-co');
+    // Torn where the next batch goes: right after the last record, over the pre-allocated zeros.
+    const image = await readFile(join(dir, 'journal.jsonl'));
+    image.write('0123456789abcdef {"t":"put","r":"acme/platform-co', image.indexOf(0));
+    await writeFile(join(dir, 'journal.jsonl'), image);
     const b = await open(dir);
     expect(await b.inbox.depth()).toBe(1);
     await b.inbox.enqueue(REPO, [podAlert('b-0')]);
@@ -177,5 +181,76 @@ describe('state/embedded', () => {
     const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
     const missing = acked.filter((n) => !pods.has(deploymentPod(`storm${n % 50}`, n)));
     expect(missing).toEqual([]);
+  });
+
+  it('after a power cut mid-batch on the pre-allocated journal, replays to the gap: no acknowledged alert lost, no stale frame read', async () => {
+    const dir = await tempDir();
+    const writer = fileURLToPath(new URL('./__fixtures__/journal-storm.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, '32'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.split('\n').length > 500) resolve();
+      });
+      child.once('exit', () => reject(new Error('writer exited early')));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const acked = new Set(
+      out
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number),
+    );
+    const file = join(dir, 'journal.jsonl');
+    const image = await readFile(file);
+    // 64 KiB compactions (the fixture's), zeros written 1 MiB ahead: the file never grew past that.
+    expect(image.length).toBe(1024 * 1024);
+    const { records, validBytes } = parseJournal(image, file);
+    expect(image.subarray(validBytes).every((b) => b === 0)).toBe(true);
+    // A power cut loses what was not synced: the first record no client was told of starts an
+    // unsynced batch. Its page keeps what the disk held before (the synced bytes, zeros after); a
+    // later page of the batch reached the disk, carrying frames with the next sequence numbers.
+    const ackedPods = new Set([...acked].map((n) => deploymentPod(`storm${n % 50}`, n)));
+    let cut = validBytes;
+    let offset = 0;
+    for (const r of records) {
+      if (!ackedPods.has((r.e as InboxEntry).alert.labels.pod ?? '')) {
+        cut = offset;
+        break;
+      }
+      offset += Buffer.byteLength(frame(r));
+    }
+    const page = Math.ceil((cut + 1) / 4096) * 4096;
+    image.fill(0, cut, page);
+    const next = Math.max(0, ...records.map((r) => Number(r.s))) + 1;
+    const ghosts = Array.from({ length: 30 }, (_, k) =>
+      frame({
+        t: 'put',
+        r: REPO,
+        e: { owner: 'ghost', id: `g${k}`, version: 'v', alert: podAlert(`ghost-${k}`) },
+        s: next + k,
+      }),
+    ).join('');
+    image.write(ghosts, page);
+    await writeFile(file, image);
+
+    const s = await open(dir);
+    const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
+    expect([...acked].filter((n) => !pods.has(deploymentPod(`storm${n % 50}`, n)))).toEqual([]);
+    expect([...pods].filter((p) => p?.startsWith('ghost-'))).toEqual([]);
+    // Opening zeroed everything past the last whole record: later records never meet a stale frame.
+    const reopened = await readFile(file);
+    expect(reopened.subarray(parseJournal(reopened, file).validBytes).every((b) => b === 0)).toBe(true);
+    await s.inbox.enqueue(REPO, [podAlert('after-0')]);
+    await s.close();
+    const t = await open(dir);
+    const later = new Set((await t.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
+    expect(later.has('after-0')).toBe(true);
+    expect([...later].filter((p) => p?.startsWith('ghost-'))).toEqual([]);
   });
 });

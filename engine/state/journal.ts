@@ -1,17 +1,21 @@
 /**
  * An append-only journal of JSON records with a periodic snapshot, for the embedded store.
  *
- * - Each record is one line: a CRC-32 of the JSON (8 hex), a space, the JSON. The checksum finds
- *   torn and damaged lines; it is not a seal (whoever can write the file can rewrite the sum), so a
- *   cheap one does. Lines written before, with 16 hex of SHA-256, are still read.
+ * - Records are CRC-32 framed lines (journal-format.ts).
  * - Group commit: appends wait in one pending batch; one write and one fdatasync cover the batch,
  *   and every append in it resolves after that sync. The next batch is written as soon as the
- *   previous sync returns (appends made while it ran), at most `maxBatchBytes` at a time: no timer,
+ *   previous write returned (appends made meanwhile), at most `maxBatchBytes` at a time: no timer,
  *   so an idle journal adds no latency, and a busy one pays one sync for many appends.
- * - A failed write or sync fails every append of its batch (none is acknowledged); the file is cut
- *   back to the last synced byte and synced before the next batch. When even that fails, the journal
- *   refuses every later append (its file's state is unknown) until it is opened again.
- * - A crash can tear only the last line: on open it is dropped (the file is cut back to the last
+ * - Pre-allocation (`allocateBytes`): zeros are written ahead of the records, that many bytes at a
+ *   time, and batches are written at their offset over them, so a sync flushes data only (an
+ *   appending file makes the filesystem commit its size with every sync; here it does once per
+ *   step). The first NUL ends the records on replay; everything past the last synced record is kept
+ *   zero (on open, after a failed batch, after compaction), so no stale frame is ever read back.
+ *   Compaction starts over at byte 0: the file stays at its size.
+ * - A failed write or sync fails every append of its batch (none is acknowledged); the bytes past
+ *   the last synced one are zeroed again and synced before the next batch. When even that fails,
+ *   the journal refuses every later append (its file's state is unknown) until it is opened again.
+ * - A crash can tear only what was not synced: on open it is dropped (zeroed back to the last
  *   whole record). A bad line followed by good ones is corruption: opening refuses, naming the byte.
  * - Compaction writes the whole state to `snapshot.jsonl.tmp`, syncs it, renames it over
  *   `snapshot.jsonl`, syncs the directory and empties the journal. Records carry a sequence number;
@@ -19,17 +23,16 @@
  *   Records must be idempotent (set and delete, never increment).
  * - One process per directory: a `lock` file holds the owner's pid; a dead owner's lock is taken over.
  */
-import { hash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { allZero, type JournalFile, journalFile, syncDir, takeLock, zeroRange } from './journal-files.ts';
+import { frame, type JournalRecord, parseJournal } from './journal-format.ts';
 import { StateError } from './types.ts';
 
-export type JournalRecord = { t: string } & Record<string, unknown>;
-
-/** The two calls the journal makes on its file per batch (a `FileHandle`; tests wrap one to fail a sync). */
-export type JournalFile = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
+export { type JournalFile, journalFile } from './journal-files.ts';
+export type { JournalRecord } from './journal-format.ts';
+export { parseJournal } from './journal-format.ts';
 
 export interface JournalOptions {
   /** Journal size (bytes) past which the next sync compacts (default 8 MiB). */
@@ -38,6 +41,8 @@ export interface JournalOptions {
   maxBatchBytes?: number;
   /** Batches whose sync may run at once (default 2): the next batch need not wait out the last sync. */
   maxSyncs?: number;
+  /** Bytes of zeros written ahead of the records at a time (default 0: none, the file grows as written). */
+  allocateBytes?: number;
   /** Wraps the opened file (fault injection in tests). */
   file?: (fh: FileHandle) => JournalFile;
   /** Told when a compaction failed (it is tried again after the next sync). */
@@ -52,77 +57,28 @@ export interface JournalStats {
   failedBatches: number;
 }
 
-const sum = (json: string) => crc32(json).toString(16).padStart(8, '0');
-const sha = (json: string) => hash('sha256', json, 'hex').slice(0, 16);
-const line = (rec: object) => {
-  const json = JSON.stringify(rec);
-  return `${sum(json)} ${json}\n`;
-};
-
-/** The JSON of an intact line (CRC-32, or the SHA-256 prefix of earlier versions), or null. */
-function intact(raw: string): string | null {
-  if (raw[8] === ' ') {
-    const json = raw.slice(9);
-    return sum(json) === raw.slice(0, 8) ? json : null;
-  }
-  if (raw[16] === ' ') {
-    const json = raw.slice(17);
-    return sha(json) === raw.slice(0, 16) ? json : null;
-  }
-  return null;
-}
-
 /**
- * Parses journal text: the good records, and where the good part ends. The text after the last
- * newline is a torn write (never acknowledged: `append` resolves only after a whole line is synced).
+ * Opens the journal file for writes at offsets, with nothing past its last whole record: cut off,
+ * or zeroed (and `step` bytes of zeros past the records at least) when pre-allocated; synced.
+ * Returns the handle and the file's size.
  */
-export function parseJournal(text: string, file: string): { records: JournalRecord[]; validBytes: number } {
-  const records: JournalRecord[] = [];
-  const lines = text.split('\n');
-  lines.pop();
-  let offset = 0;
-  let bad: number | null = null;
-  for (const raw of lines) {
-    const json = intact(raw);
-    if (json === null) bad ??= offset;
-    else if (bad !== null) throw new StateError(`${file}: corrupt record at byte ${bad} followed by good ones`);
-    else records.push(JSON.parse(json) as JournalRecord);
-    offset += Buffer.byteLength(raw) + 1;
-  }
-  return { records, validBytes: bad ?? offset };
-}
-
-function takeLock(dir: string): () => void {
-  const file = join(dir, 'lock');
+async function openFile(dir: string, file: string, bytes: Buffer, validBytes: number, step: number) {
+  const fh = await open(file, constants.O_RDWR | constants.O_CREAT, 0o600);
   try {
-    const owner = Number(readFileSync(file, 'utf8').trim());
-    if (owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new StateError(`${dir} is in use by process ${owner}: one salve serve per state directory`, {
-        code: 'state-locked',
-      });
+    const f = journalFile(fh);
+    const size = step === 0 ? validBytes : Math.max(bytes.length, validBytes + step);
+    if (step === 0 && bytes.length > validBytes) {
+      await fh.truncate(validBytes);
+      await fh.datasync();
+    } else if (step > 0 && (size > bytes.length || !allZero(bytes.subarray(validBytes)))) {
+      zeroRange(f, validBytes, size);
+      await fh.datasync();
     }
+    if (bytes.length === 0) syncDir(dir);
+    return { fh, size };
   } catch (err) {
-    if (err instanceof StateError) throw err;
-  }
-  writeFileSync(file, `${process.pid}\n`);
-  return () => rm(file, { force: true }).catch(() => {});
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    await fh.close();
+    throw err;
   }
 }
 
@@ -143,12 +99,16 @@ interface InFlight {
 
 export class Journal {
   private seq = 0;
-  /** Bytes of the journal file known to be synced. */
+  /** Bytes of records known to be synced. */
   private bytes = 0;
+  /** Where the next batch is written: `bytes` plus the batches in flight. */
+  private end = 0;
+  /** The file's size: zeros from `end` to here when pre-allocated. */
+  private allocated = 0;
   private queue: Waiting[] = [];
   /** Batches written, in file order, whose sync has not been settled yet. */
   private inflight: InFlight[] = [];
-  private writing = false;
+  private scheduled = false;
   /** A batch failed: later batches in flight fail too, then the file is cut back to `bytes`. */
   private failing: StateError | null = null;
   private compacting = false;
@@ -162,6 +122,8 @@ export class Journal {
   private constructor(
     private readonly dir: string,
     private readonly fh: JournalFile,
+    /** Bytes of zeros written ahead at a time (0: none). */
+    private readonly step: number,
     private readonly unlock: () => void,
     private readonly dump: () => JournalRecord[],
     private readonly opts: Required<Pick<JournalOptions, 'compactBytes' | 'maxBatchBytes' | 'maxSyncs'>> &
@@ -182,7 +144,7 @@ export class Journal {
     const unlock = takeLock(dir);
     try {
       let seq = 0;
-      const snap = await readFile(join(dir, 'snapshot.jsonl'), 'utf8').catch(() => null);
+      const snap = await readFile(join(dir, 'snapshot.jsonl')).catch(() => null);
       if (snap !== null) {
         const { records } = parseJournal(snap, join(dir, 'snapshot.jsonl'));
         const end = records.at(-1);
@@ -191,26 +153,25 @@ export class Journal {
         for (const r of records.slice(0, -1)) apply(r);
       }
       const file = join(dir, 'journal.jsonl');
-      const text = await readFile(file, 'utf8').catch(() => '');
-      const { records, validBytes } = parseJournal(text, file);
+      const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+      const { records, validBytes } = parseJournal(bytes, file);
       for (const r of records) {
         if (Number(r.s) <= seq) continue;
         apply(r);
         seq = Number(r.s);
       }
-      const fh = await open(file, 'a+');
-      if (validBytes < Buffer.byteLength(text)) {
-        await fh.truncate(validBytes);
-        await fh.datasync();
-      }
-      const j = new Journal(dir, opts.file ? opts.file(fh) : fh, unlock, dump, {
+      const step = opts.allocateBytes ?? 0;
+      const { fh, size } = await openFile(dir, file, bytes, validBytes, step);
+      const j = new Journal(dir, opts.file ? opts.file(fh) : journalFile(fh), step, unlock, dump, {
         ...opts,
         compactBytes: opts.compactBytes ?? 8 * 1024 * 1024,
         maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
         maxSyncs: opts.maxSyncs ?? 2,
       });
       j.seq = seq;
-      j.bytes = (await stat(file)).size;
+      j.bytes = validBytes;
+      j.end = validBytes;
+      j.allocated = size;
       return j;
     } catch (err) {
       unlock();
@@ -228,47 +189,64 @@ export class Journal {
     if (this.broken) return Promise.reject(this.broken);
     if (records.length === 0) return Promise.resolve();
     let text = '';
-    for (const r of records) text += line({ ...r, s: ++this.seq });
+    for (const r of records) text += frame({ ...r, s: ++this.seq });
     return new Promise((done, fail) => {
       this.queue.push({ text, bytes: Buffer.byteLength(text), count: records.length, done, fail });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Pumps once the current turn of the event loop is over: every append made in it (the requests
+   * read together) joins the same batch. Not a timer: nothing waits when the loop is idle.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
 
   /**
-   * Starts the next batch when it may: no write running (writes keep file order), fewer than
-   * `maxSyncs` syncs running, no failed batch being cleaned up, no compaction. Appends that arrive
-   * meanwhile wait and form the next batch together.
+   * Starts the next batch when it may: fewer than `maxSyncs` syncs running, no failed batch being
+   * cleaned up, no compaction, and once past `compactBytes` none until the batches in flight
+   * settled and compaction ran (so it runs under steady load too, and the file stays near
+   * `compactBytes`). Appends that arrive meanwhile wait and form the next batch together.
    */
   private pump(): void {
     if (this.broken) {
       for (const w of this.queue.splice(0)) w.fail(this.broken);
       return;
     }
-    if (this.writing || this.failing || this.compacting || this.queue.length === 0) return;
+    if (this.failing || this.compacting || this.queue.length === 0) return;
     if (this.inflight.length >= this.opts.maxSyncs) return;
+    if (this.end > this.opts.compactBytes && this.inflight.length > 0) return;
     const batch = this.take();
     const bytes = batch.reduce((n, b) => n + b.bytes, 0);
     const text = batch.length === 1 ? (batch[0] as Waiting).text : batch.map((b) => b.text).join('');
-    this.writing = true;
-    const written = this.fh.write(text).then(({ bytesWritten }) => {
-      if (bytesWritten !== bytes) throw new Error(`short write (${bytesWritten} of ${bytes} bytes)`);
-    });
-    // The sync starts once the write returned, so it covers this batch (and every earlier one).
-    const result = written
-      .then(() => this.fh.datasync())
-      .then(
+    const at = this.end;
+    this.end += bytes;
+    let result: Promise<unknown>;
+    try {
+      if (this.step > 0 && this.end > this.allocated) {
+        // Zeros ahead first: this batch's sync commits the new size once for the next `step` bytes.
+        const to = this.end + this.step;
+        zeroRange(this.fh, this.allocated, to);
+        this.allocated = to;
+      }
+      this.fh.writeAt(text, at);
+      // After the write: the sync covers this batch (and every earlier one).
+      result = this.fh.datasync().then(
         () => null,
-        (err: unknown) => err ?? new Error('write failed'),
+        (err: unknown) => err ?? new Error('sync failed'),
       );
+    } catch (err) {
+      result = Promise.resolve(err ?? new Error('write failed'));
+    }
     const entry: InFlight = { batch, bytes, result };
     this.inflight.push(entry);
-    written
-      .catch(() => {})
-      .finally(() => {
-        this.writing = false;
-        this.pump();
-      });
     this.acks = this.acks.then(() => this.settle(entry));
   }
 
@@ -320,8 +298,7 @@ export class Journal {
   /** After a failed batch: the file back to its last synced byte, or the journal refuses from now on. */
   private async cutBack(cause: StateError): Promise<void> {
     try {
-      await this.fh.truncate(this.bytes);
-      await this.fh.datasync();
+      await this.takeBack(this.bytes);
     } catch (err) {
       this.broken = new StateError(
         `journal unusable after a failed write (${(cause.cause as Error)?.message ?? cause.message}) and a failed repair (${(err as Error).message}); restart salve`,
@@ -333,7 +310,7 @@ export class Journal {
   /** Writes the whole state as a snapshot and empties the journal. */
   async compact(): Promise<void> {
     const tmp = join(this.dir, 'snapshot.jsonl.tmp');
-    const body = [...this.dump(), { t: 'end', s: this.seq }].map(line).join('');
+    const body = [...this.dump(), { t: 'end', s: this.seq }].map(frame).join('');
     const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(body);
@@ -343,16 +320,38 @@ export class Journal {
     }
     await rename(tmp, join(this.dir, 'snapshot.jsonl'));
     syncDir(this.dir);
-    await this.fh.truncate(0);
-    // Appends go to the end of the file (O_APPEND): from here on that is byte 0, synced or not (the
-    // snapshot holds everything the journal held).
-    this.bytes = 0;
+    // The snapshot holds everything the journal held: its records may go.
+    try {
+      await this.takeBack(0);
+    } catch (err) {
+      // Part zeroed, part not: a record written now could sit before stale ones.
+      this.broken = new StateError(`journal unusable after a failed reset (${(err as Error).message}); restart salve`, {
+        code: 'journal-broken',
+        cause: err,
+      });
+      throw this.broken;
+    }
+  }
+
+  /**
+   * Makes the bytes from `from` on hold no record (zeroed when pre-allocated, cut off otherwise),
+   * synced; the next batch is written at `from`.
+   */
+  private async takeBack(from: number): Promise<void> {
+    if (this.step > 0) zeroRange(this.fh, from, this.end);
+    else await this.fh.truncate(from);
     await this.fh.datasync();
+    this.bytes = from;
+    this.end = from;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inflight.length > 0 || this.writing || this.compacting) await this.acks;
+    // Appends made before close are written (and acknowledged or failed) first.
+    while (this.queue.length > 0 || this.inflight.length > 0 || this.compacting) {
+      this.pump();
+      await this.acks;
+    }
     for (const w of this.queue.splice(0)) w.fail(new StateError('journal is closed'));
     await this.fh.close();
     this.unlock();
