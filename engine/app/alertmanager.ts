@@ -5,7 +5,6 @@
 import { type AlertmanagerPayload, AlertmanagerPayload as Payload } from '../intake/alertmanager-schema.ts';
 import { formatIssues } from '../intake/zod-issues.ts';
 import { InputError } from '../model/index.ts';
-import { fastPayload } from './alertmanager-fast.ts';
 
 export type { AlertmanagerPayload };
 
@@ -16,8 +15,6 @@ export function readAlertmanagerBody(body: string): AlertmanagerPayload {
   } catch (err) {
     throw new InputError(`alertmanager payload is not JSON: ${(err as Error).message}`, { cause: err });
   }
-  const plain = fastPayload(json);
-  if (plain) return plain;
   const parsed = Payload.safeParse(json);
   if (!parsed.success) throw new InputError(`alertmanager payload: ${formatIssues(parsed.error, 3)}`);
   return parsed.data;
