@@ -95034,6 +95034,9 @@ var BATCH_BYTES = 32 * 1024 * 1024;
 // engine/repo/applications.ts
 var MAX_APPLICATION_FILE_BYTES = 4 * 1024 * 1024;
 
+// engine/repo/blob-sizes.ts
+var MAX_BYTES = 64 * 1024 * 1024;
+
 // node_modules/lru-cache/dist/esm/node/index.min.js
 import { tracingChannel as G, channel as P } from "node:diagnostics_channel";
 var S = P("lru-cache:metrics");
@@ -96021,7 +96024,7 @@ async function withChanges(base, changes) {
 }
 
 // engine/repo/commit-index.ts
-var MAX_BYTES = 64 * 1024 * 1024;
+var MAX_BYTES2 = 64 * 1024 * 1024;
 
 // engine/repo/image-history.ts
 var import_yaml4 = __toESM(require_dist(), 1);
@@ -96407,7 +96410,7 @@ function parseListing(out) {
     const path = record3.slice(tab + 1);
     if (!isCleanPath(path)) continue;
     const type = typeOf(mode);
-    entries.set(path, { type, oid, size: size === "-" ? 0 : Number(size) });
+    entries.set(path, { type, oid, size: size === "-" || type === "dir" ? 0 : Number(size) });
     if (type === "dir" && !children.has(path)) children.set(path, []);
     const parent = parentOf(path);
     const list2 = children.get(parent) ?? [];
@@ -96431,29 +96434,77 @@ function parseBatch(out) {
   }
   return blobs;
 }
+async function fillSizes(entries, kept, check2) {
+  const unknown2 = /* @__PURE__ */ new Set();
+  const blob = (e) => e.type === "file" || e.type === "link";
+  for (const e of entries.values()) {
+    if (!blob(e)) continue;
+    const size = kept.get(e.oid);
+    if (size === void 0) unknown2.add(e.oid);
+    else e.size = size;
+  }
+  if (unknown2.size === 0) return;
+  const { stdout } = await check2(`${[...unknown2].join("\n")}
+`);
+  for (const line of stdout.toString("latin1").split("\n")) {
+    const [oid = "", type = "", size = ""] = line.split(" ");
+    if (unknown2.has(oid) && /^\d+$/.test(size) && type !== "missing") kept.set(oid, Number(size));
+  }
+  for (const e of entries.values())
+    if (blob(e) && unknown2.has(e.oid)) e.size = kept.get(e.oid) ?? Number.POSITIVE_INFINITY;
+}
+var FEW_BLOBS = 256;
+var GIT_ENV = { GIT_NO_REPLACE_OBJECTS: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_OPTIONAL_LOCKS: "0" };
 async function openSnapshot(repoDir, commit, options = {}) {
   const git5 = options.git ?? locateGit();
   const base = ["-C", repoDir, "-c", "core.quotePath=false"];
-  const env = { GIT_NO_REPLACE_OBJECTS: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_OPTIONAL_LOCKS: "0" };
+  const env = GIT_ENV;
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new InputError(`not a commit id: ${commit}`);
   let listing;
   try {
-    ({ stdout: listing } = await runToolRaw(git5, [...base, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit], {
-      env,
-      label: "git ls-tree"
-    }));
+    const sized = options.sizes ? [] : ["-l"];
+    ({ stdout: listing } = await runToolRaw(
+      git5,
+      [...base, "ls-tree", "-r", "-t", ...sized, "-z", "--full-tree", commit],
+      {
+        env,
+        label: "git ls-tree"
+      }
+    ));
   } catch (err) {
     throw new InputError(`cannot list commit ${commit.slice(0, 12)} of ${repoDir}: ${err.message}`, {
       cause: err
     });
   }
   const { entries, children } = parseListing(listing);
-  const cache = /* @__PURE__ */ new Map();
-  let cached2 = 0;
+  if (options.sizes)
+    await fillSizes(
+      entries,
+      options.sizes,
+      (input3) => runToolRaw(git5, [...base, "cat-file", "--batch-check"], { env, label: "git cat-file", input: input3 })
+    );
+  const state = {
+    commit,
+    listing,
+    entries,
+    children,
+    sizes: new Map([...entries.values()].map((e) => [e.oid, e.size])),
+    cache: /* @__PURE__ */ new Map(),
+    cached: 0,
+    fetched: null,
+    ...options.hits ? { hits: options.hits } : {}
+  };
+  const snapshot = view(repoDir, state, git5);
+  if (options.prefetch !== false) await snapshot.prefetch();
+  return snapshot;
+}
+function view(repoDir, state, git5) {
+  const { commit, listing, entries, children, sizes, cache } = state;
+  const base = ["-C", repoDir, "-c", "core.quotePath=false"];
+  const env = GIT_ENV;
   const lookedUp = /* @__PURE__ */ new Set();
   const listed = /* @__PURE__ */ new Set();
   const where = `commit ${commit.slice(0, 12)}`;
-  const sizes = new Map([...entries.values()].map((e) => [e.oid, e.size]));
   async function blobs(oids) {
     const out = /* @__PURE__ */ new Map();
     const wanted2 = [];
@@ -96474,9 +96525,9 @@ async function openSnapshot(repoDir, commit, options = {}) {
       for (const [oid, bytes] of parseBatch(stdout)) {
         const own2 = Buffer.from(bytes);
         out.set(oid, own2);
-        if (cached2 + own2.length <= CACHE_BYTES) {
+        if (state.cached + own2.length <= CACHE_BYTES) {
           cache.set(oid, own2);
-          cached2 += own2.length;
+          state.cached += own2.length;
         }
       }
     }
@@ -96506,13 +96557,39 @@ async function openSnapshot(repoDir, commit, options = {}) {
       return null;
     }
   }
-  let fetched = null;
+  async function searchKept(paths, words, kept) {
+    const hits = kept.forWords(words);
+    const unknown2 = /* @__PURE__ */ new Set();
+    for (const p of paths) {
+      const e = entries.get(p);
+      if (e?.type === "file" && hits.get(e.oid) === void 0) unknown2.add(e.oid);
+    }
+    if (unknown2.size > FEW_BLOBS) {
+      const found = await grep(words);
+      if (found) {
+        for (const [p, e] of entries) if (e.type === "file") hits.set(e.oid, found.has(p));
+      }
+    } else if (unknown2.size > 0) {
+      const needles = words.map((w) => Buffer.from(w, "utf8"));
+      for (const [oid, bytes] of await blobs([...unknown2]))
+        hits.set(
+          oid,
+          needles.some((n) => bytes.includes(n))
+        );
+    }
+    return paths.filter((p) => {
+      const e = entries.get(p);
+      return e?.type !== "file" || hits.get(e.oid) !== false;
+    });
+  }
   const prefetch = async () => {
-    fetched ??= blobs(prefetched(entries));
-    await fetched;
+    state.fetched ??= blobs(prefetched(entries));
+    const fetching = state.fetched;
+    await fetching.catch((err) => {
+      if (state.fetched === fetching) state.fetched = null;
+      throw err;
+    });
   };
-  if (options.prefetch !== false) await prefetch();
-  let files;
   return {
     repoDir,
     commit,
@@ -96520,6 +96597,7 @@ async function openSnapshot(repoDir, commit, options = {}) {
     lookedUp,
     listed,
     prefetch,
+    rebind: (dir) => view(dir, state, git5),
     async lstat(path) {
       lookedUp.add(path);
       if (path === "") return { type: "dir", size: 0 };
@@ -96546,6 +96624,7 @@ async function openSnapshot(repoDir, commit, options = {}) {
     },
     async mayContain(paths, words) {
       for (const p of paths) lookedUp.add(p);
+      if (state.hits) return searchKept(paths, words, state.hits);
       const found = await grep(words);
       return found ? paths.filter((p) => entries.get(p)?.type === "link" || found.has(p)) : [...paths];
     },
@@ -96553,11 +96632,14 @@ async function openSnapshot(repoDir, commit, options = {}) {
       return entries.get(path)?.oid ?? "";
     },
     async files() {
-      files ??= [...entries].filter(([, e]) => e.type === "file" || e.type === "link").map(([path, e]) => ({ path, size: e.size })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-      return files.map((f) => ({ ...f }));
+      state.files ??= [...entries].filter(([, e]) => e.type === "file" || e.type === "link").map(([path, e]) => ({ path, size: e.size })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+      return state.files.map((f) => ({ ...f }));
     }
   };
 }
+
+// engine/repo/word-hits.ts
+var MAX_BYTES3 = 32 * 1024 * 1024;
 
 // engine/model/policy.ts
 var SloEnvelope = external_exports.object({
@@ -99948,17 +100030,17 @@ async function verifyChange(args) {
     }));
     return { mergeBase: since, files, verdicts: [], scope: scope2 };
   }
-  const view = await loadBaseView(dir, base, args.trust, args.cacheDir ? { cacheDir: args.cacheDir } : {});
+  const view2 = await loadBaseView(dir, base, args.trust, args.cacheDir ? { cacheDir: args.cacheDir } : {});
   const verdicts = await verifyRef({
     repoDir: dir,
     ref: head,
-    bundle: view.bundle,
-    trustedKeys: view.trustedKeys,
+    bundle: view2.bundle,
+    trustedKeys: view2.trustedKeys,
     ids,
-    settings: policySettings(view.config)
+    settings: policySettings(view2.config)
   });
   const records = await readRemediations(dir, head);
-  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, view, dir);
+  for (const v of verdicts) await explain(v, records.find((r) => r.id === v.id)?.files, view2, dir);
   const remediations = verdicts.map((v) => ({
     id: v.id,
     ok: v.ok,
@@ -99972,7 +100054,7 @@ async function verifyChange(args) {
     mergeBase: since,
     prFiles: files,
     remediations,
-    isOwnConfiguration: (path) => isOwnConfiguration(path, view)
+    isOwnConfiguration: (path) => isOwnConfiguration(path, view2)
   });
   for (const problem of scope) {
     const verdict = verdicts.find((v) => v.id === problem.remediation);
