@@ -38,6 +38,20 @@ describe('explain/unified-diff', () => {
     expect(strip(unifiedDiff({ path: 'f', before: base, after }))).toBe(await gitHunks(base, after));
   });
 
+  it('matches git when a side has no final newline (the last line changes when a line is added after it)', async () => {
+    const noEol = base.slice(0, -1);
+    for (const [before, after] of [
+      [noEol, `${base}added`],
+      [noEol, `${base}added\n`],
+      [base, noEol],
+      [noEol, noEol.replace('line 3\n', 'three\n')],
+    ] as const)
+      expect(strip(unifiedDiff({ path: 'f', before, after }))).toBe(await gitHunks(before, after));
+    expect(unifiedDiff({ path: 'n', before: null, after: 'a: 1' })).toBe(
+      '--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+a: 1\n\\ No newline at end of file\n',
+    );
+  });
+
   it('prints a new file against /dev/null and nothing for equal texts', () => {
     expect(unifiedDiff({ path: 'p/new.yaml', before: null, after: 'a: 1\nb: 2\n' })).toBe(
       '--- /dev/null\n+++ b/p/new.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n',

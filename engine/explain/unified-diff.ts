@@ -6,10 +6,18 @@ const MAX_CELLS = 4_000_000;
 
 type Op = { kind: ' ' | '-' | '+'; line: string };
 
+/** git's marker under a last line that has no newline; it follows the line as part of it. */
+const NO_NEWLINE = '\n\\ No newline at end of file';
+
+/**
+ * A text's lines. A last line without its newline carries git's marker, so it differs from the
+ * same words with a newline (adding a line after it changes it, as git shows) and prints as git does.
+ */
 function lines(text: string): string[] {
   if (text === '') return [];
   const out = text.split('\n');
   if (out.at(-1) === '') out.pop();
+  else out[out.length - 1] += NO_NEWLINE;
   return out;
 }
 
