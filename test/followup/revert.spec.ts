@@ -3,7 +3,7 @@
  * `salve plan` merged into main), with real git, kustomize and policy; GitHub is nock. The PR is
  * read as a reviewer reads it, its proof re-verified from the real commits, and tampering caught.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SalveOctokit } from '../../engine/app/github.ts';
@@ -78,6 +78,10 @@ async function writeFiles(w: MergedWorld, input: PublishInput, branch: string): 
   git(w.repo.dir, ['checkout', '-q', '-f', '-B', branch, input.request.baseCommit]);
   for (const f of input.request.files) {
     const path = join(w.repo.dir, f.path);
+    if (f.after === null) {
+      await rm(path);
+      continue;
+    }
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, f.after);
   }
