@@ -11,7 +11,7 @@ import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actio
 import { isDeclined } from '../actions/types.ts';
 import { findWorkload } from '../actions/workload.ts';
 import { placeObjects } from '../check/identity.ts';
-import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
+import { checkDeclaredEffects, checkNoDeletion, renderedDiff } from '../check/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import type { Delivery, PolicyInput } from '../model/policy.ts';
@@ -136,6 +136,7 @@ export async function evaluate(
   const after = placeObjects(built.objects, resolution.application.namespace);
   const diff = renderedDiff([...view.objects], after);
   const split = await stages.run('check', attrs, async () => {
+    checkNoDeletion(plugin.id, files);
     checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
     return stage ? await finishExposure(stage, diff, after) : null;
   });

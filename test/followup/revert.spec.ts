@@ -137,11 +137,21 @@ describe('revert of a harmful remediation', () => {
     expect(req.branch).toBe(`salve/revert-pr-${PULL}`);
     expect(req.metadata).toMatchObject({ id: `revert-pr-${PULL}`, action: 'revert-remediation', mode: 'approve' });
 
-    // The files: every file the merge edited back to its bytes at the merge's parent.
+    // The files: every file the merge edited back to its bytes at the merge's parent, and the
+    // patch file it added deleted (as `git revert -m 1` would), salve's own record aside.
     const parent = git(w.repo.dir, ['rev-parse', `${w.mergeSha}^1`]);
-    const restored = req.files.filter((f) => !f.path.startsWith('.salve/'));
+    const overlayFiles = req.files.filter((f) => !f.path.startsWith('.salve/'));
+    const restored = overlayFiles.filter((f) => f.after !== null);
     expect(restored.map((f) => f.path)).toEqual(ev.params.files);
     for (const f of restored) expect(f.after).toBe(gitRaw(w.repo.dir, ['show', `${parent}:${f.path}`]));
+    const addedByMerge = w.request.files
+      .filter((f) => !f.path.startsWith('.salve/') && f.before === null)
+      .map((f) => f.path);
+    expect(addedByMerge).toEqual([expect.stringMatching(/\/salve\/raise-memory-limit-deployment-frontend\.yaml$/)]);
+    expect(ev.params.added).toEqual(addedByMerge);
+    const deleted = overlayFiles.filter((f) => f.after === null);
+    expect(deleted.map((f) => f.path)).toEqual(addedByMerge);
+    for (const f of deleted) expect(f.before).toBe(gitRaw(w.repo.dir, ['show', `${w.mergeSha}:${f.path}`]));
     expect(ev.params.mergeCommit).toBe(w.mergeSha);
     expect(ev.params.parentCommit).toBe(parent);
     // The rendered change is the merged one, backwards.
@@ -167,6 +177,9 @@ describe('revert of a harmful remediation', () => {
     expect(body).not.toMatch(/@acme\/sre/);
     expect(body).toContain('## Why allowed');
     expect(body).toContain('```diff');
+    expect(body).toContain(`Deletes 1 file the merge added, unchanged since, as \`git revert -m 1\` would:`);
+    expect(body).toContain(`- \`${addedByMerge[0]}\``);
+    expect(body).toContain(`--- a/${addedByMerge[0]}\n+++ /dev/null\n`);
     // The merged PR links the revert and names the rule that asks a human to merge it.
     expect(seen.note).toContain('salve opened the revert: a human merges it');
     expect(seen.note).toContain('[#57](https://github.com/acme/platform-config/pull/57)');
@@ -175,6 +188,8 @@ describe('revert of a harmful remediation', () => {
 
     // Its proof verifies against the real commits once the revert is committed on its branch.
     await writeFiles(w, result.input, req.branch);
+    // The branch holds the merge's parent for every overlay file: the added patch file is gone.
+    expect(git(w.repo.dir, ['diff', '--name-status', parent, req.branch, '--', '.', ':!.salve'])).toBe('');
     const verdicts = await verify(w, req.branch);
     expect(verdicts.map((v) => [v.id, v.ok, v.action, v.errors])).toEqual([
       [`revert-pr-${PULL}`, true, 'revert-remediation', []],
