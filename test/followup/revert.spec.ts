@@ -208,7 +208,7 @@ describe('revert of a harmful remediation', () => {
     http.verify();
   });
 
-  it('fails verify for a tampered revert: an extra edit, and a re-signed edit that is not the parent bytes', async () => {
+  it('fails verify for a tampered revert: an extra edit or deletion, re-signed deletions, a re-signed edit that is not the parent bytes', async () => {
     world = await mergedRemediation();
     const w = world;
     const job = jobOf(w);
@@ -233,6 +233,46 @@ describe('revert of a harmful remediation', () => {
     const [extra] = await verify(w, 'tampered-extra');
     expect(extra?.ok).toBe(false);
     expect(extra?.errors.map((e) => e.file)).toContain(other);
+
+    // A deletion committed after salve's: not signed, named as a deletion.
+    await writeFiles(w, honest.input, 'tampered-deletion');
+    const dropped = 'deploy/overlays/staging/kustomization.yaml';
+    git(w.repo.dir, ['rm', '-q', dropped]);
+    git(w.repo.dir, ['commit', '-q', '-m', 'drop']);
+    const [deletion] = await verify(w, 'tampered-deletion');
+    expect(deletion?.ok).toBe(false);
+    expect(deletion?.errors).toContainEqual({
+      file: dropped,
+      reason: "deleted since the proof's base commit, but not signed by its proof",
+    });
+
+    // Deletions signed with the trusted key: a file the merge did not touch, and one it edited.
+    const edited = ev.files.find((f) => f.after !== null);
+    if (!edited) throw new Error('no restored file');
+    const stagingText = gitRaw(w.repo.dir, ['show', `${honest.input.request.baseCommit}:${dropped}`]);
+    const deleting = {
+      ...ev,
+      files: [
+        ...ev.files.filter((f) => f !== edited),
+        { path: edited.path, before: edited.before, after: null },
+        { path: dropped, before: stagingText, after: null },
+      ],
+    };
+    const signedDeletion = await assembleRevert(ctx, deleting, job, outcome);
+    if (signedDeletion.kind !== 'publish') throw new Error(signedDeletion.kind);
+    await writeFiles(w, signedDeletion.input, 'tampered-signed-deletion');
+    const [signedVerdict] = await verify(w, 'tampered-signed-deletion');
+    expect(signedVerdict?.ok).toBe(false);
+    expect(signedVerdict?.errors).toContainEqual({
+      file: dropped,
+      reason: 'revert-not-inverse: the merge of #41 did not change this file',
+    });
+    expect(signedVerdict?.errors).toContainEqual({
+      file: edited.path,
+      reason: expect.stringMatching(
+        /^revert-not-inverse: deleted, but it was at [0-9a-f]{12}, before the merge of #41$/,
+      ),
+    });
 
     // A restored file that is not the parent's bytes, signed with the trusted key: the commits say no.
     const first = ev.files[0];
@@ -288,6 +328,35 @@ describe('revert of a harmful remediation', () => {
       .reply(200, [{ id: 9, body: comment, user: { login: BOT, type: 'Bot' } }]);
     expect(await hook(job, outcome, outcomeRecord(job, outcome))).toMatchObject({ kind: 'finding' });
     http.verify();
+  });
+
+  it('deletes no added file changed since the merge: the revert is a finding, as for an edited one', async () => {
+    world = await mergedRemediation();
+    const w = world;
+    const addedPath = w.request.files.find((f) => !f.path.startsWith('.salve/') && f.before === null)?.path;
+    if (!addedPath) throw new Error('the remediation adds no file');
+    git(w.repo.dir, ['checkout', '-q', '-f', 'main']);
+    await writeFile(
+      join(w.repo.dir, addedPath),
+      `${git(w.repo.dir, ['show', `main:${addedPath}`])}\n# tuned by hand\n`,
+    );
+    git(w.repo.dir, ['commit', '-q', '-am', 'a human edit of the added patch']);
+    const job = jobOf(w);
+    const outcome = harmfulOutcome();
+    const keys = await testKeys();
+    const ctx = await prepareContext(w.repo.dir, {
+      signingKey: keys.signingKey,
+      now: new Date(outcome.decidedAt),
+      log: silentLogger(),
+    });
+    try {
+      const ev = await evaluateRevert(ctx, job, outcomeRecord(job, outcome));
+      expect(ev).toMatchObject({ kind: 'finding', files: [addedPath] });
+      if (ev.kind !== 'finding') throw new Error('not a finding');
+      expect(ev.reason).toContain('changed again after it');
+    } finally {
+      await ctx.dispose();
+    }
   });
 
   it('never reverts a revert, nor an outcome that is not harmful', async () => {
