@@ -132,11 +132,12 @@ export async function evaluate(
     : null;
   const files = stage?.files ?? own;
   if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  // Checked before anything is built from the change: a remediation never deletes.
+  checkNoDeletion(plugin.id, files);
   const built = await stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
   const after = placeObjects(built.objects, resolution.application.namespace);
   const diff = renderedDiff([...view.objects], after);
   const split = await stages.run('check', attrs, async () => {
-    checkNoDeletion(plugin.id, files);
     checkDeclaredEffects(diff, stage ? mergeEffects(candidate.effects, stage.expected.effects) : candidate.effects);
     return stage ? await finishExposure(stage, diff, after) : null;
   });
