@@ -48,15 +48,17 @@ async function plan(
       'no proof signing key: run `salve init` (it makes one), or set SALVE_SIGNING_KEY / SALVE_SIGNING_KEY_FILE (ed25519 PKCS#8 PEM)',
     );
   }
-  const pgp = dryRun ? undefined : await loadSigningIdentity(env);
-  const author = dryRun ? undefined : await commitAuthor(values.author, env, config, pgp?.armoredPrivateKey);
+  // The commit signing key is parsed and checked (openpgp, some tens of ms) while kustomize runs.
+  const signer = async () => {
+    const pgp = await loadSigningIdentity(env);
+    return { pgp, author: await commitAuthor(values.author, env, config, pgp.armoredPrivateKey) };
+  };
   const run = await planSignals({
     repoDir,
     signalFiles,
     ...(values.cluster ? { cluster: values.cluster } : {}),
     signingKey: found?.key ?? generateEphemeralKey(),
-    ...(pgp ? { pgp } : {}),
-    ...(author ? { author } : {}),
+    ...(dryRun ? {} : { signer }),
     ...(values.remote ? { remote: values.remote } : {}),
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,

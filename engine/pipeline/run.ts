@@ -54,6 +54,12 @@ export interface RunOptions {
   /** Signs the commit; needed only when a branch is written. */
   pgp?: PgpIdentity;
   author?: { name: string; email: string };
+  /**
+   * Loads and checks the commit signing identity (in place of `pgp` and `author`): started as the
+   * run's first kustomize child starts, so its work overlaps the build, and always awaited before
+   * the run writes anything or returns, so a bad key fails the run as it would up front.
+   */
+  signer?: () => Promise<Signer>;
   now: Date;
   log: Logger;
   /** Headers for the push (an Authorization header; never credentials in the URL). */
@@ -76,6 +82,11 @@ export interface RunOptions {
   indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
+}
+
+export interface Signer {
+  pgp: PgpIdentity;
+  author: { name: string; email: string };
 }
 
 export interface Outcome {
@@ -201,6 +212,8 @@ export type PrepareOptions = Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'ku
   renders?: BuildCache;
   /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
   overlayNames?: NamesCache;
+  /** Called as each kustomize child of the run's builds starts (BuildCache.started). */
+  started?: () => void;
 };
 
 /** The commit's policies compiled and loaded, its templates copied out of it; `dispose()` them when done. */
@@ -244,7 +257,8 @@ export async function contextOn(
   opts: PrepareOptions,
 ): Promise<PipelineContext> {
   const { head, snapshot, config, applications, index } = base;
-  const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  const kept = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  const renders = kept && opts.started ? { ...kept, started: opts.started } : kept;
   return {
     repoDir,
     snapshot,
@@ -254,7 +268,7 @@ export async function contextOn(
     baseBranch: head.branch,
     policy: assets.policy,
     signingKey: opts.signingKey,
-    builds: createBuildCache(),
+    builds: createBuildCache(opts.started ? { started: opts.started } : {}),
     applications,
     ...(renders ? { renders } : {}),
     ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
@@ -308,6 +322,25 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 }
 
 export async function planSignals(opts: RunOptions): Promise<PlanRun> {
+  const signer = opts.signer ? once(opts.signer) : undefined;
+  const run = await planOn(opts, signer);
+  if (signer) await signer();
+  return run;
+}
+
+/** `make` run on the first call only; a failure is reported to whoever awaits it, never unhandled. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    if (!made) {
+      made = make();
+      made.catch(() => {});
+    }
+    return made;
+  };
+}
+
+async function planOn(opts: RunOptions, signer: (() => Promise<Signer>) | undefined): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
   const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
   const cluster = opts.cluster ?? (await soleCluster(base));
@@ -324,7 +357,8 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   }
   // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
   const dirty = uncommittedPaths(opts.repoDir);
-  const prepared = await prepareContext(opts.repoDir, opts, base);
+  const started = signer ? () => void signer() : undefined;
+  const prepared = await prepareContext(opts.repoDir, { ...opts, ...(started ? { started } : {}) }, base);
   const ctx: PipelineContext = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
   try {
     // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
@@ -340,7 +374,7 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
     const outcomes: Outcome[] = [];
     for (const incident of incidents) {
       const result = await planIncident(incident, ctx);
-      outcomes.push(await deliver(result, ctx, opts));
+      outcomes.push(await deliver(result, ctx, opts, signer));
     }
     return { outcomes, skipped };
   } finally {
@@ -359,9 +393,16 @@ function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
   );
 }
 
-async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {
+async function deliver(
+  result: PlanResult,
+  ctx: PipelineContext,
+  opts: RunOptions,
+  signer: (() => Promise<Signer>) | undefined,
+): Promise<Outcome> {
   const empty = { branch: null, commit: null, pushed: false, unchanged: false, frozen: null, observation: null };
   if (opts.dryRun) return { result, ...empty };
+  // A bad signing key fails the run before it writes anything, whatever it would write.
+  const { pgp, author } = signer ? await signer() : opts;
   if (result.kind === 'observe') {
     const path = await recordObservation(ctx.repoDir, {
       id: result.remediation.id,
@@ -371,12 +412,12 @@ async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOption
     return { result, ...empty, observation: path };
   }
   if (result.kind !== 'publish') return { result, ...empty };
-  if (!opts.pgp)
+  if (!pgp)
     throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
   const published = await publishLocal(result.request, {
     dir: ctx.repoDir,
-    author: opts.author ?? { name: 'salve', email: 'salve@localhost' },
-    signing: opts.pgp,
+    author: author ?? { name: 'salve', email: 'salve@localhost' },
+    signing: pgp,
     ...(opts.remote ? { remote: opts.remote } : {}),
     ...(opts.push === false ? { push: false } : {}),
     ...(opts.pushHeaders ? { headers: opts.pushHeaders } : {}),
