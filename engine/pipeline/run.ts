@@ -8,10 +8,9 @@ import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAl
 import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
-import type { ArgoApplication, PlanResult } from '../model/remediation.ts';
+import type { ArgoApplication } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
-import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
   applicationsDigest,
   type BuildCache,
@@ -36,15 +35,13 @@ import type { Logger } from '../telemetry/logger.ts';
 import { bundlesDir, locateKustomize, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
+import { deliver, type Outcome, once, type PgpIdentity, type Signer } from './deliver.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
 import { planIncident } from './plan.ts';
 import { copyPolicies, copyTemplates } from './repo-assets.ts';
 import { prometheusTelemetry } from './telemetry.ts';
 
-export interface PgpIdentity {
-  armoredPrivateKey: string;
-  passphrase?: string;
-}
+export type { Outcome, PgpIdentity, Signer } from './deliver.ts';
 
 export interface RunOptions {
   repoDir: string;
@@ -82,22 +79,6 @@ export interface RunOptions {
   indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
-}
-
-export interface Signer {
-  pgp: PgpIdentity;
-  author: { name: string; email: string };
-}
-
-export interface Outcome {
-  result: PlanResult;
-  branch: string | null;
-  commit: string | null;
-  pushed: boolean;
-  unchanged: boolean;
-  /** Why the branch was left alone (a commit salve did not make), or null. */
-  frozen: string | null;
-  observation: string | null;
 }
 
 export function policyDirs(repoDir: string, config: SalveConfig): string[] {
@@ -328,18 +309,6 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   return run;
 }
 
-/** `make` run on the first call only; a failure is reported to whoever awaits it, never unhandled. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined;
-  return () => {
-    if (!made) {
-      made = make();
-      made.catch(() => {});
-    }
-    return made;
-  };
-}
-
 async function planOn(opts: RunOptions, signer: (() => Promise<Signer>) | undefined): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
   const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
@@ -391,37 +360,4 @@ function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
     { commit: ctx.baseCommit, files },
     'planned from the committed files; uncommitted changes to these files were ignored',
   );
-}
-
-async function deliver(
-  result: PlanResult,
-  ctx: PipelineContext,
-  opts: RunOptions,
-  signer: (() => Promise<Signer>) | undefined,
-): Promise<Outcome> {
-  const empty = { branch: null, commit: null, pushed: false, unchanged: false, frozen: null, observation: null };
-  if (opts.dryRun) return { result, ...empty };
-  // A bad signing key fails the run before it writes anything, whatever it would write.
-  const { pgp, author } = signer ? await signer() : opts;
-  if (result.kind === 'observe') {
-    const path = await recordObservation(ctx.repoDir, {
-      id: result.remediation.id,
-      explanation: result.explanation,
-      decision: result.remediation.decision,
-    });
-    return { result, ...empty, observation: path };
-  }
-  if (result.kind !== 'publish') return { result, ...empty };
-  if (!pgp)
-    throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
-  const published = await publishLocal(result.request, {
-    dir: ctx.repoDir,
-    author: author ?? { name: 'salve', email: 'salve@localhost' },
-    signing: pgp,
-    ...(opts.remote ? { remote: opts.remote } : {}),
-    ...(opts.push === false ? { push: false } : {}),
-    ...(opts.pushHeaders ? { headers: opts.pushHeaders } : {}),
-    now: opts.now,
-  });
-  return { result, ...published, observation: null };
 }
