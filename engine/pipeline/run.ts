@@ -350,6 +350,7 @@ async function planOn(opts: RunOptions, signer: (() => Promise<Signer>) | undefi
     warnIgnored(ctx, await dirty);
     await base.saveIndex();
     await prepared.dispose();
+    base.snapshot.close();
   }
 }
 
