@@ -7,7 +7,7 @@ import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { indexDir, rendersDir } from '../tools/index.ts';
+import { indexDir, locateKustomize, rendersDir, type Tool } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
 import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
@@ -62,6 +62,7 @@ async function plan(
     ...(values.remote ? { remote: values.remote } : {}),
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,
+    ...kustomizeOf(env),
     rendersDir: rendersDir(env),
     indexDir: indexDir(env),
     now: new Date(),
@@ -71,6 +72,18 @@ async function plan(
   if (values.json) printJson(run, views, dryRun && !found);
   else printText(run, views, dryRun && !found);
   return exitCodeFor(run.outcomes);
+}
+
+/**
+ * kustomize, found once for the run (each build looked along PATH again, about 1 ms apiece). Not
+ * found: the run goes on, and only a build that needs it fails, naming what to do.
+ */
+function kustomizeOf(env: Env): { kustomize?: Tool } {
+  try {
+    return { kustomize: locateKustomize(env) };
+  } catch {
+    return {};
+  }
 }
 
 function printJson({ outcomes, skipped }: PlanRun, views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {
