@@ -95895,7 +95895,7 @@ function unsupportedFeature(message2) {
 // engine/repo/build-overlay.ts
 function createBuildCache(options = {}) {
   const entries = options.max ? new I({ max: options.max }) : /* @__PURE__ */ new Map();
-  return { entries, stats: { builds: 0, hits: 0 } };
+  return { entries, stats: { builds: 0, hits: 0 }, ...options.started ? { started: options.started } : {} };
 }
 function firstLines(text2, count) {
   return text2.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "" && !l.startsWith("# Warning:")).slice(0, count).join("\n");
@@ -95920,14 +95920,16 @@ function boundsError(err, dir, inputs, kustomize) {
     { code: "kustomize-output", cause: err }
   );
 }
-async function run(tree, overlay, inputs, kustomize, prefix) {
+async function run(tree, overlay, inputs, kustomize, prefix, started) {
   const dir = overlay === "" ? "." : overlay;
   const scratch = await materialize(tree, inputs.files, prefix);
   try {
     const args = kustomize.prefix.length > 0 ? [dir] : ["build", dir];
     let yaml;
     try {
-      ({ stdout: yaml } = await runTool(kustomize, args, { cwd: scratch.dir }));
+      const building = runTool(kustomize, args, { cwd: scratch.dir });
+      started?.();
+      ({ stdout: yaml } = await building);
     } catch (err) {
       if (!(err instanceof ToolError) || err.code === "tool-missing") throw err;
       if (err.code !== "tool-failed") throw boundsError(err, dir, inputs, kustomize);
@@ -95961,7 +95963,7 @@ async function buildOverlay(source, overlay, options = {}) {
     return hit;
   }
   cache.stats.builds++;
-  const pending = run(tree, path, inputs, kustomize, prefix);
+  const pending = run(tree, path, inputs, kustomize, prefix, cache.started);
   cache.entries.set(key, pending);
   pending.catch(() => cache.entries.delete(key));
   return pending;
@@ -96377,6 +96379,159 @@ function placeObjects(objects, namespace) {
   });
 }
 
+// engine/repo/cat-file.ts
+import { spawn as spawn2 } from "node:child_process";
+var IDLE_MS = 500;
+function openBlobReader(git5, args, env, where) {
+  let batch = null;
+  let queue = Promise.resolve();
+  let idle;
+  const close = () => {
+    clearTimeout(idle);
+    batch?.kill();
+    batch = null;
+  };
+  return {
+    read(oids, maxBytes) {
+      const answer = queue.then(async () => {
+        clearTimeout(idle);
+        batch ??= startBatch(git5, args, env, where, () => {
+          batch = null;
+        });
+        try {
+          return await batch.ask(oids, maxBytes);
+        } finally {
+          idle = setTimeout(close, IDLE_MS).unref();
+        }
+      });
+      queue = answer.catch(() => {
+      });
+      return answer;
+    },
+    close
+  };
+}
+function startBatch(git5, args, env, where, gone) {
+  const limits = limitsOf(git5);
+  const [command, argv] = argvOf(git5, args, limits);
+  const child = spawn2(command, argv, { env: toolEnv({ env }), stdio: ["pipe", "pipe", "pipe"] });
+  child.unref();
+  for (const pipe2 of [child.stdin, child.stdout, child.stderr]) pipe2.unref?.();
+  let stderr = "";
+  let dead = null;
+  let pending = null;
+  const die = (err) => {
+    if (dead) return;
+    dead = err;
+    gone();
+    child.kill("SIGKILL");
+    pending?.fail(err);
+  };
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-4096);
+  });
+  child.stdin.on("error", () => {
+  });
+  child.stdout.on("data", (chunk) => {
+    if (pending) pending.data(chunk);
+    else die(new ToolError(`git cat-file for ${where} printed what no read asked for`, stderr));
+  });
+  child.on(
+    "error",
+    (err) => die(new ToolError(`git cat-file for ${where} could not start: ${err.message}`, "", { code: "tool-missing" }))
+  );
+  child.on("close", (code2, signal) => {
+    const why = signal ? `was killed by ${signal}` : `exited with code ${code2}`;
+    die(new ToolError(`git cat-file for ${where} ${why}${stderr.trim() ? `: ${stderr.trim()}` : ""}`, stderr));
+  });
+  return {
+    kill() {
+      if (!pending) {
+        dead = new ToolError(`git cat-file for ${where} was closed`, "");
+        gone();
+        child.stdin.end();
+      } else die(new ToolError(`git cat-file for ${where} was closed`, ""));
+    },
+    ask(oids, maxBytes) {
+      if (dead) return Promise.reject(dead);
+      return new Promise((resolve6, reject) => {
+        const parser = answers(oids);
+        let total = 0;
+        const timer = setTimeout(
+          () => die(
+            new ToolError(
+              `git cat-file for ${where} did not answer within ${formatDuration(limits.timeoutMs)}`,
+              stderr,
+              { code: "tool-timeout" }
+            )
+          ),
+          limits.timeoutMs
+        );
+        const done = (err, out) => {
+          clearTimeout(timer);
+          pending = null;
+          if (err) reject(err);
+          else resolve6(out);
+        };
+        pending = {
+          fail: (err) => done(err),
+          data(chunk) {
+            total += chunk.length;
+            if (total > maxBytes)
+              return die(
+                new ToolError(`git cat-file for ${where} printed more than ${formatBytes(maxBytes)}`, stderr, {
+                  code: "tool-output"
+                })
+              );
+            const out = parser(chunk);
+            if (out instanceof Error) return die(new ToolError(`git cat-file for ${where}: ${out.message}`, stderr));
+            if (out) done(null, out);
+          }
+        };
+        child.stdin.write(`${oids.join("\n")}
+`);
+      });
+    }
+  };
+}
+function answers(oids) {
+  const out = /* @__PURE__ */ new Map();
+  let next = 0;
+  let chunks = [];
+  let have = 0;
+  let need = 0;
+  return (chunk) => {
+    chunks.push(chunk);
+    have += chunk.length;
+    if (have < need) return null;
+    let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+    while (next < oids.length) {
+      const eol = buf.indexOf(10);
+      if (eol < 0) break;
+      const [oid = "", type = "", size] = buf.subarray(0, eol).toString("latin1").split(" ");
+      if (oid !== oids[next]) return new Error(`answered ${JSON.stringify(oid.slice(0, 64))} for ${oids[next]}`);
+      if (type === "missing" && size === void 0) {
+        buf = buf.subarray(eol + 1);
+        next++;
+        continue;
+      }
+      const length = Number(size);
+      if (!/^\d+$/.test(size ?? "") || !Number.isSafeInteger(length)) return new Error(`unreadable answer for ${oid}`);
+      need = eol + 1 + length + 1;
+      if (buf.length < need) break;
+      out.set(oid, Buffer.from(buf.subarray(eol + 1, eol + 1 + length)));
+      buf = buf.subarray(need);
+      need = 0;
+      next++;
+    }
+    chunks = buf.length > 0 ? [buf] : [];
+    have = buf.length;
+    if (next < oids.length) return null;
+    return have === 0 ? out : new Error("printed more than was asked for");
+  };
+}
+
 // engine/repo/snapshot.ts
 var CACHE_BYTES = 64 * 1024 * 1024;
 var PREFETCH_BYTES = 4 * 1024 * 1024;
@@ -96418,21 +96573,6 @@ function parseListing(out) {
     children.set(parent, list2);
   }
   return { entries, children };
-}
-function parseBatch(out) {
-  const blobs = /* @__PURE__ */ new Map();
-  let at = 0;
-  while (at < out.length) {
-    const eol = out.indexOf(10, at);
-    if (eol < 0) break;
-    const [oid = "", type = "", size = ""] = out.subarray(at, eol).toString("latin1").split(" ");
-    at = eol + 1;
-    if (type === "missing" || size === "") continue;
-    const length = Number(size);
-    blobs.set(oid, out.subarray(at, at + length));
-    at += length + 1;
-  }
-  return blobs;
 }
 async function fillSizes(entries, kept, check2) {
   const unknown2 = /* @__PURE__ */ new Set();
@@ -96505,6 +96645,7 @@ function view(repoDir, state, git5) {
   const lookedUp = /* @__PURE__ */ new Set();
   const listed = /* @__PURE__ */ new Set();
   const where = `commit ${commit.slice(0, 12)}`;
+  const reader = openBlobReader(git5, [...base, "cat-file", "--batch"], env, `${where} of ${repoDir}`);
   async function blobs(oids) {
     const out = /* @__PURE__ */ new Map();
     const wanted2 = [];
@@ -96515,15 +96656,7 @@ function view(repoDir, state, git5) {
     }
     if (wanted2.length > 0) {
       const size = wanted2.reduce((n, o) => n + (sizes.get(o) ?? 0) + 64, 0);
-      const { stdout } = await runToolRaw(git5, [...base, "cat-file", "--batch"], {
-        env,
-        label: "git cat-file",
-        input: `${wanted2.join("\n")}
-`,
-        limits: { outputBytes: size + 1024 }
-      });
-      for (const [oid, bytes] of parseBatch(stdout)) {
-        const own2 = Buffer.from(bytes);
+      for (const [oid, own2] of await reader.read(wanted2, size + 1024)) {
         out.set(oid, own2);
         if (state.cached + own2.length <= CACHE_BYTES) {
           cache.set(oid, own2);
@@ -96598,6 +96731,7 @@ function view(repoDir, state, git5) {
     listed,
     prefetch,
     rebind: (dir) => view(dir, state, git5),
+    close: () => reader.close(),
     async lstat(path) {
       lookedUp.add(path);
       if (path === "") return { type: "dir", size: 0 };

@@ -7,7 +7,7 @@ import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
 import { loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { indexDir, rendersDir } from '../tools/index.ts';
+import { indexDir, locateKustomize, rendersDir, type Tool } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
 import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
@@ -48,18 +48,21 @@ async function plan(
       'no proof signing key: run `salve init` (it makes one), or set SALVE_SIGNING_KEY / SALVE_SIGNING_KEY_FILE (ed25519 PKCS#8 PEM)',
     );
   }
-  const pgp = dryRun ? undefined : await loadSigningIdentity(env);
-  const author = dryRun ? undefined : await commitAuthor(values.author, env, config, pgp?.armoredPrivateKey);
+  // The commit signing key is parsed and checked (openpgp, some tens of ms) while kustomize runs.
+  const signer = async () => {
+    const pgp = await loadSigningIdentity(env);
+    return { pgp, author: await commitAuthor(values.author, env, config, pgp.armoredPrivateKey) };
+  };
   const run = await planSignals({
     repoDir,
     signalFiles,
     ...(values.cluster ? { cluster: values.cluster } : {}),
     signingKey: found?.key ?? generateEphemeralKey(),
-    ...(pgp ? { pgp } : {}),
-    ...(author ? { author } : {}),
+    ...(dryRun ? {} : { signer }),
     ...(values.remote ? { remote: values.remote } : {}),
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,
+    ...kustomizeOf(env),
     rendersDir: rendersDir(env),
     indexDir: indexDir(env),
     now: new Date(),
@@ -69,6 +72,18 @@ async function plan(
   if (values.json) printJson(run, views, dryRun && !found);
   else printText(run, views, dryRun && !found);
   return exitCodeFor(run.outcomes);
+}
+
+/**
+ * kustomize, found once for the run (each build looked along PATH again, about 1 ms apiece). Not
+ * found: the run goes on, and only a build that needs it fails, naming what to do.
+ */
+function kustomizeOf(env: Env): { kustomize?: Tool } {
+  try {
+    return { kustomize: locateKustomize(env) };
+  } catch {
+    return {};
+  }
 }
 
 function printJson({ outcomes, skipped }: PlanRun, views: (DryRunView | null)[] | null, ephemeralKey: boolean): void {

@@ -8,10 +8,9 @@ import { type IntakeOptions, type IntakeResult, intakeSignalFile, type SkippedAl
 import { ConfigError, PolicyError } from '../model/errors.ts';
 import type { Signal } from '../model/index.ts';
 import type { OutcomeEntry } from '../model/policy.ts';
-import type { ArgoApplication, PlanResult } from '../model/remediation.ts';
+import type { ArgoApplication } from '../model/remediation.ts';
 import { coalesce, type TelemetrySource } from '../perceive/index.ts';
 import { buildBundle, loadEvaluator, type SigningKey } from '../policy/index.ts';
-import { publishLocal, recordObservation } from '../publish/index.ts';
 import {
   applicationsDigest,
   type BuildCache,
@@ -36,15 +35,13 @@ import type { Logger } from '../telemetry/logger.ts';
 import { bundlesDir, locateKustomize, type Tool } from '../tools/index.ts';
 import { DEFAULT_POLICIES_DIR, DEFAULT_TEMPLATES_DIR, ENGINE_VERSION } from './assets.ts';
 import type { PipelineContext } from './context.ts';
+import { deliver, type Outcome, once, type PgpIdentity, type Signer } from './deliver.ts';
 import { headOf, originUrl, uncommittedPaths } from './git.ts';
 import { planIncident } from './plan.ts';
 import { copyPolicies, copyTemplates } from './repo-assets.ts';
 import { prometheusTelemetry } from './telemetry.ts';
 
-export interface PgpIdentity {
-  armoredPrivateKey: string;
-  passphrase?: string;
-}
+export type { Outcome, PgpIdentity, Signer } from './deliver.ts';
 
 export interface RunOptions {
   repoDir: string;
@@ -54,6 +51,12 @@ export interface RunOptions {
   /** Signs the commit; needed only when a branch is written. */
   pgp?: PgpIdentity;
   author?: { name: string; email: string };
+  /**
+   * Loads and checks the commit signing identity (in place of `pgp` and `author`): started as the
+   * run's first kustomize child starts, so its work overlaps the build, and always awaited before
+   * the run writes anything or returns, so a bad key fails the run as it would up front.
+   */
+  signer?: () => Promise<Signer>;
   now: Date;
   log: Logger;
   /** Headers for the push (an Authorization header; never credentials in the URL). */
@@ -76,17 +79,6 @@ export interface RunOptions {
   indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
-}
-
-export interface Outcome {
-  result: PlanResult;
-  branch: string | null;
-  commit: string | null;
-  pushed: boolean;
-  unchanged: boolean;
-  /** Why the branch was left alone (a commit salve did not make), or null. */
-  frozen: string | null;
-  observation: string | null;
 }
 
 export function policyDirs(repoDir: string, config: SalveConfig): string[] {
@@ -201,6 +193,8 @@ export type PrepareOptions = Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'ku
   renders?: BuildCache;
   /** Overlay names for resolution kept across runs (the server's), keyed by what each overlay reads. */
   overlayNames?: NamesCache;
+  /** Called as each kustomize child of the run's builds starts (BuildCache.started). */
+  started?: () => void;
 };
 
 /** The commit's policies compiled and loaded, its templates copied out of it; `dispose()` them when done. */
@@ -244,7 +238,8 @@ export async function contextOn(
   opts: PrepareOptions,
 ): Promise<PipelineContext> {
   const { head, snapshot, config, applications, index } = base;
-  const renders = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  const kept = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  const renders = kept && opts.started ? { ...kept, started: opts.started } : kept;
   return {
     repoDir,
     snapshot,
@@ -254,7 +249,7 @@ export async function contextOn(
     baseBranch: head.branch,
     policy: assets.policy,
     signingKey: opts.signingKey,
-    builds: createBuildCache(),
+    builds: createBuildCache(opts.started ? { started: opts.started } : {}),
     applications,
     ...(renders ? { renders } : {}),
     ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),
@@ -308,6 +303,13 @@ export async function runPlan(opts: RunOptions): Promise<Outcome[]> {
 }
 
 export async function planSignals(opts: RunOptions): Promise<PlanRun> {
+  const signer = opts.signer ? once(opts.signer) : undefined;
+  const run = await planOn(opts, signer);
+  if (signer) await signer();
+  return run;
+}
+
+async function planOn(opts: RunOptions, signer: (() => Promise<Signer>) | undefined): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
   const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
   const cluster = opts.cluster ?? (await soleCluster(base));
@@ -324,7 +326,8 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
   }
   // What is uncommitted is asked while planning runs; the answer is only needed for the warning.
   const dirty = uncommittedPaths(opts.repoDir);
-  const prepared = await prepareContext(opts.repoDir, opts, base);
+  const started = signer ? () => void signer() : undefined;
+  const prepared = await prepareContext(opts.repoDir, { ...opts, ...(started ? { started } : {}) }, base);
   const ctx: PipelineContext = opts.outcomes ? { ...prepared, outcomes: opts.outcomes } : prepared;
   try {
     // Without telemetry handed in, read the targets' metric windows from the config's Prometheus.
@@ -340,13 +343,14 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
     const outcomes: Outcome[] = [];
     for (const incident of incidents) {
       const result = await planIncident(incident, ctx);
-      outcomes.push(await deliver(result, ctx, opts));
+      outcomes.push(await deliver(result, ctx, opts, signer));
     }
     return { outcomes, skipped };
   } finally {
     warnIgnored(ctx, await dirty);
     await base.saveIndex();
     await prepared.dispose();
+    base.snapshot.close();
   }
 }
 
@@ -357,30 +361,4 @@ function warnIgnored(ctx: PipelineContext, dirty: readonly string[]): void {
     { commit: ctx.baseCommit, files },
     'planned from the committed files; uncommitted changes to these files were ignored',
   );
-}
-
-async function deliver(result: PlanResult, ctx: PipelineContext, opts: RunOptions): Promise<Outcome> {
-  const empty = { branch: null, commit: null, pushed: false, unchanged: false, frozen: null, observation: null };
-  if (opts.dryRun) return { result, ...empty };
-  if (result.kind === 'observe') {
-    const path = await recordObservation(ctx.repoDir, {
-      id: result.remediation.id,
-      explanation: result.explanation,
-      decision: result.remediation.decision,
-    });
-    return { result, ...empty, observation: path };
-  }
-  if (result.kind !== 'publish') return { result, ...empty };
-  if (!opts.pgp)
-    throw new ConfigError('no commit signing key: set SALVE_GPG_PRIVATE_KEY or SALVE_GPG_PRIVATE_KEY_FILE');
-  const published = await publishLocal(result.request, {
-    dir: ctx.repoDir,
-    author: opts.author ?? { name: 'salve', email: 'salve@localhost' },
-    signing: opts.pgp,
-    ...(opts.remote ? { remote: opts.remote } : {}),
-    ...(opts.push === false ? { push: false } : {}),
-    ...(opts.pushHeaders ? { headers: opts.pushHeaders } : {}),
-    now: opts.now,
-  });
-  return { result, ...published, observation: null };
 }

@@ -18,7 +18,6 @@ import { gitDirOf } from './git-dir.ts';
 import { recordPullRequest } from './observations.ts';
 import { foreignCommit } from './ownership.ts';
 import { signDetached, unlockKey } from './pgp.ts';
-import { pushCommit } from './push.ts';
 import { systemGit } from './system-git.ts';
 import { applyChanges } from './tree.ts';
 
@@ -148,6 +147,8 @@ async function pushHttp(
   force: boolean,
 ): Promise<Pushed> {
   await ensureRemoteBase(gitdir, remote, req);
+  // Loaded here only: its HTTP client (isomorphic-git's, simple-get) serves no other path.
+  const { pushCommit } = await import('./push.ts');
   await pushCommit({ gitdir, remote, branch: req.branch, force, headers });
   return { pushed: true, frozen: null };
 }

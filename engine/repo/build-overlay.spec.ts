@@ -107,6 +107,19 @@ describe('repo/build-overlay', () => {
     );
   });
 
+  it('tells the cache as each kustomize child starts, while it runs; a cache hit starts none', async () => {
+    const events: string[] = [];
+    const cache = createBuildCache({ started: () => events.push('started') });
+    const building = buildOverlay(repo.dir, PRODUCTION, { cache }).then((r) => {
+      events.push('built');
+      return r;
+    });
+    await building;
+    await buildOverlay(repo.dir, PRODUCTION, { cache });
+    expect(events).toEqual(['started', 'built']);
+    expect(cache.stats).toEqual({ builds: 1, hits: 1 });
+  });
+
   it('does not cache a failed build', async () => {
     const dir = join(repo.dir, 'deploy/overlays/fixed-later');
     await mkdir(dir, { recursive: true });

@@ -36,6 +36,11 @@ export interface BuildCache {
   };
   /** Builds that ran kustomize, and builds answered from the cache. */
   readonly stats: { builds: number; hits: number };
+  /**
+   * Called as each kustomize child of a build this cache holds is started: work the caller has to
+   * do anyway can then run while the child does (the CLI checks its signing key then).
+   */
+  readonly started?: () => void;
 }
 
 /**
@@ -43,11 +48,11 @@ export interface BuildCache {
  * an entry is right for any commit where those files are the same. One per pipeline run, or one
  * per process given `max` (the server's, across incidents and clones: least recently used first out).
  */
-export function createBuildCache(options: { max?: number } = {}): BuildCache {
+export function createBuildCache(options: { max?: number; started?: () => void } = {}): BuildCache {
   const entries = options.max
     ? new LRUCache<string, Promise<BuildResult>>({ max: options.max })
     : new Map<string, Promise<BuildResult>>();
-  return { entries, stats: { builds: 0, hits: 0 } };
+  return { entries, stats: { builds: 0, hits: 0 }, ...(options.started ? { started: options.started } : {}) };
 }
 
 export interface BuildOptions {
@@ -101,6 +106,7 @@ async function run(
   inputs: OverlayInputs,
   kustomize: Tool,
   prefix: string,
+  started?: () => void,
 ): Promise<BuildResult> {
   const dir = overlay === '' ? '.' : overlay;
   const scratch = await materialize(tree, inputs.files, prefix);
@@ -109,7 +115,9 @@ async function run(
     const args = kustomize.prefix.length > 0 ? [dir] : ['build', dir];
     let yaml: string;
     try {
-      ({ stdout: yaml } = await runTool(kustomize, args, { cwd: scratch.dir }));
+      const building = runTool(kustomize, args, { cwd: scratch.dir });
+      started?.();
+      ({ stdout: yaml } = await building);
     } catch (err) {
       if (!(err instanceof ToolError) || err.code === 'tool-missing') throw err;
       if (err.code !== 'tool-failed') throw boundsError(err, dir, inputs, kustomize);
@@ -153,7 +161,7 @@ export async function buildOverlay(
     return hit;
   }
   cache.stats.builds++;
-  const pending = run(tree, path, inputs, kustomize, prefix);
+  const pending = run(tree, path, inputs, kustomize, prefix, cache.started);
   cache.entries.set(key, pending);
   pending.catch(() => cache.entries.delete(key));
   return pending;

@@ -71,6 +71,14 @@ describe('repo/render-store', () => {
     expect(store.stats).toEqual({ builds: 1, hits: 0 });
     expect(await kustomizeRuns()).toBe(before + 1);
     expect(again.yaml).toBe(built.yaml);
+    // The objects kept as JSON beside the manifests are checked the same way.
+    const rewritten = await readFile(file, 'utf8');
+    expect(rewritten).toContain('"kind":"Deployment"');
+    await writeFile(file, rewritten.replace('"kind":"Deployment"', '"kind":"DaemonSet"'));
+    const third = createRenderStore({ dir, kustomize });
+    const rebuilt = await buildOverlay(repo.dir, PRODUCTION, { shared: third, kustomize });
+    expect(third.stats).toEqual({ builds: 1, hits: 0 });
+    expect(rebuilt.objects).toEqual(built.objects);
   });
 
   it('keeps renders apart per kustomize binary, and at most maxEntries of them', async () => {

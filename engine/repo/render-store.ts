@@ -3,7 +3,9 @@
  * change touches. An entry is the output of one `kustomize build`, keyed by the overlay, the digest
  * of every file the build read (BuildCache keys) and the kustomize binary that ran it, so it is
  * never used for other inputs or another kustomize. Each file repeats its key and the sha-256 of
- * its manifests: a damaged, truncated or misplaced entry is dropped and built again. Writes are
+ * its contents: a damaged, truncated or misplaced entry is dropped and built again. Beside the
+ * manifests an entry holds their objects as JSON, read back some ten times faster than the YAML is
+ * parsed (when JSON holds them exactly: no infinities, no -0, no `__proto__` key). Writes are
  * atomic (temp file, then rename), entries are bounded in count and bytes (least recently used
  * first out), and the directory is the user's own (0700).
  */
@@ -36,7 +38,7 @@ export interface RenderStoreOptions {
   maxBytes?: number;
 }
 
-const HEADER = 'salve-render v1 ';
+const HEADER = 'salve-render v2 ';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -48,8 +50,19 @@ function kustomizeIdentity(tool: Tool): string {
   return JSON.stringify([tool.command, tool.prefix, stat.size, stat.mtimeMs]);
 }
 
-/** The entry's manifests when the file holds exactly this key and its checksum matches, else null. */
-function readEntry(file: string, key: string, maxBytes: number): string | null {
+/** The objects as JSON, or '' when JSON would not give back the same objects. */
+function exactJson(objects: unknown): string {
+  let exact = true;
+  const json = JSON.stringify(objects, (name, value: unknown) => {
+    if (name === '__proto__' || (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))))
+      exact = false;
+    return value;
+  });
+  return exact ? json : '';
+}
+
+/** The entry's manifests (and objects as JSON, or '') when the file holds exactly this key and its checksum matches, else null. */
+function readEntry(file: string, key: string, maxBytes: number): { yaml: string; json: string } | null {
   let fd: number;
   try {
     fd = openSync(file, fsc.O_RDONLY | fsc.O_NOFOLLOW);
@@ -62,9 +75,10 @@ function readEntry(file: string, key: string, maxBytes: number): string | null {
     const text = readFileSync(fd, 'utf8');
     const eol = text.indexOf('\n');
     if (eol < 0 || !text.startsWith(HEADER)) return null;
-    const header = JSON.parse(text.slice(HEADER.length, eol)) as { key?: unknown; sha256?: unknown };
-    const yaml = text.slice(eol + 1);
-    return header.key === key && header.sha256 === sha256(yaml) ? yaml : null;
+    const header = JSON.parse(text.slice(HEADER.length, eol)) as { key?: unknown; sha256?: unknown; yaml?: unknown };
+    const body = text.slice(eol + 1);
+    if (header.key !== key || header.sha256 !== sha256(body) || typeof header.yaml !== 'number') return null;
+    return { yaml: body.slice(0, header.yaml), json: body.slice(header.yaml) };
   } catch {
     return null;
   } finally {
@@ -72,10 +86,12 @@ function readEntry(file: string, key: string, maxBytes: number): string | null {
   }
 }
 
-function writeEntry(dir: string, file: string, key: string, yaml: string): void {
+function writeEntry(dir: string, file: string, key: string, { yaml, objects }: BuildResult): void {
   const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
-    writeFileSync(tmp, `${HEADER}${JSON.stringify({ key, sha256: sha256(yaml) })}\n${yaml}`, { mode: 0o600 });
+    const body = `${yaml}${exactJson(objects)}`;
+    const header = JSON.stringify({ key, sha256: sha256(body), yaml: yaml.length });
+    writeFileSync(tmp, `${HEADER}${header}\n${body}`, { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // A cache that cannot be written is a slower run, never a failed one.
@@ -120,11 +136,13 @@ export function createRenderStore(opts: RenderStoreOptions): BuildCache {
       const kept = memory.get(key);
       if (kept) return kept;
       const file = fileOf(key);
-      const yaml = readEntry(file, fullKey(key), maxBytes);
-      if (yaml === null) return undefined;
+      const entry = readEntry(file, fullKey(key), maxBytes);
+      if (entry === null) return undefined;
+      const { yaml, json } = entry;
       let result: BuildResult;
       try {
-        result = { objects: parseManifests(yaml, `kept render of ${key.split('\0')[0] || '.'}`), yaml };
+        const objects = json ? JSON.parse(json) : parseManifests(yaml, `kept render of ${key.split('\0')[0] || '.'}`);
+        result = { objects, yaml };
       } catch {
         rmSync(file, { force: true });
         return undefined;
@@ -143,9 +161,9 @@ export function createRenderStore(opts: RenderStoreOptions): BuildCache {
       memory.set(key, value);
       // Written as soon as the build is in (before its caller resumes), so no write outlives a run.
       value.then(
-        ({ yaml }) => {
-          if (Buffer.byteLength(yaml) > maxBytes) return;
-          writeEntry(opts.dir, fileOf(key), fullKey(key), yaml);
+        (built) => {
+          if (Buffer.byteLength(built.yaml) > maxBytes) return;
+          writeEntry(opts.dir, fileOf(key), fullKey(key), built);
           prune(opts.dir, maxEntries, maxBytes);
         },
         () => undefined,

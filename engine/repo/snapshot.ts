@@ -3,11 +3,12 @@
  * and the App read `.salve.yaml`, policies, templates, Applications and overlays from, so an
  * uncommitted edit (or a checkout isomorphic-git filled with committed symbolic links) cannot leak
  * into a proof. One `git ls-tree` lists the commit (with sizes, so nothing oversized is ever
- * read); `git cat-file --batch` reads the blobs asked for, in one process per batch.
+ * read); one `git cat-file --batch` process per snapshot reads the blobs asked for (cat-file.ts).
  */
 import { ConfigError, InputError } from '../model/errors.ts';
 import { locateGit, runToolRaw, type Tool } from '../tools/index.ts';
 import type { BlobSizes } from './blob-sizes.ts';
+import { openBlobReader } from './cat-file.ts';
 import { isCleanPath, parentOf } from './paths.ts';
 import type { RawEntry, RepoTree } from './tree.ts';
 import type { WordHits } from './word-hits.ts';
@@ -26,6 +27,8 @@ export interface Snapshot extends RepoTree {
    * looked up and listed is counted afresh.
    */
   rebind(repoDir: string): Snapshot;
+  /** Ends the snapshot's git process (an idle one ends by itself); reading again starts another. */
+  close(): void;
 }
 
 interface Entry {
@@ -85,23 +88,6 @@ function parseListing(out: Buffer): { entries: Map<string, Entry>; children: Map
     children.set(parent, list);
   }
   return { entries, children };
-}
-
-/** Blobs from `git cat-file --batch` output: `<oid> <type> <size>\n<bytes>\n` per object. */
-function parseBatch(out: Buffer): Map<string, Buffer> {
-  const blobs = new Map<string, Buffer>();
-  let at = 0;
-  while (at < out.length) {
-    const eol = out.indexOf(0x0a, at);
-    if (eol < 0) break;
-    const [oid = '', type = '', size = ''] = out.subarray(at, eol).toString('latin1').split(' ');
-    at = eol + 1;
-    if (type === 'missing' || size === '') continue;
-    const length = Number(size);
-    blobs.set(oid, out.subarray(at, at + length));
-    at += length + 1;
-  }
-  return blobs;
 }
 
 /**
@@ -209,6 +195,7 @@ function view(repoDir: string, state: State, git: Tool): Snapshot {
   const lookedUp = new Set<string>();
   const listed = new Set<string>();
   const where = `commit ${commit.slice(0, 12)}`;
+  const reader = openBlobReader(git, [...base, 'cat-file', '--batch'], env, `${where} of ${repoDir}`);
 
   async function blobs(oids: readonly string[]): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
@@ -220,14 +207,7 @@ function view(repoDir: string, state: State, git: Tool): Snapshot {
     }
     if (wanted.length > 0) {
       const size = wanted.reduce((n, o) => n + (sizes.get(o) ?? 0) + 64, 0);
-      const { stdout } = await runToolRaw(git, [...base, 'cat-file', '--batch'], {
-        env,
-        label: 'git cat-file',
-        input: `${wanted.join('\n')}\n`,
-        limits: { outputBytes: size + 1024 },
-      });
-      for (const [oid, bytes] of parseBatch(stdout)) {
-        const own = Buffer.from(bytes);
+      for (const [oid, own] of await reader.read(wanted, size + 1024)) {
         out.set(oid, own);
         if (state.cached + own.length <= CACHE_BYTES) {
           cache.set(oid, own);
@@ -308,6 +288,7 @@ function view(repoDir: string, state: State, git: Tool): Snapshot {
     listed,
     prefetch,
     rebind: (dir) => view(dir, state, git),
+    close: () => reader.close(),
     async lstat(path): Promise<RawEntry | null> {
       lookedUp.add(path);
       if (path === '') return { type: 'dir', size: 0 };

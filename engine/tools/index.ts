@@ -11,7 +11,15 @@ export {
   rendersDir,
   toolsDir,
 } from './locate.ts';
-export { type RawRunResult, type RunResult, type RunToolOptions, runTool, runToolRaw } from './run.ts';
+export {
+  argvOf,
+  type RawRunResult,
+  type RunResult,
+  type RunToolOptions,
+  runTool,
+  runToolRaw,
+  toolEnv,
+} from './run.ts';
 export {
   DEFAULT_LIMITS,
   formatBytes,

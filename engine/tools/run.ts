@@ -38,13 +38,14 @@ export interface RunResult {
 const STDERR_KEPT = 64 * 1024;
 const OUT_OF_MEMORY = /out of memory|cannot allocate memory|malloc failed|memory exhausted/i;
 
-function toolEnv(options: RunToolOptions): Record<string, string> {
+export function toolEnv(options: Pick<RunToolOptions, 'baseEnv' | 'env'>): Record<string, string> {
   // No GOMEMLIMIT: near a soft limit Go collects without end and a hostile build takes twice as
   // long to reach the ceiling that stops it.
   return childEnv(options.baseEnv ?? process.env, { GIT_TERMINAL_PROMPT: '0', ...options.env });
 }
 
-function argvOf(tool: Tool, args: readonly string[], limits: ToolLimits): [string, string[]] {
+/** The command and arguments that run `tool` under its memory ceiling. */
+export function argvOf(tool: Tool, args: readonly string[], limits: ToolLimits): [string, string[]] {
   const argv = [...tool.prefix, ...args];
   if (process.platform === 'win32') return [tool.command, argv];
   const kib = String(Math.ceil(limits.memoryBytes / 1024));

@@ -194,6 +194,27 @@ describe('salve plan', () => {
     expect(await git(world.work, 'rev-parse', made.branch)).toBe(human);
   });
 
+  it('a commit signing key that is not one fails the plan (exit 2, named) and nothing is written to the repo', async () => {
+    await newWorld();
+    const before = await treeSnapshot(join(world.work, '.git', 'refs'));
+    const broken = { ...keys, SALVE_GPG_PRIVATE_KEY: '-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nbm90IGEga2V5\n' };
+    const run = await plan([], broken);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('SALVE_GPG_PRIVATE_KEY: not an armored OpenPGP private key');
+    expect(run.stderr).not.toContain('bm90IGEga2V5');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+    expect(await git(world.work, 'for-each-ref', 'refs/heads/salve/')).toBe('');
+    expect(await treeSnapshot(join(world.work, '.git', 'refs'))).toEqual(before);
+    const missing = await plan([], {
+      SALVE_SIGNING_KEY: keys.SALVE_SIGNING_KEY as string,
+      SALVE_GPG_PRIVATE_KEY_FILE: join(scratch, 'none.asc'),
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`SALVE_GPG_PRIVATE_KEY_FILE: cannot read ${join(scratch, 'none.asc')} (ENOENT)`);
+    expect(await git(world.work, 'for-each-ref', 'refs/heads/salve/')).toBe('');
+  });
+
   it("authors the commit as the signing key's user id, --author, SALVE_GIT_AUTHOR_*, or .salve.yaml commitAuthor", async () => {
     await newWorld();
     const authorOf = async (args: string[], env = keys) => {
