@@ -155,7 +155,7 @@ export async function gitCliTreesPublish(work: string, gnupg: string, keyId: str
     if (line !== '') (edits.get(dir) as Map<string, string>).set(path.slice(dir.length ? dir.length + 1 : 0), line);
   };
   for (const f of req.files) {
-    const blob = await sh('git', ['-C', work, 'hash-object', '-w', '--stdin'], env, f.after);
+    const blob = await sh('git', ['-C', work, 'hash-object', '-w', '--stdin'], env, f.after ?? '');
     edit(f.path, `100644 blob ${blob}`);
   }
   // Deepest directories first, so each parent sees its children's new trees.
@@ -184,7 +184,7 @@ export async function gitCliPublish(work: string, gnupg: string, keyId: string, 
   try {
     await sh('git', ['-C', work, 'read-tree', req.baseCommit], env);
     for (const f of req.files) {
-      const blob = await sh('git', ['-C', work, 'hash-object', '-w', '--stdin'], env, f.after);
+      const blob = await sh('git', ['-C', work, 'hash-object', '-w', '--stdin'], env, f.after ?? '');
       await sh('git', ['-C', work, 'update-index', '--add', '--cacheinfo', `100644,${blob},${f.path}`], env);
     }
     const tree = await sh('git', ['-C', work, 'write-tree'], env);

@@ -56,7 +56,8 @@ export function checkComments(rem: Remediation): Check {
   const problems: string[] = [];
   const notes = rem.notes ?? [];
   for (const file of rem.files) {
-    if (file.before === null || !KUSTOMIZATION_FILES.includes(posix.basename(file.path))) continue;
+    if (file.before === null || file.after === null || !KUSTOMIZATION_FILES.includes(posix.basename(file.path)))
+      continue;
     // A comment salve dropped on purpose is one its notes name (and the explanation shows).
     const dropped = (text: string) => notes.some((n) => n.includes(text));
     for (const p of commentProblems(file.before, file.after, dropped)) problems.push(`${file.path}: ${p}`);

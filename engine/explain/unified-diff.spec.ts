@@ -28,6 +28,14 @@ const strip = (d: string) => d.slice(d.indexOf('@@'));
 describe('explain/unified-diff', () => {
   const base = `${Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
 
+  it('prints an added file from /dev/null and a deleted one to /dev/null, as git does', async () => {
+    const added = unifiedDiff({ path: 'p/new.yaml', before: null, after: 'a: 1\nb: 2\n' });
+    expect(added).toBe('--- /dev/null\n+++ b/p/new.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n');
+    const deleted = unifiedDiff({ path: 'p/old.yaml', before: base, after: null });
+    expect(deleted.split('\n').slice(0, 3)).toEqual(['--- a/p/old.yaml', '+++ /dev/null', '@@ -1,30 +0,0 @@']);
+    expect(strip(deleted)).toBe(strip(await gitHunks(base, '')));
+  });
+
   it('matches git for a single change in the middle', async () => {
     const after = base.replace('line 15\n', 'line fifteen\n');
     expect(strip(unifiedDiff({ path: 'f', before: base, after }))).toBe(await gitHunks(base, after));

@@ -68,12 +68,18 @@ export function diffLines(a: string[], b: string[]): Op[] {
   return ops;
 }
 
-/** `--- a/path` / `+++ b/path` and hunks with `context` lines around each change; '' when nothing changed. */
+/**
+ * `--- a/path` / `+++ b/path` and hunks with `context` lines around each change; '' when nothing
+ * changed. An added file is `--- /dev/null`, a deleted one `+++ /dev/null`, as git prints them.
+ */
 export function unifiedDiff(change: FileChange, context = 3): string {
-  const ops = diffLines(lines(change.before ?? ''), lines(change.after));
+  const ops = diffLines(lines(change.before ?? ''), lines(change.after ?? ''));
   const changed = ops.map((op, k) => (op.kind !== ' ' ? k : -1)).filter((k) => k >= 0);
   if (changed.length === 0) return '';
-  const header = [`--- ${change.before === null ? '/dev/null' : `a/${change.path}`}`, `+++ b/${change.path}`];
+  const header = [
+    `--- ${change.before === null ? '/dev/null' : `a/${change.path}`}`,
+    `+++ ${change.after === null ? '/dev/null' : `b/${change.path}`}`,
+  ];
   const hunks: string[] = [];
   let k = 0;
   while (k < changed.length) {

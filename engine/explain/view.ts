@@ -246,7 +246,10 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
     exposureFields: exposed.fields.map(fieldRow),
     exposureObjects: exposed.objects.map(objectRow),
     exposureChanged: exposed.fields.length + exposed.objects.length > 0,
-    files: rem.files.map((f) => ({ path: t(f.path), status: f.before === null ? 'added' : 'modified' })),
+    files: rem.files.map((f) => ({
+      path: t(f.path),
+      status: f.after === null ? 'deleted' : f.before === null ? 'added' : 'modified',
+    })),
     notes: (rem.notes ?? []).map(t),
     fileDiff: text(diff.text, opts.plainText),
     diffNote: diff.note,

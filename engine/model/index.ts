@@ -167,13 +167,18 @@ export const RenderedDiff = z.object({
 });
 export type RenderedDiff = z.infer<typeof RenderedDiff>;
 
-export const FileChange = z.object({
-  /** Repo-relative, forward slashes. */
-  path: z.string(),
-  /** null when the file is new. */
-  before: z.string().nullable(),
-  after: z.string(),
-});
+export const FileChange = z
+  .object({
+    /** Repo-relative, forward slashes. */
+    path: z.string(),
+    /** null when the file is new. */
+    before: z.string().nullable(),
+    /** null when the file is deleted (only a revert deletes, and only files the reverted merge added). */
+    after: z.string().nullable(),
+  })
+  .refine((c) => c.before !== null || c.after !== null, {
+    message: 'a file change adds, edits or deletes a file: before and after cannot both be absent',
+  });
 export type FileChange = z.infer<typeof FileChange>;
 
 export const Mode = z.enum(['observe', 'approve', 'automate']);

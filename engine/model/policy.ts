@@ -234,8 +234,17 @@ export const PolicyInput = z.object({
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 
-/** One file a proof signs: its repo-relative path and the sha256 (hex) of its content after the change. */
-export const SignedFile = z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+/**
+ * One file a proof signs: its repo-relative path and the sha256 (hex) of its content after the
+ * change, null when the change deletes it.
+ */
+export const SignedFile = z.object({
+  path: z.string().min(1),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+});
 export type SignedFile = z.infer<typeof SignedFile>;
 
 export const PROOF_VERSION = 'salve.dev/proof/v2';
@@ -257,7 +266,7 @@ export const Proof = z.object({
      */
     namespace: z.string().optional(),
     /**
-     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * Every file the remediation commit adds, changes or deletes, sorted by path: the overlay's files and
      * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
      * are this proof itself.
      */

@@ -11,7 +11,7 @@ import type { ActionCandidate, ActionPlugin, Declined, RepoView } from '../actio
 import { isDeclined } from '../actions/types.ts';
 import { findWorkload } from '../actions/workload.ts';
 import { placeObjects } from '../check/identity.ts';
-import { checkDeclaredEffects, renderedDiff } from '../check/index.ts';
+import { checkDeclaredEffects, checkNoDeletion, renderedDiff } from '../check/index.ts';
 import { InputError, ResolveError } from '../model/errors.ts';
 import type { FileChange, Incident, PolicyDecision, RenderedDiff } from '../model/index.ts';
 import type { Delivery, PolicyInput } from '../model/policy.ts';
@@ -132,6 +132,8 @@ export async function evaluate(
     : null;
   const files = stage?.files ?? own;
   if (files.length === 0) return { action: plugin.id, reason: 'the overlay already carries this change' };
+  // Checked before anything is built from the change: a remediation never deletes.
+  checkNoDeletion(plugin.id, files);
   const built = await stages.run('render', attrs, () => buildChanged(ctx, resolution.overlay, files));
   const after = placeObjects(built.objects, resolution.application.namespace);
   const diff = renderedDiff([...view.objects], after);

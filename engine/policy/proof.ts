@@ -12,10 +12,10 @@ import { canonicalJson, digestOf, sha256Hex } from './digest.ts';
 import { signEnvelope } from './dsse.ts';
 import type { SigningKey } from './keys.ts';
 
-/** What a proof signs of file changes: `[{path, sha256 of after}]`, sorted by path. */
+/** What a proof signs of file changes: `[{path, sha256 of after}]` (null: deleted), sorted by path. */
 export function subjectFiles(files: readonly FileChange[]): SignedFile[] {
   return files
-    .map((f) => ({ path: f.path, sha256: sha256Hex(f.after) }))
+    .map((f) => ({ path: f.path, sha256: f.after === null ? null : sha256Hex(f.after) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -23,6 +23,8 @@ export interface SubjectMismatch {
   path: string;
   /** `unsigned`: changed but not in the subject; `differs`: other content; `missing`: signed but not changed. */
   problem: 'unsigned' | 'differs' | 'missing';
+  /** The real change deletes the file. */
+  deleted?: true;
 }
 
 /** Each file where the real change and the signed subject disagree, sorted by path. */
@@ -31,8 +33,9 @@ export function subjectMismatches(signed: readonly SignedFile[], files: readonly
   const out: SubjectMismatch[] = [];
   for (const f of subjectFiles(files)) {
     const sha = want.get(f.path);
-    if (sha === undefined) out.push({ path: f.path, problem: 'unsigned' });
-    else if (sha !== f.sha256) out.push({ path: f.path, problem: 'differs' });
+    const deleted = f.sha256 === null ? { deleted: true as const } : {};
+    if (sha === undefined) out.push({ path: f.path, problem: 'unsigned', ...deleted });
+    else if (sha !== f.sha256) out.push({ path: f.path, problem: 'differs', ...deleted });
     want.delete(f.path);
   }
   for (const path of want.keys()) out.push({ path, problem: 'missing' });
@@ -43,9 +46,9 @@ export function subjectMismatches(signed: readonly SignedFile[], files: readonly
 export function describeMismatch(m: SubjectMismatch): string {
   switch (m.problem) {
     case 'unsigned':
-      return "changed since the proof's base commit, but not signed by its proof";
+      return `${m.deleted ? 'deleted' : 'changed'} since the proof's base commit, but not signed by its proof`;
     case 'differs':
-      return 'differs from the content its proof signs';
+      return m.deleted ? 'deleted, but its proof signs content for it' : 'differs from the content its proof signs';
     case 'missing':
       return 'signed by its proof, but not changed';
   }
@@ -71,7 +74,7 @@ export interface CreateProofArgs {
   overlay: string;
   /** The Application's destination namespace (see Proof.subject.namespace); '' when it names none. */
   namespace?: string;
-  /** Every file the remediation adds or changes, its explanation included (not the proof's own files). */
+  /** Every file the remediation adds, changes or deletes, its explanation included (not the proof's own files). */
   files: readonly FileChange[];
   diff: RenderedDiff;
   bundle: { digest: string; entrypoint: string };

@@ -57,7 +57,7 @@ export async function sameRemediation(
   const dir = `.salve/remediations/${req.id}`;
   const proof = req.files.find((f) => f.path === `${dir}/proof.json`);
   const envelope = req.files.find((f) => f.path === `${dir}/proof.dsse.json`);
-  if (!proof) return false;
+  if (!proof || proof.after === null) return false;
   const [oldProof, oldEnvelope] = await Promise.all([
     blobAt(gitdir, existing, proof.path),
     envelope ? blobAt(gitdir, existing, envelope.path) : null,

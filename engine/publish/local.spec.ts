@@ -166,6 +166,40 @@ describe('publish/local', () => {
     );
   });
 
+  it('pushes a deletion over smart HTTP (the App) and with git: the file gone from the remote tree', async () => {
+    const { dir, base, deployment } = await repo();
+    const gone = 'deploy/bases/cache/redis.conf';
+    const text = await readFile(join(dir, gone), 'utf8');
+    const withDeletion = [...files(deployment), { path: gone, before: text, after: null }];
+    const bare = join(tmp.path, 'remotes', 'deleting.git');
+    await createBareRemote(dir, bare, server.url(repoPath(join(tmp.path, 'remotes'), bare)), { seed: true });
+    const viaApp = await publishLocal(request(base, { files: withDeletion }), {
+      ...opts(dir),
+      headers: { 'X-Test': '1' },
+    });
+    expect(viaApp).toMatchObject({ pushed: true, unchanged: false });
+    const listed = (commit: string, gitDir: string) =>
+      gitCli(tmp.path, ['--git-dir', gitDir, 'ls-tree', '-r', '--name-only', commit, 'deploy/bases/cache/']);
+    const baseListing = (await listed(base, join(dir, '.git'))).split('\n');
+    expect(baseListing).toContain(gone);
+    expect((await listed(viaApp.commit, bare)).split('\n')).toEqual(baseListing.filter((p) => p !== gone));
+    expect(await gitCli(tmp.path, ['--git-dir', bare, 'diff', '--name-status', base, viaApp.commit, '--', gone])).toBe(
+      `D\t${gone}`,
+    );
+    await gitCli(tmp.path, ['--git-dir', bare, 'fsck', '--strict', '--no-dangling', '--no-progress']);
+    expect(await changedFiles(dir, base, viaApp.commit)).toContainEqual({ path: gone, before: text, after: null });
+
+    // The user's git, to a local-path remote.
+    const byPath = join(tmp.path, 'remotes', 'deleting-by-path.git');
+    await gitCli(tmp.path, ['init', '--bare', '--quiet', '--initial-branch=main', byPath]);
+    await gitCli(dir, ['remote', 'add', 'upstream', byPath]);
+    const viaGit = await publishLocal(request(base, { files: withDeletion }), { ...opts(dir), remote: 'upstream' });
+    expect(viaGit).toMatchObject({ commit: viaApp.commit, pushed: true });
+    expect(
+      await gitCli(tmp.path, ['--git-dir', byPath, 'cat-file', '-e', `${viaGit.commit}:${gone}`]).catch(() => 'absent'),
+    ).toBe('absent');
+  });
+
   it('sends only the new objects on the first push of a branch', async () => {
     const { dir, base, deployment } = await repo();
     const bare = join(tmp.path, 'remotes', 'thin.git');

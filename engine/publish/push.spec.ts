@@ -65,5 +65,16 @@ describe('publish/push', () => {
     expect(oids).toHaveLength(9);
     expect(new Set(oids).size).toBe(9);
     expect(await newObjects(gitdir, commit.tree, commit.tree)).toEqual([]);
+    // A deletion sends nothing for the file: only the trees on its path that remain.
+    const deleting = await applyChanges(gitdir, commit.tree, [
+      { path: 'apps/a3/base/kustomization.yaml', before: 'resources: [] # 3\n', after: null },
+      { path: 'apps/a7/base/kustomization.yaml', before: 'resources: [] # 7\n', after: 'resources: [] # seven\n' },
+    ]);
+    const sent = await newObjects(gitdir, deleting, commit.tree);
+    // root, apps, apps/a7, apps/a7/base, the changed blob; apps/a3 is gone, not sent
+    expect(sent).toHaveLength(5);
+    expect(
+      execFileSync('git', ['-C', dir, 'ls-tree', '--name-only', deleting, 'apps/'], { encoding: 'utf8' }),
+    ).not.toMatch(/^apps\/a3$/m);
   });
 });

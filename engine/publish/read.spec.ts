@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../model/index.ts';
 import { gitCli, podinfoRepo, tempDir } from './__fixtures__/repo.ts';
 import { changedFiles, readRemediations } from './read.ts';
 
@@ -42,10 +41,13 @@ describe('publish/read', () => {
     expect(await changedFiles(dir, base, base)).toEqual([]);
   });
 
-  it('refuses a deletion it cannot express, and unknown refs, naming them', async () => {
-    await expect(changedFiles(dir, base, 'by-hand')).rejects.toThrow(
-      new InputError(`by-hand deletes files present at ${base.slice(0, 12)}: deploy/bases/cache/redis.conf`),
-    );
+  it('reads a deletion as a change without "after", and refuses unknown refs, naming them', async () => {
+    const text = await gitCli(dir, ['show', `${base}:deploy/bases/cache/redis.conf`]);
+    const [deleted, ...rest] = await changedFiles(dir, base, 'by-hand');
+    expect(rest).toEqual([]);
+    expect(deleted).toMatchObject({ path: 'deploy/bases/cache/redis.conf', after: null });
+    expect(deleted?.before?.trim()).toBe(text.trim());
+    expect(deleted?.before?.length).toBeGreaterThan(0);
     await expect(readRemediations(dir, 'no-such-branch')).rejects.toThrow(/no-such-branch: no such commit or ref/);
   });
 });

@@ -30,45 +30,36 @@ export async function readRemediations(
 }
 
 /**
- * The files that differ between `baseCommit` and `ref`, sorted by path, with before/after text.
- * A deleted file cannot be expressed as a FileChange: it is an InputError naming the path.
+ * The files that differ between `baseCommit` and `ref`, sorted by path, with before/after text
+ * (`after: null` for a file `ref` deletes).
  */
 export async function changedFiles(dir: string, baseCommit: string, ref: string): Promise<FileChange[]> {
   const gitdir = await gitDirOf(dir);
   const [baseTree, headTree] = await Promise.all([treeOf(gitdir, baseCommit), treeOf(gitdir, ref)]);
   const changes: FileChange[] = [];
-  const deleted: string[] = [];
-  await diffTrees(gitdir, baseTree, headTree, '', changes, deleted);
-  if (deleted.length > 0)
-    throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(', ')}`);
+  await diffTrees(gitdir, baseTree, headTree, '', changes);
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Recursive tree comparison that skips identical subtrees, so a large repo costs what changed. */
-async function diffTrees(
-  gitdir: string,
-  a: string | null,
-  b: string | null,
-  prefix: string,
-  changes: FileChange[],
-  deleted: string[],
-) {
+async function diffTrees(gitdir: string, a: string | null, b: string | null, prefix: string, changes: FileChange[]) {
   if (a === b) return;
   const left = new Map((a ? (await git.readTree({ fs, gitdir, oid: a })).tree : []).map((e) => [e.path, e]));
   const right = new Map((b ? (await git.readTree({ fs, gitdir, oid: b })).tree : []).map((e) => [e.path, e]));
   for (const [name, l] of left) {
     const r = right.get(name);
     if (!r || r.type !== l.type) {
-      if (l.type === 'tree')
-        for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
-      else deleted.push(prefix + name);
+      if (l.type !== 'tree' && l.type !== 'blob') continue;
+      const gone =
+        l.type === 'tree' ? await walk(gitdir, l.oid, `${prefix}${name}/`) : new Map([[prefix + name, l.oid]]);
+      for (const [path, oid] of gone) changes.push({ path, before: await readText(gitdir, oid), after: null });
     }
   }
   for (const [name, r] of right) {
     const l = left.get(name);
     const same = l && l.type === r.type ? l : undefined;
     if (same?.oid === r.oid) continue;
-    if (r.type === 'tree') await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes, deleted);
+    if (r.type === 'tree') await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes);
     else if (r.type === 'blob') {
       changes.push({
         path: prefix + name,

@@ -10,8 +10,11 @@ export interface TreeEntry {
   oid: string;
 }
 
-export interface TreeEdit extends TreeEntry {
+export interface TreeEdit {
+  mode: string;
   name: string;
+  /** null removes the entry of this name. */
+  oid: string | null;
 }
 
 const TREE = '40000';
@@ -69,12 +72,14 @@ function compareNames(a: Buffer, aTree: boolean, b: Buffer, bTree: boolean): num
 }
 
 function entryBytes(e: TreeEdit): Buffer {
+  if (e.oid === null) return Buffer.alloc(0);
   return Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex')]);
 }
 
 /**
  * `body` (a tree, or empty for a new one) with each edit replacing the entry of its name, or
- * inserted in git's order when there is none. An edit never turns a file into a tree or back.
+ * inserted in git's order when there is none; an edit without an id removes the entry. An edit
+ * never turns a file into a tree or back.
  */
 export function editTree(body: Buffer, edits: readonly TreeEdit[]): Buffer {
   const pending = edits

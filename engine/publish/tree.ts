@@ -1,7 +1,8 @@
 /**
  * Builds a git tree from a base tree plus file changes (no index, no checkout): one `git cat-file`
  * reads the trees on the changed paths and the files changed, and only those trees are written
- * again; every other subtree keeps its id.
+ * again; every other subtree keeps its id. A deleted file's entry is removed, and so is a directory
+ * the deletions leave empty, as git does (it records no empty trees).
  */
 import { type FileChange, PublishError } from '../model/index.ts';
 import { type GitObject, readObjects, writeObject } from './objects.ts';
@@ -48,13 +49,14 @@ function pathsOf(node: Node, prefix: string, out: { dirs: string[]; files: strin
 const KINDS: Record<string, string> = { '40000': 'tree', '160000': 'commit' };
 const kindOf = (entry: TreeEntry) => KINDS[entry.mode] ?? 'blob';
 
+/** The id of the tree at `prefix` once edited, null when nothing is left in it (but the root). */
 async function build(
   gitdir: string,
   objects: ReadonlyMap<string, GitObject>,
   oid: string | null,
   node: Node,
   prefix: string,
-): Promise<string> {
+): Promise<string | null> {
   const base = oid ? objects.get(oid) : undefined;
   if (oid && base?.type !== 'tree') throw new PublishError(`${prefix || 'the root'}: tree ${oid} could not be read`);
   const body = base?.body ?? Buffer.alloc(0);
@@ -65,13 +67,15 @@ async function build(
     const existing = entries.get(name);
     if (existing && kindOf(existing) !== 'blob')
       throw new PublishError(`${path}: is a ${kindOf(existing)} at the base commit, not a file`);
+    if (change.before === null && change.after === null)
+      throw new PublishError(`${path}: a change adds, edits or deletes a file; this one does none`);
     const current = existing ? (objects.get(existing.oid)?.body.toString('utf8') ?? null) : null;
     if (existing && current === null) throw new PublishError(`${path}: blob ${existing.oid} could not be read`);
     if (current !== change.before) {
       const was = current === null ? 'absent' : 'different';
       throw new PublishError(`${path}: the base commit does not match the change's "before" (file is ${was} at base)`);
     }
-    const blob = await writeObject(gitdir, 'blob', Buffer.from(change.after, 'utf8'));
+    const blob = change.after === null ? null : await writeObject(gitdir, 'blob', Buffer.from(change.after, 'utf8'));
     edits.push({ mode: existing?.mode ?? '100644', name, oid: blob });
   }
   for (const [name, child] of node.dirs) {
@@ -81,7 +85,8 @@ async function build(
     const sub = await build(gitdir, objects, existing?.oid ?? null, child, `${prefix}${name}/`);
     edits.push({ mode: '40000', name, oid: sub });
   }
-  return writeObject(gitdir, 'tree', editTree(body, edits));
+  const tree = editTree(body, edits);
+  return tree.length === 0 && prefix !== '' ? null : writeObject(gitdir, 'tree', tree);
 }
 
 /**
@@ -104,5 +109,5 @@ export async function applyChanges(
   if (!ok || !rootTree) throw new PublishError(`${base} is not a ${wanted} in ${gitdir}`);
   const objects = new Map<string, GitObject>();
   for (const o of [rootTree, ...read]) if (o) objects.set(o.oid, o);
-  return build(gitdir, objects, rootTree.oid, root, '');
+  return (await build(gitdir, objects, rootTree.oid, root, '')) as string;
 }

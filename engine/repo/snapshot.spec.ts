@@ -258,6 +258,25 @@ describe('repo/snapshot', () => {
       expect((err as InputError).code).toBe('unsafe-path');
     }
   });
+
+  it('the "after" tree of a deletion: the file is absent everywhere, and only a file can be deleted', async () => {
+    const text = await readFileText(snap, 'base/deployment.yaml');
+    const after = await withChanges(snap, [{ path: 'base/deployment.yaml', before: text, after: null }]);
+    expect(await after.lstat('base/deployment.yaml')).toBeNull();
+    expect(await readFileText(after, 'base/deployment.yaml')).toBeNull();
+    expect(await after.children('base')).toEqual(['kustomization.yaml']);
+    expect((await after.files()).map((f) => f.path)).toEqual(
+      (await snap.files()).map((f) => f.path).filter((p) => p !== 'base/deployment.yaml'),
+    );
+    await expect(after.readResolved(['base/deployment.yaml'])).rejects.toThrow(/not a file/);
+    // What is left still builds as it did, without the file: kustomize names the missing resource.
+    await expect(buildOverlay(after, 'overlay')).rejects.toThrow(/deployment\.yaml/);
+    for (const path of ['overlay/linked.yaml', 'base', 'overlay/none.yaml']) {
+      const err = await failure(withChanges(snap, [{ path, before: 'x', after: null }]));
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).code).toBe('unsafe-path');
+    }
+  });
 });
 
 describe('repo/snapshot on a crafted commit', () => {

@@ -1,7 +1,8 @@
 /**
  * A revert's proof is re-checked against the real commits, not against what it says about them:
  * the merge commit's first parent, the files the merge changed, that none moved between the merge
- * and the revert's base, that every file the revert changes holds exactly its bytes at that parent,
+ * and the revert's base, that every file the revert changes holds exactly its bytes at that parent
+ * (a file the merge added: deleted, as it is absent there; no other file may be deleted),
  * and that the inverse it declares is the one rendered from the two commits.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -53,7 +54,7 @@ export async function checkRevert(
       reason: `names files ${p.files.join(', ')}, the merge changed ${scope.files.join(', ') || 'none'} (added ${scope.added.join(', ') || 'none'})`,
     });
   const parent = await openSnapshot(repoDir, scope.parentCommit);
-  const restore = new Set(scope.files);
+  const restore = new Set([...scope.files, ...scope.added]);
   for (const change of changes) {
     if (change.path.startsWith(`${RECORDS}${id}/`)) continue;
     if (!restore.has(change.path)) {
@@ -66,7 +67,10 @@ export async function checkRevert(
     if ((await readFileText(parent, change.path)) !== change.after)
       problems.push({
         file: change.path,
-        reason: `revert-not-inverse: not its bytes at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`,
+        reason:
+          change.after === null
+            ? `revert-not-inverse: deleted, but it was at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`
+            : `revert-not-inverse: not its bytes at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`,
       });
   }
   const namespace = proof.subject.namespace ?? proof.input.target.namespace;

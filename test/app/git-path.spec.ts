@@ -121,7 +121,7 @@ describe('app: git publish path against a real smart-HTTP server', () => {
       expect(raw).toContain(`parent ${baseCommit}`);
       expect(raw).toContain('gpgsig -----BEGIN PGP SIGNATURE-----');
       expect(raw).toContain('author salve <bot@salve.dev>');
-      for (const f of req.files) expect(await git(bare, 'show', `${pushed}:${f.path}`)).toBe(f.after.trimEnd());
+      for (const f of req.files) expect(await git(bare, 'show', `${pushed}:${f.path}`)).toBe((f.after ?? '').trimEnd());
     } finally {
       await co.cleanup();
     }

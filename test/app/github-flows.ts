@@ -31,7 +31,9 @@ export function commitFlow(scope: nock.Scope, req: PublishRequest, commitSha: st
   scope
     .get(`${R}/git/commits/${req.baseCommit}`)
     .reply(200, { sha: req.baseCommit, tree: { sha: 'base-tree-sha' }, parents: [] });
+  // A deleted file sends no blob: its tree entry has a null sha, as the Git Data API takes it.
   for (const file of req.files) {
+    if (file.after === null) continue;
     scope
       .post(
         `${R}/git/blobs`,
@@ -43,10 +45,12 @@ export function commitFlow(scope: nock.Scope, req: PublishRequest, commitSha: st
   scope
     .post(
       `${R}/git/trees`,
-      (b: { base_tree: string; tree: Array<{ path: string; sha: string }> }) =>
+      (b: { base_tree: string; tree: Array<{ path: string; sha: string | null }> }) =>
         b.base_tree === 'base-tree-sha' &&
         b.tree.length === req.files.length &&
-        b.tree.every((t) => t.sha === `blob-${t.path}`),
+        b.tree.every(
+          (t, i) => t.path === req.files[i]?.path && t.sha === (req.files[i]?.after === null ? null : `blob-${t.path}`),
+        ),
     )
     .reply(201, { sha: `tree-${commitSha}` });
   scope

@@ -59,7 +59,7 @@ export function basePlanner(): Planner & { calls: number } {
         // As the real proof does, the signed record names the base it was planned on.
         for (const f of planned.request.files)
           if (f.path.endsWith('proof.dsse.json'))
-            f.after = f.after.replace('{"payloadType"', `{"base":"${base}","payloadType"`);
+            f.after = (f.after ?? '').replace('{"payloadType"', `{"base":"${base}","payloadType"`);
         return planned;
       });
     },

@@ -68,6 +68,7 @@ async function planFor(input: PolicyInput): Promise<ExposurePlan | null> {
 
 async function writeFiles(dir: string, files: readonly FileChange[]): Promise<void> {
   for (const f of files) {
+    if (f.after === null) throw new Error(`${f.path}: an exposure never deletes a file`);
     await mkdir(dirname(join(dir, f.path)), { recursive: true });
     await writeFile(join(dir, f.path), f.after);
   }

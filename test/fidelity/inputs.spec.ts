@@ -42,10 +42,10 @@ describe('recognised inputs', () => {
     expect(kept.violations).toEqual([]);
     const k = kept.remediation?.files.find((f) => f.path === `${linkerd}/kustomization.yaml`);
     // The legacy entries stay as they are, comments included; salve's own goes under patches:.
-    for (const line of (k?.before ?? '').split('\n')) expect(k?.after.split('\n')).toContain(line);
+    for (const line of (k?.before ?? '').split('\n')) expect(k?.after?.split('\n')).toContain(line);
     expect(k?.after).toContain('patches:\n  - path: salve/raise-cpu-limit-deployment-flagger.yaml\n');
-    expect(k?.after.indexOf('# restore overridden namespace field')).toBeLessThan(
-      k?.after.indexOf('patchesJson6902:') ?? 0,
+    expect(k?.after?.indexOf('# restore overridden namespace field')).toBeLessThan(
+      k?.after?.indexOf('patchesJson6902:') ?? 0,
     );
   });
 
@@ -76,8 +76,8 @@ describe('recognised inputs', () => {
     expect(k?.before?.endsWith('    kind: Service')).toBe(true);
     // The entry goes on a line of its own after the unterminated last line, and the file ends in a newline.
     expect(k?.after).toContain(`    kind: Service\n${entry}\n`);
-    expect(k?.after.endsWith('\n')).toBe(true);
-    for (const line of (k?.before ?? '').split('\n')) expect(k?.after.split('\n')).toContain(line);
+    expect(k?.after?.endsWith('\n')).toBe(true);
+    for (const line of (k?.before ?? '').split('\n')) expect(k?.after?.split('\n')).toContain(line);
 
     await b.commit('saved on Windows', {
       [`${overlay}/kustomization.yaml`]: (text) => `${text.replace(/\n/g, '\r\n')}\r\n`,
@@ -88,6 +88,6 @@ describe('recognised inputs', () => {
     expect(c?.after).toContain(`    kind: Service\r\n${entry}\r\n`);
     // Every line of the file still ends in CRLF, salve's included.
     expect(/[^\r]\n/.test(c?.after ?? '')).toBe(false);
-    for (const line of (c?.before ?? '').split('\r\n')) expect(c?.after.split('\r\n')).toContain(line);
+    for (const line of (c?.before ?? '').split('\r\n')) expect(c?.after?.split('\r\n')).toContain(line);
   });
 });

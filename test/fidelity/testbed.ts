@@ -88,6 +88,7 @@ export async function openTestbed(name: string, overlays: string[]): Promise<Bed
           const files = got?.kind === 'publish' ? got.request.files : (remediation?.files ?? []);
           const change = files.find((f) => f.path === path);
           if (!change) throw new Error(`the change has no ${path}: ${files.map((f) => f.path).join(', ')}`);
+          if (change.after === null) throw new Error(`the change deletes ${path}`);
           return change.after;
         },
         violations:

@@ -122,6 +122,12 @@ describe('a revert held by policy is said on the merged PR', () => {
     expect(restored.length).toBeGreaterThan(0);
     for (const f of restored) expect(body).toContain(`- \`${f}\``);
     expect(body).toContain(`\`${parent.slice(0, 12)}\`, the merge's first parent`);
+    // And the files it would delete: those the merge added in the overlay.
+    const added = git(w.repo.dir, ['diff', '--name-only', '--diff-filter=A', parent, w.mergeSha])
+      .split('\n')
+      .filter((f) => f !== '' && !f.startsWith('.salve/'));
+    expect(added).toHaveLength(1);
+    expect(body).toContain(`and deletes 1 file the merge added:\n\n- \`${added[0]}\``);
     expect(body).toContain(
       `git fetch origin main\ngit switch -c revert-pr-${PULL} origin/main\ngit revert --no-edit -m 1 ${w.mergeSha}\ngit push origin revert-pr-${PULL}`,
     );

@@ -243,11 +243,16 @@ describe('a harmful merge is reverted (real kube-apiserver, real config repo)', 
     expect(body).toContain('| Application | `argocd/podinfo-production` Synced Healthy at');
     expect(body).toContain('<!-- salve:metadata ');
     expect(note.note).toContain(`salve opened its revert [#58](https://github.com/${OWNER}/${REPO}/pull/58)`);
-    expect(results[0]?.kind === 'published' && results[0].input.request.files.map((f) => f.path)).toEqual([
-      ...ev.params.files,
-      `.salve/remediations/revert-pr-${PULL}/explanation.md`,
-      `.salve/remediations/revert-pr-${PULL}/proof.json`,
-      `.salve/remediations/revert-pr-${PULL}/proof.dsse.json`,
+    // The files the merge edited, restored; the patch file it added, deleted; then salve's record.
+    expect(ev.params.added).toHaveLength(1);
+    expect(
+      results[0]?.kind === 'published' && results[0].input.request.files.map((f) => [f.path, f.after === null]),
+    ).toEqual([
+      ...ev.params.files.map((f) => [f, false]),
+      ...ev.params.added.map((f) => [f, true]),
+      [`.salve/remediations/revert-pr-${PULL}/explanation.md`, false],
+      [`.salve/remediations/revert-pr-${PULL}/proof.json`, false],
+      [`.salve/remediations/revert-pr-${PULL}/proof.dsse.json`, false],
     ]);
   });
 });

@@ -3,7 +3,7 @@
  * `salve plan` merged into main), with real git, kustomize and policy; GitHub is nock. The PR is
  * read as a reviewer reads it, its proof re-verified from the real commits, and tampering caught.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SalveOctokit } from '../../engine/app/github.ts';
@@ -78,6 +78,10 @@ async function writeFiles(w: MergedWorld, input: PublishInput, branch: string): 
   git(w.repo.dir, ['checkout', '-q', '-f', '-B', branch, input.request.baseCommit]);
   for (const f of input.request.files) {
     const path = join(w.repo.dir, f.path);
+    if (f.after === null) {
+      await rm(path);
+      continue;
+    }
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, f.after);
   }
@@ -133,11 +137,21 @@ describe('revert of a harmful remediation', () => {
     expect(req.branch).toBe(`salve/revert-pr-${PULL}`);
     expect(req.metadata).toMatchObject({ id: `revert-pr-${PULL}`, action: 'revert-remediation', mode: 'approve' });
 
-    // The files: every file the merge edited back to its bytes at the merge's parent.
+    // The files: every file the merge edited back to its bytes at the merge's parent, and the
+    // patch file it added deleted (as `git revert -m 1` would), salve's own record aside.
     const parent = git(w.repo.dir, ['rev-parse', `${w.mergeSha}^1`]);
-    const restored = req.files.filter((f) => !f.path.startsWith('.salve/'));
+    const overlayFiles = req.files.filter((f) => !f.path.startsWith('.salve/'));
+    const restored = overlayFiles.filter((f) => f.after !== null);
     expect(restored.map((f) => f.path)).toEqual(ev.params.files);
     for (const f of restored) expect(f.after).toBe(gitRaw(w.repo.dir, ['show', `${parent}:${f.path}`]));
+    const addedByMerge = w.request.files
+      .filter((f) => !f.path.startsWith('.salve/') && f.before === null)
+      .map((f) => f.path);
+    expect(addedByMerge).toEqual([expect.stringMatching(/\/salve\/raise-memory-limit-deployment-frontend\.yaml$/)]);
+    expect(ev.params.added).toEqual(addedByMerge);
+    const deleted = overlayFiles.filter((f) => f.after === null);
+    expect(deleted.map((f) => f.path)).toEqual(addedByMerge);
+    for (const f of deleted) expect(f.before).toBe(gitRaw(w.repo.dir, ['show', `${w.mergeSha}:${f.path}`]));
     expect(ev.params.mergeCommit).toBe(w.mergeSha);
     expect(ev.params.parentCommit).toBe(parent);
     // The rendered change is the merged one, backwards.
@@ -163,6 +177,9 @@ describe('revert of a harmful remediation', () => {
     expect(body).not.toMatch(/@acme\/sre/);
     expect(body).toContain('## Why allowed');
     expect(body).toContain('```diff');
+    expect(body).toContain(`Deletes 1 file the merge added, unchanged since, as \`git revert -m 1\` would:`);
+    expect(body).toContain(`- \`${addedByMerge[0]}\``);
+    expect(body).toContain(`--- a/${addedByMerge[0]}\n+++ /dev/null\n`);
     // The merged PR links the revert and names the rule that asks a human to merge it.
     expect(seen.note).toContain('salve opened the revert: a human merges it');
     expect(seen.note).toContain('[#57](https://github.com/acme/platform-config/pull/57)');
@@ -171,6 +188,8 @@ describe('revert of a harmful remediation', () => {
 
     // Its proof verifies against the real commits once the revert is committed on its branch.
     await writeFiles(w, result.input, req.branch);
+    // The branch holds the merge's parent for every overlay file: the added patch file is gone.
+    expect(git(w.repo.dir, ['diff', '--name-status', parent, req.branch, '--', '.', ':!.salve'])).toBe('');
     const verdicts = await verify(w, req.branch);
     expect(verdicts.map((v) => [v.id, v.ok, v.action, v.errors])).toEqual([
       [`revert-pr-${PULL}`, true, 'revert-remediation', []],
@@ -189,7 +208,7 @@ describe('revert of a harmful remediation', () => {
     http.verify();
   });
 
-  it('fails verify for a tampered revert: an extra edit, and a re-signed edit that is not the parent bytes', async () => {
+  it('fails verify for a tampered revert: an extra edit or deletion, re-signed deletions, a re-signed edit that is not the parent bytes', async () => {
     world = await mergedRemediation();
     const w = world;
     const job = jobOf(w);
@@ -214,6 +233,46 @@ describe('revert of a harmful remediation', () => {
     const [extra] = await verify(w, 'tampered-extra');
     expect(extra?.ok).toBe(false);
     expect(extra?.errors.map((e) => e.file)).toContain(other);
+
+    // A deletion committed after salve's: not signed, named as a deletion.
+    await writeFiles(w, honest.input, 'tampered-deletion');
+    const dropped = 'deploy/overlays/staging/kustomization.yaml';
+    git(w.repo.dir, ['rm', '-q', dropped]);
+    git(w.repo.dir, ['commit', '-q', '-m', 'drop']);
+    const [deletion] = await verify(w, 'tampered-deletion');
+    expect(deletion?.ok).toBe(false);
+    expect(deletion?.errors).toContainEqual({
+      file: dropped,
+      reason: "deleted since the proof's base commit, but not signed by its proof",
+    });
+
+    // Deletions signed with the trusted key: a file the merge did not touch, and one it edited.
+    const edited = ev.files.find((f) => f.after !== null);
+    if (!edited) throw new Error('no restored file');
+    const stagingText = gitRaw(w.repo.dir, ['show', `${honest.input.request.baseCommit}:${dropped}`]);
+    const deleting = {
+      ...ev,
+      files: [
+        ...ev.files.filter((f) => f !== edited),
+        { path: edited.path, before: edited.before, after: null },
+        { path: dropped, before: stagingText, after: null },
+      ],
+    };
+    const signedDeletion = await assembleRevert(ctx, deleting, job, outcome);
+    if (signedDeletion.kind !== 'publish') throw new Error(signedDeletion.kind);
+    await writeFiles(w, signedDeletion.input, 'tampered-signed-deletion');
+    const [signedVerdict] = await verify(w, 'tampered-signed-deletion');
+    expect(signedVerdict?.ok).toBe(false);
+    expect(signedVerdict?.errors).toContainEqual({
+      file: dropped,
+      reason: 'revert-not-inverse: the merge of #41 did not change this file',
+    });
+    expect(signedVerdict?.errors).toContainEqual({
+      file: edited.path,
+      reason: expect.stringMatching(
+        /^revert-not-inverse: deleted, but it was at [0-9a-f]{12}, before the merge of #41$/,
+      ),
+    });
 
     // A restored file that is not the parent's bytes, signed with the trusted key: the commits say no.
     const first = ev.files[0];
@@ -269,6 +328,35 @@ describe('revert of a harmful remediation', () => {
       .reply(200, [{ id: 9, body: comment, user: { login: BOT, type: 'Bot' } }]);
     expect(await hook(job, outcome, outcomeRecord(job, outcome))).toMatchObject({ kind: 'finding' });
     http.verify();
+  });
+
+  it('deletes no added file changed since the merge: the revert is a finding, as for an edited one', async () => {
+    world = await mergedRemediation();
+    const w = world;
+    const addedPath = w.request.files.find((f) => !f.path.startsWith('.salve/') && f.before === null)?.path;
+    if (!addedPath) throw new Error('the remediation adds no file');
+    git(w.repo.dir, ['checkout', '-q', '-f', 'main']);
+    await writeFile(
+      join(w.repo.dir, addedPath),
+      `${git(w.repo.dir, ['show', `main:${addedPath}`])}\n# tuned by hand\n`,
+    );
+    git(w.repo.dir, ['commit', '-q', '-am', 'a human edit of the added patch']);
+    const job = jobOf(w);
+    const outcome = harmfulOutcome();
+    const keys = await testKeys();
+    const ctx = await prepareContext(w.repo.dir, {
+      signingKey: keys.signingKey,
+      now: new Date(outcome.decidedAt),
+      log: silentLogger(),
+    });
+    try {
+      const ev = await evaluateRevert(ctx, job, outcomeRecord(job, outcome));
+      expect(ev).toMatchObject({ kind: 'finding', files: [addedPath] });
+      if (ev.kind !== 'finding') throw new Error('not a finding');
+      expect(ev.reason).toContain('changed again after it');
+    } finally {
+      await ctx.dispose();
+    }
   });
 
   it('never reverts a revert, nor an outcome that is not harmful', async () => {

@@ -131,7 +131,7 @@ describe('a fix under a blue/green Rollout (argo-rollouts test bed)', () => {
       expect(text).not.toContain(encoded);
     }
     for (const f of o.result.request.files.filter((x) => x.before !== null))
-      expect(f.after.split(PASSWORD).length).toBe((f.before as string).split(PASSWORD).length);
+      expect((f.after ?? '').split(PASSWORD).length).toBe((f.before as string).split(PASSWORD).length);
     const proof = JSON.parse(o.result.request.files.find((f) => f.path.endsWith('/proof.json'))?.after ?? '{}');
     expect(proof.input.workload.delivery).toEqual({
       controller: 'argo-rollouts',

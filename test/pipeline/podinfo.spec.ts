@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { raiseMemoryLimit } from '../../engine/actions/raise-memory-limit/index.ts';
 import { CheckError, InputError, ResolveError } from '../../engine/model/errors.ts';
 import { runPlan } from '../../engine/pipeline/run.ts';
 import { argoApplication, makePodinfoRepo, type PodinfoRepo } from '../../engine/repo/__fixtures__/podinfo.ts';
@@ -234,6 +235,32 @@ describe('pipeline on the podinfo test bed', () => {
       if (saved === undefined) delete process.env.SALVE_KUSTOMIZE;
       else process.env.SALVE_KUSTOMIZE = saved;
       await rm(wrapper, { force: true });
+    }
+    expect(await refsOf(dir)).toEqual(before);
+  });
+
+  it('aborts when an action renders a deletion (only a revert deletes), and commits nothing', async () => {
+    const { dir } = await podinfo();
+    const before = await refsOf(dir);
+    const gone = 'deploy/bases/cache/redis.conf';
+    const text = await readFile(join(dir, gone), 'utf8');
+    const render = raiseMemoryLimit.render.bind(raiseMemoryLimit);
+    const spy = vi
+      .spyOn(raiseMemoryLimit, 'render')
+      .mockImplementation(async (candidate, view) => [
+        ...(await render(candidate, view)),
+        { path: gone, before: text, after: null },
+      ]);
+    try {
+      const error = await runPlan(await runOptions(dir, [await writeSignal(oom())], NOW)).catch((e: unknown) => e);
+      expect(spy).toHaveBeenCalled();
+      expect(error).toBeInstanceOf(CheckError);
+      expect((error as CheckError).code).toBe('unexpected-deletion');
+      expect((error as Error).message).toBe(
+        `raise-memory-limit deletes 1 file (${gone}): a remediation only adds and edits files; only the revert of a merged remediation deletes`,
+      );
+    } finally {
+      spy.mockRestore();
     }
     expect(await refsOf(dir)).toEqual(before);
   });

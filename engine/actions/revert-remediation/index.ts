@@ -1,7 +1,7 @@
 /**
  * Reverting salve's own merged remediation after its follow-up found it harmful: the files the
- * merge changed go back to their bytes at the merge's first parent, and the rendered change is
- * exactly the inverse of the merged one. Never proposed from a signal: the follow-up proposes it
+ * merge changed go back to their bytes at the merge's first parent, the files it added are deleted,
+ * and the rendered change is exactly the inverse of the merged one. The only action that deletes. Never proposed from a signal: the follow-up proposes it
  * (engine/followup/revert), with params naming the PR and both commits.
  */
 import type { FileChange } from '../../model/index.ts';
@@ -51,6 +51,11 @@ export const revertRemediation: ActionPlugin = {
       if (after === null) continue;
       const before = await repo.readFile(path);
       if (before !== after) changes.push({ path, before, after });
+    }
+    // Still the merge's bytes (plan and verify hold the scope to files unchanged since the merge).
+    for (const path of p.added) {
+      const before = await repo.readFile(path);
+      if (before !== null) changes.push({ path, before, after: null });
     }
     return changes;
   },

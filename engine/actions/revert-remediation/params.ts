@@ -39,7 +39,7 @@ export const RevertParams = z.object({
   outcome: z.literal('harmful'),
   /** Restored to their bytes at `parentCommit`, sorted. */
   files: z.array(Path).min(1).max(200),
-  /** Files the merge added: the publish path writes no deletions, they stay and render nothing. */
+  /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
   added: z.array(Path).max(200),
   inverse: z.object({ fields: z.array(InverseField).max(500), objects: z.array(InverseObject).max(200) }),
 });

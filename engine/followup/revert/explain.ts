@@ -42,7 +42,9 @@ export function revertExplanation(ev: RevertEvaluated, job: FollowUpJob, outcome
   if (p.added.length > 0)
     lines.push(
       '',
-      `The merge added ${p.added.map((f) => code(f)).join(', ')}: salve writes no deletions, so ${p.added.length === 1 ? 'it stays' : 'they stay'} in the repository, and the rendered change below shows ${p.added.length === 1 ? 'it renders' : 'they render'} nothing once restored. Delete ${p.added.length === 1 ? 'it' : 'them'} in a later commit.`,
+      `Deletes ${counted(p.added.length, 'file')} the merge added, unchanged since, as \`git revert -m 1\` would:`,
+      '',
+      ...p.added.map((f) => `- ${code(f)}`),
     );
   lines.push('', 'Rendered change (the inverse of the merged one, recomputed from both commits):', '');
   lines.push('| object | field | now | after the revert |', '| --- | --- | --- | --- |');

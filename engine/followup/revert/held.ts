@@ -18,7 +18,8 @@ export const REVERT_HELD_MARKER = '<!-- salve:revert-held -->';
 const MAX_FILES = 50;
 
 /** The revert's files and commits, as a comment names them. */
-export type RevertedFiles = Pick<RevertEvaluated['params'], 'files' | 'parentCommit' | 'mergeCommit'>;
+export type RevertedFiles = Pick<RevertEvaluated['params'], 'files' | 'parentCommit' | 'mergeCommit'> &
+  Partial<Pick<RevertEvaluated['params'], 'added'>>;
 
 /** The rules that held the revert: the denials, what made it observe-only, or what asks a human to merge it. */
 export function holdingRules(ev: Pick<RevertEvaluated, 'decision'>): PolicyRule[] {
@@ -62,6 +63,12 @@ export function restoreLines(p: RevertedFiles, verb: 'would restore' | 'restores
     ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
   ];
   if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
+  const added = p.added ?? [];
+  if (added.length > 0) {
+    lines.push('', `and deletes ${counted(added.length, 'file')} the merge added:`, '');
+    lines.push(...added.slice(0, MAX_FILES).map((f) => `- ${code(f)}`));
+    if (added.length > MAX_FILES) lines.push(`- … and ${added.length - MAX_FILES} more`);
+  }
   return lines;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What reverting a merged remediation must do, from the real commits: the files the merge changed
- * (salve's own record under .salve/remediations/ aside), whether any moved since, and the rendered
+ * or added (salve's own record under .salve/remediations/ aside), whether any moved since, and the rendered
  * inverse (the overlay built at the merge commit, then at its first parent). Nothing is guessed:
  * a file changed since the merge, or a history that does not hold the merge, is a finding.
  */
@@ -19,7 +19,7 @@ export interface RevertScope {
   parentCommit: string;
   /** Restored to the parent's bytes (modified or deleted by the merge). */
   files: string[];
-  /** Added by the merge: no deletion is written, they stay and must render nothing. */
+  /** Added by the merge: the revert deletes them. */
   added: string[];
 }
 

@@ -125,6 +125,14 @@ export async function evaluateRevert(
       reason: `the files #${job.pull} changed already hold their bytes from before it`,
       files: [],
     };
+  const added = new Set(scope.added);
+  const stray = files.filter((f) => f.after === null && !added.has(f.path)).map((f) => f.path);
+  if (stray.length > 0)
+    return {
+      kind: 'finding',
+      reason: `the revert would delete files the merge of #${job.pull} did not add`,
+      files: stray,
+    };
   const after = placeObjects((await buildChanged(ctx, resolution.overlay, files)).objects, namespace);
   const diff = renderedDiff(before, after);
   try {

@@ -2,6 +2,7 @@
  * Writes a remediation commit through the Git Data API (blobs, a tree on `base_tree`, a commit, the
  * ref). No author, committer or signature is given, so GitHub signs it and marks it Verified.
  * The commit always has exactly one parent, the base: an update replaces the branch's commit.
+ * A deleted file is a tree entry with a null sha, as the API takes it.
  */
 import { PublishError } from '../../model/index.ts';
 import type { PublishRequest } from '../../model/remediation.ts';
@@ -12,6 +13,10 @@ export async function createRemediationCommit(ctx: GitHubContext, req: PublishRe
   const base = await octokit.rest.git.getCommit({ ...repo, commit_sha: req.baseCommit });
   const tree = [];
   for (const file of req.files) {
+    if (file.after === null) {
+      tree.push({ path: file.path, mode: '100644' as const, type: 'blob' as const, sha: null });
+      continue;
+    }
     const blob = await octokit.rest.git.createBlob({
       ...repo,
       content: Buffer.from(file.after, 'utf8').toString('base64'),

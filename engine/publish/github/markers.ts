@@ -20,7 +20,7 @@ function sha256(text: string): string {
 export function filesHash(req: PublishRequest): string {
   const files = [...req.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => [f.path, sha256(f.after)]);
+    .map((f) => [f.path, f.after === null ? null : sha256(f.after)]);
   return sha256(JSON.stringify(files));
 }
 
