@@ -94502,7 +94502,10 @@ var FileChange = external_exports.object({
   path: external_exports.string(),
   /** null when the file is new. */
   before: external_exports.string().nullable(),
-  after: external_exports.string()
+  /** null when the file is deleted (only a revert deletes, and only files the reverted merge added). */
+  after: external_exports.string().nullable()
+}).refine((c) => c.before !== null || c.after !== null, {
+  message: "a file change adds, edits or deletes a file: before and after cannot both be absent"
 });
 var Mode = external_exports.enum(["observe", "approve", "automate"]);
 var RuleEffect = external_exports.enum(["allow", "deny", "require-approval", "advisory"]);
@@ -94555,29 +94558,26 @@ async function changedFiles(dir, baseCommit, ref) {
   const gitdir = await gitDirOf(dir);
   const [baseTree, headTree] = await Promise.all([treeOf(gitdir, baseCommit), treeOf(gitdir, ref)]);
   const changes = [];
-  const deleted = [];
-  await diffTrees(gitdir, baseTree, headTree, "", changes, deleted);
-  if (deleted.length > 0)
-    throw new InputError(`${ref} deletes files present at ${baseCommit.slice(0, 12)}: ${deleted.join(", ")}`);
+  await diffTrees(gitdir, baseTree, headTree, "", changes);
   return changes.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
-async function diffTrees(gitdir, a, b, prefix, changes, deleted) {
+async function diffTrees(gitdir, a, b, prefix, changes) {
   if (a === b) return;
   const left = new Map((a ? (await import_isomorphic_git.default.readTree({ fs: fs2, gitdir, oid: a })).tree : []).map((e) => [e.path, e]));
   const right = new Map((b ? (await import_isomorphic_git.default.readTree({ fs: fs2, gitdir, oid: b })).tree : []).map((e) => [e.path, e]));
   for (const [name, l] of left) {
     const r = right.get(name);
     if (!r || r.type !== l.type) {
-      if (l.type === "tree")
-        for (const path of (await walk(gitdir, l.oid, `${prefix}${name}/`)).keys()) deleted.push(path);
-      else deleted.push(prefix + name);
+      if (l.type !== "tree" && l.type !== "blob") continue;
+      const gone = l.type === "tree" ? await walk(gitdir, l.oid, `${prefix}${name}/`) : /* @__PURE__ */ new Map([[prefix + name, l.oid]]);
+      for (const [path, oid] of gone) changes.push({ path, before: await readText(gitdir, oid), after: null });
     }
   }
   for (const [name, r] of right) {
     const l = left.get(name);
     const same = l && l.type === r.type ? l : void 0;
     if (same?.oid === r.oid) continue;
-    if (r.type === "tree") await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes, deleted);
+    if (r.type === "tree") await diffTrees(gitdir, same?.oid ?? null, r.oid, `${prefix}${name}/`, changes);
     else if (r.type === "blob") {
       changes.push({
         path: prefix + name,
@@ -95974,9 +95974,16 @@ import { createHash as createHash3 } from "node:crypto";
 async function withChanges(base, changes) {
   const files = /* @__PURE__ */ new Map();
   const dirs = /* @__PURE__ */ new Map();
+  const gone = /* @__PURE__ */ new Set();
   for (const change of changes) {
     const path = cleanPath(change.path, "file change path");
     const parts = path.split("/");
+    if (change.after === null) {
+      if ((await base.lstat(path))?.type !== "file")
+        throw new InputError(`cannot delete ${quote(path)}: not a file in ${base.where}`, { code: "unsafe-path" });
+      gone.add(path);
+      continue;
+    }
     for (let i = 1; i <= parts.length; i++) {
       const prefix = parts.slice(0, i).join("/");
       const entry = await base.lstat(prefix);
@@ -95998,16 +96005,22 @@ async function withChanges(base, changes) {
       const file2 = files.get(path);
       if (file2) return { type: "file", size: file2.length };
       if (dirs.has(path)) return { type: "dir", size: 0 };
-      return base.lstat(path);
+      return gone.has(path) ? null : base.lstat(path);
     },
     readLink: (path) => files.has(path) || dirs.has(path) ? Promise.resolve(null) : base.readLink(path),
     async children(dir) {
       const own2 = dirs.get(dir);
       const theirs = (await base.lstat(dir))?.type === "dir" ? await base.children(dir) : [];
-      return [.../* @__PURE__ */ new Set([...theirs, ...own2 ?? []])];
+      const kept = theirs.filter((name) => !gone.has(dir === "" ? name : `${dir}/${name}`));
+      return [.../* @__PURE__ */ new Set([...kept, ...own2 ?? []])];
     },
     async readResolved(paths) {
       const out = /* @__PURE__ */ new Map();
+      const absent = paths.find((p) => gone.has(p));
+      if (absent !== void 0)
+        throw new ConfigError(`${absent} is not a file in ${base.where} once the change deletes it`, {
+          code: "not-a-file"
+        });
       const rest = paths.filter((p) => !files.has(p));
       const theirs = rest.length > 0 ? await base.readResolved(rest) : /* @__PURE__ */ new Map();
       for (const p of paths) out.set(p, files.get(p) ?? theirs.get(p));
@@ -96018,7 +96031,7 @@ async function withChanges(base, changes) {
       return file2 ? `sha256:${createHash3("sha256").update(file2).digest("hex")}` : base.contentId(path);
     },
     async files() {
-      const theirs = (await base.files()).filter((f) => !files.has(f.path));
+      const theirs = (await base.files()).filter((f) => !files.has(f.path) && !gone.has(f.path));
       const ours = [...files].map(([path, bytes]) => ({ path, size: bytes.length }));
       return [...theirs, ...ours].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     }
@@ -96963,7 +96976,10 @@ var PolicyInput = external_exports.object({
    */
   outcomes: external_exports.array(OutcomeEntry).optional()
 });
-var SignedFile = external_exports.object({ path: external_exports.string().min(1), sha256: external_exports.string().regex(/^[0-9a-f]{64}$/) });
+var SignedFile = external_exports.object({
+  path: external_exports.string().min(1),
+  sha256: external_exports.string().regex(/^[0-9a-f]{64}$/).nullable()
+});
 var PROOF_VERSION = "salve.dev/proof/v2";
 var RETIRED_PROOF_VERSIONS = {
   "salve.dev/proof/v1": "it does not sign the explanation and the other files of the remediation record"
@@ -96980,7 +96996,7 @@ var Proof = external_exports.object({
      */
     namespace: external_exports.string().optional(),
     /**
-     * Every file the remediation commit adds or changes, sorted by path: the overlay's files and
+     * Every file the remediation commit adds, changes or deletes, sorted by path: the overlay's files and
      * the record's (the explanation included), all but `proof.json` and `proof.dsse.json`, which
      * are this proof itself.
      */
@@ -97494,15 +97510,16 @@ async function loadEvaluator(bundle) {
 
 // engine/policy/proof.ts
 function subjectFiles(files) {
-  return files.map((f) => ({ path: f.path, sha256: sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return files.map((f) => ({ path: f.path, sha256: f.after === null ? null : sha256Hex(f.after) })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 function subjectMismatches(signed, files) {
   const want = new Map(signed.map((f) => [f.path, f.sha256]));
   const out = [];
   for (const f of subjectFiles(files)) {
     const sha = want.get(f.path);
-    if (sha === void 0) out.push({ path: f.path, problem: "unsigned" });
-    else if (sha !== f.sha256) out.push({ path: f.path, problem: "differs" });
+    const deleted = f.sha256 === null ? { deleted: true } : {};
+    if (sha === void 0) out.push({ path: f.path, problem: "unsigned", ...deleted });
+    else if (sha !== f.sha256) out.push({ path: f.path, problem: "differs", ...deleted });
     want.delete(f.path);
   }
   for (const path of want.keys()) out.push({ path, problem: "missing" });
@@ -97511,9 +97528,9 @@ function subjectMismatches(signed, files) {
 function describeMismatch(m) {
   switch (m.problem) {
     case "unsigned":
-      return "changed since the proof's base commit, but not signed by its proof";
+      return `${m.deleted ? "deleted" : "changed"} since the proof's base commit, but not signed by its proof`;
     case "differs":
-      return "differs from the content its proof signs";
+      return m.deleted ? "deleted, but its proof signs content for it" : "differs from the content its proof signs";
     case "missing":
       return "signed by its proof, but not changed";
   }
@@ -98905,7 +98922,7 @@ var RevertParams = external_exports.object({
   outcome: external_exports.literal("harmful"),
   /** Restored to their bytes at `parentCommit`, sorted. */
   files: external_exports.array(Path).min(1).max(200),
-  /** Files the merge added: the publish path writes no deletions, they stay and render nothing. */
+  /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
   added: external_exports.array(Path).max(200),
   inverse: external_exports.object({ fields: external_exports.array(InverseField).max(500), objects: external_exports.array(InverseObject).max(200) })
 });
@@ -98958,6 +98975,10 @@ var revertRemediation = {
       if (after === null) continue;
       const before = await repo.readFile(path);
       if (before !== after) changes.push({ path, before, after });
+    }
+    for (const path of p.added) {
+      const before = await repo.readFile(path);
+      if (before !== null) changes.push({ path, before, after: null });
     }
     return changes;
   }
@@ -99837,7 +99858,7 @@ async function checkRevert(repoDir, id, proof, changes) {
       reason: `names files ${p.files.join(", ")}, the merge changed ${scope.files.join(", ") || "none"} (added ${scope.added.join(", ") || "none"})`
     });
   const parent = await openSnapshot(repoDir, scope.parentCommit);
-  const restore = new Set(scope.files);
+  const restore = /* @__PURE__ */ new Set([...scope.files, ...scope.added]);
   for (const change of changes) {
     if (change.path.startsWith(`${RECORDS}${id}/`)) continue;
     if (!restore.has(change.path)) {
@@ -99850,7 +99871,7 @@ async function checkRevert(repoDir, id, proof, changes) {
     if (await readFileText(parent, change.path) !== change.after)
       problems.push({
         file: change.path,
-        reason: `revert-not-inverse: not its bytes at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`
+        reason: change.after === null ? `revert-not-inverse: deleted, but it was at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}` : `revert-not-inverse: not its bytes at ${scope.parentCommit.slice(0, 12)}, before the merge of #${p.pull}`
       });
   }
   const namespace = proof.subject.namespace ?? proof.input.target.namespace;
