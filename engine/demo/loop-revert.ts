@@ -9,7 +9,7 @@ import type { FollowUpJob, Outcome } from '../followup/types.ts';
 import { prepareContext } from '../pipeline/run.ts';
 import type { LoopOptions } from './loop.ts';
 
-/** Prints the revert's title, the files it restores, its decision and proof. Returns 1 when none could be planned. */
+/** Prints the revert's title, the files it restores or deletes, its decision and proof. Returns 1 when none could be planned. */
 export async function planDemoRevert(o: LoopOptions, job: FollowUpJob, outcome: Outcome): Promise<number> {
   const ctx = await prepareContext(o.world.work, {
     signingKey: o.world.signingKey,
@@ -28,9 +28,12 @@ export async function planDemoRevert(o: LoopOptions, job: FollowUpJob, outcome: 
     );
     for (const r of ev.decision.rules.filter((x) => x.effect === 'deny')) o.out(`denied    ${r.id}: ${r.message}`);
     const parent = ev.params.parentCommit.slice(0, 12);
-    for (const f of ev.files) o.out(`restores  ${f.path} (to its bytes at ${parent}, before #${job.pull})`);
-    for (const path of ev.params.added)
-      o.out(`keeps     ${path} (added by #${job.pull}; nothing refers to it once restored)`);
+    for (const f of ev.files)
+      o.out(
+        f.after === null
+          ? `deletes   ${f.path} (added by #${job.pull})`
+          : `restores  ${f.path} (to its bytes at ${parent}, before #${job.pull})`,
+      );
     if (assembled.kind !== 'publish') {
       o.out(`revert    not published: policy says ${assembled.kind}`);
       return 0;

@@ -94,6 +94,9 @@ describe('salve demo: the loop (real kube-apiserver, git remote, policy)', () =>
     expect(at('restores ')).toEqual([
       `restores  apps/storefront/overlays/production/kustomization.yaml (to its bytes at ${first.slice(0, 12)}, before #102)`,
     ]);
+    expect(at('deletes ')).toEqual([
+      'deletes   apps/storefront/overlays/production/salve/raise-memory-limit-rollout-storefront.yaml (added by #102)',
+    ]);
     expect(text).toContain('revert    decision approve');
     expect(text).toContain('not published: the demo has no GitHub; this is the pull request salve would open');
   }, 180_000);
