@@ -18,6 +18,36 @@ async function tempDir() {
   dirs.push(d);
   return d;
 }
+/**
+ * Runs a writer fixture on `dir`, kills it with SIGKILL once it has printed more than `lines` lines,
+ * and returns the numbers it printed: the alerts it was told were durably queued.
+ */
+async function killMidStream(fixture: string, dir: string, args: string[], lines: number): Promise<number[]> {
+  const writer = fileURLToPath(new URL(`./__fixtures__/${fixture}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.split('\n').length > lines) resolve();
+    });
+    child.once('exit', () => reject(new Error(`writer exited early: ${err}`)));
+  });
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  return out
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
+}
+
 async function open(dir: string, extra: Partial<Parameters<typeof openEmbeddedStore>[0]> = {}) {
   const s = await openEmbeddedStore({ dir, log: silentLogger(), ...extra });
   stores.push(s);
@@ -117,28 +147,8 @@ describe('state/embedded', () => {
 
   it('loses no acknowledged alert when its process is killed with SIGKILL mid-stream', async () => {
     const dir = await tempDir();
-    const writer = fileURLToPath(new URL('./__fixtures__/journal-writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        // Past a compaction (64 KiB) and well into the next journal.
-        if (out.split('\n').length > 400) resolve();
-      });
-      child.once('exit', () => reject(new Error(`writer exited early: ${err}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    const acked = out
-      .split('\n')
-      .filter((l) => /^\d+$/.test(l))
-      .map(Number);
+    // Past a compaction (64 KiB) and well into the next journal.
+    const acked = await killMidStream('journal-writer.ts', dir, [], 400);
     const s = await open(dir);
     const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
     const starts = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.startsAt));
@@ -152,30 +162,8 @@ describe('state/embedded', () => {
 
   it('loses no acknowledged alert of 32 concurrent senders when killed with SIGKILL (group commit)', async () => {
     const dir = await tempDir();
-    const writer = fileURLToPath(new URL('./__fixtures__/journal-storm.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, '32'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        // Past compactions (64 KiB, about 150 alerts each) and well into the next journal.
-        if (out.split('\n').length > 1500) resolve();
-      });
-      child.once('exit', () => reject(new Error(`writer exited early: ${err}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    const acked = out
-      .split('\n')
-      .filter((l) => /^\d+$/.test(l))
-      .map(Number);
+    // Past compactions (64 KiB, about 150 alerts each) and well into the next journal.
+    const acked = await killMidStream('journal-storm.ts', dir, ['32'], 1500);
     expect(acked.length).toBeGreaterThan(1500);
     const s = await open(dir);
     const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
@@ -185,27 +173,7 @@ describe('state/embedded', () => {
 
   it('after a power cut mid-batch on the pre-allocated journal, replays to the gap: no acknowledged alert lost, no stale frame read', async () => {
     const dir = await tempDir();
-    const writer = fileURLToPath(new URL('./__fixtures__/journal-storm.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, '32'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const exited = new Promise<string | null>((r) => child.once('exit', (_c, sig) => r(sig)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.split('\n').length > 500) resolve();
-      });
-      child.once('exit', () => reject(new Error('writer exited early')));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    const acked = new Set(
-      out
-        .split('\n')
-        .filter((l) => /^\d+$/.test(l))
-        .map(Number),
-    );
+    const acked = new Set(await killMidStream('journal-storm.ts', dir, ['32'], 500));
     const file = join(dir, 'journal.jsonl');
     const image = await readFile(file);
     // 64 KiB compactions (the fixture's), zeros written 1 MiB ahead: the file never grew past that.
