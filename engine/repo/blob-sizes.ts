@@ -5,8 +5,9 @@
  * it has not seen. Kept in one file in the commit index's directory, checked on read, written
  * atomically, started afresh past MAX_BLOBS; a failure to keep it is a slower next run.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepJson } from './keep-json.ts';
 
 const MAX_BLOBS = 500_000;
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -56,15 +57,7 @@ export function openBlobSizes(indexDir: string): BlobSizes {
     save() {
       if (!dirty || !known) return;
       const entries = known.size > MAX_BLOBS ? [] : [...known];
-      const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(tmp, JSON.stringify({ version: 1, sizes: Object.fromEntries(entries) }), { mode: 0o600 });
-        renameSync(tmp, file);
-        dirty = false;
-      } catch {
-        rmSync(tmp, { force: true });
-      }
+      if (keepJson(dir, file, { version: 1, sizes: Object.fromEntries(entries) })) dirty = false;
     },
   };
 }

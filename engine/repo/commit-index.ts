@@ -11,9 +11,10 @@
  * Files are checked on read (shape, key, size), written atomically, and at most MAX_ENTRIES of each
  * kind are kept (least recently used first out) in a directory that is the user's own.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgoApplication } from '../model/remediation.ts';
+import { keepJson } from './keep-json.ts';
 import type { OverlayNames } from './may-render.ts';
 import type { ReadSet } from './read-set.ts';
 
@@ -129,14 +130,7 @@ function prune(dir: string, keep: number): void {
 
 /** Writes `body` to `dir/name` atomically; a failure is a slower next run, never a failed one. */
 function write(dir: string, name: string, body: unknown): void {
-  const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  try {
-    writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-    renameSync(tmp, join(dir, name));
-    prune(dir, MAX_ENTRIES);
-  } catch {
-    rmSync(tmp, { force: true });
-  }
+  if (keepJson(dir, join(dir, name), body)) prune(dir, MAX_ENTRIES);
 }
 
 /** The names kept for the commit seen last (any commit: each entry is checked before use). */

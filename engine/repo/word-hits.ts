@@ -6,8 +6,9 @@
  * MAX_BLOBS; a failure to keep it is a slower next run, never a failed one.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepJson } from './keep-json.ts';
 
 const MAX_BLOBS = 200_000;
 const MAX_BYTES = 32 * 1024 * 1024;
@@ -84,15 +85,7 @@ export function openWordHits(indexDir: string): WordHits {
           yes: entries.filter(([, h]) => h).map(([o]) => o),
           no: entries.filter(([, h]) => !h).map(([o]) => o),
         };
-        const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-        try {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
-          writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-          renameSync(tmp, list.file);
-          list.dirty = false;
-        } catch {
-          rmSync(tmp, { force: true });
-        }
+        if (keepJson(dir, list.file, body)) list.dirty = false;
       }
     },
   };
