@@ -149,4 +149,17 @@ describe('rollback of an image pinned in a kustomization the overlay includes', 
     );
     expect(got.remediation).toBeNull();
   });
+
+  it('says where a base pins the image when the failing pods run another one (drift)', async () => {
+    const b = await katib();
+    const got = await b.plan(OVERLAY, 'Deployment/katib-controller', 'katib-controller', 'rollback-image', {
+      runs: `${IMAGE}:v0.21.0`,
+    });
+    expect(got.planned?.kind).toBe('drift');
+    const drift = got.planned?.kind === 'drift' ? got.planned.drift : null;
+    const text = await readFile(join(b.ws.dir, STANDALONE), 'utf8');
+    const line = text.split('\n').indexOf(`  - name: ${IMAGE}`) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(drift?.gitSetsItIn).toBe(`${STANDALONE}:${line} (images: entry ${IMAGE}, newTag: v0.19.0)`);
+  });
 });

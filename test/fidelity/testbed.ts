@@ -29,13 +29,14 @@ export interface Bed {
   /**
    * Plans the corpus case of this workload, container and action. With `anyway`, a case the corpus
    * would skip (say, an image whose pin does not render) is planned too, to see what salve says.
+   * `runs`: the image the failing pods report (default: the one git renders).
    */
   plan(
     overlay: string,
     workload: string,
     container: string,
     action: CorpusAction,
-    opts?: { anyway?: boolean },
+    opts?: { anyway?: boolean; runs?: string },
   ): Promise<Planned>;
   /** Edits files (repo-relative path → new text, or a function of the old text) and commits them on main. */
   commit(message: string, edits: Record<string, string | ((text: string) => string)>, when?: Date): Promise<void>;
@@ -101,7 +102,7 @@ export async function openTestbed(name: string, overlays: string[]): Promise<Bed
           },
         },
         c,
-        c.container.image,
+        opts.runs ?? c.container.image,
       );
       const got = planned as PlanResult | null;
       const remediation = got && got.kind !== 'none' && got.kind !== 'drift' ? got.remediation : null;
