@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import { MAX_ALIAS_COUNT } from '../../repo/bounded-yaml.ts';
 import { KUSTOMIZATION_FILES } from '../../repo/overlay-inputs.ts';
 import { resolveInside } from '../../repo/paths.ts';
-import { listDir, type RepoTree, readFileText, resolvePath } from '../../repo/tree.ts';
+import { type RepoTree, readFileText, resolvePath } from '../../repo/tree.ts';
 
 export interface ImageEntry {
   name: string;
@@ -97,12 +97,13 @@ export function pinOf(entry: ImageEntry): { field: PinField; value: string } | n
 
 async function kustomizationIn(tree: RepoTree, dir: string): Promise<{ file: string; source: string } | null> {
   try {
-    const entries = await listDir(tree, dir);
-    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.kind === 'file' && e.name === n));
-    if (!name) return null;
-    const file = dir ? `${dir}/${name}` : name;
-    const source = await readFileText(tree, file, MAX_KUSTOMIZATION_BYTES);
-    return source === null ? null : { file, source };
+    for (const name of KUSTOMIZATION_FILES) {
+      const file = dir ? `${dir}/${name}` : name;
+      if ((await resolvePath(tree, file))?.kind !== 'file') continue;
+      const source = await readFileText(tree, file, MAX_KUSTOMIZATION_BYTES);
+      return source === null ? null : { file, source };
+    }
+    return null;
   } catch {
     return null; // too large, or a link out of the repository: the build reports it
   }
