@@ -46,7 +46,7 @@ const replicas = (from: unknown, to: unknown): Over => ({
   target: { kind: 'HorizontalPodAutoscaler' },
   change: { fields: [field('/spec/maxReplicas', { kind: 'HorizontalPodAutoscaler' })] },
 });
-const rollback = (params: Record<string, unknown>, release: Over['release'], score = 0.85): Over => ({
+const rollback = (params: Record<string, unknown>, release: NonNullable<Over['release']>, score = 0.85): Over => ({
   action: { id: 'rollback-image', family: 'workload', disruption: 3, params },
   release,
   incident: { risk: { score, type: 'crash-loop' } },
@@ -55,9 +55,9 @@ const rollback = (params: Record<string, unknown>, release: Over['release'], sco
 const tags = { container: 'podinfo', image: 'ghcr.io/stefanprodan/podinfo', fromTag: '6.5.1', toTag: '6.5.0' };
 const inverse = {
   fields: [field(c('resources/limits/memory'), { before: '384Mi', after: '256Mi' })],
-  objects: [{ op: 'remove', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'podinfo', name: 'x' }],
+  objects: [{ op: 'remove' as const, apiVersion: 'v1', kind: 'ConfigMap', namespace: 'podinfo', name: 'x' }],
 };
-const revert = (params: Record<string, unknown>, change: Over['change'] = inverse): Over => ({
+const revert = (params: Record<string, unknown>, change: NonNullable<Over['change']> = inverse): Over => ({
   action: { id: 'revert-remediation', family: 'workload', disruption: 2, params: { inverse, pull: 42, ...params } },
   change,
 });
