@@ -10,7 +10,10 @@ package salve.merge
 import data.salve.text
 
 # `*` matches anything, including an empty string (no delimiters); the rest is glob syntax.
-# A pattern that is `*` or has no glob syntax is answered without compiling a glob.
+# Answered without compiling a glob (the wasm evaluator compiles one on every call): a pattern
+# that is `*`, one with no glob syntax, and one whose only glob syntax is one or two runs of `*`
+# (a prefix, a suffix and, between them, a part found in order) on a value without a line break,
+# which the compiled glob never matches. Any other pattern compiles its glob.
 matches("*", _)
 
 matches(pattern, value) if {
@@ -19,19 +22,59 @@ matches(pattern, value) if {
 }
 
 matches(pattern, value) if {
+	pieces := starred(pattern, value)
+	count(pieces) == 2
+	startswith(value, pieces[0])
+	endswith(value, pieces[1])
+	count(value) >= count(pieces[0]) + count(pieces[1])
+}
+
+matches(pattern, value) if {
+	pieces := starred(pattern, value)
+	count(pieces) == 3
+	startswith(value, pieces[0])
+	endswith(value, pieces[2])
+	between := (count(value) - count(pieces[0])) - count(pieces[2])
+	between >= 0
+	contains(substring(value, count(pieces[0]), between), pieces[1])
+}
+
+matches(pattern, value) if {
 	pattern != "*"
 	not literal(pattern)
+	not starred(pattern, value)
 	glob.match(pattern, null, value)
 }
 
+# Glob syntax other than `*`.
+classes(pattern) if contains(pattern, "?")
+
+classes(pattern) if contains(pattern, "[")
+
+classes(pattern) if contains(pattern, "]")
+
+classes(pattern) if contains(pattern, "{")
+
+classes(pattern) if contains(pattern, "}")
+
+classes(pattern) if contains(pattern, "\\")
+
 literal(pattern) if {
 	not contains(pattern, "*")
-	not contains(pattern, "?")
-	not contains(pattern, "[")
-	not contains(pattern, "]")
-	not contains(pattern, "{")
-	not contains(pattern, "}")
-	not contains(pattern, "\\")
+	not classes(pattern)
+}
+
+# A pattern with one or two runs of `*` and no other glob syntax, split at the runs: before the
+# first, between (when two), after the last.
+starred(pattern, value) := pieces if {
+	pattern != "*"
+	contains(pattern, "*")
+	not classes(pattern)
+	not contains(value, "\n")
+	parts := split(pattern, "*")
+	last := count(parts) - 1
+	pieces := array.concat(array.concat([parts[0]], [p | some i, p in parts; i > 0; i < last; p != ""]), [parts[last]])
+	count(pieces) <= 3
 }
 
 # Indices of the trust rules that match, in order: the first one wins.
