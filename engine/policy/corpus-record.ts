@@ -3,6 +3,7 @@
  * decisions.spec.ts holds every later version of the rules to. Run it only to record a deliberate
  * change of outcome: `npx tsx engine/policy/corpus-record.ts`.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadExposurePlanner } from '../render/rollouts/planner.ts';
@@ -14,13 +15,10 @@ const bundle = await buildBundle([fileURLToPath(new URL('../../policies', import
 const evaluator = await loadEvaluator(bundle);
 const planner = await loadExposurePlanner(bundle);
 const record = corpusDecisions({ decide: (i) => evaluator.evaluate(i), plan: (i) => planner.plan(i) });
-const lines = Object.entries(record.decisions).map(
-  ([name, row]) => `  ${JSON.stringify(name)}: ${JSON.stringify(row)}`,
-);
-await writeFile(
-  new URL('./testdata/decisions.json', import.meta.url),
-  `{"messages": ${JSON.stringify(record.messages, null, 1)},\n"plans": ${JSON.stringify(record.plans)},\n"decisions": {\n${lines.join(',\n')}\n}}\n`,
-);
+const file = fileURLToPath(new URL('./testdata/decisions.json', import.meta.url));
+await writeFile(file, JSON.stringify(record));
+// In the repository's JSON style (biome), so that a later record diffs line by line.
+execFileSync(fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url)), ['format', '--write', file]);
 console.log(
   `${Object.keys(record.decisions).length} decisions, ${record.messages.length} messages, ${record.plans.length} plans`,
 );

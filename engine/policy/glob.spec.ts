@@ -30,7 +30,8 @@ function table(): { patterns: string[]; values: string[] } {
   for (const p of ['*aa*', 'a*b*a', 'é*', '*é', 'a*é*b', 'prod*', '*prod*', 'a?', '[ab]*', '{a,b}*', 'a\\*', '*.*']) {
     patterns.add(p);
   }
-  for (const a of ['a', 'b', '-', 'é']) for (const b of ['a', 'b', '*', '']) for (const c of ['a', '*', '-']) patterns.add(a + b + c);
+  for (const a of ['a', 'b', '-', 'é'])
+    for (const b of ['a', 'b', '*', '']) for (const c of ['a', '*', '-']) patterns.add(a + b + c);
   const values = new Set(['', 'aaaa', 'aa.aa', 'aabaa', 'prod-eu-1', 'eu-prod-west', 'a\nb\na', 'ééé']);
   let layer = [''];
   for (let n = 1; n <= 3; n++) {
@@ -71,6 +72,6 @@ describe('policy/merge trust patterns', () => {
     expect(pairs.filter(([, , glob]) => glob).length).toBeGreaterThan(1000);
     expect(pairs.some(([p, v, glob]) => p === 'a*b*a' && v === 'aba' && glob)).toBe(true);
     expect(pairs.some(([p, v, glob]) => p === 'a**a' && v === 'a' && !glob)).toBe(true);
-    expect(pairs.filter(([p, v, glob, ours]) => glob !== ours).map(([p, v]) => [p, v])).toEqual([]);
+    expect(pairs.filter(([, , glob, ours]) => glob !== ours).map(([p, v]) => [p, v])).toEqual([]);
   });
 });
