@@ -14,37 +14,30 @@ import data.salve.text
 # that is `*`, one with no glob syntax, and one whose only glob syntax is one or two runs of `*`
 # (a prefix, a suffix and, between them, a part found in order) on a value without a line break,
 # which the compiled glob never matches. Any other pattern compiles its glob.
-matches("*", _)
+matches(pattern, value) if glob_match(pattern, value)
 
-matches(pattern, value) if {
+# One answer per pattern, in this order: the first form that fits answers.
+glob_match(pattern, value) if {
+	pattern == "*"
+} else := pattern == value if {
 	literal(pattern)
-	pattern == value
-}
-
-matches(pattern, value) if {
+} else := star_match(pieces, value) if {
 	pieces := starred(pattern, value)
+} else := glob.match(pattern, null, value)
+
+# Total (true or false): an undefined answer would fall through to the glob. String builtins
+# only: arithmetic in the wasm evaluator goes through arbitrary-precision decimals.
+star_match(pieces, value) if {
 	count(pieces) == 2
 	startswith(value, pieces[0])
-	endswith(value, pieces[1])
-	count(value) >= count(pieces[0]) + count(pieces[1])
-}
-
-matches(pattern, value) if {
-	pieces := starred(pattern, value)
+	endswith(trim_prefix(value, pieces[0]), pieces[1])
+} else if {
 	count(pieces) == 3
 	startswith(value, pieces[0])
-	endswith(value, pieces[2])
-	between := (count(value) - count(pieces[0])) - count(pieces[2])
-	between >= 0
-	contains(substring(value, count(pieces[0]), between), pieces[1])
-}
-
-matches(pattern, value) if {
-	pattern != "*"
-	not literal(pattern)
-	not starred(pattern, value)
-	glob.match(pattern, null, value)
-}
+	rest := trim_prefix(value, pieces[0])
+	endswith(rest, pieces[2])
+	contains(trim_suffix(rest, pieces[2]), pieces[1])
+} else := false
 
 # Glob syntax other than `*`.
 classes(pattern) if contains(pattern, "?")
@@ -72,8 +65,7 @@ starred(pattern, value) := pieces if {
 	not classes(pattern)
 	not contains(value, "\n")
 	parts := split(pattern, "*")
-	last := count(parts) - 1
-	pieces := array.concat(array.concat([parts[0]], [p | some i, p in parts; i > 0; i < last; p != ""]), [parts[last]])
+	pieces := array.concat(array.concat(array.slice(parts, 0, 1), [p | some p in array.slice(parts, 1, count(parts) - 1); p != ""]), array.slice(parts, count(parts) - 1, count(parts)))
 	count(pieces) <= 3
 }
 
