@@ -26,7 +26,7 @@ glob_match(pattern, value) if {
 } else := glob.match(pattern, null, value)
 
 # Total (true or false): an undefined answer would fall through to the glob. String builtins
-# only: arithmetic in the wasm evaluator goes through arbitrary-precision decimals.
+# only: arithmetic in the wasm evaluator, even on counts, goes through arbitrary-precision decimals.
 star_match(pieces, value) if {
 	count(pieces) == 2
 	startswith(value, pieces[0])
@@ -58,15 +58,22 @@ literal(pattern) if {
 }
 
 # A pattern with one or two runs of `*` and no other glob syntax, split at the runs: before the
-# first, between (when two), after the last.
+# first, between (when two), after the last. String builtins only, as in star_match.
 starred(pattern, value) := pieces if {
 	pattern != "*"
 	contains(pattern, "*")
 	not classes(pattern)
 	not contains(value, "\n")
-	parts := split(pattern, "*")
-	pieces := array.concat(array.concat(array.slice(parts, 0, 1), [p | some p in array.slice(parts, 1, count(parts) - 1); p != ""]), array.slice(parts, count(parts) - 1, count(parts)))
-	count(pieces) <= 3
+	prefix := split(pattern, "*")[0]
+	pieces := runs(prefix, trim_left(trim_prefix(pattern, prefix), "*"))
+}
+
+runs(prefix, after) := [prefix, after] if {
+	not contains(after, "*")
+} else := [prefix, middle, last] if {
+	middle := split(after, "*")[0]
+	last := trim_left(trim_prefix(after, middle), "*")
+	not contains(last, "*")
 }
 
 # Indices of the trust rules that match, in order: the first one wins.
