@@ -3,7 +3,7 @@ import { PolicyError } from '../model/errors.ts';
 import { PolicyDecision, type PolicyRule } from '../model/index.ts';
 import { PolicyInput } from '../model/policy.ts';
 import type { PolicyBundle } from './bundle.ts';
-import { evaluator, instantiatePolicy, type LoadedPolicy } from './wasm-module.ts';
+import { instantiatePolicy, type LoadedPolicy } from './wasm-module.ts';
 
 export interface PolicyEvaluator {
   readonly digest: string;
@@ -39,12 +39,6 @@ export async function loadEvaluator(bundle: PolicyBundle): Promise<PolicyEvaluat
     throw new PolicyError(`policy bundle ${bundle.digest} does not load: ${describe(err)}`, { cause: err });
   }
   const { entrypoint, digest } = bundle;
-  let evaluate: (input: unknown) => unknown;
-  try {
-    evaluate = evaluator(policy, entrypoint);
-  } catch (err) {
-    throw new PolicyError(`policy bundle ${digest} does not load: ${describe(err)}`, { cause: err });
-  }
   return {
     digest,
     entrypoint,
@@ -59,7 +53,7 @@ export async function loadEvaluator(bundle: PolicyBundle): Promise<PolicyEvaluat
       }
       let results: { result?: unknown }[];
       try {
-        results = evaluate(valid.data) as { result?: unknown }[];
+        results = policy.evaluate(valid.data, entrypoint) as { result?: unknown }[];
       } catch (err) {
         throw new PolicyError(`evaluating ${entrypoint} failed: ${describe(err)}`, { cause: err });
       }
