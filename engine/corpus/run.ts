@@ -19,7 +19,7 @@ import { unsupportedFeature } from '../repo/unsupported.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CaseContext, type CaseResult, describeError, runCase, type SkipResult } from './case.ts';
 import { type Case, casesFor, containersOf, pinsFor } from './cases.ts';
-import { chooseManifestReleases, isReleased, replayManifestReleases, replayTagBumps } from './tag-bump.ts';
+import { chooseManifestReleases, released, replayManifestReleases, replayTagBumps } from './tag-bump.ts';
 import type { Testbed } from './testbeds.ts';
 import { createWorkspace, DESTINATION_NAMESPACE, type Root, type Workspace } from './workspace.ts';
 
@@ -110,15 +110,9 @@ async function runGroups(
 }
 
 /** A manifest case whose line the replayed release left alone: another line of the same image was released. */
-function notReleased(
-  testbed: string,
-  c: Case,
-  m: ManifestImage,
-  released: ReadonlyMap<string, ManifestImage>,
-): SkipResult {
-  const other = released.get(splitImage(m.image).name);
+function notReleased(testbed: string, c: Case, m: ManifestImage, other: ManifestImage | null): SkipResult {
   const why = other
-    ? `the replayed release edits one line per image (${other.file} line ${other.line}): an images: entry rolling ${m.file} line ${m.line} back would also change it`
+    ? `the replayed release of ${splitImage(m.image).name} edits ${other.file} line ${other.line}, which this overlay renders too: an images: entry rolling ${m.file} line ${m.line} back would also change it`
     : `${m.image} in ${m.file} line ${m.line} has no tag for a replayed release to bump`;
   return {
     testbed,
@@ -179,9 +173,11 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
       rollbacks.flatMap(({ cases }) => cases.flatMap((c) => (c.pinnedIn ? [c.pinnedIn] : []))),
       BUMP_TIME,
     );
-    const written = rollbacks.flatMap(({ cases }) => cases.flatMap((c) => (c.writtenIn ? [c.writtenIn] : [])));
-    const released = chooseManifestReleases(written);
-    await replayManifestReleases(ws.dir, released, BUMP_TIME);
+    const written = rollbacks.flatMap(({ cases }) =>
+      cases.flatMap((c) => (c.writtenIn ? [{ overlay: c.overlay, line: c.writtenIn }] : [])),
+    );
+    const releases = chooseManifestReleases(written);
+    await replayManifestReleases(ws.dir, releases, BUMP_TIME);
     const second = await caseContext(ws, keys, opts.log);
     const after = new Map<string, K8sObject[]>();
     for (const { root } of rollbacks) after.set(root.overlay, await renderOverlay(ws.dir, root.overlay));
@@ -189,8 +185,9 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
     for (const { root, cases } of rollbacks) {
       for (const c of cases.filter((x) => x.action === 'rollback-image')) {
         const m = c.writtenIn;
-        if (!m || isReleased(released, m)) pending.set(c, root);
-        else emit(notReleased(testbed.name, c, m, released));
+        const out = m ? released(releases, c.overlay, m) : true;
+        if (out === true) pending.set(c, root);
+        else if (m) emit(notReleased(testbed.name, c, m, out));
       }
     }
     await runGroups([...pending.keys()], limit, async (c) => {

@@ -66,36 +66,56 @@ export function bumpManifestLine(text: string, line: number, image: string): str
 /** The key of a manifest line: one release edits it once, whatever overlays include it. */
 const lineKey = (m: ManifestImage) => `${m.file}:${m.line}`;
 
-/**
- * The manifest lines a replayed release edits: one per image name (an overlay images: entry that
- * rolls one back changes every container running that image), the first by file and line. The
- * others keep their tag, and their cases are skips saying which line was released instead.
- */
-export function chooseManifestReleases(lines: readonly ManifestImage[]): Map<string, ManifestImage> {
-  const chosen = new Map<string, ManifestImage>();
-  const sorted = [...lines].filter((m) => splitImage(m.image).tag !== undefined && !m.image.includes('@'));
-  sorted.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  for (const m of sorted) {
-    const name = splitImage(m.image).name;
-    if (!chosen.has(name)) chosen.set(name, m);
-  }
-  return chosen;
+/** The manifest lines a replayed release edits, and which overlays render each. */
+export interface ManifestReleases {
+  lines: Map<string, ManifestImage>;
+  overlays: Map<string, Set<string>>;
 }
 
-/** Is this the line released for its image? */
-export function isReleased(chosen: ReadonlyMap<string, ManifestImage>, m: ManifestImage): boolean {
-  const c = chosen.get(splitImage(m.image).name);
-  return c !== undefined && lineKey(c) === lineKey(m);
+/**
+ * The manifest lines a replayed release edits: an overlay images: entry that rolls one back changes
+ * every container of that overlay running the same image, so no two released lines of one image
+ * are rendered by the same overlay. Lines are taken by file and line; one left out keeps its tag,
+ * and its cases are skips naming the line released instead (released()).
+ */
+export function chooseManifestReleases(
+  written: ReadonlyArray<{ overlay: string; line: ManifestImage }>,
+): ManifestReleases {
+  const overlays = new Map<string, Set<string>>();
+  const byKey = new Map<string, ManifestImage>();
+  for (const { overlay, line } of written) {
+    byKey.set(lineKey(line), line);
+    overlays.set(lineKey(line), (overlays.get(lineKey(line)) ?? new Set()).add(overlay));
+  }
+  const sorted = [...byKey.values()].filter((m) => splitImage(m.image).tag !== undefined && !m.image.includes('@'));
+  sorted.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  const lines = new Map<string, ManifestImage>();
+  for (const m of sorted) {
+    const mine = overlays.get(lineKey(m)) ?? new Set<string>();
+    const clash = [...lines.values()].some(
+      (r) =>
+        splitImage(r.image).name === splitImage(m.image).name &&
+        [...(overlays.get(lineKey(r)) ?? [])].some((o) => mine.has(o)),
+    );
+    if (!clash) lines.set(lineKey(m), m);
+  }
+  return { lines, overlays };
+}
+
+/** Released for this overlay: true; else the released line of the same image it renders, or null (no tag to bump). */
+export function released(r: ManifestReleases, overlay: string, m: ManifestImage): true | ManifestImage | null {
+  if (r.lines.has(lineKey(m))) return true;
+  const name = splitImage(m.image).name;
+  const other = [...r.lines.values()].find(
+    (x) => splitImage(x.image).name === name && r.overlays.get(lineKey(x))?.has(overlay),
+  );
+  return other ?? null;
 }
 
 /** One release commit per manifest, editing the image line of each chosen container in it. */
-export async function replayManifestReleases(
-  repoDir: string,
-  chosen: ReadonlyMap<string, ManifestImage>,
-  when: Date,
-): Promise<void> {
+export async function replayManifestReleases(repoDir: string, chosen: ManifestReleases, when: Date): Promise<void> {
   const byFile = new Map<string, ManifestImage[]>();
-  for (const m of chosen.values()) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
+  for (const m of chosen.lines.values()) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
   for (const file of [...byFile.keys()].sort()) {
     const path = join(repoDir, file);
     const before = await readFile(path, 'utf8');
