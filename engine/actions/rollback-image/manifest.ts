@@ -177,8 +177,8 @@ export function setsImage(text: string, name: string): boolean {
     if (Array.isArray(node)) return node.some((n) => visit(n, depth + 1));
     const o = node as Json;
     if (named(o.image)) return true;
-    if (typeof o.path === 'string' && /\/image$/.test(o.path) && named(o.value)) return true;
-    if (typeof o.path === 'string' && /\/image$/.test(o.path) && o.op === 'remove') return true;
+    if (typeof o.path === 'string' && /ontainers\/[^/]+\/image$/.test(o.path) && named(o.value)) return true;
+    if (typeof o.path === 'string' && /ontainers\/[^/]+\/image$/.test(o.path) && o.op === 'remove') return true;
     const fields = [...list(o.fieldPaths), o.fieldPath].filter((f): f is string => typeof f === 'string');
     if (fields.some((f) => /(^|\.)image$/.test(f))) return true;
     return Object.values(o).some((v) => visit(v, depth + 1));
