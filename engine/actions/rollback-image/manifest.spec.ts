@@ -96,6 +96,18 @@ describe('rollback-image/manifest', () => {
     });
   });
 
+  it('counts a patch too large to read as one that may set the image', async () => {
+    const tree = await repo({
+      'base/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      'base/deploy.yaml': deploy('web', 'acme/web:2'),
+      'prod/kustomization.yaml': 'resources: [../base]\npatches:\n  - path: huge.yaml\n',
+      'prod/huge.yaml': `# ${'x'.repeat(1024 * 1024)}\n`,
+    });
+    expect(await manifestImage(tree, 'prod', { ...TARGET, name: 'web' })).toMatchObject({
+      reason: expect.stringContaining('prod/huge.yaml also sets acme/web'),
+    });
+  });
+
   it('says so when no manifest writes the image', async () => {
     const tree = await repo({
       'prod/kustomization.yaml': 'resources: [deploy.yaml]\n',

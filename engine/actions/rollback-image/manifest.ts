@@ -50,9 +50,10 @@ async function readSmall(tree: RepoTree, file: string): Promise<string | null> {
 export async function buildSources(
   tree: RepoTree,
   overlay: string,
-): Promise<{ manifests: string[]; patches: Array<{ where: string; text: string }> }> {
+): Promise<{ manifests: string[]; patches: Array<{ where: string; text: string | null }> }> {
   const manifests: string[] = [];
-  const patches: Array<{ where: string; text: string }> = [];
+  // A patch file too large or unreadable has text null: it may set the image.
+  const patches: Array<{ where: string; text: string | null }> = [];
   const start = resolveInside('', overlay);
   if (start === null) return { manifests, patches };
   const seen = new Set<string>([start]);
@@ -94,16 +95,16 @@ export async function buildSources(
     for (const p of [...list(k.patches), ...list(k.patchesJson6902)].map(record)) {
       inline(p.patch);
       const found = await local(p.path);
-      if (found?.kind === 'file') patches.push({ where: found.path, text: (await readSmall(tree, found.path)) ?? '' });
+      if (found?.kind === 'file') patches.push({ where: found.path, text: await readSmall(tree, found.path) });
     }
     for (const p of list(k.patchesStrategicMerge)) {
       const found = await local(p);
-      if (found?.kind === 'file') patches.push({ where: found.path, text: (await readSmall(tree, found.path)) ?? '' });
+      if (found?.kind === 'file') patches.push({ where: found.path, text: await readSmall(tree, found.path) });
       else if (typeof p === 'string' && p.includes('\n')) inline(p);
     }
     for (const r of list(k.replacements).map(record)) {
       const found = await local(r.path);
-      if (found?.kind === 'file') patches.push({ where: found.path, text: (await readSmall(tree, found.path)) ?? '' });
+      if (found?.kind === 'file') patches.push({ where: found.path, text: await readSmall(tree, found.path) });
       else inline(JSON.stringify(r));
     }
   }
@@ -131,7 +132,7 @@ export async function manifestImage(
     for (const h of hits.filter((x) => x.image === image)) found.push({ file, kind, container, ...h });
   }
   const { name } = splitImage(image);
-  const patching = [...new Set(patches.filter((p) => setsImage(p.text, name)).map((p) => p.where))];
+  const patching = [...new Set(patches.filter((p) => p.text === null || setsImage(p.text, name)).map((p) => p.where))];
   if (patching.length > 0) {
     const written = found.length > 0 ? `${image} is written in ${found.map((f) => f.file).join(' and ')}, but ` : '';
     return {
