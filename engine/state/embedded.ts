@@ -112,7 +112,14 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
   const inbox: Inbox = {
     async enqueue(repo: string, alerts: readonly AlertmanagerAlert[]) {
       const { puts, result } = planEnqueue(m.inbox, repo, alerts, bounds);
-      await write(puts.map((e) => ({ t: 'put', r: repo, e })));
+      // Each put is journaled as `{ t: 'put', r: repo, e: entry }`, from the entry's JSON made already.
+      const r = JSON.stringify(repo);
+      const lines: string[] = [];
+      for (const p of puts) {
+        applyPut(m.inbox, repo, p.entry);
+        lines.push(`{"t":"put","r":${r},"e":${p.json}}`);
+      }
+      await journal.appendJson(lines);
       return result;
     },
     async snapshot(repo) {

@@ -68,6 +68,26 @@ describe('state/journal', () => {
     expect(replayed.map((r) => r.i)).toEqual(Array.from({ length: 240 }, (_, i) => i));
   });
 
+  it('writes records given as JSON text (appendJson) as the same lines append writes, replayed alike', async () => {
+    const records = [
+      { t: 'put', r: 'acme/config', e: { id: 'a"\\\n\u2028', n: [1, { x: null }] } },
+      { t: 'del', r: 'acme/config', o: 'c/ns/Deployment/web', i: 'fp:2025', v: 'ab' },
+    ];
+    const viaObjects = await tempDir();
+    const a = (await openJournal(viaObjects)).j;
+    await a.append(records);
+    await a.close();
+    const viaText = await tempDir();
+    const b = (await openJournal(viaText)).j;
+    await b.appendJson(records.map((r) => JSON.stringify(r)));
+    await b.close();
+    const text = await readFile(join(viaText, 'journal.jsonl'));
+    expect(text.equals(await readFile(join(viaObjects, 'journal.jsonl')))).toBe(true);
+    expect(text.toString('utf8')).toContain(frame({ ...records[1], s: 2 }));
+    const { replayed } = await openJournal(viaText);
+    expect(replayed).toEqual(records.map((r, i) => ({ ...r, s: i + 1 })));
+  });
+
   it('keeps each batch within maxBatchBytes', async () => {
     const { j } = await openJournal(await tempDir(), { maxBatchBytes: 4096 });
     await Promise.all(Array.from({ length: 200 }, (_, i) => j.append([{ t: 'put', i, pad: 'x'.repeat(100) }])));

@@ -27,7 +27,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allZero, type JournalFile, journalFile, syncDir, takeLock, zeroRange } from './journal-files.ts';
-import { frame, type JournalRecord, parseJournal } from './journal-format.ts';
+import { frame, frameJson, type JournalRecord, parseJournal } from './journal-format.ts';
 import { StateError } from './types.ts';
 
 export { type JournalFile, journalFile } from './journal-files.ts';
@@ -190,8 +190,25 @@ export class Journal {
     if (records.length === 0) return Promise.resolve();
     let text = '';
     for (const r of records) text += frame({ ...r, s: ++this.seq });
+    return this.enqueue(text, records.length);
+  }
+
+  /**
+   * `append` for records given as their JSON text (objects, without `s`), as a caller that
+   * serialised them already has them: the same lines, the same guarantee.
+   */
+  appendJson(records: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StateError('journal is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    if (records.length === 0) return Promise.resolve();
+    let text = '';
+    for (const json of records) text += frameJson(json, ++this.seq);
+    return this.enqueue(text, records.length);
+  }
+
+  private enqueue(text: string, count: number): Promise<void> {
     return new Promise((done, fail) => {
-      this.queue.push({ text, bytes: Buffer.byteLength(text), count: records.length, done, fail });
+      this.queue.push({ text, bytes: Buffer.byteLength(text), count, done, fail });
       this.schedule();
     });
   }
