@@ -96,12 +96,19 @@ function dumpRecords(m: Memory): JournalRecord[] {
 
 export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateStore> {
   const m: Memory = { inbox: new Map(), pending: new Map(), holds: new Map(), seen: new Map() };
-  // Zeros written 1 MiB ahead of the records: an intake sync flushes data only.
+  // Zeros written 1 MiB ahead of the records: an intake sync flushes data only. Up to four
+  // batches sync at once (libuv's thread pool holds four threads): a batch formed while two syncs
+  // are slow starts its own instead of waiting for a slot, and concurrent fdatasyncs of one file
+  // overlap on the disk (2 at once: 3,300-8,200 syncs/s here, 4: 6,700-9,400).
   const journal = await Journal.open(
     opts.dir,
     (r) => applyRecord(m, r),
     () => dumpRecords(m),
-    { allocateBytes: 1024 * 1024, ...(opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes }) },
+    {
+      allocateBytes: 1024 * 1024,
+      maxSyncs: 4,
+      ...(opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes }),
+    },
   );
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
   const write = (recs: Array<Omit<JournalRecord, 's'>>) => {
