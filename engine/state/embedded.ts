@@ -218,6 +218,7 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
       delayed.push(d as DelayedJobs<unknown>);
       return d;
     },
+    journalStats: () => ({ ...journal.stats, syncSeconds: journal.syncSeconds }),
     async close() {
       await Promise.all(delayed.map((d) => d.close().catch(() => {})));
       await journal.close();

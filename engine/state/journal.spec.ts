@@ -63,6 +63,8 @@ describe('state/journal', () => {
     const later = Array.from({ length: 20 }, (_, i) => j.append([{ t: 'put', i: 220 + i }]));
     await Promise.all([...late, ...later]);
     expect(j.stats).toEqual({ records: 240, batches: 3, syncs: 3, failedBatches: 0 });
+    // Each sync's time, from its batch's write to its completion, is summed for the figures.
+    expect(j.syncSeconds).toBeGreaterThan(0);
     await j.close();
     const { replayed } = await openJournal(dir);
     expect(replayed.map((r) => r.i)).toEqual(Array.from({ length: 240 }, (_, i) => i));

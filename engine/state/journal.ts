@@ -118,6 +118,8 @@ export class Journal {
   /** Set when the file could not be cut back after a failed sync: every later append fails. */
   private broken: StateError | null = null;
   private readonly counts: JournalStats = { records: 0, batches: 0, syncs: 0, failedBatches: 0 };
+  /** Seconds from each batch's write to its sync's completion, as the event loop saw it, summed. */
+  private syncTime = 0;
 
   private constructor(
     private readonly dir: string,
@@ -181,6 +183,11 @@ export class Journal {
 
   get stats(): JournalStats {
     return { ...this.counts };
+  }
+
+  /** Seconds the successful syncs took in all, each from its batch's write to its completion seen here. */
+  get syncSeconds(): number {
+    return this.syncTime;
   }
 
   /** Appends records; resolves once they are on disk (rejects, with none of them acknowledged, if not). */
@@ -253,10 +260,14 @@ export class Journal {
         zeroRange(this.fh, this.allocated, to);
         this.allocated = to;
       }
+      const started = performance.now();
       this.fh.writeAt(text, at);
       // After the write: the sync covers this batch (and every earlier one).
       result = this.fh.datasync().then(
-        () => null,
+        () => {
+          this.syncTime += (performance.now() - started) / 1000;
+          return null;
+        },
         (err: unknown) => err ?? new Error('sync failed'),
       );
     } catch (err) {
