@@ -5,9 +5,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_SIGNAL_BYTES as MAX_BYTES } from '../intake/file.ts';
 import { InputError } from '../model/errors.ts';
-
-const MAX_BYTES = 32 * 1024 * 1024;
 
 export interface StdinFile {
   path: string;

@@ -64,6 +64,15 @@ describe('explain/render', () => {
     expect(renderPullRequest(remediation, opts).body).toContain('5 occurrences from');
   });
 
+  it('says "at T" for an incident seen at one instant, not "from T to T"', () => {
+    const at = remediation.incident.firstSeen;
+    const once: Remediation = { ...remediation, incident: { ...remediation.incident, occurrences: 1, lastSeen: at } };
+    for (const text of [renderPullRequest(once, opts).body, renderExplanation(once, opts)]) {
+      expect(text).toMatch(new RegExp(`\\*\\*OOMKilled\\*\\*[^\\n]*, 1 occurrence at ${at.replace(/\./g, '\\.')}\\.`));
+      expect(text).not.toContain(`from ${at} to ${at}`);
+    }
+  });
+
   it('says what merging does for each mode, and lets the publisher override it', () => {
     expect(renderPullRequest(withDecision('automate'), opts).body).toContain(
       'Auto-merge is armed: the PR merges once the required checks pass, and Argo CD syncs **checkout-production** after merge.',

@@ -204,6 +204,8 @@ export function buildView(rem: Remediation, limits: ViewLimits, opts: ViewOption
       occurrences: incident.occurrences,
       firstSeen: t(incident.firstSeen),
       lastSeen: t(incident.lastSeen),
+      /** One instant: "at T" instead of "from T to T". */
+      seenOnce: incident.firstSeen === incident.lastSeen,
       score: incident.risk.score.toFixed(2),
       confidence: incident.risk.confidence.toFixed(2),
       type: incident.risk.type,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../model/index.ts';
-import { intakeSignalFile, parseSignalFile } from './file.ts';
+import { intakeSignalFile, MAX_SIGNAL_BYTES, parseSignalFile } from './file.ts';
 
 const SIGNALS = join(import.meta.dirname, '../../examples/signals');
 const NOW = new Date('2025-06-12T10:00:00Z');
@@ -83,6 +83,19 @@ describe('intake/file', () => {
       'version: "4"\ngroupKey: k\nstatus: firing\nreceiver: r\ngroupLabels: {}\ncommonLabels: {}\nexternalURL: x\nalerts: []\n',
     );
     expect(await intakeSignalFile(yaml)).toEqual({ signals: [], skipped: [] });
+  });
+
+  it('refuses a signal file past 32 MiB, or a device that never ends, without reading it all', async () => {
+    const big = join(dir, 'big.json');
+    await writeFile(big, Buffer.alloc(MAX_SIGNAL_BYTES + 1, 0x20));
+    await expect(parseSignalFile(big)).rejects.toThrow(`${big}: signal file larger than 32 MiB`);
+    const exact = await write('exact.json', `${' '.repeat(MAX_SIGNAL_BYTES - 2)}{}`);
+    await expect(parseSignalFile(exact)).rejects.toThrow(/got an object without kind/);
+    await expect(parseSignalFile('/dev/zero')).rejects.toThrow('/dev/zero: signal file larger than 32 MiB');
+    await expect(parseSignalFile(dir)).rejects.toThrow(`${dir}: cannot read signal file: EISDIR`);
+    await expect(parseSignalFile(join(dir, 'absent.json'))).rejects.toThrow(
+      /absent\.json: cannot read signal file: ENOENT/,
+    );
   });
 
   it('names the file and what was wrong for bad input', async () => {

@@ -1,11 +1,53 @@
 /** Reads a signal file (JSON or YAML) and detects what it holds: an Alertmanager payload, a Pod, a PodList or List. */
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { InputError, type Signal } from '../model/index.ts';
 import { intakeAlertmanager } from './alertmanager.ts';
 import { looksLikeAlertmanager } from './alertmanager-schema.ts';
 import { parsePod } from './pod.ts';
 import type { IntakeOptions, IntakeResult } from './types.ts';
+
+/** A signal is an Alertmanager payload or Pods: larger than this is not one (stdin has the same bound). */
+export const MAX_SIGNAL_BYTES = 32 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+/** The file's text, read in chunks and refused past MAX_SIGNAL_BYTES (a device or FIFO never ends). */
+async function readSignalText(path: string): Promise<string> {
+  const unreadable = (err: unknown) =>
+    new InputError(`${path}: cannot read signal file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw unreadable(err);
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null));
+      } catch (err) {
+        throw unreadable(err);
+      }
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > MAX_SIGNAL_BYTES)
+        throw new InputError(
+          `${path}: signal file larger than ${MAX_SIGNAL_BYTES / 1024 / 1024} MiB: an Alertmanager payload or a list of Pods is smaller`,
+          { code: 'signal-too-large' },
+        );
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
 
 function parseText(text: string, path: string): unknown {
   const trimmed = text.trimStart();
@@ -49,14 +91,7 @@ function podsOf(doc: Record<string, unknown>, path: string, opts: IntakeOptions)
 
 /** Everything one file yields, with the alerts it skipped. */
 export async function intakeSignalFile(path: string, opts: Omit<IntakeOptions, 'source'> = {}): Promise<IntakeResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read signal file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
-      cause: err,
-    });
-  }
+  const text = await readSignalText(path);
   const doc = parseText(text, path);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new InputError(

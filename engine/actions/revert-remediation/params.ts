@@ -27,22 +27,27 @@ const InverseObject = z.object({
   namespace: z.string().optional(),
 });
 
-export const RevertParams = z.object({
-  pull: z.number().int().positive(),
-  url: z.string().url().max(2000),
-  /** The reverted remediation's id and action. */
-  remediation: z.string().min(1).max(200),
-  action: z.string().min(1).max(100),
-  mergeCommit: Sha,
-  parentCommit: Sha,
-  /** The follow-up outcome that asks for the revert. */
-  outcome: z.literal('harmful'),
-  /** Restored to their bytes at `parentCommit`, sorted. */
-  files: z.array(Path).min(1).max(200),
-  /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
-  added: z.array(Path).max(200),
-  inverse: z.object({ fields: z.array(InverseField).max(500), objects: z.array(InverseObject).max(200) }),
-});
+export const RevertParams = z
+  .object({
+    pull: z.number().int().positive(),
+    url: z.string().url().max(2000),
+    /** The reverted remediation's id and action. */
+    remediation: z.string().min(1).max(200),
+    action: z.string().min(1).max(100),
+    mergeCommit: Sha,
+    parentCommit: Sha,
+    /** The follow-up outcome that asks for the revert. */
+    outcome: z.literal('harmful'),
+    /** Restored to their bytes at `parentCommit`, sorted (none when the merge only added files). */
+    files: z.array(Path).max(200),
+    /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
+    added: z.array(Path).max(200),
+    inverse: z.object({ fields: z.array(InverseField).max(500), objects: z.array(InverseObject).max(200) }),
+  })
+  .refine((p) => p.files.length + p.added.length > 0, {
+    message: 'a revert restores or deletes at least one file',
+    path: ['files'],
+  });
 export type RevertParams = z.infer<typeof RevertParams>;
 
 export function revertParams(params: Record<string, unknown>): RevertParams {

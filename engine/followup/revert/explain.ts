@@ -35,18 +35,24 @@ export function revertExplanation(ev: RevertEvaluated, job: FollowUpJob, outcome
     '',
     '## What this change does',
     '',
-    `Restores ${counted(p.files.length, 'file')} of overlay ${code(ev.resolution.overlay)} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
-    '',
-    ...p.files.map((f) => `- ${code(f)}`),
   ];
+  if (p.files.length > 0)
+    lines.push(
+      `Restores ${counted(p.files.length, 'file')} of overlay ${code(ev.resolution.overlay)} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's parent, based on ${code(baseCommit.slice(0, 12))}. None of them changed since the merge.`,
+      '',
+      ...p.files.map((f) => `- ${code(f)}`),
+      '',
+    );
   if (p.added.length > 0)
     lines.push(
-      '',
-      `Deletes ${counted(p.added.length, 'file')} the merge added, unchanged since, as \`git revert -m 1\` would:`,
+      p.files.length > 0
+        ? `Deletes ${counted(p.added.length, 'file')} the merge added, unchanged since, as \`git revert -m 1\` would:`
+        : `Deletes ${counted(p.added.length, 'file')} of overlay ${code(ev.resolution.overlay)} the merge added (it changed no other file), based on ${code(baseCommit.slice(0, 12))}, unchanged since, as \`git revert -m 1\` would:`,
       '',
       ...p.added.map((f) => `- ${code(f)}`),
+      '',
     );
-  lines.push('', 'Rendered change (the inverse of the merged one, recomputed from both commits):', '');
+  lines.push('Rendered change (the inverse of the merged one, recomputed from both commits):', '');
   lines.push('| object | field | now | after the revert |', '| --- | --- | --- | --- |');
   for (const f of ev.diff.fields)
     lines.push(

@@ -57,15 +57,23 @@ export function heldComment(ev: RevertEvaluated, job: FollowUpJob, outcome: Outc
 
 /** What the revert restores: the files, to the merge's first parent. */
 export function restoreLines(p: RevertedFiles, verb: 'would restore' | 'restores'): string[] {
-  const lines = [
-    `It ${verb} ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
-    '',
-    ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
-  ];
-  if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
   const added = p.added ?? [];
+  const lines: string[] = [];
+  if (p.files.length > 0 || added.length === 0) {
+    lines.push(
+      `It ${verb} ${counted(p.files.length, 'file')} to ${p.files.length === 1 ? 'its' : 'their'} bytes at ${code(p.parentCommit.slice(0, 12))}, the merge's first parent:`,
+      '',
+      ...p.files.slice(0, MAX_FILES).map((f) => `- ${code(f)}`),
+    );
+    if (p.files.length > MAX_FILES) lines.push(`- … and ${p.files.length - MAX_FILES} more`);
+  }
   if (added.length > 0) {
-    lines.push('', `and deletes ${counted(added.length, 'file')} the merge added:`, '');
+    const lead =
+      lines.length > 0
+        ? `and deletes ${counted(added.length, 'file')} the merge added:`
+        : `It ${verb === 'restores' ? 'deletes' : 'would delete'} ${counted(added.length, 'file')} the merge added (it changed no other file):`;
+    if (lines.length > 0) lines.push('');
+    lines.push(lead, '');
     lines.push(...added.slice(0, MAX_FILES).map((f) => `- ${code(f)}`));
     if (added.length > MAX_FILES) lines.push(`- … and ${added.length - MAX_FILES} more`);
   }
