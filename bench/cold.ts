@@ -2,6 +2,7 @@
  * Cold `salve plan`: the CLI as its own process (what a user runs) against one `kustomize build`
  * of the same overlay, also its own process. Same runs give the peak RSS of each.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../engine/pipeline/assets.ts';
 import { locateKustomize } from '../engine/tools/index.ts';
@@ -57,6 +58,9 @@ export async function benchCold(): Promise<Figure[]> {
     const freshBuild = median(cold.b.map((r) => r.seconds));
     const planTime = median(runs.a.map((r) => r.seconds));
     const buildTime = median(runs.b.map((r) => r.seconds));
+    const planCpu = median(runs.a.map((r) => r.cpuSeconds));
+    const buildCpu = median(runs.b.map((r) => r.cpuSeconds));
+    const freshCpu = median(cold.a.map((r) => r.cpuSeconds));
     const planRss = median(runs.a.map((r) => r.maxRssKiB));
     const buildRss = median(runs.b.map((r) => r.maxRssKiB));
     const mib = (k: number) => `${(k / 1024).toFixed(0)} MiB`;
@@ -65,14 +69,14 @@ export async function benchCold(): Promise<Figure[]> {
         'cold salve plan / kustomize build (processes)',
         planTime,
         buildTime,
-        `median ${seconds(planTime)} vs ${seconds(buildTime)}, ${n} pairs, renders of the base kept from earlier plans; first plan (empty caches) ${seconds(first.seconds)}`,
+        `median ${seconds(planTime)} vs ${seconds(buildTime)} (CPU ${seconds(planCpu)} vs ${seconds(buildCpu)}), ${n} pairs, renders of the base kept from earlier plans; first plan (empty caches) ${seconds(first.seconds)}; load ${loadavg()[0]?.toFixed(1)}`,
         2,
       ),
       ratio(
         'cold salve plan, nothing kept / kustomize build',
         freshTime,
         freshBuild,
-        `median ${seconds(freshTime)} vs ${seconds(freshBuild)}, ${n} pairs (fresh render and index caches per plan)`,
+        `median ${seconds(freshTime)} vs ${seconds(freshBuild)} (plan CPU ${seconds(freshCpu)}), ${n} pairs (fresh render and index caches per plan)`,
         2,
       ),
       ratio(

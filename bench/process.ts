@@ -1,4 +1,4 @@
-/** Runs a command as its own process, timed from here, with its peak RSS from `/usr/bin/time`. */
+/** Runs a command as its own process, timed from here, with its peak RSS and CPU time from `/usr/bin/time`. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,6 +10,11 @@ export interface ProcessRun {
   seconds: number;
   /** Peak resident set size of the process (or its largest child), KiB. */
   maxRssKiB: number;
+  /**
+   * User and system CPU time of the process and the children it waited for, seconds: what it cost
+   * the machine, far less swayed than wall time by other work on a busy one.
+   */
+  cpuSeconds: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -29,7 +34,7 @@ export async function runProcess(
     const start = performance.now();
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
       (resolve, reject) => {
-        const child = spawn(TIME, ['-f', '%M', '-o', out, command, ...args], {
+        const child = spawn(TIME, ['-f', '%M %U %S', '-o', out, command, ...args], {
           cwd: opts.cwd,
           env: { ...process.env, ...opts.env },
           stdio: ['pipe', 'pipe', 'pipe'],
@@ -46,8 +51,16 @@ export async function runProcess(
       },
     );
     const seconds = (performance.now() - start) / 1000;
-    const rss = Number((await readFile(out, 'utf8')).trim().split('\n').pop());
-    return { seconds, maxRssKiB: rss, code, stdout, stderr };
+    // `time` writes a line of its own before ours when the command fails ("Command exited with ...").
+    const [rss, user, sys] = ((await readFile(out, 'utf8')).trim().split('\n').pop() ?? '').split(' ').map(Number);
+    return {
+      seconds,
+      maxRssKiB: rss ?? Number.NaN,
+      cpuSeconds: (user ?? Number.NaN) + (sys ?? Number.NaN),
+      code,
+      stdout,
+      stderr,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

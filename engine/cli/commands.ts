@@ -23,6 +23,12 @@ export interface CommandSpec {
   env?: ReadonlyArray<readonly [string, string]>;
   /** Exit codes this command uses, when they differ from the common ones. */
   exits?: string;
+  /**
+   * The command runs for long and parses the same schemas many times: zod keeps compiling a fast
+   * parser per object schema on its first parse. Other commands parse each schema once or twice,
+   * so they run zod without that compile (engine/cli/main.ts).
+   */
+  longRunning?: boolean;
   load(): Promise<CommandRun>;
 }
 
@@ -237,6 +243,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['SALVE_LOG_LEVEL', 'as --log-level'],
     ],
     exits: 'runs until SIGINT or SIGTERM; 2 bad configuration',
+    longRunning: true,
     load: async () => (await import('./serve.ts')).serve,
   },
 ];

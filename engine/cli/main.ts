@@ -99,6 +99,9 @@ export async function main(argv: string[], env: Env): Promise<number> {
   }
   // Usage errors are found before the command's code loads: a typo costs no start-up time.
   if (!spec.ownParser) parseCommand(spec.name, rest, spec.options, spec.positionals ?? 0);
+  // Before the command's schemas are built: zod decides at construction whether an object schema
+  // compiles a fast parser (new Function) on its first parse, a cost a short command never earns back.
+  if (!spec.longRunning) (await import('zod')).config({ jitless: true });
   const run = await spec.load();
   return run(rest, logLevel ? { ...env, SALVE_LOG_LEVEL: logLevel } : env);
 }

@@ -5,7 +5,7 @@ import { counted } from '../model/words.ts';
 import { type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
-import { loadConfig } from '../repo/index.ts';
+import { type ConfigMemo, loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { indexDir, locateKustomize, rendersDir, type Tool } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
@@ -40,7 +40,9 @@ async function plan(
     level: env.SALVE_LOG_LEVEL ?? 'warn',
     format: env.SALVE_LOG_FORMAT === 'json' ? 'json' : 'text',
   });
-  const { config } = await loadConfig(repoDir);
+  // The checkout's config names the keys; the run reads the commit's, parsed once when the same text.
+  const configs: ConfigMemo = new Map();
+  const { config } = await loadConfig(repoDir, configs);
 
   const found = await findSigningKey(repoDir, config, env);
   if (!found && !dryRun) {
@@ -67,6 +69,7 @@ async function plan(
     indexDir: indexDir(env),
     now: new Date(),
     log,
+    configs,
   });
   const views = dryRun ? await Promise.all(run.outcomes.map((o) => dryRunView(o, repoDir))) : null;
   if (values.json) printJson(run, views, dryRun && !found);

@@ -50,15 +50,19 @@ export interface PrometheusClientOptions {
   fetch?: typeof fetch;
 }
 
-const Sample = z.tuple([z.number(), z.string()]);
-const RangeResponse = z.object({
-  status: z.literal('success'),
-  data: z.object({
-    resultType: z.literal('matrix'),
-    result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(Sample) })),
+/** Built on the first answer read (z.lazy): a plan with no Prometheus configured never builds them. */
+const RangeResponse = z.lazy(() =>
+  z.object({
+    status: z.literal('success'),
+    data: z.object({
+      resultType: z.literal('matrix'),
+      result: z.array(
+        z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) }),
+      ),
+    }),
   }),
-});
-const ErrorResponse = z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() });
+);
+const ErrorResponse = z.lazy(() => z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }));
 
 /** Checks a query against the limits before anything is sent. */
 export function checkRangeQuery(q: RangeQuery, limits: PrometheusLimits = DEFAULT_LIMITS): void {

@@ -15,6 +15,7 @@ import {
   applicationsDigest,
   type BuildCache,
   type CommitIndex,
+  type ConfigMemo,
   createBuildCache,
   createRenderStore,
   createScratch,
@@ -79,6 +80,8 @@ export interface RunOptions {
   indexDir?: string;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
+  /** `.salve.yaml` texts the caller already validated (the checkout's): the commit's, when the same, is not parsed again. */
+  configs?: ConfigMemo;
 }
 
 export function policyDirs(repoDir: string, config: SalveConfig): string[] {
@@ -125,7 +128,7 @@ export interface Base {
 }
 
 /** `log` hears of Application files skipped (too large, linked out of the repository). */
-export async function openBase(repoDir: string, log?: Logger, indexDir?: string): Promise<Base> {
+export async function openBase(repoDir: string, log?: Logger, indexDir?: string, configs?: ConfigMemo): Promise<Base> {
   const head = await headOf(repoDir);
   // What is kept by blob id (sizes, search answers) holds in any commit: lists and searches pay for new blobs only.
   const hits = indexDir ? openWordHits(indexDir) : undefined;
@@ -135,7 +138,7 @@ export async function openBase(repoDir: string, log?: Logger, indexDir?: string)
     ...(hits ? { hits } : {}),
     ...(sizes ? { sizes } : {}),
   });
-  const { config } = await loadConfig(snapshot);
+  const { config } = await loadConfig(snapshot, configs);
   const index = indexDir ? await openIndex(indexDir, snapshot, config, log) : undefined;
   // A commit resolution has seen reads what this plan reads; any other reads its files in one go.
   if (indexDir && !(index?.applications && index.names.size > 0)) await snapshot.prefetch();
@@ -311,7 +314,7 @@ export async function planSignals(opts: RunOptions): Promise<PlanRun> {
 
 async function planOn(opts: RunOptions, signer: (() => Promise<Signer>) | undefined): Promise<PlanRun> {
   // The config repo says how to read alerts (its `alerts:` mapping) and, with one cluster, which one.
-  const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir);
+  const base = await openBase(opts.repoDir, opts.log, opts.dryRun ? undefined : opts.indexDir, opts.configs);
   const cluster = opts.cluster ?? (await soleCluster(base));
   const { signals, skipped } = await readSignals(opts.signalFiles, {
     ...(cluster ? { cluster } : {}),

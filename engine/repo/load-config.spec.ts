@@ -33,6 +33,25 @@ describe('repo/load-config', () => {
     expect(config.environments[0]).toMatchObject({ name: 'prod', clusters: ['eu-1'], timezone: 'UTC' });
   });
 
+  it('takes a text it validated before from the memo, each caller its own copy, and parses a changed text anew', async () => {
+    const memo = new Map();
+    await writeFile(join(dir, '.salve.yaml'), 'environments:\n  - name: prod\n    clusters: [eu-1]\n');
+    const first = await loadConfig(dir, memo);
+    expect(memo.size).toBe(1);
+    first.config.environments.length = 0;
+    const again = await loadConfig(dir, memo);
+    expect(again.config.environments[0]).toMatchObject({ name: 'prod', clusters: ['eu-1'] });
+    expect(memo.size).toBe(1);
+    await writeFile(join(dir, '.salve.yaml'), 'environments:\n  - name: staging\n    clusters: [eu-2]\n');
+    const changed = await loadConfig(dir, memo);
+    expect(changed.config.environments[0]).toMatchObject({ name: 'staging', clusters: ['eu-2'] });
+    expect(memo.size).toBe(2);
+    // A text that fails is not kept: it fails again, naming what is wrong.
+    await writeFile(join(dir, '.salve.yaml'), 'environments: 3\n');
+    await expect(loadConfig(dir, memo)).rejects.toBeInstanceOf(ConfigError);
+    expect(memo.size).toBe(2);
+  });
+
   it('names file, field and line:column of a schema error', async () => {
     const err = await failure(
       '# salve\napiVersion: salve.dev/v1\npolicy:\n  bounds:\n    memoryMaxFactor: -1\n  riskThreshold: 0.5\n',

@@ -46,11 +46,24 @@ function fieldName(issue: z.core.$ZodIssue): string {
   return issue.path.map((p) => (/^[\w-]*$/.test(String(p)) ? String(p) : quote(String(p)))).join('.');
 }
 
+/**
+ * Configs already validated, by file name and text: for a caller that reads `.salve.yaml` more than
+ * once (`salve plan` reads the checkout's, then the commit's, most often the same bytes). Each
+ * caller gets its own copy.
+ */
+export type ConfigMemo = Map<string, SalveConfig>;
+
 /** Loads and validates `.salve.yaml` (or `.salve.yml`); errors name the file, field and line:column. */
-export async function loadConfig(source: RepoSource): Promise<{ config: SalveConfig; file: string | null }> {
+export async function loadConfig(
+  source: RepoSource,
+  memo?: ConfigMemo,
+): Promise<{ config: SalveConfig; file: string | null }> {
   const found = await readFirst(source);
   if (!found) return { config: SalveConfig.parse({}), file: null };
   const { file, text } = found;
+  const key = `${file}\0${text}`;
+  const known = memo?.get(key);
+  if (known) return { config: structuredClone(known), file };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const at = (offset: number): string => {
@@ -64,7 +77,10 @@ export async function loadConfig(source: RepoSource): Promise<{ config: SalveCon
     throw new ConfigError(`invalid YAML in ${file}:\n${lines.join('\n')}`);
   }
   const result = SalveConfig.safeParse(toJsBounded(doc, file) ?? {});
-  if (result.success) return { config: result.data, file };
+  if (result.success) {
+    memo?.set(key, structuredClone(result.data));
+    return { config: result.data, file };
+  }
   const lines = result.error.issues.map(
     (issue) => `${at(offsetOf(doc, issue))}: ${fieldName(issue)}: ${issue.message}`,
   );
