@@ -9,8 +9,10 @@ import type { Incident } from '../model/index.ts';
 import type { DriftFinding, K8sObject } from '../model/remediation.ts';
 import { MAX_ALIAS_COUNT } from '../repo/bounded-yaml.ts';
 import { treeOf } from '../repo/source.ts';
-import { readManyText } from '../repo/tree.ts';
+import { readFileText, readManyText } from '../repo/tree.ts';
 import { compareImages, parseImage } from './images.ts';
+import { entryLine } from './rollback-image/layered.ts';
+import { findPins } from './rollback-image/pins.ts';
 import type { RepoView } from './types.ts';
 import { containersOf } from './workload.ts';
 
@@ -33,7 +35,10 @@ export function reportedImages(incident: Incident): Map<string, { image: string;
   return out;
 }
 
-/** Where git sets the image: the overlay's `images:` entry, else the first manifest line naming it. */
+/**
+ * Where git sets the image: the overlay's `images:` entry, else the outermost entry that pins it in
+ * a kustomization the overlay includes, else the first manifest line naming it.
+ */
 async function whereGitSets(repo: RepoView, rendered: string): Promise<string> {
   const name = parseImage(rendered).name;
   const text = await repo.readFile(repo.kustomizationPath);
@@ -57,6 +62,12 @@ async function whereGitSets(repo: RepoView, rendered: string): Promise<string> {
   }
   // The commit salve plans on (the view's tree), never a working tree.
   const tree = treeOf(repo.tree ?? repo.dir);
+  // A pin in a kustomization the overlay includes (a base's images: entry).
+  const [pin] = await findPins(tree, repo.resolution.overlay, name);
+  if (pin) {
+    const line = entryLine((await readFileText(tree, pin.file)) ?? '', pin.entry.name);
+    return `${pin.file}${line === null ? '' : `:${line}`} (images: entry ${pin.entry.name}, ${pin.field}: ${pin.value})`;
+  }
   const files = (await tree.files())
     .filter((f) => /\.ya?ml$/.test(f.path) && f.size <= MAX_FILE_BYTES)
     .slice(0, MAX_SCAN_FILES)

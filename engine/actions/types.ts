@@ -21,8 +21,14 @@ export interface RepoView {
   note?(text: string): void;
   /** The objects the overlay's patches see (render/pre-patch.ts), built once per plan. */
   prePatch?(): Promise<readonly K8sObject[]>;
-  /** Distinct values of one `images:` entry in the overlay's history, newest first. */
-  imageHistory(imageName: string): Promise<Array<{ tag: string; commit: string; time: string }>>;
+  /**
+   * Distinct values of one `images:` entry in the history of `file` (default: the overlay's
+   * kustomization), newest first, each with the field that set it.
+   */
+  imageHistory(
+    imageName: string,
+    file?: string,
+  ): Promise<Array<{ tag: string; field: 'newTag' | 'digest'; commit: string; time: string }>>;
   readonly now: Date;
 }
 

@@ -3,7 +3,9 @@
  * An action that cannot apply (no limit to raise, no autoscaler, no pinned image) is a skip with
  * its reason, never silently left out.
  */
+import { effectivePin, type ImagePin, type PinFinding, splitImage } from '../actions/rollback-image/pins.ts';
 import type { K8sObject } from '../model/remediation.ts';
+import { directoryTree } from '../repo/fs-tree.ts';
 
 export const CORPUS_ACTIONS = [
   'raise-memory-limit',
@@ -30,6 +32,8 @@ export interface Case {
   action: CorpusAction;
   /** For `adopt-argo-rollouts`: the fix whose signal, in production, makes salve propose the adoption first. */
   trigger?: 'raise-memory-limit' | 'raise-cpu-limit';
+  /** For `rollback-image`: the kustomization whose tag a release bumps (the overlay's, or one it includes). */
+  pinnedIn?: string;
 }
 
 export interface Skip {
@@ -62,23 +66,31 @@ export function containersOf(workload: K8sObject): ContainerRef[] {
 
 /** `registry/repo:tag@digest` → `registry/repo`. */
 export function imageName(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+  return splitImage(image).name;
 }
 
-export interface ImageEntry {
-  name: string;
-  newName?: string;
-  newTag?: string;
-  digest?: string;
+/** Per rendered image: the pin salve would roll back (pins.ts), or why there is none. */
+export type ImagePins = ReadonlyMap<string, PinFinding>;
+
+/**
+ * The pin of every image the overlay's workloads render, found in the committed files of `dir` the
+ * way rollback-image finds it (the overlay's own images: entry, or the outermost one it reaches).
+ */
+export async function pinsFor(dir: string, overlay: string, objects: readonly K8sObject[]): Promise<ImagePins> {
+  const tree = directoryTree(dir);
+  const out = new Map<string, PinFinding>();
+  for (const w of objects.filter((o) => WORKLOAD_KINDS.has(o.kind))) {
+    for (const c of containersOf(w)) {
+      if (!out.has(c.image)) out.set(c.image, await effectivePin(tree, overlay, c.image, c.name));
+    }
+  }
+  return out;
 }
 
-/** The `images:` entry of the overlay's own kustomization that renders this image, if any. */
-export function pinningEntry(entries: readonly ImageEntry[], image: string): ImageEntry | null {
-  const rendered = imageName(image);
-  return entries.find((e) => (e.newName ?? e.name) === rendered || e.name === rendered) ?? null;
+/** The pin that renders this image, if any. */
+export function pinningEntry(pins: ImagePins, image: string): ImagePin | null {
+  const found = pins.get(image);
+  return found && 'pin' in found ? found.pin : null;
 }
 
 function autoscaled(objects: readonly K8sObject[], workload: K8sObject): boolean {
@@ -95,12 +107,12 @@ function autoscaled(objects: readonly K8sObject[], workload: K8sObject): boolean
 
 /**
  * Cases and skips for one overlay. `objects` is the overlay as rendered (namespace-less objects
- * already placed in the destination namespace); `images` its own kustomization's `images:`.
+ * already placed in the destination namespace); `pins` where each rendered image is pinned.
  */
 export function casesFor(
   overlay: string,
   objects: readonly K8sObject[],
-  images: readonly ImageEntry[],
+  pins: ImagePins,
 ): { cases: Case[]; skips: Skip[] } {
   const cases: Case[] = [];
   const skips: Skip[] = [];
@@ -124,11 +136,10 @@ export function casesFor(
         if (container.limits[resource] === undefined) skip(action, `${where} has no ${resource} limit to raise`);
         else cases.push({ overlay, workload, container, action });
       }
-      const entry = pinningEntry(images, container.image);
-      if (!entry)
-        skip('rollback-image', `the overlay's images: pins nothing for ${where} (${imageName(container.image)})`);
-      else if (entry.newTag === undefined) skip('rollback-image', `the images: entry ${entry.name} pins no tag`);
-      else cases.push({ overlay, workload, container, action: 'rollback-image' });
+      const found = pins.get(container.image);
+      if (!found || 'reason' in found)
+        skip('rollback-image', found?.reason ?? `no pin was looked for ${where} (${imageName(container.image)})`);
+      else cases.push({ overlay, workload, container, action: 'rollback-image', pinnedIn: found.pin.file });
     }
     const first = containers[0];
     if (!autoscaled(objects, w)) skip('raise-hpa-max-replicas', 'no HorizontalPodAutoscaler scales it');

@@ -1,25 +1,21 @@
 /**
  * Runs salve over every deployable overlay of every test bed and checks the invariants for every
  * workload × container × action. Per test bed: a committed temp copy with one Application per
- * root; the resource actions first, then one replayed tag bump per overlay that pins images, then
- * the rollbacks. Cases of one workload run in order (they share a branch name per action); other
+ * root; the resource actions first, then one replayed tag bump per kustomization that pins an
+ * overlay's image (its own or a base's), then the rollbacks. Cases of one workload run in order (they share a branch name per action); other
  * workloads run side by side.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { parseDocument } from 'yaml';
 import { placeObjects } from '../check/identity.ts';
 import type { K8sObject } from '../model/remediation.ts';
 import { prepareContext } from '../pipeline/run.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
 import { generateSigningIdentity } from '../publish/index.ts';
 import { buildOverlay } from '../repo/build-overlay.ts';
-import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
 import { unsupportedFeature } from '../repo/unsupported.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CaseContext, type CaseResult, describeError, runCase, type SkipResult } from './case.ts';
-import { type Case, casesFor, containersOf, type ImageEntry } from './cases.ts';
+import { type Case, casesFor, containersOf, pinsFor } from './cases.ts';
 import { replayTagBumps } from './tag-bump.ts';
 import type { Testbed } from './testbeds.ts';
 import { createWorkspace, DESTINATION_NAMESPACE, type Root, type Workspace } from './workspace.ts';
@@ -43,22 +39,6 @@ export interface CorpusOptions {
   onResult?: (result: CaseResult | SkipResult) => void;
   /** Keep the temp repos (their paths are logged). */
   keep?: boolean;
-}
-
-export async function kustomizationText(dir: string, overlay: string): Promise<string | null> {
-  for (const name of KUSTOMIZATION_FILES) {
-    try {
-      return await readFile(join(dir, overlay, name), 'utf8');
-    } catch {}
-  }
-  return null;
-}
-
-export function imageEntries(text: string | null): ImageEntry[] {
-  if (text === null) return [];
-  const value = parseDocument(text).toJS() as { images?: unknown } | null;
-  const list = Array.isArray(value?.images) ? value.images : [];
-  return list.filter((e): e is ImageEntry => typeof e === 'object' && e !== null && typeof e.name === 'string');
 }
 
 /** The overlay as the cluster would hold it (namespace-less objects in the destination namespace). */
@@ -156,11 +136,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
         });
         continue;
       }
-      const { cases, skips } = casesFor(
-        root.overlay,
-        objects,
-        imageEntries(await kustomizationText(ws.dir, root.overlay)),
-      );
+      const { cases, skips } = casesFor(root.overlay, objects, await pinsFor(ws.dir, root.overlay, objects));
       for (const s of skips) emit({ testbed: testbed.name, ...s });
       prepared.push({ root, cases });
     }
@@ -177,7 +153,7 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
     if (rollbacks.length === 0) return;
     await replayTagBumps(
       ws.dir,
-      rollbacks.map(({ root }) => root.overlay),
+      rollbacks.flatMap(({ cases }) => cases.flatMap((c) => (c.pinnedIn ? [c.pinnedIn] : []))),
       BUMP_TIME,
     );
     const second = await caseContext(ws, keys, opts.log);

@@ -1,12 +1,11 @@
 /**
- * History for rollbacks: a release commit per overlay that bumps the tag of every `images:` entry
- * of its kustomization, as a release bot would (only the tag's bytes change), so the overlay's git
- * history holds a previous tag to roll back to.
+ * History for rollbacks: a release commit per kustomization that pins an overlay's image (its own,
+ * or a base's) bumping the tag of every `images:` entry in it, as a release bot would (only the
+ * tag's bytes change), so the pin's git history holds a previous tag to roll back to.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { KUSTOMIZATION_FILES } from '../repo/overlay-inputs.ts';
 import { commitAll } from './workspace.ts';
 
 /** `2.2.0` → `2.2.1`, `v1.4` → `v1.5`, `latest` → `latest.1`. */
@@ -36,22 +35,17 @@ export function bumpTags(text: string): string {
   return out;
 }
 
-/** One commit per overlay whose kustomization pins a tag. */
-export async function replayTagBumps(repoDir: string, overlays: readonly string[], when: Date): Promise<void> {
-  for (const overlay of overlays) {
-    for (const name of KUSTOMIZATION_FILES) {
-      const path = join(repoDir, overlay, name);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch {
-        continue;
-      }
-      const bumped = bumpTags(text);
-      if (bumped === text) break;
-      await writeFile(path, bumped);
-      await commitAll(repoDir, `release: bump images in ${overlay}`, when);
-      break;
-    }
+/**
+ * One release commit per kustomization (repo-relative) that pins a tag: the overlay's own, or a
+ * base or intermediate kustomization that pins the image an overlay renders.
+ */
+export async function replayTagBumps(repoDir: string, files: readonly string[], when: Date): Promise<void> {
+  for (const file of [...new Set(files)].sort()) {
+    const path = join(repoDir, file);
+    const text = await readFile(path, 'utf8');
+    const bumped = bumpTags(text);
+    if (bumped === text) continue;
+    await writeFile(path, bumped);
+    await commitAll(repoDir, `release: bump images in ${file}`, when);
   }
 }

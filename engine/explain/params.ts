@@ -21,6 +21,7 @@ const BY_ACTION: Record<string, Record<string, string>> = {
     image: 'Image (as the overlay names it)',
     fromTag: 'Tag now',
     toTag: 'Tag restored',
+    toField: 'Restored as (newTag or digest)',
     renderedImage: 'Image the pods run after the rollback',
     failingImage: 'Image the failing pods run',
   },

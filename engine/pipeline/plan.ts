@@ -84,7 +84,8 @@ export function repoView(
     now: ctx.now,
     // From the commit, never the working tree: what the change's "before" says is what is committed.
     readFile: (path) => readFileText(ctx.snapshot, path),
-    imageHistory: (imageName) => imageHistory(ctx.repoDir, kustomizationPath, imageName, { ref: ctx.baseCommit }),
+    imageHistory: (imageName, file = kustomizationPath) =>
+      imageHistory(ctx.repoDir, file, imageName, { ref: ctx.baseCommit }),
   };
 }
 

@@ -41,11 +41,16 @@ describe('repo/image-history', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('lists distinct successive values newest first with the commit and time that introduced each', async () => {
+  it('lists distinct successive values newest first, with the field that pinned each, with the commit and time that introduced each', async () => {
     expect(await imageHistory(dir, FILE, IMAGE)).toEqual([
-      { tag: `sha256:${'b'.repeat(64)}`, commit: commits[4], time: new Date(at(4) * 1000).toISOString() },
-      { tag: '1.1.0', commit: commits[3], time: new Date(at(3) * 1000).toISOString() },
-      { tag: '1.0.0', commit: commits[0], time: new Date(at(0) * 1000).toISOString() },
+      {
+        tag: `sha256:${'b'.repeat(64)}`,
+        field: 'digest',
+        commit: commits[4],
+        time: new Date(at(4) * 1000).toISOString(),
+      },
+      { tag: '1.1.0', field: 'newTag', commit: commits[3], time: new Date(at(3) * 1000).toISOString() },
+      { tag: '1.0.0', field: 'newTag', commit: commits[0], time: new Date(at(0) * 1000).toISOString() },
     ]);
   });
 

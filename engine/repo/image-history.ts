@@ -8,6 +8,8 @@ import { MAX_ALIAS_COUNT } from './bounded-yaml.ts';
 export interface ImageRevision {
   /** `newTag`, or `digest` when the entry pins one. */
   tag: string;
+  /** Which of the two the entry set: a rollback writes the same field back. */
+  field: 'newTag' | 'digest';
   /** The commit that introduced this value. */
   commit: string;
   /** Committer time of that commit, ISO 8601 UTC. */
@@ -17,7 +19,9 @@ export interface ImageRevision {
 /** A kustomization larger than this at some commit is not read (it holds no images: entry a human wrote). */
 const MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
 
-function imageValue(yaml: string, imageName: string): string | null {
+type Pinned = { field: 'newTag' | 'digest'; value: string };
+
+function imageValue(yaml: string, imageName: string): Pinned | null {
   if (yaml.length > MAX_KUSTOMIZATION_BYTES) return null;
   let doc: unknown;
   try {
@@ -30,8 +34,9 @@ function imageValue(yaml: string, imageName: string): string | null {
   const entry = images.find(
     (i) => typeof i === 'object' && i !== null && (i as { name?: unknown }).name === imageName,
   ) as { newTag?: unknown; digest?: unknown } | undefined;
-  const value = entry?.digest ?? entry?.newTag;
-  return value === undefined || value === null ? null : String(value);
+  if (entry?.digest !== undefined && entry.digest !== null) return { field: 'digest', value: String(entry.digest) };
+  if (entry?.newTag !== undefined && entry.newTag !== null) return { field: 'newTag', value: String(entry.newTag) };
+  return null;
 }
 
 async function blobAt(dir: string, oid: string, filepath: string): Promise<{ oid: string; text: string } | null> {
@@ -66,19 +71,21 @@ export async function imageHistory(
   }
   const runs: ImageRevision[] = [];
   let lastBlob: string | null = null;
-  let lastValue: string | null = null;
+  let lastValue: Pinned | null = null;
   for (let walked = 0; walked < depth; walked++) {
     const { commit } = await git.readCommit({ fs, dir: repoDir, oid });
     const blob = await blobAt(repoDir, oid, file);
-    const value: string | null =
+    const value: Pinned | null =
       blob === null ? null : blob.oid === lastBlob ? lastValue : imageValue(blob.text, imageName);
     lastBlob = blob?.oid ?? null;
     const time = new Date(commit.committer.timestamp * 1000).toISOString();
     const current = runs[runs.length - 1];
-    if (value !== null && current && current.tag === value && lastValue === value) {
+    const same = (a: Pinned | null) =>
+      a !== null && value !== null && a.field === value.field && a.value === value.value;
+    if (value !== null && current && same({ field: current.field, value: current.tag }) && same(lastValue)) {
       current.commit = oid;
       current.time = time;
-    } else if (value !== null) runs.push({ tag: value, commit: oid, time });
+    } else if (value !== null) runs.push({ tag: value.value, field: value.field, commit: oid, time });
     lastValue = value;
     const parent = commit.parent[0];
     if (!parent) break;

@@ -1,9 +1,10 @@
 /**
  * CrashLoopBackOff or ImagePullBackOff soon after the overlay's image changed: roll back to the
- * previous tag, found in the config repo's git history of the overlay's `images:` entry.
+ * previous tag (or digest), found in the git history of the `images:` entry that pins it: the
+ * overlay's own, or one in a kustomization it includes (pins.ts). The change is always written in
+ * the overlay's kustomization (layered.ts).
  */
 
-import { parseDocument } from 'yaml';
 import { formatDuration } from '../../model/duration.ts';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
@@ -12,24 +13,8 @@ import { reportedImages } from '../drift.ts';
 import { compareImages } from '../images.ts';
 import type { ActionPlugin } from '../types.ts';
 import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
-
-/** `registry/repo:tag@digest` → its name (what an `images:` entry's `name` matches). */
-export function imageName(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
-}
-
-/** The `images:` entries of a kustomization, by name. */
-function imageEntries(text: string): Map<string, { newName?: string; newTag?: string }> {
-  const value = parseDocument(text).toJS() as {
-    images?: Array<{ name?: string; newName?: string; newTag?: string }>;
-  } | null;
-  const out = new Map<string, { newName?: string; newTag?: string }>();
-  for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
-  return out;
-}
+import { entryLine, layeredRationale, overlayEntryName, overlayPin, withVersion } from './layered.ts';
+import { effectivePin, splitImage } from './pins.ts';
 
 /**
  * When the failure showed up against when the release landed, from the evidence: the incident's
@@ -75,49 +60,57 @@ export const rollbackImage: ActionPlugin = {
         reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`,
       };
     }
-    const text = await repo.readFile(repo.kustomizationPath);
-    const entries = text ? imageEntries(text) : new Map();
-    const rendered = imageName(container.image);
-    const entryName = [...entries.entries()].find(([name, e]) => name === rendered || e.newName === rendered)?.[0];
-    if (!entryName) {
-      return {
-        action: this.id,
-        reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})`,
-      };
-    }
-    const history = await repo.imageHistory(entryName);
+    if (!repo.tree) return { action: this.id, reason: "the commit's files are not available to find the image's pin" };
+    const found = await effectivePin(repo.tree, repo.resolution.overlay, container.image, container.name);
+    if ('reason' in found) return { action: this.id, reason: found.reason };
+    const { pin } = found;
+    const history = await repo.imageHistory(pin.entry.name, pin.file);
     const [current, previous] = history;
     if (!current || !previous) {
-      return { action: this.id, reason: `no earlier tag of ${entryName} in the overlay's git history` };
+      return { action: this.id, reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
     }
+    const overlayText = (await repo.readFile(repo.kustomizationPath)) ?? '';
+    const renderedName = splitImage(container.image).name;
+    const own = pin.file === repo.kustomizationPath;
+    const entryName = own ? pin.entry.name : overlayEntryName(overlayText, renderedName);
+    const renderedImage = withVersion(renderedName, previous);
     const releaseAgeSeconds = Math.max(0, Math.round((repo.now.getTime() - Date.parse(current.time)) / 1000));
     const ref = objectRef(workload);
-    const renderedName = entries.get(entryName)?.newName ?? entryName;
+    const params = {
+      container: container.name,
+      ...listParam(container),
+      image: entryName,
+      renderedImage,
+      fromTag: current.tag,
+      toTag: previous.tag,
+      toField: previous.field,
+      ...(match === 'same' && reported ? { failingImage: reported.image } : {}),
+    };
+    const layered = own
+      ? []
+      : layeredRationale({
+          pin,
+          current,
+          previous,
+          kustomizationPath: repo.kustomizationPath,
+          line: entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName),
+          entryName,
+        });
     return {
       action: this.id,
-      params: {
-        container: container.name,
-        ...listParam(container),
-        image: entryName,
-        renderedImage: `${renderedName}:${previous.tag}`,
-        fromTag: current.tag,
-        toTag: previous.tag,
-        ...(match === 'same' && reported ? { failingImage: reported.image } : {}),
-      },
-      summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
+      params,
+      summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${renderedName}:${current.tag} to ${previous.tag}`,
       rationale: [
         failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+        ...layered,
         match === 'same'
           ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).`
           : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ''}: a reviewer confirms it is ${container.image} before merging.`,
       ],
       object: ref,
       container: container.name,
-      effects: this.effects(
-        { container: container.name, ...listParam(container), renderedImage: `${renderedName}:${previous.tag}` },
-        ref,
-      ),
+      effects: this.effects({ container: container.name, ...listParam(container), renderedImage }, ref),
       releaseAgeSeconds,
     };
   },
@@ -134,8 +127,7 @@ export const rollbackImage: ActionPlugin = {
   async render(candidate, repo): Promise<FileChange[]> {
     const before = await repo.readFile(repo.kustomizationPath);
     if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
-    const image = { name: String(candidate.params.image), newTag: String(candidate.params.toTag) };
-    const after = setImage(before, image, repo.kustomizationPath, (text) => repo.note?.(text));
+    const after = setImage(before, overlayPin(candidate.params), repo.kustomizationPath, (text) => repo.note?.(text));
     return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
   },
 };
