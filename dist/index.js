@@ -27132,12 +27132,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     NoRefspecError.code = "NoRefspecError";
     var GitPackedRefs = class _GitPackedRefs {
-      constructor(text2) {
+      constructor(text3) {
         this.refs = /* @__PURE__ */ new Map();
         this.parsedConfig = [];
-        if (text2) {
+        if (text3) {
           let key = null;
-          this.parsedConfig = text2.trim().split("\n").map((line) => {
+          this.parsedConfig = text3.trim().split("\n").map((line) => {
             if (/^\s*#/.test(line)) {
               return { line, comment: true };
             }
@@ -27156,8 +27156,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         return this;
       }
-      static from(text2) {
-        return new _GitPackedRefs(text2);
+      static from(text3) {
+        return new _GitPackedRefs(text3);
       }
       delete(ref) {
         this.parsedConfig = this.parsedConfig.filter((entry) => entry.ref !== ref);
@@ -27453,8 +27453,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       });
       return `${quote2}${escaped}${quote2}`;
     };
-    var lower = (text2) => {
-      return text2 != null ? text2.toLowerCase() : null;
+    var lower = (text3) => {
+      return text3 != null ? text3.toLowerCase() : null;
     };
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
@@ -27479,10 +27479,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }, -1);
     };
     var GitConfig = class _GitConfig {
-      constructor(text2) {
+      constructor(text3) {
         let section = null;
         let subsection = null;
-        this.parsedConfig = text2 ? text2.split("\n").map((line) => {
+        this.parsedConfig = text3 ? text3.split("\n").map((line) => {
           let name = null;
           let value = null;
           const trimmedLine = line.trim();
@@ -27503,8 +27503,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           return { line, isSection, section, subsection, name, value, path };
         }) : [];
       }
-      static from(text2) {
-        return new _GitConfig(text2);
+      static from(text3) {
+        return new _GitConfig(text3);
       }
       async get(path, getall = false) {
         const normalizedPath = normalizePath(path).path;
@@ -27612,8 +27612,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
       static async get({ fs: fs5, gitdir }) {
-        const text2 = await fs5.read(`${gitdir}/config`, { encoding: "utf8" });
-        return GitConfig.from(text2);
+        const text3 = await fs5.read(`${gitdir}/config`, { encoding: "utf8" });
+        return GitConfig.from(text3);
       }
       /**
        * Saves the provided Git configuration to the specified `.git` directory.
@@ -27826,11 +27826,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       static async deleteRefs({ fs: fs5, gitdir, refs }) {
         refs.forEach(assertWritableRef);
         await Promise.all(refs.map((ref) => fs5.rm(join13(gitdir, ref))));
-        let text2 = await acquireLock(
+        let text3 = await acquireLock(
           "packed-refs",
           async () => fs5.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text3);
         const beforeSize = packed.refs.size;
         for (const ref of refs) {
           if (packed.refs.has(ref)) {
@@ -27838,10 +27838,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
         }
         if (packed.refs.size < beforeSize) {
-          text2 = packed.toString();
+          text3 = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs5.write(`${gitdir}/packed-refs`, text2, { encoding: "utf8" })
+            async () => fs5.write(`${gitdir}/packed-refs`, text3, { encoding: "utf8" })
           );
         }
       }
@@ -28036,11 +28036,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
       static async packedRefs({ fs: fs5, gitdir }) {
-        const text2 = await acquireLock(
+        const text3 = await acquireLock(
           "packed-refs",
           async () => fs5.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
-        const packed = GitPackedRefs.from(text2);
+        const packed = GitPackedRefs.from(text3);
         return packed.refs;
       }
       /**
@@ -33522,10 +33522,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const filepath = join13(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text2 = await fs5.read(filepath, { encoding: "utf8" });
-          if (text2 === null) return oids;
-          if (text2.trim() === "") return oids;
-          text2.trim().split("\n").map((oid) => oids.add(oid));
+          const text3 = await fs5.read(filepath, { encoding: "utf8" });
+          if (text3 === null) return oids;
+          if (text3.trim() === "") return oids;
+          text3.trim().split("\n").map((oid) => oids.add(oid));
         });
         return oids;
       }
@@ -33542,9 +33542,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       static async write({ fs: fs5, gitdir, oids }) {
         const filepath = join13(gitdir, "shallow");
         if (oids.size > 0) {
-          const text2 = [...oids].join("\n") + "\n";
+          const text3 = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs5.write(filepath, text2, {
+            await fs5.write(filepath, text3, {
               encoding: "utf8"
             });
           });
@@ -38325,10 +38325,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
     var isScalar10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isSeq9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -38361,11 +38361,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap8;
+    exports.isMap = isMap9;
     exports.isNode = isNode2;
     exports.isPair = isPair;
     exports.isScalar = isScalar10;
-    exports.isSeq = isSeq8;
+    exports.isSeq = isSeq9;
   }
 });
 
@@ -39279,14 +39279,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -39303,14 +39303,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -39327,12 +39327,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -39344,12 +39344,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j2 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j2])
-                return text2;
+                return text3;
               folds.push(j2);
               escapedFolds[j2] = true;
               end = j2 + endStep;
@@ -39364,39 +39364,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -42473,9 +42473,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap8 = fc.start.source === "{";
-      const fcName = isMap8 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap9 = fc.start.source === "{";
+      const fcName = isMap9 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap9 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -42511,7 +42511,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap9 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -42551,7 +42551,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap8 && !sep3 && !props.found) {
+        if (!isMap9 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -42574,7 +42574,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap8 && !props.found && ctx.options.strict) {
+            if (!isMap9 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -42606,7 +42606,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap8) {
+          if (isMap9) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -42622,7 +42622,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap8 ? "}" : "]";
+      const expectedEnd = isMap9 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -44592,7 +44592,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter6 = class {
+    var LineCounter7 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -44615,7 +44615,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter6;
+    exports.LineCounter = LineCounter7;
   }
 });
 
@@ -45523,7 +45523,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument12(source, options = {}) {
+    function parseDocument13(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45549,7 +45549,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument12(src, options);
+      const doc = parseDocument13(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45585,7 +45585,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments7;
-    exports.parseDocument = parseDocument12;
+    exports.parseDocument = parseDocument13;
     exports.stringify = stringify5;
   }
 });
@@ -50686,7 +50686,7 @@ ${indent}${str}`;
       toString(ctx, {
         blockItem,
         flowChars,
-        isMap: isMap8,
+        isMap: isMap9,
         itemIndent
       }, onComment, onChompKeep) {
         const {
@@ -50696,7 +50696,7 @@ ${indent}${str}`;
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
-        const allNullValues = isMap8 && this.hasAllNullValues();
+        const allNullValues = isMap9 && this.hasAllNullValues();
         ctx = Object.assign({}, ctx, {
           allNullValues,
           indent: itemIndent,
@@ -51209,26 +51209,26 @@ ${ctx.indent}`;
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    var consumeMoreIndentedLines = (text2, i) => {
-      let ch = text2[i + 1];
+    var consumeMoreIndentedLines = (text3, i) => {
+      let ch = text3[i + 1];
       while (ch === " " || ch === "	") {
         do {
-          ch = text2[i += 1];
+          ch = text3[i += 1];
         } while (ch && ch !== "\n");
-        ch = text2[i + 1];
+        ch = text3[i + 1];
       }
       return i;
     };
-    function foldFlowLines(text2, indent, mode, {
+    function foldFlowLines(text3, indent, mode, {
       indentAtStart,
       lineWidth = 80,
       minContentWidth = 20,
       onFold,
       onOverflow
     }) {
-      if (!lineWidth || lineWidth < 0) return text2;
+      if (!lineWidth || lineWidth < 0) return text3;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep) return text2;
+      if (text3.length <= endStep) return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -51243,13 +51243,13 @@ ${ctx.indent}`;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i);
+        i = consumeMoreIndentedLines(text3, i);
         if (i !== -1) end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -51265,12 +51265,12 @@ ${ctx.indent}`;
           escEnd = i;
         }
         if (ch === "\n") {
-          if (mode === FOLD_BLOCK) i = consumeMoreIndentedLines(text2, i);
+          if (mode === FOLD_BLOCK) i = consumeMoreIndentedLines(text3, i);
           end = i + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	") split = i;
           }
           if (i >= end) {
@@ -51281,11 +51281,11 @@ ${ctx.indent}`;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j2 = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j2]) return text2;
+              if (escapedFolds[j2]) return text3;
               folds.push(j2);
               escapedFolds[j2] = true;
               end = j2 + endStep;
@@ -51298,18 +51298,18 @@ ${ctx.indent}`;
         prev = ch;
       }
       if (overflow && onOverflow) onOverflow();
-      if (folds.length === 0) return text2;
+      if (folds.length === 0) return text3;
       if (onFold) onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold === 0) res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold]) res += `${text2[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold]) res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
@@ -53829,7 +53829,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument12(src, options) {
+    function parseDocument13(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53839,7 +53839,7 @@ var require_dist2 = __commonJS({
       return doc;
     }
     function parse5(src, options) {
-      const doc = parseDocument12(src, options);
+      const doc = parseDocument13(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
@@ -53856,7 +53856,7 @@ var require_dist2 = __commonJS({
       parse: parse5,
       parseAllDocuments: parseAllDocuments7,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument12,
+      parseDocument: parseDocument13,
       scalarOptions: Document$1.scalarOptions,
       stringify: stringify5
     };
@@ -74387,8 +74387,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text2, addEOL = false) {
-    this._buffer += text2;
+  addRaw(text3, addEOL = false) {
+    this._buffer += text3;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -74484,10 +74484,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
+  addHeading(text3, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text2);
+    const element = this.wrap(allowedTag, text3);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -74516,9 +74516,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text2, cite) {
+  addQuote(text3, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text2, attrs);
+    const element = this.wrap("blockquote", text3, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -74529,8 +74529,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text2, href) {
-    const element = this.wrap("a", text2, { href });
+  addLink(text3, href) {
+    const element = this.wrap("a", text3, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -74621,8 +74621,8 @@ var SECRET_PATTERNS = [
   /(authorization:\s*)(bearer|basic|token)\s+[^\s"']+/gi,
   /(\/\/[^/\s:@]+:)[^@\s/]+@/g
 ];
-function redact(text2) {
-  let out = text2;
+function redact(text3) {
+  let out = text3;
   for (const re of SECRET_PATTERNS) {
     out = out.replace(re, (_m, a, b) => {
       if (a && /authorization/i.test(a)) return `${a}${b} [redacted]`;
@@ -74633,12 +74633,12 @@ function redact(text2) {
   return out;
 }
 var UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-function sanitize(text2) {
-  return text2.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function sanitize(text3) {
+  return text3.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 function quote(value, max = 200) {
-  const text2 = typeof value === "string" ? value : String(value);
-  const cut = text2.length > max ? `${text2.slice(0, max)}\u2026` : text2;
+  const text3 = typeof value === "string" ? value : String(value);
+  const cut = text3.length > max ? `${text3.slice(0, max)}\u2026` : text3;
   return sanitize(JSON.stringify(cut));
 }
 
@@ -84004,8 +84004,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text3) => {
+  return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -95725,8 +95725,8 @@ function referencedPaths(k2) {
   }
   return paths;
 }
-function parseKustomization(text2) {
-  const doc = (0, import_yaml3.parseDocument)(text2, { uniqueKeys: false });
+function parseKustomization(text3) {
+  const doc = (0, import_yaml3.parseDocument)(text3, { uniqueKeys: false });
   if (doc.errors.length > 0) return {};
   try {
     return record2(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
@@ -95897,8 +95897,8 @@ function createBuildCache(options = {}) {
   const entries = options.max ? new I({ max: options.max }) : /* @__PURE__ */ new Map();
   return { entries, stats: { builds: 0, hits: 0 }, ...options.started ? { started: options.started } : {} };
 }
-function firstLines(text2, count) {
-  return text2.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "" && !l.startsWith("# Warning:")).slice(0, count).join("\n");
+function firstLines(text3, count) {
+  return text3.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "" && !l.startsWith("# Warning:")).slice(0, count).join("\n");
 }
 function boundsError(err, dir, inputs, kustomize) {
   const limits = limitsOf(kustomize);
@@ -96270,8 +96270,8 @@ var MAX_CONFIG_BYTES = 1024 * 1024;
 async function readFirst(source) {
   const tree = treeOf2(source);
   for (const file2 of NAMES) {
-    const text2 = await readFileText(tree, file2, MAX_CONFIG_BYTES);
-    if (text2 !== null) return { file: file2, text: text2 };
+    const text3 = await readFileText(tree, file2, MAX_CONFIG_BYTES);
+    if (text3 !== null) return { file: file2, text: text3 };
   }
   return null;
 }
@@ -96295,12 +96295,15 @@ function fieldName(issue3) {
   if (issue3.path.length === 0) return "(root)";
   return issue3.path.map((p) => /^[\w-]*$/.test(String(p)) ? String(p) : quote(String(p))).join(".");
 }
-async function loadConfig(source) {
+async function loadConfig(source, memo2) {
   const found = await readFirst(source);
   if (!found) return { config: SalveConfig.parse({}), file: null };
-  const { file: file2, text: text2 } = found;
+  const { file: file2, text: text3 } = found;
+  const key = `${file2}\0${text3}`;
+  const known = memo2?.get(key);
+  if (known) return { config: structuredClone(known), file: file2 };
   const lineCounter = new import_yaml5.LineCounter();
-  const doc = (0, import_yaml5.parseDocument)(text2, { lineCounter, uniqueKeys: true });
+  const doc = (0, import_yaml5.parseDocument)(text3, { lineCounter, uniqueKeys: true });
   const at = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file2}:${line}:${col}`;
@@ -96313,7 +96316,10 @@ async function loadConfig(source) {
 ${lines2.join("\n")}`);
   }
   const result = SalveConfig.safeParse(toJsBounded(doc, file2) ?? {});
-  if (result.success) return { config: result.data, file: file2 };
+  if (result.success) {
+    memo2?.set(key, structuredClone(result.data));
+    return { config: result.data, file: file2 };
+  }
   const lines = result.error.issues.map(
     (issue3) => `${at(offsetOf(doc, issue3))}: ${fieldName(issue3)}: ${issue3.message}`
   );
@@ -97036,8 +97042,8 @@ var DECIMAL = {
 };
 var QUANTITY = /^([+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 function parse4(value, what) {
-  const text2 = typeof value === "number" ? String(value) : value;
-  const match = typeof text2 === "string" ? QUANTITY.exec(text2.trim()) : null;
+  const text3 = typeof value === "number" ? String(value) : value;
+  const match = typeof text3 === "string" ? QUANTITY.exec(text3.trim()) : null;
   if (!match) throw new InputError(`not a Kubernetes quantity for ${what}: ${JSON.stringify(value)}`);
   const suffix = match[2] ?? "";
   const factor = BINARY[suffix] ?? DECIMAL[suffix] ?? 1;
@@ -97544,8 +97550,8 @@ function renderedDiffDigest(diff) {
 }
 
 // engine/policy/test-runner.ts
-function escapeRegex2(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex2(text3) {
+  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function parseJson(stdout, what, stderr) {
   try {
@@ -97804,42 +97810,42 @@ function applicationSnippet(ref) {
   const ns = ref.namespace ? `, namespace: ${ref.namespace}` : "";
   return `spec.ignoreDifferences: [{group: apps, kind: Deployment, name: ${ref.deployment}${ns}, jsonPointers: [/spec/replicas]}] and spec.syncPolicy.syncOptions: [${RESPECT_IGNORE}]`;
 }
-function lineEndAfter(text2, offset) {
+function lineEndAfter(text3, offset) {
   let end = offset;
-  while (end > 0 && /\s/.test(text2.charAt(end - 1))) end--;
-  const nl = text2.indexOf("\n", end);
-  return nl < 0 ? text2.length : text2[nl - 1] === "\r" ? nl - 1 : nl;
+  while (end > 0 && /\s/.test(text3.charAt(end - 1))) end--;
+  const nl = text3.indexOf("\n", end);
+  return nl < 0 ? text3.length : text3[nl - 1] === "\r" ? nl - 1 : nl;
 }
-function appendToMap(text2, map2, lines) {
+function appendToMap(text3, map2, lines) {
   const last = map2.items[map2.items.length - 1];
   const range = rangeOf(map2);
   if (!last || map2.flow || !range) return null;
   const keyStart = rangeOf(last.key)?.[0] ?? range[0];
-  const column = keyStart - (text2.lastIndexOf("\n", keyStart - 1) + 1);
+  const column = keyStart - (text3.lastIndexOf("\n", keyStart - 1) + 1);
   const end = rangeOf(last.value)?.[1] ?? rangeOf(last.key)?.[1] ?? range[1];
-  return { at: lineEndAfter(text2, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
+  return { at: lineEndAfter(text3, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
 }
-function appendToSeq(text2, seq, item) {
+function appendToSeq(text3, seq, item) {
   if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
   const range = rangeOf(seq);
   if (!range) return null;
-  const column = range[0] - (text2.lastIndexOf("\n", range[0] - 1) + 1);
+  const column = range[0] - (text3.lastIndexOf("\n", range[0] - 1) + 1);
   const last = seq.items[seq.items.length - 1];
   return {
-    at: lineEndAfter(text2, rangeOf(last)?.[1] ?? range[1]),
+    at: lineEndAfter(text3, rangeOf(last)?.[1] ?? range[1]),
     lines: item.map((l) => `${" ".repeat(column)}${l}`)
   };
 }
-function ignoreDeploymentReplicas(text2, ref) {
+function ignoreDeploymentReplicas(text3, ref) {
   const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseAllDocuments)(text2, { lineCounter }).find((d3) => {
+  const doc = (0, import_yaml7.parseAllDocuments)(text3, { lineCounter }).find((d3) => {
     const js = d3.errors.length === 0 ? d3.toJS() : null;
     return js?.kind === "Application" && js?.metadata?.name === ref.application;
   });
   if (!doc || !(0, import_yaml7.isMap)(doc.contents)) return null;
   const spec = pairOf(doc.contents, "spec")?.value;
   if (!(0, import_yaml7.isMap)(spec)) return null;
-  const newline = text2.includes("\r\n") ? "\r\n" : "\n";
+  const newline = text3.includes("\r\n") ? "\r\n" : "\n";
   const inserts = [];
   const ignores = pairOf(spec, "ignoreDifferences")?.value;
   const already = doc.toJS().spec?.ignoreDifferences;
@@ -97847,7 +97853,7 @@ function ignoreDeploymentReplicas(text2, ref) {
     (e) => e.kind === "Deployment" && e.name === ref.deployment && (e.group ?? "apps") === "apps" && (e.jsonPointers ?? []).includes("/spec/replicas")
   );
   if (!covered) {
-    const add = ignores ? appendToSeq(text2, ignores, ignoreEntry(ref)) : appendToMap(text2, spec, ["ignoreDifferences:", ...ignoreEntry(ref).map((l) => `  ${l}`)]);
+    const add = ignores ? appendToSeq(text3, ignores, ignoreEntry(ref)) : appendToMap(text3, spec, ["ignoreDifferences:", ...ignoreEntry(ref).map((l) => `  ${l}`)]);
     if (!add) return null;
     inserts.push(add);
   }
@@ -97855,11 +97861,11 @@ function ignoreDeploymentReplicas(text2, ref) {
   const options = (0, import_yaml7.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
   const hasOption = (0, import_yaml7.isSeq)(options) && options.items.some((i) => (0, import_yaml7.isScalar)(i) && i.value === RESPECT_IGNORE);
   if (!hasOption) {
-    const add = options ? appendToSeq(text2, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml7.isMap)(syncPolicy) ? appendToMap(text2, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text2, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
+    const add = options ? appendToSeq(text3, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml7.isMap)(syncPolicy) ? appendToMap(text3, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text3, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
     if (!add) return null;
     inserts.push(add);
   }
-  let out = text2;
+  let out = text3;
   for (const ins of inserts.sort((a, b) => b.at - a.at)) {
     const block = ins.lines.map((l) => `${newline}${l}`).join("");
     out = out.slice(0, ins.at) + block + out.slice(ins.at);
@@ -97887,8 +97893,8 @@ var adoptArgoRollouts = {
     const ref = objectRef(workload);
     const app = repo.resolution.application;
     const ignore = { application: app.name, deployment: ref.name, namespace: incident.target.namespace };
-    const text2 = await repo.readFile(app.file);
-    const edited = text2 === null ? null : ignoreDeploymentReplicas(text2, ignore);
+    const text3 = await repo.readFile(app.file);
+    const edited = text3 === null ? null : ignoreDeploymentReplicas(text3, ignore);
     const argocd = edited === null ? `salve could not edit the Argo CD Application ${app.name} in ${app.file}: before merging, add ${applicationSnippet(ignore)}, or Argo CD self-heal scales the Deployment back up under the Rollout.` : `The Argo CD Application ${app.name} (${app.file}) ignores the Deployment's spec.replicas and syncs with RespectIgnoreDifferences=true, so self-heal does not scale the Deployment back up while the Rollout runs its pods.`;
     return {
       action: this.id,
@@ -97932,9 +97938,9 @@ var import_yaml9 = __toESM(require_dist(), 1);
 
 // engine/render/yaml-text.ts
 var import_yaml8 = __toESM(require_dist(), 1);
-function parseMapping(text2, file2) {
+function parseMapping(text3, file2) {
   const lineCounter = new import_yaml8.LineCounter();
-  const doc = (0, import_yaml8.parseDocument)(text2, { lineCounter, keepSourceTokens: false });
+  const doc = (0, import_yaml8.parseDocument)(text3, { lineCounter, keepSourceTokens: false });
   const error63 = doc.errors[0];
   if (error63) {
     const { line, col } = lineCounter.linePos(error63.pos[0]);
@@ -97943,7 +97949,7 @@ function parseMapping(text2, file2) {
     );
   }
   if (!(0, import_yaml8.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
-  return { text: text2, root: doc.contents, lineCounter, newline: text2.includes("\r\n") ? "\r\n" : "\n" };
+  return { text: text3, root: doc.contents, lineCounter, newline: text3.includes("\r\n") ? "\r\n" : "\n" };
 }
 function findPair(map2, key) {
   return map2.items.find((pair) => (0, import_yaml8.isScalar)(pair.key) && pair.key.value === key);
@@ -97956,13 +97962,13 @@ function scalarValue(map2, key) {
 function columnOf(y, offset) {
   return y.lineCounter.linePos(offset).col - 1;
 }
-function lineEnd(text2, offset) {
-  const nl = text2.indexOf("\n", offset);
-  if (nl < 0) return text2.length;
-  return text2[nl - 1] === "\r" ? nl - 1 : nl;
+function lineEnd(text3, offset) {
+  const nl = text3.indexOf("\n", offset);
+  if (nl < 0) return text3.length;
+  return text3[nl - 1] === "\r" ? nl - 1 : nl;
 }
-function lineStart(text2, offset) {
-  return text2.lastIndexOf("\n", offset - 1) + 1;
+function lineStart(text3, offset) {
+  return text3.lastIndexOf("\n", offset - 1) + 1;
 }
 function valueEnd(node2) {
   const range = node2?.range;
@@ -97987,9 +97993,9 @@ function scalarText(value, like) {
   const quoted2 = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
   return (0, import_yaml8.stringify)(value, { defaultStringType: quoted2, lineWidth: 0 }).trimEnd();
 }
-function applySplices(text2, splices) {
+function applySplices(text3, splices) {
   const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
-  let out = text2;
+  let out = text3;
   for (const { s } of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return out;
 }
@@ -98020,13 +98026,13 @@ function newKeyOffset(y, pair) {
   }
   return { offset, blank: offset !== start };
 }
-function linesAfter(text2, offset) {
+function linesAfter(text3, offset) {
   const out = [];
-  let pos = text2.indexOf("\n", offset);
-  while (pos >= 0 && pos < text2.length - 1) {
+  let pos = text3.indexOf("\n", offset);
+  while (pos >= 0 && pos < text3.length - 1) {
     const lineStart2 = pos + 1;
-    const nl = text2.indexOf("\n", lineStart2);
-    const raw = text2.slice(lineStart2, nl < 0 ? text2.length : nl);
+    const nl = text3.indexOf("\n", lineStart2);
+    const raw = text3.slice(lineStart2, nl < 0 ? text3.length : nl);
     const body = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     out.push({ text: body, end: lineStart2 + body.length });
     pos = nl;
@@ -98078,10 +98084,10 @@ function commentStart(line, from = 0) {
   }
   return -1;
 }
-function setScalar(text2, range, value, dropped) {
+function setScalar(text3, range, value, dropped) {
   const splices = [{ start: range.start, end: range.end, text: value }];
-  const end = lineEnd(text2, range.end);
-  const rest = text2.slice(range.end, end);
+  const end = lineEnd(text3, range.end);
+  const rest = text3.slice(range.end, end);
   const at = commentStart(rest);
   if (at >= 0) {
     const comment = rest.slice(at).trim();
@@ -98089,7 +98095,7 @@ function setScalar(text2, range, value, dropped) {
       let cut = at;
       while (cut > 0 && /[ \t]/.test(rest.charAt(cut - 1))) cut--;
       splices.push({ start: range.end + cut, end, text: "" });
-      dropped?.(comment, text2.slice(lineStart(text2, range.start), end).trim());
+      dropped?.(comment, text3.slice(lineStart(text3, range.start), end).trim());
     }
   }
   return splices;
@@ -98155,27 +98161,27 @@ function updateEntry(y, entry, image, note, file2) {
   if (added.length > 0) splices.push(insertLines(y, lastLineEnd(y, entry), added));
   return splices;
 }
-function viaDocument(text2, image) {
-  const doc = (0, import_yaml9.parseDocument)(text2);
+function viaDocument(text3, image) {
+  const doc = (0, import_yaml9.parseDocument)(text3);
   const { set: set2, drop } = wanted(image);
   let images = doc.get("images");
   if (!(0, import_yaml9.isSeq)(images)) {
     doc.set("images", doc.createNode([]));
     images = doc.get("images");
   }
-  if (!(0, import_yaml9.isSeq)(images)) return text2;
+  if (!(0, import_yaml9.isSeq)(images)) return text3;
   let entry = images.items.find((item) => (0, import_yaml9.isMap)(item) && scalarValue(item, "name") === image.name);
   if (!(0, import_yaml9.isMap)(entry)) {
     entry = doc.createNode({ name: image.name });
     images.add(entry);
   }
-  if (!(0, import_yaml9.isMap)(entry)) return text2;
+  if (!(0, import_yaml9.isMap)(entry)) return text3;
   for (const [field, value] of set2) entry.set(field, value);
   for (const field of drop) entry.delete(field);
   return doc.toString({ lineWidth: 0 });
 }
-function quoted(text2) {
-  return `"${text2.length > 200 ? `${text2.slice(0, 199)}\u2026` : text2}"`;
+function quoted(text3) {
+  return `"${text3.length > 200 ? `${text3.slice(0, 199)}\u2026` : text3}"`;
 }
 function dropNote(comment, line, file2, was) {
   return `Dropped the comment ${quoted(comment)} on ${quoted(line)} in ${file2}: it described the value this change replaces (${quoted(was)}).`;
@@ -98208,16 +98214,16 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml", note =
 var import_yaml10 = __toESM(require_dist(), 1);
 import { posix as posix2 } from "node:path";
 var identity = (offset) => offset;
-function blockContent(text2, node2) {
+function blockContent(text3, node2) {
   if (node2.type !== "BLOCK_LITERAL" || !node2.range) return null;
   const [start, end] = node2.range;
-  const firstLine = text2.indexOf("\n", start) + 1;
+  const firstLine = text3.indexOf("\n", start) + 1;
   if (firstLine <= 0 || firstLine >= end) return null;
   const lines = [];
   for (let pos = firstLine; pos < end; ) {
-    const nl = text2.indexOf("\n", pos);
+    const nl = text3.indexOf("\n", pos);
     const stop = nl < 0 || nl > end ? end : nl;
-    lines.push({ from: pos, body: text2.slice(pos, stop).replace(/\r$/, "") });
+    lines.push({ from: pos, body: text3.slice(pos, stop).replace(/\r$/, "") });
     pos = stop + 1;
   }
   const indent = Math.min(
@@ -98255,10 +98261,10 @@ async function patchSources(repo, kustomization) {
   const out = [];
   const fromFile = async (field, path, target) => {
     const file2 = posix2.normalize(posix2.join(dir, path));
-    const text2 = await repo.readFile(file2);
-    if (text2 === null) return;
+    const text3 = await repo.readFile(file2);
+    if (text3 === null) return;
     const editable = dir === "." || dir === "" ? !file2.startsWith("../") : file2.startsWith(`${dir}/`);
-    out.push({ field, file: file2, text: text2, toFile: identity, editable, target });
+    out.push({ field, file: file2, text: text3, toFile: identity, editable, target });
   };
   const inline = (field, node2, target) => {
     if (!(0, import_yaml10.isScalar)(node2) || typeof node2.value !== "string") return;
@@ -98562,8 +98568,8 @@ function entryLines(patchPath, target) {
   if (target) lines.push(`  target: ${targetText(target)}`);
   return lines;
 }
-function viaDocument2(text2, patchPath, target) {
-  const doc = (0, import_yaml14.parseDocument)(text2);
+function viaDocument2(text3, patchPath, target) {
+  const doc = (0, import_yaml14.parseDocument)(text3);
   const patches = doc.get("patches");
   const entry = target ? { path: patchPath, target } : { path: patchPath };
   if ((0, import_yaml14.isSeq)(patches)) patches.add(doc.createNode(entry));
@@ -98610,24 +98616,24 @@ var BEFORE_PATCHES = /* @__PURE__ */ new Set([
   "patchesStrategicMerge",
   "sortOptions"
 ]);
-function prePatchKustomization(text2) {
-  const doc = (0, import_yaml15.parseDocument)(text2);
-  if (!(0, import_yaml15.isMap)(doc.contents)) return text2;
+function prePatchKustomization(text3) {
+  const doc = (0, import_yaml15.parseDocument)(text3);
+  if (!(0, import_yaml15.isMap)(doc.contents)) return text3;
   for (const pair of [...doc.contents.items]) {
     const key = (0, import_yaml15.isScalar)(pair.key) ? String(pair.key.value) : "";
     if (!BEFORE_PATCHES.has(key)) doc.contents.delete(pair.key);
   }
   return doc.toString({ lineWidth: 0 });
 }
-async function prePatchObjects(text2, kustomizationPath, build) {
-  if (text2 === null) return [];
-  return (await build([{ path: kustomizationPath, before: text2, after: prePatchKustomization(text2) }])).objects;
+async function prePatchObjects(text3, kustomizationPath, build) {
+  if (text3 === null) return [];
+  return (await build([{ path: kustomizationPath, before: text3, after: prePatchKustomization(text3) }])).objects;
 }
 function fromCheckout(repo) {
   const tree = directoryTree(repo.dir);
   return readFileText(tree, repo.kustomizationPath).then(
-    (text2) => prePatchObjects(
-      text2,
+    (text3) => prePatchObjects(
+      text3,
       repo.kustomizationPath,
       async (changes) => buildOverlay(await withChanges(tree, changes), repo.resolution.overlay)
     )
@@ -98712,13 +98718,13 @@ async function editField(repo, edit) {
   const inPlace = await editInPlace(repo, kustomization, edit, at);
   if (inPlace !== null) return inPlace;
   const patchPath = patchFilePath(repo.resolution.overlay, edit.action, edit.object);
-  const { text: text2, target } = newPatch(edit, at);
+  const { text: text3, target } = newPatch(edit, at);
   const relative3 = posix3.relative(posix3.dirname(repo.kustomizationPath), patchPath);
   const after = ensurePatchEntry(kustomization, relative3, repo.kustomizationPath, target);
   const changes = [];
   if (after !== kustomization) changes.push({ path: repo.kustomizationPath, before: kustomization, after });
   const before = await repo.readFile(patchPath);
-  if (before !== text2) changes.push({ path: patchPath, before, after: text2 });
+  if (before !== text3) changes.push({ path: patchPath, before, after: text3 });
   return changes;
 }
 
@@ -98895,36 +98901,41 @@ var raiseMemoryLimit = containerLimitAction({
 });
 
 // engine/actions/revert-remediation/params.ts
-var Sha = external_exports.string().regex(/^[0-9a-f]{40}$/);
-var Path = external_exports.string().min(1).max(4096).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "a repo-relative path");
-var InverseField = external_exports.object({
-  kind: external_exports.string().min(1),
-  name: external_exports.string().min(1),
-  namespace: external_exports.string().optional(),
-  path: external_exports.string().min(1),
-  after: external_exports.unknown()
-});
-var InverseObject = external_exports.object({
-  op: external_exports.enum(["add", "remove"]),
-  kind: external_exports.string().min(1),
-  name: external_exports.string().min(1),
-  namespace: external_exports.string().optional()
-});
-var RevertParams = external_exports.object({
-  pull: external_exports.number().int().positive(),
-  url: external_exports.string().url().max(2e3),
-  /** The reverted remediation's id and action. */
-  remediation: external_exports.string().min(1).max(200),
-  action: external_exports.string().min(1).max(100),
-  mergeCommit: Sha,
-  parentCommit: Sha,
-  /** The follow-up outcome that asks for the revert. */
-  outcome: external_exports.literal("harmful"),
-  /** Restored to their bytes at `parentCommit`, sorted. */
-  files: external_exports.array(Path).min(1).max(200),
-  /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
-  added: external_exports.array(Path).max(200),
-  inverse: external_exports.object({ fields: external_exports.array(InverseField).max(500), objects: external_exports.array(InverseObject).max(200) })
+var RevertParams = external_exports.lazy(() => {
+  const Sha = external_exports.string().regex(/^[0-9a-f]{40}$/);
+  const Path = external_exports.string().min(1).max(4096).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "a repo-relative path");
+  const InverseField = external_exports.object({
+    kind: external_exports.string().min(1),
+    name: external_exports.string().min(1),
+    namespace: external_exports.string().optional(),
+    path: external_exports.string().min(1),
+    after: external_exports.unknown()
+  });
+  const InverseObject = external_exports.object({
+    op: external_exports.enum(["add", "remove"]),
+    kind: external_exports.string().min(1),
+    name: external_exports.string().min(1),
+    namespace: external_exports.string().optional()
+  });
+  return external_exports.object({
+    pull: external_exports.number().int().positive(),
+    url: external_exports.string().url().max(2e3),
+    /** The reverted remediation's id and action. */
+    remediation: external_exports.string().min(1).max(200),
+    action: external_exports.string().min(1).max(100),
+    mergeCommit: Sha,
+    parentCommit: Sha,
+    /** The follow-up outcome that asks for the revert. */
+    outcome: external_exports.literal("harmful"),
+    /** Restored to their bytes at `parentCommit`, sorted (none when the merge only added files). */
+    files: external_exports.array(Path).max(200),
+    /** Files the merge added, sorted: the revert deletes them (as `git revert -m 1` would). */
+    added: external_exports.array(Path).max(200),
+    inverse: external_exports.object({ fields: external_exports.array(InverseField).max(500), objects: external_exports.array(InverseObject).max(200) })
+  }).refine((p) => p.files.length + p.added.length > 0, {
+    message: "a revert restores or deletes at least one file",
+    path: ["files"]
+  });
 });
 function revertParams(params) {
   const parsed = RevertParams.safeParse(params);
@@ -98984,11 +98995,8 @@ var revertRemediation = {
   }
 };
 
-// engine/actions/rollback-image/index.ts
-var import_yaml18 = __toESM(require_dist(), 1);
-
 // engine/actions/drift.ts
-var import_yaml17 = __toESM(require_dist(), 1);
+var import_yaml19 = __toESM(require_dist(), 1);
 
 // engine/actions/images.ts
 function parseImage(image) {
@@ -99016,6 +99024,171 @@ function compareImages(a, b) {
   return "unknown";
 }
 
+// engine/actions/rollback-image/layered.ts
+var import_yaml18 = __toESM(require_dist(), 1);
+import { posix as posix4 } from "node:path";
+
+// engine/actions/rollback-image/pins.ts
+var import_yaml17 = __toESM(require_dist(), 1);
+var MAX_KUSTOMIZATION_BYTES2 = 1024 * 1024;
+var MAX_KUSTOMIZATIONS = 1e4;
+function splitImage(image) {
+  const at = image.indexOf("@");
+  const digest2 = at >= 0 ? image.slice(at + 1) : void 0;
+  const noDigest = at >= 0 ? image.slice(0, at) : image;
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  const name = colon > slash ? noDigest.slice(0, colon) : noDigest;
+  const tag = colon > slash ? noDigest.slice(colon + 1) : void 0;
+  return { name, ...tag === void 0 ? {} : { tag }, ...digest2 === void 0 ? {} : { digest: digest2 } };
+}
+function text2(value) {
+  return typeof value === "string" || typeof value === "number" ? String(value) : void 0;
+}
+function parseKustomization2(source) {
+  const empty = { images: [], includes: [] };
+  const doc = (0, import_yaml17.parseDocument)(source, { uniqueKeys: false });
+  if (doc.errors.length > 0) return empty;
+  let value;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return empty;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return empty;
+  const k2 = value;
+  const list2 = (v) => Array.isArray(v) ? v : [];
+  const images = [];
+  for (const e of list2(k2.images)) {
+    if (typeof e !== "object" || e === null) continue;
+    const raw = e;
+    const name = text2(raw.name);
+    if (!name) continue;
+    const newName = text2(raw.newName);
+    const newTag = text2(raw.newTag);
+    const digest2 = text2(raw.digest);
+    images.push({
+      name,
+      ...newName === void 0 ? {} : { newName },
+      ...newTag === void 0 ? {} : { newTag },
+      ...digest2 === void 0 ? {} : { digest: digest2 }
+    });
+  }
+  const refs = [...list2(k2.components).reverse(), ...list2(k2.resources), ...list2(k2.bases)];
+  return { images, includes: refs.filter((r) => typeof r === "string" && r !== "" && !r.includes("\n")) };
+}
+function pinOf(entry) {
+  if (entry.digest !== void 0) return { field: "digest", value: entry.digest };
+  if (entry.newTag !== void 0) return { field: "newTag", value: entry.newTag };
+  return null;
+}
+async function kustomizationIn(tree, dir) {
+  try {
+    for (const name of KUSTOMIZATION_FILES) {
+      const file2 = dir ? `${dir}/${name}` : name;
+      if ((await resolvePath(tree, file2))?.kind !== "file") continue;
+      const source = await readFileText(tree, file2, MAX_KUSTOMIZATION_BYTES2);
+      return source === null ? null : { file: file2, source };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+async function findPins(tree, overlay, renderedName) {
+  const start = resolveInside("", overlay);
+  if (start === null) return [];
+  const pins = [];
+  const seen = /* @__PURE__ */ new Set([start]);
+  const queue = [{ dir: start, names: /* @__PURE__ */ new Set([renderedName]) }];
+  while (queue.length > 0 && seen.size <= MAX_KUSTOMIZATIONS) {
+    const step = queue.shift();
+    const found = await kustomizationIn(tree, step.dir);
+    if (!found) continue;
+    const { images, includes } = parseKustomization2(found.source);
+    const names = new Set(step.names);
+    let pinned = false;
+    for (const entry of images) {
+      const matches = names.has(entry.name) || entry.newName !== void 0 && names.has(entry.newName);
+      if (!matches) continue;
+      names.add(entry.name);
+      const pin = pinOf(entry);
+      if (pin) {
+        pins.push({ file: found.file, entry, ...pin });
+        pinned = true;
+      }
+    }
+    if (pinned) continue;
+    for (const ref of includes) {
+      const dir = resolveInside(step.dir, ref);
+      if (dir === null || seen.has(dir)) continue;
+      const stat4 = await resolvePath(tree, dir).catch(() => null);
+      if (stat4?.kind !== "dir") continue;
+      seen.add(dir);
+      queue.push({ dir, names });
+    }
+  }
+  return pins;
+}
+function rendersPin(image, pin) {
+  const parts = splitImage(image);
+  return pin.field === "digest" ? parts.digest === pin.value : parts.tag === pin.value && parts.digest === void 0;
+}
+async function effectivePin(tree, overlay, image, container) {
+  const { name } = splitImage(image);
+  const pins = await findPins(tree, overlay, name);
+  if (pins.length === 0) {
+    return {
+      reason: `no kustomization the overlay reaches pins the image of container ${container} (no images: entry that sets a tag or digest for ${name})`
+    };
+  }
+  const rendering = pins.filter((p) => rendersPin(image, p));
+  if (rendering.length === 1) return { pin: rendering[0] };
+  if (rendering.length > 1) {
+    return {
+      reason: `${name} is pinned in ${rendering.map((p) => p.file).join(" and ")}, which the overlay includes side by side: salve cannot tell which one renders container ${container}`
+    };
+  }
+  const said = pins.map((p) => `${p.file} pins ${p.field} ${p.value}`).join(", ");
+  return {
+    reason: `container ${container} renders ${image}, but ${said}: something else sets the image (a patch, a replacement or a transformer), and rolling that pin back would not change what runs`
+  };
+}
+
+// engine/actions/rollback-image/layered.ts
+function overlayEntryName(overlayText, renderedName) {
+  const own2 = parseKustomization2(overlayText).images.find((e) => e.name === renderedName || e.newName === renderedName);
+  return own2?.name ?? renderedName;
+}
+function fieldOf(params) {
+  if (params.toField === "digest" || params.toField === "newTag") return params.toField;
+  return String(params.toTag).includes(":") ? "digest" : "newTag";
+}
+function overlayPin(params) {
+  return { name: String(params.image), [fieldOf(params)]: String(params.toTag) };
+}
+function withVersion(name, revision) {
+  return revision.field === "digest" ? `${name}@${revision.tag}` : `${name}:${revision.tag}`;
+}
+function entryLine(text3, name) {
+  const lineCounter = new import_yaml18.LineCounter();
+  const doc = (0, import_yaml18.parseDocument)(text3, { lineCounter, uniqueKeys: false });
+  const images = doc.get("images", true);
+  if (!(0, import_yaml18.isSeq)(images)) return null;
+  const entry = images.items.find((item) => (0, import_yaml18.isMap)(item) && item.get("name") === name);
+  const start = (0, import_yaml18.isMap)(entry) ? entry.range?.[0] : void 0;
+  return start === void 0 ? null : lineCounter.linePos(start).line;
+}
+function layeredRationale(opts) {
+  const { pin, current, previous, kustomizationPath, entryName, line } = opts;
+  const where = `${kustomizationPath}${line === null ? "" : ` line ${line}`}`;
+  return [
+    `The release landed in ${pin.file}, a kustomization this overlay includes: commit ${current.commit.slice(0, 7)} set the ${pin.field} of ${pin.entry.name} to ${current.tag} there.`,
+    `This change pins ${previous.tag} in the overlay's own kustomization (${kustomizationPath}): it overrides the ${pin.field} set in ${pin.file} for this overlay only. Other overlays that include ${posix4.dirname(pin.file)} still run ${current.tag}.`,
+    `A later release in ${pin.file} will not reach this overlay until that pin is removed: the images: entry ${entryName} at ${where}.`
+  ];
+}
+
 // engine/actions/drift.ts
 function reportedImages(incident) {
   const out = /* @__PURE__ */ new Map();
@@ -99033,22 +99206,14 @@ function reportedImages(incident) {
 }
 
 // engine/actions/rollback-image/index.ts
-function imageName(image) {
-  const noDigest = image.split("@")[0] ?? image;
-  const slash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
-}
-function imageEntries(text2) {
-  const value = (0, import_yaml18.parseDocument)(text2).toJS();
-  const out = /* @__PURE__ */ new Map();
-  for (const e of value?.images ?? []) if (e.name) out.set(e.name, e);
-  return out;
+var CLOCK_SKEW_SECONDS = 300;
+function leadSeconds(firstSeen, release) {
+  return Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1e3);
 }
 function failureTiming(kinds, firstSeen, release, releaseAgeSeconds) {
-  const lead = Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1e3);
+  const lead = leadSeconds(firstSeen, release);
   const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
-  const relation = lead >= 0 ? `came ${formatDuration2(lead)} after ${landed}` : `came ${formatDuration2(-lead)} before ${landed}: the release did not start it`;
+  const relation = lead >= 0 ? `came ${formatDuration2(lead)} after ${landed}` : `came ${formatDuration2(-lead)} before ${landed}, within the ${formatDuration2(CLOCK_SKEW_SECONDS)} allowed for the alerting and git clocks to disagree`;
   return `The first signal of the failure (${kinds.join(", ")}, at ${firstSeen}) ${relation}; the release is ${formatDuration2(releaseAgeSeconds)} old now.`;
 }
 var rollbackImage = {
@@ -99074,47 +99239,59 @@ var rollbackImage = {
         reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`
       };
     }
-    const text2 = await repo.readFile(repo.kustomizationPath);
-    const entries = text2 ? imageEntries(text2) : /* @__PURE__ */ new Map();
-    const rendered = imageName(container.image);
-    const entryName = [...entries.entries()].find(([name, e]) => name === rendered || e.newName === rendered)?.[0];
-    if (!entryName) {
-      return {
-        action: this.id,
-        reason: `the overlay pins no image for container ${container.name} (no images: entry for ${rendered})`
-      };
-    }
-    const history = await repo.imageHistory(entryName);
+    if (!repo.tree) return { action: this.id, reason: "the commit's files are not available to find the image's pin" };
+    const found = await effectivePin(repo.tree, repo.resolution.overlay, container.image, container.name);
+    if ("reason" in found) return { action: this.id, reason: found.reason };
+    const { pin } = found;
+    const history = await repo.imageHistory(pin.entry.name, pin.file);
     const [current, previous] = history;
     if (!current || !previous) {
-      return { action: this.id, reason: `no earlier tag of ${entryName} in the overlay's git history` };
+      return { action: this.id, reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
     }
+    const lead = leadSeconds(incident.firstSeen, current);
+    if (lead < -CLOCK_SKEW_SECONDS)
+      return {
+        action: this.id,
+        reason: `the failure began ${formatDuration2(-lead)} before ${current.tag} landed in commit ${current.commit.slice(0, 7)} (at ${current.time}): the release did not start it, so rolling it back would not stop it`
+      };
+    const overlayText = await repo.readFile(repo.kustomizationPath) ?? "";
+    const renderedName = splitImage(container.image).name;
+    const own2 = pin.file === repo.kustomizationPath;
+    const entryName = own2 ? pin.entry.name : overlayEntryName(overlayText, renderedName);
+    const renderedImage = withVersion(renderedName, previous);
     const releaseAgeSeconds = Math.max(0, Math.round((repo.now.getTime() - Date.parse(current.time)) / 1e3));
     const ref = objectRef(workload);
-    const renderedName = entries.get(entryName)?.newName ?? entryName;
+    const params = {
+      container: container.name,
+      ...listParam(container),
+      image: entryName,
+      renderedImage,
+      fromTag: current.tag,
+      toTag: previous.tag,
+      toField: previous.field,
+      ...match === "same" && reported ? { failingImage: reported.image } : {}
+    };
+    const layered = own2 ? [] : layeredRationale({
+      pin,
+      current,
+      previous,
+      kustomizationPath: repo.kustomizationPath,
+      line: entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName),
+      entryName
+    });
     return {
       action: this.id,
-      params: {
-        container: container.name,
-        ...listParam(container),
-        image: entryName,
-        renderedImage: `${renderedName}:${previous.tag}`,
-        fromTag: current.tag,
-        toTag: previous.tag,
-        ...match === "same" && reported ? { failingImage: reported.image } : {}
-      },
-      summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${entryName}:${current.tag} to ${previous.tag}`,
+      params,
+      summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${renderedName}:${current.tag} to ${previous.tag}`,
       rationale: [
         failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
+        ...layered,
         match === "same" ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).` : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ""}: a reviewer confirms it is ${container.image} before merging.`
       ],
       object: ref,
       container: container.name,
-      effects: this.effects(
-        { container: container.name, ...listParam(container), renderedImage: `${renderedName}:${previous.tag}` },
-        ref
-      ),
+      effects: this.effects({ container: container.name, ...listParam(container), renderedImage }, ref),
       releaseAgeSeconds
     };
   },
@@ -99129,8 +99306,7 @@ var rollbackImage = {
   async render(candidate, repo) {
     const before = await repo.readFile(repo.kustomizationPath);
     if (before === null) throw new InputError(`overlay ${repo.resolution.overlay} has no kustomization file`);
-    const image = { name: String(candidate.params.image), newTag: String(candidate.params.toTag) };
-    const after = setImage(before, image, repo.kustomizationPath, (text2) => repo.note?.(text2));
+    const after = setImage(before, overlayPin(candidate.params), repo.kustomizationPath, (text3) => repo.note?.(text3));
     return after === before ? [] : [{ path: repo.kustomizationPath, before, after }];
   }
 };
@@ -99375,7 +99551,7 @@ function renderedDiff(before, after) {
 }
 
 // engine/render/rollouts/delivery.ts
-var import_yaml19 = __toESM(require_dist(), 1);
+var import_yaml20 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/expected.ts
 import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
@@ -99623,10 +99799,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml21 = __toESM(require_dist(), 1);
+var import_yaml22 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml20 = __toESM(require_dist(), 1);
+var import_yaml21 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
@@ -99907,11 +100083,11 @@ async function verifyOne(opts, id, files) {
     verdict.errors.push({ file: file2, reason });
     return verdict;
   };
-  const text2 = files["proof.dsse.json"];
-  if (text2 === void 0) return fail(envelopeFile, "missing: every remediation carries a signed proof");
+  const text3 = files["proof.dsse.json"];
+  if (text3 === void 0) return fail(envelopeFile, "missing: every remediation carries a signed proof");
   let envelope;
   try {
-    envelope = DsseEnvelope.parse(JSON.parse(text2));
+    envelope = DsseEnvelope.parse(JSON.parse(text3));
   } catch (err) {
     return fail(envelopeFile, `not a DSSE envelope: ${message(err)}`);
   }
@@ -100079,7 +100255,7 @@ async function checkScope(args) {
 
 // engine/verify/trust.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { join as join11, posix as posix5 } from "node:path";
+import { join as join11, posix as posix6 } from "node:path";
 
 // engine/pipeline/assets.ts
 import { existsSync } from "node:fs";
@@ -100099,11 +100275,11 @@ var DEFAULT_TEMPLATES_DIR = join9(PROJECT_ROOT, "templates");
 
 // engine/pipeline/keys.ts
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join10, posix as posix4 } from "node:path";
+import { join as join10, posix as posix5 } from "node:path";
 async function repoKeyFiles(repoDir, config2) {
   const out = [];
   for (const pattern of config2.keys) {
-    const dir = posix4.dirname(pattern);
+    const dir = posix5.dirname(pattern);
     let names = [];
     try {
       names = await readdir4(join10(repoDir, dir));
@@ -100111,7 +100287,7 @@ async function repoKeyFiles(repoDir, config2) {
       continue;
     }
     const re = globToRegExp(pattern);
-    for (const name of names) if (re.test(posix4.join(dir, name))) out.push(join10(repoDir, dir, name));
+    for (const name of names) if (re.test(posix5.join(dir, name))) out.push(join10(repoDir, dir, name));
   }
   return [...new Set(out)].sort();
 }
@@ -100132,7 +100308,7 @@ function isOwnConfiguration(path, base) {
 }
 async function loadBaseView(dir, commit, sources, opts = {}) {
   const base = await loadBaseConfig(dir, commit, sources);
-  const keyDirs = base.config.keys.map((k2) => posix5.dirname(k2));
+  const keyDirs = base.config.keys.map((k2) => posix6.dirname(k2));
   const tree = await materialize2(dir, commit, [...CONFIG_FILES, ...base.policies, ...keyDirs, ...sources.keyFiles]);
   try {
     const bundle = await buildBundle([DEFAULT_POLICIES_DIR, ...base.policies.map((p) => join11(tree.dir, p))], {
@@ -100383,11 +100559,11 @@ function emitAnnotations(annotations) {
     else notice(a.message, props);
   }
 }
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
+function escapeHtml(text3) {
+  return text3.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;");
 }
-function code(text2) {
-  return `<code>${escapeHtml(text2)}</code>`;
+function code(text3) {
+  return `<code>${escapeHtml(text3)}</code>`;
 }
 function renderSummary(parts) {
   const s = summary.emptyBuffer().addHeading("salve: policy tests and remediation verification", 2);
@@ -100435,12 +100611,12 @@ async function writeSummary(env, markdown) {
 async function setOutputs(env, outputs) {
   const file2 = env.GITHUB_OUTPUT;
   if (!file2) return;
-  let text2 = "";
+  let text3 = "";
   for (const [name, value] of Object.entries(outputs)) {
     const delimiter2 = `ghadelimiter_${randomUUID()}`;
-    text2 += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
+    text3 += `${name}<<${delimiter2}${EOL3}${value}${EOL3}${delimiter2}${EOL3}`;
   }
-  await appendFile2(file2, text2, "utf8");
+  await appendFile2(file2, text3, "utf8");
 }
 
 // engine/github-action/run.ts

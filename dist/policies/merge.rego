@@ -10,28 +10,70 @@ package salve.merge
 import data.salve.text
 
 # `*` matches anything, including an empty string (no delimiters); the rest is glob syntax.
-# A pattern that is `*` or has no glob syntax is answered without compiling a glob.
-matches("*", _)
+# Answered without compiling a glob (the wasm evaluator compiles one on every call): a pattern
+# that is `*`, one with no glob syntax, and one whose only glob syntax is one or two runs of `*`
+# (a prefix, a suffix and, between them, a part found in order) on a value without a line break,
+# which the compiled glob never matches. Any other pattern compiles its glob.
+matches(pattern, value) if glob_match(pattern, value)
 
-matches(pattern, value) if {
+# One answer per pattern, in this order: the first form that fits answers.
+glob_match(pattern, value) if {
+	pattern == "*"
+} else := pattern == value if {
 	literal(pattern)
-	pattern == value
-}
+} else := star_match(pieces, value) if {
+	pieces := starred(pattern, value)
+} else := glob.match(pattern, null, value)
 
-matches(pattern, value) if {
-	pattern != "*"
-	not literal(pattern)
-	glob.match(pattern, null, value)
-}
+# Total (true or false): an undefined answer would fall through to the glob. String builtins
+# only: arithmetic in the wasm evaluator, even on counts, goes through arbitrary-precision decimals.
+star_match(pieces, value) if {
+	count(pieces) == 2
+	startswith(value, pieces[0])
+	endswith(trim_prefix(value, pieces[0]), pieces[1])
+} else if {
+	count(pieces) == 3
+	startswith(value, pieces[0])
+	rest := trim_prefix(value, pieces[0])
+	endswith(rest, pieces[2])
+	contains(trim_suffix(rest, pieces[2]), pieces[1])
+} else := false
+
+# Glob syntax other than `*`.
+classes(pattern) if contains(pattern, "?")
+
+classes(pattern) if contains(pattern, "[")
+
+classes(pattern) if contains(pattern, "]")
+
+classes(pattern) if contains(pattern, "{")
+
+classes(pattern) if contains(pattern, "}")
+
+classes(pattern) if contains(pattern, "\\")
 
 literal(pattern) if {
 	not contains(pattern, "*")
-	not contains(pattern, "?")
-	not contains(pattern, "[")
-	not contains(pattern, "]")
-	not contains(pattern, "{")
-	not contains(pattern, "}")
-	not contains(pattern, "\\")
+	not classes(pattern)
+}
+
+# A pattern with one or two runs of `*` and no other glob syntax, split at the runs: before the
+# first, between (when two), after the last. String builtins only, as in star_match.
+starred(pattern, value) := pieces if {
+	pattern != "*"
+	contains(pattern, "*")
+	not classes(pattern)
+	not contains(value, "\n")
+	prefix := split(pattern, "*")[0]
+	pieces := runs(prefix, trim_left(trim_prefix(pattern, prefix), "*"))
+}
+
+runs(prefix, after) := [prefix, after] if {
+	not contains(after, "*")
+} else := [prefix, middle, last] if {
+	middle := split(after, "*")[0]
+	last := trim_left(trim_prefix(after, middle), "*")
+	not contains(last, "*")
 }
 
 # Indices of the trust rules that match, in order: the first one wins.

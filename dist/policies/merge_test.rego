@@ -156,3 +156,18 @@ test_patterns_match_as_globs_with_or_without_glob_syntax if {
 	merge.matches("[ab]x", "bx")
 	not merge.matches("[ab]x", "[ab]x")
 }
+
+test_patterns_of_star_runs_match_as_globs if {
+	every p in ["*", "st*", "*ing", "s*g", "*tag*", "st**ing", "s*a*g", "*", "**", "{staging,prod}", "st?ging", "[s]taging"] {
+		merge.matches(p, "staging")
+	}
+	every p in ["prod*", "*prod", "staging*x", "s*x*g", "sta*ging*g", "st*ing*ing", "st?g", "[p]*"] {
+		not merge.matches(p, "staging")
+	}
+	merge.matches("a*a", "aa")
+	not merge.matches("a*a", "a")
+	not merge.matches("a**a", "a")
+	merge.matches("a*b*a", "aba")
+	not merge.matches("a*b*a", "ab")
+	merge.matches("*", "x\ny")
+}

@@ -28,7 +28,8 @@ max_fields := 4
 # An init container's fields are under initContainers (params.containerList says so).
 container_list := object.get(params, "containerList", "containers")
 
-container_path(suffix) := text.format("/spec/template/spec/%s[name=%s]/%s", [container_list, params.container, suffix])
+# As text.format("/spec/template/spec/%s[name=%s]/%s", ...) would say it, without parsing the format.
+container_path(suffix) := concat("", ["/spec/template/spec/", text.str(container_list), "[name=", text.str(params.container), "]/", suffix])
 
 # The fields each action may change (its declared family of fields).
 allowed_paths := {container_path("resources/limits/memory"), container_path("resources/requests/memory")} if {
@@ -312,7 +313,7 @@ rules contains {
 
 # ---- blast radius ----------------------------------------------------------------------------
 
-object_key(f) := text.format("%s/%s/%s", [f.kind, object.get(f, "namespace", ""), f.name])
+object_key(f) := concat("/", [text.str(f.kind), text.str(object.get(f, "namespace", "")), text.str(f.name)])
 
 touched_objects := {object_key(f) | some f in input.change.fields}
 

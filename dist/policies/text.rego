@@ -16,8 +16,9 @@ format(fmt, args) := concat("", [piece |
 	piece := concat("", [part, arg(args, i)])
 ])
 
-arg(args, i) := str(args[i]) if {
-	i < count(args)
+# Past the last argument, nothing (no comparison: numbers in the wasm evaluator are slow).
+arg(args, i) := str(a) if {
+	a := args[i]
 } else := ""
 
 # A count in agreeing words: counted(1, "field") is "1 field", counted(2, "field") is "2 fields".

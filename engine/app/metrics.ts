@@ -55,10 +55,17 @@ const DEFINITIONS: Record<string, Omit<Family, 'values'>> = {
 
 export type MetricName = keyof typeof DEFINITIONS & string;
 
+const escapeValue = (v: string) =>
+  /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
+
+/** The series key of a label set: names sorted, values escaped (one label, the common case, needs no sort). */
 function key(labels: Labels): string {
-  return Object.keys(labels)
+  const names = Object.keys(labels);
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]}="${escapeValue(String(labels[names[0] as string]))}"`;
+  return names
     .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .map((k) => `${k}="${escapeValue(String(labels[k]))}"`)
     .join(',');
 }
 

@@ -164,7 +164,7 @@ describe('state/embedded', () => {
     const dir = await tempDir();
     // Past compactions (64 KiB, about 150 alerts each) and well into the next journal.
     const acked = await killMidStream('journal-storm.ts', dir, ['32'], 1500);
-    expect(acked.length).toBeGreaterThan(1500);
+    expect(acked.length).toBeGreaterThanOrEqual(1500);
     const s = await open(dir);
     const pods = new Set((await s.inbox.snapshot(REPO)).map((e) => e.alert.labels.pod));
     const missing = acked.filter((n) => !pods.has(deploymentPod(`storm${n % 50}`, n)));

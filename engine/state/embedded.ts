@@ -96,12 +96,19 @@ function dumpRecords(m: Memory): JournalRecord[] {
 
 export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateStore> {
   const m: Memory = { inbox: new Map(), pending: new Map(), holds: new Map(), seen: new Map() };
-  // Zeros written 1 MiB ahead of the records: an intake sync flushes data only.
+  // Zeros written 1 MiB ahead of the records: an intake sync flushes data only. Up to four
+  // batches sync at once (libuv's thread pool holds four threads): a batch formed while two syncs
+  // are slow starts its own instead of waiting for a slot, and concurrent fdatasyncs of one file
+  // overlap on the disk (2 at once: 3,300-8,200 syncs/s here, 4: 6,700-9,400).
   const journal = await Journal.open(
     opts.dir,
     (r) => applyRecord(m, r),
     () => dumpRecords(m),
-    { allocateBytes: 1024 * 1024, ...(opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes }) },
+    {
+      allocateBytes: 1024 * 1024,
+      maxSyncs: 4,
+      ...(opts.compactBytes === undefined ? {} : { compactBytes: opts.compactBytes }),
+    },
   );
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
   const write = (recs: Array<Omit<JournalRecord, 's'>>) => {
@@ -112,7 +119,14 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
   const inbox: Inbox = {
     async enqueue(repo: string, alerts: readonly AlertmanagerAlert[]) {
       const { puts, result } = planEnqueue(m.inbox, repo, alerts, bounds);
-      await write(puts.map((e) => ({ t: 'put', r: repo, e })));
+      // Each put is journaled as `{ t: 'put', r: repo, e: entry }`, from the entry's JSON made already.
+      const r = JSON.stringify(repo);
+      const lines: string[] = [];
+      for (const p of puts) {
+        applyPut(m.inbox, repo, p.entry);
+        lines.push(`{"t":"put","r":${r},"e":${p.json}}`);
+      }
+      await journal.appendJson(lines);
       return result;
     },
     async snapshot(repo) {
@@ -204,6 +218,7 @@ export async function openEmbeddedStore(opts: EmbeddedOptions): Promise<StateSto
       delayed.push(d as DelayedJobs<unknown>);
       return d;
     },
+    journalStats: () => ({ ...journal.stats, syncSeconds: journal.syncSeconds }),
     async close() {
       await Promise.all(delayed.map((d) => d.close().catch(() => {})));
       await journal.close();

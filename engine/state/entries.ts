@@ -33,12 +33,23 @@ export function alertId(alert: AlertmanagerAlert): string {
 }
 
 /** What tells one copy of an alert from an updated one (the inbox consumes only the copy it read). */
-export function versionOf(alert: AlertmanagerAlert): string {
-  return hash('sha256', JSON.stringify(alert), 'hex').slice(0, 32);
+export function versionOf(alert: AlertmanagerAlert, json = JSON.stringify(alert)): string {
+  return hash('sha256', json, 'hex').slice(0, 32);
 }
 
 export function toEntry(alert: AlertmanagerAlert): InboxEntry {
-  return { owner: ownerKey(alert), id: alertId(alert), alert, version: versionOf(alert) };
+  return toEntryJson(alert).entry;
+}
+
+/**
+ * The entry of an alert and its JSON text (`JSON.stringify(entry)`, byte for byte): the alert is
+ * serialised once, for its version and for the journal.
+ */
+export function toEntryJson(alert: AlertmanagerAlert): { entry: InboxEntry; json: string } {
+  const alertJson = JSON.stringify(alert);
+  const entry: InboxEntry = { owner: ownerKey(alert), id: alertId(alert), alert, version: versionOf(alert, alertJson) };
+  const json = `{"owner":${JSON.stringify(entry.owner)},"id":${JSON.stringify(entry.id)},"alert":${alertJson},"version":"${entry.version}"}`;
+  return { entry, json };
 }
 
 /** A v4 payload with no alert: a run asked for by the cluster intake (its signals come from the feed). */

@@ -21,6 +21,15 @@ export function frame(rec: object): string {
   return `${sum(json)} ${json}\n`;
 }
 
+/**
+ * The line `frame({ ...record, s })` makes, from the record's JSON text (an object with at least
+ * one member) made already: the sequence number goes last, the text is not parsed again.
+ */
+export function frameJson(json: string, s: number): string {
+  const line = `${json.slice(0, -1)},"s":${s}}`;
+  return `${sum(line)} ${line}\n`;
+}
+
 /** The JSON of an intact line (CRC-32, or the SHA-256 prefix of earlier versions), or null. */
 function intact(raw: string): string | null {
   if (raw[8] === ' ') {

@@ -63,9 +63,31 @@ describe('state/journal', () => {
     const later = Array.from({ length: 20 }, (_, i) => j.append([{ t: 'put', i: 220 + i }]));
     await Promise.all([...late, ...later]);
     expect(j.stats).toEqual({ records: 240, batches: 3, syncs: 3, failedBatches: 0 });
+    // Each sync's time, from its batch's write to its completion, is summed for the figures.
+    expect(j.syncSeconds).toBeGreaterThan(0);
     await j.close();
     const { replayed } = await openJournal(dir);
     expect(replayed.map((r) => r.i)).toEqual(Array.from({ length: 240 }, (_, i) => i));
+  });
+
+  it('writes records given as JSON text (appendJson) as the same lines append writes, replayed alike', async () => {
+    const records = [
+      { t: 'put', r: 'acme/config', e: { id: 'a"\\\n\u2028', n: [1, { x: null }] } },
+      { t: 'del', r: 'acme/config', o: 'c/ns/Deployment/web', i: 'fp:2025', v: 'ab' },
+    ];
+    const viaObjects = await tempDir();
+    const a = (await openJournal(viaObjects)).j;
+    await a.append(records);
+    await a.close();
+    const viaText = await tempDir();
+    const b = (await openJournal(viaText)).j;
+    await b.appendJson(records.map((r) => JSON.stringify(r)));
+    await b.close();
+    const text = await readFile(join(viaText, 'journal.jsonl'));
+    expect(text.equals(await readFile(join(viaObjects, 'journal.jsonl')))).toBe(true);
+    expect(text.toString('utf8')).toContain(frame({ ...records[1], s: 2 }));
+    const { replayed } = await openJournal(viaText);
+    expect(replayed).toEqual(records.map((r, i) => ({ ...r, s: i + 1 })));
   });
 
   it('keeps each batch within maxBatchBytes', async () => {

@@ -4,10 +4,16 @@
  * the Redis scripts follow.
  */
 import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
-import { toEntry } from './entries.ts';
+import { toEntryJson } from './entries.ts';
 import { type EnqueueResult, type InboxBounds, type InboxEntry, QueueFull } from './types.ts';
 
 export type InboxMap = Map<string, Map<string, Map<string, InboxEntry>>>;
+
+/** One entry to store, with its JSON text (written to the journal as it is). */
+export interface Put {
+  entry: InboxEntry;
+  json: string;
+}
 
 /** The changes `enqueue` would make (entries to store), or QueueFull. Pure: nothing is changed. */
 export function planEnqueue(
@@ -15,27 +21,32 @@ export function planEnqueue(
   repo: string,
   alerts: readonly AlertmanagerAlert[],
   bounds: InboxBounds,
-): { puts: InboxEntry[]; result: EnqueueResult } {
+): { puts: Put[]; result: EnqueueResult } {
   const owners = inbox.get(repo) ?? new Map<string, Map<string, InboxEntry>>();
   const newOwners = new Set<string>();
-  // This payload's own entries, by owner and id: a payload may repeat an alert.
-  const batch = new Map<string, Map<string, InboxEntry>>();
+  // This payload's own entries, by owner and id (a payload may repeat an alert), and how many of
+  // them each owner does not hold yet.
+  const batch = new Map<string, Map<string, Put>>();
+  const fresh = new Map<string, number>();
   let capped = 0;
   for (const alert of alerts) {
-    const entry = toEntry(alert);
-    const have = owners.get(entry.owner);
-    if (!have) newOwners.add(entry.owner);
-    const mine = getOrMake(batch, entry.owner, () => new Map<string, InboxEntry>());
-    const known = mine.get(entry.id) ?? have?.get(entry.id);
-    if (known?.version === entry.version) continue;
-    const fresh = [...mine.keys()].filter((id) => !have?.has(id)).length;
-    if (!known && (have?.size ?? 0) + fresh >= bounds.maxAlertsPerOwner) {
+    const put = toEntryJson(alert);
+    const { owner, id, version } = put.entry;
+    const have = owners.get(owner);
+    if (!have) newOwners.add(owner);
+    const mine = getOrMake(batch, owner, () => new Map<string, Put>());
+    const known = mine.get(id)?.entry ?? have?.get(id);
+    if (known?.version === version) continue;
+    const added = fresh.get(owner) ?? 0;
+    if (!known && (have?.size ?? 0) + added >= bounds.maxAlertsPerOwner) {
       capped++;
       continue;
     }
-    mine.set(entry.id, entry);
+    if (!mine.has(id) && !have?.has(id)) fresh.set(owner, added + 1);
+    mine.set(id, put);
   }
-  const puts = [...batch.values()].flatMap((m) => [...m.values()]);
+  const puts: Put[] = [];
+  for (const m of batch.values()) for (const p of m.values()) puts.push(p);
   if (owners.size + newOwners.size > bounds.maxOwners && newOwners.size > 0) {
     throw new QueueFull(`${repo}: ${owners.size} workloads already wait (at most ${bounds.maxOwners}); retry later`);
   }

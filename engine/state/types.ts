@@ -4,10 +4,12 @@
  * deliveries already handled, and the jobs that drain the inbox. Two implementations: an embedded
  * append-only journal (one process) and BullMQ over Redis (several replicas).
  */
+
 import type { AlertmanagerAlert } from '../intake/alertmanager-schema.ts';
 import { SalveError } from '../model/index.ts';
 import type { PublishInput } from '../publish/github/types.ts';
 import type { DelayedJobs, DelayedOptions } from './delayed.ts';
+import type { JournalStats } from './journal.ts';
 
 /** One alert waiting in a repository's inbox, under its owner (cluster/namespace/kind/name). */
 export interface InboxEntry {
@@ -118,6 +120,8 @@ export interface StateStore {
   readonly jobs: Jobs;
   /** Delayed jobs by key under `name` (a lowercase word), kept like the rest of the state (scheduled follow-ups). */
   delayed<T>(name: string, opts?: DelayedOptions): Promise<DelayedJobs<T>>;
+  /** The embedded journal's counters and the seconds its syncs took (absent on Redis). */
+  journalStats?(): JournalStats & { syncSeconds: number };
   close(): Promise<void>;
 }
 

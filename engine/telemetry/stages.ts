@@ -61,7 +61,12 @@ export function createStages(
       { attributes: { ...(stage ? { 'salve.stage': stage } : {}), ...attrs } },
       parent,
     );
-    const inner = span ? createStages(tracer, timer, trace.setSpan(parent, span)) : createStages(null, timer, parent);
+    // Untraced, the inner stages have the same parent: this object serves (nothing made per call).
+    const inner = span
+      ? createStages(tracer, timer, trace.setSpan(parent, span))
+      : tracer
+        ? createStages(null, timer, parent)
+        : self;
     try {
       return await fn(inner);
     } catch (err) {
@@ -73,7 +78,7 @@ export function createStages(
       if (stage) timer(stage, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
-  return {
+  const self: Stages = {
     run: (stage, attrs, fn) => within(`salve.${stage}`, stage, attrs, fn),
     span: (name, attrs, fn) => within(name, null, attrs, fn),
     annotate(attrs) {
@@ -92,6 +97,7 @@ export function createStages(
       return createStages(tracer, timer, propagator.extract(context.active(), carrier, getter));
     },
   };
+  return self;
 }
 
 /** Nothing traced, nothing timed: for runs outside `salve serve` (the CLI, the demo, tests). */

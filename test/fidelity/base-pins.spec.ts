@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUMP_TIME } from '../../engine/corpus/run.ts';
+import { BUMP_TIME, CORPUS_NOW } from '../../engine/corpus/run.ts';
 import { type Bed, openTestbed, type Planned } from './testbed.ts';
 
 const OVERLAY = 'applications/katib/upstream/installs/katib-leader-election';
@@ -148,6 +148,33 @@ describe('rollback of an image pinned in a kustomization the overlay includes', 
       `rollback-image: container katib-controller renders ${IMAGE}:v0.19.0-hotfix, but ${STANDALONE} pins newTag v0.20.0: something else sets the image (a patch, a replacement or a transformer)`,
     );
     expect(got.remediation).toBeNull();
+  });
+
+  it('declines when the failure began before the release landed: rolling it back would not stop it', async () => {
+    const b = await katib();
+    // The corpus incident's first signal is 3 minutes before CORPUS_NOW; this release came 8 minutes after it.
+    const late = new Date(CORPUS_NOW.getTime() + 5 * 60_000);
+    await b.commit('release katib v0.20.0', { [STANDALONE]: (t) => t.replaceAll('v0.19.0', 'v0.20.0') }, late);
+    const got = await planController(b, true);
+    expect(got.planned?.kind).toBe('none');
+    const reason = got.planned?.kind === 'none' ? got.planned.reason : '';
+    expect(reason).toMatch(
+      /rollback-image: the failure began 8m before v0\.20\.0 landed in commit [0-9a-f]{7} \(at 2025-06-12T10:05:00\.000Z\): the release did not start it, so rolling it back would not stop it/,
+    );
+    expect(got.remediation).toBeNull();
+  });
+
+  it("still rolls back a release that landed within the clocks' allowance after the first signal", async () => {
+    const b = await katib();
+    const close = new Date(CORPUS_NOW.getTime() - 60_000);
+    await b.commit('release katib v0.20.0', { [STANDALONE]: (t) => t.replaceAll('v0.19.0', 'v0.20.0') }, close);
+    const got = await planController(b);
+    expect(got.violations).toEqual([]);
+    expect(got.remediation?.action.params).toMatchObject({ fromTag: 'v0.20.0', toTag: 'v0.19.0' });
+    expect(got.remediation?.action.rationale.join('\n')).toContain('came 2m before v0.20.0 landed in commit');
+    expect(got.remediation?.action.rationale.join('\n')).toContain(
+      'within the 5m allowed for the alerting and git clocks to disagree',
+    );
   });
 
   it('says where a base pins the image when the failing pods run another one (drift)', async () => {

@@ -21,6 +21,17 @@ import { manifestRationale, manifestRevisions, otherUsers, type Revision } from 
 import { effectivePin, type ImagePin, splitImage } from './pins.ts';
 
 /**
+ * Alertmanager's clock and the committer's may disagree by this much: a failure that began earlier
+ * than that before the release was not started by it, and rolling the release back would not stop it.
+ */
+export const CLOCK_SKEW_SECONDS = 300;
+
+/** Seconds from the release landing to the failure's first signal (negative: the failure came first). */
+function leadSeconds(firstSeen: string, release: { time: string }): number {
+  return Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1000);
+}
+
+/**
  * When the failure showed up against when the release landed, from the evidence: the incident's
  * first signal, the commit that set the tag. The plan's own time only gives the release's age now.
  */
@@ -30,12 +41,12 @@ export function failureTiming(
   release: { tag: string; commit: string; time: string },
   releaseAgeSeconds: number,
 ): string {
-  const lead = Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1000);
+  const lead = leadSeconds(firstSeen, release);
   const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
   const relation =
     lead >= 0
       ? `came ${formatDuration(lead)} after ${landed}`
-      : `came ${formatDuration(-lead)} before ${landed}: the release did not start it`;
+      : `came ${formatDuration(-lead)} before ${landed}, within the ${formatDuration(CLOCK_SKEW_SECONDS)} allowed for the alerting and git clocks to disagree`;
   return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}; the release is ${formatDuration(releaseAgeSeconds)} old now.`;
 }
 
@@ -96,6 +107,12 @@ export const rollbackImage: ActionPlugin = {
     const source = await releaseSource(repo, workload, container.name, container.image);
     if ('reason' in source) return { action: this.id, reason: source.reason };
     const { current, previous } = source;
+    const lead = leadSeconds(incident.firstSeen, current);
+    if (lead < -CLOCK_SKEW_SECONDS)
+      return {
+        action: this.id,
+        reason: `the failure began ${formatDuration(-lead)} before ${current.tag} landed in commit ${current.commit.slice(0, 7)} (at ${current.time}): the release did not start it, so rolling it back would not stop it`,
+      };
     const overlayText = (await repo.readFile(repo.kustomizationPath)) ?? '';
     const own = source.pin?.file === repo.kustomizationPath;
     const entryName = own && source.pin ? source.pin.entry.name : overlayEntryName(overlayText, renderedName);
