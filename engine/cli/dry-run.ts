@@ -8,7 +8,8 @@
 import { unifiedDiff } from '../explain/unified-diff.ts';
 import type { Remediation } from '../model/remediation.ts';
 import type { Outcome } from '../pipeline/run.ts';
-import { buildOverlay, openSnapshot, withChanges } from '../repo/index.ts';
+import { type BuildCache, buildOverlay, openSnapshot, withChanges } from '../repo/index.ts';
+import type { Tool } from '../tools/index.ts';
 
 export interface DryRunView {
   pullRequest: { title: string; body: string; labels: string[] } | null;
@@ -21,10 +22,26 @@ export interface DryRunView {
   wouldWrite: string;
 }
 
-async function renderedDiff(repoDir: string, rem: Remediation): Promise<string> {
+/** The plan's own builds, so the diff shown is of the builds it judged, not two more kustomize runs. */
+export interface PlanBuilds {
+  builds: BuildCache;
+  renders?: BuildCache;
+  kustomize?: Tool;
+}
+
+async function renderedDiff(repoDir: string, rem: Remediation, from: PlanBuilds): Promise<string> {
   const base = await openSnapshot(repoDir, rem.baseCommit);
-  const before = await buildOverlay(base, rem.overlay);
-  const after = await buildOverlay(await withChanges(base, rem.files), rem.overlay, { scratchPrefix: 'salve-shadow-' });
+  const tool = from.kustomize ? { kustomize: from.kustomize } : {};
+  const before = await buildOverlay(base, rem.overlay, {
+    ...tool,
+    cache: from.builds,
+    ...(from.renders ? { shared: from.renders } : {}),
+  });
+  const after = await buildOverlay(await withChanges(base, rem.files), rem.overlay, {
+    ...tool,
+    cache: from.builds,
+    scratchPrefix: 'salve-shadow-',
+  });
   const label = `kustomize build ${rem.overlay || '.'}`;
   const diff = unifiedDiff({ path: label, before: before.yaml, after: after.yaml });
   return diff.replace(
@@ -33,7 +50,7 @@ async function renderedDiff(repoDir: string, rem: Remediation): Promise<string> 
   );
 }
 
-export async function dryRunView(outcome: Outcome, repoDir: string): Promise<DryRunView | null> {
+export async function dryRunView(outcome: Outcome, repoDir: string, from: PlanBuilds): Promise<DryRunView | null> {
   const r = outcome.result;
   if (r.kind === 'none' || r.kind === 'drift') return null;
   const rem = r.remediation;
@@ -48,7 +65,7 @@ export async function dryRunView(outcome: Outcome, repoDir: string): Promise<Dry
     pullRequest: r.kind === 'publish' ? r.request.pr : null,
     fileDiff: rem.files.map((f) => unifiedDiff(f)).join(''),
     records,
-    renderedDiff: await renderedDiff(repoDir, rem),
+    renderedDiff: await renderedDiff(repoDir, rem, from),
     wouldWrite,
   };
 }

@@ -2,16 +2,16 @@
 
 import { ConfigError } from '../model/errors.ts';
 import { counted } from '../model/words.ts';
-import { type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
+import { keptRenders, type Outcome, type PlanRun, planSignals } from '../pipeline/run.ts';
 import { generateEphemeralKey } from '../policy/index.ts';
 import { loadSigningIdentity } from '../publish/index.ts';
-import { type ConfigMemo, loadConfig } from '../repo/index.ts';
+import { type ConfigMemo, createBuildCache, loadConfig } from '../repo/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { indexDir, locateKustomize, rendersDir, type Tool } from '../tools/index.ts';
 import { parse, repoDirOf, required } from './args.ts';
 import { commitAuthor } from './author.ts';
 import { type Env, PLAN_OPTIONS } from './commands.ts';
-import { type DryRunView, dryRunView } from './dry-run.ts';
+import { type DryRunView, dryRunView, type PlanBuilds } from './dry-run.ts';
 import { findSigningKey } from './keys.ts';
 import { describeOutcome, describeSkipped, NO_REMEDIATION, outcomeJson, skippedJson, terminalText } from './output.ts';
 import { stdinToFile } from './stdin.ts';
@@ -55,6 +55,14 @@ async function plan(
     const pgp = await loadSigningIdentity(env);
     return { pgp, author: await commitAuthor(values.author, env, config, pgp.armoredPrivateKey) };
   };
+  // A dry run shows the rendered diff of the builds it judged: the run's builds are handed in and read again.
+  const tool = kustomizeOf(env);
+  const planBuilds: PlanBuilds | null = dryRun
+    ? (() => {
+        const renders = keptRenders(rendersDir(env), { ...tool, log, dryRun: true });
+        return { builds: createBuildCache(), ...tool, ...(renders ? { renders } : {}) };
+      })()
+    : null;
   const run = await planSignals({
     repoDir,
     signalFiles,
@@ -64,14 +72,16 @@ async function plan(
     ...(values.remote ? { remote: values.remote } : {}),
     ...(values['no-push'] ? { push: false } : {}),
     dryRun,
-    ...kustomizeOf(env),
-    rendersDir: rendersDir(env),
+    ...tool,
+    ...(planBuilds
+      ? { builds: planBuilds.builds, ...(planBuilds.renders ? { renders: planBuilds.renders } : {}) }
+      : { rendersDir: rendersDir(env) }),
     indexDir: indexDir(env),
     now: new Date(),
     log,
     configs,
   });
-  const views = dryRun ? await Promise.all(run.outcomes.map((o) => dryRunView(o, repoDir))) : null;
+  const views = planBuilds ? await Promise.all(run.outcomes.map((o) => dryRunView(o, repoDir, planBuilds))) : null;
   if (values.json) printJson(run, views, dryRun && !found);
   else printText(run, views, dryRun && !found);
   return exitCodeFor(run.outcomes);

@@ -78,6 +78,10 @@ export interface RunOptions {
   rendersDir?: string;
   /** Where what resolution reads from a commit is kept across runs (`salve plan`: the user's cache). */
   indexDir?: string;
+  /** Builds of base commits kept across runs, made by the caller (instead of `rendersDir`). */
+  renders?: BuildCache;
+  /** This run's builds, handed in when the caller builds the same overlays again (the dry run's rendered diff). */
+  builds?: BuildCache;
   /** Follow-up outcomes of the repo's merged remediations, for trust earned from outcomes. */
   outcomes?: readonly OutcomeEntry[];
   /** `.salve.yaml` texts the caller already validated (the checkout's): the commit's, when the same, is not parsed again. */
@@ -172,9 +176,13 @@ async function openIndex(
 }
 
 /** The render store in `dir`, or none (logged) when it cannot be opened: a slower run, not a failed one. */
-function keptRenders(dir: string, opts: Pick<RunOptions, 'kustomize' | 'log'>): BuildCache | undefined {
+/** Renders kept across runs; a dry run answers from them and keeps nothing new. */
+export function keptRenders(
+  dir: string,
+  opts: Pick<RunOptions, 'kustomize' | 'log' | 'dryRun'>,
+): BuildCache | undefined {
   try {
-    return createRenderStore({ dir, kustomize: opts.kustomize ?? locateKustomize() });
+    return createRenderStore({ dir, kustomize: opts.kustomize ?? locateKustomize(), readOnly: opts.dryRun ?? false });
   } catch (err) {
     opts.log.debug({ dir, err: (err as Error).message }, 'render store not used');
     return undefined;
@@ -190,7 +198,10 @@ export interface CommitAssets {
   dispose(): Promise<void>;
 }
 
-export type PrepareOptions = Pick<RunOptions, 'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir'> & {
+export type PrepareOptions = Pick<
+  RunOptions,
+  'signingKey' | 'now' | 'log' | 'kustomize' | 'dryRun' | 'rendersDir' | 'builds'
+> & {
   bundlesDir?: string;
   /** Builds kept across runs (the server's), keyed by what they read. */
   renders?: BuildCache;
@@ -212,7 +223,8 @@ export async function prepareAssets(
     const templates = await copyTemplates(snapshot, scratch);
     const bundle = await buildBundle(
       [DEFAULT_POLICIES_DIR, ...policies],
-      opts.dryRun ? {} : { cacheDir: opts.bundlesDir ?? bundlesDir() },
+      // A dry run reads a bundle compiled by an earlier run and writes none.
+      { cacheDir: opts.bundlesDir ?? bundlesDir(), ...(opts.dryRun ? { readOnly: true } : {}) },
     ).catch((err: unknown) => {
       // With the repo's own policies in the build, a failure is the repo's to fix: exit 2, naming
       // its files by their paths in the repo, not in the scratch copy.
@@ -241,7 +253,7 @@ export async function contextOn(
   opts: PrepareOptions,
 ): Promise<PipelineContext> {
   const { head, snapshot, config, applications, index } = base;
-  const kept = opts.renders ?? (opts.rendersDir && !opts.dryRun ? keptRenders(opts.rendersDir, opts) : undefined);
+  const kept = opts.renders ?? (opts.rendersDir ? keptRenders(opts.rendersDir, opts) : undefined);
   const renders = kept && opts.started ? { ...kept, started: opts.started } : kept;
   return {
     repoDir,
@@ -252,7 +264,7 @@ export async function contextOn(
     baseBranch: head.branch,
     policy: assets.policy,
     signingKey: opts.signingKey,
-    builds: createBuildCache(opts.started ? { started: opts.started } : {}),
+    builds: opts.builds ?? createBuildCache(opts.started ? { started: opts.started } : {}),
     applications,
     ...(renders ? { renders } : {}),
     ...(opts.overlayNames ? { overlayNames: opts.overlayNames } : {}),

@@ -29,6 +29,8 @@ export interface PolicyBundle {
 export interface BuildOptions {
   /** Directory for compiled bundles, keyed by digest; created when missing. */
   cacheDir?: string;
+  /** Read a compiled bundle from cacheDir, never write one there (a dry run). */
+  readOnly?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -56,7 +58,7 @@ export async function buildBundle(policyDirs: string[], opts: BuildOptions = {})
     pending.catch(() => built.delete(digest));
   }
   const { archive, bundle } = await pending;
-  if (cached && !(await exists(cached))) await writeAtomically(cached, archive);
+  if (cached && !opts.readOnly && !(await exists(cached))) await writeAtomically(cached, archive);
   return bundle;
 }
 
@@ -74,7 +76,7 @@ async function load(
     if (bundle) return { archive: fromDisk, bundle };
   }
   const archive = await runOpaBuild(policyDirs, sources, opts);
-  if (cached) await writeAtomically(cached, archive);
+  if (cached && !opts.readOnly) await writeAtomically(cached, archive);
   const bundle = await unpack(archive, sources, digest);
   return { archive, bundle };
 }

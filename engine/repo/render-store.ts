@@ -36,6 +36,8 @@ export interface RenderStoreOptions {
   maxEntries?: number;
   /** Most bytes kept over all entries (default 128 MiB). */
   maxBytes?: number;
+  /** Answer from what is kept, write nothing (a dry run): no new entry, no touch, no removal. */
+  readOnly?: boolean;
 }
 
 const HEADER = 'salve-render v2 ';
@@ -126,7 +128,8 @@ function prune(dir: string, maxEntries: number, maxBytes: number): void {
 export function createRenderStore(opts: RenderStoreOptions): BuildCache {
   const maxEntries = opts.maxEntries ?? 256;
   const maxBytes = opts.maxBytes ?? 128 * 1024 * 1024;
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const readOnly = opts.readOnly ?? false;
+  if (!readOnly) mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const identity = kustomizeIdentity(opts.kustomize);
   const memory = createBuildCache().entries;
   const fullKey = (key: string) => `${identity}\0${key}`;
@@ -144,12 +147,12 @@ export function createRenderStore(opts: RenderStoreOptions): BuildCache {
         const objects = json ? JSON.parse(json) : parseManifests(yaml, `kept render of ${key.split('\0')[0] || '.'}`);
         result = { objects, yaml };
       } catch {
-        rmSync(file, { force: true });
+        if (!readOnly) rmSync(file, { force: true });
         return undefined;
       }
       try {
         const now = new Date();
-        utimesSync(file, now, now);
+        if (!readOnly) utimesSync(file, now, now);
       } catch {
         // Pruned by another process meanwhile: the answer read is still right.
       }
@@ -159,6 +162,7 @@ export function createRenderStore(opts: RenderStoreOptions): BuildCache {
     },
     set(key, value) {
       memory.set(key, value);
+      if (readOnly) return entries;
       // Written as soon as the build is in (before its caller resumes), so no write outlives a run.
       value.then(
         (built) => {
@@ -172,7 +176,7 @@ export function createRenderStore(opts: RenderStoreOptions): BuildCache {
     },
     delete(key) {
       const had = memory.delete(key);
-      rmSync(fileOf(key), { force: true });
+      if (!readOnly) rmSync(fileOf(key), { force: true });
       return had;
     },
   };

@@ -5,13 +5,14 @@
  * over, and who authors the commit.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld, type DemoWorld, EXAMPLE_SIGNALS } from '../../engine/demo/setup.ts';
 import { privateKeyPem } from '../../engine/policy/index.ts';
+import { locateKustomize } from '../../engine/tools/index.ts';
 import { salve } from './run.ts';
 import { treeSnapshot } from './tree-snapshot.ts';
 
@@ -106,6 +107,49 @@ describe('salve plan', () => {
       fileDiff: result.fileDiff,
       renderedDiff: result.renderedDiff,
     });
+  });
+
+  it('--dry-run answers from the policy bundle and renders an earlier plan kept, and adds to neither', async () => {
+    await newWorld();
+    // kustomize through a wrapper that counts its builds; opa only where the first plan can find it.
+    const calls = join(scratch, 'kustomize-calls');
+    const wrapper = join(scratch, 'kustomize');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${locateKustomize().command}' "$@"\n`, {
+      mode: 0o755,
+    });
+    const caches = {
+      SALVE_KUSTOMIZE: wrapper,
+      SALVE_BUNDLES_DIR: join(scratch, 'bundles'),
+      SALVE_RENDERS_DIR: join(scratch, 'renders'),
+    };
+    const builds = async () =>
+      (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith('build')).length;
+    expect((await plan(['--no-push', '--json'], { ...keys, ...caches })).code).toBe(0);
+    expect(await builds()).toBe(3);
+    const kept = async () => ({
+      bundles: await treeSnapshot(caches.SALVE_BUNDLES_DIR),
+      renders: await treeSnapshot(caches.SALVE_RENDERS_DIR),
+    });
+    const before = await kept();
+    expect([...before.bundles.keys()].filter((k) => k.endsWith('.tar.gz'))).toHaveLength(1);
+    expect([...before.renders.keys()].filter((k) => k.endsWith('.render')).length).toBeGreaterThan(0);
+    // No opa at all: the bundle must come from the cache. One build: the change (the base and what
+    // its patches see are kept); the rendered diff shown is of the builds the plan judged.
+    const dry = await plan(['--dry-run', '--json'], { ...caches, SALVE_OPA: join(scratch, 'no-opa') });
+    expect(dry.stderr).toBe('');
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, outcome: 'publish' });
+    expect(await builds()).toBe(3 + 1);
+    expect(await kept()).toEqual(before);
+    // With nothing kept a dry run builds what the real plan built (3), shows them, and keeps nothing.
+    const empty = {
+      ...caches,
+      SALVE_BUNDLES_DIR: join(scratch, 'bundles-2'),
+      SALVE_RENDERS_DIR: join(scratch, 'renders-2'),
+    };
+    expect((await plan(['--dry-run', '--json'], empty)).code).toBe(0);
+    expect(await builds()).toBe(4 + 3);
+    await expect(readdir(empty.SALVE_BUNDLES_DIR)).rejects.toThrow(/ENOENT/);
+    await expect(readdir(empty.SALVE_RENDERS_DIR)).rejects.toThrow(/ENOENT/);
   });
 
   it("pushes with the user's git to a bare path remote; a rerun leaves the branch and the remote unchanged", async () => {
