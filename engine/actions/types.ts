@@ -29,6 +29,14 @@ export interface RepoView {
     imageName: string,
     file?: string,
   ): Promise<Array<{ tag: string; field: 'newTag' | 'digest'; commit: string; time: string }>>;
+  /**
+   * Distinct images a manifest wrote for one workload container (kind and name as the manifest has
+   * them) in the history of `file`, newest first.
+   */
+  manifestImageHistory?(
+    file: string,
+    at: { kind: string; name: string; container: string },
+  ): Promise<Array<{ image: string; commit: string; time: string }>>;
   readonly now: Date;
 }
 

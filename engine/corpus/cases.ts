@@ -3,7 +3,8 @@
  * An action that cannot apply (no limit to raise, no autoscaler, no pinned image) is a skip with
  * its reason, never silently left out.
  */
-import { effectivePin, type ImagePin, type PinFinding, splitImage } from '../actions/rollback-image/pins.ts';
+import { type ManifestFinding, type ManifestImage, manifestImage } from '../actions/rollback-image/manifest.ts';
+import { effectivePin, type PinFinding, splitImage } from '../actions/rollback-image/pins.ts';
 import type { K8sObject } from '../model/remediation.ts';
 import { directoryTree } from '../repo/fs-tree.ts';
 
@@ -34,6 +35,8 @@ export interface Case {
   trigger?: 'raise-memory-limit' | 'raise-cpu-limit';
   /** For `rollback-image`: the kustomization whose tag a release bumps (the overlay's, or one it includes). */
   pinnedIn?: string;
+  /** For `rollback-image` of an image no kustomization pins: the manifest line that writes it. */
+  writtenIn?: ManifestImage;
 }
 
 export interface Skip {
@@ -69,28 +72,32 @@ export function imageName(image: string): string {
   return splitImage(image).name;
 }
 
-/** Per rendered image: the pin salve would roll back (pins.ts), or why there is none. */
-export type ImagePins = ReadonlyMap<string, PinFinding>;
+/** Per rendered container (sourceKey): the pin salve would roll back, the manifest line, or why there is none. */
+export type ImagePins = ReadonlyMap<string, PinFinding | ManifestFinding>;
+
+export function sourceKey(workload: { kind: string; name: string }, container: ContainerRef): string {
+  return `${workload.kind}/${workload.name}\0${container.name}\0${container.image}`;
+}
 
 /**
- * The pin of every image the overlay's workloads render, found in the committed files of `dir` the
- * way rollback-image finds it (the overlay's own images: entry, or the outermost one it reaches).
+ * Where the image of every container the overlay's workloads render is set, found in the committed
+ * files of `dir` the way rollback-image finds it: the overlay's own images: entry, the outermost one
+ * it reaches, or (none pinning it) the manifest line that writes it.
  */
 export async function pinsFor(dir: string, overlay: string, objects: readonly K8sObject[]): Promise<ImagePins> {
   const tree = directoryTree(dir);
-  const out = new Map<string, PinFinding>();
+  const byImage = new Map<string, PinFinding>();
+  const out = new Map<string, PinFinding | ManifestFinding>();
   for (const w of objects.filter((o) => WORKLOAD_KINDS.has(o.kind))) {
     for (const c of containersOf(w)) {
-      if (!out.has(c.image)) out.set(c.image, await effectivePin(tree, overlay, c.image, c.name));
+      const pin = byImage.get(c.image) ?? (await effectivePin(tree, overlay, c.image, c.name));
+      byImage.set(c.image, pin);
+      const target = { kind: w.kind, name: w.metadata.name, container: c.name, image: c.image };
+      const found = 'reason' in pin && pin.unpinned ? await manifestImage(tree, overlay, target) : pin;
+      out.set(sourceKey(target, c), found);
     }
   }
   return out;
-}
-
-/** The pin that renders this image, if any. */
-export function pinningEntry(pins: ImagePins, image: string): ImagePin | null {
-  const found = pins.get(image);
-  return found && 'pin' in found ? found.pin : null;
 }
 
 function autoscaled(objects: readonly K8sObject[], workload: K8sObject): boolean {
@@ -136,9 +143,11 @@ export function casesFor(
         if (container.limits[resource] === undefined) skip(action, `${where} has no ${resource} limit to raise`);
         else cases.push({ overlay, workload, container, action });
       }
-      const found = pins.get(container.image);
+      const found = pins.get(sourceKey(workload, container));
       if (!found || 'reason' in found)
         skip('rollback-image', found?.reason ?? `no pin was looked for ${where} (${imageName(container.image)})`);
+      else if ('manifest' in found)
+        cases.push({ overlay, workload, container, action: 'rollback-image', writtenIn: found.manifest });
       else cases.push({ overlay, workload, container, action: 'rollback-image', pinnedIn: found.pin.file });
     }
     const first = containers[0];

@@ -2,10 +2,13 @@
  * Runs salve over every deployable overlay of every test bed and checks the invariants for every
  * workload × container × action. Per test bed: a committed temp copy with one Application per
  * root; the resource actions first, then one replayed tag bump per kustomization that pins an
- * overlay's image (its own or a base's), then the rollbacks. Cases of one workload run in order (they share a branch name per action); other
+ * overlay's image (its own or a base's) and per manifest line that writes one no kustomization
+ * pins, then the rollbacks. Cases of one workload run in order (they share a branch name per action); other
  * workloads run side by side.
  */
 import pLimit from 'p-limit';
+import type { ManifestImage } from '../actions/rollback-image/manifest.ts';
+import { splitImage } from '../actions/rollback-image/pins.ts';
 import { placeObjects } from '../check/identity.ts';
 import type { K8sObject } from '../model/remediation.ts';
 import { prepareContext } from '../pipeline/run.ts';
@@ -16,7 +19,7 @@ import { unsupportedFeature } from '../repo/unsupported.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { type CaseContext, type CaseResult, describeError, runCase, type SkipResult } from './case.ts';
 import { type Case, casesFor, containersOf, pinsFor } from './cases.ts';
-import { replayTagBumps } from './tag-bump.ts';
+import { chooseManifestReleases, released, replayManifestReleases, replayTagBumps } from './tag-bump.ts';
 import type { Testbed } from './testbeds.ts';
 import { createWorkspace, DESTINATION_NAMESPACE, type Root, type Workspace } from './workspace.ts';
 
@@ -106,6 +109,20 @@ async function runGroups(
   );
 }
 
+/** A manifest case whose line the replayed release left alone: another line of the same image was released. */
+function notReleased(testbed: string, c: Case, m: ManifestImage, other: ManifestImage | null): SkipResult {
+  const why = other
+    ? `the replayed release of ${splitImage(m.image).name} edits ${other.file} line ${other.line}, which this overlay renders too: an images: entry rolling ${m.file} line ${m.line} back would also change it`
+    : `${m.image} in ${m.file} line ${m.line} has no tag for a replayed release to bump`;
+  return {
+    testbed,
+    overlay: c.overlay,
+    workload: `${c.workload.kind}/${c.workload.name}`,
+    action: 'rollback-image',
+    reason: why,
+  };
+}
+
 async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseContext['keys'], out: CorpusResult) {
   const emit = (r: CaseResult | SkipResult) => {
     if ('checks' in r) out.cases.push(r);
@@ -156,12 +173,23 @@ async function runTestbed(testbed: Testbed, opts: CorpusOptions, keys: CaseConte
       rollbacks.flatMap(({ cases }) => cases.flatMap((c) => (c.pinnedIn ? [c.pinnedIn] : []))),
       BUMP_TIME,
     );
+    const written = rollbacks.flatMap(({ cases }) =>
+      cases.flatMap((c) => (c.writtenIn ? [{ overlay: c.overlay, line: c.writtenIn }] : [])),
+    );
+    const releases = chooseManifestReleases(written);
+    await replayManifestReleases(ws.dir, releases, BUMP_TIME);
     const second = await caseContext(ws, keys, opts.log);
     const after = new Map<string, K8sObject[]>();
     for (const { root } of rollbacks) after.set(root.overlay, await renderOverlay(ws.dir, root.overlay));
-    const pending = new Map(
-      rollbacks.flatMap(({ root, cases }) => cases.filter((c) => c.action === 'rollback-image').map((c) => [c, root])),
-    );
+    const pending = new Map<Case, Root>();
+    for (const { root, cases } of rollbacks) {
+      for (const c of cases.filter((x) => x.action === 'rollback-image')) {
+        const m = c.writtenIn;
+        const out = m ? released(releases, c.overlay, m) : true;
+        if (out === true) pending.set(c, root);
+        else if (m) emit(notReleased(testbed.name, c, m, out));
+      }
+    }
     await runGroups([...pending.keys()], limit, async (c) => {
       const root = pending.get(c) as Root;
       const image = imageOf(after.get(c.overlay) ?? [], c);

@@ -26,7 +26,14 @@ import {
   mergeEffects,
   prepareExposure,
 } from '../render/rollouts/index.ts';
-import { imageHistory, namespaceLabels, readFileText, resolveOverlay, resolvePath } from '../repo/index.ts';
+import {
+  imageHistory,
+  manifestImageHistory,
+  namespaceLabels,
+  readFileText,
+  resolveOverlay,
+  resolvePath,
+} from '../repo/index.ts';
 import { untraced } from '../telemetry/stages.ts';
 import { adoptionFirst, awaitAdoptedRollout } from './adopt.ts';
 import { assemble, branchHeads, deniedBy } from './assemble.ts';
@@ -86,6 +93,7 @@ export function repoView(
     readFile: (path) => readFileText(ctx.snapshot, path),
     imageHistory: (imageName, file = kustomizationPath) =>
       imageHistory(ctx.repoDir, file, imageName, { ref: ctx.baseCommit }),
+    manifestImageHistory: (file, at) => manifestImageHistory(ctx.repoDir, file, at, { ref: ctx.baseCommit }),
   };
 }
 

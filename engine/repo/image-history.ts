@@ -39,7 +39,12 @@ function imageValue(yaml: string, imageName: string): Pinned | null {
   return null;
 }
 
-async function blobAt(dir: string, oid: string, filepath: string): Promise<{ oid: string; text: string } | null> {
+/** The blob of `filepath` at commit `oid`; null when the commit has no such file. */
+export async function blobAt(
+  dir: string,
+  oid: string,
+  filepath: string,
+): Promise<{ oid: string; text: string } | null> {
   try {
     const { oid: blob, blob: bytes } = await git.readBlob({ fs, dir, oid, filepath });
     return { oid: blob, text: Buffer.from(bytes).toString('utf8') };

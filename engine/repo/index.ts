@@ -24,6 +24,7 @@ export { directoryTree } from './fs-tree.ts';
 export { globMatcher, globToRegExp, matchesAny, walkFiles } from './glob.ts';
 export { type ImageRevision, imageHistory } from './image-history.ts';
 export { type ConfigMemo, loadConfig } from './load-config.ts';
+export { type ManifestRevision, manifestImageHistory } from './manifest-image-history.ts';
 export { createNamesCache, type NamesCache, type OverlayNames } from './may-render.ts';
 export { findObject, namespaceLabels } from './objects.ts';
 export { KUSTOMIZATION_FILES, type OverlayInputs, overlayInputs } from './overlay-inputs.ts';

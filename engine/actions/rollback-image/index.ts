@@ -1,20 +1,24 @@
 /**
  * CrashLoopBackOff or ImagePullBackOff soon after the overlay's image changed: roll back to the
  * previous tag (or digest), found in the git history of the `images:` entry that pins it: the
- * overlay's own, or one in a kustomization it includes (pins.ts). The change is always written in
- * the overlay's kustomization (layered.ts).
+ * overlay's own, or one in a kustomization it includes (pins.ts); when none pins it, in the history
+ * of the manifest line that writes it (manifest.ts). The change is always written in the overlay's
+ * kustomization (layered.ts).
  */
 
 import { formatDuration } from '../../model/duration.ts';
 import { InputError } from '../../model/errors.ts';
 import type { FileChange } from '../../model/index.ts';
+import type { K8sObject } from '../../model/remediation.ts';
 import { setImage } from '../../render/index.ts';
 import { reportedImages } from '../drift.ts';
 import { compareImages } from '../images.ts';
-import type { ActionPlugin } from '../types.ts';
+import type { ActionPlugin, RepoView } from '../types.ts';
 import { containerPath, findWorkload, listParam, objectRef, pickContainer } from '../workload.ts';
 import { entryLine, layeredRationale, overlayEntryName, overlayPin, withVersion } from './layered.ts';
-import { effectivePin, splitImage } from './pins.ts';
+import { type ManifestImage, manifestImage } from './manifest.ts';
+import { manifestRationale, manifestRevisions, otherUsers, type Revision } from './manifest-release.ts';
+import { effectivePin, type ImagePin, splitImage } from './pins.ts';
 
 /**
  * Alertmanager's clock and the committer's may disagree by this much: a failure that began earlier
@@ -46,6 +50,34 @@ export function failureTiming(
   return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}; the release is ${formatDuration(releaseAgeSeconds)} old now.`;
 }
 
+/** Where the rendered image's version comes from, with its current and previous values. */
+async function releaseSource(
+  repo: RepoView,
+  workload: K8sObject,
+  container: string,
+  image: string,
+): Promise<{ current: Revision; previous: Revision; pin?: ImagePin; manifest?: ManifestImage } | { reason: string }> {
+  if (!repo.tree) return { reason: "the commit's files are not available to find the image's pin" };
+  const found = await effectivePin(repo.tree, repo.resolution.overlay, image, container);
+  if ('pin' in found) {
+    const { pin } = found;
+    const [current, previous] = await repo.imageHistory(pin.entry.name, pin.file);
+    if (!current || !previous)
+      return { reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
+    return { current, previous, pin };
+  }
+  if (!found.unpinned) return found;
+  const written = await manifestImage(repo.tree, repo.resolution.overlay, {
+    kind: workload.kind,
+    name: workload.metadata.name,
+    container,
+    image,
+  });
+  if ('reason' in written) return written;
+  const revisions = await manifestRevisions(repo, written.manifest);
+  return 'reason' in revisions ? revisions : { ...revisions, manifest: written.manifest };
+}
+
 export const rollbackImage: ActionPlugin = {
   id: 'rollback-image',
   family: 'workload',
@@ -71,15 +103,10 @@ export const rollbackImage: ActionPlugin = {
         reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`,
       };
     }
-    if (!repo.tree) return { action: this.id, reason: "the commit's files are not available to find the image's pin" };
-    const found = await effectivePin(repo.tree, repo.resolution.overlay, container.image, container.name);
-    if ('reason' in found) return { action: this.id, reason: found.reason };
-    const { pin } = found;
-    const history = await repo.imageHistory(pin.entry.name, pin.file);
-    const [current, previous] = history;
-    if (!current || !previous) {
-      return { action: this.id, reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
-    }
+    const renderedName = splitImage(container.image).name;
+    const source = await releaseSource(repo, workload, container.name, container.image);
+    if ('reason' in source) return { action: this.id, reason: source.reason };
+    const { current, previous } = source;
     const lead = leadSeconds(incident.firstSeen, current);
     if (lead < -CLOCK_SKEW_SECONDS)
       return {
@@ -87,10 +114,20 @@ export const rollbackImage: ActionPlugin = {
         reason: `the failure began ${formatDuration(-lead)} before ${current.tag} landed in commit ${current.commit.slice(0, 7)} (at ${current.time}): the release did not start it, so rolling it back would not stop it`,
       };
     const overlayText = (await repo.readFile(repo.kustomizationPath)) ?? '';
-    const renderedName = splitImage(container.image).name;
-    const own = pin.file === repo.kustomizationPath;
-    const entryName = own ? pin.entry.name : overlayEntryName(overlayText, renderedName);
+    const own = source.pin?.file === repo.kustomizationPath;
+    const entryName = own && source.pin ? source.pin.entry.name : overlayEntryName(overlayText, renderedName);
     const renderedImage = withVersion(renderedName, previous);
+    if (source.manifest) {
+      // An images: entry changes every container of the overlay that runs this image.
+      const others = otherUsers(repo.objects, renderedName, { object: workload, container: container.name });
+      const changed = others.filter((o) => o.image !== withVersion(renderedName, previous));
+      if (changed.length > 0) {
+        return {
+          action: this.id,
+          reason: `an images: entry for ${renderedName} in the overlay would also change ${changed.map((o) => `${o.where} (${o.image})`).join(', ')}: more than the one container that failed`,
+        };
+      }
+    }
     const releaseAgeSeconds = Math.max(0, Math.round((repo.now.getTime() - Date.parse(current.time)) / 1000));
     const ref = objectRef(workload);
     const params = {
@@ -103,16 +140,13 @@ export const rollbackImage: ActionPlugin = {
       toField: previous.field,
       ...(match === 'same' && reported ? { failingImage: reported.image } : {}),
     };
-    const layered = own
-      ? []
-      : layeredRationale({
-          pin,
-          current,
-          previous,
-          kustomizationPath: repo.kustomizationPath,
-          line: entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName),
-          entryName,
-        });
+    const line = own ? null : entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName);
+    const where = { current, previous, kustomizationPath: repo.kustomizationPath, line, entryName };
+    const layered = source.manifest
+      ? manifestRationale({ manifest: source.manifest, ...where })
+      : own || !source.pin
+        ? []
+        : layeredRationale({ pin: source.pin, ...where });
     return {
       action: this.id,
       params,

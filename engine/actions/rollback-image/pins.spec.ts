@@ -103,6 +103,7 @@ describe('rollback-image/pins', () => {
     expect(await effectivePin(tree, 'prod', 'other:1', 'web')).toEqual({
       reason:
         'no kustomization the overlay reaches pins the image of container web (no images: entry that sets a tag or digest for other)',
+      unpinned: true,
     });
     expect(await findPins(tree, '../prod', 'app')).toEqual([]);
   });

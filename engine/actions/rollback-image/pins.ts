@@ -30,7 +30,8 @@ export interface ImagePin {
   value: string;
 }
 
-export type PinFinding = { pin: ImagePin } | { reason: string };
+/** `unpinned`: no kustomization sets a version for the image at all (a manifest may write it). */
+export type PinFinding = { pin: ImagePin } | { reason: string; unpinned?: true };
 
 /** A kustomization larger than this holds no images: entry a human wrote: not read. */
 const MAX_KUSTOMIZATION_BYTES = 1024 * 1024;
@@ -174,6 +175,7 @@ export async function effectivePin(
   if (pins.length === 0) {
     return {
       reason: `no kustomization the overlay reaches pins the image of container ${container} (no images: entry that sets a tag or digest for ${name})`,
+      unpinned: true,
     };
   }
   const rendering = pins.filter((p) => rendersPin(image, p));
