@@ -4867,8 +4867,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value = list2.get(name, true);
+    function getDecodeSplit(name, list3) {
+      const value = list3.get(name, true);
       if (value === null) {
         return null;
       }
@@ -11806,16 +11806,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record3 of addresses) {
-          record3.timestamp = timestamp;
-          if (typeof record3.ttl === "number") {
-            record3.ttl = Math.min(record3.ttl, this.#maxTTL);
+        for (const record4 of addresses) {
+          record4.timestamp = timestamp;
+          if (typeof record4.ttl === "number") {
+            record4.ttl = Math.min(record4.ttl, this.#maxTTL);
           } else {
-            record3.ttl = this.#maxTTL;
+            record4.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record3.family] ?? { ips: [] };
-          familyRecords.ips.push(record3);
-          records.records[record3.family] = familyRecords;
+          const familyRecords = records.records[record4.family] ?? { ips: [] };
+          familyRecords.ips.push(record4);
+          records.records[record4.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -12280,9 +12280,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list3 = this.#headersList.cookies;
+        if (list3) {
+          return [...list3];
         }
         return [];
       }
@@ -12322,8 +12322,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list2) {
-        o.#headersList = list2;
+      static setHeadersList(o, list3) {
+        o.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13291,13 +13291,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list3 = dependentControllerMap.get(this.signal);
+          if (list3 === void 0) {
+            list3 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list3);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list3.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -20295,7 +20295,7 @@ var require_for_each = __commonJS({
     function isArray(x2) {
       return toStr.call(x2) === "[object Array]";
     }
-    module.exports = function forEach(list2, iterator, thisArg) {
+    module.exports = function forEach(list3, iterator, thisArg) {
       if (!isCallable(iterator)) {
         throw new TypeError("iterator must be a function");
       }
@@ -20303,12 +20303,12 @@ var require_for_each = __commonJS({
       if (arguments.length >= 3) {
         receiver = thisArg;
       }
-      if (isArray(list2)) {
-        forEachArray(list2, iterator, receiver);
-      } else if (typeof list2 === "string") {
-        forEachString(list2, iterator, receiver);
+      if (isArray(list3)) {
+        forEachArray(list3, iterator, receiver);
+      } else if (typeof list3 === "string") {
+        forEachString(list3, iterator, receiver);
       } else {
-        forEachObject(list2, iterator, receiver);
+        forEachObject(list3, iterator, receiver);
       }
     };
   }
@@ -29000,9 +29000,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       format = "content",
       getExternalRefDelta
     }) {
-      let list2 = await fs5.readdir(join13(gitdir, "objects/pack"));
-      list2 = list2.filter((x2) => x2.endsWith(".idx"));
-      for (const filename of list2) {
+      let list3 = await fs5.readdir(join13(gitdir, "objects/pack"));
+      list3 = list3.filter((x2) => x2.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
@@ -30898,9 +30898,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       oid,
       getExternalRefDelta
     }) {
-      let list2 = await fs5.readdir(join13(gitdir, "objects/pack"));
-      list2 = list2.filter((x2) => x2.endsWith(".idx"));
-      for (const filename of list2) {
+      let list3 = await fs5.readdir(join13(gitdir, "objects/pack"));
+      list3 = list3.filter((x2) => x2.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
@@ -34481,9 +34481,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       getExternalRefDelta
     }) {
       const results = [];
-      let list2 = await fs5.readdir(join13(gitdir, "objects/pack"));
-      list2 = list2.filter((x2) => x2.endsWith(".idx"));
-      for (const filename of list2) {
+      let list3 = await fs5.readdir(join13(gitdir, "objects/pack"));
+      list3 = list3.filter((x2) => x2.endsWith(".idx"));
+      for (const filename of list3) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs5,
@@ -38325,10 +38325,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq10 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -38349,7 +38349,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar10(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar11(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -38361,11 +38361,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap9;
+    exports.isMap = isMap10;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar10;
-    exports.isSeq = isSeq9;
+    exports.isScalar = isScalar11;
+    exports.isSeq = isSeq10;
   }
 });
 
@@ -42473,9 +42473,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap9 = fc.start.source === "{";
-      const fcName = isMap9 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap9 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap10 = fc.start.source === "{";
+      const fcName = isMap10 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap10 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -42511,7 +42511,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap9 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap10 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -42551,7 +42551,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap9 && !sep3 && !props.found) {
+        if (!isMap10 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -42574,7 +42574,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap9 && !props.found && ctx.options.strict) {
+            if (!isMap10 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -42606,7 +42606,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap9) {
+          if (isMap10) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -42622,7 +42622,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap9 ? "}" : "]";
+      const expectedEnd = isMap10 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -43909,7 +43909,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar10 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar11 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -43993,7 +43993,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar10;
+    exports.isScalar = isScalar11;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -44592,7 +44592,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter7 = class {
+    var LineCounter8 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -44615,7 +44615,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter7;
+    exports.LineCounter = LineCounter8;
   }
 });
 
@@ -44626,15 +44626,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+    function includesToken(list3, type) {
+      for (let i = 0; i < list3.length; ++i)
+        if (list3[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i = 0; i < list2.length; ++i) {
-        switch (list2[i].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i = 0; i < list3.length; ++i) {
+        switch (list3[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -45509,7 +45509,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments7(source, options = {}) {
+    function parseAllDocuments9(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45523,7 +45523,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument13(source, options = {}) {
+    function parseDocument14(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -45549,7 +45549,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument13(src, options);
+      const doc = parseDocument14(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -45584,8 +45584,8 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments7;
-    exports.parseDocument = parseDocument13;
+    exports.parseAllDocuments = parseAllDocuments9;
+    exports.parseDocument = parseDocument14;
     exports.stringify = stringify5;
   }
 });
@@ -50686,7 +50686,7 @@ ${indent}${str}`;
       toString(ctx, {
         blockItem,
         flowChars,
-        isMap: isMap9,
+        isMap: isMap10,
         itemIndent
       }, onComment, onChompKeep) {
         const {
@@ -50696,7 +50696,7 @@ ${indent}${str}`;
         } = ctx;
         const inFlow = this.type === PlainValue.Type.FLOW_MAP || this.type === PlainValue.Type.FLOW_SEQ || ctx.inFlow;
         if (inFlow) itemIndent += indentStep;
-        const allNullValues = isMap9 && this.hasAllNullValues();
+        const allNullValues = isMap10 && this.hasAllNullValues();
         ctx = Object.assign({}, ctx, {
           allNullValues,
           indent: itemIndent,
@@ -53818,7 +53818,7 @@ var require_dist2 = __commonJS({
         super(Object.assign({}, Document$1.defaultOptions, options));
       }
     };
-    function parseAllDocuments7(src, options) {
+    function parseAllDocuments9(src, options) {
       const stream = [];
       let prev;
       for (const cstDoc of parseCst.parse(src)) {
@@ -53829,7 +53829,7 @@ var require_dist2 = __commonJS({
       }
       return stream;
     }
-    function parseDocument13(src, options) {
+    function parseDocument14(src, options) {
       const cst = parseCst.parse(src);
       const doc = new Document(options).parse(cst[0]);
       if (cst.length > 1) {
@@ -53839,7 +53839,7 @@ var require_dist2 = __commonJS({
       return doc;
     }
     function parse5(src, options) {
-      const doc = parseDocument13(src, options);
+      const doc = parseDocument14(src, options);
       doc.warnings.forEach((warning2) => warnings.warn(warning2));
       if (doc.errors.length > 0) throw doc.errors[0];
       return doc.toJSON();
@@ -53854,9 +53854,9 @@ var require_dist2 = __commonJS({
       defaultOptions: Document$1.defaultOptions,
       Document,
       parse: parse5,
-      parseAllDocuments: parseAllDocuments7,
+      parseAllDocuments: parseAllDocuments9,
       parseCST: parseCst.parse,
-      parseDocument: parseDocument13,
+      parseDocument: parseDocument14,
       scalarOptions: Document$1.scalarOptions,
       stringify: stringify5
     };
@@ -90859,8 +90859,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list2)
+  const list3 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list3)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -91307,8 +91307,8 @@ function rewriteKeyNames(ctx) {
       bySchema.set(entry.schema, entry);
   }
   const rewrites = /* @__PURE__ */ new Map();
-  for (const record3 of pendingRecords.get(ctx) ?? []) {
-    const seen = ctx.seen.get(record3);
+  for (const record4 of pendingRecords.get(ctx) ?? []) {
+    const seen = ctx.seen.get(record4);
     const names = (seen?.def ?? seen?.schema)?.propertyNames;
     if (!names || names === true || rewrites.has(names))
       continue;
@@ -96327,8 +96327,37 @@ ${lines2.join("\n")}`);
 ${lines.join("\n")}`, { cause: result.error });
 }
 
-// engine/repo/may-render.ts
+// engine/repo/manifest-image-history.ts
 var import_yaml6 = __toESM(require_dist(), 1);
+var MAX_DOCUMENTS = 1e3;
+var TEMPLATE_SPEC = ["spec", "template", "spec"];
+function containerImageIn(text3, target) {
+  const lineCounter = new import_yaml6.LineCounter();
+  const out = [];
+  const docs = (0, import_yaml6.parseAllDocuments)(text3, { lineCounter, uniqueKeys: false });
+  if (!Array.isArray(docs)) return out;
+  for (const doc of docs.slice(0, MAX_DOCUMENTS)) {
+    if (doc.errors.length > 0 || doc.get("kind") !== target.kind) continue;
+    const name = doc.getIn(["metadata", "name"]);
+    if (typeof name !== "string" || !target.name(name)) continue;
+    for (const list3 of ["containers", "initContainers"]) {
+      const seq = doc.getIn([...TEMPLATE_SPEC, list3], true);
+      if (!(0, import_yaml6.isSeq)(seq)) continue;
+      for (const item of seq.items) {
+        if (!(0, import_yaml6.isMap)(item) || item.get("name") !== target.container) continue;
+        const node2 = item.get("image", true);
+        if (!(0, import_yaml6.isScalar)(node2) || typeof node2.value !== "string") continue;
+        const line = node2.range ? lineCounter.linePos(node2.range[0]).line : 0;
+        out.push({ name, image: node2.value, line });
+      }
+    }
+  }
+  return out;
+}
+var MAX_MANIFEST_BYTES = 1024 * 1024;
+
+// engine/repo/may-render.ts
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // engine/check/object-key.ts
 function apiGroup(apiVersion) {
@@ -96577,19 +96606,19 @@ function typeOf(mode) {
 function parseListing(out) {
   const entries = /* @__PURE__ */ new Map();
   const children = /* @__PURE__ */ new Map([["", []]]);
-  for (const record3 of out.toString("utf8").split("\0")) {
-    const tab = record3.indexOf("	");
+  for (const record4 of out.toString("utf8").split("\0")) {
+    const tab = record4.indexOf("	");
     if (tab < 0) continue;
-    const [mode = "", , oid = "", size = "-"] = record3.slice(0, tab).split(/ +/);
-    const path = record3.slice(tab + 1);
+    const [mode = "", , oid = "", size = "-"] = record4.slice(0, tab).split(/ +/);
+    const path = record4.slice(tab + 1);
     if (!isCleanPath(path)) continue;
     const type = typeOf(mode);
     entries.set(path, { type, oid, size: size === "-" || type === "dir" ? 0 : Number(size) });
     if (type === "dir" && !children.has(path)) children.set(path, []);
     const parent = parentOf(path);
-    const list2 = children.get(parent) ?? [];
-    list2.push(path.slice(parent ? parent.length + 1 : 0));
-    children.set(parent, list2);
+    const list3 = children.get(parent) ?? [];
+    list3.push(path.slice(parent ? parent.length + 1 : 0));
+    children.set(parent, list3);
   }
   return { entries, children };
 }
@@ -97171,8 +97200,8 @@ function encode3(value, where) {
       if (proto !== Object.prototype && proto !== null) {
         throw new InputError(`canonical JSON: ${where} is a ${proto?.constructor?.name ?? "object"}, not plain data`);
       }
-      const record3 = value;
-      const members2 = Object.keys(record3).filter((k2) => record3[k2] !== void 0).sort().map((k2) => `${JSON.stringify(k2)}:${encode3(record3[k2], `${where}.${k2}`)}`);
+      const record4 = value;
+      const members2 = Object.keys(record4).filter((k2) => record4[k2] !== void 0).sort().map((k2) => `${JSON.stringify(k2)}:${encode3(record4[k2], `${where}.${k2}`)}`);
       return `{${members2.join(",")}}`;
     }
     default:
@@ -97267,7 +97296,7 @@ async function buildBundle(policyDirs, opts = {}) {
     pending.catch(() => built.delete(digest2));
   }
   const { archive, bundle } = await pending;
-  if (cached2 && !await exists2(cached2)) await writeAtomically(cached2, archive);
+  if (cached2 && !opts.readOnly && !await exists2(cached2)) await writeAtomically(cached2, archive);
   return bundle;
 }
 async function load(policyDirs, sources, digest2, cached2, opts) {
@@ -97277,7 +97306,7 @@ async function load(policyDirs, sources, digest2, cached2, opts) {
     if (bundle2) return { archive: fromDisk, bundle: bundle2 };
   }
   const archive = await runOpaBuild(policyDirs, sources, opts);
-  if (cached2) await writeAtomically(cached2, archive);
+  if (cached2 && !opts.readOnly) await writeAtomically(cached2, archive);
   const bundle = await unpack(archive, sources, digest2);
   return { archive, bundle };
 }
@@ -97727,7 +97756,7 @@ async function changedPaths(dir, from, to) {
   });
   return [...new Set(out)].sort();
 }
-async function blobAt(dir, commit, filepath) {
+async function blobAt2(dir, commit, filepath) {
   try {
     return (await import_isomorphic_git2.default.readBlob({ fs: fs3, dir, oid: commit, filepath })).oid;
   } catch {
@@ -97740,7 +97769,7 @@ async function firstChange(dir, head, stop, filepath) {
   for (let i = 0; i < 1e3 && oid !== stop; i++) {
     const parent = (await import_isomorphic_git2.default.readCommit({ fs: fs3, dir, oid })).commit.parent[0];
     if (!parent) break;
-    if (await blobAt(dir, oid, filepath) !== await blobAt(dir, parent, filepath)) found = { commit: oid, parent };
+    if (await blobAt2(dir, oid, filepath) !== await blobAt2(dir, parent, filepath)) found = { commit: oid, parent };
     oid = parent;
   }
   return found;
@@ -97774,8 +97803,8 @@ function pickContainer(workload, incident) {
 function listParam(container) {
   return container.list === "initContainers" ? { containerList: "initContainers" } : {};
 }
-function containerPath(container, rest, list2 = "containers") {
-  const key = list2 === "initContainers" ? "initContainers" : "containers";
+function containerPath(container, rest, list3 = "containers") {
+  const key = list3 === "initContainers" ? "initContainers" : "containers";
   return `/spec/template/spec/${key}[name=${container}]${rest}`;
 }
 function objectRef(o) {
@@ -97788,10 +97817,10 @@ function objectRef(o) {
 }
 
 // engine/actions/adopt-argo-rollouts/argo-application.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 var RESPECT_IGNORE = "RespectIgnoreDifferences=true";
 function pairOf(map2, key) {
-  return map2.items.find((p) => (0, import_yaml7.isScalar)(p.key) && p.key.value === key);
+  return map2.items.find((p) => (0, import_yaml8.isScalar)(p.key) && p.key.value === key);
 }
 function rangeOf(node2) {
   return node2?.range ?? null;
@@ -97826,7 +97855,7 @@ function appendToMap(text3, map2, lines) {
   return { at: lineEndAfter(text3, end), lines: lines.map((l) => `${" ".repeat(column)}${l}`) };
 }
 function appendToSeq(text3, seq, item) {
-  if (!(0, import_yaml7.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
+  if (!(0, import_yaml8.isSeq)(seq) || seq.flow || seq.items.length === 0) return null;
   const range = rangeOf(seq);
   if (!range) return null;
   const column = range[0] - (text3.lastIndexOf("\n", range[0] - 1) + 1);
@@ -97837,14 +97866,14 @@ function appendToSeq(text3, seq, item) {
   };
 }
 function ignoreDeploymentReplicas(text3, ref) {
-  const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseAllDocuments)(text3, { lineCounter }).find((d3) => {
+  const lineCounter = new import_yaml8.LineCounter();
+  const doc = (0, import_yaml8.parseAllDocuments)(text3, { lineCounter }).find((d3) => {
     const js = d3.errors.length === 0 ? d3.toJS() : null;
     return js?.kind === "Application" && js?.metadata?.name === ref.application;
   });
-  if (!doc || !(0, import_yaml7.isMap)(doc.contents)) return null;
+  if (!doc || !(0, import_yaml8.isMap)(doc.contents)) return null;
   const spec = pairOf(doc.contents, "spec")?.value;
-  if (!(0, import_yaml7.isMap)(spec)) return null;
+  if (!(0, import_yaml8.isMap)(spec)) return null;
   const newline = text3.includes("\r\n") ? "\r\n" : "\n";
   const inserts = [];
   const ignores = pairOf(spec, "ignoreDifferences")?.value;
@@ -97858,10 +97887,10 @@ function ignoreDeploymentReplicas(text3, ref) {
     inserts.push(add);
   }
   const syncPolicy = pairOf(spec, "syncPolicy")?.value;
-  const options = (0, import_yaml7.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
-  const hasOption = (0, import_yaml7.isSeq)(options) && options.items.some((i) => (0, import_yaml7.isScalar)(i) && i.value === RESPECT_IGNORE);
+  const options = (0, import_yaml8.isMap)(syncPolicy) ? pairOf(syncPolicy, "syncOptions")?.value : void 0;
+  const hasOption = (0, import_yaml8.isSeq)(options) && options.items.some((i) => (0, import_yaml8.isScalar)(i) && i.value === RESPECT_IGNORE);
   if (!hasOption) {
-    const add = options ? appendToSeq(text3, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml7.isMap)(syncPolicy) ? appendToMap(text3, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text3, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
+    const add = options ? appendToSeq(text3, options, [`- ${RESPECT_IGNORE}`]) : (0, import_yaml8.isMap)(syncPolicy) ? appendToMap(text3, syncPolicy, ["syncOptions:", `  - ${RESPECT_IGNORE}`]) : syncPolicy === void 0 || syncPolicy === null ? appendToMap(text3, spec, ["syncPolicy:", "  syncOptions:", `    - ${RESPECT_IGNORE}`]) : null;
     if (!add) return null;
     inserts.push(add);
   }
@@ -97927,20 +97956,20 @@ var adoptArgoRollouts = {
 };
 
 // engine/render/field-edit.ts
-var import_yaml16 = __toESM(require_dist(), 1);
+var import_yaml17 = __toESM(require_dist(), 1);
 import { posix as posix3 } from "node:path";
 
 // engine/render/in-place.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 
 // engine/render/images.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 
 // engine/render/yaml-text.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 function parseMapping(text3, file2) {
-  const lineCounter = new import_yaml8.LineCounter();
-  const doc = (0, import_yaml8.parseDocument)(text3, { lineCounter, keepSourceTokens: false });
+  const lineCounter = new import_yaml9.LineCounter();
+  const doc = (0, import_yaml9.parseDocument)(text3, { lineCounter, keepSourceTokens: false });
   const error63 = doc.errors[0];
   if (error63) {
     const { line, col } = lineCounter.linePos(error63.pos[0]);
@@ -97948,16 +97977,16 @@ function parseMapping(text3, file2) {
       `${file2}:${line}:${col}: invalid YAML: ${(error63.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`
     );
   }
-  if (!(0, import_yaml8.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
+  if (!(0, import_yaml9.isMap)(doc.contents)) throw new ConfigError(`${file2}: a kustomization must be a YAML mapping`);
   return { text: text3, root: doc.contents, lineCounter, newline: text3.includes("\r\n") ? "\r\n" : "\n" };
 }
 function findPair(map2, key) {
-  return map2.items.find((pair) => (0, import_yaml8.isScalar)(pair.key) && pair.key.value === key);
+  return map2.items.find((pair) => (0, import_yaml9.isScalar)(pair.key) && pair.key.value === key);
 }
 function scalarValue(map2, key) {
-  if (!(0, import_yaml8.isMap)(map2)) return void 0;
+  if (!(0, import_yaml9.isMap)(map2)) return void 0;
   const value = findPair(map2, key)?.value;
-  return (0, import_yaml8.isScalar)(value) ? value.value : void 0;
+  return (0, import_yaml9.isScalar)(value) ? value.value : void 0;
 }
 function columnOf(y, offset) {
   return y.lineCounter.linePos(offset).col - 1;
@@ -97982,7 +98011,7 @@ function sequenceIndent(y) {
     const seq = pair.value;
     const keyRange = rangeOf2(pair.key);
     const seqRange = rangeOf2(seq);
-    if ((0, import_yaml8.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
+    if ((0, import_yaml9.isSeq)(seq) && !seq.flow && seq.items.length > 0 && keyRange && seqRange) {
       return Math.max(0, columnOf(y, seqRange[0]) - columnOf(y, keyRange[0]));
     }
   }
@@ -97991,7 +98020,7 @@ function sequenceIndent(y) {
 function scalarText(value, like) {
   const type = like?.type;
   const quoted2 = type === "QUOTE_SINGLE" || type === "QUOTE_DOUBLE" ? type : "PLAIN";
-  return (0, import_yaml8.stringify)(value, { defaultStringType: quoted2, lineWidth: 0 }).trimEnd();
+  return (0, import_yaml9.stringify)(value, { defaultStringType: quoted2, lineWidth: 0 }).trimEnd();
 }
 function applySplices(text3, splices) {
   const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start || b.i - a.i);
@@ -98059,7 +98088,7 @@ function appendListItem(y, key, item, anchors) {
   }
   const seq = pair.value;
   const range = rangeOf2(seq);
-  if ((0, import_yaml8.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
+  if ((0, import_yaml9.isSeq)(seq) && !seq.flow && seq.items.length > 0 && range) {
     const column = " ".repeat(columnOf(y, range[0]));
     const last = seq.items[seq.items.length - 1];
     return applySplices(y.text, [
@@ -98131,7 +98160,7 @@ function updateEntry(y, entry, image, note, file2) {
     }
     const node2 = pair.value;
     const range = rangeOf2(node2);
-    if (!(0, import_yaml9.isScalar)(node2) || !range) return null;
+    if (!(0, import_yaml10.isScalar)(node2) || !range) return null;
     if (String(node2.value) === value) continue;
     const was = String(node2.value);
     splices.push(
@@ -98162,20 +98191,20 @@ function updateEntry(y, entry, image, note, file2) {
   return splices;
 }
 function viaDocument(text3, image) {
-  const doc = (0, import_yaml9.parseDocument)(text3);
+  const doc = (0, import_yaml10.parseDocument)(text3);
   const { set: set2, drop } = wanted(image);
   let images = doc.get("images");
-  if (!(0, import_yaml9.isSeq)(images)) {
+  if (!(0, import_yaml10.isSeq)(images)) {
     doc.set("images", doc.createNode([]));
     images = doc.get("images");
   }
-  if (!(0, import_yaml9.isSeq)(images)) return text3;
-  let entry = images.items.find((item) => (0, import_yaml9.isMap)(item) && scalarValue(item, "name") === image.name);
-  if (!(0, import_yaml9.isMap)(entry)) {
+  if (!(0, import_yaml10.isSeq)(images)) return text3;
+  let entry = images.items.find((item) => (0, import_yaml10.isMap)(item) && scalarValue(item, "name") === image.name);
+  if (!(0, import_yaml10.isMap)(entry)) {
     entry = doc.createNode({ name: image.name });
     images.add(entry);
   }
-  if (!(0, import_yaml9.isMap)(entry)) return text3;
+  if (!(0, import_yaml10.isMap)(entry)) return text3;
   for (const [field, value] of set2) entry.set(field, value);
   for (const field of drop) entry.delete(field);
   return doc.toString({ lineWidth: 0 });
@@ -98199,9 +98228,9 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml", note =
   }
   const seq = pair.value;
   const seqRange = rangeOf2(seq);
-  if (!(0, import_yaml9.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
-  const entry = seq.items.find((item) => (0, import_yaml9.isMap)(item) && scalarValue(item, "name") === image.name);
-  if ((0, import_yaml9.isMap)(entry)) {
+  if (!(0, import_yaml10.isSeq)(seq) || seq.flow || seq.items.length === 0 || !seqRange) return viaDocument(kustomizationText, image);
+  const entry = seq.items.find((item) => (0, import_yaml10.isMap)(item) && scalarValue(item, "name") === image.name);
+  if ((0, import_yaml10.isMap)(entry)) {
     const splices = updateEntry(y, entry, image, note, file2);
     return splices ? applySplices(y.text, splices) : viaDocument(kustomizationText, image);
   }
@@ -98211,7 +98240,7 @@ function setImage(kustomizationText, image, file2 = "kustomization.yaml", note =
 }
 
 // engine/render/patch-sources.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 import { posix as posix2 } from "node:path";
 var identity = (offset) => offset;
 function blockContent(text3, node2) {
@@ -98247,7 +98276,7 @@ function blockContent(text3, node2) {
   };
 }
 function selector(value) {
-  if (!(0, import_yaml10.isMap)(value)) return null;
+  if (!(0, import_yaml11.isMap)(value)) return null;
   const out = {};
   for (const key of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]) {
     const v = value.get(key);
@@ -98256,7 +98285,7 @@ function selector(value) {
   return out;
 }
 async function patchSources(repo, kustomization) {
-  const doc = (0, import_yaml10.parseDocument)(kustomization, { lineCounter: new import_yaml10.LineCounter() });
+  const doc = (0, import_yaml11.parseDocument)(kustomization, { lineCounter: new import_yaml11.LineCounter() });
   const dir = posix2.dirname(repo.kustomizationPath);
   const out = [];
   const fromFile = async (field, path, target) => {
@@ -98267,7 +98296,7 @@ async function patchSources(repo, kustomization) {
     out.push({ field, file: file2, text: text3, toFile: identity, editable, target });
   };
   const inline = (field, node2, target) => {
-    if (!(0, import_yaml10.isScalar)(node2) || typeof node2.value !== "string") return;
+    if (!(0, import_yaml11.isScalar)(node2) || typeof node2.value !== "string") return;
     const block = blockContent(kustomization, node2);
     out.push({
       field,
@@ -98278,18 +98307,18 @@ async function patchSources(repo, kustomization) {
       target
     });
   };
-  const list2 = (key) => {
+  const list3 = (key) => {
     const seq = doc.get(key, true);
-    return (0, import_yaml10.isSeq)(seq) ? seq.items : [];
+    return (0, import_yaml11.isSeq)(seq) ? seq.items : [];
   };
-  for (const item of list2("patchesStrategicMerge")) {
-    if (!(0, import_yaml10.isScalar)(item) || typeof item.value !== "string") continue;
+  for (const item of list3("patchesStrategicMerge")) {
+    if (!(0, import_yaml11.isScalar)(item) || typeof item.value !== "string") continue;
     if (item.value.includes("\n")) inline("patchesStrategicMerge", item, null);
     else await fromFile("patchesStrategicMerge", item.value, null);
   }
   for (const field of ["patches", "patchesJson6902"]) {
-    for (const item of list2(field)) {
-      if (!(0, import_yaml10.isMap)(item)) continue;
+    for (const item of list3(field)) {
+      if (!(0, import_yaml11.isMap)(item)) continue;
       const target = selector(item.get("target", true));
       const path = item.get("path");
       if (typeof path === "string") await fromFile(field, path, target);
@@ -98314,8 +98343,8 @@ function requirements(selector2) {
     }
     m = /^([\w./-]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
     if (m) {
-      const [, key = "", op, list2 = ""] = m;
-      const values = list2.split(",").map((v) => v.trim());
+      const [, key = "", op, list3 = ""] = m;
+      const values = list3.split(",").map((v) => v.trim());
       out.push((l) => op === "in" ? l[key] !== void 0 && values.includes(l[key]) : !values.includes(l[key] ?? ""));
       continue;
     }
@@ -98363,34 +98392,34 @@ function unescapePointer(segment) {
 function scalarAt(node2, keys) {
   let current = node2;
   for (const key of keys) {
-    if (!(0, import_yaml11.isMap)(current)) return null;
+    if (!(0, import_yaml12.isMap)(current)) return null;
     current = current.get(key, true);
   }
-  return (0, import_yaml11.isScalar)(current) && current.range ? current : null;
+  return (0, import_yaml12.isScalar)(current) && current.range ? current : null;
 }
 function inStrategicMerge(doc, edit, at) {
   if (!at.slot) return scalarAt(doc, edit.field);
-  const list2 = (0, import_yaml11.isMap)(doc) ? doc.getIn(["spec", "template", "spec", at.slot.list], true) : null;
-  if (!(0, import_yaml11.isSeq)(list2)) return null;
-  const item = list2.items.find((i) => (0, import_yaml11.isMap)(i) && i.get("name") === at.slot?.name);
+  const list3 = (0, import_yaml12.isMap)(doc) ? doc.getIn(["spec", "template", "spec", at.slot.list], true) : null;
+  if (!(0, import_yaml12.isSeq)(list3)) return null;
+  const item = list3.items.find((i) => (0, import_yaml12.isMap)(i) && i.get("name") === at.slot?.name);
   return scalarAt(item, edit.field);
 }
 function inJsonPatch(ops, at) {
-  if (!(0, import_yaml11.isSeq)(ops)) return null;
+  if (!(0, import_yaml12.isSeq)(ops)) return null;
   let found = null;
   for (const op of ops.items) {
-    if (!(0, import_yaml11.isMap)(op) || !["add", "replace"].includes(String(op.get("op")))) continue;
+    if (!(0, import_yaml12.isMap)(op) || !["add", "replace"].includes(String(op.get("op")))) continue;
     const path = String(op.get("path") ?? "");
     const segments2 = path.split("/").slice(1).map(unescapePointer);
     if (segments2.length > at.pointer.length || segments2.some((s, i) => s !== at.pointer[i])) continue;
     const value = op.get("value", true);
     const node2 = segments2.length === at.pointer.length ? value : scalarAt(value, at.pointer.slice(segments2.length));
-    if ((0, import_yaml11.isScalar)(node2) && node2.range) found = node2;
+    if ((0, import_yaml12.isScalar)(node2) && node2.range) found = node2;
   }
   return found;
 }
 function namesObject(doc, identity3) {
-  if (!(0, import_yaml11.isMap)(doc)) return false;
+  if (!(0, import_yaml12.isMap)(doc)) return false;
   const ns = doc.getIn(["metadata", "namespace"]);
   return doc.get("kind") === identity3.kind && doc.getIn(["metadata", "name"]) === identity3.name && (ns === void 0 || ns === null || ns === identity3.namespace);
 }
@@ -98400,13 +98429,13 @@ function setters(sources, edit, at) {
   for (const source of sources) {
     const target = source.target;
     const shared = target !== null && at.siblings.filter((o) => selects(target, o) !== false).length > 1;
-    const docs = (0, import_yaml11.parseAllDocuments)(source.text);
+    const docs = (0, import_yaml12.parseAllDocuments)(source.text);
     if (!Array.isArray(docs) || docs.some((d3) => d3.errors.length > 0)) continue;
     for (const doc of docs) {
       const contents = doc.contents;
       if (!contents) continue;
       if (source.target && selects(source.target, object2) !== true) continue;
-      const node2 = (0, import_yaml11.isSeq)(contents) ? inJsonPatch(contents, at) : !source.target && !namesObject(contents, at.identity) ? null : inStrategicMerge(contents, edit, at);
+      const node2 = (0, import_yaml12.isSeq)(contents) ? inJsonPatch(contents, at) : !source.target && !namesObject(contents, at.identity) ? null : inStrategicMerge(contents, edit, at);
       if (node2) out.push({ source, node: node2, shared });
     }
   }
@@ -98446,14 +98475,14 @@ async function editInPlace(repo, kustomization, edit, at) {
 }
 
 // engine/render/overlay.ts
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 import { readFile as readFile4 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 function text(value) {
   return typeof value === "string" ? value.trim() : "";
 }
 function overlayTransforms(kustomization) {
-  const doc = (0, import_yaml12.parseDocument)(kustomization).toJS() ?? {};
+  const doc = (0, import_yaml13.parseDocument)(kustomization).toJS() ?? {};
   const namespace = text(doc.namespace);
   return { namespace: namespace || null, namePrefix: text(doc.namePrefix), nameSuffix: text(doc.nameSuffix) };
 }
@@ -98474,7 +98503,7 @@ function inOverlay(overlay, file2) {
 }
 
 // engine/render/patch-file.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml14 = __toESM(require_dist(), 1);
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -98491,7 +98520,7 @@ function strategicMergePatch(object2, header) {
   if (object2.namespace !== void 0) metadata.namespace = object2.namespace;
   const body = { apiVersion: object2.apiVersion, kind: object2.kind, metadata, spec: nameFirst(object2.spec) };
   const comment = header.split(/\r?\n/).map((line) => line.trim() === "" ? "#" : `# ${line}`).join("\n");
-  const yaml = (0, import_yaml13.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
+  const yaml = (0, import_yaml14.stringify)(body, { indent: 2, indentSeq: true, lineWidth: 0, sortMapEntries: false });
   return header.trim() === "" ? yaml : `${comment}
 ${yaml}`;
 }
@@ -98507,10 +98536,10 @@ function patchStyle(object2, slot) {
 }
 function containerSlot(object2, name) {
   const pod = object2.spec?.template?.spec ?? {};
-  for (const list2 of ["containers", "initContainers"]) {
-    const items = pod[list2] ?? [];
+  for (const list3 of ["containers", "initContainers"]) {
+    const items = pod[list3] ?? [];
     const index = items.findIndex((c) => c.name === name);
-    if (index >= 0) return { list: list2, name, index, count: items.length };
+    if (index >= 0) return { list: list3, name, index, count: items.length };
   }
   return null;
 }
@@ -98545,7 +98574,7 @@ function patchIdentity(rendered, prePatch, transforms, destination, file2) {
 }
 
 // engine/render/patches.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml15 = __toESM(require_dist(), 1);
 var ANCHORS = ["bases", "resources", "components", "patchesStrategicMerge", "patchesJson6902"];
 function normalise(path) {
   return path.replace(/^(\.\/)+/, "");
@@ -98553,11 +98582,11 @@ function normalise(path) {
 function alreadyListed(y, patchPath) {
   const want = normalise(patchPath);
   const patches = findPair(y.root, "patches")?.value;
-  if ((0, import_yaml14.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
+  if ((0, import_yaml15.isSeq)(patches) && patches.items.some((item) => normalise(String(scalarValue(item, "path") ?? "")) === want)) {
     return true;
   }
   const legacy = findPair(y.root, "patchesStrategicMerge")?.value;
-  return (0, import_yaml14.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml14.isScalar)(item) && normalise(String(item.value)) === want);
+  return (0, import_yaml15.isSeq)(legacy) && legacy.items.some((item) => (0, import_yaml15.isScalar)(item) && normalise(String(item.value)) === want);
 }
 function targetText(target) {
   const parts = ["group", "version", "kind", "name", "namespace"].filter((k2) => target[k2] !== void 0 && target[k2] !== "").map((k2) => `${k2}: ${scalarText(String(target[k2]))}`);
@@ -98569,10 +98598,10 @@ function entryLines(patchPath, target) {
   return lines;
 }
 function viaDocument2(text3, patchPath, target) {
-  const doc = (0, import_yaml14.parseDocument)(text3);
+  const doc = (0, import_yaml15.parseDocument)(text3);
   const patches = doc.get("patches");
   const entry = target ? { path: patchPath, target } : { path: patchPath };
-  if ((0, import_yaml14.isSeq)(patches)) patches.add(doc.createNode(entry));
+  if ((0, import_yaml15.isSeq)(patches)) patches.add(doc.createNode(entry));
   else doc.set("patches", doc.createNode([entry]));
   return doc.toString({ lineWidth: 0 });
 }
@@ -98584,7 +98613,7 @@ function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.y
   if (spliced !== null) return spliced;
   const pair = findPair(y.root, "patches");
   const seq = pair?.value;
-  const empty = seq === null || (0, import_yaml14.isScalar)(seq) && seq.value === null || (0, import_yaml14.isSeq)(seq) && seq.items.length === 0;
+  const empty = seq === null || (0, import_yaml15.isScalar)(seq) && seq.value === null || (0, import_yaml15.isSeq)(seq) && seq.items.length === 0;
   if (y.root.flow || !pair || !empty) return viaDocument2(kustomizationText, patchPath, target);
   const seqRange = rangeOf2(seq);
   const indent = " ".repeat(sequenceIndent(y));
@@ -98595,7 +98624,7 @@ function ensurePatchEntry(kustomizationText, patchPath, file2 = "kustomization.y
 }
 
 // engine/render/pre-patch.ts
-var import_yaml15 = __toESM(require_dist(), 1);
+var import_yaml16 = __toESM(require_dist(), 1);
 var BEFORE_PATCHES = /* @__PURE__ */ new Set([
   "apiVersion",
   "kind",
@@ -98617,10 +98646,10 @@ var BEFORE_PATCHES = /* @__PURE__ */ new Set([
   "sortOptions"
 ]);
 function prePatchKustomization(text3) {
-  const doc = (0, import_yaml15.parseDocument)(text3);
-  if (!(0, import_yaml15.isMap)(doc.contents)) return text3;
+  const doc = (0, import_yaml16.parseDocument)(text3);
+  if (!(0, import_yaml16.isMap)(doc.contents)) return text3;
   for (const pair of [...doc.contents.items]) {
-    const key = (0, import_yaml15.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const key = (0, import_yaml16.isScalar)(pair.key) ? String(pair.key.value) : "";
     if (!BEFORE_PATCHES.has(key)) doc.contents.delete(pair.key);
   }
   return doc.toString({ lineWidth: 0 });
@@ -98676,7 +98705,7 @@ function newPatch(edit, at) {
   };
   return {
     text: `${commentLines(edit.header)}
-${(0, import_yaml16.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`,
+${(0, import_yaml17.stringify)(ops, { indent: 2, indentSeq: true, lineWidth: 0 })}`,
     target
   };
 }
@@ -98996,7 +99025,7 @@ var revertRemediation = {
 };
 
 // engine/actions/drift.ts
-var import_yaml19 = __toESM(require_dist(), 1);
+var import_yaml20 = __toESM(require_dist(), 1);
 
 // engine/actions/images.ts
 function parseImage(image) {
@@ -99025,11 +99054,11 @@ function compareImages(a, b) {
 }
 
 // engine/actions/rollback-image/layered.ts
-var import_yaml18 = __toESM(require_dist(), 1);
+var import_yaml19 = __toESM(require_dist(), 1);
 import { posix as posix4 } from "node:path";
 
 // engine/actions/rollback-image/pins.ts
-var import_yaml17 = __toESM(require_dist(), 1);
+var import_yaml18 = __toESM(require_dist(), 1);
 var MAX_KUSTOMIZATION_BYTES2 = 1024 * 1024;
 var MAX_KUSTOMIZATIONS = 1e4;
 function splitImage(image) {
@@ -99047,7 +99076,7 @@ function text2(value) {
 }
 function parseKustomization2(source) {
   const empty = { images: [], includes: [] };
-  const doc = (0, import_yaml17.parseDocument)(source, { uniqueKeys: false });
+  const doc = (0, import_yaml18.parseDocument)(source, { uniqueKeys: false });
   if (doc.errors.length > 0) return empty;
   let value;
   try {
@@ -99057,9 +99086,9 @@ function parseKustomization2(source) {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return empty;
   const k2 = value;
-  const list2 = (v) => Array.isArray(v) ? v : [];
+  const list3 = (v) => Array.isArray(v) ? v : [];
   const images = [];
-  for (const e of list2(k2.images)) {
+  for (const e of list3(k2.images)) {
     if (typeof e !== "object" || e === null) continue;
     const raw = e;
     const name = text2(raw.name);
@@ -99074,7 +99103,7 @@ function parseKustomization2(source) {
       ...digest2 === void 0 ? {} : { digest: digest2 }
     });
   }
-  const refs = [...list2(k2.components).reverse(), ...list2(k2.resources), ...list2(k2.bases)];
+  const refs = [...list3(k2.components).reverse(), ...list3(k2.resources), ...list3(k2.bases)];
   return { images, includes: refs.filter((r) => typeof r === "string" && r !== "" && !r.includes("\n")) };
 }
 function pinOf(entry) {
@@ -99139,7 +99168,8 @@ async function effectivePin(tree, overlay, image, container) {
   const pins = await findPins(tree, overlay, name);
   if (pins.length === 0) {
     return {
-      reason: `no kustomization the overlay reaches pins the image of container ${container} (no images: entry that sets a tag or digest for ${name})`
+      reason: `no kustomization the overlay reaches pins the image of container ${container} (no images: entry that sets a tag or digest for ${name})`,
+      unpinned: true
     };
   }
   const rendering = pins.filter((p) => rendersPin(image, p));
@@ -99171,12 +99201,12 @@ function withVersion(name, revision) {
   return revision.field === "digest" ? `${name}@${revision.tag}` : `${name}:${revision.tag}`;
 }
 function entryLine(text3, name) {
-  const lineCounter = new import_yaml18.LineCounter();
-  const doc = (0, import_yaml18.parseDocument)(text3, { lineCounter, uniqueKeys: false });
+  const lineCounter = new import_yaml19.LineCounter();
+  const doc = (0, import_yaml19.parseDocument)(text3, { lineCounter, uniqueKeys: false });
   const images = doc.get("images", true);
-  if (!(0, import_yaml18.isSeq)(images)) return null;
-  const entry = images.items.find((item) => (0, import_yaml18.isMap)(item) && item.get("name") === name);
-  const start = (0, import_yaml18.isMap)(entry) ? entry.range?.[0] : void 0;
+  if (!(0, import_yaml19.isSeq)(images)) return null;
+  const entry = images.items.find((item) => (0, import_yaml19.isMap)(item) && item.get("name") === name);
+  const start = (0, import_yaml19.isMap)(entry) ? entry.range?.[0] : void 0;
   return start === void 0 ? null : lineCounter.linePos(start).line;
 }
 function layeredRationale(opts) {
@@ -99205,6 +99235,201 @@ function reportedImages(incident) {
   return out;
 }
 
+// engine/actions/rollback-image/manifest.ts
+var import_yaml21 = __toESM(require_dist(), 1);
+var MAX_MANIFEST_BYTES2 = 1024 * 1024;
+var MAX_KUSTOMIZATIONS2 = 1e4;
+var record3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : {};
+var list2 = (v) => Array.isArray(v) ? v : [];
+async function readSmall(tree, file2) {
+  try {
+    const stat4 = await resolvePath(tree, file2);
+    if (stat4?.kind !== "file" || stat4.size > MAX_MANIFEST_BYTES2) return null;
+    return await readFileText(tree, file2, MAX_MANIFEST_BYTES2);
+  } catch {
+    return null;
+  }
+}
+async function buildSources(tree, overlay) {
+  const manifests = [];
+  const patches = [];
+  const start = resolveInside("", overlay);
+  if (start === null) return { manifests, patches };
+  const seen = /* @__PURE__ */ new Set([start]);
+  const queue = [start];
+  while (queue.length > 0 && seen.size <= MAX_KUSTOMIZATIONS2) {
+    const dir = queue.shift();
+    let file2 = null;
+    for (const name of KUSTOMIZATION_FILES) {
+      const candidate = dir ? `${dir}/${name}` : name;
+      if ((await resolvePath(tree, candidate).catch(() => null))?.kind === "file") {
+        file2 = candidate;
+        break;
+      }
+    }
+    const source = file2 === null ? null : await readSmall(tree, file2);
+    if (file2 === null || source === null) continue;
+    const doc = (0, import_yaml21.parseDocument)(source, { uniqueKeys: false });
+    let k2 = {};
+    try {
+      k2 = doc.errors.length > 0 ? {} : record3(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+    } catch {
+      k2 = {};
+    }
+    const local = async (ref) => {
+      if (typeof ref !== "string" || ref === "" || ref.includes("\n")) return null;
+      const path = resolveInside(dir, ref);
+      const stat4 = path === null ? null : await resolvePath(tree, path).catch(() => null);
+      return path !== null && stat4 ? { path, kind: stat4.kind } : null;
+    };
+    for (const ref of [...list2(k2.resources), ...list2(k2.bases), ...list2(k2.components)]) {
+      const found = await local(ref);
+      if (found?.kind === "file") manifests.push(found.path);
+      else if (found && !seen.has(found.path)) {
+        seen.add(found.path);
+        queue.push(found.path);
+      }
+    }
+    const inline = (text3) => typeof text3 === "string" && patches.push({ where: `${file2} (inline)`, text: text3 });
+    for (const p of [...list2(k2.patches), ...list2(k2.patchesJson6902)].map(record3)) {
+      inline(p.patch);
+      const found = await local(p.path);
+      if (found?.kind === "file") patches.push({ where: found.path, text: await readSmall(tree, found.path) });
+    }
+    for (const p of list2(k2.patchesStrategicMerge)) {
+      const found = await local(p);
+      if (found?.kind === "file") patches.push({ where: found.path, text: await readSmall(tree, found.path) });
+      else if (typeof p === "string" && p.includes("\n")) inline(p);
+    }
+    for (const r of list2(k2.replacements).map(record3)) {
+      const found = await local(r.path);
+      if (found?.kind === "file") patches.push({ where: found.path, text: await readSmall(tree, found.path) });
+      else inline(JSON.stringify(r));
+    }
+  }
+  return { manifests: [...new Set(manifests)], patches };
+}
+async function manifestImage(tree, overlay, target) {
+  const { kind, container, image } = target;
+  const what = `${kind}/${target.name} container ${container}`;
+  const { manifests, patches } = await buildSources(tree, overlay);
+  const found = [];
+  for (const file2 of manifests) {
+    const text3 = await readSmall(tree, file2);
+    if (text3 === null || !text3.includes(image)) continue;
+    const hits = containerImageIn(text3, { kind, name: (n) => target.name.includes(n), container });
+    for (const h of hits.filter((x2) => x2.image === image)) found.push({ file: file2, kind, container, ...h });
+  }
+  const { name } = splitImage(image);
+  const patching = [...new Set(patches.filter((p) => p.text === null || setsImage(p.text, name)).map((p) => p.where))];
+  if (patching.length > 0) {
+    const written = found.length > 0 ? `${image} is written in ${found.map((f) => f.file).join(" and ")}, but ` : "";
+    return {
+      reason: `${what}: ${written}${patching.join(" and ")} also sets ${name}: a patch sets the image, and an images: entry rolling back a manifest line would not be the one change that ran`
+    };
+  }
+  if (found.length === 0) {
+    return {
+      reason: `no kustomization the overlay reaches pins the image of ${what}, and no manifest it includes writes ${image} for it`
+    };
+  }
+  const exact = found.filter((f) => f.name === target.name);
+  const candidates = exact.length > 0 ? exact : found;
+  if (candidates.length > 1) {
+    const files = candidates.map((f) => `${f.file} line ${f.line} (${f.kind}/${f.name})`);
+    return {
+      reason: `${image} of ${what} is written in ${files.join(" and ")}: salve cannot tell which one renders it`
+    };
+  }
+  return { manifest: candidates[0] };
+}
+var MAX_DEPTH = 40;
+function setsImage(text3, name) {
+  if (!text3.includes("image")) return false;
+  let docs;
+  try {
+    const parsed = (0, import_yaml21.parseAllDocuments)(text3, { uniqueKeys: false });
+    if (!Array.isArray(parsed)) return false;
+    docs = parsed.slice(0, 1e3).map((d3) => d3.errors.length > 0 ? null : d3.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  } catch {
+    return true;
+  }
+  const named = (v) => typeof v === "string" && splitImage(v).name === name;
+  const visit2 = (node2, depth) => {
+    if (depth > MAX_DEPTH || typeof node2 !== "object" || node2 === null) return false;
+    if (Array.isArray(node2)) return node2.some((n) => visit2(n, depth + 1));
+    const o = node2;
+    if (named(o.image)) return true;
+    if (typeof o.path === "string" && /ontainers\/[^/]+\/image$/.test(o.path) && named(o.value)) return true;
+    if (typeof o.path === "string" && /ontainers\/[^/]+\/image$/.test(o.path) && o.op === "remove") return true;
+    const fields = [...list2(o.fieldPaths), o.fieldPath].filter((f) => typeof f === "string");
+    if (fields.some((f) => /(^|\.)image$/.test(f))) return true;
+    return Object.values(o).some((v) => visit2(v, depth + 1));
+  };
+  return docs.some((d3) => visit2(d3, 0));
+}
+
+// engine/actions/rollback-image/manifest-release.ts
+function versionOf(image) {
+  const parts = splitImage(image);
+  if (parts.digest !== void 0) return { tag: parts.digest, field: "digest" };
+  if (parts.tag !== void 0) return { tag: parts.tag, field: "newTag" };
+  return null;
+}
+var DEPTH_LIMIT = 12;
+function otherUsers(objects, name, except) {
+  const out = [];
+  const visit2 = (node2, o, depth) => {
+    if (depth > DEPTH_LIMIT || typeof node2 !== "object" || node2 === null) return;
+    for (const [key, value] of Object.entries(node2)) {
+      if ((key === "containers" || key === "initContainers") && Array.isArray(value)) {
+        for (const c of value) {
+          if (typeof c?.image !== "string" || splitImage(c.image).name !== name) continue;
+          if (o === except.object && c.name === except.container) continue;
+          out.push({ where: `${o.kind}/${o.metadata.name} container ${String(c.name)}`, image: c.image });
+        }
+      } else visit2(value, o, depth + 1);
+    }
+  };
+  for (const o of objects) visit2(o.spec, o, 0);
+  return out;
+}
+async function manifestRevisions(repo, m) {
+  if (!repo.manifestImageHistory) return { reason: `the history of ${m.file} is not available` };
+  const history = await repo.manifestImageHistory(m.file, { kind: m.kind, name: m.name, container: m.container });
+  const [current, previous] = history;
+  const where = `${m.kind}/${m.name} container ${m.container} in ${m.file}`;
+  if (!current || current.image !== m.image || !previous) {
+    return { reason: `no earlier image of ${where} in the git history of ${m.file}` };
+  }
+  const name = splitImage(m.image).name;
+  if (splitImage(previous.image).name !== name) {
+    return {
+      reason: `before commit ${current.commit.slice(0, 7)}, ${where} ran ${previous.image}, another image than ${name}: an images: entry sets a version, not a whole image`
+    };
+  }
+  const now = versionOf(current.image);
+  const before = versionOf(previous.image);
+  if (!now || !before) {
+    return {
+      reason: `${where} ran ${previous.image} before ${current.image}: one of them names no tag or digest to pin`
+    };
+  }
+  return {
+    current: { ...now, commit: current.commit, time: current.time },
+    previous: { ...before, commit: previous.commit, time: previous.time }
+  };
+}
+function manifestRationale(opts) {
+  const { manifest: m, current, previous, kustomizationPath, entryName, line } = opts;
+  const where = `${kustomizationPath}${line === null ? "" : ` line ${line}`}`;
+  return [
+    `The release landed in ${m.file} line ${m.line}: commit ${current.commit.slice(0, 7)} set the image of ${m.kind}/${m.name} container ${m.container} to ${m.image} there; no kustomization pins it.`,
+    `This change pins ${previous.tag} in the overlay's own kustomization (${kustomizationPath}): an images: entry overrides the image written in ${m.file} for this overlay only. Other overlays that include ${m.file} still run ${current.tag}.`,
+    `A later edit of ${m.file} line ${m.line} will not reach this overlay until that pin is removed: the images: entry ${entryName} at ${where}.`
+  ];
+}
+
 // engine/actions/rollback-image/index.ts
 var CLOCK_SKEW_SECONDS = 300;
 function leadSeconds(firstSeen, release) {
@@ -99215,6 +99440,27 @@ function failureTiming(kinds, firstSeen, release, releaseAgeSeconds) {
   const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
   const relation = lead >= 0 ? `came ${formatDuration2(lead)} after ${landed}` : `came ${formatDuration2(-lead)} before ${landed}, within the ${formatDuration2(CLOCK_SKEW_SECONDS)} allowed for the alerting and git clocks to disagree`;
   return `The first signal of the failure (${kinds.join(", ")}, at ${firstSeen}) ${relation}; the release is ${formatDuration2(releaseAgeSeconds)} old now.`;
+}
+async function releaseSource(repo, workload, container, image) {
+  if (!repo.tree) return { reason: "the commit's files are not available to find the image's pin" };
+  const found = await effectivePin(repo.tree, repo.resolution.overlay, image, container);
+  if ("pin" in found) {
+    const { pin } = found;
+    const [current, previous] = await repo.imageHistory(pin.entry.name, pin.file);
+    if (!current || !previous)
+      return { reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
+    return { current, previous, pin };
+  }
+  if (!found.unpinned) return found;
+  const written = await manifestImage(repo.tree, repo.resolution.overlay, {
+    kind: workload.kind,
+    name: workload.metadata.name,
+    container,
+    image
+  });
+  if ("reason" in written) return written;
+  const revisions = await manifestRevisions(repo, written.manifest);
+  return "reason" in revisions ? revisions : { ...revisions, manifest: written.manifest };
 }
 var rollbackImage = {
   id: "rollback-image",
@@ -99239,15 +99485,10 @@ var rollbackImage = {
         reason: `container ${container.name} fails on ${reported?.image}, but git renders ${container.image}: the cluster drifted from git, and rolling git back would undo what git has`
       };
     }
-    if (!repo.tree) return { action: this.id, reason: "the commit's files are not available to find the image's pin" };
-    const found = await effectivePin(repo.tree, repo.resolution.overlay, container.image, container.name);
-    if ("reason" in found) return { action: this.id, reason: found.reason };
-    const { pin } = found;
-    const history = await repo.imageHistory(pin.entry.name, pin.file);
-    const [current, previous] = history;
-    if (!current || !previous) {
-      return { action: this.id, reason: `no earlier tag of ${pin.entry.name} in the git history of ${pin.file}` };
-    }
+    const renderedName = splitImage(container.image).name;
+    const source = await releaseSource(repo, workload, container.name, container.image);
+    if ("reason" in source) return { action: this.id, reason: source.reason };
+    const { current, previous } = source;
     const lead = leadSeconds(incident.firstSeen, current);
     if (lead < -CLOCK_SKEW_SECONDS)
       return {
@@ -99255,10 +99496,19 @@ var rollbackImage = {
         reason: `the failure began ${formatDuration2(-lead)} before ${current.tag} landed in commit ${current.commit.slice(0, 7)} (at ${current.time}): the release did not start it, so rolling it back would not stop it`
       };
     const overlayText = await repo.readFile(repo.kustomizationPath) ?? "";
-    const renderedName = splitImage(container.image).name;
-    const own2 = pin.file === repo.kustomizationPath;
-    const entryName = own2 ? pin.entry.name : overlayEntryName(overlayText, renderedName);
+    const own2 = source.pin?.file === repo.kustomizationPath;
+    const entryName = own2 && source.pin ? source.pin.entry.name : overlayEntryName(overlayText, renderedName);
     const renderedImage = withVersion(renderedName, previous);
+    if (source.manifest) {
+      const others = otherUsers(repo.objects, renderedName, { object: workload, container: container.name });
+      const changed = others.filter((o) => o.image !== withVersion(renderedName, previous));
+      if (changed.length > 0) {
+        return {
+          action: this.id,
+          reason: `an images: entry for ${renderedName} in the overlay would also change ${changed.map((o) => `${o.where} (${o.image})`).join(", ")}: more than the one container that failed`
+        };
+      }
+    }
     const releaseAgeSeconds = Math.max(0, Math.round((repo.now.getTime() - Date.parse(current.time)) / 1e3));
     const ref = objectRef(workload);
     const params = {
@@ -99271,14 +99521,9 @@ var rollbackImage = {
       toField: previous.field,
       ...match === "same" && reported ? { failingImage: reported.image } : {}
     };
-    const layered = own2 ? [] : layeredRationale({
-      pin,
-      current,
-      previous,
-      kustomizationPath: repo.kustomizationPath,
-      line: entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName),
-      entryName
-    });
+    const line = own2 ? null : entryLine(setImage(overlayText, overlayPin(params), repo.kustomizationPath), entryName);
+    const where = { current, previous, kustomizationPath: repo.kustomizationPath, line, entryName };
+    const layered = source.manifest ? manifestRationale({ manifest: source.manifest, ...where }) : own2 || !source.pin ? [] : layeredRationale({ pin: source.pin, ...where });
     return {
       action: this.id,
       params,
@@ -99434,12 +99679,12 @@ function escapeSegment(segment) {
 function isRecord3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function itemAddresses(list2) {
-  const names = list2.map((item) => isRecord3(item) && typeof item.name === "string" ? item.name : null);
+function itemAddresses(list3) {
+  const names = list3.map((item) => isRecord3(item) && typeof item.name === "string" ? item.name : null);
   const seen = /* @__PURE__ */ new Set();
   for (const name of names) {
     if (name === null) continue;
-    if (seen.has(name)) return list2.map((_, i) => `/${i}`);
+    if (seen.has(name)) return list3.map((_, i) => `/${i}`);
     seen.add(name);
   }
   return names.map((name, i) => name === null ? `/${i}` : `[name=${escapeSegment(name)}]`);
@@ -99551,7 +99796,7 @@ function renderedDiff(before, after) {
 }
 
 // engine/render/rollouts/delivery.ts
-var import_yaml20 = __toESM(require_dist(), 1);
+var import_yaml22 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/expected.ts
 import { isDeepStrictEqual as isDeepStrictEqual3 } from "node:util";
@@ -99799,10 +100044,10 @@ function describeFields(diff, what) {
 }
 
 // engine/render/rollouts/files.ts
-var import_yaml22 = __toESM(require_dist(), 1);
+var import_yaml24 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/kustomization.ts
-var import_yaml21 = __toESM(require_dist(), 1);
+var import_yaml23 = __toESM(require_dist(), 1);
 
 // engine/render/rollouts/planner.ts
 function describe4(err) {
