@@ -15,6 +15,7 @@ const CLOCK_FIELDS: readonly (readonly string[])[] = [
   ['createdAt'],
   ['input', 'time'],
   ['input', 'release', 'ageSeconds'],
+  ['input', 'release', 'age'],
 ];
 
 function withoutClock(text: string): string | null {

@@ -141,12 +141,14 @@ describe('pipeline on the example config repo', () => {
     // Timing from the evidence: the first alert (09:51:12) 21 minutes after 1.8.2 landed (09:30),
     // not the 30 minutes to the moment salve planned.
     expect(rem.action.rationale[0]).toMatch(
-      /^The first signal of the failure \(CrashLoopBackOff, at 2025-06-12T09:51:12.402Z\) came 21m 12s after 1\.8\.2 landed in commit [0-9a-f]{7} \(at 2025-06-12T09:30:00.000Z\); the release is 30m old now\.$/,
+      /^The first signal of the failure \(CrashLoopBackOff, at 2025-06-12T09:51:12.402Z\) came 21m 12s after 1\.8\.2 landed in commit [0-9a-f]{7} \(at 2025-06-12T09:30:00.000Z\)\.$/,
     );
     expect(rem.decision.rules).toContainEqual(
       expect.objectContaining({
         id: 'admission.rollback-recent-release',
-        message: expect.stringMatching(/^rollback of a release 30m old \(below the limit of 2h\) at risk /),
+        message: expect.stringMatching(
+          /^rollback of a release younger than the limit of 2h \(policy\.rollbackMaxReleaseAge\) at risk /,
+        ),
       }),
     );
     expect(rem.decision.rules.map((r) => r.id)).toContain('admission.rollback-recent-release');
@@ -156,6 +158,14 @@ describe('pipeline on the example config repo', () => {
     );
     const kustomization = await fileAt(o.branch as string, 'apps/checkout/overlays/production/kustomization.yaml');
     expect(kustomization).toContain('newTag: 1.8.1');
+    // Alertmanager repeats the alert: a rerun 20 minutes later (the release older, the decision the
+    // same) writes the same words and leaves the branch and its commit as they are. (The first run
+    // superseded the memory raise an earlier case left on this workload's branch; the rerun at the
+    // same time drops that note, the later one changes nothing.)
+    const again = only(await plan('crashloop-checkout-production.json'));
+    const later = only(await plan('crashloop-checkout-production.json', new Date(DEMO_NOW.getTime() + 20 * 60_000)));
+    expect(later.unchanged).toBe(true);
+    expect(later.commit).toBe(again.commit);
     expect(rem.diff.fields).toEqual([
       expect.objectContaining({
         path: '/spec/template/spec/containers[name=checkout]/image',

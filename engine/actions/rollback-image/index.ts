@@ -33,13 +33,13 @@ function leadSeconds(firstSeen: string, release: { time: string }): number {
 
 /**
  * When the failure showed up against when the release landed, from the evidence: the incident's
- * first signal, the commit that set the tag. The plan's own time only gives the release's age now.
+ * first signal, the commit that set the tag. Nothing here reads the plan's own clock: a rerun of the
+ * same incident later writes the same words (the release's age now is the policy's, in the proof).
  */
 export function failureTiming(
   kinds: readonly string[],
   firstSeen: string,
   release: { tag: string; commit: string; time: string },
-  releaseAgeSeconds: number,
 ): string {
   const lead = leadSeconds(firstSeen, release);
   const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
@@ -47,7 +47,7 @@ export function failureTiming(
     lead >= 0
       ? `came ${formatDuration(lead)} after ${landed}`
       : `came ${formatDuration(-lead)} before ${landed}, within the ${formatDuration(CLOCK_SKEW_SECONDS)} allowed for the alerting and git clocks to disagree`;
-  return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}; the release is ${formatDuration(releaseAgeSeconds)} old now.`;
+  return `The first signal of the failure (${kinds.join(', ')}, at ${firstSeen}) ${relation}.`;
 }
 
 /** Where the rendered image's version comes from, with its current and previous values. */
@@ -152,7 +152,7 @@ export const rollbackImage: ActionPlugin = {
       params,
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${renderedName}:${current.tag} to ${previous.tag}`,
       rationale: [
-        failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
+        failureTiming(incident.kinds, incident.firstSeen, current),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
         ...layered,
         match === 'same'
