@@ -99435,11 +99435,11 @@ var CLOCK_SKEW_SECONDS = 300;
 function leadSeconds(firstSeen, release) {
   return Math.round((Date.parse(firstSeen) - Date.parse(release.time)) / 1e3);
 }
-function failureTiming(kinds, firstSeen, release, releaseAgeSeconds) {
+function failureTiming(kinds, firstSeen, release) {
   const lead = leadSeconds(firstSeen, release);
   const landed = `${release.tag} landed in commit ${release.commit.slice(0, 7)} (at ${release.time})`;
   const relation = lead >= 0 ? `came ${formatDuration2(lead)} after ${landed}` : `came ${formatDuration2(-lead)} before ${landed}, within the ${formatDuration2(CLOCK_SKEW_SECONDS)} allowed for the alerting and git clocks to disagree`;
-  return `The first signal of the failure (${kinds.join(", ")}, at ${firstSeen}) ${relation}; the release is ${formatDuration2(releaseAgeSeconds)} old now.`;
+  return `The first signal of the failure (${kinds.join(", ")}, at ${firstSeen}) ${relation}.`;
 }
 async function releaseSource(repo, workload, container, image) {
   if (!repo.tree) return { reason: "the commit's files are not available to find the image's pin" };
@@ -99529,7 +99529,7 @@ var rollbackImage = {
       params,
       summary: `roll back ${ref.kind}/${ref.name} container ${container.name} from ${renderedName}:${current.tag} to ${previous.tag}`,
       rationale: [
-        failureTiming(incident.kinds, incident.firstSeen, current, releaseAgeSeconds),
+        failureTiming(incident.kinds, incident.firstSeen, current),
         `${previous.tag} ran before it (commit ${previous.commit.slice(0, 7)}); restoring it undoes the only recent change to the image.`,
         ...layered,
         match === "same" ? `The failing pods run ${reported?.image}, the image git renders (${container.image}).` : `No signal says which image the failing pods run${reported ? ` (${reported.image} cannot be compared with ${container.image} without the registry)` : ""}: a reviewer confirms it is ${container.image} before merging.`

@@ -144,7 +144,7 @@ rules contains {
 rules contains {
 	"id": "admission.rollback-recent-release",
 	"effect": "allow",
-	"message": text.format("rollback of a release %s old (below the limit of %s) at risk %s >= %s", [release_age, max_release_age, input.incident.risk.score, rollback_min_risk]),
+	"message": text.format("rollback of a release younger than the limit of %s (policy.rollbackMaxReleaseAge) at risk %s >= %s", [max_release_age, input.incident.risk.score, rollback_min_risk]),
 } if {
 	input.action.id == "rollback-image"
 	is_number(input.release.ageSeconds)

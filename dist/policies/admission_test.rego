@@ -119,7 +119,7 @@ test_rollback_messages_say_durations_as_people_write_them if {
 	recent := object.union(f.rollback, {"release": {"ageSeconds": 1800, "age": "30m"}, "settings": {"rollbackMaxReleaseAge": "2h"}})
 	some allowed in admission.rules with input as recent
 	allowed.id == "admission.rollback-recent-release"
-	startswith(allowed.message, "rollback of a release 30m old (below the limit of 2h) at risk ")
+	startswith(allowed.message, "rollback of a release younger than the limit of 2h (policy.rollbackMaxReleaseAge) at risk ")
 }
 
 test_rollback_messages_fall_back_to_seconds if {
